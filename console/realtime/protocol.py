@@ -272,6 +272,8 @@ def session_to_flat(session: dict[str, Any]) -> dict[str, Any]:
     flat: dict[str, Any] = {}
     for key, value in session.items():
         value = copy.deepcopy(value)
+        if key == "type" and value == "realtime":
+            continue
         if key == "output_modalities":
             flat["modalities"] = value
         elif key == "max_output_tokens":
