@@ -1,0 +1,346 @@
+"""Typed console options and the connection settings they resolve to.
+
+`launch.py` parses the command line; this module turns the parsed options into one
+`ConsoleConfig` that the app consumes, and is the only place that decides where to
+connect, which key to use and what the first session looks like. Every user mistake
+(missing key variable, unreadable `--session` file, malformed tool list, ...) becomes a
+`console.cli.UsageError` with one readable sentence, so the CLI prints one line and exits
+with status 2 instead of a traceback.
+
+The API key is kept in a field excluded from `repr` and is never formatted into any
+label: screens, logs and screenshots show where the key came from (`key_source`), never
+the key itself.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import wave
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlencode, urlsplit
+
+from console.cli import UsageError
+from console.realtime.protocol import (
+    DEFAULT_MODEL,
+    DEFAULT_URL,
+    FLAT_SESSION_FIELDS,
+    PROTOCOLS,
+    VOICES,
+    session_to_flat,
+)
+
+TurnMode = Literal["vad", "ptt"]
+
+OPENAI_KEY_ENV = "OPENAI_API_KEY"
+AZURE_KEY_ENV = "AZURE_OPENAI_API_KEY"
+
+#: Server VAD parameters the reference client documents; used by `--vad` and `/vad`.
+DEFAULT_SERVER_VAD: dict[str, Any] = {
+    "type": "server_vad",
+    "threshold": 0.5,
+    "prefix_padding_ms": 300,
+    "silence_duration_ms": 200,
+}
+
+#: Flat session keys a `--session` file may set (the flat view of both protocol shapes).
+SESSION_FILE_FIELDS: frozenset[str] = frozenset(FLAT_SESSION_FIELDS) | {
+    "input_audio_noise_reduction",
+    "speed",
+}
+
+
+@dataclass(frozen=True)
+class ConsoleConfig:
+    """Everything the app needs to start: where to connect, how, and the first session.
+
+    `url is None` with `offline=True` means: start the embedded simulator on loopback.
+    """
+
+    url: str | None
+    model: str
+    protocol: str
+    offline: bool
+    endpoint_label: str
+    api_key: str | None = field(default=None, repr=False, compare=False)
+    key_source: str | None = None
+    azure: bool = False
+    headers: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    turn_mode: TurnMode = "ptt"
+    session: dict[str, Any] = field(default_factory=dict)
+    input_device: str | int | None = None
+    output_device: str | int | None = None
+    no_audio: bool = False
+    input_wav: Path | None = None
+    tools_spec: str | None = None
+    tool_definitions: list[dict[str, Any]] = field(default_factory=list)
+    tools_object: Any = field(default=None, repr=False, compare=False)
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def redact(self, text: str) -> str:
+        """`text` with the API key (if any) replaced: a last guard for error messages."""
+        if self.api_key and self.api_key in text:
+            return text.replace(self.api_key, "[redacted]")
+        return text
+
+
+def _device(value: str | None) -> str | int | None:
+    """Audio devices are given by index or by (part of) a name."""
+    if value is None or value == "":
+        return None
+    return int(value) if value.strip().isdigit() else value
+
+
+def _read_json(path_text: str, what: str) -> Any:
+    path = Path(path_text).expanduser()
+    if not path.is_file():
+        raise UsageError(f"{what} file not found: {path_text}")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {what} file {path_text}: {exc}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(
+            f"{what} file {path_text} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
+
+
+def load_session_file(path_text: str) -> dict[str, Any]:
+    """Read a session preset (flat beta shape, GA shape, or a whole `session.update` event).
+
+    Returns the flat (beta-style) fields, which is what `RealtimeClient.update_session`
+    takes whatever the protocol. Unknown keys are refused: the real API rejects unknown
+    parameters, so catching a typo here saves a round trip and a confusing error.
+    """
+    data = _read_json(path_text, "session")
+    if isinstance(data, dict) and isinstance(data.get("session"), dict) and (
+        data.get("type") in ("session.update", "session.created", "session.updated") or len(data) == 1
+    ):
+        data = data["session"]
+    if not isinstance(data, dict):
+        raise UsageError(f"session file {path_text} must hold a JSON object, not {type(data).__name__}")
+    flat = session_to_flat(data)
+    for ignored in ("object", "id", "model", "expires_at", "client_secret", "include", "tracing", "prompt"):
+        flat.pop(ignored, None)
+    unknown = sorted(set(flat) - SESSION_FILE_FIELDS)
+    if unknown:
+        raise UsageError(f"session file {path_text}: unknown session field {unknown[0]!r}")
+    voice = flat.get("voice")
+    if voice is not None and voice not in VOICES:
+        raise UsageError(f"session file {path_text}: unknown voice {voice!r} (one of {', '.join(VOICES)})")
+    return flat
+
+
+def _check_tool_definition(tool: Any, where: str) -> dict[str, Any]:
+    if not isinstance(tool, dict):
+        raise UsageError(f"{where}: each tool must be a JSON object")
+    name = tool.get("name")
+    if not isinstance(name, str) or not name:
+        raise UsageError(f"{where}: a tool has no name")
+    params = tool.get("parameters")
+    if params is not None and not isinstance(params, dict):
+        raise UsageError(f"{where}: tool {name!r} has parameters that are not a JSON object")
+    return tool
+
+
+def load_tools(spec: str) -> tuple[list[dict[str, Any]], Any]:
+    """Resolve `--tools FILE.json|module:attr`.
+
+    Returns (tool definitions found in a JSON file, the Python object named by
+    `module:attr`): exactly one of the two is non-empty. The tool registry decides what a
+    Python object means (a list of definitions, a registry, a mapping of handlers); this
+    function only proves the spec can be loaded, so mistakes are caught before the TUI.
+    """
+    looks_like_module = ":" in spec and not spec.lower().endswith(".json") and not Path(spec).exists()
+    if looks_like_module:
+        module_name, _, attr = spec.partition(":")
+        if not module_name or not attr:
+            raise UsageError(f"--tools {spec}: expected FILE.json or module:attribute")
+        try:
+            module = importlib.import_module(module_name)
+        except Exception as exc:  # an import can fail in any way; the user needs one line
+            raise UsageError(f"--tools {spec}: cannot import {module_name!r}: {exc}") from None
+        obj: Any = module
+        for part in attr.split("."):
+            if not hasattr(obj, part):
+                raise UsageError(f"--tools {spec}: {module_name!r} has no attribute {attr!r}")
+            obj = getattr(obj, part)
+        return [], obj
+    data = _read_json(spec, "tools")
+    if isinstance(data, dict) and isinstance(data.get("tools"), list):
+        data = data["tools"]
+    if isinstance(data, dict):
+        data = [data]
+    if not isinstance(data, list):
+        raise UsageError(f"tools file {spec} must hold a list of tool definitions")
+    tools = [_check_tool_definition(t, f"tools file {spec}") for t in data]
+    names = [t["name"] for t in tools]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise UsageError(f"tools file {spec}: tool {duplicates[0]!r} is defined twice")
+    return tools, None
+
+
+def _check_wav(path_text: str) -> Path:
+    path = Path(path_text).expanduser()
+    if not path.is_file():
+        raise UsageError(f"--input-wav file not found: {path_text}")
+    try:
+        with wave.open(str(path), "rb") as wav:
+            if wav.getsampwidth() != 2:
+                raise UsageError(f"--input-wav {path_text}: only 16-bit PCM WAV files are supported")
+            if wav.getnframes() == 0:
+                raise UsageError(f"--input-wav {path_text}: the file has no audio")
+    except (wave.Error, EOFError, OSError) as exc:
+        raise UsageError(f"--input-wav {path_text} is not a readable WAV file: {exc}") from None
+    return path
+
+
+def _env_key(name: str) -> str | None:
+    value = os.environ.get(name, "").strip()
+    return value or None
+
+
+def _azure_url(endpoint: str, deployment: str, api_version: str | None) -> str:
+    """Azure's GA URL, or the dated preview form when `--api-version` is given."""
+    parts = urlsplit(endpoint if "://" in endpoint else f"https://{endpoint}")
+    if not parts.netloc:
+        raise UsageError(f"--azure-endpoint {endpoint!r} is not a URL")
+    scheme = "ws" if parts.scheme in ("http", "ws") else "wss"
+    base = f"{scheme}://{parts.netloc}"
+    if api_version:
+        return f"{base}/openai/realtime?" + urlencode({"api-version": api_version, "deployment": deployment})
+    return f"{base}/openai/v1/realtime?" + urlencode({"model": deployment})
+
+
+def _endpoint_label(url: str) -> str:
+    """Scheme, host and path of a URL, without its query (it may carry secrets)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}{parts.path}"
+
+
+def build_config(args: Any) -> ConsoleConfig:
+    """Resolve parsed options (an `argparse.Namespace`) to a `ConsoleConfig`.
+
+    Key resolution, in order: `--api-key-env NAME` (must be set), Azure's
+    `AZURE_OPENAI_API_KEY` when `--azure-endpoint` is given, then `OPENAI_API_KEY`.
+    Without any key and without `--url`, the console runs offline on the embedded
+    simulator; `--url` without a key connects without authentication (e.g. to a simulator
+    started with `realtime-console simulator`).
+    """
+    protocol = getattr(args, "protocol", "ga") or "ga"
+    if protocol not in PROTOCOLS:
+        raise UsageError(f"--protocol must be one of {', '.join(PROTOCOLS)}")
+    model = getattr(args, "model", None) or DEFAULT_MODEL
+    url: str | None = getattr(args, "url", None)
+    azure_endpoint: str | None = getattr(args, "azure_endpoint", None)
+    azure_deployment: str | None = getattr(args, "azure_deployment", None)
+    api_version: str | None = getattr(args, "api_version", None)
+    key_env: str | None = getattr(args, "api_key_env", None)
+
+    if url is not None:
+        scheme = urlsplit(url).scheme
+        if scheme not in ("ws", "wss", "http", "https") or not urlsplit(url).netloc:
+            raise UsageError(f"--url {url!r} is not a ws:// or wss:// URL")
+    if azure_endpoint and url:
+        raise UsageError("give either --url or --azure-endpoint, not both")
+    if (azure_deployment or api_version) and not azure_endpoint:
+        raise UsageError("--azure-deployment and --api-version need --azure-endpoint")
+    if azure_endpoint and not azure_deployment:
+        raise UsageError("--azure-endpoint needs --azure-deployment NAME")
+
+    headers: dict[str, str] = {}
+    api_key: str | None
+    key_source: str | None
+    if key_env:
+        api_key = _env_key(key_env)
+        if api_key is None:
+            raise UsageError(f"--api-key-env {key_env}: that environment variable is not set")
+        key_source = key_env
+    elif azure_endpoint:
+        api_key, key_source = _env_key(AZURE_KEY_ENV), AZURE_KEY_ENV
+        if api_key is None:
+            raise UsageError(f"Azure needs a key: set {AZURE_KEY_ENV} (or use --api-key-env NAME)")
+    else:
+        api_key = _env_key(OPENAI_KEY_ENV)
+        key_source = OPENAI_KEY_ENV if api_key else None
+
+    offline = False
+    if azure_endpoint:
+        assert azure_deployment is not None
+        url = _azure_url(azure_endpoint, azure_deployment, api_version)
+        model = azure_deployment
+        assert api_key is not None
+        headers["api-key"] = api_key
+        endpoint_label = f"Azure {urlsplit(url).netloc} ({azure_deployment})"
+    elif url is not None:
+        endpoint_label = _endpoint_label(url)
+    elif api_key is not None:
+        url = DEFAULT_URL
+        endpoint_label = "api.openai.com"
+    else:
+        offline = True
+        endpoint_label = "offline: local simulator"
+
+    session: dict[str, Any] = {}
+    session_path = getattr(args, "session", None)
+    if session_path:
+        session.update(load_session_file(session_path))
+    instructions = getattr(args, "instructions", None)
+    if instructions is not None:
+        session["instructions"] = instructions
+    voice = getattr(args, "voice", None)
+    if voice is not None:
+        if voice not in VOICES:
+            raise UsageError(f"--voice {voice!r} is not a voice (one of {', '.join(VOICES)})")
+        session["voice"] = voice
+
+    turn = getattr(args, "turn", None)
+    if turn == "vad":
+        session["turn_detection"] = dict(DEFAULT_SERVER_VAD)
+    elif turn == "ptt":
+        session["turn_detection"] = None
+    turn_mode: TurnMode = "vad" if session.get("turn_detection") else "ptt"
+
+    input_wav = getattr(args, "input_wav", None)
+    wav_path = _check_wav(input_wav) if input_wav else None
+
+    tools_spec = getattr(args, "tools", None)
+    tool_definitions: list[dict[str, Any]] = []
+    tools_object: Any = None
+    if tools_spec:
+        tool_definitions, tools_object = load_tools(tools_spec)
+
+    known = {
+        "protocol", "model", "url", "azure_endpoint", "azure_deployment", "api_version", "api_key_env",
+        "session", "instructions", "voice", "turn", "input_wav", "tools", "input_device",
+        "output_device", "no_audio",
+    }
+    extras = {k: v for k, v in vars(args).items() if k not in known} if hasattr(args, "__dict__") else {}
+
+    return ConsoleConfig(
+        url=url,
+        model=model,
+        protocol=protocol,
+        offline=offline,
+        endpoint_label=endpoint_label,
+        api_key=api_key,
+        key_source=key_source,
+        azure=bool(azure_endpoint),
+        headers=headers,
+        turn_mode=turn_mode,
+        session=session,
+        input_device=_device(getattr(args, "input_device", None)),
+        output_device=_device(getattr(args, "output_device", None)),
+        no_audio=bool(getattr(args, "no_audio", False)),
+        input_wav=wav_path,
+        tools_spec=tools_spec,
+        tool_definitions=tool_definitions,
+        tools_object=tools_object,
+        extras=extras,
+    )
