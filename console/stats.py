@@ -1,0 +1,201 @@
+"""Session statistics for the status header, computed from the event stream alone.
+
+`SessionStats.observe(source, event, now)` is fed every event in both directions (by the
+session bridge) and keeps: the session id and its `expires_at`, token usage and an
+estimated cost from each `response.done`, the remaining rate limits, and the last
+round-trip latency (end of user speech, or the client's `response.create`, to the first
+output delta). No Textual here: it is tested on plain event dicts, and the header only
+renders a snapshot of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from console.realtime.protocol import canonical_type
+
+ConnectionState = Literal["idle", "connecting", "connected", "disconnected", "failed"]
+MicState = Literal["off", "recording", "streaming", "unavailable"]
+
+
+@dataclass(frozen=True)
+class Price:
+    """USD per million tokens."""
+
+    text_in: float
+    text_cached: float
+    text_out: float
+    audio_in: float
+    audio_cached: float
+    audio_out: float
+
+
+#: Published list prices (USD / 1M tokens) at the time of writing; an estimate only.
+#: Matched by longest model-name prefix; unknown models use gpt-realtime's prices.
+PRICES: dict[str, Price] = {
+    "gpt-realtime-mini": Price(0.60, 0.06, 2.40, 10.00, 0.30, 20.00),
+    "gpt-realtime": Price(4.00, 0.40, 16.00, 32.00, 0.40, 64.00),
+    "gpt-4o-mini-realtime": Price(0.60, 0.30, 2.40, 10.00, 0.30, 20.00),
+    "gpt-4o-realtime": Price(5.00, 2.50, 20.00, 40.00, 2.50, 80.00),
+}
+
+
+def price_for(model: str) -> Price:
+    """The price table entry whose name is the longest prefix of `model`."""
+    best = max((name for name in PRICES if model.startswith(name)), key=len, default="gpt-realtime")
+    return PRICES[best]
+
+
+def _int(value: Any) -> int:
+    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
+
+
+def usage_cost(usage: dict[str, Any], price: Price) -> float:
+    """Estimated USD of one response's `usage` object.
+
+    Cached input tokens are billed at the cached rate and taken out of the full-rate
+    count; when the details are missing, all input counts as text at the full rate.
+    """
+    in_details = usage.get("input_token_details") or {}
+    out_details = usage.get("output_token_details") or {}
+    text_in = _int(in_details.get("text_tokens"))
+    audio_in = _int(in_details.get("audio_tokens"))
+    if not in_details:
+        text_in = _int(usage.get("input_tokens"))
+    cached = in_details.get("cached_tokens_details") or {}
+    cached_text = _int(cached.get("text_tokens"))
+    cached_audio = _int(cached.get("audio_tokens"))
+    if not cached and _int(in_details.get("cached_tokens")):
+        cached_text = _int(in_details.get("cached_tokens"))
+    text_out = _int(out_details.get("text_tokens"))
+    audio_out = _int(out_details.get("audio_tokens"))
+    if not out_details:
+        text_out = _int(usage.get("output_tokens"))
+    total = (
+        max(0, text_in - cached_text) * price.text_in
+        + cached_text * price.text_cached
+        + max(0, audio_in - cached_audio) * price.audio_in
+        + cached_audio * price.audio_cached
+        + text_out * price.text_out
+        + audio_out * price.audio_out
+    )
+    return total / 1_000_000
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """One entry of `rate_limits.updated`, with when it was received."""
+
+    name: str
+    limit: int
+    remaining: int
+    reset_seconds: float
+    received_at: float
+
+
+_LATENCY_START_CLIENT = frozenset({"response.create"})
+_LATENCY_START_SERVER = frozenset({"input_audio_buffer.speech_stopped"})
+_FIRST_OUTPUT = frozenset({"response.audio.delta", "response.text.delta"})
+
+
+@dataclass
+class SessionStats:
+    """What the status header shows, updated from events (mutable, owned by the bridge)."""
+
+    endpoint: str = ""
+    protocol: str = "ga"
+    model: str = ""
+    turn_mode: str = "ptt"
+    connection: ConnectionState = "idle"
+    connection_detail: str = ""
+    mic: MicState = "off"
+    mic_detail: str = ""
+    session_id: str | None = None
+    session_started: float | None = None
+    expires_at: float | None = None
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+    responses: int = 0
+    errors: int = 0
+    rate_limits: dict[str, RateLimit] = field(default_factory=dict)
+    last_latency_ms: float | None = None
+    _latency_start: float | None = None
+
+    def observe(self, source: str, event: dict[str, Any], now: float) -> bool:
+        """Account for one event; `now` is wall-clock seconds. True if anything shown changed."""
+        etype = canonical_type(str(event.get("type", "")))
+        if source == "client":
+            if etype in _LATENCY_START_CLIENT:
+                self._latency_start = now
+            return False
+        if etype in _FIRST_OUTPUT:
+            if self._latency_start is not None:
+                self.last_latency_ms = max(0.0, (now - self._latency_start) * 1000)
+                self._latency_start = None
+                return True
+            return False
+        if etype in _LATENCY_START_SERVER:
+            self._latency_start = now
+            return False
+        if etype in ("session.created", "session.updated"):
+            return self._session(event.get("session") or {}, now, etype == "session.created")
+        if etype == "response.done":
+            return self._response_done(event.get("response") or {})
+        if etype == "rate_limits.updated":
+            limits = event.get("rate_limits") or []
+            for entry in limits if isinstance(limits, list) else []:
+                if isinstance(entry, dict) and entry.get("name"):
+                    self.rate_limits[str(entry["name"])] = RateLimit(
+                        str(entry["name"]),
+                        _int(entry.get("limit")),
+                        _int(entry.get("remaining")),
+                        float(entry.get("reset_seconds") or 0.0),
+                        now,
+                    )
+            return True
+        if etype == "error":
+            self.errors += 1
+            return True
+        return False
+
+    def _session(self, session: dict[str, Any], now: float, created: bool) -> bool:
+        if created or self.session_id is None:
+            self.session_id = session.get("id") or self.session_id
+            self.session_started = now
+        expires = session.get("expires_at")
+        if isinstance(expires, (int, float)) and expires > 0:
+            self.expires_at = float(expires)
+        model = session.get("model")
+        if isinstance(model, str) and model:
+            self.model = model
+        return True
+
+    def _response_done(self, response: dict[str, Any]) -> bool:
+        self.responses += 1
+        self._latency_start = None
+        usage = response.get("usage")
+        if isinstance(usage, dict):
+            self.input_tokens += _int(usage.get("input_tokens"))
+            self.output_tokens += _int(usage.get("output_tokens"))
+            self.cost_usd += usage_cost(usage, price_for(self.model))
+        return True
+
+    def reset_session(self) -> None:
+        """Forget the per-session values when a new connection starts (usage is kept)."""
+        self.session_id = None
+        self.session_started = None
+        self.expires_at = None
+        self.rate_limits = {}
+        self._latency_start = None
+
+    # --- derived values the header renders -------------------------------------------
+
+    def age_seconds(self, now: float) -> float | None:
+        """Seconds since `session.created`, or None before it."""
+        return None if self.session_started is None else max(0.0, now - self.session_started)
+
+    def remaining_seconds(self, now: float) -> float | None:
+        """Seconds until `expires_at`, or None when the server did not say."""
+        return None if self.expires_at is None else self.expires_at - now
