@@ -1,0 +1,175 @@
+"""A small named-event dispatcher, the base of `RealtimeAPI` and `RealtimeClient`.
+
+It keeps the reference's model (persistent `on` handlers, one-shot `on_next` handlers,
+no wildcard matching: `server.*` is an ordinary name dispatched explicitly) and fixes its
+defects:
+
+- `wait_for_next` waits on an asyncio future instead of polling, removes its one-shot
+  handler when it times out or is cancelled, and resolves for events dispatched without
+  a payload (`conversation.interrupted` resolves with `{}`).
+- Coroutine handlers are scheduled as tasks. The tasks are referenced until they finish
+  (asyncio keeps only weak references), and their exceptions are reported too.
+- A handler that raises does not stop dispatch to the others and never escapes into the
+  socket reader: it is logged and reported as an `error` event. An `error` handler that
+  raises is only logged, so a broken error handler cannot recurse forever.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+from collections.abc import Callable
+from typing import Any
+
+logger = logging.getLogger("console.realtime")
+
+Handler = Callable[[Any], Any]
+
+#: `error.code` of the `error` events this library reports for its own failures.
+HANDLER_ERROR_CODE = "client_handler_error"
+
+
+def client_error_event(code: str, message: str, **extra: Any) -> dict[str, Any]:
+    """Build an `error` event for a failure detected on the client side.
+
+    Shaped like the server's `error` event (`{"type": "error", "error": {...}}`) so a UI
+    shows both the same way; `error.type` is `"client_error"` so it is never mistaken for
+    something the server said. `extra` keys (e.g. the offending `event`) sit beside it.
+    """
+    return {"type": "error", "error": {"type": "client_error", "code": code, "message": message}, **extra}
+
+
+class RealtimeEventHandler:
+    """Named events with persistent and one-shot handlers (sync or async)."""
+
+    def __init__(self) -> None:
+        self._handlers: dict[str, list[Handler]] = {}
+        self._next_handlers: dict[str, list[Handler]] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._reporting = False
+
+    # --- registration -------------------------------------------------------------
+
+    def on(self, name: str, handler: Handler) -> Handler:
+        """Call `handler(event)` for every `name` dispatched. Returns the handler."""
+        self._handlers.setdefault(name, []).append(handler)
+        return handler
+
+    def on_next(self, name: str, handler: Handler) -> Handler:
+        """Call `handler(event)` for the next `name` dispatched only. Returns the handler."""
+        self._next_handlers.setdefault(name, []).append(handler)
+        return handler
+
+    def off(self, name: str, handler: Handler | None = None) -> None:
+        """Remove one persistent handler, or all of `name` when `handler` is None.
+
+        Raises ValueError when the given handler was not registered (as the reference).
+        """
+        self._remove(self._handlers, name, handler)
+
+    def off_next(self, name: str, handler: Handler | None = None) -> None:
+        """Remove one one-shot handler, or all of `name` when `handler` is None."""
+        self._remove(self._next_handlers, name, handler)
+
+    @staticmethod
+    def _remove(table: dict[str, list[Handler]], name: str, handler: Handler | None) -> None:
+        if handler is None:
+            table.pop(name, None)
+            return
+        handlers = table.get(name, [])
+        if handler not in handlers:
+            raise ValueError(f"handler {handler!r} is not registered for {name!r}")
+        handlers.remove(handler)
+        if not handlers:
+            del table[name]
+
+    def clear_event_handlers(self) -> None:
+        """Forget every handler (persistent and one-shot)."""
+        self._handlers.clear()
+        self._next_handlers.clear()
+
+    # --- dispatch -----------------------------------------------------------------
+
+    def dispatch(self, name: str, event: Any = None) -> bool:
+        """Call the persistent handlers of `name` in order, then the one-shot ones.
+
+        Returns True (like the reference). Handlers registered while dispatching run from
+        the next dispatch on.
+        """
+        handlers = list(self._handlers.get(name, ()))
+        once = self._next_handlers.pop(name, [])
+        for handler in handlers + once:
+            self._call(name, handler, event)
+        return True
+
+    def _call(self, name: str, handler: Handler, event: Any) -> None:
+        try:
+            result = handler(event)
+        except Exception as exc:  # noqa: BLE001 - a handler must not break dispatch
+            self._report(name, handler, exc)
+            return
+        if inspect.isawaitable(result):
+            self._schedule(name, handler, result)
+
+    def _schedule(self, name: str, handler: Handler, awaitable: Any) -> None:
+        try:
+            task = asyncio.ensure_future(awaitable)
+        except RuntimeError as exc:  # no running loop: the coroutine can never run
+            if inspect.iscoroutine(awaitable):
+                awaitable.close()
+            self._report(name, handler, exc)
+            return
+        self._tasks.add(task)
+
+        def done(t: asyncio.Task[Any]) -> None:
+            self._tasks.discard(t)
+            if not t.cancelled() and t.exception() is not None:
+                self._report(name, handler, t.exception())  # type: ignore[arg-type]
+
+        task.add_done_callback(done)
+
+    def _report(self, name: str, handler: Handler, exc: BaseException) -> None:
+        """Log a handler failure and, unless it came from error handling, dispatch `error`."""
+        label = getattr(handler, "__qualname__", repr(handler))
+        logger.error("handler %s for %r raised %s: %s", label, name, type(exc).__name__, exc, exc_info=exc)
+        if name == "error" or self._reporting:
+            return
+        self._reporting = True
+        try:
+            self.dispatch(
+                "error",
+                client_error_event(
+                    HANDLER_ERROR_CODE,
+                    f"handler {label} for {name!r} raised {type(exc).__name__}: {exc}",
+                    event_name=name,
+                ),
+            )
+        finally:
+            self._reporting = False
+
+    async def wait_for_next(self, name: str, timeout: float | None = None) -> Any:
+        """The next `name` event (`{}` if dispatched without payload), or None on timeout.
+
+        `timeout` is in seconds. The one-shot handler is removed on timeout/cancellation.
+        """
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+
+        def resolve(event: Any) -> None:
+            if not future.done():
+                future.set_result({} if event is None else event)
+
+        self.on_next(name, resolve)
+        try:
+            return await asyncio.wait_for(future, timeout)
+        except TimeoutError:
+            return None
+        finally:
+            pending = self._next_handlers.get(name)
+            if pending and resolve in pending:
+                self.off_next(name, resolve)
+
+    async def drain_tasks(self) -> None:
+        """Wait for the handler tasks scheduled so far (useful in tests and shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
