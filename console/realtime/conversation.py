@@ -1,0 +1,688 @@
+"""RealtimeConversation: the sans-I/O client-side cache of a Realtime conversation.
+
+A port of the JS reference client's `RealtimeConversation` (behaviour in
+`shared/reference-client-behaviour.md`), extended to the GA protocol. It takes server
+events in (plus the client's own input audio) and hands `(item, delta)` pairs out; it
+never touches a socket, so the client, the recorder's replay and the tests drive the very
+same state machine.
+
+Where the reference is wrong this port fixes it, and each fix is named in the code:
+queued transcripts are found (the reference reads the wrong key); item audio grows in an
+`Int16Buffer` (amortised O(1)) instead of being copied whole on every delta; an event it
+cannot apply raises `ConversationError` *before* touching state, so the caller can report
+it and keep going; out-of-band responses (`conversation: "none"`) are legal traffic, kept
+in a side table; everything stored is deep-copied so logged events never change after the
+fact; a duplicate item is updated in place, not appended twice; manual-mode input audio
+goes to the item named by `input_audio_buffer.committed`, not to the next user item; the
+real sample rate (24 kHz PCM16, 8 kHz G.711) is used for all millisecond arithmetic; an
+odd trailing PCM16 byte is carried to the next delta; `response.done` and transcription
+failures are recorded instead of ignored.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any, Callable
+
+import numpy as np
+
+from . import protocol
+from .audio import DeltaDecoder, Int16Buffer, base64_to_bytes, decode, to_int16
+
+Item = dict[str, Any]
+Delta = dict[str, Any]
+Result = tuple[Item | None, Delta | None]
+
+#: Content part types whose `text` makes up `formatted.text` (GA adds `output_text`).
+TEXT_PART_TYPES = frozenset({"text", "input_text", "output_text"})
+#: Content part types that carry audio (and a transcript).
+AUDIO_PART_TYPES = frozenset({"audio", "input_audio", "output_audio"})
+
+_NOTHING: Result = (None, None)
+
+
+class ConversationError(Exception):
+    """An event the conversation cannot apply (unknown item id, missing field, bad audio).
+
+    Raised before any state changes, so the conversation stays exactly as it was; the
+    client turns it into an `error` event and keeps the connection going.
+    """
+
+
+def _missing(event: dict[str, Any], key: str) -> ConversationError:
+    return ConversationError(f"{event.get('type')} event is missing required field {key!r}")
+
+
+def _require(event: dict[str, Any], *keys: str) -> None:
+    for key in keys:
+        if event.get(key) is None:
+            raise _missing(event, key)
+
+
+def _text_of(content: list[Any]) -> str:
+    return "".join(
+        str(part.get("text") or "")
+        for part in content
+        if isinstance(part, dict) and part.get("type") in TEXT_PART_TYPES
+    )
+
+
+def _transcript_of(content: list[Any]) -> str:
+    return "".join(
+        str(part.get("transcript") or "")
+        for part in content
+        if isinstance(part, dict) and part.get("type") in AUDIO_PART_TYPES
+    )
+
+
+def _merge_content(old: list[Any], new: list[Any]) -> list[Any]:
+    """The server's final content, keeping values we know that its copy leaves empty.
+
+    Upstream's `conversation.item.done` may carry `transcript: null` for a user audio part
+    whose transcription arrived first; the known transcript must not be lost.
+    """
+    merged = copy.deepcopy(new)
+    for i, part in enumerate(merged):
+        if i < len(old) and isinstance(part, dict) and isinstance(old[i], dict):
+            for key, value in old[i].items():
+                if part.get(key) in (None, "") and value not in (None, ""):
+                    part[key] = copy.deepcopy(value)
+    return merged
+
+
+class RealtimeConversation:
+    """Client-side cache of conversation items and responses, fed by server events.
+
+    Items are the server's item dicts plus `item["formatted"]`: `audio` (numpy int16, always
+    current), `text`, `transcript`, `tool` {type, name, call_id, arguments} for function
+    calls, `output` for function call outputs, and `transcript_error` after a failed input
+    transcription.
+
+    After each `process_event` call, `last_item_is_new` says whether that call appended a
+    new item (so the client emits `conversation.item.appended` once, even for a duplicate
+    `conversation.item.created` or for GA's `item.added` followed by `item.done`), and
+    `last_item_completed` whether it moved an item to status `completed` (so
+    `conversation.item.completed` is emitted once per item).
+    """
+
+    def __init__(self, *, input_codec: str = "pcm16", output_codec: str = "pcm16") -> None:
+        self.input_codec: str = protocol.audio_codec(input_codec)
+        self.output_codec: str = protocol.audio_codec(output_codec)
+        self.last_item_is_new = False
+        self.last_item_completed = False
+        self._processors: dict[str, Callable[[dict[str, Any], Any, int], Result]] = {
+            "conversation.item.created": self._item_created,
+            "conversation.item.done": self._item_done,
+            "conversation.item.retrieved": self._item_retrieved,
+            "conversation.item.truncated": self._item_truncated,
+            "conversation.item.deleted": self._item_deleted,
+            "conversation.item.input_audio_transcription.completed": self._transcription_completed,
+            "conversation.item.input_audio_transcription.delta": self._transcription_delta,
+            "conversation.item.input_audio_transcription.failed": self._transcription_failed,
+            "conversation.item.input_audio_transcription.segment": self._ignore,
+            "input_audio_buffer.speech_started": self._speech_started,
+            "input_audio_buffer.speech_stopped": self._speech_stopped,
+            "input_audio_buffer.committed": self._committed,
+            "response.created": self._response_created,
+            "response.done": self._response_done,
+            "response.output_item.added": self._output_item_added,
+            "response.output_item.done": self._output_item_done,
+            "response.content_part.added": self._content_part_added,
+            "response.audio_transcript.delta": self._audio_transcript_delta,
+            "response.audio.delta": self._audio_delta,
+            "response.text.delta": self._text_delta,
+            "response.function_call_arguments.delta": self._arguments_delta,
+            "response.audio_transcript.done": self._audio_transcript_done,
+            "response.text.done": self._text_done,
+            "response.function_call_arguments.done": self._arguments_done,
+        }
+        self.clear()
+
+    # --- public API -------------------------------------------------------------------
+
+    def clear(self) -> None:
+        """Forget every item, response, queue and buffer (codecs are kept)."""
+        self._items: list[Item] = []
+        self._item_lookup: dict[str, Item] = {}
+        self._responses: list[dict[str, Any]] = []
+        self._response_lookup: dict[str, dict[str, Any]] = {}
+        self._oob_items: dict[str, Item] = {}
+        self._audio: dict[str, Int16Buffer] = {}
+        self._decoders: dict[str, DeltaDecoder] = {}
+        self._queued_speech: dict[str, dict[str, Any]] = {}
+        self._queued_transcripts: dict[str, dict[str, Any]] = {}
+        self._queued_failures: dict[str, Any] = {}
+        self._committed_audio: dict[str, np.ndarray] = {}
+        self._queued_input_audio: np.ndarray | None = None
+        self.last_item_is_new = False
+        self.last_item_completed = False
+
+    def set_audio_formats(self, input_codec: Any, output_codec: Any) -> None:
+        """Use these codecs (beta names or GA format objects) for audio from now on."""
+        self.input_codec = protocol.audio_codec(input_codec)
+        self.output_codec = protocol.audio_codec(output_codec)
+
+    @property
+    def input_rate(self) -> int:
+        return protocol.sample_rate(self.input_codec)
+
+    @property
+    def output_rate(self) -> int:
+        return protocol.sample_rate(self.output_codec)
+
+    def queue_input_audio(self, samples: Any) -> None:
+        """Hold manual-mode input audio until `input_audio_buffer.committed` names its item."""
+        self._queued_input_audio = np.array(to_int16(samples), dtype=np.int16, copy=True)
+
+    def get_item(self, item_id: str) -> Item | None:
+        return self._item_lookup.get(item_id)
+
+    def get_items(self) -> list[Item]:
+        """The conversation's items in order (a new list; the items themselves are live)."""
+        return list(self._items)
+
+    def get_out_of_band_item(self, item_id: str) -> Item | None:
+        """An item of an out-of-band response (never part of the conversation)."""
+        return self._oob_items.get(item_id)
+
+    def get_response(self, response_id: str) -> dict[str, Any] | None:
+        return self._response_lookup.get(response_id)
+
+    def get_responses(self) -> list[dict[str, Any]]:
+        return list(self._responses)
+
+    def process_event(
+        self, event: dict[str, Any], input_audio: np.ndarray | None = None, input_audio_offset: int = 0
+    ) -> Result:
+        """Apply one server event; return `(item, delta)` for the UI, or `(None, None)`.
+
+        `input_audio` is the session's input audio (int16) whose sample 0 is input sample
+        `input_audio_offset` of the session; `speech_stopped` slices it. Unknown event types
+        return `(None, None)` (new types keep arriving); events missing `type`, fields a
+        processor needs, or naming unknown items raise `ConversationError`, leaving the
+        state unchanged. `event_id` is not required (GA DTMF events have none).
+        """
+        self.last_item_is_new = False
+        self.last_item_completed = False
+        if not isinstance(event, dict):
+            raise ConversationError(f"event must be a JSON object, not {type(event).__name__}")
+        event_type = event.get("type")
+        if not isinstance(event_type, str) or not event_type:
+            raise ConversationError("event is missing its 'type'")
+        processor = self._processors.get(protocol.canonical_type(event_type))
+        if processor is None:
+            return _NOTHING
+        return processor(event, input_audio, input_audio_offset)
+
+    # --- helpers ----------------------------------------------------------------------
+
+    def _find(self, event: dict[str, Any], key: str = "item_id") -> tuple[Item, bool]:
+        """(item, in_conversation) for the event's item id, from the conversation or the
+        out-of-band table; raises ConversationError if neither knows it."""
+        item_id = event.get(key)
+        if item_id is None:
+            raise _missing(event, key)
+        item = self._item_lookup.get(item_id)
+        if item is not None:
+            return item, True
+        item = self._oob_items.get(item_id)
+        if item is not None:
+            return item, False
+        raise ConversationError(f"{event.get('type')}: item {item_id!r} not found")
+
+    def _set_audio(self, item: Item, samples: np.ndarray) -> None:
+        buffer = Int16Buffer(samples, capacity=max(4096, len(samples)))
+        self._audio[item["id"]] = buffer
+        item["formatted"]["audio"] = buffer.view()
+
+    def _new_formatted(self, item: Item) -> None:
+        """Give a freshly stored item its `formatted` view, as the reference does."""
+        item_id = item["id"]
+        content = item.get("content") if isinstance(item.get("content"), list) else []
+        item["formatted"] = {"audio": np.zeros(0, dtype=np.int16), "text": _text_of(content), "transcript": ""}
+        speech = self._queued_speech.pop(item_id, None)
+        if speech is not None and speech.get("audio") is not None:
+            self._set_audio(item, speech["audio"])
+        committed = self._committed_audio.pop(item_id, None)
+        if committed is not None:
+            self._set_audio(item, committed)
+        # Fix: the reference reads the queued entry's wrong key and shows `undefined`.
+        queued = self._queued_transcripts.pop(item_id, None)
+        if queued is not None:
+            item["formatted"]["transcript"] = queued["shown"]
+            index = queued.get("content_index")
+            if queued.get("raw") is not None and isinstance(index, int) and 0 <= index < len(content):
+                if isinstance(content[index], dict):
+                    content[index]["transcript"] = queued["raw"]
+        failure = self._queued_failures.pop(item_id, None)
+        if failure is not None:
+            item["formatted"]["transcript_error"] = failure
+        kind = item.get("type")
+        if kind == "message":
+            # Fix: assistant / system messages the client created arrive `completed`.
+            if item.get("role") == "user" or item.get("status") == "completed":
+                item["status"] = "completed"
+            else:
+                item["status"] = "in_progress"
+        elif kind == "function_call":
+            # Fix: the reference builds `"undefined"` arguments when the key is absent.
+            arguments = item.get("arguments")
+            item["arguments"] = arguments if isinstance(arguments, str) else ""
+            item["formatted"]["tool"] = {
+                "type": "function",
+                "name": item.get("name"),
+                "call_id": item.get("call_id"),
+                "arguments": item["arguments"],
+            }
+            if item.get("status") != "completed":
+                item["status"] = "in_progress"
+        elif kind == "function_call_output":
+            item["status"] = "completed"
+            item["formatted"]["output"] = item.get("output")
+
+    def _merge_item(self, item: Item, incoming: Item) -> bool:
+        """Update a known item from a later server copy; True if it became completed."""
+        was_completed = item.get("status") == "completed"
+        for key, value in incoming.items():
+            if key in ("id", "formatted"):
+                continue
+            if key == "content" and isinstance(value, list):
+                old = item.get("content") if isinstance(item.get("content"), list) else []
+                item["content"] = _merge_content(old, value)
+            elif key == "status":
+                keep_completed = item.get("role") == "user" or item.get("type") == "function_call_output"
+                if not (keep_completed and was_completed) and value is not None:
+                    item["status"] = value
+            elif value is not None or key not in item:
+                item[key] = copy.deepcopy(value)
+        formatted = item["formatted"]
+        content = item.get("content") if isinstance(item.get("content"), list) else []
+        formatted["text"] = formatted["text"] or _text_of(content)
+        formatted["transcript"] = formatted["transcript"] or _transcript_of(content)
+        if "tool" in formatted and isinstance(item.get("arguments"), str) and item["arguments"]:
+            formatted["tool"]["arguments"] = item["arguments"]
+        if "output" in formatted and "output" in item:
+            formatted["output"] = item["output"]
+        return not was_completed and item.get("status") == "completed"
+
+    def _store_new(self, incoming: Item) -> Item:
+        item = copy.deepcopy(incoming)
+        item.pop("formatted", None)
+        oob = self._oob_items.pop(item["id"], None)
+        self._new_formatted(item)
+        if oob is not None:
+            # Parts and deltas that arrived before the item joined the conversation are kept.
+            content = item.get("content") if isinstance(item.get("content"), list) else []
+            if len(oob.get("content") or []) > len(content):
+                item["content"] = _merge_content(content, oob["content"])
+            if len(oob.get("arguments") or "") > len(item.get("arguments") or ""):
+                item["arguments"] = oob["arguments"]
+                if "tool" in item["formatted"]:
+                    item["formatted"]["tool"]["arguments"] = item["arguments"]
+            for key in ("audio", "text", "transcript"):
+                value = oob["formatted"].get(key)
+                if value is not None and len(value):
+                    item["formatted"][key] = value
+        self._items.append(item)
+        self._item_lookup[item["id"]] = item
+        self.last_item_is_new = True
+        self.last_item_completed = item.get("status") == "completed"
+        return item
+
+    def _event_item(self, event: dict[str, Any]) -> Item:
+        item = event.get("item")
+        if not isinstance(item, dict):
+            raise _missing(event, "item")
+        if not item.get("id"):
+            raise ConversationError(f"{event.get('type')}: item has no 'id'")
+        return item
+
+    # --- items ------------------------------------------------------------------------
+
+    def _item_created(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
+        """conversation.item.created (beta) / conversation.item.added (GA)."""
+        incoming = self._event_item(event)
+        existing = self._item_lookup.get(incoming["id"])
+        if existing is not None:
+            # Fix: a duplicate updates in place; the reference appends a detached copy.
+            self.last_item_completed = self._merge_item(existing, incoming)
+            return existing, None
+        return self._store_new(incoming), None
+
+    def _item_done(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
+        """GA conversation.item.done: the final item (created if never seen)."""
+        incoming = self._event_item(event)
+        existing = self._item_lookup.get(incoming["id"])
+        if existing is None:
+            return self._store_new(incoming), None
+        self.last_item_completed = self._merge_item(existing, incoming)
+        return existing, None
+
+    def _item_retrieved(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
+        """The server's copy of an item, with `formatted`, without changing state.
+
+        A caller compares it with `get_item(id)` to show drift; audio carried in its
+        content is decoded into `formatted.audio`.
+        """
+        item = copy.deepcopy(self._event_item(event))
+        content = item.get("content") if isinstance(item.get("content"), list) else []
+        chunks = []
+        for part in content:
+            if isinstance(part, dict) and part.get("type") in AUDIO_PART_TYPES and part.get("audio"):
+                codec = self.input_codec if part["type"] == "input_audio" else self.output_codec
+                data = self._b64(event, part["audio"])
+                if codec == "pcm16" and len(data) % 2:
+                    data = data[:-1]
+                chunks.append(decode(data, codec))
+        item["formatted"] = {
+            "audio": np.concatenate(chunks).astype(np.int16) if chunks else np.zeros(0, dtype=np.int16),
+            "text": _text_of(content),
+            "transcript": _transcript_of(content),
+        }
+        return item, None
+
+    def _item_truncated(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
+        _require(event, "item_id", "audio_end_ms")
+        item = self._item_lookup.get(event["item_id"])
+        if item is None:
+            raise ConversationError(f"conversation.item.truncated: item {event['item_id']!r} not found")
+        end_ms = event["audio_end_ms"]
+        if not isinstance(end_ms, (int, float)) or end_ms < 0:
+            raise ConversationError(f"conversation.item.truncated: bad audio_end_ms {end_ms!r}")
+        keep = (int(end_ms) * self.output_rate) // 1000
+        buffer = self._audio.get(item["id"])
+        if buffer is not None:
+            buffer.truncate(keep)
+            item["formatted"]["audio"] = buffer.view()
+        else:
+            item["formatted"]["audio"] = item["formatted"]["audio"][:keep]
+        item["formatted"]["transcript"] = ""
+        # Upstream drops the transcript of the truncated part too.
+        index = event.get("content_index")
+        content = item.get("content")
+        if isinstance(index, int) and isinstance(content, list) and 0 <= index < len(content):
+            if isinstance(content[index], dict) and "transcript" in content[index]:
+                content[index]["transcript"] = ""
+        return item, None
+
+    def _item_deleted(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
+        _require(event, "item_id")
+        item = self._item_lookup.pop(event["item_id"], None)
+        if item is None:
+            raise ConversationError(f"conversation.item.deleted: item {event['item_id']!r} not found")
+        self._items.remove(item)
+        self._audio.pop(item["id"], None)
+        self._decoders.pop(item["id"], None)
+        return item, None
+
+    # --- input transcription ------------------------------------------------------------
+
+    def _transcription_completed(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
+        _require(event, "item_id")
+        raw = event.get("transcript")
+        if not isinstance(raw, str):
+            raise _missing(event, "transcript")
+        # A single space tells "empty transcript" apart from "not transcribed yet".
+        shown = raw or " "
+        index = event.get("content_index", 0)
+        item = self._item_lookup.get(event["item_id"])
+        if item is None:
+            self._queued_transcripts[event["item_id"]] = {"raw": raw, "shown": shown, "content_index": index}
+            return _NOTHING
+        content = item.get("content")
+        if isinstance(index, int) and isinstance(content, list) and 0 <= index < len(content):
+            if isinstance(content[index], dict):
+                content[index]["transcript"] = raw
+        item["formatted"]["transcript"] = shown
+        return item, {"transcript": shown}
+
+    def _transcription_delta(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
+        """Streaming input transcription: a growing `formatted.transcript`."""
+        _require(event, "item_id")
+        delta = event.get("delta") or ""
+        item = self._item_lookup.get(event["item_id"])
+        if item is None:
+            queued = self._queued_transcripts.setdefault(
+                event["item_id"], {"raw": None, "shown": "", "content_index": event.get("content_index", 0)}
+            )
+            queued["shown"] += delta
+            return _NOTHING
+        item["formatted"]["transcript"] += delta
+        return item, {"transcript": delta}
+
+    def _transcription_failed(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
+        """Fix: the reference ignores failures; the item keeps the error for the UI."""
+        _require(event, "item_id", "error")
+        error = copy.deepcopy(event["error"])
+        item = self._item_lookup.get(event["item_id"])
+        if item is None:
+            self._queued_failures[event["item_id"]] = error
+            return _NOTHING
+        item["formatted"]["transcript_error"] = error
+        return item, {"transcript_error": error}
+
+    # --- input audio ------------------------------------------------------------------
+
+    def _speech_started(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
+        _require(event, "item_id", "audio_start_ms")
+        self._queued_speech[event["item_id"]] = {"audio_start_ms": event["audio_start_ms"]}
+        return _NOTHING
+
+    def _speech_stopped(self, event: dict[str, Any], input_audio: Any, offset: int) -> Result:
+        _require(event, "item_id", "audio_end_ms")
+        item_id, end_ms = event["item_id"], event["audio_end_ms"]
+        samples = None if input_audio is None else to_int16(input_audio)
+        speech = self._queued_speech.setdefault(item_id, {"audio_start_ms": end_ms})
+        speech["audio_end_ms"] = end_ms
+        if samples is not None:
+            rate = self.input_rate
+            start = max(0, min(len(samples), (int(speech["audio_start_ms"]) * rate) // 1000 - offset))
+            stop = max(start, min(len(samples), (int(end_ms) * rate) // 1000 - offset))
+            speech["audio"] = samples[start:stop].copy()
+            item = self._item_lookup.get(item_id)
+            if item is not None:  # the item came first: give it the audio directly
+                self._queued_speech.pop(item_id)
+                self._set_audio(item, speech["audio"])
+        return _NOTHING
+
+    def _committed(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
+        """Fix: manual-mode audio belongs to the committed item, not the next user item."""
+        _require(event, "item_id")
+        if self._queued_input_audio is None:
+            return _NOTHING
+        samples, self._queued_input_audio = self._queued_input_audio, None
+        item = self._item_lookup.get(event["item_id"])
+        if item is None:
+            self._committed_audio[event["item_id"]] = samples
+            return _NOTHING
+        self._set_audio(item, samples)
+        return item, None
+
+    # --- responses --------------------------------------------------------------------
+
+    def _response_created(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
+        response = event.get("response")
+        if not isinstance(response, dict) or not response.get("id"):
+            raise _missing(event, "response")
+        if response["id"] not in self._response_lookup:
+            stored = copy.deepcopy(response)
+            stored["output"] = [o["id"] if isinstance(o, dict) else o for o in stored.get("output") or []]
+            self._responses.append(stored)
+            self._response_lookup[stored["id"]] = stored
+        return _NOTHING
+
+    def _response_done(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
+        """Fix: the reference ignores it; store final status, status_details and usage."""
+        response = event.get("response")
+        if not isinstance(response, dict) or not response.get("id"):
+            raise _missing(event, "response")
+        stored = self._response_lookup.get(response["id"])
+        if stored is None:
+            stored = {"id": response["id"], "output": []}
+            self._responses.append(stored)
+            self._response_lookup[stored["id"]] = stored
+        for key, value in response.items():
+            if key == "output":
+                for out in value or []:
+                    out_id = out.get("id") if isinstance(out, dict) else out
+                    if out_id and out_id not in stored["output"]:
+                        stored["output"].append(out_id)
+            else:
+                stored[key] = copy.deepcopy(value)
+        return _NOTHING
+
+    def _output_item_added(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
+        _require(event, "response_id")
+        incoming = self._event_item(event)
+        response = self._response_lookup.get(event["response_id"])
+        if response is None:
+            # Out-of-band or missed response.created: legal traffic, remember a stub.
+            response = {"id": event["response_id"], "object": "realtime.response", "status": "in_progress", "output": []}
+            self._responses.append(response)
+            self._response_lookup[response["id"]] = response
+        if incoming["id"] not in response["output"]:
+            response["output"].append(incoming["id"])
+        if incoming["id"] not in self._item_lookup and incoming["id"] not in self._oob_items:
+            # Until conversation.item.created/added names it, the item lives aside: an
+            # out-of-band response's items never join the conversation.
+            item = copy.deepcopy(incoming)
+            item.pop("formatted", None)
+            self._new_formatted(item)
+            self._oob_items[item["id"]] = item
+        return _NOTHING
+
+    def _output_item_done(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
+        incoming = self._event_item(event)
+        item, in_conversation = self._find({"type": event.get("type"), "item_id": incoming["id"]})
+        was_completed = item.get("status") == "completed"
+        if incoming.get("status") is not None:
+            item["status"] = incoming["status"]
+        if item.get("type") == "function_call" and not item.get("arguments") and incoming.get("arguments"):
+            item["arguments"] = incoming["arguments"]
+            item["formatted"]["tool"]["arguments"] = incoming["arguments"]
+        if not in_conversation:
+            return _NOTHING
+        self.last_item_completed = not was_completed and item.get("status") == "completed"
+        return item, None
+
+    def _content_part_added(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
+        part = event.get("part")
+        if not isinstance(part, dict):
+            raise _missing(event, "part")
+        item, in_conversation = self._find(event)
+        content = item.setdefault("content", [])
+        index = event.get("content_index")
+        # Fix: store a copy; the reference appends the event's own dict and then grows it.
+        if not (isinstance(index, int) and 0 <= index < len(content)):
+            content.append(copy.deepcopy(part))
+        return (item, None) if in_conversation else _NOTHING
+
+    # --- deltas -----------------------------------------------------------------------
+
+    def _part(self, item: Item, event: dict[str, Any]) -> dict[str, Any] | None:
+        index = event.get("content_index", 0)
+        content = item.get("content")
+        if isinstance(index, int) and isinstance(content, list) and 0 <= index < len(content):
+            part = content[index]
+            return part if isinstance(part, dict) else None
+        return None
+
+    def _audio_transcript_delta(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
+        delta = event.get("delta")
+        if not isinstance(delta, str):
+            raise _missing(event, "delta")
+        item, in_conversation = self._find(event)
+        part = self._part(item, event)
+        if part is not None:
+            part["transcript"] = (part.get("transcript") or "") + delta
+        item["formatted"]["transcript"] += delta
+        return (item, {"transcript": delta}) if in_conversation else _NOTHING
+
+    def _b64(self, event: dict[str, Any], data: Any) -> bytes:
+        if not isinstance(data, str):
+            raise ConversationError(f"{event.get('type')}: audio must be a base64 string")
+        try:
+            return base64_to_bytes(data)
+        except ValueError as exc:
+            raise ConversationError(f"{event.get('type')}: {exc}") from None
+
+    def _audio_delta(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
+        """Append decoded audio in amortised O(1) (the reference copies the whole array)."""
+        data = event.get("delta")
+        if not isinstance(data, str):
+            raise _missing(event, "delta")
+        item, in_conversation = self._find(event)
+        item_id = item["id"]
+        decoder = self._decoders.get(item_id)
+        if decoder is None:
+            decoder = self._decoders[item_id] = DeltaDecoder(self.output_codec)
+        try:
+            samples = decoder.feed(data)
+        except ValueError as exc:
+            raise ConversationError(f"{event.get('type')}: {exc}") from None
+        buffer = self._audio.get(item_id)
+        if buffer is None:
+            buffer = self._audio[item_id] = Int16Buffer(item["formatted"]["audio"], capacity=1 << 16)
+        buffer.append(samples)
+        item["formatted"]["audio"] = buffer.view()
+        return (item, {"audio": samples}) if in_conversation else _NOTHING
+
+    def _text_delta(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
+        delta = event.get("delta")
+        if not isinstance(delta, str):
+            raise _missing(event, "delta")
+        item, in_conversation = self._find(event)
+        part = self._part(item, event)
+        if part is not None:
+            part["text"] = (part.get("text") or "") + delta
+        item["formatted"]["text"] += delta
+        return (item, {"text": delta}) if in_conversation else _NOTHING
+
+    def _arguments_delta(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
+        delta = event.get("delta")
+        if not isinstance(delta, str):
+            raise _missing(event, "delta")
+        item, in_conversation = self._find(event)
+        item["arguments"] = (item.get("arguments") or "") + delta
+        tool = item["formatted"].get("tool")
+        if tool is not None:
+            tool["arguments"] = item["arguments"]
+        return (item, {"arguments": delta}) if in_conversation else _NOTHING
+
+    # --- .done events: final values, filled in only where the deltas left a gap ----------
+
+    def _final_value(self, event: dict[str, Any], key: str, formatted_key: str) -> Result:
+        """Set the final text/transcript of a `.done` event if the deltas left it empty."""
+        final = event.get(key)
+        item_id = event.get("item_id")
+        item = self._item_lookup.get(item_id) or self._oob_items.get(item_id)  # type: ignore[arg-type]
+        if item is None or not isinstance(final, str) or not final:
+            return _NOTHING
+        changed = False
+        part = self._part(item, event)
+        if part is not None and not part.get(key):
+            part[key] = final
+            changed = True
+        if not item["formatted"].get(formatted_key):
+            item["formatted"][formatted_key] = final
+            changed = True
+        return (item, None) if changed and item_id in self._item_lookup else _NOTHING
+
+    def _audio_transcript_done(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
+        return self._final_value(event, "transcript", "transcript")
+
+    def _text_done(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
+        return self._final_value(event, "text", "text")
+
+    def _arguments_done(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
+        item = self._item_lookup.get(event.get("item_id")) or self._oob_items.get(event.get("item_id"))
+        final = event.get("arguments")
+        if item is None or not isinstance(final, str) or item.get("arguments"):
+            return _NOTHING
+        item["arguments"] = final
+        if "tool" in item["formatted"]:
+            item["formatted"]["tool"]["arguments"] = final
+        return (item, None) if item["id"] in self._item_lookup else _NOTHING
+
+    def _ignore(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
+        return _NOTHING
