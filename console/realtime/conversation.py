@@ -240,9 +240,11 @@ class RealtimeConversation:
         item_id = item["id"]
         content = item.get("content") if isinstance(item.get("content"), list) else []
         item["formatted"] = {"audio": np.zeros(0, dtype=np.int16), "text": _text_of(content), "transcript": ""}
-        speech = self._queued_speech.pop(item_id, None)
+        speech = self._queued_speech.get(item_id)
         if speech is not None and speech.get("audio") is not None:
+            del self._queued_speech[item_id]
             self._set_audio(item, speech["audio"])
+        # (Speech still open stays queued: speech_stopped then gives the item its audio.)
         committed = self._committed_audio.pop(item_id, None)
         if committed is not None:
             self._set_audio(item, committed)
