@@ -1,0 +1,180 @@
+"""`Speaker`: plays response audio and counts what was actually played, per item.
+
+With a device, a sounddevice `OutputStream` callback pulls from the `JitterBuffer`
+(copy only, no loop calls). With `enabled=False` (`--no-audio`, tests, machines without
+sound) a task on the asyncio loop pulls on a virtual real-time clock instead, so played
+counts, interruption and the output waveform behave exactly the same, silently.
+
+"Played" means handed to the device; the device's own output latency (typically
+10-40 ms) is not subtracted. Counts are in samples at `samplerate` (24 kHz) even when the
+device runs at another rate and audio is resampled for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+import numpy as np
+
+from .availability import FIX_NO_DEVICES, AudioUnavailable, load_sounddevice
+from .capture import Device, pick_rate
+from .jitter import JitterBuffer
+from .resample import StreamResampler
+from .ring import RingBuffer
+from .source import LEVEL_RING_SECONDS
+
+PREBUFFER_MS = 100
+VIRTUAL_TICK_S = 0.02
+
+
+class Speaker:
+    """Response-audio playback with a jitter buffer and per-item played counts.
+
+    Args:
+        device: a sounddevice index or name substring; None for the default output.
+        samplerate: the rate of the samples given to `enqueue` (the API's 24 kHz).
+        enabled: False plays on a virtual clock without any device.
+        prebuffer_ms: jitter buffer depth before playback starts.
+    """
+
+    def __init__(
+        self,
+        *,
+        device: Device = None,
+        samplerate: int = 24_000,
+        enabled: bool = True,
+        prebuffer_ms: int = PREBUFFER_MS,
+    ) -> None:
+        self.device = device
+        self.samplerate = samplerate
+        self.enabled = enabled
+        self.prebuffer_ms = prebuffer_ms
+        #: The rate the output runs at (known after `start()`; `samplerate` if virtual).
+        self.device_rate = samplerate
+        #: What was played (device rate), for the output waveform.
+        self.level_ring = RingBuffer(samplerate * LEVEL_RING_SECONDS)
+        self.callbacks = 0
+        self.output_underflows = 0
+        self._jitter = JitterBuffer(samplerate * prebuffer_ms // 1000)
+        self._stream: Any = None
+        self._task: asyncio.Task[None] | None = None
+        self._resamplers: dict[str, StreamResampler] = {}
+
+    @property
+    def running(self) -> bool:
+        return self._stream is not None or self._task is not None
+
+    async def start(self) -> None:
+        """Open the device (or start the virtual clock).
+
+        Raises:
+            AudioUnavailable: enabled, but PortAudio or an output device is missing.
+        """
+        if self.running:
+            return
+        if not self.enabled:
+            self._task = asyncio.create_task(self._virtual_clock(), name="speaker-clock")
+            return
+        sd = load_sounddevice()
+        rate = pick_rate(sd, self.device, self.samplerate, "output")
+        self.device_rate = rate
+        if rate != self.samplerate:
+            self._jitter = JitterBuffer(rate * self.prebuffer_ms // 1000)
+            self.level_ring = RingBuffer(rate * LEVEL_RING_SECONDS)
+        try:
+            stream = sd.OutputStream(
+                device=self.device,
+                samplerate=rate,
+                channels=1,
+                dtype="int16",
+                blocksize=rate // 50,
+                callback=self._callback,
+            )
+            stream.start()
+        except Exception as exc:  # noqa: BLE001
+            raise AudioUnavailable(f"cannot open the output device: {exc}", FIX_NO_DEVICES) from None
+        self._stream = stream
+
+    def _callback(self, outdata: np.ndarray, frames: int, time: Any, status: Any) -> None:
+        """PortAudio thread: fill from the jitter buffer, mirror to the level ring."""
+        out = outdata[:, 0]
+        self._jitter.pull(out)
+        self.level_ring.write(out)
+        self.callbacks += 1
+        if status:
+            self.output_underflows += 1
+
+    async def _virtual_clock(self) -> None:
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        consumed = 0
+        scratch = np.zeros(self.samplerate, dtype=np.int16)
+        while True:
+            await asyncio.sleep(VIRTUAL_TICK_S)
+            due = int((loop.time() - start) * self.samplerate) - consumed
+            while due > 0:  # at most one second per pull, however long the loop stalled
+                n = min(due, len(scratch))
+                out = scratch[:n]
+                self._jitter.pull(out)
+                self.level_ring.write(out)
+                consumed += n
+                due -= n
+
+    async def stop(self) -> None:
+        """Stop playback and close the device; queued audio is dropped."""
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            with contextlib.suppress(Exception):
+                stream.stop()
+            with contextlib.suppress(Exception):
+                stream.close()
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    def enqueue(self, item_id: str, samples: np.ndarray) -> None:
+        """Queue 24 kHz int16 samples of an item (e.g. each audio delta as it arrives).
+
+        Late deltas of an item already interrupted are ignored.
+        """
+        samples = np.asarray(samples, dtype=np.int16)
+        if self.device_rate != self.samplerate:
+            rs = self._resamplers.get(item_id)
+            if rs is None:
+                rs = self._resamplers[item_id] = StreamResampler(self.samplerate, self.device_rate)
+            samples = rs.process(samples)
+        self._jitter.push(item_id, samples)
+
+    def _to_api_rate(self, device_samples: int) -> int:
+        if self.device_rate == self.samplerate:
+            return device_samples
+        return device_samples * self.samplerate // self.device_rate
+
+    def played(self, item_id: str) -> int:
+        """Samples (at `samplerate`) of the item played so far."""
+        return self._to_api_rate(self._jitter.played(item_id))
+
+    def interrupt(self) -> tuple[str | None, int]:
+        """Stop now and flush.
+
+        Returns:
+            (item, samples of it played) for `cancel_response`: the item most recently
+            played from (its audio may have run out: an underrun mid-response looks the
+            same), else the first queued item; (None, 0) if nothing was played or queued
+            since the last interrupt. Call it when a response is in progress.
+        """
+        item, played = self._jitter.flush()
+        return item, self._to_api_rate(played)
+
+    def is_playing(self) -> bool:
+        """True while response audio is queued or playing."""
+        return self._jitter.is_playing()
+
+    @property
+    def buffered_ms(self) -> int:
+        """Queued audio not yet played, in milliseconds."""
+        return self._jitter.buffered * 1000 // self.device_rate
