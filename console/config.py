@@ -14,7 +14,6 @@ the key itself.
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import wave
@@ -24,6 +23,7 @@ from typing import Any, Literal
 from urllib.parse import urlencode, urlsplit
 
 from console.cli import UsageError
+from console.tools import ToolRegistry, ToolSpecError, demo_specs
 from console.realtime.protocol import (
     DEFAULT_MODEL,
     DEFAULT_URL,
@@ -68,7 +68,8 @@ class ConsoleConfig:
     api_key: str | None = field(default=None, repr=False, compare=False)
     key_source: str | None = None
     azure: bool = False
-    headers: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    azure_deployment: str | None = None
+    api_version: str | None = None
     turn_mode: TurnMode = "ptt"
     session: dict[str, Any] = field(default_factory=dict)
     input_device: str | int | None = None
@@ -76,9 +77,18 @@ class ConsoleConfig:
     no_audio: bool = False
     input_wav: Path | None = None
     tools_spec: str | None = None
-    tool_definitions: list[dict[str, Any]] = field(default_factory=list)
-    tools_object: Any = field(default=None, repr=False, compare=False)
+    tools: ToolRegistry = field(default_factory=ToolRegistry, repr=False, compare=False)
     extras: dict[str, Any] = field(default_factory=dict)
+
+    def client_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for `RealtimeClient` (contains the key: never log them)."""
+        kwargs: dict[str, Any] = {"url": self.url, "protocol": self.protocol}
+        if self.azure:
+            kwargs.update(azure_deployment=self.azure_deployment, api_version=self.api_version,
+                          azure_api_key=self.api_key)
+        else:
+            kwargs.update(api_key=self.api_key, model=self.model)
+        return kwargs
 
     def redact(self, text: str) -> str:
         """`text` with the API key (if any) replaced: a last guard for error messages."""
@@ -136,54 +146,21 @@ def load_session_file(path_text: str) -> dict[str, Any]:
     return flat
 
 
-def _check_tool_definition(tool: Any, where: str) -> dict[str, Any]:
-    if not isinstance(tool, dict):
-        raise UsageError(f"{where}: each tool must be a JSON object")
-    name = tool.get("name")
-    if not isinstance(name, str) or not name:
-        raise UsageError(f"{where}: a tool has no name")
-    params = tool.get("parameters")
-    if params is not None and not isinstance(params, dict):
-        raise UsageError(f"{where}: tool {name!r} has parameters that are not a JSON object")
-    return tool
+def load_tools(spec: str | None) -> ToolRegistry:
+    """The tool registry for `--tools FILE.json|module:attr`, or the demo tools without it.
 
-
-def load_tools(spec: str) -> tuple[list[dict[str, Any]], Any]:
-    """Resolve `--tools FILE.json|module:attr`.
-
-    Returns (tool definitions found in a JSON file, the Python object named by
-    `module:attr`): exactly one of the two is non-empty. The tool registry decides what a
-    Python object means (a list of definitions, a registry, a mapping of handlers); this
-    function only proves the spec can be loaded, so mistakes are caught before the TUI.
+    Without `--tools` the console offers the React console's demo tools (`get_weather`,
+    `set_memory`), so a new user sees a tool call on the simulator at once; the tool
+    editor can remove them. Loading errors become one-line `UsageError`s.
     """
-    looks_like_module = ":" in spec and not spec.lower().endswith(".json") and not Path(spec).exists()
-    if looks_like_module:
-        module_name, _, attr = spec.partition(":")
-        if not module_name or not attr:
-            raise UsageError(f"--tools {spec}: expected FILE.json or module:attribute")
-        try:
-            module = importlib.import_module(module_name)
-        except Exception as exc:  # an import can fail in any way; the user needs one line
-            raise UsageError(f"--tools {spec}: cannot import {module_name!r}: {exc}") from None
-        obj: Any = module
-        for part in attr.split("."):
-            if not hasattr(obj, part):
-                raise UsageError(f"--tools {spec}: {module_name!r} has no attribute {attr!r}")
-            obj = getattr(obj, part)
-        return [], obj
-    data = _read_json(spec, "tools")
-    if isinstance(data, dict) and isinstance(data.get("tools"), list):
-        data = data["tools"]
-    if isinstance(data, dict):
-        data = [data]
-    if not isinstance(data, list):
-        raise UsageError(f"tools file {spec} must hold a list of tool definitions")
-    tools = [_check_tool_definition(t, f"tools file {spec}") for t in data]
-    names = [t["name"] for t in tools]
-    duplicates = sorted({n for n in names if names.count(n) > 1})
-    if duplicates:
-        raise UsageError(f"tools file {spec}: tool {duplicates[0]!r} is defined twice")
-    return tools, None
+    if not spec:
+        return ToolRegistry(demo_specs())
+    registry = ToolRegistry()
+    try:
+        registry.load(spec)
+    except ToolSpecError as exc:
+        raise UsageError(f"--tools: {exc}") from None
+    return registry
 
 
 def _check_wav(path_text: str) -> Path:
@@ -254,7 +231,6 @@ def build_config(args: Any) -> ConsoleConfig:
     if azure_endpoint and not azure_deployment:
         raise UsageError("--azure-endpoint needs --azure-deployment NAME")
 
-    headers: dict[str, str] = {}
     api_key: str | None
     key_source: str | None
     if key_env:
@@ -275,8 +251,6 @@ def build_config(args: Any) -> ConsoleConfig:
         assert azure_deployment is not None
         url = _azure_url(azure_endpoint, azure_deployment, api_version)
         model = azure_deployment
-        assert api_key is not None
-        headers["api-key"] = api_key
         endpoint_label = f"Azure {urlsplit(url).netloc} ({azure_deployment})"
     elif url is not None:
         endpoint_label = _endpoint_label(url)
@@ -311,10 +285,7 @@ def build_config(args: Any) -> ConsoleConfig:
     wav_path = _check_wav(input_wav) if input_wav else None
 
     tools_spec = getattr(args, "tools", None)
-    tool_definitions: list[dict[str, Any]] = []
-    tools_object: Any = None
-    if tools_spec:
-        tool_definitions, tools_object = load_tools(tools_spec)
+    tools = load_tools(tools_spec)
 
     known = {
         "protocol", "model", "url", "azure_endpoint", "azure_deployment", "api_version", "api_key_env",
@@ -332,7 +303,8 @@ def build_config(args: Any) -> ConsoleConfig:
         api_key=api_key,
         key_source=key_source,
         azure=bool(azure_endpoint),
-        headers=headers,
+        azure_deployment=azure_deployment,
+        api_version=api_version,
         turn_mode=turn_mode,
         session=session,
         input_device=_device(getattr(args, "input_device", None)),
@@ -340,7 +312,6 @@ def build_config(args: Any) -> ConsoleConfig:
         no_audio=bool(getattr(args, "no_audio", False)),
         input_wav=wav_path,
         tools_spec=tools_spec,
-        tool_definitions=tool_definitions,
-        tools_object=tools_object,
+        tools=tools,
         extras=extras,
     )

@@ -65,7 +65,7 @@ def test_azure_urls_and_key(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AZURE_OPENAI_API_KEY", KEY)
     c = cfg("--azure-endpoint", "https://res.openai.azure.com", "--azure-deployment", "dep")
     assert c.url == "wss://res.openai.azure.com/openai/v1/realtime?model=dep"
-    assert c.headers == {"api-key": KEY} and c.azure and c.model == "dep"
+    assert c.client_kwargs()["azure_api_key"] == KEY and c.azure and c.model == "dep"
     assert KEY not in repr(c)
     c = cfg("--azure-endpoint", "res.openai.azure.com", "--azure-deployment", "dep", "--api-version", "2024-10-01-preview")
     assert c.url == "wss://res.openai.azure.com/openai/realtime?api-version=2024-10-01-preview&deployment=dep"
@@ -119,17 +119,16 @@ def test_bad_session_files(tmp_path: Path, content: str, message: str) -> None:
         load_session_file(str(path))
 
 
-def test_tools_from_json_and_module(tmp_path: Path) -> None:
+def test_tools_default_to_the_demo_tools_and_load_files_and_modules(tmp_path: Path) -> None:
+    assert cfg().tools.names() == ["get_weather", "set_memory"]
     path = tmp_path / "tools.json"
-    path.write_text(json.dumps({"tools": [{"name": "get_weather", "parameters": {"type": "object"}}]}))
-    tools, obj = load_tools(str(path))
-    assert [t["name"] for t in tools] == ["get_weather"] and obj is None
-    tools, obj = load_tools("json:dumps")
-    assert tools == [] and obj is json.dumps
+    path.write_text(json.dumps({"tools": [{"name": "lookup", "parameters": {"type": "object", "properties": {}},
+                                           "handler": {"kind": "fixed", "reply": {"ok": True}}}]}))
+    assert cfg("--tools", str(path)).tools.names() == ["lookup"]
     for spec, message in [
         ("no_such_module_xyz:attr", "cannot import"),
         ("json:nope", "no attribute"),
-        (str(tmp_path / "missing.json"), "not found"),
+        (str(tmp_path / "missing.json"), "cannot read"),
     ]:
         with pytest.raises(UsageError, match=message):
             load_tools(spec)
@@ -137,10 +136,6 @@ def test_tools_from_json_and_module(tmp_path: Path) -> None:
     dup.write_text(json.dumps([{"name": "a"}, {"name": "a"}]))
     with pytest.raises(UsageError, match="defined twice"):
         load_tools(str(dup))
-    nameless = tmp_path / "nameless.json"
-    nameless.write_text(json.dumps([{"description": "x"}]))
-    with pytest.raises(UsageError, match="no name"):
-        load_tools(str(nameless))
 
 
 def test_input_wav_is_checked(tmp_path: Path) -> None:
