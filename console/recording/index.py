@@ -1,0 +1,318 @@
+"""One-pass, bounded-memory index of a recording: where each event's line is, and its
+time, type and source, as numpy columns.
+
+Toolong's model: the file is memory-mapped and scanned for line breaks in batches (a UI
+runs `RecordingIndex.scan` in a worker thread and shows the progress it yields); nothing
+parsed is kept except five numbers per event, so a 1 GB recording of a multi-hour session
+costs tens of bytes per event, and audio payloads stay on disk until someone asks for them.
+
+Per line, only the type, time and source are needed. The writer puts them in the line's
+first bytes (`{"time": "...", "source": "...", "event": {"type": "..."`), so an anchored
+regex run on the mmap itself (no copy of the line) reads them whatever the line's length.
+Lines in any other layout fall back to `json.loads`, which is always correct.
+"""
+
+from __future__ import annotations
+
+import json
+import mmap
+import os
+import re
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .format import HEADER_KEY, infer_source, is_bare_event, is_header, is_wrapped_event, parse_time
+
+SOURCE_CLIENT, SOURCE_SERVER = 0, 1
+SOURCE_NAMES: tuple[str, str] = ("client", "server")
+#: Seconds between events whose times are synthesised (bare-event logs carry no times).
+SYNTHETIC_STEP = 0.01
+#: How many bad lines are described individually (the count is always exact).
+MAX_PROBLEMS = 20
+DEFAULT_BATCH_BYTES = 8 << 20
+
+ProgressCallback = Callable[[int, int], None]
+
+_WRAPPED = re.compile(
+    rb'\{\s*"time"\s*:\s*"([^"\\]*)"\s*,\s*"source"\s*:\s*"(client|server)"\s*,'
+    rb'\s*"event"\s*:\s*\{\s*"type"\s*:\s*"([^"\\]*)"'
+)
+_BARE = re.compile(rb'\{\s*"type"\s*:\s*"([^"\\]*)"')
+_BLANK = re.compile(rb"\s*")
+
+
+class NotARecordingError(ValueError):
+    """The file is not a recording (nor a log of events): the message says why."""
+
+
+@dataclass(frozen=True)
+class LineProblem:
+    """A line that was skipped: its 1-based line number, byte offset and why."""
+
+    line: int
+    offset: int
+    reason: str
+
+
+class _Column:
+    """A growable numpy column with amortised O(1) appends (capacity doubles).
+
+    Readers on another thread see a consistent prefix: new rows are written before the
+    row count that exposes them is published, and a grown array replaces the old one only
+    after the old rows are copied into it.
+    """
+
+    __slots__ = ("data",)
+
+    def __init__(self, dtype: Any, capacity: int = 1024) -> None:
+        self.data = np.empty(capacity, dtype=dtype)
+
+    def extend(self, size: int, values: list[Any]) -> None:
+        need = size + len(values)
+        if need > len(self.data):
+            grown = np.empty(max(need, 2 * len(self.data)), dtype=self.data.dtype)
+            grown[:size] = self.data[:size]
+            self.data = grown
+        self.data[size:need] = values
+
+
+class RecordingIndex:
+    """The index of one recording file, built incrementally.
+
+    Attributes (valid for the rows indexed so far):
+        header: the header dict, or None for header-less files.
+        kind: "recording" (header + event lines), "events" (event lines, no header) or
+            "bare" (bare API events, times synthesised).
+        times_synthesised: True when some times were made up (bare events carry none).
+        start_epoch: epoch seconds of event 0 (None until one is indexed or if synthesised).
+        types: the type table; `type_ids` index into it.
+        truncated: the cut last line (offset, length) if the file ends mid-line.
+        problems: the first `MAX_PROBLEMS` skipped lines; `bad_lines` counts them all.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = os.fspath(path)
+        self.header: dict[str, Any] | None = None
+        self.kind: str | None = None
+        self.times_synthesised = False
+        self.start_epoch: float | None = None
+        self.types: list[str] = []
+        self._type_ids: dict[str, int] = {}
+        self.truncated: tuple[int, int] | None = None
+        self.problems: list[LineProblem] = []
+        self.bad_lines = 0
+        self.scanned = 0  # bytes consumed (always the end of a complete line)
+        self.file_size = 0
+        self._lines_seen = 0
+        self._count = 0
+        self._last_time = 0.0
+        self._timed_rows = 0
+        self._offsets = _Column(np.int64)
+        self._lengths = _Column(np.int64)
+        self._times = _Column(np.float64)
+        self._type_col = _Column(np.uint16)
+        self._sources = _Column(np.uint8)
+        self._lock = threading.Lock()
+
+    # --- reading the columns -----------------------------------------------------------
+
+    def __len__(self) -> int:
+        return self._count
+
+    @property
+    def offsets(self) -> np.ndarray:
+        """Byte offset of each event's line (a read-only view of the indexed prefix)."""
+        return self._view(self._offsets)
+
+    @property
+    def lengths(self) -> np.ndarray:
+        """Byte length of each event's line, without its line break."""
+        return self._view(self._lengths)
+
+    @property
+    def times(self) -> np.ndarray:
+        """Seconds since event 0, per event."""
+        return self._view(self._times)
+
+    @property
+    def type_ids(self) -> np.ndarray:
+        """Index into `types`, per event."""
+        return self._view(self._type_col)
+
+    @property
+    def sources(self) -> np.ndarray:
+        """0 (client) or 1 (server), per event."""
+        return self._view(self._sources)
+
+    def _view(self, column: _Column) -> np.ndarray:
+        n = self._count
+        view = column.data[:n]
+        view.flags.writeable = False
+        return view
+
+    def type_id(self, event_type: str) -> int | None:
+        """The id of a type in the table, or None if no event has it."""
+        return self._type_ids.get(event_type)
+
+    # --- scanning ------------------------------------------------------------------------
+
+    def scan(
+        self, batch_bytes: int = DEFAULT_BATCH_BYTES, cancel: threading.Event | None = None
+    ) -> Iterator[tuple[int, int]]:
+        """Index what was not indexed yet, yielding (bytes scanned, file size) per batch.
+
+        Call again later to pick up lines appended since (a recording being written).
+
+        Raises:
+            NotARecordingError: the file's first line is neither a header nor an event.
+            OSError: the file cannot be read.
+        """
+        with open(self.path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            self.file_size = size
+            if size == 0:
+                if self.kind is None:
+                    raise NotARecordingError("the file is empty")
+                return
+            self.truncated = None
+            if self.scanned >= size:
+                yield size, size
+                return
+            with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+                pos = self.scanned
+                while pos < size:
+                    if cancel is not None and cancel.is_set():
+                        return
+                    pos = self._scan_batch(mm, pos, min(size, pos + batch_bytes), size)
+                    yield pos, size
+                    if self.truncated is not None:
+                        return
+
+    def build(self, progress: ProgressCallback | None = None, batch_bytes: int = DEFAULT_BATCH_BYTES) -> None:
+        """Index the whole file, calling `progress(bytes scanned, file size)` per batch."""
+        for done, total in self.scan(batch_bytes):
+            if progress is not None:
+                progress(done, total)
+
+    def _scan_batch(self, mm: mmap.mmap, pos: int, stop: int, size: int) -> int:
+        """Index the lines that start before `stop`; return the offset after the last one."""
+        offsets: list[int] = []
+        lengths: list[int] = []
+        times: list[float] = []
+        type_ids: list[int] = []
+        sources: list[int] = []
+        find = mm.find
+        while pos < stop:
+            nl = find(b"\n", pos)
+            complete = nl >= 0
+            end = nl if complete else size
+            next_pos = end + 1 if complete else size
+            line_end = end - 1 if end > pos and mm[end - 1] == 13 else end  # tolerate CRLF
+            self._lines_seen += 1
+            parsed = self._parse_line(mm, pos, line_end, complete)
+            if parsed is not None:
+                epoch, source, event_type = parsed
+                offsets.append(pos)
+                lengths.append(line_end - pos)
+                times.append(self._relative_time(epoch))
+                tid = self._type_ids.get(event_type)
+                if tid is None:
+                    tid = self._type_ids[event_type] = len(self.types)
+                    self.types.append(event_type)
+                type_ids.append(tid)
+                sources.append(source)
+            elif not complete and self.truncated is not None:
+                next_pos = pos  # keep the cut line unconsumed: a later scan retries it
+                self._lines_seen -= 1
+                break
+            pos = next_pos
+        if offsets:
+            with self._lock:
+                n = self._count
+                self._offsets.extend(n, offsets)
+                self._lengths.extend(n, lengths)
+                self._times.extend(n, times)
+                self._type_col.extend(n, type_ids)
+                self._sources.extend(n, sources)
+                self._count = n + len(offsets)
+        self.scanned = pos
+        return pos
+
+    def _relative_time(self, epoch: float | None) -> float:
+        if epoch is None:
+            t = self._last_time + SYNTHETIC_STEP if self._timed_rows else 0.0
+            self.times_synthesised = True
+        else:
+            if self.start_epoch is None:
+                self.start_epoch = epoch
+            t = epoch - self.start_epoch
+        self._timed_rows += 1
+        self._last_time = t
+        return t
+
+    def _parse_line(
+        self, mm: mmap.mmap, start: int, end: int, complete: bool
+    ) -> tuple[float | None, int, str] | None:
+        """(epoch or None, source, type) of an event line; None for a skipped line."""
+        if self.kind == "bare":
+            m = _BARE.match(mm, start, end)
+            if m is not None:
+                event_type = m.group(1).decode("utf-8", "replace")
+                return None, _source_code(infer_source(event_type)), event_type
+        elif self.kind is not None:
+            m = _WRAPPED.match(mm, start, end)
+            if m is not None:
+                source = SOURCE_CLIENT if m.group(2) == b"client" else SOURCE_SERVER
+                epoch = parse_time(m.group(1).decode("utf-8", "replace"))
+                return epoch, source, m.group(3).decode("utf-8", "replace")
+        if _BLANK.fullmatch(mm, start, end):
+            return None
+        try:
+            obj = json.loads(mm[start:end])
+        except (ValueError, UnicodeDecodeError) as exc:
+            return self._reject(start, complete, f"not JSON ({exc.__class__.__name__}: {str(exc)[:80]})")
+        return self._classify(obj, start, complete)
+
+    def _classify(self, obj: Any, start: int, complete: bool) -> tuple[float | None, int, str] | None:
+        if self.kind is None and self.header is None and is_header(obj):
+            self.header = obj
+            return None
+        if is_wrapped_event(obj):
+            if self.kind is None:
+                self.kind = "recording" if self.header is not None else "events"
+            event = obj["event"]
+            source = obj.get("source")
+            event_type = str(event["type"])
+            if source not in SOURCE_NAMES:
+                source = infer_source(event_type)
+            return parse_time(obj.get("time")), _source_code(source), event_type
+        if is_bare_event(obj):
+            if self.kind is None:
+                self.kind = "bare" if self.header is None else "recording"
+            event_type = obj["type"]
+            epoch = parse_time(obj.get("time")) if self.kind != "bare" else None
+            return epoch, _source_code(infer_source(event_type)), event_type
+        reason = "a second header" if is_header(obj) else "not an event (no 'type')"
+        return self._reject(start, complete, reason)
+
+    def _reject(self, start: int, complete: bool, reason: str) -> None:
+        if self.kind is None and self.header is None:
+            raise NotARecordingError(
+                f"line {self._lines_seen} is {reason}: expected a '{HEADER_KEY}' header, "
+                "a {time, source, event} line or a bare API event"
+            )
+        if not complete:
+            self.truncated = (start, self.file_size - start)
+            return None
+        self.bad_lines += 1
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(LineProblem(self._lines_seen, start, reason))
+        return None
+
+
+def _source_code(source: str) -> int:
+    return SOURCE_CLIENT if source == "client" else SOURCE_SERVER

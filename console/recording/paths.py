@@ -1,0 +1,65 @@
+"""Where recordings go by default: one readable file per session under the XDG state dir.
+
+`$XDG_STATE_HOME/realtime-console/sessions/` (default `~/.local/state/...`): state, not
+configuration or cache, is what the XDG spec says logs and history are.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+
+APP_DIR = "realtime-console"
+SESSIONS_DIR = "sessions"
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def sessions_dir(state_dir: str | os.PathLike[str] | None = None) -> Path:
+    """The directory recordings go to: `<state_dir>/realtime-console/sessions`.
+
+    Args:
+        state_dir: the state base directory; default `$XDG_STATE_HOME`, else `~/.local/state`.
+    """
+    if state_dir is None:
+        env = os.environ.get("XDG_STATE_HOME", "")
+        # The XDG spec says relative values are invalid and must be ignored.
+        state_dir = env if env and os.path.isabs(env) else Path.home() / ".local" / "state"
+    return Path(state_dir) / APP_DIR / SESSIONS_DIR
+
+
+def _slug(text: str) -> str:
+    return _UNSAFE.sub("-", text).strip("-.") or "unknown"
+
+
+def default_path(
+    state_dir: str | os.PathLike[str] | None = None,
+    *,
+    model: str = "gpt-realtime",
+    backend: str = "sim",
+    now: datetime | None = None,
+) -> Path:
+    """A new, unused recording path such as `.../2026-11-24T15-46-02_gpt-realtime_sim.jsonl`.
+
+    The name sorts by time and says which model and backend (`sim`, `openai`, `azure`) the
+    session used, so a directory listing is readable without opening files. The directory
+    is not created here (the recorder creates it, private to the user); a name already taken
+    gets `-2`, `-3`, ... appended.
+
+    Args:
+        state_dir: base state directory (see `sessions_dir`).
+        model: the session's model.
+        backend: a short word for where the session ran.
+        now: the session start (default: now, local time, as a user reads file names).
+    """
+    stamp = (now or datetime.now(timezone.utc).astimezone()).strftime("%Y-%m-%dT%H-%M-%S")
+    directory = sessions_dir(state_dir)
+    stem = f"{stamp}_{_slug(model)}_{_slug(backend)}"
+    candidate = directory / f"{stem}.jsonl"
+    n = 2
+    while candidate.exists():
+        candidate = directory / f"{stem}-{n}.jsonl"
+        n += 1
+    return candidate

@@ -1,0 +1,316 @@
+"""`Recording`: a recording opened for reading, with random access by event number.
+
+Built on `RecordingIndex`: the index says where event N's line is, and `event(N)` reads and
+parses that one line from disk. A UI (the replay screen) opens a `Recording` without
+indexing, runs `index_batches()` in a worker thread to show progress, and meanwhile reads
+the rows already indexed; a headless command calls `Recording.open`, which indexes at once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from console.realtime.protocol import BETA_TO_GA, GA_TO_BETA
+
+from . import turns
+from .format import is_wrapped_event
+from .index import (
+    DEFAULT_BATCH_BYTES,
+    SOURCE_NAMES,
+    LineProblem,
+    NotARecordingError,
+    ProgressCallback,
+    RecordingIndex,
+)
+
+__all__ = ["EventRecord", "NotARecordingError", "Recording"]
+
+#: Event types that mark something going wrong (for "jump to next error").
+ERROR_TYPES: frozenset[str] = frozenset(
+    {
+        "error",
+        "conversation.item.input_audio_transcription.failed",
+        "mcp_list_tools.failed",
+        "response.mcp_call.failed",
+    }
+)
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    """One event read back: its number, time (s since event 0), source, type and payload."""
+
+    index: int
+    time: float
+    source: str
+    type: str
+    event: dict[str, Any]
+    time_iso: str | None = None
+
+
+class Recording:
+    """A recording file opened for reading.
+
+    Random access (`event(n)`, `time_of(n)`, ...) is valid for `0 <= n < len(self)`; while
+    indexing runs in another thread `len` grows batch by batch.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        """Open `path` without indexing it (see `index_batches` / `build_index`).
+
+        Raises:
+            NotARecordingError: the file is empty or does not start like a log of events.
+            OSError: the file cannot be opened (missing, unreadable, a directory).
+        """
+        self.path = Path(path)
+        self._index = RecordingIndex(self.path)
+        self._file = open(self.path, "rb")
+        self._read_lock = threading.Lock()
+        self._turn_cache: tuple[int, np.ndarray] | None = None
+        # Index the first batch at once: a file that is not a log fails here, before any UI.
+        scanner = self._index.scan(batch_bytes=64 * 1024)
+        try:
+            next(scanner, None)
+        except BaseException:
+            self._file.close()
+            raise
+        finally:
+            scanner.close()
+
+    @classmethod
+    def open(
+        cls,
+        path: str | os.PathLike[str],
+        progress: ProgressCallback | None = None,
+        batch_bytes: int = DEFAULT_BATCH_BYTES,
+    ) -> "Recording":
+        """Open and fully index a recording (what headless commands use)."""
+        rec = cls(path)
+        try:
+            rec.build_index(progress, batch_bytes)
+        except BaseException:
+            rec.close()
+            raise
+        return rec
+
+    # --- indexing ---------------------------------------------------------------------
+
+    def index_batches(
+        self, batch_bytes: int = DEFAULT_BATCH_BYTES, cancel: threading.Event | None = None
+    ) -> Iterator[tuple[int, int]]:
+        """Index the rest of the file, yielding (bytes scanned, file size) after each batch.
+
+        Meant for a worker thread: the UI thread may read the rows already indexed at any
+        time. Calling it again after the file grew indexes the new lines (live tailing).
+        """
+        yield from self._index.scan(batch_bytes, cancel)
+
+    def build_index(self, progress: ProgressCallback | None = None, batch_bytes: int = DEFAULT_BATCH_BYTES) -> None:
+        """Index the rest of the file, calling `progress(bytes scanned, file size)` per batch."""
+        for done, total in self.index_batches(batch_bytes):
+            if progress is not None:
+                progress(done, total)
+
+    refresh = build_index
+
+    @property
+    def index(self) -> RecordingIndex:
+        """The underlying index (numpy columns: offsets, lengths, times, type_ids, sources)."""
+        return self._index
+
+    # --- metadata -----------------------------------------------------------------------
+
+    @property
+    def header(self) -> dict[str, Any] | None:
+        return self._index.header
+
+    @property
+    def kind(self) -> str | None:
+        """"recording", "events" (no header) or "bare" (bare API events)."""
+        return self._index.kind
+
+    @property
+    def protocol(self) -> str:
+        """"ga" or "beta": from the header, else guessed from the event names seen."""
+        if self.header and self.header.get("protocol") in ("ga", "beta"):
+            return str(self.header["protocol"])
+        types = set(self._index.types)
+        if types & (set(GA_TO_BETA) | {"conversation.item.done"}):
+            return "ga"
+        if types & (set(BETA_TO_GA) - {"conversation.item.created"}):
+            return "beta"
+        return "ga"
+
+    @property
+    def model(self) -> str | None:
+        if self.header and self.header.get("model"):
+            return str(self.header["model"])
+        return None
+
+    @property
+    def times_synthesised(self) -> bool:
+        return self._index.times_synthesised
+
+    @property
+    def truncated(self) -> bool:
+        """True when the file ends in the middle of a line (that line is skipped)."""
+        return self._index.truncated is not None
+
+    @property
+    def problems(self) -> list[LineProblem]:
+        return list(self._index.problems)
+
+    @property
+    def bad_lines(self) -> int:
+        return self._index.bad_lines
+
+    def warnings(self) -> list[str]:
+        """Human-readable notes about the file (cut last line, skipped lines, made-up times)."""
+        notes: list[str] = []
+        if self._index.truncated is not None:
+            offset, length = self._index.truncated
+            notes.append(f"the last line is cut off (a crash while writing?): {length} bytes at offset {offset} skipped")
+        if self.bad_lines:
+            first = self._index.problems[0]
+            notes.append(f"{self.bad_lines} unreadable line(s) skipped, the first at line {first.line}: {first.reason}")
+        if self.times_synthesised:
+            notes.append("event times are synthesised (the log has no timestamps)")
+        return notes
+
+    @property
+    def duration(self) -> float:
+        """Seconds from the first to the last event."""
+        n = len(self)
+        return float(self._index.times[n - 1]) if n else 0.0
+
+    # --- random access -----------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def _check(self, n: int) -> int:
+        size = len(self._index)
+        if n < 0:
+            n += size
+        if not 0 <= n < size:
+            raise IndexError(f"event {n} out of range (0..{size - 1})")
+        return n
+
+    def time_of(self, n: int) -> float:
+        """Seconds since event 0 of event `n`."""
+        return float(self._index.times[self._check(n)])
+
+    def type_of(self, n: int) -> str:
+        return self._index.types[int(self._index.type_ids[self._check(n)])]
+
+    def source_of(self, n: int) -> str:
+        return SOURCE_NAMES[int(self._index.sources[self._check(n)])]
+
+    def size_of(self, n: int) -> int:
+        """Bytes of event `n`'s line (tells a UI an event is large before reading it)."""
+        return int(self._index.lengths[self._check(n)])
+
+    def raw_line(self, n: int) -> bytes:
+        """Event `n`'s line exactly as stored (without the line break)."""
+        n = self._check(n)
+        offset, length = int(self._index.offsets[n]), int(self._index.lengths[n])
+        with self._read_lock:
+            self._file.seek(offset)
+            return self._file.read(length)
+
+    def event(self, n: int) -> dict[str, Any]:
+        """The event payload of event `n`, parsed from disk (each call returns a new dict)."""
+        return self.record(n).event
+
+    def record(self, n: int) -> EventRecord:
+        """Event `n` with its time, source, type and payload."""
+        n = self._check(n)
+        obj = json.loads(self.raw_line(n))
+        if is_wrapped_event(obj):
+            event, time_iso = obj["event"], obj.get("time")
+        else:
+            event, time_iso = obj, None
+        return EventRecord(n, self.time_of(n), self.source_of(n), self.type_of(n), event, time_iso)
+
+    def __getitem__(self, n: int) -> EventRecord:
+        return self.record(n)
+
+    def iter_records(
+        self, start: int = 0, stop: int | None = None, types: Iterable[str] | None = None
+    ) -> Iterator[EventRecord]:
+        """Events `start..stop` in order, optionally only those of the given types."""
+        rows = self.rows_of_type(*types) if types is not None else None
+        stop = len(self) if stop is None else min(stop, len(self))
+        if rows is None:
+            for n in range(start, stop):
+                yield self.record(n)
+        else:
+            for n in rows[(rows >= start) & (rows < stop)]:
+                yield self.record(int(n))
+
+    def __iter__(self) -> Iterator[EventRecord]:
+        return self.iter_records()
+
+    # --- navigation ---------------------------------------------------------------------
+
+    def rows_of_type(self, *event_types: str) -> np.ndarray:
+        """Event numbers whose type is one of `event_types` (ascending)."""
+        ids = [tid for t in event_types if (tid := self._index.type_id(t)) is not None]
+        if not ids:
+            return np.zeros(0, dtype=np.int64)
+        return np.flatnonzero(np.isin(self._index.type_ids, ids))
+
+    def type_counts(self) -> dict[tuple[str, str], int]:
+        """{(source, type): count} over the indexed events."""
+        idx = self._index
+        keys = idx.type_ids.astype(np.int64) * 2 + idx.sources
+        counts = np.bincount(keys, minlength=2 * len(idx.types))
+        out: dict[tuple[str, str], int] = {}
+        for key in np.flatnonzero(counts):
+            out[(SOURCE_NAMES[key % 2], idx.types[key // 2])] = int(counts[key])
+        return out
+
+    def seek_time(self, seconds: float) -> int:
+        """The first event at or after `seconds` (len(self) if none)."""
+        return int(np.searchsorted(self._index.times, seconds, side="left"))
+
+    def error_rows(self) -> np.ndarray:
+        """Event numbers of `error` events and failure events (transcription, MCP)."""
+        return self.rows_of_type(*ERROR_TYPES)
+
+    def turn_starts(self) -> np.ndarray:
+        """Event numbers where each turn begins (see `turns.turn_start_rows`)."""
+        n = len(self)
+        cached = self._turn_cache
+        if cached is None or cached[0] != n:
+            cached = (n, turns.turn_start_rows(self._index.type_ids, self._index.types))
+            self._turn_cache = cached
+        return cached[1]
+
+    def turn_of(self, n: int) -> int:
+        """The 0-based turn event `n` belongs to by position (-1 before the first turn)."""
+        return int(np.searchsorted(self.turn_starts(), self._check(n), side="right")) - 1
+
+    def next_row(self, rows: np.ndarray, after: int) -> int | None:
+        """The first of `rows` strictly after event `after` (e.g. the next turn or error)."""
+        i = int(np.searchsorted(rows, after, side="right"))
+        return int(rows[i]) if i < len(rows) else None
+
+    # --- lifetime -----------------------------------------------------------------------
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> "Recording":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,54 @@
+"""Where turns begin, from event types alone.
+
+A turn is one exchange: the user's input (speech, a committed buffer, a created item) and
+the response it gets. Turns are found from the index's type column only, so the replay can
+offer "next turn" on a huge recording without parsing events, and the inspect report and
+the export number turns the same way.
+
+Rule: a turn starts at the first *input* event (`input_audio_buffer.speech_started`, the
+client's `input_audio_buffer.commit`, `conversation.item.create` or `response.create`) after
+the previous turn got its response (`response.created`); a `response.created` with no input
+event since the last response (a server-initiated response) starts a turn of its own. Speech
+starting while a response plays therefore starts the next turn (the barge-in), and a
+function call's output sent back is the input of a new turn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+INPUT_TYPES: tuple[str, ...] = (
+    "input_audio_buffer.speech_started",
+    "input_audio_buffer.commit",
+    "conversation.item.create",
+    "response.create",
+)
+RESPONSE_CREATED = "response.created"
+
+
+def turn_start_rows(type_ids: np.ndarray, types: Sequence[str]) -> np.ndarray:
+    """Event numbers where turns begin (ascending), by the rule in the module docstring.
+
+    Args:
+        type_ids: the index's type column.
+        types: the type table the ids point into.
+    """
+    input_ids = [i for i, t in enumerate(types) if t in INPUT_TYPES]
+    response_ids = [i for i, t in enumerate(types) if t == RESPONSE_CREATED]
+    if not input_ids and not response_ids:
+        return np.zeros(0, dtype=np.int64)
+    rows = np.flatnonzero(np.isin(type_ids, input_ids + response_ids))
+    is_response = np.isin(type_ids[rows], response_ids)
+    starts: list[int] = []
+    answered = True  # before the first turn, as if the previous one had its response
+    for row, response in zip(rows.tolist(), is_response.tolist()):
+        if response:
+            if answered:
+                starts.append(row)
+            answered = True
+        elif answered:
+            starts.append(row)
+            answered = False
+    return np.asarray(starts, dtype=np.int64)
