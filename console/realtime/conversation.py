@@ -412,7 +412,8 @@ class RealtimeConversation:
         item = self._item_lookup.pop(event["item_id"], None)
         if item is None:
             raise ConversationError(f"conversation.item.deleted: item {event['item_id']!r} not found")
-        self._items.remove(item)
+        # By identity, never by `==` (dicts holding numpy arrays must not be compared).
+        del self._items[next(i for i, other in enumerate(self._items) if other is item)]
         self._audio.pop(item["id"], None)
         self._decoders.pop(item["id"], None)
         return item, None

@@ -114,9 +114,13 @@ def test_item_deleted_removes_it(proto: str) -> None:
     conv = RealtimeConversation()
     conv.process_event(ev(proto, "conversation.item.created", item=user_text_item("a")))
     conv.process_event(ev(proto, "conversation.item.created", item=user_text_item("b")))
+    conv.process_event(ev(proto, "conversation.item.created", item=user_text_item("c")))
     item, delta = conv.process_event(ev(proto, "conversation.item.deleted", item_id="a"))
     assert item["id"] == "a" and delta is None
     assert conv.get_item("a") is None
+    # An item after others is removed too, and only it.
+    item, _ = conv.process_event(ev(proto, "conversation.item.deleted", item_id="c"))
+    assert item["id"] == "c"
     assert [i["id"] for i in conv.get_items()] == ["b"]
 
 
