@@ -60,11 +60,21 @@ class Microphone(BlockSource):
         device: a sounddevice index or name substring; None for the default input.
         block_ms: block length (20-40 ms suits the API).
         samplerate: delivered rate; the device is resampled to it if it cannot run at it.
+        device_rate: force the device's rate (default: `samplerate` if the device
+            supports it, else its default rate), e.g. for devices that misreport.
     """
 
-    def __init__(self, *, device: Device = None, block_ms: int = 20, samplerate: int = 24_000) -> None:
+    def __init__(
+        self,
+        *,
+        device: Device = None,
+        block_ms: int = 20,
+        samplerate: int = 24_000,
+        device_rate: int | None = None,
+    ) -> None:
         super().__init__(block_ms=block_ms, samplerate=samplerate)
         self.device = device
+        self._forced_rate = device_rate
         #: The rate the device actually runs at (known after `start()`).
         self.device_rate: int | None = None
         #: Callbacks that reported an input overflow (the OS dropped samples).
@@ -92,7 +102,7 @@ class Microphone(BlockSource):
         if self._stream is not None:
             return
         sd = load_sounddevice()
-        rate = pick_rate(sd, self.device, self.samplerate, "input")
+        rate = pick_rate(sd, self.device, self._forced_rate or self.samplerate, "input")
         self.device_rate = rate
         self._raw = RingBuffer(rate * RAW_RING_SECONDS)
         self._resampler = StreamResampler(rate, self.samplerate) if rate != self.samplerate else None

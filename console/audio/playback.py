@@ -37,6 +37,7 @@ class Speaker:
         samplerate: the rate of the samples given to `enqueue` (the API's 24 kHz).
         enabled: False plays on a virtual clock without any device.
         prebuffer_ms: jitter buffer depth before playback starts.
+        device_rate: force the device's rate (default: `samplerate` if supported).
     """
 
     def __init__(
@@ -46,8 +47,10 @@ class Speaker:
         samplerate: int = 24_000,
         enabled: bool = True,
         prebuffer_ms: int = PREBUFFER_MS,
+        device_rate: int | None = None,
     ) -> None:
         self.device = device
+        self._forced_rate = device_rate
         self.samplerate = samplerate
         self.enabled = enabled
         self.prebuffer_ms = prebuffer_ms
@@ -78,7 +81,7 @@ class Speaker:
             self._task = asyncio.create_task(self._virtual_clock(), name="speaker-clock")
             return
         sd = load_sounddevice()
-        rate = pick_rate(sd, self.device, self.samplerate, "output")
+        rate = pick_rate(sd, self.device, self._forced_rate or self.samplerate, "output")
         self.device_rate = rate
         if rate != self.samplerate:
             self._jitter = JitterBuffer(rate * self.prebuffer_ms // 1000)
