@@ -1,0 +1,373 @@
+"""One client connection to the simulator: event dispatch and the input audio buffer.
+
+Reads client events in order, checks them (`validation`), applies them to the session,
+the conversation and the input buffer, and starts responses (`response`). Every
+outgoing event passes through `send`, where fault injection applies. Client mistakes
+become `error` events and the connection stays open; fatal errors close it with
+upstream's codes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import string
+from typing import TYPE_CHECKING, Any
+
+from websockets.asyncio.server import ServerConnection
+from websockets.exceptions import ConnectionClosed
+
+from console.realtime.audio import Int16Buffer, base64_to_bytes, decode, samples_to_ms
+from console.realtime.protocol import Protocol, audio_codec, new_event_id
+
+from .conversation import Conversation, Item, audio_part
+from .errors import ApiError, FatalError
+from .faults import FaultInjector, FaultPlan
+from .responder import Context, choose_reply
+from .response import ResponseParams, ResponseRun, audio_tokens
+from .session import Session
+from .validation import RESPONSE, check_client_event, client_event_id, parse_item
+from .vad import EnergyVad
+
+if TYPE_CHECKING:
+    from .server import Simulator
+
+MIN_COMMIT_MS = 100
+_OBFUSCATION_ALPHABET = string.ascii_letters + string.digits
+
+
+class Connection:
+    """A live simulated session on one WebSocket."""
+
+    def __init__(self, sim: Simulator, ws: ServerConnection, protocol: Protocol, model: str, index: int) -> None:
+        self.sim = sim
+        self.ws = ws
+        self.protocol: Protocol = protocol
+        self.fast = sim.fast
+        self.session = Session(protocol, model, sim.session_duration_s)
+        self.conversation = Conversation()
+        self._rng = random.Random(f"{sim.seed}:{index}")
+        self.injector: FaultInjector | None = None
+        self.set_faults(sim.faults)
+        self.input = Int16Buffer()
+        self.input_start = 0  #: session sample index of `input[0]`
+        self.total_input = 0  #: input samples received this session
+        self.vad: EnergyVad | None = None
+        self.speech_item_id: str | None = None
+        self.speech_start_ms = 0
+        self.active: ResponseRun | None = None
+        self.last_response: ResponseRun | None = None
+        self.sent_types: list[str] = []  #: every event type sent, in order (tests read it)
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._reset_vad()
+
+    # --- sending ------------------------------------------------------------------
+
+    def set_faults(self, plan: FaultPlan | None) -> None:
+        """Apply (or with None, remove) a fault plan for this connection from now on."""
+        self.injector = FaultInjector(plan, self._send_text, self.close) if plan else None
+
+    async def _send_text(self, text: str) -> None:
+        try:
+            await self.ws.send(text)
+        except ConnectionClosed:
+            pass
+
+    async def send(self, event: dict[str, Any]) -> None:
+        self.sent_types.append(event["type"])
+        if self.injector is not None:
+            await self.injector.send(event)
+        else:
+            await self._send_text(json.dumps(event))
+
+    async def close(self, code: int, reason: str) -> None:
+        await self.ws.close(code, reason)
+
+    async def fatal(self, error: FatalError, client_event_id: str | None = None) -> None:
+        """Send a fatal error and close with upstream's code and `<type>.<code>` reason."""
+        await self.send(error.event(client_event_id))
+        await self.close(error.close_code, error.close_reason)
+
+    def obfuscation(self) -> str:
+        """Random padding like upstream's, so delta sizes do not leak content length."""
+        return "".join(self._rng.choices(_OBFUSCATION_ALPHABET, k=self._rng.randint(4, 16)))
+
+    def spawn(self, coro: Any) -> asyncio.Task[Any]:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    # --- lifecycle ----------------------------------------------------------------
+
+    async def run(self) -> None:
+        await self.send({"type": "session.created", "event_id": new_event_id(), "session": self.session.snapshot()})
+        self.spawn(self._expire())
+        try:
+            async for message in self.ws:
+                await self.handle(message)
+        except ConnectionClosed:
+            pass
+        finally:
+            await self.shutdown()
+
+    async def shutdown(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def _expire(self) -> None:
+        await asyncio.sleep(self.sim.session_duration_s)
+        if self.active is not None:
+            self.active.cancel_reason = None
+            assert self.active.task is not None
+            self.active.task.cancel()
+        await self.fatal(FatalError("session_expired", "Your session hit the maximum duration of "
+                                    f"{self.sim.session_duration_s:g} seconds.", 1000))
+
+    # --- dispatch -----------------------------------------------------------------
+
+    async def handle(self, message: str | bytes) -> None:
+        """Handle one client frame; any client mistake becomes an `error` event."""
+        event_id: str | None = None
+        try:
+            if isinstance(message, bytes):
+                raise ApiError("invalid_event", "Binary frames are not supported: send JSON text frames.")
+            try:
+                event = json.loads(message)
+            except json.JSONDecodeError as exc:
+                raise ApiError("invalid_json", f"The event is not valid JSON: {exc.msg} "
+                               f"(line {exc.lineno} column {exc.colno}).") from None
+            event_id = client_event_id(event)
+            event_type = check_client_event(event, self.protocol)
+            handler = getattr(self, "on_" + event_type.replace(".", "_"))
+            await handler(event)
+        except ApiError as error:
+            await self.send(error.event(event_id))
+
+    async def on_session_update(self, event: dict[str, Any]) -> None:
+        before = self.session.settings.turn_detection
+        self.session.update(event["session"])
+        if self.session.settings.turn_detection != before or self.vad is None or \
+                self.vad.rate != self.session.settings.input_rate:
+            self._reset_vad()
+        await self.send({"type": "session.updated", "event_id": new_event_id(), "session": self.session.snapshot()})
+
+    async def on_transcription_session_update(self, event: dict[str, Any]) -> None:
+        raise ApiError(None, "The simulator runs realtime sessions only; transcription sessions are not simulated.", "type")
+
+    # --- input audio --------------------------------------------------------------
+
+    def _reset_vad(self) -> None:
+        config = self.session.settings.turn_detection
+        self.vad = EnergyVad(self.session.settings.input_rate, config) if config else None
+        if self.vad is not None:
+            self.vad.reset(self.total_input)
+        self.speech_item_id = None
+
+    def _input_ms(self, sample_index: int) -> int:
+        return samples_to_ms(sample_index, self.session.settings.input_rate)
+
+    async def on_input_audio_buffer_append(self, event: dict[str, Any]) -> None:
+        codec = self.session.settings.input_codec
+        try:
+            data = base64_to_bytes(event["audio"])
+        except ValueError as exc:
+            raise ApiError("invalid_value", str(exc), "audio") from None
+        if codec == "pcm16" and len(data) % 2:
+            raise ApiError("invalid_value", "PCM16 audio must have an even number of bytes.", "audio")
+        samples = decode(data, codec)
+        self.input.append(samples)
+        self.total_input += len(samples)
+        if self.vad is None:
+            return
+        for boundary in self.vad.feed(samples, floor_ms=self._input_ms(self.input_start)):
+            if boundary.kind == "started":
+                await self._speech_started(boundary.ms)
+            else:
+                await self._speech_stopped(boundary.ms)
+
+    async def _speech_started(self, ms: int) -> None:
+        self.speech_item_id = new_event_id("item_")
+        self.speech_start_ms = ms
+        await self.send({"type": "input_audio_buffer.speech_started", "event_id": new_event_id(),
+                         "audio_start_ms": ms, "item_id": self.speech_item_id})
+        config = self.session.settings.turn_detection or {}
+        if self.active is not None and config.get("interrupt_response", True):
+            await self.cancel_active("turn_detected")
+
+    async def _speech_stopped(self, ms: int) -> None:
+        item_id = self.speech_item_id or new_event_id("item_")
+        await self.send({"type": "input_audio_buffer.speech_stopped", "event_id": new_event_id(),
+                         "audio_end_ms": ms, "item_id": item_id})
+        rate = self.session.settings.input_rate
+        start = max(0, self.speech_start_ms * rate // 1000 - self.input_start)
+        end = min(len(self.input), ms * rate // 1000 - self.input_start)
+        await self._commit(start, end, item_id)
+        config = self.session.settings.turn_detection or {}
+        if config.get("create_response", True) and self.active is None:
+            await self.start_response({}, None)
+
+    async def _commit(self, start: int, end: int, item_id: str, event_id: str | None = None) -> None:
+        """Turn input[start:end] into a user item; the buffer keeps what follows `end`."""
+        settings = self.session.settings
+        samples = self.input.view()[start:end].copy()
+        self.input.drop_front(end)
+        self.input_start += end
+        self.speech_item_id = None
+        item = Item(id=item_id, type="message", role="user",
+                    content=[audio_part("input_audio", samples, settings.input_codec)])
+        previous = self.conversation.insert(item)
+        await self.send({"type": "input_audio_buffer.committed", "event_id": new_event_id(),
+                         "previous_item_id": previous, "item_id": item_id})
+        await self._announce_item(item, previous)
+        if settings.transcription:
+            await self._transcribe(item)
+
+    async def _announce_item(self, item: Item, previous: str | None) -> None:
+        rendered = item.render(self.protocol)
+        if self.protocol == "ga":
+            await self.send({"type": "conversation.item.added", "event_id": new_event_id(),
+                             "previous_item_id": previous, "item": rendered})
+            await self.send({"type": "conversation.item.done", "event_id": new_event_id(),
+                             "previous_item_id": previous, "item": rendered})
+        else:
+            await self.send({"type": "conversation.item.created", "event_id": new_event_id(),
+                             "previous_item_id": previous, "item": rendered})
+
+    async def _transcribe(self, item: Item) -> None:
+        part = item.content[0]
+        text = part.heard or ""
+        part.transcript = text
+        if text:
+            await self.send({"type": "conversation.item.input_audio_transcription.delta", "event_id": new_event_id(),
+                             "item_id": item.id, "content_index": 0, "delta": text})
+        await self.send({
+            "type": "conversation.item.input_audio_transcription.completed", "event_id": new_event_id(),
+            "item_id": item.id, "content_index": 0, "transcript": text,
+            "usage": {"type": "tokens", "input_tokens": audio_tokens(part.audio_ms()),
+                      "output_tokens": max(1, len(text) // 4), "total_tokens": audio_tokens(part.audio_ms()) + max(1, len(text) // 4),
+                      "input_token_details": {"audio_tokens": audio_tokens(part.audio_ms()), "text_tokens": 0}},
+        })
+
+    async def on_input_audio_buffer_commit(self, event: dict[str, Any]) -> None:
+        ms = self._input_ms(len(self.input))
+        if ms < MIN_COMMIT_MS:
+            raise ApiError("input_audio_buffer_commit_empty",
+                           f"Error committing input audio buffer: buffer too small. Expected at least {MIN_COMMIT_MS}ms "
+                           f"of audio, but buffer only has {ms:.2f}ms of audio.", None)
+        await self._commit(0, len(self.input), self.speech_item_id or new_event_id("item_"))
+        self._reset_vad()
+
+    async def on_input_audio_buffer_clear(self, event: dict[str, Any]) -> None:
+        self.input_start += len(self.input)
+        self.input.clear()
+        self._reset_vad()
+        await self.send({"type": "input_audio_buffer.cleared", "event_id": new_event_id()})
+
+    async def on_output_audio_buffer_clear(self, event: dict[str, Any]) -> None:
+        response = self.active or self.last_response
+        if response is None:
+            raise ApiError(None, "There is no output audio to clear: no response has been created yet.", None)
+        if self.active is not None:
+            await self.cancel_active("client_cancelled")
+        await self.send({"type": "output_audio_buffer.cleared", "event_id": new_event_id(), "response_id": response.id})
+
+    # --- conversation -------------------------------------------------------------
+
+    async def on_conversation_item_create(self, event: dict[str, Any]) -> None:
+        item = parse_item(event["item"], self.protocol, self.session.settings.input_codec)
+        previous = self.conversation.insert(item, event.get("previous_item_id"))
+        await self._announce_item(item, previous)
+
+    async def on_conversation_item_delete(self, event: dict[str, Any]) -> None:
+        self.conversation.delete(event["item_id"])
+        await self.send({"type": "conversation.item.deleted", "event_id": new_event_id(), "item_id": event["item_id"]})
+
+    async def on_conversation_item_retrieve(self, event: dict[str, Any]) -> None:
+        item = self.conversation.get(event["item_id"])
+        await self.send({"type": "conversation.item.retrieved", "event_id": new_event_id(),
+                         "item": item.render(self.protocol, with_audio=True)})
+
+    async def on_conversation_item_truncate(self, event: dict[str, Any]) -> None:
+        item_id = event["item_id"]
+        self.conversation.get(item_id)
+        if self.active is not None and any(i.id == item_id for i in self.active.output):
+            await self.cancel_active("client_cancelled")
+        self.conversation.truncate(item_id, event["content_index"], event["audio_end_ms"])
+        await self.send({"type": "conversation.item.truncated", "event_id": new_event_id(), "item_id": item_id,
+                         "content_index": event["content_index"], "audio_end_ms": event["audio_end_ms"]})
+
+    # --- responses ----------------------------------------------------------------
+
+    async def on_response_create(self, event: dict[str, Any]) -> None:
+        if self.active is not None:
+            raise ApiError("conversation_already_has_active_response",
+                           f"Conversation already has an active response in progress: {self.active.id}. "
+                           "Wait until the response is finished before creating a new one.", None)
+        overrides = event.get("response") or {}
+        RESPONSE[self.protocol](overrides, "response")
+        await self.start_response(overrides, client_event_id(event))
+
+    def _resolve_input(self, entries: list[dict[str, Any]]) -> list[Item]:
+        items = []
+        for index, entry in enumerate(entries):
+            if entry.get("type") == "item_reference":
+                items.append(self.conversation.get(entry["id"], f"response.input[{index}].id"))
+            else:
+                items.append(parse_item(entry, self.protocol, self.session.settings.input_codec))
+        return items
+
+    async def start_response(self, overrides: dict[str, Any], event_id: str | None) -> None:
+        flat = self.session.settings
+        if self.protocol == "beta":
+            modalities = tuple(overrides.get("modalities") or flat.modalities)
+            voice = overrides.get("voice", flat.voice)
+            codec = overrides.get("output_audio_format", flat.output_codec)
+            limit = overrides.get("max_response_output_tokens", self.session.data.get("max_response_output_tokens"))
+        else:
+            modalities = tuple(overrides.get("output_modalities") or flat.modalities)
+            out = (overrides.get("audio") or {}).get("output") or {}
+            voice = out.get("voice", flat.voice)
+            codec = audio_codec(out["format"]) if "format" in out else flat.output_codec
+            limit = overrides.get("max_output_tokens", self.session.data.get("max_output_tokens"))
+        items = self._resolve_input(overrides["input"]) if "input" in overrides else self.conversation.items()
+        context = Context(items, tuple(overrides.get("tools", flat.tools)),
+                          overrides.get("tool_choice", flat.tool_choice), self.sim.rules)
+        params = ResponseParams(
+            modalities=modalities, voice=voice, output_codec=codec,
+            out_of_band=overrides.get("conversation") == "none",
+            max_output_tokens=None if limit in (None, "inf") else int(limit),
+            metadata=overrides.get("metadata"), temperature=overrides.get("temperature"),
+        )
+        run = ResponseRun(self, params, choose_reply(context), items)
+        self.active = run
+        run.task = self.spawn(run.run())
+
+    async def cancel_active(self, reason: str) -> None:
+        """Stop the active response; it ends with `response.done` status `cancelled`."""
+        run = self.active
+        if run is None or run.task is None:
+            return
+        run.cancel_reason = reason
+        run.task.cancel()
+        await asyncio.gather(run.task, return_exceptions=True)
+
+    async def response_finished(self, run: ResponseRun) -> None:
+        if self.active is run:
+            self.active = None
+        self.last_response = run
+        await self.send({"type": "rate_limits.updated", "event_id": new_event_id(), "rate_limits": [
+            {"name": "requests", "limit": 5000, "remaining": 4999, "reset_seconds": 0.012},
+            {"name": "tokens", "limit": 40000, "remaining": max(0, 40000 - run.usage.render()["total_tokens"]),
+             "reset_seconds": 0.6},
+        ]})
+
+    async def on_response_cancel(self, event: dict[str, Any]) -> None:
+        wanted = event.get("response_id")
+        if self.active is None or (wanted is not None and wanted != self.active.id):
+            raise ApiError("response_cancel_not_active", "Cancellation failed: no active response found.", None)
+        await self.cancel_active("client_cancelled")
+

@@ -1,0 +1,278 @@
+"""One response being generated: the events of `response.create`, streamed as a task.
+
+A response runs as its own asyncio task so `response.cancel`, `output_audio_buffer.clear`
+and barge-in (VAD speech while the assistant talks) can stop it mid-stream; it then
+ends in-band with `response.done` status `cancelled`, as upstream does. Audio goes out
+in 100 ms deltas paced in real time (or as fast as possible in fast mode) with the
+transcript delta of each word just before the audio that speaks it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import re
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from console.realtime.audio import Int16Buffer, encode_base64
+from console.realtime.protocol import BETA_TO_GA, AudioCodec, new_event_id, sample_rate
+
+from . import voice
+from .conversation import Item, Part
+from .responder import Reply
+
+if TYPE_CHECKING:
+    from .connection import Connection
+
+AUDIO_DELTA_MS = 100
+TEXT_DELTA_PACE_S = 0.025
+ARGUMENT_CHUNK = 12
+
+
+@dataclass
+class ResponseParams:
+    """A response's settings after per-response overrides were applied to the session's."""
+
+    modalities: tuple[str, ...]
+    voice: str
+    output_codec: AudioCodec
+    out_of_band: bool  #: conversation "none": items are not added to the conversation
+    max_output_tokens: int | None
+    metadata: dict[str, Any] | None = None
+    temperature: float | None = None
+
+
+@dataclass
+class Usage:
+    input_text: int = 0
+    input_audio: int = 0
+    output_text: int = 0
+    output_audio: int = 0
+
+    def render(self) -> dict[str, Any]:
+        input_tokens = self.input_text + self.input_audio
+        output_tokens = self.output_text + self.output_audio
+        return {
+            "total_tokens": input_tokens + output_tokens,
+            "input_tokens": input_tokens,
+            "output_tokens": output_tokens,
+            "input_token_details": {
+                "text_tokens": self.input_text,
+                "audio_tokens": self.input_audio,
+                "image_tokens": 0,
+                "cached_tokens": 0,
+                "cached_tokens_details": {"text_tokens": 0, "audio_tokens": 0, "image_tokens": 0},
+            },
+            "output_token_details": {"text_tokens": self.output_text, "audio_tokens": self.output_audio},
+        }
+
+
+def text_tokens(text: str) -> int:
+    """Roughly upstream's count: one token per four characters."""
+    return math.ceil(len(text) / 4)
+
+
+def audio_tokens(ms: int) -> int:
+    """Roughly upstream's count: one token per 50 ms of audio."""
+    return math.ceil(ms / 50)
+
+
+@dataclass
+class ResponseRun:
+    """State and task of one response."""
+
+    conn: Connection
+    params: ResponseParams
+    reply: Reply
+    input_items: list[Item]
+    id: str = field(default_factory=lambda: new_event_id("resp_"))
+    status: str = "in_progress"
+    status_details: dict[str, Any] | None = None
+    output: list[Item] = field(default_factory=list)
+    usage: Usage = field(default_factory=Usage)
+    cancel_reason: str | None = None
+    task: asyncio.Task[None] | None = None
+    has_audio: bool = False
+    _open_item: Item | None = None
+
+    # --- rendering ----------------------------------------------------------------
+
+    def _name(self, beta_type: str) -> str:
+        return BETA_TO_GA.get(beta_type, beta_type) if self.conn.protocol == "ga" else beta_type
+
+    def render(self) -> dict[str, Any]:
+        """The response object as `response.created` / `response.done` carry it."""
+        protocol = self.conn.protocol
+        out: dict[str, Any] = {
+            "id": self.id,
+            "object": "realtime.response",
+            "status": self.status,
+            "status_details": self.status_details,
+            "output": [item.render(protocol) for item in self.output],
+            "conversation_id": None if self.params.out_of_band else self.conn.conversation.id,
+            "max_output_tokens": self.params.max_output_tokens or "inf",
+            "metadata": self.params.metadata,
+            "usage": self.usage.render() if self.status != "in_progress" else None,
+        }
+        if protocol == "beta":
+            out.update(modalities=list(self.params.modalities), voice=self.params.voice,
+                       output_audio_format=self.params.output_codec, temperature=self.params.temperature or 0.8)
+        else:
+            fmt = {"type": "audio/pcm", "rate": 24000} if self.params.output_codec == "pcm16" else {
+                "type": "audio/pcmu" if self.params.output_codec == "g711_ulaw" else "audio/pcma"}
+            out.update(output_modalities=["audio" if "audio" in self.params.modalities else "text"],
+                       audio={"output": {"format": fmt, "voice": self.params.voice}})
+        return out
+
+    async def _send(self, event: dict[str, Any]) -> None:
+        await self.conn.send(event)
+
+    async def _delta(self, beta_type: str, **fields: Any) -> None:
+        event = {"type": self._name(beta_type), "event_id": new_event_id(), "response_id": self.id, **fields}
+        if self.conn.protocol == "ga":
+            event["obfuscation"] = self.conn.obfuscation()
+        await self._send(event)
+
+    async def _pace(self, until: float) -> None:
+        if self.conn.fast:
+            await asyncio.sleep(0)
+        else:
+            await asyncio.sleep(max(0.0, until - time.monotonic()))
+
+    # --- the stream ---------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Stream the response; ends with `response.done` whatever happens (except shutdown)."""
+        for item in self.input_items:
+            for part in item.content:
+                self.usage.input_text += text_tokens(part.text or "")
+                self.usage.input_audio += audio_tokens(part.audio_ms())
+        await self._send({"type": "response.created", "event_id": new_event_id(), "response": self.render()})
+        try:
+            if self.reply.call is not None:
+                await self._function_call()
+            else:
+                await self._message()
+            if self.status == "in_progress":
+                self.status = "completed"
+        except asyncio.CancelledError:
+            if self.cancel_reason is None:
+                raise
+            self.status = "cancelled"
+            self.status_details = {"type": "cancelled", "reason": self.cancel_reason}
+            if self._open_item is not None:
+                await self._finish_item(self._open_item, "incomplete")
+        await self._send({"type": "response.done", "event_id": new_event_id(), "response": self.render()})
+        await self.conn.response_finished(self)
+
+    async def _add_item(self, item: Item) -> int:
+        output_index = len(self.output)
+        self.output.append(item)
+        self._open_item = item
+        await self._send({"type": "response.output_item.added", "event_id": new_event_id(), "response_id": self.id,
+                          "output_index": output_index, "item": item.render(self.conn.protocol)})
+        if not self.params.out_of_band:
+            previous = self.conn.conversation.insert(item)
+            await self._send({"type": self._name("conversation.item.created"), "event_id": new_event_id(),
+                              "previous_item_id": previous, "item": item.render(self.conn.protocol)})
+        return output_index
+
+    async def _finish_item(self, item: Item, status: str) -> None:
+        item.status = status
+        self._open_item = None
+        rendered = item.render(self.conn.protocol)
+        if self.conn.protocol == "ga" and not self.params.out_of_band:
+            await self._send({"type": "conversation.item.done", "event_id": new_event_id(), "item": rendered})
+        await self._send({"type": "response.output_item.done", "event_id": new_event_id(), "response_id": self.id,
+                          "output_index": self.output.index(item), "item": rendered})
+
+    async def _function_call(self) -> None:
+        call = self.reply.call
+        assert call is not None
+        item = Item(id=new_event_id("item_"), type="function_call", status="in_progress", name=call.name,
+                    call_id=new_event_id("call_"), arguments="")
+        output_index = await self._add_item(item)
+        ids = {"item_id": item.id, "output_index": output_index, "call_id": item.call_id}
+        started = time.monotonic()
+        for index in range(0, len(call.arguments), ARGUMENT_CHUNK):
+            chunk = call.arguments[index:index + ARGUMENT_CHUNK]
+            item.arguments = (item.arguments or "") + chunk
+            await self._delta("response.function_call_arguments.delta", delta=chunk, **ids)
+            await self._pace(started + TEXT_DELTA_PACE_S * (index // ARGUMENT_CHUNK + 1))
+        self.usage.output_text += text_tokens(call.arguments)
+        done = {"type": "response.function_call_arguments.done", "event_id": new_event_id(), "response_id": self.id,
+                "arguments": call.arguments, **ids}
+        if self.conn.protocol == "ga":
+            done["name"] = call.name
+        await self._send(done)
+        await self._finish_item(item, "completed")
+
+    def _limited_text(self) -> str:
+        text = self.reply.text
+        limit = self.params.max_output_tokens
+        per_token = 1 if "audio" in self.params.modalities else 4  # audio spends tokens faster
+        if limit is not None and len(text) > limit * per_token:
+            self.status = "incomplete"
+            self.status_details = {"type": "incomplete", "reason": "max_output_tokens"}
+            return text[: max(1, limit * per_token)]
+        return text
+
+    async def _message(self) -> None:
+        text = self._limited_text()
+        audio = "audio" in self.params.modalities
+        item = Item(id=new_event_id("item_"), type="message", role="assistant", status="in_progress")
+        output_index = await self._add_item(item)
+        ids = {"item_id": item.id, "output_index": output_index, "content_index": 0}
+        if audio:
+            part = Part("audio", transcript="", audio=Int16Buffer(), codec=self.params.output_codec)
+        else:
+            part = Part("text", text="")
+        item.content.append(part)
+        await self._send({"type": "response.content_part.added", "event_id": new_event_id(), "response_id": self.id,
+                          **ids, "part": {"type": part.kind, **({"transcript": ""} if audio else {"text": ""})}})
+        if audio:
+            await self._stream_audio(part, text, ids)
+            await self._send({"type": self._name("response.audio.done"), "event_id": new_event_id(),
+                              "response_id": self.id, **ids})
+            await self._send({"type": self._name("response.audio_transcript.done"), "event_id": new_event_id(),
+                              "response_id": self.id, **ids, "transcript": part.transcript})
+            self.usage.output_audio += audio_tokens(part.audio_ms())
+            self.usage.output_text += text_tokens(part.transcript or "")
+            done_part = {"type": "audio", "transcript": part.transcript}
+        else:
+            await self._stream_text(part, text, ids)
+            await self._send({"type": self._name("response.text.done"), "event_id": new_event_id(),
+                              "response_id": self.id, **ids, "text": part.text})
+            self.usage.output_text += text_tokens(part.text or "")
+            done_part = {"type": "text", "text": part.text}
+        await self._send({"type": "response.content_part.done", "event_id": new_event_id(), "response_id": self.id,
+                          **ids, "part": done_part})
+        await self._finish_item(item, "incomplete" if self.status == "incomplete" else "completed")
+
+    async def _stream_text(self, part: Part, text: str, ids: dict[str, Any]) -> None:
+        started = time.monotonic()
+        for index, word in enumerate(re.findall(r"\s*\S+", text)):
+            part.text = (part.text or "") + word
+            await self._delta("response.text.delta", delta=word, **ids)
+            await self._pace(started + TEXT_DELTA_PACE_S * (index + 1))
+
+    async def _stream_audio(self, part: Part, text: str, ids: dict[str, Any]) -> None:
+        rate = sample_rate(self.params.output_codec)
+        samples, marks = voice.synthesise_marked(text, rate)
+        step = rate * AUDIO_DELTA_MS // 1000
+        assert part.audio is not None
+        self.has_audio = True
+        started = time.monotonic()
+        next_mark = 0
+        for chunk_index, start in enumerate(range(0, len(samples), step)):
+            chunk = samples[start:start + step]
+            while next_mark < len(marks) and marks[next_mark].start < start + len(chunk):
+                word = marks[next_mark].text
+                part.transcript = (part.transcript or "") + word
+                await self._delta("response.audio_transcript.delta", delta=word, **ids)
+                next_mark += 1
+            part.audio.append(chunk)
+            await self._delta("response.audio.delta", delta=encode_base64(chunk, self.params.output_codec), **ids)
+            await self._pace(started + (chunk_index + 1) * AUDIO_DELTA_MS / 1000)

@@ -1,0 +1,206 @@
+"""The simulator's WebSocket server: upgrade checks, protocol choice and connections.
+
+`Simulator` is what tests and the console's offline mode use:
+
+    async with Simulator(fast=True) as sim:
+        ...connect to sim.url + "?model=gpt-realtime"...
+
+Authentication: with `require_key`, a missing or wrong key is refused on the HTTP
+upgrade itself with a 401 and upstream's JSON error body (`auth_failure="http"`, the
+default), or, like api.openai.com does for WebSockets, accepted and then answered with
+`invalid_api_key` and close 3000 (`auth_failure="close"`). Keys are read from
+`Authorization: Bearer`, Azure's `api-key` header, or the browser subprotocol
+`openai-insecure-api-key.<key>`, and never logged or echoed.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import re
+from collections.abc import Sequence
+from http import HTTPStatus
+from pathlib import Path
+from types import TracebackType
+from typing import Literal
+from urllib.parse import parse_qs, urlsplit
+
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.datastructures import Headers
+from websockets.http11 import Request, Response
+
+from console.realtime.protocol import CLOSE_AUTH_FAILED, CLOSE_BAD_REQUEST, Protocol
+
+from .connection import Connection
+from .errors import FatalError
+from .faults import FaultPlan
+from .responder import Rule, load_rules
+
+MAX_FRAME_BYTES = 16 * 1024 * 1024  #: upstream accepts ~15 MiB appends
+KNOWN_MODEL = re.compile(r"^(gpt-realtime|gpt-4o-realtime-preview|gpt-4o-mini-realtime-preview|gpt-audio)([\w.-]*)$")
+_KEY_SUBPROTOCOL = "openai-insecure-api-key."
+_BETA_SUBPROTOCOL = "openai-beta.realtime-v1"
+
+
+def _offered_subprotocols(headers: Headers) -> list[str]:
+    return [p.strip() for value in headers.get_all("Sec-WebSocket-Protocol") for p in value.split(",") if p.strip()]
+
+
+def presented_key(headers: Headers) -> str | None:
+    """The API key a client presented (bearer, Azure header, or browser subprotocol)."""
+    auth = headers.get("Authorization", "")
+    if auth.lower().startswith("bearer "):
+        return auth[7:].strip()
+    if headers.get("api-key"):
+        return headers["api-key"].strip()
+    for proto in _offered_subprotocols(headers):
+        if proto.startswith(_KEY_SUBPROTOCOL):
+            return proto[len(_KEY_SUBPROTOCOL):]
+    return None
+
+
+def wants_beta(headers: Headers) -> bool:
+    return headers.get("OpenAI-Beta", "").replace(" ", "") == "realtime=v1" or \
+        _BETA_SUBPROTOCOL in _offered_subprotocols(headers)
+
+
+def requested_model(path: str) -> str | None:
+    query = parse_qs(urlsplit(path).query)
+    for key in ("model", "deployment"):
+        if query.get(key):
+            return query[key][0]
+    return None
+
+
+class Simulator:
+    """A local Realtime API server on loopback (see the module docstring)."""
+
+    def __init__(self, *, host: str = "127.0.0.1", port: int = 0, protocol: Protocol | None = None,
+                 fast: bool = False, seed: int = 0, require_key: str | None = None,
+                 session_duration_s: float = 3600.0, refuse_beta: bool = False, faults: FaultPlan | None = None,
+                 rules_file: str | Path | None = None, ping_interval: float | None = 20.0,
+                 auth_failure: Literal["http", "close"] = "http") -> None:
+        if protocol not in (None, "ga", "beta"):
+            raise ValueError(f"protocol must be 'ga', 'beta' or None, not {protocol!r}")
+        self.host = host
+        self.port = port
+        self.protocol = protocol
+        self.fast = fast
+        self.seed = seed
+        self.require_key = require_key
+        self.session_duration_s = session_duration_s
+        self.refuse_beta = refuse_beta
+        self.faults = faults
+        self.rules: tuple[Rule, ...] = load_rules(rules_file) if rules_file else ()
+        self.ping_interval = ping_interval
+        self.auth_failure = auth_failure
+        self.connections: list[Connection] = []
+        self._server: Server | None = None
+        self._count = 0
+
+    # --- lifecycle ----------------------------------------------------------------
+
+    async def start(self) -> None:
+        self._server = await serve(
+            self._handle, self.host, self.port,
+            process_request=self._process_request,
+            select_subprotocol=self._select_subprotocol,
+            max_size=MAX_FRAME_BYTES,
+            compression=None,
+            ping_interval=self.ping_interval,
+            ping_timeout=self.ping_interval,
+            server_header="realtime-console-simulator",
+        )
+        sock = next(iter(self._server.sockets))
+        self.port = sock.getsockname()[1]
+
+    async def stop(self) -> None:
+        if self._server is None:
+            return
+        self._server.close()
+        await self._server.wait_closed()
+        self._server = None
+
+    async def __aenter__(self) -> Simulator:
+        await self.start()
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        await self.stop()
+
+    async def serve_forever(self) -> None:
+        assert self._server is not None
+        await self._server.serve_forever()
+
+    @property
+    def url(self) -> str:
+        return f"ws://{self.host}:{self.port}/v1/realtime"
+
+    @property
+    def ws_base_url(self) -> str:
+        """For the openai SDK's `websocket_base_url` (it appends `/realtime`)."""
+        return f"ws://{self.host}:{self.port}/v1"
+
+    @property
+    def http_url(self) -> str:
+        """For the openai SDK's `base_url`."""
+        return f"http://{self.host}:{self.port}/v1"
+
+    # --- the upgrade --------------------------------------------------------------
+
+    def _select_subprotocol(self, connection: ServerConnection, offered: Sequence[str]) -> str | None:
+        return "realtime" if "realtime" in offered else None
+
+    def _key_ok(self, headers: Headers) -> bool:
+        if self.require_key is None:
+            return True
+        key = presented_key(headers)
+        return key is not None and hmac.compare_digest(key.encode(), self.require_key.encode())
+
+    def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
+        if not urlsplit(request.path).path.rstrip("/").endswith("/realtime"):
+            return connection.respond(HTTPStatus.NOT_FOUND, "Not found: connect to /v1/realtime?model=...\n")
+        if self.auth_failure == "http" and not self._key_ok(request.headers):
+            body = json.dumps({"error": {
+                "message": "Incorrect API key provided (the simulator was started with --require-key).",
+                "type": "invalid_request_error", "code": "invalid_api_key", "param": None}})
+            response = connection.respond(HTTPStatus.UNAUTHORIZED, body + "\n")
+            response.headers["Content-Type"] = "application/json"
+            return response
+        return None
+
+    async def _handle(self, ws: ServerConnection) -> None:
+        request = ws.request
+        assert request is not None
+        beta = wants_beta(request.headers)
+        protocol: Protocol = self.protocol or ("beta" if beta else "ga")
+        model = requested_model(request.path)
+        self._count += 1
+        conn = Connection(self, ws, protocol, model or "gpt-realtime", self._count)
+        fatal = self._fatal_on_open(request.headers, model, beta)
+        if fatal is not None:
+            await conn.fatal(fatal)
+            return
+        self.connections.append(conn)
+        try:
+            await conn.run()
+        finally:
+            self.connections.remove(conn)
+
+    def _fatal_on_open(self, headers: Headers, model: str | None, beta: bool) -> FatalError | None:
+        if not self._key_ok(headers):
+            return FatalError("invalid_api_key", "Incorrect API key provided.", CLOSE_AUTH_FAILED)
+        if model is None:
+            return FatalError("missing_model", "Missing required parameter: 'model'.", CLOSE_BAD_REQUEST)
+        if not KNOWN_MODEL.match(model):
+            return FatalError("invalid_model", f"Invalid model: '{model}'. Use a realtime model such as gpt-realtime.",
+                              CLOSE_BAD_REQUEST)
+        if beta and self.refuse_beta and self.protocol != "beta":
+            return FatalError("beta_api_shape_disabled",
+                              "The beta Realtime API shape is disabled: remove the 'OpenAI-Beta: realtime=v1' header "
+                              "and use the GA protocol.", CLOSE_BAD_REQUEST)
+        return None
+
+
+__all__ = ["Simulator", "FaultPlan"]
