@@ -1,0 +1,531 @@
+"""The session editor: edit the live session, send it, and see what the server applied.
+
+A form for the common fields and a raw JSON view of the whole flat session, kept in step
+when switching tabs. Nothing is sent while any value is invalid: each problem is shown
+next to its field. Applying calls `client.update_session(**fields)`; the screen then
+watches the client's `realtime.event` stream for the `session.update` it caused, and for
+the server's answer: `session.updated` (drawn as a sent-versus-applied diff) or an
+`error` whose `error.event_id` names that update (shown inline).
+
+Validation and the diff live in `console.session_model` (no Textual), so this module
+only moves values between widgets and that model.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any, Iterable
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static, TabbedContent, TabPane, TextArea
+
+from console.realtime.protocol import FLAT_SESSION_FIELDS, VOICES
+from console.session_model import (
+    EAGERNESS,
+    FORM_FIELDS,
+    SERVER_VAD_DEFAULTS,
+    TOOL_CHOICE_MODES,
+    TRANSCRIPTION_MODELS,
+    DiffEntry,
+    Errors,
+    SessionFileError,
+    diff_sessions,
+    dump_session,
+    load_preset,
+    normalise_tool_choice,
+    parse_max_tokens,
+    parse_number,
+    parse_session_json,
+    parse_temperature,
+    save_preset,
+    to_flat,
+    validate_session,
+)
+from widgets.session_diff import SessionDiff
+
+CSS_FILE = Path(__file__).with_name("editors.tcss")
+_NO_TRANSCRIPTION = "none"
+_MODALITIES = {"text,audio": ["text", "audio"], "text": ["text"]}
+
+
+def _error_field(param: Any) -> str | None:
+    """Map an API error's `param` (e.g. "session.audio.output.voice") to a form field."""
+    if not isinstance(param, str):
+        return None
+    for needle, field in (
+        ("voice", "voice"),
+        ("turn_detection", "turn_detection"),
+        ("transcription", "input_audio_transcription"),
+        ("temperature", "temperature"),
+        ("max_output_tokens", "max_response_output_tokens"),
+        ("max_response_output_tokens", "max_response_output_tokens"),
+        ("tool_choice", "tool_choice"),
+        ("instructions", "instructions"),
+        ("modalities", "modalities"),
+    ):
+        if needle in param:
+            return field
+    return None
+
+
+class SessionEditorScreen(Screen[dict[str, Any] | None]):
+    """Edit, validate and apply the session; dismisses with the last applied session (flat) or None.
+
+    Args:
+        client: a `RealtimeClient` (uses `session_config`, `update_session`, `is_connected`,
+            `on`/`off` for `realtime.event`, and `realtime.protocol`).
+        protocol: "ga" or "beta"; read from the client when omitted.
+        tool_names: function names `tool_choice` may name; read from `client.tools` when omitted.
+        preset_path: the path the preset box starts with.
+    """
+
+    CSS_PATH = CSS_FILE
+    BINDINGS = [
+        Binding("ctrl+s", "apply", "Apply", id="session_editor.apply", tooltip="Validate and send session.update"),
+        Binding("escape", "close", "Close", id="session_editor.close", tooltip="Back to the console"),
+        Binding("f2", "show_tab('tab-form')", "Form", id="session_editor.form", tooltip="Edit fields"),
+        Binding("f3", "show_tab('tab-json')", "JSON", id="session_editor.json", tooltip="Edit the raw session JSON"),
+        Binding("f4", "show_tab('tab-answer')", "Answer", id="session_editor.answer",
+                tooltip="What the server applied"),
+    ]
+
+    class SessionApplied(Message):
+        """The server answered our `session.update` with `session.updated`."""
+
+        def __init__(self, sent: dict[str, Any], applied: dict[str, Any], entries: list[DiffEntry]) -> None:
+            super().__init__()
+            self.sent = sent
+            self.applied = applied
+            self.entries = entries
+
+    class _ServerAnswered(Message):
+        """Internal: the realtime.event handler hands the answer to the UI through the queue."""
+
+        def __init__(self, event: dict[str, Any]) -> None:
+            super().__init__()
+            self.event = event
+
+    def __init__(self, client: Any, *, protocol: str | None = None, tool_names: Iterable[str] | None = None,
+                 preset_path: str = "session.json", name: str | None = None, id: str | None = None) -> None:
+        super().__init__(name=name, id=id)
+        self.client = client
+        realtime = getattr(client, "realtime", None)
+        self.protocol: str = protocol or getattr(realtime, "protocol", None) or getattr(client, "protocol", "ga")
+        if tool_names is None:
+            tool_names = list(getattr(client, "tools", None) or {})
+        self.tool_names: list[str] = list(tool_names)
+        config = getattr(client, "session_config", None) or {}
+        self._base: dict[str, Any] = {k: copy.deepcopy(v) for k, v in to_flat(dict(config)).items()
+                                      if k in FLAT_SESSION_FIELDS}
+        self._preset_path = preset_path
+        self._json_dirty = False
+        self._awaiting = False
+        self._sent: dict[str, Any] = {}
+        self._sent_event_id: str | None = None
+        self.last_applied: dict[str, Any] | None = None
+        self.sent_count = 0
+
+    # --- layout -------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(f"Session editor  ·  protocol {self.protocol}", id="editor-title")
+        with TabbedContent(initial="tab-form", id="session-tabs"):
+            with TabPane("Form", id="tab-form"):
+                with VerticalScroll(id="session-form"):
+                    yield from self._field("instructions", "Instructions",
+                                           TextArea(id="instructions", soft_wrap=True, classes="instructions"))
+                    yield from self._field("voice", "Voice",
+                                           Select([(v, v) for v in VOICES], id="voice", allow_blank=False, compact=True))
+                    yield from self._field("modalities", "Modalities", Select(
+                        [("text + audio", "text,audio"), ("text only", "text")], id="modalities", allow_blank=False, compact=True))
+                    yield from self._turn_detection_fields()
+                    yield from self._field("input_audio_transcription", "Input transcription", Select(
+                        [("none", _NO_TRANSCRIPTION)] + [(m, m) for m in TRANSCRIPTION_MODELS],
+                        id="input_audio_transcription", allow_blank=False, compact=True))
+                    yield from self._field("temperature", "Temperature", Input(id="temperature", placeholder="0.8", compact=True))
+                    if self.protocol == "ga":
+                        yield Static("GA ignores temperature: it is kept here but not sent.", id="temperature-note",
+                                     classes="field-note")
+                    yield from self._field("max_response_output_tokens", "Max output tokens",
+                                           Input(id="max_response_output_tokens", placeholder='4096 or "inf"', compact=True))
+                    yield from self._field("tool_choice", "Tool choice",
+                                           Select(self._tool_choice_options(None), id="tool_choice",
+                                                  allow_blank=False, compact=True))
+                    yield Static("", id="other-errors", classes="field-error")
+            with TabPane("JSON", id="tab-json"):
+                yield TextArea(id="raw-json", soft_wrap=False, show_line_numbers=True, tab_behavior="indent")
+                yield Static("", id="raw-json-error", classes="field-error")
+            with TabPane("Answer", id="tab-answer"):
+                with VerticalScroll(id="answer-scroll"):
+                    yield SessionDiff(id="session-diff")
+        with Horizontal(id="editor-actions"):
+            yield Button("Apply", id="apply", variant="primary", tooltip="Validate and send (ctrl+s)")
+            yield Input(self._preset_path, id="preset-path", placeholder="preset file (.json)")
+            yield Button("Load", id="load-preset", tooltip="Load a session preset from the file")
+            yield Button("Save", id="save-preset", tooltip="Save the session as a preset")
+            yield Button("Close", id="close")
+        yield Static("", id="editor-status")
+        yield Footer()
+
+    @staticmethod
+    def _field(field: str, label: str, control: Any) -> ComposeResult:
+        with Vertical(classes="field-row", id=f"row-{field}"):
+            with Horizontal(classes="field-line"):
+                yield Label(label, classes="field-label")
+                yield control
+            yield Static("", id=f"{field}-error", classes="field-error")
+
+    def _turn_detection_fields(self) -> ComposeResult:
+        with Vertical(classes="field-row", id="row-turn_detection"):
+            with Horizontal(classes="field-line"):
+                yield Label("Turn detection", classes="field-label")
+                yield Select([("none (push-to-talk)", "none"), ("server VAD", "server_vad"),
+                              ("semantic VAD", "semantic_vad")], id="td-type", allow_blank=False, compact=True)
+            with Horizontal(id="server-vad-params", classes="vad-params"):
+                yield Label("threshold")
+                yield Input(id="td-threshold", placeholder="0.5", compact=True)
+                yield Label("prefix ms")
+                yield Input(id="td-prefix", placeholder="300", compact=True)
+                yield Label("silence ms")
+                yield Input(id="td-silence", placeholder="200", compact=True)
+            with Horizontal(id="semantic-vad-params", classes="vad-params"):
+                yield Label("eagerness")
+                yield Select([(e, e) for e in EAGERNESS], id="td-eagerness", allow_blank=False, compact=True)
+            with Horizontal(id="vad-flags", classes="vad-params"):
+                yield Checkbox("create response", True, id="td-create-response", compact=True)
+                yield Checkbox("interrupt response", True, id="td-interrupt-response", compact=True)
+            yield Static("", id="turn_detection-error", classes="field-error")
+
+    def _tool_choice_options(self, current: Any) -> list[tuple[str, str]]:
+        names = list(self.tool_names)
+        for tool in self._base.get("tools") or []:
+            if isinstance(tool, dict) and isinstance(tool.get("name"), str) and tool["name"] not in names:
+                names.append(tool["name"])
+        current = normalise_tool_choice(current)
+        if isinstance(current, dict) and current.get("name") not in names and isinstance(current.get("name"), str):
+            names.append(current["name"])
+        return [(m, m) for m in TOOL_CHOICE_MODES] + [(f"function: {n}", f"fn:{n}") for n in names]
+
+    def on_mount(self) -> None:
+        self._populate(self._base)
+        self._set_json(self._base)
+        self.client.on("realtime.event", self._on_realtime_event)
+
+    def on_unmount(self) -> None:
+        self.client.off("realtime.event", self._on_realtime_event)
+
+    # --- form <-> flat dict -----------------------------------------------------------------
+
+    def _populate(self, flat: dict[str, Any]) -> None:
+        """Set every form widget from a flat session (absent fields keep sensible defaults)."""
+        self.query_one("#instructions", TextArea).text = str(flat.get("instructions", ""))
+        voice = flat.get("voice")
+        if voice in VOICES:
+            self.query_one("#voice", Select).value = voice
+        modalities = flat.get("modalities") or ["text", "audio"]
+        self.query_one("#modalities", Select).value = "text,audio" if "audio" in modalities else "text"
+        td = flat.get("turn_detection")
+        kind = td.get("type") if isinstance(td, dict) else None
+        kind = kind if kind in ("server_vad", "semantic_vad") else "none"
+        self.query_one("#td-type", Select).value = kind
+        params = {**SERVER_VAD_DEFAULTS, **(td if isinstance(td, dict) else {})}
+        self.query_one("#td-threshold", Input).value = str(params.get("threshold", 0.5))
+        self.query_one("#td-prefix", Input).value = str(params.get("prefix_padding_ms", 300))
+        self.query_one("#td-silence", Input).value = str(params.get("silence_duration_ms", 200))
+        eagerness = params.get("eagerness", "auto")
+        self.query_one("#td-eagerness", Select).value = eagerness if eagerness in EAGERNESS else "auto"
+        self.query_one("#td-create-response", Checkbox).value = bool(params.get("create_response", True))
+        self.query_one("#td-interrupt-response", Checkbox).value = bool(params.get("interrupt_response", True))
+        self._show_vad_params(kind)
+        transcription = flat.get("input_audio_transcription")
+        model = transcription.get("model") if isinstance(transcription, dict) else None
+        self.query_one("#input_audio_transcription", Select).value = (
+            model if model in TRANSCRIPTION_MODELS else _NO_TRANSCRIPTION)
+        self.query_one("#temperature", Input).value = str(flat.get("temperature", 0.8))
+        self.query_one("#max_response_output_tokens", Input).value = str(
+            flat.get("max_response_output_tokens", "inf"))
+        choice = flat.get("tool_choice", "auto")
+        select = self.query_one("#tool_choice", Select)
+        select.set_options(self._tool_choice_options(choice))
+        normal = normalise_tool_choice(choice)
+        select.value = f"fn:{normal['name']}" if isinstance(normal, dict) else (
+            normal if normal in TOOL_CHOICE_MODES else "auto")
+        self._show_errors({})
+
+    def _show_vad_params(self, kind: str) -> None:
+        self.query_one("#server-vad-params").display = kind == "server_vad"
+        self.query_one("#semantic-vad-params").display = kind == "semantic_vad"
+        self.query_one("#vad-flags").display = kind != "none"
+
+    @on(Select.Changed, "#td-type")
+    def _turn_detection_changed(self, event: Select.Changed) -> None:
+        self._show_vad_params(str(event.value))
+
+    def collect_form(self) -> tuple[dict[str, Any], Errors]:
+        """The flat session the form describes (base fields it does not edit kept) and its errors."""
+        flat = copy.deepcopy(self._base)
+        errors: Errors = {}
+        flat["instructions"] = self.query_one("#instructions", TextArea).text
+        flat["voice"] = self.query_one("#voice", Select).value
+        flat["modalities"] = list(_MODALITIES[str(self.query_one("#modalities", Select).value)])
+        try:
+            flat["turn_detection"] = self._collect_turn_detection()
+        except ValueError as exc:
+            errors["turn_detection"] = str(exc)
+        model = self.query_one("#input_audio_transcription", Select).value
+        previous = self._base.get("input_audio_transcription")
+        if model == _NO_TRANSCRIPTION:
+            flat["input_audio_transcription"] = None
+        else:
+            keep = previous if isinstance(previous, dict) else {}
+            flat["input_audio_transcription"] = {**keep, "model": model}
+        try:
+            flat["temperature"] = parse_temperature(self.query_one("#temperature", Input).value)
+        except ValueError as exc:
+            errors["temperature"] = str(exc)
+        try:
+            flat["max_response_output_tokens"] = parse_max_tokens(
+                self.query_one("#max_response_output_tokens", Input).value)
+        except ValueError as exc:
+            errors["max_response_output_tokens"] = str(exc)
+        choice = str(self.query_one("#tool_choice", Select).value)
+        flat["tool_choice"] = {"type": "function", "name": choice[3:]} if choice.startswith("fn:") else choice
+        for field, message in validate_session(flat, tool_names=self.tool_names).items():
+            errors.setdefault(field, message)
+        return flat, errors
+
+    def _collect_turn_detection(self) -> dict[str, Any] | None:
+        kind = self.query_one("#td-type", Select).value
+        if kind == "none":
+            return None
+        flags = {
+            "create_response": self.query_one("#td-create-response", Checkbox).value,
+            "interrupt_response": self.query_one("#td-interrupt-response", Checkbox).value,
+        }
+        if kind == "semantic_vad":
+            return {"type": "semantic_vad", "eagerness": self.query_one("#td-eagerness", Select).value, **flags}
+        previous = self._base.get("turn_detection")
+        extra = {"idle_timeout_ms": previous["idle_timeout_ms"]} if (
+            isinstance(previous, dict) and previous.get("type") == "server_vad"
+            and previous.get("idle_timeout_ms") is not None) else {}
+        return {
+            "type": "server_vad",
+            "threshold": parse_number(self.query_one("#td-threshold", Input).value, "VAD threshold", low=0, high=1),
+            "prefix_padding_ms": parse_number(self.query_one("#td-prefix", Input).value, "prefix padding",
+                                              low=0, integer=True),
+            "silence_duration_ms": parse_number(self.query_one("#td-silence", Input).value, "silence duration",
+                                                low=0, integer=True),
+            **flags,
+            **extra,
+        }
+
+    def _show_errors(self, errors: Errors) -> None:
+        """Write each error next to its field; errors of fields the form lacks go below it."""
+        for field in FORM_FIELDS:
+            widget = self.query_one(f"#{field}-error", Static)
+            message = errors.get(field, "")
+            widget.update(message)
+            widget.display = bool(message)
+            self.query_one(f"#row-{field}").set_class(bool(message), "-invalid")
+        others = [f"{k}: {v}" for k, v in errors.items() if k not in FORM_FIELDS]
+        other = self.query_one("#other-errors", Static)
+        other.update("\n".join(others))
+        other.display = bool(others)
+
+    # --- the raw JSON view ------------------------------------------------------------------
+
+    def _set_json(self, flat: dict[str, Any]) -> None:
+        self.query_one("#raw-json", TextArea).text = dump_session(flat)
+        self._json_dirty = False
+        self._show_json_error("")
+
+    def _show_json_error(self, message: str) -> None:
+        widget = self.query_one("#raw-json-error", Static)
+        widget.update(message)
+        widget.display = bool(message)
+
+    @on(TextArea.Changed, "#raw-json")
+    def _json_edited(self) -> None:
+        self._json_dirty = True
+
+    def collect_json(self) -> tuple[dict[str, Any], Errors]:
+        """Parse and validate the raw JSON view; a syntax error is reported under key "json"."""
+        try:
+            flat = parse_session_json(self.query_one("#raw-json", TextArea).text)
+        except SessionFileError as exc:
+            return {}, {"json": str(exc)}
+        return flat, validate_session(flat, tool_names=self.tool_names)
+
+    @on(TabbedContent.TabActivated, "#session-tabs")
+    def _tab_changed(self, event: TabbedContent.TabActivated) -> None:
+        pane = event.pane.id
+        if pane == "tab-json":
+            flat, errors = self.collect_form()
+            self._show_errors(errors)
+            self._set_json(flat)
+            if errors:
+                self._show_json_error("the form has invalid values: the JSON shows the last valid ones")
+        elif pane == "tab-form" and self._json_dirty:
+            flat, errors = self.collect_json()
+            if errors:
+                self._set_status("the JSON view has errors: the form keeps its values", error=True)
+                self._show_json_error(self._format_errors(errors))
+            else:
+                self._base = flat
+                self._populate(flat)
+                self._json_dirty = False
+
+    @staticmethod
+    def _format_errors(errors: Errors) -> str:
+        return "\n".join(m if k == "json" else f"{k}: {m}" for k, m in errors.items())
+
+    # --- actions ------------------------------------------------------------------------------
+
+    def _current(self) -> tuple[dict[str, Any], Errors]:
+        """The session being edited, from whichever view is active, with errors shown inline."""
+        if self.query_one("#session-tabs", TabbedContent).active == "tab-json":
+            flat, errors = self.collect_json()
+            self._show_json_error(self._format_errors(errors))
+            if not errors:
+                self._base = flat
+                self._populate(flat)
+                self._json_dirty = False
+            return flat, errors
+        flat, errors = self.collect_form()
+        self._show_errors(errors)
+        return flat, errors
+
+    def action_apply(self) -> None:
+        """Validate and, only if everything is valid, send `session.update`."""
+        flat, errors = self._current()
+        if errors:
+            n = len(errors)
+            self._set_status(f"{n} invalid value{'s' if n != 1 else ''}: fix {'them' if n != 1 else 'it'}; "
+                             "nothing was sent", error=True)
+            return
+        self._base = copy.deepcopy(flat)
+        connected = bool(self.client.is_connected())
+        self._awaiting = connected
+        self._sent = copy.deepcopy(flat)
+        self._sent_event_id = None
+        try:
+            self.client.update_session(**flat)
+        except Exception as exc:  # noqa: BLE001 - the library's refusal is shown, never a traceback
+            self._awaiting = False
+            self._set_status(f"not sent: {exc}", error=True)
+            return
+        self.sent_count += 1
+        if connected:
+            sent_id = f" ({self._sent_event_id})" if self._sent_event_id else ""
+            self._set_status(f"session.update sent{sent_id}; waiting for the server…")
+        else:
+            self._awaiting = False
+            self._set_status("not connected: the session is stored and will be sent on connect")
+
+    def action_close(self) -> None:
+        self.dismiss(self.last_applied)
+
+    def action_show_tab(self, tab: str) -> None:
+        self.query_one("#session-tabs", TabbedContent).active = tab
+
+    @on(Button.Pressed, "#apply")
+    def _apply_pressed(self) -> None:
+        self.action_apply()
+
+    @on(Button.Pressed, "#close")
+    def _close_pressed(self) -> None:
+        self.action_close()
+
+    @on(Button.Pressed, "#load-preset")
+    def load_preset_file(self) -> None:
+        """Load the preset named in the path box into both views (nothing is sent yet)."""
+        path = self.query_one("#preset-path", Input).value.strip()
+        if not path:
+            self._set_status("type a preset file path first", error=True)
+            return
+        try:
+            flat = load_preset(Path(path).expanduser(), tool_names=self.tool_names)
+        except SessionFileError as exc:
+            self._set_status(str(exc), error=True)
+            return
+        self._base = {**self._base, **flat}
+        self._populate(self._base)
+        self._set_json(self._base)
+        self._set_status(f"loaded {path}: press Apply to send it")
+
+    @on(Button.Pressed, "#save-preset")
+    def save_preset_file(self) -> None:
+        """Save the session being edited (only when valid) to the path in the path box."""
+        path = self.query_one("#preset-path", Input).value.strip()
+        if not path:
+            self._set_status("type a preset file path first", error=True)
+            return
+        flat, errors = self._current()
+        if errors:
+            self._set_status("fix the invalid values before saving", error=True)
+            return
+        try:
+            written = save_preset(Path(path).expanduser(), flat)
+        except SessionFileError as exc:
+            self._set_status(str(exc), error=True)
+            return
+        self._set_status(f"saved {written}")
+
+    def _set_status(self, message: str, *, error: bool = False) -> None:
+        status = self.query_one("#editor-status", Static)
+        status.update(message)
+        status.set_class(error, "-error")
+
+    # --- the server's answer ----------------------------------------------------------------
+
+    def _on_realtime_event(self, payload: Any) -> None:
+        """Client handler (runs on the event loop): find our update and the answer to it."""
+        if not self._awaiting or not isinstance(payload, dict):
+            return
+        event = payload.get("event")
+        if not isinstance(event, dict):
+            return
+        kind, source = event.get("type"), payload.get("source")
+        if source == "client" and kind == "session.update" and self._sent_event_id is None:
+            self._sent_event_id = event.get("event_id")
+        elif source == "server" and kind == "session.updated":
+            self._awaiting = False
+            self.post_message(self._ServerAnswered(event))
+        elif source == "server" and kind == "error":
+            error = event.get("error") or {}
+            if self._sent_event_id is not None and error.get("event_id") == self._sent_event_id:
+                self._awaiting = False
+                self.post_message(self._ServerAnswered(event))
+
+    @on(_ServerAnswered)
+    def _show_answer(self, message: _ServerAnswered) -> None:
+        event = message.event
+        diff = self.query_one("#session-diff", SessionDiff)
+        if event.get("type") == "error":
+            error = event.get("error") or {}
+            code = error.get("code")
+            text = f"{error.get('message') or 'error'}" + (f" [{code}]" if code else "")
+            diff.show_error(text)
+            field = _error_field(error.get("param"))
+            if field is not None:
+                self._show_errors({field: f"server: {text}"})
+                self.action_show_tab("tab-form")
+            else:
+                self.action_show_tab("tab-answer")
+            self._set_status(f"the server rejected the update: {text}", error=True)
+            return
+        session = event.get("session") or {}
+        entries = diff_sessions(self._sent, session, protocol=self.protocol)
+        diff.show_diff(entries)
+        self.last_applied = to_flat(session)
+        n = len(diff.differences)
+        self._set_status(f"applied; {n} difference{'s' if n != 1 else ''} from what was sent"
+                         if n else "applied as sent")
+        self.action_show_tab("tab-answer")
+        self.post_message(self.SessionApplied(copy.deepcopy(self._sent), session, entries))
