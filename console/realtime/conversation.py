@@ -101,8 +101,12 @@ class RealtimeConversation:
     After each `process_event` call, `last_item_is_new` says whether that call appended a
     new item (so the client emits `conversation.item.appended` once, even for a duplicate
     `conversation.item.created` or for GA's `item.added` followed by `item.done`), and
-    `last_item_completed` whether it moved an item to status `completed` (so
-    `conversation.item.completed` is emitted once per item).
+    `last_item_completed` whether this call is the one that reports the item completed (so
+    `conversation.item.completed` is emitted once per item). As in the reference, an item
+    that a response outputs is reported completed by `response.output_item.done` (where the
+    client runs a finished tool call), even though GA's `conversation.item.done` arrives
+    just before it and already sets the status; other items (user, client-created) are
+    reported when they arrive completed.
     """
 
     def __init__(self, *, input_codec: str = "pcm16", output_codec: str = "pcm16") -> None:
@@ -154,6 +158,8 @@ class RealtimeConversation:
         self._queued_failures: dict[str, Any] = {}
         self._committed_audio: dict[str, np.ndarray] = {}
         self._queued_input_audio: np.ndarray | None = None
+        self._awaiting_output_done: set[str] = set()
+        self._reported_completed: set[str] = set()
         self.last_item_is_new = False
         self.last_item_completed = False
 
@@ -282,8 +288,18 @@ class RealtimeConversation:
             item["status"] = "completed"
             item["formatted"]["output"] = item.get("output")
 
+    def _report_completed(self, item: Item) -> bool:
+        """True once per item: when it is completed and nothing it waits for is pending."""
+        item_id = item["id"]
+        if item.get("status") != "completed" or item_id in self._reported_completed:
+            return False
+        if item_id in self._awaiting_output_done:
+            return False
+        self._reported_completed.add(item_id)
+        return True
+
     def _merge_item(self, item: Item, incoming: Item) -> bool:
-        """Update a known item from a later server copy; True if it became completed."""
+        """Update a known item from a later server copy; True if it is now reported completed."""
         was_completed = item.get("status") == "completed"
         for key, value in incoming.items():
             if key in ("id", "formatted"):
@@ -305,7 +321,7 @@ class RealtimeConversation:
             formatted["tool"]["arguments"] = item["arguments"]
         if "output" in formatted and "output" in item:
             formatted["output"] = item["output"]
-        return not was_completed and item.get("status") == "completed"
+        return self._report_completed(item)
 
     def _store_new(self, incoming: Item) -> Item:
         item = copy.deepcopy(incoming)
@@ -328,7 +344,7 @@ class RealtimeConversation:
         self._items.append(item)
         self._item_lookup[item["id"]] = item
         self.last_item_is_new = True
-        self.last_item_completed = item.get("status") == "completed"
+        self.last_item_completed = self._report_completed(item)
         return item
 
     def _event_item(self, event: dict[str, Any]) -> Item:
@@ -416,6 +432,7 @@ class RealtimeConversation:
         del self._items[next(i for i, other in enumerate(self._items) if other is item)]
         self._audio.pop(item["id"], None)
         self._decoders.pop(item["id"], None)
+        self._awaiting_output_done.discard(item["id"])
         return item, None
 
     # --- input transcription ------------------------------------------------------------
@@ -545,6 +562,8 @@ class RealtimeConversation:
             self._response_lookup[response["id"]] = response
         if incoming["id"] not in response["output"]:
             response["output"].append(incoming["id"])
+        if incoming["id"] not in self._reported_completed:
+            self._awaiting_output_done.add(incoming["id"])
         if incoming["id"] not in self._item_lookup and incoming["id"] not in self._oob_items:
             # Until conversation.item.created/added names it, the item lives aside: an
             # out-of-band response's items never join the conversation.
@@ -557,7 +576,7 @@ class RealtimeConversation:
     def _output_item_done(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
         incoming = self._event_item(event)
         item, in_conversation = self._find({"type": event.get("type"), "item_id": incoming["id"]})
-        was_completed = item.get("status") == "completed"
+        self._awaiting_output_done.discard(item["id"])
         if incoming.get("status") is not None:
             item["status"] = incoming["status"]
         if item.get("type") == "function_call" and not item.get("arguments") and incoming.get("arguments"):
@@ -565,7 +584,7 @@ class RealtimeConversation:
             item["formatted"]["tool"]["arguments"] = incoming["arguments"]
         if not in_conversation:
             return _NOTHING
-        self.last_item_completed = not was_completed and item.get("status") == "completed"
+        self.last_item_completed = self._report_completed(item)
         return item, None
 
     def _content_part_added(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:

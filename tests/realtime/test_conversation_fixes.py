@@ -444,3 +444,21 @@ def test_function_call_arguments_done_fills_missing_arguments() -> None:
                                         response_id="r", output_index=0, call_id="call_1", name="get_weather",
                                         arguments='{"city": "Oslo"}'))
     assert returned is item and item["formatted"]["tool"]["arguments"] == '{"city": "Oslo"}'
+
+
+@pytest.mark.parametrize("final_status", ["completed", "incomplete"])
+def test_response_output_is_reported_completed_once_at_output_item_done(final_status: str) -> None:
+    """GA sends item.done (final status) before output_item.done; the client runs tools on
+    the latter, so completion is reported there, once, and only for completed calls."""
+    conv = RealtimeConversation()
+    conv.process_event(ev("ga", "response.created", response={"id": "r", "output": []}))
+    conv.process_event(ev("ga", "response.output_item.added", response_id="r", output_index=0,
+                          item=function_call_item()))
+    conv.process_event(ev("ga", "conversation.item.created", item=function_call_item()))
+    done = function_call_item(status=final_status, arguments="{}")
+    item, _ = conv.process_event(ev("ga", "conversation.item.done", item=done))
+    assert item["status"] == final_status and not conv.last_item_completed
+    item, _ = conv.process_event(ev("ga", "response.output_item.done", response_id="r", output_index=0, item=done))
+    assert conv.last_item_completed is (final_status == "completed")
+    conv.process_event(ev("ga", "response.output_item.done", response_id="r", output_index=0, item=done))
+    assert not conv.last_item_completed  # a repeat reports nothing new

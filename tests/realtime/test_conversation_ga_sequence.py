@@ -111,6 +111,7 @@ def test_realistic_ga_session_builds_expected_items() -> None:
     conv = RealtimeConversation()
     appended: Counter[str] = Counter()
     completed: Counter[str] = Counter()
+    completed_by: dict[str, str] = {}
     updates: Counter[str] = Counter()
     audio_from_deltas = []
     for event, with_mic in session_events(mic, reply):
@@ -119,6 +120,8 @@ def test_realistic_ga_session_builds_expected_items() -> None:
             updates[item["id"]] += 1
             appended[item["id"]] += conv.last_item_is_new
             completed[item["id"]] += conv.last_item_completed
+            if conv.last_item_completed:
+                completed_by[item["id"]] = event["type"]
         if delta and "audio" in delta:
             audio_from_deltas.append(delta["audio"])
 
@@ -126,6 +129,14 @@ def test_realistic_ga_session_builds_expected_items() -> None:
     assert list(items) == ["item_u1", "item_a1", "item_f1", "item_o1"]
     assert appended == Counter({"item_u1": 1, "item_a1": 1, "item_f1": 1, "item_o1": 1})
     assert completed == Counter({"item_u1": 1, "item_a1": 1, "item_f1": 1, "item_o1": 1})
+    # Response outputs complete at output_item.done (where the client runs a finished tool
+    # call), although GA's item.done arrives first; the others when they arrive completed.
+    assert completed_by == {
+        "item_u1": "conversation.item.added",
+        "item_a1": "response.output_item.done",
+        "item_f1": "response.output_item.done",
+        "item_o1": "conversation.item.added",
+    }
 
     user = items["item_u1"]
     assert user["status"] == "completed"
