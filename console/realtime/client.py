@@ -1,0 +1,565 @@
+"""`RealtimeClient`: the reference client's API on top of `RealtimeAPI` + `RealtimeConversation`.
+
+It wires server events into the conversation and re-emits what a UI needs:
+
+- `realtime.event` `{"time": ISO-8601 str, "source": "client" | "server", "event": dict}`
+  for every event sent or received, *before* the conversation applies it, and even when
+  the conversation rejects it;
+- `conversation.updated` `{"item", "delta"}` whenever an event changes a conversation item
+  (not for `response.created`, `response.output_item.added`, `response.content_part.added`,
+  `speech_started` / `speech_stopped`, as in the reference, nor for the detached copy of
+  `conversation.item.retrieved`);
+- `conversation.item.appended` `{"item"}` once per new item, `conversation.item.completed`
+  `{"item"}` once per item reaching status `completed`;
+- `conversation.interrupted` `{"event": <speech_started event>}` when the user starts
+  speaking (the reference sends no payload; the extra key is harmless);
+- `error`: the server's `error` events, and client-side failures shaped the same way with
+  `error.type == "client_error"`: `client_conversation_error` (the conversation could not
+  apply an event; the offending event is under `"event"`), `client_handler_error`,
+  `client_tool_error`, `invalid_json` / `invalid_event` (malformed frames, `"raw"` text);
+- `close` `{"error", "code", "reason", "expired"}` once per connection.
+
+Defects of the reference fixed here (see shared/reference-client-behaviour.md): the given
+URL is honoured; `update_session` keeps unknown keys (passed through for the server to
+judge) and keeps `tools` set through it; `remove_tool` updates the session; tools run only
+for completed calls, with one `response.create` after all outputs of a response, sync or
+async handlers, `null` for None; `cancel_response` checks before sending, uses the real
+rate and clamps `audio_end_ms`; the input buffer is bounded in server-VAD mode and reset on
+connect; float and byte audio are accepted everywhere; callers' content is not mutated.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import inspect
+import json
+import logging
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Any
+
+import numpy as np
+
+from .api import NotConnectedError, RealtimeAPI
+from .audio import Int16Buffer, encode_base64, ms_to_samples, samples_to_ms, to_int16
+from .conversation import AUDIO_PART_TYPES, ConversationError, RealtimeConversation
+from .event_handler import RealtimeEventHandler, client_error_event
+from .protocol import (
+    FLAT_SESSION_FIELDS,
+    canonical_type,
+    flat_to_ga_session,
+    normalise_turn_detection,
+    sample_rate,
+    session_audio_codecs,
+)
+
+logger = logging.getLogger("console.realtime")
+
+#: The reference's default session (flat beta-style fields), voice "verse" as its latest.
+DEFAULT_SESSION: dict[str, Any] = {
+    "modalities": ["text", "audio"],
+    "instructions": "",
+    "voice": "verse",
+    "input_audio_format": "pcm16",
+    "output_audio_format": "pcm16",
+    "input_audio_transcription": None,
+    "turn_detection": None,
+    "tools": [],
+    "tool_choice": "auto",
+    "temperature": 0.8,
+    "max_response_output_tokens": 4096,
+}
+#: Server VAD settings the reference documents (for `update_session(turn_detection=...)`).
+DEFAULT_SERVER_VAD: dict[str, Any] = {
+    "type": "server_vad",
+    "threshold": 0.5,
+    "prefix_padding_ms": 300,
+    "silence_duration_ms": 200,
+}
+#: In server-VAD mode, idle input audio kept (seconds) for a `speech_started` whose
+#: `audio_start_ms` (with prefix padding and network lag) lies in the past.
+VAD_IDLE_KEEP_S = 10
+#: Hard cap on input audio kept in server-VAD mode, even mid-utterance (seconds).
+VAD_MAX_KEEP_S = 300
+
+#: Events routed through the conversation without a `conversation.updated`.
+_SILENT_TYPES = frozenset(
+    {
+        "response.created",
+        "response.output_item.added",
+        "response.content_part.added",
+        "input_audio_buffer.speech_started",
+        "input_audio_buffer.speech_stopped",
+        "conversation.item.retrieved",
+    }
+)
+
+ToolHandler = Callable[[dict[str, Any]], Any]
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+class RealtimeClient(RealtimeEventHandler):
+    """A Realtime session: connection, session config, conversation cache and tools.
+
+    Attributes: `realtime` (the `RealtimeAPI`), `conversation` (`RealtimeConversation`),
+    `session_config` (the flat session the client sends), `tools` (`{name: {"definition",
+    "handler"}}`), `session` (the server's applied session from `session.created` /
+    `session.updated`, or None), `last_response` and `last_usage` (from the latest
+    `response.done`), `input_audio_offset` (samples of the session's input audio already
+    dropped from the client's buffer).
+    """
+
+    def __init__(
+        self,
+        url: str | None = None,
+        api_key: str | None = None,
+        model: str | None = None,
+        protocol: str = "ga",
+        debug: bool = False,
+        session_config: dict[str, Any] | None = None,
+        **api_kwargs: Any,
+    ) -> None:
+        super().__init__()
+        self.realtime = RealtimeAPI(url, api_key, model, protocol, debug, **api_kwargs)
+        self.conversation = RealtimeConversation()
+        self._initial_config = copy.deepcopy(session_config or {})
+        self._tool_tasks: dict[str, list[asyncio.Task[bool]]] = {}
+        self._reset_config()
+        self._add_api_event_handlers()
+
+    @property
+    def protocol(self) -> str:
+        return self.realtime.protocol
+
+    # --- state ---------------------------------------------------------------------
+
+    def _reset_config(self) -> None:
+        self.session_created = False
+        self.session: dict[str, Any] | None = None
+        self.last_response: dict[str, Any] | None = None
+        self.last_usage: dict[str, Any] | None = None
+        self.tools: dict[str, dict[str, Any]] = {}
+        self.session_config: dict[str, Any] = copy.deepcopy(DEFAULT_SESSION)
+        self._apply_fields(copy.deepcopy(self._initial_config))
+        self._input = Int16Buffer()
+        self.input_audio_offset = 0
+        self._speech_start_ms: int | None = None
+        self._tools_started: set[str] = set()
+        for tasks in self._tool_tasks.values():
+            for task in tasks:
+                task.cancel()
+        self._tool_tasks = {}
+
+    def _add_api_event_handlers(self) -> None:
+        self.realtime.on("client.*", self._on_client_event)
+        self.realtime.on("server.*", self._on_server_event)
+        self.realtime.on("error", lambda event: self.dispatch("error", event))
+        self.realtime.on("close", self._on_close)
+
+    def _on_client_event(self, event: dict[str, Any]) -> None:
+        self.dispatch("realtime.event", {"time": _now(), "source": "client", "event": event})
+
+    def _on_close(self, event: dict[str, Any]) -> None:
+        self.session_created = False
+        self.dispatch("close", event)
+
+    def _input_codec(self) -> str:
+        """The codec the client encodes input audio with: the one it asked for.
+
+        Output audio is decoded by the conversation with the server's applied format.
+        """
+        return session_audio_codecs(self.session_config)[0]
+
+    # --- server events -------------------------------------------------------------
+
+    def _on_server_event(self, event: dict[str, Any]) -> None:
+        """Log, apply to the conversation (reporting failures), then react."""
+        self.dispatch("realtime.event", {"time": _now(), "source": "server", "event": event})
+        event_type = canonical_type(event["type"])
+        if event_type in ("session.created", "session.updated"):
+            self._on_session(event)
+        elif event_type == "error":
+            self.dispatch("error", event)
+        try:
+            item, delta = self.conversation.process_event(event, self._input.view(), self.input_audio_offset)
+        except ConversationError as exc:
+            self._report_conversation_error(event, str(exc))
+            return
+        except Exception as exc:  # noqa: BLE001 - a conversation bug must not end the session
+            logger.exception("conversation failed on %s", event_type)
+            self._report_conversation_error(event, f"{type(exc).__name__}: {exc}")
+            return
+        is_new = self.conversation.last_item_is_new
+        completed = self.conversation.last_item_completed
+        if event_type == "input_audio_buffer.speech_started":
+            self._speech_start_ms = _int_or_none(event.get("audio_start_ms"))
+            self.dispatch("conversation.interrupted", {"event": event})
+        elif event_type == "input_audio_buffer.speech_stopped":
+            self._speech_start_ms = None
+            self._trim_input(_int_or_none(event.get("audio_end_ms")))
+        elif event_type == "response.done":
+            self._on_response_done(event)
+        if item is None or event_type in _SILENT_TYPES:
+            return
+        self.dispatch("conversation.updated", {"item": item, "delta": delta})
+        if is_new:
+            self.dispatch("conversation.item.appended", {"item": item})
+        if completed:
+            self.dispatch("conversation.item.completed", {"item": item})
+        if (
+            event_type == "response.output_item.done"
+            and item.get("type") == "function_call"
+            and item.get("status") == "completed"
+        ):
+            self._start_tool(event, item)
+
+    def _report_conversation_error(self, event: dict[str, Any], message: str) -> None:
+        self.dispatch(
+            "error",
+            client_error_event("client_conversation_error", f"could not apply {event.get('type')}: {message}", event=event),
+        )
+
+    def _on_session(self, event: dict[str, Any]) -> None:
+        session = event.get("session")
+        if not isinstance(session, dict):
+            return
+        self.session = copy.deepcopy(session)
+        if event["type"] == "session.created":
+            self.session_created = True
+        self.conversation.set_audio_formats(*session_audio_codecs(session))
+
+    def _on_response_done(self, event: dict[str, Any]) -> None:
+        response = event.get("response")
+        if isinstance(response, dict):
+            self.last_response = copy.deepcopy(response)
+            if response.get("usage") is not None:
+                self.last_usage = copy.deepcopy(response["usage"])
+            response_id = response.get("id")
+            tasks = self._tool_tasks.pop(response_id, []) if isinstance(response_id, str) else []
+            if tasks:
+                self._keep(asyncio.ensure_future(self._respond_after_tools(tasks)))
+
+    # --- connection ----------------------------------------------------------------
+
+    def is_connected(self) -> bool:
+        return self.realtime.is_connected()
+
+    async def connect(self) -> bool:
+        """Connect and send the session. Raises RealtimeConnectionError on refusal."""
+        if self.is_connected():
+            raise RuntimeError("already connected: disconnect() first")
+        self._input = Int16Buffer()
+        self.input_audio_offset = 0
+        self._speech_start_ms = None
+        self.session_created = False
+        self.session = None
+        await self.realtime.connect()
+        self.update_session()
+        return True
+
+    async def wait_for_session_created(self, timeout: float | None = None) -> dict[str, Any] | None:
+        """The server's session once `session.created` arrived, or None on timeout."""
+        if not self.is_connected():
+            raise NotConnectedError("not connected: call connect() first")
+        if not self.session_created:
+            if await self.realtime.wait_for_next("server.session.created", timeout) is None:
+                return None
+        return self.session or {}
+
+    async def disconnect(self) -> None:
+        """Close the connection and clear the conversation (config and tools stay)."""
+        self.session_created = False
+        for tasks in self._tool_tasks.values():
+            for task in tasks:
+                task.cancel()
+        self._tool_tasks = {}
+        await self.realtime.disconnect()
+        self.conversation.clear()
+
+    def reset(self) -> asyncio.Task[None] | None:
+        """Disconnect, drop every handler, restore the initial config and re-wire.
+
+        Synchronous like the reference; when connected, the close runs in a task that is
+        returned (await it to be sure the socket is closed).
+        """
+        task: asyncio.Task[None] | None = None
+        if self.is_connected():
+            task = asyncio.ensure_future(self.realtime.disconnect())
+            self._keep(task)
+        self.clear_event_handlers()
+        self.realtime.clear_event_handlers()
+        self.conversation.clear()
+        self._reset_config()
+        self._add_api_event_handlers()
+        return task
+
+    def _keep(self, task: asyncio.Future[Any]) -> None:
+        """Reference a background task until it finishes (asyncio keeps weak refs only)."""
+        self._tasks.add(task)  # type: ignore[arg-type]
+        task.add_done_callback(self._tasks.discard)  # type: ignore[arg-type]
+
+    # --- session -------------------------------------------------------------------
+
+    def get_turn_detection_type(self) -> str | None:
+        """`server_vad` / `semantic_vad`, or None when the client commits turns itself."""
+        detection = self.session_config.get("turn_detection")
+        return detection.get("type") if isinstance(detection, dict) else None
+
+    def _apply_fields(self, fields: dict[str, Any]) -> None:
+        for key, value in fields.items():
+            if key == "turn_detection":
+                value = normalise_turn_detection(value)
+            elif key == "tools":
+                if value is None:
+                    value = []
+                if not isinstance(value, list):
+                    raise TypeError("tools must be a list of tool definitions")
+            elif key not in FLAT_SESSION_FIELDS:
+                logger.info("session field %r is not a flat session field; sent as given", key)
+            self.session_config[key] = copy.deepcopy(value)
+
+    def session_payload(self) -> dict[str, Any]:
+        """The `session` object `session.update` carries, in the protocol's shape."""
+        session = copy.deepcopy(self.session_config)
+        tools = []
+        for definition in session.get("tools") or []:
+            definition = dict(definition)
+            definition.setdefault("type", "function")
+            if definition.get("name") in self.tools:
+                raise ValueError(f"tool {definition.get('name')!r} is both in session tools and added with add_tool")
+            tools.append(definition)
+        for name, tool in self.tools.items():
+            tools.append({"type": "function", **tool["definition"]})
+        session["tools"] = tools
+        if self.protocol == "ga":
+            return flat_to_ga_session(session)
+        return session
+
+    def update_session(self, **fields: Any) -> bool:
+        """Change the stored session fields given (flat beta-style names), then send it.
+
+        `turn_detection={"type": "none"}` means None. Unknown keys are kept and sent (the
+        server reports them). Tools set here persist until replaced; tools added with
+        `add_tool` are always included. Sent only when connected. For protocol "ga" the
+        session is translated with `protocol.flat_to_ga_session` (temperature dropped).
+        """
+        backup = copy.deepcopy(self.session_config)
+        self._apply_fields(fields)
+        try:
+            payload = self.session_payload()
+        except ValueError:
+            self.session_config = backup
+            raise
+        if self.is_connected():
+            self.realtime.send("session.update", {"session": payload})
+        return True
+
+    # --- tools ---------------------------------------------------------------------
+
+    def add_tool(self, definition: dict[str, Any], handler: ToolHandler) -> dict[str, Any]:
+        """Register a function tool and its handler (sync or async); updates the session."""
+        name = definition.get("name") if isinstance(definition, dict) else None
+        if not name:
+            raise ValueError("a tool definition needs a 'name'")
+        if name in self.tools:
+            raise ValueError(f"tool {name!r} is already added: remove_tool() it first")
+        if not callable(handler):
+            raise TypeError(f"the handler of tool {name!r} must be callable")
+        definition = {k: copy.deepcopy(v) for k, v in definition.items() if k != "type"}
+        self.tools[name] = {"definition": definition, "handler": handler}
+        try:
+            self.update_session()
+        except ValueError:
+            del self.tools[name]
+            raise
+        return self.tools[name]
+
+    def remove_tool(self, name: str) -> bool:
+        """Forget a tool added with `add_tool` and update the session (the reference did not)."""
+        if name not in self.tools:
+            raise KeyError(f"tool {name!r} does not exist")
+        del self.tools[name]
+        self.update_session()
+        return True
+
+    def _start_tool(self, event: dict[str, Any], item: dict[str, Any]) -> None:
+        tool = item["formatted"].get("tool") or {}
+        call_id = tool.get("call_id") or item.get("id")
+        if call_id in self._tools_started:
+            return
+        self._tools_started.add(call_id)
+        if tool.get("name") not in self.tools:
+            logger.info("function call %r has no handler added: left to the application", tool.get("name"))
+            return
+        task = asyncio.ensure_future(self._run_tool(tool))
+        self._keep(task)
+        response_id = event.get("response_id")
+        if isinstance(response_id, str):
+            self._tool_tasks.setdefault(response_id, []).append(task)
+
+    async def _run_tool(self, tool: dict[str, Any]) -> bool:
+        """Run one tool and send its output; True when an output was sent."""
+        try:
+            arguments = json.loads(tool.get("arguments") or "{}")
+            result = self.tools[tool["name"]]["handler"](arguments)
+            if inspect.isawaitable(result):
+                result = await result
+            output = json.dumps(result)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the model gets the failure as the output
+            logger.warning("tool %r failed: %s", tool.get("name"), exc)
+            output = json.dumps({"error": str(exc) or type(exc).__name__})
+        try:
+            self.realtime.send(
+                "conversation.item.create",
+                {"item": {"type": "function_call_output", "call_id": tool.get("call_id"), "output": output}},
+            )
+        except NotConnectedError:
+            self.dispatch(
+                "error",
+                client_error_event("client_tool_error", f"output of tool {tool.get('name')!r} not sent: disconnected"),
+            )
+            return False
+        return True
+
+    async def _respond_after_tools(self, tasks: list[asyncio.Task[bool]]) -> None:
+        """One `response.create` once every tool of a response has sent its output."""
+        results = await asyncio.gather(*tasks, return_exceptions=True)
+        if any(r is True for r in results) and self.is_connected():
+            self.create_response()
+
+    # --- conversation actions ------------------------------------------------------
+
+    def delete_item(self, item_id: str) -> bool:
+        """Ask the server to delete an item (the conversation updates on `.deleted`)."""
+        self.realtime.send("conversation.item.delete", {"item_id": item_id})
+        return True
+
+    def send_user_message_content(self, content: list[dict[str, Any]] | None = None) -> bool:
+        """Send a user message (audio parts may be samples: encoded here), then a response.
+
+        The caller's content objects are not modified.
+        """
+        parts = []
+        input_codec = self._input_codec()
+        for part in content or []:
+            part = dict(part)
+            if part.get("type") == "input_audio" and not isinstance(part.get("audio"), str) and part.get("audio") is not None:
+                part["audio"] = encode_base64(to_int16(part["audio"]), input_codec)
+            parts.append(part)
+        if parts:
+            self.realtime.send(
+                "conversation.item.create", {"item": {"type": "message", "role": "user", "content": parts}}
+            )
+        self.create_response()
+        return True
+
+    def append_input_audio(self, samples: Any) -> bool:
+        """Send input audio (int16 array, float array in [-1, 1] or PCM16 bytes).
+
+        Empty input is ignored (returns False). In server-VAD mode the client keeps only
+        the audio VAD slicing may still need.
+        """
+        data = to_int16(samples)
+        if not len(data):
+            return False
+        self.realtime.send("input_audio_buffer.append", {"audio": encode_base64(data, self._input_codec())})
+        self._input.append(data)
+        if self.get_turn_detection_type() is not None:
+            self._bound_input()
+        return True
+
+    def _input_rate(self) -> int:
+        return sample_rate(self._input_codec())
+
+    def _trim_input(self, end_ms: int | None) -> None:
+        """After `speech_stopped`: audio before its end is no longer needed."""
+        if end_ms is None or self.get_turn_detection_type() is None:
+            return
+        self._drop_before(ms_to_samples(end_ms, self._input_rate()))
+
+    def _bound_input(self) -> None:
+        rate = self._input_rate()
+        end = self.input_audio_offset + len(self._input)
+        if self._speech_start_ms is not None:
+            keep_from = max(ms_to_samples(self._speech_start_ms, rate), end - VAD_MAX_KEEP_S * rate)
+        elif len(self._input) > 2 * VAD_IDLE_KEEP_S * rate:
+            keep_from = end - VAD_IDLE_KEEP_S * rate
+        else:
+            return
+        self._drop_before(keep_from)
+
+    def _drop_before(self, sample: int) -> None:
+        """Forget input samples before session sample `sample`."""
+        count = min(sample - self.input_audio_offset, len(self._input))
+        if count > 0:
+            self._input.drop_front(count)
+            self.input_audio_offset += count
+
+    @property
+    def input_audio_buffer(self) -> np.ndarray:
+        """The input audio still held (int16, a view; sample 0 is `input_audio_offset`)."""
+        return self._input.view()
+
+    def create_response(self) -> bool:
+        """Ask for a response; in manual mode, commit pending input audio first."""
+        if self.get_turn_detection_type() is None and len(self._input) > 0:
+            self.realtime.send("input_audio_buffer.commit")
+            self.conversation.queue_input_audio(self._input.view().copy())
+            self.input_audio_offset += len(self._input)
+            self._input.clear()
+        self.realtime.send("response.create")
+        return True
+
+    def cancel_response(self, item_id: str | None = None, sample_count: int = 0) -> dict[str, Any] | None:
+        """Cancel the response; with `item_id`, also truncate that item's audio.
+
+        The item must be an assistant message with an audio part, checked before anything
+        is sent. `sample_count` (samples played) is clamped to the audio received, and
+        `audio_end_ms` uses the session's output rate. Returns the item (or None).
+        """
+        if item_id is None:
+            self.realtime.send("response.cancel")
+            return None
+        item = self.conversation.get_item(item_id)
+        if item is None:
+            raise KeyError(f"could not find item {item_id!r}")
+        if item.get("type") != "message" or item.get("role") != "assistant":
+            raise ValueError(f"item {item_id!r} is not an assistant message: it cannot be truncated")
+        content = item.get("content") or []
+        audio_index = next(
+            (i for i, part in enumerate(content) if isinstance(part, dict) and part.get("type") in AUDIO_PART_TYPES),
+            None,
+        )
+        if audio_index is None:
+            raise ValueError(f"item {item_id!r} has no audio content to truncate")
+        received = len(item["formatted"]["audio"])
+        played = max(0, min(int(sample_count), received))
+        audio_end_ms = samples_to_ms(played, self.conversation.output_rate)
+        self.realtime.send("response.cancel")
+        self.realtime.send(
+            "conversation.item.truncate",
+            {"item_id": item_id, "content_index": audio_index, "audio_end_ms": audio_end_ms},
+        )
+        return item
+
+    # --- waiting -------------------------------------------------------------------
+
+    async def wait_for_next_item(self, timeout: float | None = None) -> dict[str, Any] | None:
+        """The next item appended to the conversation, or None on timeout."""
+        event = await self.wait_for_next("conversation.item.appended", timeout)
+        return event["item"] if event else None
+
+    async def wait_for_next_completed_item(self, timeout: float | None = None) -> dict[str, Any] | None:
+        """The next item completed, or None on timeout."""
+        event = await self.wait_for_next("conversation.item.completed", timeout)
+        return event["item"] if event else None
+
+
+def _int_or_none(value: Any) -> int | None:
+    return int(value) if isinstance(value, (int, float)) else None
