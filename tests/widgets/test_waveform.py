@@ -1,0 +1,106 @@
+"""Waveform widget: numpy braille drawing, and the widget driven by Pilot in a small app."""
+
+from __future__ import annotations
+
+import numpy as np
+from textual.app import App, ComposeResult
+
+from console.audio.ring import RingBuffer
+from widgets.waveform import Waveform, braille_rows, level_dbfs
+
+BRAILLE = range(0x2800, 0x2900)
+
+
+def sine(n: int, cycles: float, amp: float = 20_000) -> np.ndarray:
+    return (np.sin(np.arange(n) * 2 * np.pi * cycles / n) * amp).astype(np.int16)
+
+
+def test_braille_rows_shape_and_characters() -> None:
+    rows = braille_rows(sine(48_000, 3), 40, 4)
+    assert len(rows) == 4 and all(len(r) == 40 for r in rows)
+    assert all(ord(c) in BRAILLE or c == " " for r in rows for c in r)
+    # A sine touches the top row and the bottom row, and every column has a dot.
+    assert rows[0].strip() and rows[-1].strip()
+    assert all(any(r[x] != " " for r in rows) for x in range(40))
+
+
+def test_braille_rows_silence_is_a_flat_line_and_small_inputs_work() -> None:
+    rows = braille_rows(np.zeros(10_000, dtype=np.int16), 10, 3)
+    lit = [i for i, r in enumerate(rows) if r.strip()]
+    assert len(lit) == 1 and len(set(rows[lit[0]])) == 1  # one row, same char everywhere
+    assert braille_rows(np.zeros(3, dtype=np.int16), 10, 2)[1].strip()  # fewer samples than columns
+    assert braille_rows(sine(100, 1), 0, 5) == []
+
+
+def test_level_dbfs() -> None:
+    assert level_dbfs(np.zeros(100, dtype=np.int16)) == -96.0
+    assert abs(level_dbfs(np.full(100, 16384, dtype=np.int16)) - (-6.02)) < 0.05
+
+
+class WaveApp(App[None]):
+    def __init__(self, ring: RingBuffer | None) -> None:
+        super().__init__()
+        self.ring = ring
+
+    def compose(self) -> ComposeResult:
+        yield Waveform(self.ring, label="mic", id="wave")
+
+
+async def test_widget_draws_the_ring_and_follows_new_audio() -> None:
+    ring = RingBuffer(48_000)
+    app = WaveApp(ring)
+    async with app.run_test(size=(60, 8)) as pilot:
+        wave = app.query_one(Waveform)
+        await pilot.pause()
+        assert wave.rows and len(wave.rows) == 6  # default height
+        flat = wave.rows
+        ring.write(sine(48_000, 4))
+        await pilot.pause(0.1)  # a few 30 fps ticks
+        assert wave.rows != flat
+        assert sum(1 for r in wave.rows if r.strip()) >= 5  # the sine spans the height
+        line0 = wave.render_line(0).text
+        assert line0.startswith(" mic ") and "dB" in line0
+        assert any(ord(c) in BRAILLE for c in wave.render_line(3).text)
+        frames = wave.frames
+        await pilot.pause(0.15)
+        assert wave.frames == frames  # nothing new in the ring: no rebuilds
+
+
+async def test_vad_mark_pause_and_ring_swap() -> None:
+    app = WaveApp(None)
+    async with app.run_test(size=(60, 8)) as pilot:
+        wave = app.query_one(Waveform)
+        await pilot.pause()
+        assert wave.rows[len(wave.rows) // 2].strip() or any(r.strip() for r in wave.rows)  # flat line
+        wave.vad_active = True
+        await pilot.pause()
+        assert wave.has_class("-vad-active")
+        assert wave.render_line(0).text.rstrip().endswith(Waveform.VAD_MARK.rstrip())
+        assert "speech" in app.export_screenshot()  # what the terminal actually shows
+        wave.vad_active = False
+        await pilot.pause()
+        assert "speech" not in wave.render_line(0).text
+
+        ring = RingBuffer(24_000)
+        wave.ring = ring
+        wave.paused = True
+        await pilot.pause()
+        before = wave.frames
+        ring.write(sine(24_000, 2))
+        await pilot.pause(0.1)
+        assert wave.frames == before and "paused" in wave.render_line(0).text
+        wave.paused = False
+        await pilot.pause(0.1)
+        assert wave.frames > before and any(r.strip() for r in wave.rows[:2])
+        assert wave.level > -20
+
+
+async def test_resize_redraws_at_the_new_size() -> None:
+    app = WaveApp(RingBuffer(24_000))
+    async with app.run_test(size=(40, 8)) as pilot:
+        wave = app.query_one(Waveform)
+        await pilot.pause()
+        assert len(wave.rows[0]) == 40
+        await pilot.resize_terminal(80, 8)
+        await pilot.pause(0.1)
+        assert len(wave.rows[0]) == 80 and wave.render_line(0).cell_length == 80
