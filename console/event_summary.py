@@ -1,0 +1,251 @@
+"""One-line summaries of Realtime events, for the event log's summary column.
+
+Pure functions over event dicts (no Textual): the log renders a summary only for rows on
+screen, so these run a few dozen times per repaint, never once per logged event.
+Events may be full (base64 audio present) or abbreviated by the event store (audio
+replaced by a marker such as ``<base64 audio: 4800 bytes = 100 ms at 24 kHz>``); both
+give the same summary.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable
+
+from console.realtime.protocol import AUDIO_PAYLOAD_KEYS, canonical_type
+
+_MARKER = re.compile(r"^<base64 audio: (\d+) bytes = (\d+) ms at (\d+) kHz>$")
+_MAX_TEXT = 48
+
+
+def base64_decoded_size(b64: str) -> int:
+    """Decoded byte count of a base64 string, without decoding it."""
+    n = len(b64)
+    if n == 0:
+        return 0
+    pad = 2 if b64.endswith("==") else 1 if b64.endswith("=") else 0
+    return max(0, n * 3 // 4 - pad)
+
+
+def audio_duration_ms(n_bytes: int, codec: str = "pcm16") -> int:
+    """Milliseconds of audio in `n_bytes` of a codec (PCM16 24 kHz or G.711 8 kHz)."""
+    if codec in ("g711_ulaw", "g711_alaw"):
+        return n_bytes // 8
+    return n_bytes // 48
+
+
+def audio_marker(n_bytes: int, codec: str = "pcm16") -> str:
+    """The text that stands in for a base64 audio payload in the log and detail pane."""
+    khz = 8 if codec in ("g711_ulaw", "g711_alaw") else 24
+    return f"<base64 audio: {n_bytes} bytes = {audio_duration_ms(n_bytes, codec)} ms at {khz} kHz>"
+
+
+def audio_size(payload: Any, codec: str = "pcm16") -> tuple[int, int]:
+    """(bytes, ms) of an audio payload given as base64 or as a store marker."""
+    if not isinstance(payload, str):
+        return 0, 0
+    m = _MARKER.match(payload)
+    if m:
+        return int(m.group(1)), int(m.group(2))
+    n = base64_decoded_size(payload)
+    return n, audio_duration_ms(n, codec)
+
+
+def delta_size(event: dict[str, Any]) -> int:
+    """The size a fold row adds up: audio bytes for audio deltas, characters otherwise."""
+    etype = str(event.get("type", ""))
+    key = AUDIO_PAYLOAD_KEYS.get(etype)
+    if key is not None:
+        return audio_size(event.get(key))[0]
+    delta = event.get("delta")
+    return len(delta) if isinstance(delta, str) else 0
+
+
+def short(text: Any, limit: int = _MAX_TEXT) -> str:
+    """A quoted, single-line, length-capped rendering of a text value."""
+    s = str(text).replace("\r", " ").replace("\n", "⏎")
+    if len(s) > limit:
+        s = s[: limit - 1] + "…"
+    return f'"{s}"'
+
+
+def _join(*parts: str) -> str:
+    return "  ".join(p for p in parts if p)
+
+
+def _item_desc(item: Any) -> str:
+    if not isinstance(item, dict):
+        return ""
+    bits = [str(item.get("id") or "")]
+    kind = item.get("type")
+    role = item.get("role")
+    if kind == "message" and role:
+        bits.append(str(role))
+    elif kind:
+        bits.append(str(kind))
+    if kind == "function_call" and item.get("name"):
+        bits.append(f"{item['name']}()")
+    if item.get("status"):
+        bits.append(str(item["status"]))
+    return " ".join(b for b in bits if b)
+
+
+def _response_desc(resp: Any) -> str:
+    if not isinstance(resp, dict):
+        return ""
+    bits = [str(resp.get("id") or ""), str(resp.get("status") or "")]
+    details = resp.get("status_details")
+    if isinstance(details, dict):
+        reason = details.get("reason")
+        if not reason and isinstance(details.get("error"), dict):
+            reason = details["error"].get("code") or details["error"].get("type")
+        if reason:
+            bits.append(f"({reason})")
+    usage = resp.get("usage")
+    if isinstance(usage, dict) and usage.get("total_tokens") is not None:
+        bits.append(f"{usage['total_tokens']} tokens")
+    return " ".join(b for b in bits if b)
+
+
+def _session_desc(session: Any) -> str:
+    if not isinstance(session, dict):
+        return ""
+    keys = [k for k in session if k not in ("type", "object", "id", "expires_at")]
+    head = str(session.get("id") or "")
+    if len(keys) > 6:
+        listed = ", ".join(keys[:6]) + f", +{len(keys) - 6}"
+    else:
+        listed = ", ".join(keys)
+    return _join(head, listed)
+
+
+def _error(event: dict[str, Any]) -> str:
+    err = event.get("error")
+    if not isinstance(err, dict):
+        return short(err) if err else ""
+    code = err.get("code") or err.get("type") or "error"
+    msg = err.get("message") or ""
+    cause = err.get("event_id")
+    return _join(str(code), short(msg, 80) if msg else "", f"← {cause}" if cause else "")
+
+
+def _delta(event: dict[str, Any]) -> str:
+    etype = str(event.get("type", ""))
+    key = AUDIO_PAYLOAD_KEYS.get(etype)
+    if key is not None:
+        n, ms = audio_size(event.get(key))
+        return _join(str(event.get("item_id") or ""), f"+{n} B audio = {ms} ms")
+    delta = event.get("delta")
+    text = delta if isinstance(delta, str) else ""
+    return _join(str(event.get("item_id") or ""), f"+{len(text)} chars", short(text, 32) if text else "")
+
+
+def _item_event(event: dict[str, Any]) -> str:
+    if "item" in event:
+        return _item_desc(event["item"])
+    return str(event.get("item_id") or "")
+
+
+def _rate_limits(event: dict[str, Any]) -> str:
+    limits = event.get("rate_limits")
+    if not isinstance(limits, list):
+        return ""
+    parts = []
+    for lim in limits:
+        if isinstance(lim, dict):
+            parts.append(f"{lim.get('name')} {lim.get('remaining')}/{lim.get('limit')}")
+    return ", ".join(parts)
+
+
+def _truncate(event: dict[str, Any]) -> str:
+    return _join(str(event.get("item_id") or ""), f"at {event.get('audio_end_ms')} ms")
+
+
+def _vad(event: dict[str, Any]) -> str:
+    ms = event.get("audio_start_ms", event.get("audio_end_ms"))
+    return _join(str(event.get("item_id") or ""), f"@{ms} ms" if ms is not None else "")
+
+
+def _transcript_done(event: dict[str, Any]) -> str:
+    text = event.get("transcript", event.get("text", event.get("arguments")))
+    return _join(str(event.get("item_id") or ""), short(text) if isinstance(text, str) else "")
+
+
+def _append(event: dict[str, Any]) -> str:
+    n, ms = audio_size(event.get("audio"))
+    return f"+{n} B audio = {ms} ms"
+
+
+def _response_create(event: dict[str, Any]) -> str:
+    resp = event.get("response")
+    if not isinstance(resp, dict):
+        return ""
+    return ", ".join(k for k in resp) or ""
+
+
+_BY_TYPE: dict[str, Callable[[dict[str, Any]], str]] = {
+    "error": _error,
+    "session.created": lambda e: _session_desc(e.get("session")),
+    "session.updated": lambda e: _session_desc(e.get("session")),
+    "session.update": lambda e: _session_desc(e.get("session")),
+    "transcription_session.update": lambda e: _session_desc(e.get("session")),
+    "transcription_session.updated": lambda e: _session_desc(e.get("session")),
+    "response.created": lambda e: _response_desc(e.get("response")),
+    "response.done": lambda e: _response_desc(e.get("response")),
+    "response.create": _response_create,
+    "response.cancel": lambda e: str(e.get("response_id") or ""),
+    "conversation.item.create": _item_event,
+    "conversation.item.created": _item_event,
+    "conversation.item.done": _item_event,
+    "conversation.item.retrieved": _item_event,
+    "response.output_item.added": _item_event,
+    "response.output_item.done": _item_event,
+    "conversation.item.truncate": _truncate,
+    "conversation.item.truncated": _truncate,
+    "input_audio_buffer.speech_started": _vad,
+    "input_audio_buffer.speech_stopped": _vad,
+    "input_audio_buffer.append": _append,
+    "rate_limits.updated": _rate_limits,
+    "conversation.item.input_audio_transcription.completed": _transcript_done,
+    "conversation.item.input_audio_transcription.segment": _transcript_done,
+    "response.audio_transcript.done": _transcript_done,
+    "response.text.done": _transcript_done,
+    "response.function_call_arguments.done": _transcript_done,
+    "conversation.item.input_audio_transcription.failed": lambda e: _join(
+        str(e.get("item_id") or ""), _error(e)
+    ),
+    "output_audio_buffer.started": lambda e: str(e.get("response_id") or ""),
+    "output_audio_buffer.stopped": lambda e: str(e.get("response_id") or ""),
+    "output_audio_buffer.cleared": lambda e: str(e.get("response_id") or ""),
+}
+
+
+def summarize(event: dict[str, Any]) -> str:
+    """A one-line human summary of an event (never raises, whatever the event holds)."""
+    if not isinstance(event, dict):
+        return short(event)
+    etype = str(event.get("type", ""))
+    canon = canonical_type(etype)
+    try:
+        fn = _BY_TYPE.get(canon)
+        if fn is not None:
+            return fn(event)
+        if etype.endswith(".delta") or etype in AUDIO_PAYLOAD_KEYS:
+            return _delta(event)
+        if "item" in event:
+            return _item_desc(event["item"])
+        for key in ("item_id", "response_id"):
+            if event.get(key):
+                return str(event[key])
+    except Exception as exc:  # a malformed event must still get a row
+        return f"(unreadable: {type(exc).__name__})"
+    return ""
+
+
+def summarize_fold(event: dict[str, Any], count: int, total: int, codec: str = "pcm16") -> str:
+    """Summary of a folded row: the run's item and the size its `count` events add up to."""
+    etype = str(event.get("type", ""))
+    item = str(event.get("item_id") or "")
+    if etype in AUDIO_PAYLOAD_KEYS:
+        return _join(item, f"+{total} B audio = {audio_duration_ms(total, codec)} ms")
+    return _join(item, f"+{total} chars")
