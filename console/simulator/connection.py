@@ -361,7 +361,7 @@ class Connection:
         self.last_response = run
         await self.send({"type": "rate_limits.updated", "event_id": new_event_id(), "rate_limits": [
             {"name": "requests", "limit": 5000, "remaining": 4999, "reset_seconds": 0.012},
-            {"name": "tokens", "limit": 40000, "remaining": max(0, 40000 - run.usage.render()["total_tokens"]),
+            {"name": "tokens", "limit": 40000, "remaining": max(0, 40000 - run.usage.total),
              "reset_seconds": 0.6},
         ]})
 

@@ -51,22 +51,26 @@ class Usage:
     output_text: int = 0
     output_audio: int = 0
 
-    def render(self) -> dict[str, Any]:
+    def render(self, protocol: str = "ga") -> dict[str, Any]:
+        """Upstream's usage block (GA adds image and cached-token details)."""
         input_tokens = self.input_text + self.input_audio
         output_tokens = self.output_text + self.output_audio
+        input_details: dict[str, Any] = {"text_tokens": self.input_text, "audio_tokens": self.input_audio,
+                                         "cached_tokens": 0}
+        if protocol == "ga":
+            input_details["image_tokens"] = 0
+            input_details["cached_tokens_details"] = {"text_tokens": 0, "audio_tokens": 0, "image_tokens": 0}
         return {
             "total_tokens": input_tokens + output_tokens,
             "input_tokens": input_tokens,
             "output_tokens": output_tokens,
-            "input_token_details": {
-                "text_tokens": self.input_text,
-                "audio_tokens": self.input_audio,
-                "image_tokens": 0,
-                "cached_tokens": 0,
-                "cached_tokens_details": {"text_tokens": 0, "audio_tokens": 0, "image_tokens": 0},
-            },
+            "input_token_details": input_details,
             "output_token_details": {"text_tokens": self.output_text, "audio_tokens": self.output_audio},
         }
+
+    @property
+    def total(self) -> int:
+        return self.input_text + self.input_audio + self.output_text + self.output_audio
 
 
 def text_tokens(text: str) -> int:
@@ -114,7 +118,7 @@ class ResponseRun:
             "conversation_id": None if self.params.out_of_band else self.conn.conversation.id,
             "max_output_tokens": self.params.max_output_tokens or "inf",
             "metadata": self.params.metadata,
-            "usage": self.usage.render() if self.status != "in_progress" else None,
+            "usage": self.usage.render(protocol) if self.status != "in_progress" else None,
         }
         if protocol == "beta":
             out.update(modalities=list(self.params.modalities), voice=self.params.voice,
