@@ -62,6 +62,7 @@ class SessionBuilder:
         self.events: list[Event] = []
         self.input_ms = 0  # input audio appended so far (the VAD clock)
         self._ids = itertools.count(1)
+        self._barge_in: tuple[str, int] | None = None
         self.sink: Any = None  # a callable(time, source, event) to stream instead of storing
 
     # --- basics -----------------------------------------------------------------------
@@ -146,9 +147,14 @@ class SessionBuilder:
         Returns the user item's id. The clock ends at speech_stopped's arrival plus the
         commit, i.e. the point latency is measured from is `self.speech_end_t`.
         """
-        item_id = self._id("item_u")
-        self.append_audio(silence_ms, 0.0)
-        self.emit("server", {"type": "input_audio_buffer.speech_started", "audio_start_ms": self.input_ms, "item_id": item_id})
+        barge_in, self._barge_in = self._barge_in, None
+        if barge_in is not None:  # speech already started while the last response played
+            item_id = barge_in[0]
+        else:
+            item_id = self._id("item_u")
+            self.append_audio(silence_ms, 0.0)
+            self.emit("server", {"type": "input_audio_buffer.speech_started", "audio_start_ms": self.input_ms,
+                                 "item_id": item_id})
         self.append_audio(speech_ms)
         end_ms = self.input_ms
         self.append_audio(200, 0.0)  # the silence VAD waits for
@@ -224,6 +230,7 @@ class SessionBuilder:
         `latency_ms` is the time from now to the first delta. With `cancel_after_deltas`,
         the user barges in after that many audio deltas: speech_started arrives, the
         response ends `cancelled` (turn_detected) and the client truncates the item.
+        Call `user_speech` next to finish the barging-in speech.
         With `webrtc`, no audio deltas are sent (audio goes over the media track):
         `output_audio_buffer.started/stopped` instead. Returns facts for assertions.
         """
@@ -274,8 +281,9 @@ class SessionBuilder:
         details = None
         if cancelled:
             self.wait(50)
+            self._barge_in = (self._id("item_u"), self.input_ms)
             self.emit("server", {"type": "input_audio_buffer.speech_started", "audio_start_ms": self.input_ms,
-                                 "item_id": self._id("item_u")})
+                                 "item_id": self._barge_in[0]})
             played_ms = (cancel_after_deltas or 0) * self.chunk_ms // 2
             facts["truncate_ms"] = played_ms
             status, details = "cancelled", {"type": "cancelled", "reason": "turn_detected"}

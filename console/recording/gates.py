@@ -1,0 +1,80 @@
+"""`inspect --fail-on`: conditions over a report that make the command exit with status 1.
+
+So a CI job can record a session against the simulator (or a staging deployment) and gate
+on it: `realtime-console inspect run.jsonl --fail-on error --fail-on latency>1200`.
+
+Conditions:
+    error         any `error` event, failed input transcription, failed MCP call, or a
+                  response that ended `failed`.
+    cancelled     any response that ended `cancelled` (a barge-in or `response.cancel`).
+    latency>MS    any turn whose first output (first audio, else first text, else
+                  `response.done`) came more than MS milliseconds after its latency origin.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+_LATENCY = re.compile(r"^latency\s*>\s*(\d+(?:\.\d+)?)\s*(?:ms)?$")
+CONDITION_HELP = "error | cancelled | latency>MS"
+
+
+@dataclass(frozen=True)
+class Condition:
+    kind: str  # "error", "cancelled" or "latency"
+    threshold_ms: float | None = None
+    text: str = ""
+
+
+def parse_condition(text: str) -> Condition:
+    """Parse one `--fail-on` value.
+
+    Raises:
+        ValueError: the value is not one of the documented conditions.
+    """
+    value = text.strip().lower()
+    if value in ("error", "errors"):
+        return Condition("error", text=text)
+    if value in ("cancelled", "canceled"):
+        return Condition("cancelled", text=text)
+    m = _LATENCY.match(value)
+    if m:
+        return Condition("latency", float(m.group(1)), text=text)
+    raise ValueError(f"unknown --fail-on condition {text!r} (expected {CONDITION_HELP})")
+
+
+def first_output_ms(turn: dict[str, Any]) -> float | None:
+    """A turn's time to first output: first audio, else first text, else done."""
+    lat = turn["latency"]
+    for key in ("first_audio_ms", "first_text_ms", "done_ms"):
+        if lat.get(key) is not None:
+            return float(lat[key])
+    return None
+
+
+def evaluate(report: dict[str, Any], conditions: list[Condition]) -> list[dict[str, Any]]:
+    """For each condition: {"condition", "held", "detail"}."""
+    results = []
+    for cond in conditions:
+        if cond.kind == "error":
+            n = len(report["errors"])
+            held, detail = n > 0, f"{n} error(s)"
+            if n:
+                first = report["errors"][0]
+                detail += f", first: {first.get('code') or first.get('type') or first['kind']} at event {first['event']}"
+        elif cond.kind == "cancelled":
+            n = report["responses"]["cancelled"]
+            held, detail = n > 0, f"{n} cancelled response(s)"
+        else:
+            assert cond.threshold_ms is not None
+            slow = [(t["number"], ms) for t in report["turns"]
+                    if (ms := first_output_ms(t)) is not None and ms > cond.threshold_ms]
+            held = bool(slow)
+            detail = f"{len(slow)} turn(s) over {cond.threshold_ms:g} ms"
+            if slow:
+                worst = max(slow, key=lambda s: s[1])
+                detail += f", worst: turn {worst[0]} at {worst[1]:g} ms"
+        results.append({"condition": cond.text, "held": held, "detail": detail})
+    return results

@@ -1,0 +1,175 @@
+"""`realtime-console inspect FILE [--json] [--prices FILE] [--model NAME] [--fail-on COND ...]`.
+
+Exit status: 0, or 1 when a `--fail-on` condition holds, or 2 for a usage error (including
+a file that is not a recording). Warnings about the file (a cut last line, skipped lines)
+go to stderr so `--json` output stays one clean document on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from console.cli import ArgumentParser, UsageError
+
+from . import gates
+from .index import NotARecordingError
+from .prices import PriceFileError, load_prices
+from .reader import Recording
+from .report import build_report, report_json
+
+
+def build_parser(prog: str) -> argparse.ArgumentParser:
+    parser = ArgumentParser(
+        prog=prog,
+        description="Summarise a recorded session: duration, events, turns, latency, interruptions, "
+        "errors, token usage and estimated cost.",
+        epilog="Exit status: 0 ok, 1 a --fail-on condition held, 2 usage error. "
+        "The --json fields are documented in console/recording/REPORT.md.",
+    )
+    parser.add_argument("file", help="a recording (.jsonl), a header-less event log, or bare API events")
+    parser.add_argument("--json", action="store_true", help="print one JSON document instead of text")
+    parser.add_argument("--prices", metavar="FILE.json", help="override or extend the built-in price table")
+    parser.add_argument("--model", help="price the session as this model (default: the recorded model)")
+    parser.add_argument(
+        "--fail-on",
+        action="append",
+        default=[],
+        metavar="COND",
+        help=f"exit 1 if the condition holds ({gates.CONDITION_HELP}); repeatable",
+    )
+    return parser
+
+
+def open_recording(path: str) -> Recording:
+    """Open and index a recording, turning every failure into a one-line UsageError."""
+    try:
+        return Recording.open(path)
+    except NotARecordingError as exc:
+        raise UsageError(f"{path} is not a realtime-console recording or event log: {exc}") from None
+    except IsADirectoryError:
+        raise UsageError(f"{path} is a directory, not a recording") from None
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        conditions = [gates.parse_condition(c) for c in args.fail_on]
+        prices = load_prices(args.prices)
+    except (ValueError, PriceFileError) as exc:
+        raise UsageError(str(exc)) from None
+    with open_recording(args.file) as rec:
+        for warning in rec.warnings():
+            print(f"warning: {warning}", file=sys.stderr)
+        report = build_report(rec, prices, model=args.model)
+    results = gates.evaluate(report, conditions)
+    report["fail_on"] = results
+    if args.json:
+        print(report_json(report))
+    else:
+        print(render_text(report))
+    failed = [r for r in results if r["held"]]
+    for r in failed:
+        print(f"fail-on {r['condition']}: {r['detail']}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+# --- text rendering ------------------------------------------------------------------------
+
+
+def _ms(value: Any) -> str:
+    return "-" if value is None else f"{value:.0f} ms"
+
+
+def _clip(text: Any, width: int = 100) -> str:
+    s = " ".join(str(text).split())
+    return s if len(s) <= width else s[: width - 1] + "…"
+
+
+def render_text(report: dict[str, Any]) -> str:
+    """The report as plain text for a terminal."""
+    fmt = report["format"]
+    out: list[str] = [f"{report['file']}"]
+    out.append(
+        f"  {fmt['kind']} · protocol {fmt['protocol']} · model {fmt['model'] or 'unknown'}"
+        + (f" · started {fmt['started_at']}" if fmt["started_at"] else "")
+    )
+    dur = report["duration_s"]
+    out.append(f"  duration {int(dur // 3600):d}:{int(dur % 3600 // 60):02d}:{dur % 60:06.3f}"
+               f" · {report['events']['total']} events "
+               f"({report['events']['by_source']['client']} client, {report['events']['by_source']['server']} server)")
+    for warning in fmt["warnings"]:
+        out.append(f"  ! {warning}")
+    out.append("")
+    out.append("Events by type")
+    for source in ("client", "server"):
+        for etype, count in report["events"]["by_type"][source].items():
+            out.append(f"  {source:<6} {count:>8}  {etype}")
+    out.append("")
+    out.append(f"Turns ({len(report['turns'])})")
+    for turn in report["turns"]:
+        lat = turn["latency"]
+        head = (f"  #{turn['number']:<3} {turn['start_s']:>9.3f}s  first text {_ms(lat['first_text_ms'])}, "
+                f"first audio {_ms(lat['first_audio_ms'])}, done {_ms(lat['done_ms'])}"
+                + (f" (from {lat['from']})" if lat["from"] else ""))
+        if turn["interrupted"]:
+            head += "  [interrupted]"
+        out.append(head)
+        user = turn["user"]
+        if user:
+            said = user.get("text") if user.get("text") is not None else user.get("transcript")
+            if user.get("transcription_failed"):
+                said = "(transcription failed)"
+            label = "tool" if user.get("kind") == "function_call_output" else "user"
+            out.append(f"        {label}: {_clip(said) if said is not None else '(' + str(user.get('kind') or 'input') + ')'}")
+        assistant = turn["assistant"]
+        if assistant:
+            for item in assistant["items"]:
+                if item.get("type") == "function_call":
+                    out.append(f"        call: {item.get('name')}({_clip(item.get('arguments') or '', 80)})")
+                else:
+                    said = item.get("transcript") if item.get("transcript") is not None else item.get("text")
+                    out.append(f"        assistant: {_clip(said) if said else '(no text)'}")
+            if assistant["status"] and assistant["status"] != "completed":
+                reason = f" ({assistant['status_reason']})" if assistant["status_reason"] else ""
+                out.append(f"        response {assistant['status']}{reason}")
+    out.append("")
+    out.append("Latency (ms)        count   min  median    p90    max")
+    for key in ("first_text", "first_audio", "done"):
+        s = report["latency_ms"][key]
+        if s["count"]:
+            out.append(f"  {key:<16} {s['count']:>6} {s['min']:>6.0f} {s['median']:>7.0f} {s['p90']:>6.0f} {s['max']:>6.0f}")
+        else:
+            out.append(f"  {key:<16} {0:>6}      -       -      -      -")
+    r = report["responses"]
+    out.append("")
+    out.append(f"Responses: {r['total']} ({r['completed']} completed, {r['cancelled']} cancelled, "
+               f"{r['failed']} failed, {r['incomplete']} incomplete)")
+    out.append(f"Interruptions: {len(report['interruptions'])}" + "".join(
+        f"\n  event {i['event']} at {i['time_s']}s: {i['kind']} (turn {i['turn']})" for i in report["interruptions"]))
+    out.append(f"Truncations: {len(report['truncations'])}" + "".join(
+        f"\n  item {t['item_id']} at {t['audio_end_ms']} ms"
+        f"{'' if t['requested_by_client'] else ' (server-side)'}" for t in report["truncations"]))
+    out.append(f"Errors: {len(report['errors'])}" + "".join(
+        f"\n  event {e['event']} at {e['time_s']}s: {e['code'] or e['type'] or e['kind']}: {_clip(e['message'] or '', 80)}"
+        + (f" (caused by {e['caused_by_type'] or e['caused_by']})" if e["caused_by"] else "")
+        for e in report["errors"]))
+    u = report["usage"]
+    out.append("")
+    out.append(f"Usage over {u['responses_with_usage']} response(s): {u['total_tokens']} tokens")
+    i, o = u["input"], u["output"]
+    out.append(f"  input  {i['total']:>9}  (text {i['text']}, audio {i['audio']}, cached {i['cached']}: "
+               f"text {i['cached_text']}, audio {i['cached_audio']})")
+    out.append(f"  output {o['total']:>9}  (text {o['text']}, audio {o['audio']})")
+    c = report["cost"]
+    if c["total"] is not None:
+        out.append(f"Estimated cost: ${c['total']:.4f} as {c['priced_as']} (prices of {c['prices_date']}, {c['prices_source']})")
+    else:
+        out.append(f"Estimated cost: unknown: {c['note']} (prices of {c['prices_date']})")
+    for res in report.get("fail_on", []):
+        out.append(f"fail-on {res['condition']}: {'HELD' if res['held'] else 'ok'} ({res['detail']})")
+    return "\n".join(out)
