@@ -40,6 +40,11 @@ AUDIO_PART_TYPES = frozenset({"audio", "input_audio", "output_audio"})
 
 _NOTHING: Result = (None, None)
 
+#: Side tables for things that may never be claimed (speech whose item never comes,
+#: out-of-band items) keep only this many entries, oldest dropped first, so a long session
+#: cannot grow them without bound.
+MAX_PENDING = 256
+
 
 class ConversationError(Exception):
     """An event the conversation cannot apply (unknown item id, missing field, bad audio).
@@ -57,6 +62,12 @@ def _require(event: dict[str, Any], *keys: str) -> None:
     for key in keys:
         if event.get(key) is None:
             raise _missing(event, key)
+
+
+def _check_ms(event: dict[str, Any], key: str) -> None:
+    value = event.get(key)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise ConversationError(f"{event.get('type')}: bad {key} {value!r} (milliseconds expected)")
 
 
 def _text_of(content: list[Any]) -> str:
@@ -236,6 +247,32 @@ class RealtimeConversation:
             return item, False
         raise ConversationError(f"{event.get('type')}: item {item_id!r} not found")
 
+    def _content_audio(self, content: list[Any]) -> np.ndarray:
+        """Audio carried inline in content parts (base64), decoded; ValueError if invalid."""
+        chunks = []
+        for part in content:
+            if isinstance(part, dict) and part.get("type") in AUDIO_PART_TYPES and part.get("audio"):
+                if not isinstance(part["audio"], str):
+                    raise ValueError("audio must be a base64 string")
+                codec = self.input_codec if part["type"] == "input_audio" else self.output_codec
+                data = base64_to_bytes(part["audio"])
+                if codec == "pcm16" and len(data) % 2:
+                    data = data[:-1]
+                chunks.append(decode(data, codec))
+        return np.concatenate(chunks).astype(np.int16) if chunks else np.zeros(0, dtype=np.int16)
+
+    def _bounded_put(self, table: dict[str, Any], key: str, value: Any) -> Any:
+        """Insert into a side table, dropping its oldest entries beyond MAX_PENDING."""
+        table[key] = value
+        while len(table) > MAX_PENDING:
+            oldest = next(iter(table))
+            del table[oldest]
+            if table is self._oob_items:
+                self._audio.pop(oldest, None)
+                self._decoders.pop(oldest, None)
+                self._awaiting_output_done.discard(oldest)
+        return value
+
     def _set_audio(self, item: Item, samples: np.ndarray) -> None:
         buffer = Int16Buffer(samples, capacity=max(4096, len(samples)))
         self._audio[item["id"]] = buffer
@@ -262,6 +299,15 @@ class RealtimeConversation:
             if queued.get("raw") is not None and isinstance(index, int) and 0 <= index < len(content):
                 if isinstance(content[index], dict):
                     content[index]["transcript"] = queued["raw"]
+        if not len(item["formatted"]["audio"]):
+            # Items created with inline audio (`conversation.item.create` with input_audio,
+            # replays of retrieved items): the reference leaves them silent.
+            try:
+                inline = self._content_audio(content)
+            except ValueError:
+                inline = None  # the item itself is still worth keeping
+            if inline is not None and len(inline):
+                self._set_audio(item, inline)
         failure = self._queued_failures.pop(item_id, None)
         if failure is not None:
             item["formatted"]["transcript_error"] = failure
@@ -384,16 +430,12 @@ class RealtimeConversation:
         """
         item = copy.deepcopy(self._event_item(event))
         content = item.get("content") if isinstance(item.get("content"), list) else []
-        chunks = []
-        for part in content:
-            if isinstance(part, dict) and part.get("type") in AUDIO_PART_TYPES and part.get("audio"):
-                codec = self.input_codec if part["type"] == "input_audio" else self.output_codec
-                data = self._b64(event, part["audio"])
-                if codec == "pcm16" and len(data) % 2:
-                    data = data[:-1]
-                chunks.append(decode(data, codec))
+        try:
+            audio = self._content_audio(content)
+        except ValueError as exc:
+            raise ConversationError(f"{event.get('type')}: {exc}") from None
         item["formatted"] = {
-            "audio": np.concatenate(chunks).astype(np.int16) if chunks else np.zeros(0, dtype=np.int16),
+            "audio": audio,
             "text": _text_of(content),
             "transcript": _transcript_of(content),
         }
@@ -404,9 +446,8 @@ class RealtimeConversation:
         item = self._item_lookup.get(event["item_id"])
         if item is None:
             raise ConversationError(f"conversation.item.truncated: item {event['item_id']!r} not found")
+        _check_ms(event, "audio_end_ms")
         end_ms = event["audio_end_ms"]
-        if not isinstance(end_ms, (int, float)) or end_ms < 0:
-            raise ConversationError(f"conversation.item.truncated: bad audio_end_ms {end_ms!r}")
         keep = (int(end_ms) * self.output_rate) // 1000
         buffer = self._audio.get(item["id"])
         if buffer is not None:
@@ -447,7 +488,7 @@ class RealtimeConversation:
         index = event.get("content_index", 0)
         item = self._item_lookup.get(event["item_id"])
         if item is None:
-            self._queued_transcripts[event["item_id"]] = {"raw": raw, "shown": shown, "content_index": index}
+            self._bounded_put(self._queued_transcripts, event["item_id"], {"raw": raw, "shown": shown, "content_index": index})
             return _NOTHING
         content = item.get("content")
         if isinstance(index, int) and isinstance(content, list) and 0 <= index < len(content):
@@ -459,13 +500,22 @@ class RealtimeConversation:
     def _transcription_delta(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
         """Streaming input transcription: a growing `formatted.transcript`."""
         _require(event, "item_id")
-        delta = event.get("delta") or ""
+        delta = event.get("delta")
+        if delta is None:
+            delta = ""
+        if not isinstance(delta, str):
+            raise ConversationError(f"{event.get('type')}: delta must be a string")
         item = self._item_lookup.get(event["item_id"])
         if item is None:
-            queued = self._queued_transcripts.setdefault(
-                event["item_id"], {"raw": None, "shown": "", "content_index": event.get("content_index", 0)}
-            )
-            queued["shown"] += delta
+            queued = self._queued_transcripts.get(event["item_id"])
+            if queued is None:
+                queued = self._bounded_put(
+                    self._queued_transcripts,
+                    event["item_id"],
+                    {"raw": None, "shown": "", "content_index": event.get("content_index", 0)},
+                )
+            if queued["raw"] is None:  # a completed transcript already queued wins
+                queued["shown"] += delta
             return _NOTHING
         item["formatted"]["transcript"] += delta
         return item, {"transcript": delta}
@@ -476,7 +526,7 @@ class RealtimeConversation:
         error = copy.deepcopy(event["error"])
         item = self._item_lookup.get(event["item_id"])
         if item is None:
-            self._queued_failures[event["item_id"]] = error
+            self._bounded_put(self._queued_failures, event["item_id"], error)
             return _NOTHING
         item["formatted"]["transcript_error"] = error
         return item, {"transcript_error": error}
@@ -485,14 +535,18 @@ class RealtimeConversation:
 
     def _speech_started(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
         _require(event, "item_id", "audio_start_ms")
-        self._queued_speech[event["item_id"]] = {"audio_start_ms": event["audio_start_ms"]}
+        _check_ms(event, "audio_start_ms")
+        self._bounded_put(self._queued_speech, event["item_id"], {"audio_start_ms": event["audio_start_ms"]})
         return _NOTHING
 
     def _speech_stopped(self, event: dict[str, Any], input_audio: Any, offset: int) -> Result:
         _require(event, "item_id", "audio_end_ms")
+        _check_ms(event, "audio_end_ms")
         item_id, end_ms = event["item_id"], event["audio_end_ms"]
         samples = None if input_audio is None else to_int16(input_audio)
-        speech = self._queued_speech.setdefault(item_id, {"audio_start_ms": end_ms})
+        speech = self._queued_speech.get(item_id)
+        if speech is None:
+            speech = self._bounded_put(self._queued_speech, item_id, {"audio_start_ms": end_ms})
         speech["audio_end_ms"] = end_ms
         if samples is not None:
             rate = self.input_rate
@@ -513,7 +567,7 @@ class RealtimeConversation:
         samples, self._queued_input_audio = self._queued_input_audio, None
         item = self._item_lookup.get(event["item_id"])
         if item is None:
-            self._committed_audio[event["item_id"]] = samples
+            self._bounded_put(self._committed_audio, event["item_id"], samples)
             return _NOTHING
         self._set_audio(item, samples)
         return item, None
@@ -570,7 +624,7 @@ class RealtimeConversation:
             item = copy.deepcopy(incoming)
             item.pop("formatted", None)
             self._new_formatted(item)
-            self._oob_items[item["id"]] = item
+            self._bounded_put(self._oob_items, item["id"], item)
         return _NOTHING
 
     def _output_item_done(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:

@@ -462,3 +462,65 @@ def test_response_output_is_reported_completed_once_at_output_item_done(final_st
     assert conv.last_item_completed is (final_status == "completed")
     conv.process_event(ev("ga", "response.output_item.done", response_id="r", output_index=0, item=done))
     assert not conv.last_item_completed  # a repeat reports nothing new
+
+
+def test_speech_events_with_bad_milliseconds_raise_before_queueing() -> None:
+    conv = RealtimeConversation()
+    with pytest.raises(ConversationError, match="bad audio_start_ms"):
+        conv.process_event(ev("ga", "input_audio_buffer.speech_started", item_id="u", audio_start_ms="soon"))
+    with pytest.raises(ConversationError, match="bad audio_end_ms"):
+        conv.process_event(ev("ga", "input_audio_buffer.speech_stopped", item_id="u", audio_end_ms=-1), tone(10))
+    item, _ = conv.process_event(ev("ga", "conversation.item.created", item=user_audio_item("u")))
+    assert len(item["formatted"]["audio"]) == 0
+
+
+def test_item_created_with_inline_audio_gets_it_decoded() -> None:
+    conv = RealtimeConversation()
+    item = user_audio_item()
+    item["content"] = [{"type": "input_audio", "audio": audio_b64(tone(480)), "transcript": None}]
+    stored, _ = conv.process_event(ev("ga", "conversation.item.created", item=item))
+    np.testing.assert_array_equal(stored["formatted"]["audio"], tone(480))
+    broken = user_audio_item("item_broken")
+    broken["content"] = [{"type": "input_audio", "audio": "A"}]  # undecodable: the item still counts
+    stored, _ = conv.process_event(ev("ga", "conversation.item.created", item=broken))
+    assert len(stored["formatted"]["audio"]) == 0 and conv.get_item("item_broken") is stored
+
+
+def test_item_retrieved_with_bad_audio_raises() -> None:
+    conv = RealtimeConversation()
+    server_copy = user_audio_item()
+    server_copy["content"] = [{"type": "input_audio", "audio": "A"}]
+    with pytest.raises(ConversationError, match="invalid base64"):
+        conv.process_event(ev("ga", "conversation.item.retrieved", item=server_copy))
+
+
+def test_side_tables_are_bounded() -> None:
+    """Speech whose item never arrives and out-of-band items cannot grow without bound."""
+    from console.realtime.conversation import MAX_PENDING
+
+    conv = RealtimeConversation()
+    for n in range(MAX_PENDING + 50):
+        conv.process_event(ev("ga", "input_audio_buffer.speech_started", item_id=f"u{n}", audio_start_ms=0))
+        conv.process_event(ev("ga", "input_audio_buffer.speech_stopped", item_id=f"u{n}", audio_end_ms=10),
+                           tone(480))
+        conv.process_event(ev("ga", "response.output_item.added", response_id=f"r{n}", output_index=0,
+                              item=assistant_item(f"oob{n}")))
+        conv.process_event(ev("ga", "response.output_audio.delta", response_id=f"r{n}", item_id=f"oob{n}",
+                              output_index=0, content_index=0, delta=audio_b64(tone(240))))
+    assert conv.get_out_of_band_item("oob0") is None
+    assert len(conv.get_out_of_band_item(f"oob{MAX_PENDING + 49}")["formatted"]["audio"]) == 240
+    # The newest queued speech is still claimed by its item; the oldest was dropped.
+    newest, _ = conv.process_event(ev("ga", "conversation.item.created", item=user_audio_item(f"u{MAX_PENDING + 49}")))
+    assert len(newest["formatted"]["audio"]) == 240
+    oldest, _ = conv.process_event(ev("ga", "conversation.item.created", item=user_audio_item("u0")))
+    assert len(oldest["formatted"]["audio"]) == 0
+
+
+def test_transcription_delta_after_queued_completion_does_not_corrupt_it() -> None:
+    conv = RealtimeConversation()
+    conv.process_event(ev("ga", "conversation.item.input_audio_transcription.completed", item_id="item_user",
+                          content_index=0, transcript="final"))
+    conv.process_event(ev("ga", "conversation.item.input_audio_transcription.delta", item_id="item_user",
+                          content_index=0, delta="late"))
+    item, _ = conv.process_event(ev("ga", "conversation.item.created", item=user_audio_item()))
+    assert item["formatted"]["transcript"] == "final"
