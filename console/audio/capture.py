@@ -21,33 +21,10 @@ import numpy as np
 from .availability import FIX_NO_DEVICES, AudioUnavailable, load_sounddevice
 from .resample import StreamResampler
 from .ring import RingBuffer
+from .settings import Device, normalize_device, pick_settings
 from .source import BlockSource
 
-Device = int | str | None
-
 RAW_RING_SECONDS = 2
-
-
-def pick_rate(sd: Any, device: Device, wanted: int, kind: str) -> int:
-    """The rate to open `device` at: `wanted` if it supports it, else its default.
-
-    Raises:
-        AudioUnavailable: no such device, or it cannot be opened as mono int16.
-    """
-    check = sd.check_input_settings if kind == "input" else sd.check_output_settings
-    try:
-        check(device=device, samplerate=wanted, channels=1, dtype="int16")
-        return wanted
-    except Exception:  # noqa: BLE001 - PortAudioError or ValueError: try the default rate
-        pass
-    try:
-        info = sd.query_devices(device, kind)
-        rate = int(info["default_samplerate"])
-        check(device=device, samplerate=rate, channels=1, dtype="int16")
-        return rate
-    except Exception as exc:  # noqa: BLE001
-        name = "default" if device is None else repr(device)
-        raise AudioUnavailable(f"cannot use {name} {kind} device: {exc}", FIX_NO_DEVICES) from None
 
 
 class Microphone(BlockSource):
@@ -57,7 +34,8 @@ class Microphone(BlockSource):
     nothing for `blocks()`.
 
     Args:
-        device: a sounddevice index or name substring; None for the default input.
+        device: a sounddevice index or a unique part of a name (text "3" means index 3);
+            None for the default input.
         block_ms: block length (20-40 ms suits the API).
         samplerate: delivered rate; the device is resampled to it if it cannot run at it.
         device_rate: force the device's rate (default: `samplerate` if the device
@@ -73,7 +51,7 @@ class Microphone(BlockSource):
         device_rate: int | None = None,
     ) -> None:
         super().__init__(block_ms=block_ms, samplerate=samplerate)
-        self.device = device
+        self.device = normalize_device(device)
         self._forced_rate = device_rate
         #: The rate the device actually runs at (known after `start()`).
         self.device_rate: int | None = None
@@ -102,7 +80,7 @@ class Microphone(BlockSource):
         if self._stream is not None:
             return
         sd = load_sounddevice()
-        rate = pick_rate(sd, self.device, self._forced_rate or self.samplerate, "input")
+        rate, channels = pick_settings(sd, self.device, self._forced_rate or self.samplerate, "input")
         self.device_rate = rate
         self._raw = RingBuffer(rate * RAW_RING_SECONDS)
         self._resampler = StreamResampler(rate, self.samplerate) if rate != self.samplerate else None
@@ -112,7 +90,7 @@ class Microphone(BlockSource):
             stream = sd.InputStream(
                 device=self.device,
                 samplerate=rate,
-                channels=1,
+                channels=channels,  # mono, or stereo of which the first channel is used
                 dtype="int16",
                 blocksize=rate * self.block_ms // 1000,
                 callback=self._callback,

@@ -19,10 +19,10 @@ from typing import Any
 import numpy as np
 
 from .availability import FIX_NO_DEVICES, AudioUnavailable, load_sounddevice
-from .capture import Device, pick_rate
 from .jitter import JitterBuffer
 from .resample import StreamResampler
 from .ring import RingBuffer
+from .settings import Device, normalize_device, pick_settings
 from .source import LEVEL_RING_SECONDS
 
 PREBUFFER_MS = 100
@@ -49,7 +49,7 @@ class Speaker:
         prebuffer_ms: int = PREBUFFER_MS,
         device_rate: int | None = None,
     ) -> None:
-        self.device = device
+        self.device = normalize_device(device)
         self._forced_rate = device_rate
         self.samplerate = samplerate
         self.enabled = enabled
@@ -64,6 +64,7 @@ class Speaker:
         self._stream: Any = None
         self._task: asyncio.Task[None] | None = None
         self._resamplers: dict[str, StreamResampler] = {}
+        self._scratch = np.zeros(0, dtype=np.int16)
 
     @property
     def running(self) -> bool:
@@ -81,8 +82,9 @@ class Speaker:
             self._task = asyncio.create_task(self._virtual_clock(), name="speaker-clock")
             return
         sd = load_sounddevice()
-        rate = pick_rate(sd, self.device, self._forced_rate or self.samplerate, "output")
+        rate, channels = pick_settings(sd, self.device, self._forced_rate or self.samplerate, "output")
         self.device_rate = rate
+        self._scratch = np.zeros(rate, dtype=np.int16)  # mono staging for stereo devices
         if rate != self.samplerate:
             self._jitter = JitterBuffer(rate * self.prebuffer_ms // 1000)
             self.level_ring = RingBuffer(rate * LEVEL_RING_SECONDS)
@@ -90,7 +92,7 @@ class Speaker:
             stream = sd.OutputStream(
                 device=self.device,
                 samplerate=rate,
-                channels=1,
+                channels=channels,
                 dtype="int16",
                 blocksize=rate // 50,
                 callback=self._callback,
@@ -102,8 +104,13 @@ class Speaker:
 
     def _callback(self, outdata: np.ndarray, frames: int, time: Any, status: Any) -> None:
         """PortAudio thread: fill from the jitter buffer, mirror to the level ring."""
-        out = outdata[:, 0]
-        self._jitter.pull(out)
+        if outdata.shape[1] == 1:
+            out = outdata[:, 0]
+            self._jitter.pull(out)
+        else:  # stereo-only device: the same mono signal on every channel
+            out = self._scratch[:frames] if frames <= len(self._scratch) else np.zeros(frames, np.int16)
+            self._jitter.pull(out)
+            outdata[:] = out[:, None]
         self.level_ring.write(out)
         self.callbacks += 1
         if status:

@@ -3,6 +3,8 @@ environment (ALSA reads its configuration once, when PortAudio initialises, so e
 configuration needs a fresh process). Prints one JSON object describing what happened.
 
     python device_probe.py open [device_rate]   # open Microphone and Speaker for ~0.3 s
+                                                # (with a rate: devices named as users do,
+                                                # "0" for the mic and "default" for the speaker)
     python device_probe.py unavailable          # expect audio to be unavailable
 """
 
@@ -20,8 +22,8 @@ from console.audio.playback import Speaker
 
 
 async def open_devices(device_rate: int | None) -> dict:
-    mic = Microphone(block_ms=20, device_rate=device_rate)
-    spk = Speaker(enabled=True, device_rate=device_rate)
+    mic = Microphone(block_ms=20, device_rate=device_rate, device="0" if device_rate else None)
+    spk = Speaker(enabled=True, device_rate=device_rate, device="default" if device_rate else None)
     await mic.start()
     await spk.start()
     sizes: set[int] = set()

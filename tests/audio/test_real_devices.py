@@ -67,7 +67,7 @@ def test_microphone_and_speaker_open_and_move_audio_on_the_null_device(tmp_path:
 
 
 @needs_portaudio
-def test_devices_at_other_rates_are_resampled_to_24k(tmp_path: Path) -> None:
+def test_devices_named_as_users_do_at_other_rates_are_resampled_to_24k(tmp_path: Path) -> None:
     out = run_probe(alsa_env(tmp_path, NULL_PCM), "open", "48000")
     assert out["mic_device_rate"] == 48_000 and out["speaker_device_rate"] == 48_000
     assert out["blocks"] > 0 and out["block_sizes"][-1] == 480

@@ -85,3 +85,4 @@ def test_writer_thread_and_reader_see_every_sample_or_count_it_lost() -> None:
         if len(chunk) > 1:
             diffs = np.diff(chunk.astype(np.int64)) % 30000
             assert np.all(diffs == 1)
+
