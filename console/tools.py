@@ -379,9 +379,9 @@ class ToolRegistry:
         spec.validate()
         if spec.name in self._specs:
             raise ToolSpecError(f"a tool named {spec.name!r} already exists")
-        self._specs[spec.name] = spec
         if self._client is not None:
-            self._client.add_tool(spec.definition, self.handler_for(spec))
+            self._client_add(spec)
+        self._specs[spec.name] = spec
         return spec
 
     def replace(self, old_name: str, spec: ToolSpec) -> ToolSpec:
@@ -392,28 +392,46 @@ class ToolRegistry:
         if spec.name != old_name and spec.name in self._specs:
             raise ToolSpecError(f"a tool named {spec.name!r} already exists")
         if self._client is not None:
-            self._client.remove_tool(old_name)
+            old = self._specs[old_name]
+            self._client_remove(old_name)
+            try:
+                self._client_add(spec)
+            except ToolSpecError:
+                self._client_add(old)  # put the working tool back before reporting
+                raise
         self._specs = {(spec.name if k == old_name else k): (spec if k == old_name else v)
                        for k, v in self._specs.items()}
-        if self._client is not None:
-            self._client.add_tool(spec.definition, self.handler_for(spec))
         return spec
 
     def remove(self, name: str) -> ToolSpec:
         """Remove a tool by name; ToolSpecError if there is none."""
         if name not in self._specs:
             raise ToolSpecError(f"no tool named {name!r}")
-        spec = self._specs.pop(name)
         if self._client is not None:
+            self._client_remove(name)
+        return self._specs.pop(name)
+
+    def _client_add(self, spec: ToolSpec) -> None:
+        """Add to the client; its refusal (e.g. a name clash with session tools) becomes ToolSpecError."""
+        assert self._client is not None
+        try:
+            self._client.add_tool(spec.definition, self.handler_for(spec))
+        except (ValueError, TypeError, KeyError) as exc:
+            raise ToolSpecError(f"the client refused tool {spec.name!r}: {exc}") from None
+
+    def _client_remove(self, name: str) -> None:
+        assert self._client is not None
+        try:
             self._client.remove_tool(name)
-        return spec
+        except (ValueError, KeyError) as exc:
+            raise ToolSpecError(f"the client could not remove tool {name!r}: {exc}") from None
 
     # -- the client
     def install(self, client: ToolClient) -> None:
         """Add every tool to `client` and keep it in step with later edits."""
         self._client = client
         for spec in self._specs.values():
-            client.add_tool(spec.definition, self.handler_for(spec))
+            self._client_add(spec)
 
     def handler_for(self, spec: ToolSpec) -> ToolHandler:
         """The async handler the client calls with the parsed arguments for this spec.

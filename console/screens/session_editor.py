@@ -295,7 +295,11 @@ class SessionEditorScreen(Screen[dict[str, Any] | None]):
         except ValueError as exc:
             errors["max_response_output_tokens"] = str(exc)
         choice = str(self.query_one("#tool_choice", Select).value)
-        flat["tool_choice"] = {"type": "function", "name": choice[3:]} if choice.startswith("fn:") else choice
+        if choice.startswith("fn:"):
+            # GA takes {"type": "function", "name"}; beta's tool_choice is a plain string.
+            flat["tool_choice"] = {"type": "function", "name": choice[3:]} if self.protocol == "ga" else choice[3:]
+        else:
+            flat["tool_choice"] = choice
         for field, message in validate_session(flat, tool_names=self.tool_names).items():
             errors.setdefault(field, message)
         return flat, errors

@@ -1,0 +1,208 @@
+"""The session editor driven by Pilot, against the real simulator through a real RealtimeClient."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.app import App
+from textual.pilot import Pilot
+from textual.widgets import Input, Select, Static, TabbedContent, TextArea
+
+from console.realtime import RealtimeClient
+from console.screens.session_editor import SessionEditorScreen
+from console.simulator.server import Simulator
+from widgets.session_diff import SessionDiff
+
+
+class EditorApp(App[None]):
+    """A minimal host: the editor screen alone, over a connected client."""
+
+    def __init__(self, client: RealtimeClient, **screen_kwargs: Any) -> None:
+        super().__init__()
+        self.client = client
+        self.screen_kwargs = screen_kwargs
+        self.applied: list[SessionEditorScreen.SessionApplied] = []
+
+    def on_mount(self) -> None:
+        self.push_screen(SessionEditorScreen(self.client, **self.screen_kwargs))
+
+    def on_session_editor_screen_session_applied(self, message: SessionEditorScreen.SessionApplied) -> None:
+        self.applied.append(message)
+
+
+async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError("condition not reached in time")
+        await pilot.pause(0.02)
+
+
+async def connected(sim: Simulator, protocol: str) -> RealtimeClient:
+    client = RealtimeClient(url=sim.url, api_key="sk-test", protocol=protocol)
+    settled = asyncio.get_running_loop().create_future()
+    client.on("realtime.event", lambda e: e["event"]["type"] == "session.updated" and not settled.done()
+              and settled.set_result(True))
+    await client.connect()
+    await asyncio.wait_for(settled, 5)  # the update `connect` sends has been answered
+    return client
+
+
+@pytest.fixture
+async def sim() -> AsyncIterator[Simulator]:
+    async with Simulator(fast=True) as server:
+        yield server
+
+
+def sent_updates(log: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [e["event"] for e in log if e["source"] == "client" and e["event"]["type"] == "session.update"]
+
+
+async def test_invalid_value_blocks_sending_then_the_fix_is_applied_and_diffed(sim: Simulator) -> None:
+    client = await connected(sim, "ga")
+    log: list[dict[str, Any]] = []
+    client.on("realtime.event", log.append)
+    app = EditorApp(client)
+    async with app.run_test(size=(110, 48)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, SessionEditorScreen)
+        screen.query_one("#max_response_output_tokens", Input).value = "lots"
+        screen.query_one("#temperature", Input).value = "3"
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.2)
+        assert sent_updates(log) == []
+        assert "whole number" in str(screen.query_one("#max_response_output_tokens-error", Static).render())
+        assert "between 0.6 and 1.2" in str(screen.query_one("#temperature-error", Static).render())
+        assert "nothing was sent" in str(screen.query_one("#editor-status", Static).render())
+
+        screen.query_one("#max_response_output_tokens", Input).value = "512"
+        screen.query_one("#temperature", Input).value = "0.7"
+        screen.query_one("#voice", Select).value = "marin"
+        screen.query_one("#td-type", Select).value = "server_vad"
+        await pilot.pause()
+        screen.query_one("#td-threshold", Input).value = "0.25"
+        await pilot.click("#apply")
+        diff = screen.query_one("#session-diff", SessionDiff)
+        await wait_until(pilot, lambda: bool(diff.entries))
+
+        (update,) = sent_updates(log)
+        assert update["session"]["audio"]["output"]["voice"] == "marin"
+        assert update["session"]["audio"]["input"]["turn_detection"]["threshold"] == 0.25
+        assert update["session"]["max_output_tokens"] == 512
+        assert not screen.query_one("#temperature-error", Static).display
+        entries = {e.path: e for e in diff.entries}
+        assert entries["voice"].status == "same" and entries["voice"].applied == "marin"
+        assert entries["turn_detection.threshold"].status == "same"
+        assert entries["temperature"].status == "ignored"  # GA has no temperature
+        assert screen.query_one("#session-tabs", TabbedContent).active == "tab-answer"
+        assert "temperature" in str(diff.render())
+        assert app.applied and app.applied[0].sent["voice"] == "marin"
+        assert screen.last_applied is not None and screen.last_applied["voice"] == "marin"
+    await client.disconnect()
+
+
+async def test_raw_json_bad_json_then_server_side_error_then_fix(sim: Simulator) -> None:
+    client = await connected(sim, "ga")
+    log: list[dict[str, Any]] = []
+    client.on("realtime.event", log.append)
+    app = EditorApp(client)
+    async with app.run_test(size=(110, 48)) as pilot:
+        screen = app.screen
+        await pilot.press("f3")
+        await pilot.pause()
+        raw = screen.query_one("#raw-json", TextArea)
+        assert json.loads(raw.text)["voice"] == "verse"
+
+        raw.text = '{"voice": "coral",'
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.1)
+        assert "invalid JSON at line 1" in str(screen.query_one("#raw-json-error", Static).render())
+        assert sent_updates(log) == []
+
+        raw.text = json.dumps({"voice": "robot"})
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.1)
+        assert "unknown voice 'robot'" in str(screen.query_one("#raw-json-error", Static).render())
+        assert sent_updates(log) == []
+
+        # Locally well-formed, but the server's range for idle_timeout_ms is 5000-30000.
+        session = json.loads(json.dumps(client.session_config))
+        session["turn_detection"] = {"type": "server_vad", "idle_timeout_ms": 100}
+        raw.text = json.dumps(session)
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: screen.query_one("#session-diff", SessionDiff).error is not None)
+        (update,) = sent_updates(log)
+        error_event = next(e["event"] for e in log if e["source"] == "server" and e["event"]["type"] == "error")
+        assert error_event["error"]["event_id"] == update["event_id"]
+        inline = str(screen.query_one("#turn_detection-error", Static).render())
+        assert inline.startswith("server:") and "idle_timeout_ms" in inline
+        assert screen.query_one("#session-tabs", TabbedContent).active == "tab-form"
+
+        # The form now holds the JSON's values; switching the VAD type fixes it.
+        assert screen.query_one("#td-type", Select).value == "server_vad"
+        screen.query_one("#td-type", Select).value = "semantic_vad"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: bool(screen.query_one("#session-diff", SessionDiff).entries))
+        assert len(sent_updates(log)) == 2
+        applied = client.session or {}
+        assert applied["audio"]["input"]["turn_detection"]["type"] == "semantic_vad"
+    await client.disconnect()
+
+
+async def test_presets_round_trip_through_the_screen(sim: Simulator, tmp_path: Path) -> None:
+    client = await connected(sim, "beta")
+    app = EditorApp(client, preset_path=str(tmp_path / "preset.json"))
+    async with app.run_test(size=(110, 48)) as pilot:
+        screen = app.screen
+        screen.query_one("#instructions", TextArea).text = "Answer like a pirate."
+        screen.query_one("#voice", Select).value = "ash"
+        screen.query_one("#input_audio_transcription", Select).value = "whisper-1"
+        await pilot.click("#save-preset")
+        await pilot.pause()
+        saved = json.loads((tmp_path / "preset.json").read_text())
+        assert saved["instructions"] == "Answer like a pirate." and saved["voice"] == "ash"
+        assert saved["input_audio_transcription"] == {"model": "whisper-1"}
+
+        screen.query_one("#voice", Select).value = "echo"
+        screen.query_one("#instructions", TextArea).text = ""
+        await pilot.click("#load-preset")
+        await pilot.pause()
+        assert screen.query_one("#voice", Select).value == "ash"
+        assert screen.query_one("#instructions", TextArea).text == "Answer like a pirate."
+
+        (tmp_path / "broken.json").write_text("{oops")
+        screen.query_one("#preset-path", Input).value = str(tmp_path / "broken.json")
+        await pilot.click("#load-preset")
+        await pilot.pause()
+        status = screen.query_one("#editor-status", Static)
+        assert "broken.json: invalid JSON" in str(status.render()) and status.has_class("-error")
+        assert screen.query_one("#voice", Select).value == "ash"  # nothing lost
+
+        await pilot.press("ctrl+s")  # beta keeps temperature: it is applied, not ignored
+        diff = screen.query_one("#session-diff", SessionDiff)
+        await wait_until(pilot, lambda: bool(diff.entries))
+        entries = {e.path: e for e in diff.entries}
+        assert entries["temperature"].status == "same"
+        assert entries["instructions"].applied == "Answer like a pirate."
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, SessionEditorScreen)
+    await client.disconnect()
+
+
+async def test_not_connected_stores_the_session_for_later() -> None:
+    client = RealtimeClient(url="ws://127.0.0.1:9/v1/realtime", api_key="sk-test")
+    app = EditorApp(client, protocol="ga")
+    async with app.run_test(size=(110, 48)) as pilot:
+        app.screen.query_one("#voice", Select).value = "sage"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert client.session_config["voice"] == "sage"
+        assert "not connected" in str(app.screen.query_one("#editor-status", Static).render())
