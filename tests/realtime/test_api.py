@@ -210,3 +210,42 @@ async def test_debug_log_never_has_key_or_audio(caplog: pytest.LogCaptureFixture
         assert KEY not in caplog.text
         assert "QUJDQUJD" not in caplog.text and "20000 base64 chars" in caplog.text
     logging.getLogger("console.realtime").setLevel(logging.NOTSET)
+
+
+async def test_azure_dated_form_and_api_key_header_on_the_wire() -> None:
+    async with ScriptedServer() as server:
+        base = server.url.rsplit("/v1/realtime", 1)[0]
+        api = RealtimeAPI(url=base, azure_deployment="my-dep", api_version="2024-10-01-preview", azure_api_key="az-secret")
+        await api.connect()
+        assert server.request_paths[0] == "/openai/realtime?api-version=2024-10-01-preview&deployment=my-dep"
+        assert server.request_headers[0]["api-key"] == "az-secret"
+        assert "authorization" not in server.request_headers[0]
+        await api.disconnect()
+
+
+async def test_socket_closing_before_the_upgrade_does_not_hang() -> None:
+    async def slam(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.close()
+
+    tcp = await asyncio.start_server(slam, "127.0.0.1", 0)
+    port = tcp.sockets[0].getsockname()[1]
+    async with tcp:
+        with pytest.raises(RealtimeConnectionError, match="could not connect"):
+            await asyncio.wait_for(RealtimeAPI(url=f"ws://127.0.0.1:{port}/v1/realtime").connect(), 5)
+
+
+async def test_events_queued_when_the_server_vanishes_are_reported() -> None:
+    async with ScriptedServer() as server:
+        api = RealtimeAPI(url=server.url)
+        errors: list[dict] = []
+        closes: list[dict] = []
+        api.on("error", errors.append)
+        api.on("close", closes.append)
+        await api.connect()
+        await server.close_clients(1001, "going away")
+        await asyncio.wait_for(api._reader, 2)  # type: ignore[arg-type]
+        assert closes == [{"error": False, "code": 1001, "reason": "going away", "expired": False}]
+        with pytest.raises(NotConnectedError):
+            api.send("response.create")
+        await api.disconnect()
+        assert len(closes) == 1

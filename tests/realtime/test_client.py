@@ -340,3 +340,17 @@ async def test_not_connected_errors() -> None:
     assert await client.wait_for_next_completed_item(0.01) is None
     with pytest.raises(Exception, match="could not connect"):
         await client.connect()
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+async def test_logged_events_never_change_after_the_fact(protocol: str) -> None:
+    import copy
+
+    async with connected(protocol, [{"text": "one two three"}]) as (client, server, _):
+        logged: list[tuple[dict, dict]] = []
+        client.on("realtime.event", lambda e: logged.append((e["event"], copy.deepcopy(e["event"]))))
+        client.send_user_message_content([{"type": "input_text", "text": "count"}])
+        await until(client, lambda: client.last_response is not None)
+        assert any(e["type"] == "response.content_part.added" for e, _ in logged)
+        for event, snapshot in logged:
+            assert event == snapshot, event["type"]
