@@ -132,7 +132,7 @@ class Waveform(Widget):
         self.window_ms = window_ms
         self.fps = fps
         self._rows: list[str] = []
-        self._strips: list[Strip] = []
+        self._strips: list[Strip] | None = None  # built lazily at paint time
         self._drawn_written = -1
         self._drawn_size = (0, 0)
         self._level = -96.0
@@ -196,9 +196,18 @@ class Waveform(Widget):
         self._restyle()
 
     def _restyle(self) -> None:
+        """Forget the strips: the next paint rebuilds them with the styles then current
+        (a class change such as `-vad-active` restyles only after this call returns)."""
+        self._strips = None
+        self.refresh()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips = None  # theme or class change: colours differ
+        self.refresh()
+
+    def _build_strips(self) -> list[Strip]:
         """Turn the rows into strips with the current styles and overlays."""
-        if not self.is_mounted:
-            return
         width = self.size.width
         wave = self.get_component_rich_style("waveform--wave")
         strips = [Strip([Segment(row, wave)], width) for row in self._rows]
@@ -216,10 +225,11 @@ class Waveform(Widget):
             if mark:
                 parts.append(Segment(mark, self.get_component_rich_style("waveform--vad")))
             strips[0] = Strip(parts).crop_extend(0, width, wave)
-        self._strips = strips
-        self.refresh()
+        return strips
 
     def render_line(self, y: int) -> Strip:
+        if self._strips is None:
+            self._strips = self._build_strips()
         if 0 <= y < len(self._strips):
             return self._strips[y]
         return Strip.blank(self.size.width, self.rich_style)

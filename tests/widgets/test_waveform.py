@@ -71,10 +71,12 @@ async def test_vad_mark_pause_and_ring_swap() -> None:
     async with app.run_test(size=(60, 8)) as pilot:
         wave = app.query_one(Waveform)
         await pilot.pause()
-        assert wave.rows[len(wave.rows) // 2].strip() or any(r.strip() for r in wave.rows)  # flat line
+        assert sum(1 for r in wave.rows if r.strip()) == 1  # no ring: a flat line
+        calm = list(wave.render_line(2))[0].style
         wave.vad_active = True
         await pilot.pause()
         assert wave.has_class("-vad-active")
+        assert list(wave.render_line(2))[0].style != calm  # speech recolours the wave
         assert wave.render_line(0).text.rstrip().endswith(Waveform.VAD_MARK.rstrip())
         assert "speech" in app.export_screenshot()  # what the terminal actually shows
         wave.vad_active = False
