@@ -1,0 +1,495 @@
+"""The event log pane: every Realtime event, one row each, rendered with the Line API.
+
+`EventLog` draws only the rows on screen (`render_line` + an LRU cache of strips) from a
+`RowView` over the compact `EventStore`, so a million events cost what the visible rows
+cost. The app appends to the store as events arrive and calls `refresh_new()` on its
+~30 Hz flush timer; that folds in the new events only. Following the tail is explicit
+state (`follow`): new rows scroll the view only while following, otherwise a
+"▼ N new" badge counts them.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from console.event_rows import RowView
+from console.event_store import BOTH, EventStore
+
+_UNSET: Any = object()
+_DIRECTION_CYCLE: tuple[frozenset[str], ...] = (BOTH, frozenset({"client"}), frozenset({"server"}))
+_ARROWS = {"client": "↑", "server": "↓"}
+
+
+def _fit(text: str, width: int, keep_end: bool = False) -> str:
+    """Pad or cut `text` to exactly `width` cells (cutting keeps the end if asked)."""
+    if len(text) <= width:
+        return text.ljust(width)
+    if width <= 1:
+        return text[:width]
+    return "…" + text[-(width - 1) :] if keep_end else text[: width - 1] + "…"
+
+
+def abbreviate_type(event_type: str, width: int) -> str:
+    """Fit an event type into `width` cells, shortening leading namespaces first.
+
+    `conversation.item.input_audio_transcription.completed` becomes
+    `c.i.input_audio_transcription.completed`; the last two segments are only ever cut
+    from the left.
+    """
+    parts = event_type.split(".")
+    i = 0
+    while len(".".join(parts)) > width and i < len(parts) - 2:
+        parts[i] = parts[i][:1]
+        i += 1
+    return _fit(".".join(parts), width, keep_end=True)
+
+
+class EventLog(ScrollView, can_focus=True):
+    """A scrolling, filterable, foldable log of an `EventStore`'s events."""
+
+    DEFAULT_CSS = """
+    EventLog {
+        overflow-x: hidden;
+        overflow-y: auto;
+        background: $surface;
+    }
+    EventLog > .event-log--time { color: $text-muted; }
+    EventLog > .event-log--client { color: $accent; }
+    EventLog > .event-log--server { color: $success; }
+    EventLog > .event-log--error { color: $error; text-style: bold; }
+    EventLog > .event-log--count { color: $warning; text-style: bold; }
+    EventLog > .event-log--summary { color: $foreground; }
+    EventLog > .event-log--fold { color: $text-muted; }
+    EventLog > .event-log--cursor { background: $block-cursor-blurred-background; }
+    EventLog:focus > .event-log--cursor {
+        background: $block-cursor-background;
+        color: $block-cursor-foreground;
+    }
+    EventLog > .event-log--badge { background: $primary; color: $text; text-style: bold; }
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "event-log--time",
+        "event-log--client",
+        "event-log--server",
+        "event-log--error",
+        "event-log--count",
+        "event-log--summary",
+        "event-log--fold",
+        "event-log--cursor",
+        "event-log--badge",
+    }
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "cursor_up", "Up", show=False, id="event_log.cursor_up"),
+        Binding("down", "cursor_down", "Down", show=False, id="event_log.cursor_down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="event_log.page_up"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="event_log.page_down"),
+        Binding("home", "first", "First", show=False, id="event_log.first"),
+        Binding("end", "last", "Newest", show=False, id="event_log.last"),
+        Binding("enter,space", "toggle_fold", "Fold", id="event_log.toggle_fold",
+                tooltip="Fold or unfold the run of deltas under the cursor"),
+        Binding("f", "toggle_follow", "Follow", id="event_log.follow",
+                tooltip="Keep scrolling to the newest event (on) or stay put (off)"),
+        Binding("t", "pick_types", "Types", id="event_log.types",
+                tooltip="Choose which event types the log shows"),
+        Binding("d", "cycle_direction", "Direction", id="event_log.direction",
+                tooltip="Show both directions, only client events, or only server events"),
+        Binding("u", "toggle_fold_all", "Fold all", id="event_log.fold_all",
+                tooltip="Turn delta folding off (every event a row) or back on"),
+        Binding("l", "follow_link", "Cause/error", id="event_log.link",
+                tooltip="Jump from an error to the client event that caused it, and back"),
+        Binding("c", "copy_event", "Copy JSON", id="event_log.copy",
+                tooltip="Copy the selected event's JSON to the clipboard"),
+    ]
+
+    follow: reactive[bool] = reactive(True)
+    """Scroll to new rows as they arrive (True) or keep the view still (False)."""
+
+    class RowSelected(Message):
+        """The cursor moved onto a row; `event_index` is the store index it shows."""
+
+        def __init__(self, event_index: int) -> None:
+            self.event_index = event_index
+            super().__init__()
+
+    class FollowChanged(Message):
+        """Follow mode was turned on or off (by a key, a scroll, or the app)."""
+
+        def __init__(self, follow: bool) -> None:
+            self.follow = follow
+            super().__init__()
+
+    class FilterChanged(Message):
+        """The direction, type or text filter or the folding changed."""
+
+        def __init__(self, directions: frozenset[str], types: frozenset[str] | None, text: str, fold: bool) -> None:
+            self.directions = directions
+            self.types = types
+            self.text = text
+            self.fold = fold
+            super().__init__()
+
+    def __init__(
+        self,
+        store: EventStore,
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.store = store
+        self._fold = True
+        self._expanded: set[int] = set()
+        self.view: RowView = store.rows(fold=True)
+        self.cursor_row = -1
+        self.new_rows = 0
+        self._cache: LRUCache[tuple[int, int, int, bool], Strip] = LRUCache(1024)
+        self._scrolling_ourselves = False
+        self.virtual_size = Size(0, len(self.view))
+
+    # --- public API -------------------------------------------------------------------
+
+    @property
+    def directions(self) -> frozenset[str]:
+        return self.view.directions
+
+    @property
+    def types(self) -> frozenset[str] | None:
+        return self.view.types
+
+    @property
+    def text(self) -> str:
+        return self.view.text
+
+    @property
+    def fold(self) -> bool:
+        return self._fold
+
+    @property
+    def selected_event(self) -> int | None:
+        """The store index of the event under the cursor, if any."""
+        if 0 <= self.cursor_row < len(self.view):
+            return self.view.event_index(self.cursor_row)
+        return None
+
+    def refresh_new(self) -> int:
+        """Show events appended to the store since the last call; returns new rows.
+
+        Costs O(new events + visible rows): call it from a ~30 Hz timer, not per event.
+        """
+        added = self.view.update()
+        for row in self.view.changed:
+            self._discard_row(row)
+        if not added and not self.view.changed:
+            return 0
+        self.virtual_size = Size(0, len(self.view))
+        if self.follow:
+            self._scroll_end()
+        elif added:
+            self.new_rows += added
+        self.refresh()
+        return added
+
+    def set_filter(
+        self,
+        *,
+        directions: frozenset[str] | None = None,
+        types: frozenset[str] | None = _UNSET,
+        text: str | None = None,
+        fold: bool | None = None,
+    ) -> None:
+        """Change what the log shows; unspecified filters stay as they are.
+
+        Args:
+            directions: subset of {"client", "server"}.
+            types: event types to show, or None for every type.
+            text: case-insensitive substring of the event JSON ("" for no search).
+            fold: fold runs of deltas (True) or show every event as a row (False).
+        """
+        if fold is not None and fold != self._fold:
+            self._fold = fold
+            self._expanded.clear()
+        self._rebuild(
+            directions=self.view.directions if directions is None else frozenset(directions),
+            types=self.view.types if types is _UNSET else (None if types is None else frozenset(types)),
+            text=self.view.text if text is None else text,
+        )
+        self.post_message(self.FilterChanged(self.directions, self.types, self.text, self._fold))
+
+    def select_event(self, index: int) -> bool:
+        """Move the cursor to the row showing event `index` and scroll it into view.
+
+        Filters that hide the event are cleared first. Returns False if there is no such
+        event.
+        """
+        if not 0 <= index < len(self.store):
+            return False
+        self.view.update()
+        row = self.view.row_of_event(index)
+        if row is None:
+            self.set_filter(directions=BOTH, types=None, text="")
+            row = self.view.row_of_event(index)
+            if row is None:
+                return False
+        self._move_cursor(row, center=True)
+        return True
+
+    # --- internals --------------------------------------------------------------------
+
+    def _rebuild(self, *, directions: frozenset[str], types: frozenset[str] | None, text: str) -> None:
+        keep = self.selected_event
+        self.view = self.store.rows(
+            fold=self._fold, directions=directions, types=types, text=text, expanded=self._expanded
+        )
+        self._cache.clear()
+        self.virtual_size = Size(0, len(self.view))
+        self.new_rows = 0
+        if keep is not None and len(self.view):
+            self.cursor_row = self.view.nearest_row(keep)
+        else:
+            self.cursor_row = -1 if not len(self.view) else min(self.cursor_row, len(self.view) - 1)
+        if self.follow:
+            self._scroll_end()
+        elif self.cursor_row >= 0:
+            self._scroll_to_row(self.cursor_row, center=True)
+        self.refresh()
+
+    def _discard_row(self, row: int) -> None:
+        for key in [k for k in self._cache.keys() if k[0] == row]:
+            self._cache.discard(key)
+
+    def _scroll_end(self) -> None:
+        self._set_scroll_y(self.max_scroll_y)
+
+    def _set_scroll_y(self, y: float) -> None:
+        self._scrolling_ourselves = True
+        try:
+            self.scroll_to(y=y, animate=False, immediate=True)
+        finally:
+            self._scrolling_ourselves = False
+
+    def _scroll_to_row(self, row: int, center: bool = False) -> None:
+        height = max(1, self.scrollable_content_region.height)
+        top = int(self.scroll_y)
+        if center:
+            target = row - height // 2
+        elif row < top:
+            target = row
+        elif row >= top + height:
+            target = row - height + 1
+        else:
+            return
+        self._set_scroll_y(max(0, min(target, self.max_scroll_y)))
+
+    def _move_cursor(self, row: int, center: bool = False) -> None:
+        if not len(self.view):
+            return
+        row = max(0, min(row, len(self.view) - 1))
+        old = self.cursor_row
+        self.cursor_row = row
+        self._discard_row(old)
+        self._discard_row(row)
+        self._scroll_to_row(row, center=center)
+        self.follow = self.is_vertical_scroll_end
+        self.refresh()
+        self.post_message(self.RowSelected(self.view.event_index(row)))
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if not self._scrolling_ourselves and self.is_mounted:
+            self.follow = round(new_value) >= self.max_scroll_y
+
+    def watch_follow(self, follow: bool) -> None:
+        self.set_class(follow, "-following")
+        if follow:
+            self.new_rows = 0
+            self._scroll_end()
+        self.refresh()
+        self.post_message(self.FollowChanged(follow))
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._cache.clear()
+        if self.follow:
+            self.call_after_refresh(self._scroll_end)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._cache.clear()
+
+    # --- rendering --------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        row = int(self.scroll_y) + y
+        if row >= len(self.view):
+            strip = Strip.blank(width, self.rich_style)
+        else:
+            key = (row, width, self.view.count(row), self.has_focus)
+            strip = self._cache.get(key)
+            if strip is None:
+                strip = self._render_row(row, width)
+                self._cache[key] = strip
+        if self.new_rows and not self.follow and y == self.scrollable_content_region.height - 1:
+            strip = self._with_badge(strip, width)
+        return strip
+
+    def _with_badge(self, strip: Strip, width: int) -> Strip:
+        badge = f" ▼ {self.new_rows} new (f to follow) "
+        style = self.get_component_rich_style("event-log--badge")
+        left = strip.crop(0, max(0, width - len(badge)))
+        return Strip.join([left, Strip([Segment(badge[:width], style)])]).crop_extend(0, width, self.rich_style)
+
+    def _render_row(self, row: int, width: int) -> Strip:
+        store, view = self.store, self.view
+        index = view.event_index(row)
+        source = store.source(index)
+        etype = store.event_type(index)
+        count = view.count(row)
+        style = self.get_component_rich_style
+        base = self.rich_style
+        if count > 1:
+            summary = store.fold_summary(index, count, view.total(row))
+            marker = "▸"
+        else:
+            summary = store.summary(index)
+            marker = " "
+            if view.fold and store.group(index) in self._expanded:
+                marker = "▾" if store.group(index) == index else "·"
+        type_width = max(16, min(46, width * 2 // 5))
+        type_style = style("event-log--error") if etype == "error" else style(f"event-log--{source}")
+        text = Text.assemble(
+            (f"{'+' + format(store.time(index), '.3f'):>10} ", style("event-log--time")),
+            (f"{_ARROWS.get(source, '?')} ", style(f"event-log--{source}")),
+            (marker, style("event-log--fold")),
+            (abbreviate_type(etype, type_width), type_style),
+            (f" {'×' + str(count) if count > 1 else '':>6} ", style("event-log--count")),
+            (summary.replace("\n", " "), style("event-log--error") if etype == "error" else style("event-log--summary")),
+            no_wrap=True,
+            end="",
+        )
+        text.truncate(width)
+        if row == self.cursor_row:
+            text.stylize(style("event-log--cursor"))
+        segments = list(text.render(self.app.console))
+        return Strip(segments).crop_extend(0, width, base).simplify()
+
+    # --- actions ----------------------------------------------------------------------
+
+    def _page(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def action_cursor_up(self) -> None:
+        if self.cursor_row < 0:
+            self._move_cursor(len(self.view) - 1)
+        else:
+            self._move_cursor(self.cursor_row - 1)
+
+    def action_cursor_down(self) -> None:
+        if self.cursor_row < 0:
+            self._move_cursor(int(self.scroll_y))
+        else:
+            self._move_cursor(self.cursor_row + 1)
+
+    def action_page_up(self) -> None:
+        self._move_cursor(max(0, self.cursor_row) - self._page())
+
+    def action_page_down(self) -> None:
+        self._move_cursor(max(0, self.cursor_row) + self._page())
+
+    def action_first(self) -> None:
+        self._move_cursor(0)
+
+    def action_last(self) -> None:
+        self.view.update()
+        self.virtual_size = Size(0, len(self.view))
+        self._move_cursor(len(self.view) - 1)
+        self.follow = True
+
+    def action_toggle_follow(self) -> None:
+        self.follow = not self.follow
+        if not self.follow:
+            self.refresh()
+
+    def action_toggle_fold(self) -> None:
+        row = self.cursor_row
+        if not 0 <= row < len(self.view) or not self.view.can_toggle(row):
+            return
+        head = self.view.group(row)
+        index = self.view.event_index(row)
+        if head in self._expanded:
+            self._expanded.discard(head)
+        else:
+            self._expanded.add(head)
+        was_following = self.follow
+        self.follow = False
+        self._rebuild(directions=self.directions, types=self.types, text=self.text)
+        self._move_cursor(self.view.nearest_row(index))
+        if was_following and self.is_vertical_scroll_end:
+            self.follow = True
+
+    def action_toggle_fold_all(self) -> None:
+        self.set_filter(fold=not self._fold)
+
+    def action_cycle_direction(self) -> None:
+        current = self.directions
+        nxt = _DIRECTION_CYCLE[(_DIRECTION_CYCLE.index(current) + 1) % 3] if current in _DIRECTION_CYCLE else BOTH
+        self.set_filter(directions=nxt)
+
+    def action_pick_types(self) -> None:
+        from widgets.type_picker import TypePicker
+
+        def chosen(types: frozenset[str] | None) -> None:
+            if types is not None:
+                self.set_filter(types=None if types >= TypePicker.all_types(self.store) else types)
+
+        self.app.push_screen(TypePicker(selected=self.types, extra_types=self.store.types_seen), chosen)
+
+    def action_follow_link(self) -> None:
+        index = self.selected_event
+        if index is None:
+            return
+        if self.store.event_type(index) == "error":
+            target = self.store.cause_of(index)
+            what = "cause"
+        else:
+            errors = self.store.errors_for(index)
+            target = errors[0] if errors else None
+            what = "error"
+        if target is None:
+            self.notify(f"No linked {what} for event #{index}", severity="warning")
+            return
+        self.select_event(target)
+
+    def action_copy_event(self) -> None:
+        index = self.selected_event
+        if index is None:
+            self.notify("No event selected", severity="warning")
+            return
+        self.app.copy_to_clipboard(json.dumps(self.store.full_event(index), indent=2, ensure_ascii=False))
+        self.notify(f"Copied event #{index} ({self.store.event_type(index)}) as JSON")
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        row = int(self.scroll_y) + offset.y
+        if 0 <= row < len(self.view):
+            if row == self.cursor_row and event.chain == 2:
+                self.action_toggle_fold()
+            else:
+                self._move_cursor(row)
