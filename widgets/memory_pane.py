@@ -46,27 +46,31 @@ class MemoryPane(Static):
 
     def set_memory(self, memory: Memory) -> None:
         """Show another `Memory` (e.g. after the app rebuilt its tool registry)."""
-        self._detach()
+        self._unwatch_memory()
         self._memory = memory
         if self.is_mounted:
-            self._attach()
+            self._watch_memory()
 
     def on_mount(self) -> None:
-        self._attach()
+        self._watch_memory()
 
     def on_unmount(self) -> None:
-        self._detach()
+        self._unwatch_memory()
 
-    def _attach(self) -> None:
+    def _watch_memory(self) -> None:
         self._unsubscribe = self._memory.subscribe(self._changed)
-        self.update(self.render_memory())
+        self._redraw()
 
-    def _detach(self) -> None:
+    def _unwatch_memory(self) -> None:
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
 
     def _changed(self, key: str, value: Any) -> None:
+        # Tools write from the client's task: redraw from this widget's own message queue.
+        self.call_later(self._redraw)
+
+    def _redraw(self) -> None:
         self.update(self.render_memory())
 
     def render_memory(self) -> Content:

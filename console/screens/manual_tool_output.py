@@ -32,7 +32,8 @@ class ManualToolOutputScreen(ModalScreen[Any]):
     CSS_PATH = Path(__file__).with_name("editors.tcss")
     BINDINGS = [
         Binding("ctrl+s", "send", "Send output", id="manual_tool.send", tooltip="Send the JSON as the tool's output"),
-        Binding("escape", "decline", "Decline", id="manual_tool.decline",
+        # priority: the output TextArea would otherwise take escape to release focus.
+        Binding("escape", "decline", "Decline", id="manual_tool.decline", priority=True,
                 tooltip="Answer the model with an error instead"),
     ]
 
@@ -94,7 +95,9 @@ def make_manual_prompt(app: App[Any]) -> ManualPrompt:
             if not answer.done():
                 answer.set_result(result)
 
-        app.push_screen(ManualToolOutputScreen(tool_name, arguments), callback=done)
+        # Through the app's message queue: the tool runs in the client's task, which may
+        # lack the app's context (Textual needs it to build a screen).
+        app.call_later(lambda: app.push_screen(ManualToolOutputScreen(tool_name, arguments), callback=done))
         return await answer
 
     return prompt
