@@ -241,6 +241,10 @@ def flat_to_ga_session(flat: dict[str, Any]) -> dict[str, Any]:
             audio_out["format"] = ga_audio_format(value) if isinstance(value, str) else value
         elif key == "input_audio_transcription":
             audio_in["transcription"] = value
+        elif key == "input_audio_noise_reduction":
+            audio_in["noise_reduction"] = value
+        elif key == "speed":
+            audio_out["speed"] = value
         elif key == "turn_detection":
             audio_in["turn_detection"] = normalise_turn_detection(value)
         elif key == "max_response_output_tokens":

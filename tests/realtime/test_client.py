@@ -354,3 +354,12 @@ async def test_logged_events_never_change_after_the_fact(protocol: str) -> None:
         assert any(e["type"] == "response.content_part.added" for e, _ in logged)
         for event, snapshot in logged:
             assert event == snapshot, event["type"]
+
+
+async def test_flat_noise_reduction_and_speed_reach_their_ga_places() -> None:
+    async with connected("ga") as (client, server, _):
+        client.update_session(input_audio_noise_reduction={"type": "near_field"}, speed=1.2)
+        await server.wait_for(lambda r: [e["type"] for e in r].count("session.update") == 2)
+        session = [e for e in server.received if e["type"] == "session.update"][-1]["session"]
+        assert session["audio"]["input"]["noise_reduction"] == {"type": "near_field"}
+        assert session["audio"]["output"]["speed"] == 1.2
