@@ -272,6 +272,8 @@ class SessionBuilder:
             if 0 <= i - lag < len(words):
                 self.emit("server", {"type": self.name(text_kind), **ids, "delta": words[i - lag]})
                 sent_text += words[i - lag]
+            if i == 0:
+                self.transcript_done()  # input transcription arrives while the response streams
             self.wait(delta_gap_ms)
             if cancel_after_deltas is not None and i + 1 >= cancel_after_deltas:
                 cancelled = True
@@ -297,7 +299,6 @@ class SessionBuilder:
                                  "audio_end_ms": played_ms})
             facts["done_t"] = None
             return facts
-        self.transcript_done()
         if n_audio:
             self.emit("server", {"type": self.name("response.output_audio.done"), **ids})
         if webrtc and not text_only:

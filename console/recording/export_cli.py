@@ -1,0 +1,75 @@
+"""`realtime-console export FILE [--wav DIR] [--transcript FILE.md] [--events FILE.jsonl
+[--type T ...] [--source client|server]]`.
+
+At least one output is required; several may be given in one run. `-` as the transcript
+or events file means stdout. Exit status 0, or 2 for a usage error (bad file, nothing to
+do, an output that cannot be written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from console.cli import ArgumentParser, UsageError
+
+from .export import export_events, export_wavs, matching_types, transcript_markdown
+from .inspect_cli import open_recording
+from .report import build_report
+
+
+def build_parser(prog: str) -> argparse.ArgumentParser:
+    parser = ArgumentParser(
+        prog=prog,
+        description="Export a recorded session's audio (one WAV per item), transcript (Markdown) or events.",
+    )
+    parser.add_argument("file", help="a recording (.jsonl), a header-less event log, or bare API events")
+    parser.add_argument("--wav", metavar="DIR", help="write each item's audio as a 24 kHz mono WAV into DIR")
+    parser.add_argument("--transcript", metavar="FILE.md", help="write the conversation as Markdown ('-' = stdout)")
+    parser.add_argument("--events", metavar="FILE.jsonl", help="write events (with the header) as JSON Lines ('-' = stdout)")
+    parser.add_argument("--type", action="append", dest="types", metavar="TYPE",
+                        help="with --events: only this event type (either protocol's name; 'prefix.*' allowed); repeatable")
+    parser.add_argument("--source", choices=("client", "server"), help="with --events: only events from this side")
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    if not (args.wav or args.transcript or args.events):
+        raise UsageError("nothing to export: give --wav DIR, --transcript FILE.md and/or --events FILE.jsonl")
+    if (args.types or args.source) and not args.events:
+        raise UsageError("--type and --source filter --events; add --events FILE.jsonl")
+    with open_recording(args.file) as rec:
+        for warning in rec.warnings():
+            print(f"warning: {warning}", file=sys.stderr)
+        report = build_report(rec) if (args.wav or args.transcript) else None
+        try:
+            if args.events:
+                if args.types and not matching_types(rec, args.types):
+                    print(f"warning: no event of type {', '.join(args.types)} in {args.file}", file=sys.stderr)
+                if args.events == "-":
+                    count = export_events(rec, sys.stdout.buffer, args.types, args.source)
+                    sys.stdout.flush()
+                else:
+                    with open(args.events, "wb") as out:
+                        count = export_events(rec, out, args.types, args.source)
+                    print(f"{count} events written to {args.events}", file=sys.stderr)
+            if args.transcript:
+                assert report is not None
+                text = transcript_markdown(report)
+                if args.transcript == "-":
+                    sys.stdout.write(text)
+                else:
+                    with open(args.transcript, "w", encoding="utf-8") as f:
+                        f.write(text)
+                    print(f"transcript of {len(report['turns'])} turns written to {args.transcript}", file=sys.stderr)
+            if args.wav:
+                wavs, errors = export_wavs(rec, args.wav, report)
+                for err in errors[:5]:
+                    print(f"warning: event {err.event} ({err.type}) not applied: {err.message}", file=sys.stderr)
+                if len(errors) > 5:
+                    print(f"warning: {len(errors) - 5} more events not applied", file=sys.stderr)
+                total = sum(w.seconds for w in wavs)
+                print(f"{len(wavs)} WAV files ({total:.1f} s of audio) written to {args.wav}", file=sys.stderr)
+        except OSError as exc:
+            raise UsageError(f"cannot write {exc.filename or 'output'}: {exc.strerror or exc}") from None
+    return 0

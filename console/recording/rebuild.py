@@ -1,0 +1,159 @@
+"""Rebuild the conversation a recording's client saw, with the library's own
+`RealtimeConversation`.
+
+`ConversationRebuilder` feeds a `Recording`'s events, in order, to a `RealtimeConversation`
+exactly as `RealtimeClient` does live: server events through `process_event` with the
+client's input audio (rebuilt from its `input_audio_buffer.append` events), manual-mode
+commits queued as input audio, audio formats taken from the session. So the items export
+writes (and the replay shows) are the items the live client had, truncations included.
+
+Events the conversation cannot apply are collected in `errors` (the live client reports
+them the same way) instead of stopping the rebuild.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from console.realtime import ConversationError, RealtimeConversation
+from console.realtime.audio import Int16Buffer, base64_to_bytes, decode, ms_to_samples
+from console.realtime.protocol import canonical_type, normalise_turn_detection, session_audio_codecs, session_to_flat
+
+from .reader import Recording
+
+#: Input audio kept before the earliest sample VAD may still slice (prefix padding margin).
+KEEP_MARGIN_S = 2
+
+
+@dataclass(frozen=True)
+class RebuildError:
+    """An event the conversation could not apply: its number, type and the reason."""
+
+    event: int
+    type: str
+    message: str
+
+
+class ConversationRebuilder:
+    """Replays a recording into a `RealtimeConversation`, one event at a time.
+
+    Use `advance_to(n)` to apply events up to (not including) event `n`; seeking back means
+    `reset()` and advancing again (a replay UI keeps its own checkpoints if it needs them).
+    """
+
+    def __init__(self, rec: Recording) -> None:
+        self.rec = rec
+        self.reset()
+
+    def reset(self) -> None:
+        self.conversation = RealtimeConversation()
+        self.position = 0  # the next event to apply
+        self.errors: list[RebuildError] = []
+        self._input = Int16Buffer()
+        self._input_offset = 0  # session sample number of self._input[0]
+        self._input_codec = "pcm16"
+        self._client_turn_detection: Any = ...  # ... = the client never sent one
+        self._server_turn_detection: Any = None
+        self._speech_start_ms: int | None = None
+
+    @property
+    def manual_turns(self) -> bool:
+        """Whether the client committed turns itself (no turn detection), as it configured."""
+        td = self._client_turn_detection if self._client_turn_detection is not ... else self._server_turn_detection
+        return not isinstance(td, dict)
+
+    def advance_to(self, stop: int | None = None) -> None:
+        """Apply events `position .. stop-1` (all remaining if `stop` is None)."""
+        stop = len(self.rec) if stop is None else min(stop, len(self.rec))
+        for n in range(self.position, stop):
+            self.apply(n)
+
+    def apply(self, n: int) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        """Apply event `n` (must be `position`); returns the conversation's (item, delta)."""
+        record = self.rec.record(n)
+        self.position = n + 1
+        event = record.event
+        ctype = canonical_type(record.type)
+        if record.source == "client":
+            self._client_event(ctype, event)
+            return None, None
+        if ctype in ("session.created", "session.updated") and isinstance(event.get("session"), dict):
+            session = event["session"]
+            codecs = session_audio_codecs(session)
+            self.conversation.set_audio_formats(*codecs)
+            flat = session_to_flat(session)
+            if "turn_detection" in flat:
+                self._server_turn_detection = normalise_turn_detection(flat["turn_detection"])
+        try:
+            result = self.conversation.process_event(event, self._input.view(), self._input_offset)
+        except ConversationError as exc:
+            self.errors.append(RebuildError(n, record.type, str(exc)))
+            return None, None
+        if ctype == "input_audio_buffer.speech_started":
+            start = event.get("audio_start_ms")
+            self._speech_start_ms = int(start) if isinstance(start, (int, float)) else None
+        elif ctype == "input_audio_buffer.speech_stopped":
+            self._speech_start_ms = None
+            end = event.get("audio_end_ms")
+            if isinstance(end, (int, float)):
+                self._drop_before(ms_to_samples(end, self.conversation.input_rate) - KEEP_MARGIN_S * self.conversation.input_rate)
+        return result
+
+    def _client_event(self, ctype: str, event: dict[str, Any]) -> None:
+        if ctype == "session.update" and isinstance(event.get("session"), dict):
+            flat = session_to_flat(event["session"])
+            if "turn_detection" in flat:
+                self._client_turn_detection = normalise_turn_detection(flat["turn_detection"])
+            if "input_audio_format" in flat:
+                self._input_codec = str(flat["input_audio_format"])
+        elif ctype == "input_audio_buffer.append":
+            audio = event.get("audio")
+            if isinstance(audio, str):
+                try:
+                    data = base64_to_bytes(audio)
+                except ValueError:
+                    return
+                if self._input_codec == "pcm16" and len(data) % 2:
+                    data = data[:-1]
+                self._input.append(decode(data, self._input_codec))
+                if not self.manual_turns:
+                    self._bound_input()
+        elif ctype == "input_audio_buffer.commit":
+            if self.manual_turns and len(self._input):
+                self.conversation.queue_input_audio(self._input.view().copy())
+            self._input_offset += len(self._input)
+            self._input.clear()
+        elif ctype == "input_audio_buffer.clear":
+            self._input_offset += len(self._input)
+            self._input.clear()
+
+    def _bound_input(self) -> None:
+        """In VAD mode keep only audio VAD may still slice (like the live client)."""
+        rate = self.conversation.input_rate
+        end = self._input_offset + len(self._input)
+        if self._speech_start_ms is not None:
+            keep_from = ms_to_samples(self._speech_start_ms, rate) - KEEP_MARGIN_S * rate
+        elif len(self._input) > 20 * rate:
+            keep_from = end - 10 * rate
+        else:
+            return
+        self._drop_before(keep_from)
+
+    def _drop_before(self, sample: int) -> None:
+        count = min(sample - self._input_offset, len(self._input))
+        if count > 0:
+            self._input.drop_front(count)
+            self._input_offset += count
+
+    def items(self) -> list[dict[str, Any]]:
+        """The conversation's items so far (live objects: copy before changing them)."""
+        return self.conversation.get_items()
+
+
+def item_audio(item: dict[str, Any]) -> np.ndarray:
+    """An item's audio as int16 (empty if it has none)."""
+    audio = (item.get("formatted") or {}).get("audio")
+    return np.asarray(audio, dtype=np.int16) if audio is not None else np.zeros(0, np.int16)
