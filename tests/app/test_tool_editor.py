@@ -1,0 +1,155 @@
+"""The tool editor driven by Pilot: add, edit, remove with validation, mirrored on a live client."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.app import App
+from textual.widgets import Input, OptionList, Select, Static, TextArea
+
+from console.realtime import RealtimeClient
+from console.screens.tool_editor import ToolEditorScreen
+from console.simulator.server import Simulator
+from console.tools import ToolRegistry, demo_specs
+
+HERE = Path(__file__).parent
+
+
+class EditorApp(App[None]):
+    def __init__(self, registry: ToolRegistry) -> None:
+        super().__init__()
+        self.registry = registry
+        self.changes: list[list[str]] = []
+
+    def on_mount(self) -> None:
+        self.push_screen(ToolEditorScreen(self.registry))
+
+    def on_tool_editor_screen_tools_changed(self, message: ToolEditorScreen.ToolsChanged) -> None:
+        self.changes.append(message.names)
+
+
+@pytest.fixture
+async def client(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[RealtimeClient]:
+    monkeypatch.syspath_prepend(str(HERE))
+    async with Simulator(fast=True) as sim:
+        realtime = RealtimeClient(url=sim.url, api_key="sk-test", protocol="ga")
+        await realtime.connect()
+        await realtime.wait_for_session_created(timeout=5)
+        yield realtime
+        await realtime.disconnect()
+
+
+def error_text(screen: ToolEditorScreen, field: str) -> str:
+    widget = screen.query_one(f"#tool-{field}-error", Static)
+    return str(widget.render()) if widget.display else ""
+
+
+async def server_tool_names(client: RealtimeClient, pilot: Any, expected: list[str]) -> list[str]:
+    """The tool names of the session the server last applied, once they match `expected`."""
+    for _ in range(250):
+        names = [t["name"] for t in (client.session or {}).get("tools", [])]
+        if names == expected:
+            return names
+        await pilot.pause(0.02)
+    return [t["name"] for t in (client.session or {}).get("tools", [])]
+
+
+async def test_add_edit_remove_with_validation(client: RealtimeClient) -> None:
+    registry = ToolRegistry(demo_specs())
+    registry.install(client)
+    app = EditorApp(registry)
+    async with app.run_test(size=(120, 50)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ToolEditorScreen)
+        assert screen.editing == "get_weather"
+        assert screen.query_one("#tool-list", OptionList).option_count == 2
+
+        await pilot.press("ctrl+n")
+        name = screen.query_one("#tool-name", Input)
+        params = screen.query_one("#tool-parameters", TextArea)
+        await pilot.press(*"bad name!")
+        params.text = '{"type": "object", "properties": {'
+        screen.query_one("#tool-kind", Select).value = "python"
+        await pilot.pause()
+        screen.query_one("#tool-target", Input).value = "sample_tool_module:NOT_CALLABLE"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "invalid tool name" in error_text(screen, "name")
+        assert "invalid JSON at line 1" in error_text(screen, "parameters")
+        assert "is not callable" in error_text(screen, "target")
+        assert registry.names() == ["get_weather", "set_memory"]  # nothing changed
+
+        name.value = "get_weather"  # taken
+        params.text = json.dumps({"type": "object"})
+        screen.query_one("#tool-target", Input).value = "sample_tool_module:lookup_order"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert '"properties"' in error_text(screen, "parameters")
+        assert error_text(screen, "target") == ""
+
+        params.text = json.dumps({"type": "object", "properties": {"order_id": {"type": "string"}}})
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "already exists" in error_text(screen, "name")
+
+        name.value = "lookup_order"
+        await pilot.click("#tool-save")
+        await pilot.pause()
+        assert registry.names() == ["get_weather", "set_memory", "lookup_order"]
+        assert registry.get("lookup_order").kind == "python"  # type: ignore[union-attr]
+        assert "lookup_order" in client.tools
+        assert await server_tool_names(client, pilot, registry.names()) == registry.names()
+
+        # Edit: rename and switch to a fixed reply; a bad reply is refused first.
+        name.value = "order_status"
+        screen.query_one("#tool-kind", Select).value = "fixed"
+        await pilot.pause()
+        screen.query_one("#tool-reply", TextArea).text = "{'single': 'quotes'}"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "reply: invalid JSON" in error_text(screen, "reply")
+        screen.query_one("#tool-reply", TextArea).text = '{"status": "shipped"}'
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert registry.names() == ["get_weather", "set_memory", "order_status"]
+        assert registry.get("order_status").config == {"reply": {"status": "shipped"}}  # type: ignore[union-attr]
+        assert "lookup_order" not in client.tools and "order_status" in client.tools
+        assert await server_tool_names(client, pilot, registry.names()) == registry.names()
+
+        # Choosing another tool in the list loads it; removing it updates the client.
+        screen.query_one("#tool-list", OptionList).highlighted = 1
+        await pilot.pause()
+        assert screen.editing == "set_memory"
+        assert screen.query_one("#tool-kind", Select).value == "demo"
+        await pilot.press("ctrl+d")
+        await pilot.pause()
+        assert registry.names() == ["get_weather", "order_status"]
+        assert "set_memory" not in client.tools
+        assert await server_tool_names(client, pilot, registry.names()) == registry.names()
+        assert app.changes[-1] == ["get_weather", "order_status"]
+
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, ToolEditorScreen)
+
+
+async def test_a_tool_clashing_with_session_tools_is_refused_cleanly(client: RealtimeClient) -> None:
+    client.update_session(tools=[{"type": "function", "name": "lookup_order",
+                                  "parameters": {"type": "object", "properties": {}}}])
+    registry = ToolRegistry()
+    registry.install(client)
+    app = EditorApp(registry)
+    async with app.run_test(size=(120, 50)) as pilot:
+        screen = app.screen
+        screen.query_one("#tool-name", Input).value = "lookup_order"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        status = screen.query_one("#tool-status", Static)
+        assert "not saved" in str(status.render()) and status.has_class("-error")
+        assert len(registry) == 0 and "lookup_order" not in client.tools
+    await asyncio.sleep(0)
