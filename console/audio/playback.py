@@ -56,8 +56,11 @@ class Speaker:
         self.prebuffer_ms = prebuffer_ms
         #: The rate the output runs at (known after `start()`; `samplerate` if virtual).
         self.device_rate = samplerate
-        #: What was played (device rate), for the output waveform.
+        #: What was played, for the output waveform: samples at `device_rate` (which is
+        #: `samplerate` unless the device needed another rate).
         self.level_ring = RingBuffer(samplerate * LEVEL_RING_SECONDS)
+        #: Why the device could not be used, after `start(fallback=True)` fell back.
+        self.problem = ""
         self.callbacks = 0
         self.output_underflows = 0
         self._jitter = JitterBuffer(samplerate * prebuffer_ms // 1000)
@@ -70,24 +73,38 @@ class Speaker:
     def running(self) -> bool:
         return self._stream is not None or self._task is not None
 
-    async def start(self) -> None:
+    async def start(self, *, fallback: bool = False) -> None:
         """Open the device (or start the virtual clock).
 
+        Args:
+            fallback: if the device cannot be opened, play on the virtual clock instead
+                of raising (`enabled` becomes False and `problem` says why), so played
+                counts and interruption keep working.
+
         Raises:
-            AudioUnavailable: enabled, but PortAudio or an output device is missing.
+            AudioUnavailable: enabled, PortAudio or the output device is missing, and
+                `fallback` is False.
         """
         if self.running:
             return
-        if not self.enabled:
-            self._task = asyncio.create_task(self._virtual_clock(), name="speaker-clock")
-            return
+        if self.enabled:
+            try:
+                self._open_device()
+                return
+            except AudioUnavailable as exc:
+                if not fallback:
+                    raise
+                self.problem = str(exc)
+                self.enabled = False
+        self._task = asyncio.create_task(self._virtual_clock(), name="speaker-clock")
+
+    def _open_device(self) -> None:
         sd = load_sounddevice()
         rate, channels = pick_settings(sd, self.device, self._forced_rate or self.samplerate, "output")
         self.device_rate = rate
         self._scratch = np.zeros(rate, dtype=np.int16)  # mono staging for stereo devices
-        if rate != self.samplerate:
+        if rate != self.samplerate:  # queued counts and samples are per rate
             self._jitter = JitterBuffer(rate * self.prebuffer_ms // 1000)
-            self.level_ring = RingBuffer(rate * LEVEL_RING_SECONDS)
         try:
             stream = sd.OutputStream(
                 device=self.device,

@@ -38,8 +38,15 @@ def pick_settings(sd: Any, device: Device, wanted: int, kind: str) -> tuple[int,
     try:
         default_rate = int(sd.query_devices(device, kind)["default_samplerate"])
     except Exception as exc:  # noqa: BLE001 - ValueError (no such device) or PortAudioError
+        try:
+            none_at_all = len(sd.query_devices()) == 0
+        except Exception:  # noqa: BLE001
+            none_at_all = True
+        if none_at_all:
+            raise AudioUnavailable("no audio devices found", FIX_NO_DEVICES) from None
         name = "default" if device is None else repr(device)
-        raise AudioUnavailable(f"no usable {kind} device {name}: {exc}", FIX_NO_DEVICES) from None
+        fix = "see 'realtime-console devices' for the names and indexes"
+        raise AudioUnavailable(f"no usable {kind} device {name}: {exc}", fix) from None
     error: Exception | None = None
     for channels in (1, 2):
         for rate in dict.fromkeys((wanted, default_rate)):

@@ -6,6 +6,7 @@ configuration needs a fresh process). Prints one JSON object describing what hap
                                                 # (with a rate: devices named as users do,
                                                 # "0" for the mic and "default" for the speaker)
     python device_probe.py unavailable          # expect audio to be unavailable
+    python device_probe.py bad-device           # devices that do not exist
 """
 
 from __future__ import annotations
@@ -69,15 +70,33 @@ async def unavailable() -> dict:
     spk = Speaker(enabled=False, prebuffer_ms=0)
     await spk.start()
     spk.enqueue("x", np.ones(2400, dtype=np.int16))
+    fallback = Speaker(enabled=True, prebuffer_ms=0)
+    await fallback.start(fallback=True)  # no device: plays on the virtual clock
+    fallback.enqueue("y", np.ones(2400, dtype=np.int16))
     await asyncio.sleep(0.1)
     result["virtual_played"] = spk.played("x")
+    result["fallback"] = {"enabled": fallback.enabled, "problem": fallback.problem, "played": fallback.played("y")}
     await spk.stop()
+    await fallback.stop()
+    return result
+
+
+async def bad_device() -> dict:
+    result = {}
+    for name, src in (("mic", Microphone(device="no such mic")), ("speaker", Speaker(device=42))):
+        try:
+            await src.start()
+            result[name] = "opened"
+        except AudioUnavailable as exc:
+            result[name] = {"reason": exc.reason, "fix": exc.fix}
     return result
 
 
 def main() -> None:
     mode = sys.argv[1]
-    if mode == "open":
+    if mode == "bad-device":
+        out = asyncio.run(bad_device())
+    elif mode == "open":
         rate = int(sys.argv[2]) if len(sys.argv) > 2 else None
         out = asyncio.run(open_devices(rate))
     else:

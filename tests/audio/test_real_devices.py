@@ -75,6 +75,13 @@ def test_devices_named_as_users_do_at_other_rates_are_resampled_to_24k(tmp_path:
 
 
 @needs_portaudio
+def test_a_device_that_does_not_exist_is_named_with_where_to_look(tmp_path: Path) -> None:
+    out = run_probe(alsa_env(tmp_path, NULL_PCM), "bad-device")
+    assert "'no such mic'" in out["mic"]["reason"] and "realtime-console devices" in out["mic"]["fix"]
+    assert "42" in out["speaker"]["reason"] and "realtime-console devices" in out["speaker"]["fix"]
+
+
+@needs_portaudio
 def test_without_devices_everything_says_why_and_the_virtual_speaker_still_works(tmp_path: Path) -> None:
     out = run_probe(alsa_env(tmp_path, None), "unavailable")
     assert out["status"]["available"] is False
@@ -83,6 +90,8 @@ def test_without_devices_everything_says_why_and_the_virtual_speaker_still_works
     for name in ("mic", "speaker"):
         assert isinstance(out[name], dict) and "--no-audio" in out[name]["fix"], out[name]
     assert out["virtual_played"] > 0
+    fb = out["fallback"]
+    assert fb["enabled"] is False and "no audio devices" in fb["problem"] and fb["played"] > 0
 
 
 def test_without_portaudio_the_reason_and_fix_are_given(tmp_path: Path) -> None:
