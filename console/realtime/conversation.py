@@ -45,6 +45,8 @@ _NOTHING: Result = (None, None)
 #: cannot grow them without bound.
 MAX_PENDING = 256
 
+_ID_KEYS = ("item_id", "response_id")
+
 
 class ConversationError(Exception):
     """An event the conversation cannot apply (unknown item id, missing field, bad audio).
@@ -229,6 +231,10 @@ class RealtimeConversation:
         processor = self._processors.get(protocol.canonical_type(event_type))
         if processor is None:
             return _NOTHING
+        for key in _ID_KEYS:  # ids index tables: anything but a string is rejected here
+            value = event.get(key)
+            if value is not None and type(value) is not str:
+                raise ConversationError(f"{event_type}: {key} must be a string, not {value!r}")
         return processor(event, input_audio, input_audio_offset)
 
     # --- helpers ----------------------------------------------------------------------
@@ -397,8 +403,10 @@ class RealtimeConversation:
         item = event.get("item")
         if not isinstance(item, dict):
             raise _missing(event, "item")
-        if not item.get("id"):
-            raise ConversationError(f"{event.get('type')}: item has no 'id'")
+        if not item.get("id") or not isinstance(item["id"], str):
+            raise ConversationError(f"{event.get('type')}: item has no 'id' string")
+        if not isinstance(item.get("content", []), (list, type(None))):
+            raise ConversationError(f"{event.get('type')}: item.content must be a list")
         return item
 
     # --- items ------------------------------------------------------------------------
@@ -574,10 +582,17 @@ class RealtimeConversation:
 
     # --- responses --------------------------------------------------------------------
 
+    def _check_response(self, event: dict[str, Any], response: Any) -> None:
+        if not isinstance(response, dict):
+            raise _missing(event, "response")
+        if not response.get("id") or not isinstance(response["id"], str):
+            raise ConversationError(f"{event.get('type')}: response has no 'id' string")
+        if not isinstance(response.get("output", []), (list, type(None))):
+            raise ConversationError(f"{event.get('type')}: response.output must be a list")
+
     def _response_created(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
         response = event.get("response")
-        if not isinstance(response, dict) or not response.get("id"):
-            raise _missing(event, "response")
+        self._check_response(event, response)
         if response["id"] not in self._response_lookup:
             stored = copy.deepcopy(response)
             stored["output"] = [o["id"] if isinstance(o, dict) else o for o in stored.get("output") or []]
@@ -588,8 +603,7 @@ class RealtimeConversation:
     def _response_done(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
         """Fix: the reference ignores it; store final status, status_details and usage."""
         response = event.get("response")
-        if not isinstance(response, dict) or not response.get("id"):
-            raise _missing(event, "response")
+        self._check_response(event, response)
         stored = self._response_lookup.get(response["id"])
         if stored is None:
             stored = {"id": response["id"], "output": []}
@@ -646,7 +660,9 @@ class RealtimeConversation:
         if not isinstance(part, dict):
             raise _missing(event, "part")
         item, in_conversation = self._find(event)
-        content = item.setdefault("content", [])
+        content = item.get("content")
+        if not isinstance(content, list):
+            content = item["content"] = []
         index = event.get("content_index")
         # Fix: store a copy; the reference appends the event's own dict and then grows it.
         if not (isinstance(index, int) and 0 <= index < len(content)):
