@@ -13,6 +13,16 @@ from textual.message import Message
 
 
 @dataclass(frozen=True)
+class ItemMarks:
+    """What the conversation does not record about an item but the bridge saw in events:
+    where it was truncated, and how the response that produced it ended."""
+
+    truncated_ms: int | None = None
+    response_status: str | None = None
+    response_reason: str | None = None
+
+
+@dataclass(frozen=True)
 class ConversationNote:
     """A line the conversation shows between items: an error, or a response's bad end.
 

@@ -15,7 +15,6 @@ copy its text.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
@@ -25,17 +24,10 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
+from console.messages import ItemMarks
+
 AUDIO_RATE = 24_000
 _MAX_BODY = 4_000
-
-
-@dataclass(frozen=True)
-class ItemMarks:
-    """What the conversation does not record but the session bridge saw for an item."""
-
-    truncated_ms: int | None = None
-    response_status: str | None = None
-    response_reason: str | None = None
 
 
 def item_text(item: dict[str, Any]) -> str:

@@ -8,7 +8,8 @@ from textual.app import App, ComposeResult
 from textual.message import Message
 
 from console.stats import RateLimit, SessionStats
-from widgets.conversation_view import ConversationView, ItemCard, ItemMarks, item_text, render_item
+from console.messages import ItemMarks
+from widgets.conversation_view import ConversationView, ItemCard, item_text, render_item
 from widgets.input_line import InputLine
 from widgets.status_header import StatusHeader, render_status
 

@@ -1,0 +1,278 @@
+"""`RealtimeConsoleApp`: the Textual application shell.
+
+It owns the long-lived parts (event store, session bridge, turn controller, tool
+registry), runs the ~30 Hz flush and 1 Hz clock timers, and implements every user action
+once, so key bindings, slash commands and the command palette all call the same methods.
+Everything that could fail in front of the user (connecting, sending, saving a file)
+ends as a line in the notice bar or the conversation, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from textual.app import App
+from textual.binding import Binding
+
+from console.commands import ConsoleCommands
+from console.config import ConsoleConfig
+from console.event_store import EventStore
+from console.messages import StatusNoted
+from console.screens.main import MainScreen
+from console.session_bridge import FLUSH_HZ, SessionBridge
+from console.slash import SlashCommand, help_text
+from console.turns import TurnController, open_audio
+
+
+class RealtimeConsoleApp(App[int]):
+    """Inspect and steer one Realtime session."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "realtime-console"
+    COMMANDS = App.COMMANDS | {ConsoleCommands}
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, tooltip="Leave the console"),
+        Binding("f2", "talk", "Talk", id="app.talk", priority=True,
+                tooltip="Push-to-talk: start recording; press again to send and get a response"),
+        Binding("f3", "interrupt", "Interrupt", id="app.interrupt", priority=True,
+                tooltip="Stop the model's voice and cancel the response, truncating what was not heard"),
+        Binding("f4", "toggle_turn_mode", "VAD/PTT", id="app.turn_mode", priority=True,
+                tooltip="Switch between server VAD and push-to-talk"),
+        Binding("ctrl+e", "session_editor", "Session", id="app.session_editor", priority=True,
+                tooltip="Edit the session"),
+        Binding("ctrl+t", "tool_editor", "Tools", id="app.tool_editor", tooltip="Edit the function tools"),
+        Binding("ctrl+r", "reconnect", "Reconnect", id="app.reconnect", tooltip="Connect again (a new session)"),
+    ]
+
+    def __init__(self, config: ConsoleConfig, *, clock: Callable[[], float] = time.time,
+                 autoconnect: bool = True) -> None:
+        super().__init__()
+        self.config = config
+        self.clock = clock
+        self.autoconnect = autoconnect
+        self.store = EventStore()
+        self.bridge = SessionBridge(config, self.store, self._post_to_main, clock=clock)
+        self.turns = TurnController(self.bridge, open_audio(config), config.turn_mode)
+        self.turns.on_change = self._turns_changed
+        self.tools = config.tools
+        self.tools.manual_prompt = self._ask_manual_output
+        self.main = MainScreen(id="main")
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._closed = False
+
+    # --- lifecycle ----------------------------------------------------------------------
+
+    def _post_to_main(self, message: Any) -> None:
+        self.main.post_message(message)
+
+    async def on_mount(self) -> None:
+        self.theme = str(self.config.extras.get("theme") or "textual-dark")
+        await self.push_screen(self.main)
+        self.set_interval(1 / FLUSH_HZ, self.bridge.flush, name="bridge-flush")
+        self.set_interval(1.0, self.main.refresh_status, name="status-clock")
+        problems = await self.turns.start()
+        for problem in problems:
+            self.bridge.add_note("info", problem)
+        if self.turns.setup.mic_problem and not self.config.no_audio:
+            self.bridge.add_note("info", f"microphone unavailable: {self.turns.setup.mic_problem}; text and received audio still work")
+        if self.config.offline:
+            self.bridge.add_note("info", "offline: no OPENAI_API_KEY, so the console runs on the local simulator")
+        if self.autoconnect:
+            self.spawn(self.bridge.connect())
+
+    def spawn(self, coro: Any) -> asyncio.Task[Any]:
+        """Run a coroutine in the background, keeping a reference until it ends."""
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            self.notice(f"error: {task.exception()}", "error")
+
+    async def shutdown(self) -> None:
+        """Close audio, the connection and the simulator (idempotent)."""
+        if self._closed:
+            return
+        self._closed = True
+        await self.turns.stop()
+        await self.bridge.close()
+
+    async def action_quit(self) -> None:
+        await self.shutdown()
+        self.exit(0)
+
+    async def on_unmount(self) -> None:
+        await self.shutdown()
+
+    def notice(self, text: str, severity: str = "information") -> None:
+        """Show one line in the notice bar (thread-unsafe; call from the UI loop)."""
+        self.main.post_message(StatusNoted(text, severity))
+
+    def _turns_changed(self) -> None:
+        self.bridge.mark_stats_changed()
+
+    def _client(self) -> Any:
+        client = self.bridge.client
+        if client is None or not client.is_connected():
+            self.notice("not connected: ctrl+r or /reconnect", "warning")
+            return None
+        return client
+
+    # --- actions (bindings, palette and slash commands all land here) -------------------
+
+    def send_text(self, text: str) -> None:
+        """Send a user text message and ask for a response."""
+        if client := self._client():
+            client.send_user_message_content([{"type": "input_text", "text": text}])
+
+    def action_talk(self) -> None:
+        self.notice(self.turns.toggle_talk())
+
+    def action_interrupt(self) -> None:
+        if self._client():
+            self.notice(self.turns.interrupt())
+
+    def action_toggle_turn_mode(self) -> None:
+        self.set_turn_mode("ptt" if self.turns.mode == "vad" else "vad")
+
+    def set_turn_mode(self, mode: str) -> None:
+        if self._client():
+            self.notice(self.turns.set_mode(mode))
+
+    def action_reconnect(self) -> None:
+        self.spawn(self.reconnect())
+
+    async def reconnect(self) -> None:
+        await self.bridge.disconnect()
+        await self.bridge.connect()
+
+    def action_disconnect(self) -> None:
+        self.spawn(self.bridge.disconnect())
+
+    def action_session_editor(self) -> None:
+        from console.screens.session_editor import SessionEditorScreen
+
+        if self.bridge.client is None:
+            self.notice("no session yet: wait for the connection", "warning")
+            return
+        self.push_screen(SessionEditorScreen(self.bridge.client, tool_names=self.tools.names()))
+
+    def action_tool_editor(self) -> None:
+        from console.screens.tool_editor import ToolEditorScreen
+
+        self.push_screen(ToolEditorScreen(self.tools))
+
+    def action_check_drift(self) -> None:
+        self.spawn(self._check_drift())
+
+    async def _check_drift(self) -> None:
+        if not self._client():
+            return
+        self.notice("comparing the conversation with the server's…")
+        drift = await self.bridge.check_drift()
+        self.notice(f"drift: {len(drift)} difference(s), marked in the conversation" if drift
+                    else "the conversation matches the server", "warning" if drift else "information")
+
+    def action_help(self) -> None:
+        self.bridge.add_note("info", "slash commands:\n" + help_text())
+
+    def action_focus_log(self) -> None:
+        self.main.action_focus_log()
+
+    def action_search_log(self) -> None:
+        self.main.action_search_log()
+
+    def action_focus_conversation(self) -> None:
+        self.main.action_focus_conversation()
+
+    def play_item(self, item_id: str) -> None:
+        """Play an item's audio again through the speaker."""
+        item = self.bridge.item(item_id)
+        audio = (item or {}).get("formatted", {}).get("audio")
+        if audio is None or not len(audio):
+            self.notice(f"item {item_id} has no audio", "warning")
+            return
+        if self.turns.speaker is None:
+            self.notice("no speaker available", "warning")
+            return
+        self.turns.speaker.enqueue(f"replay:{item_id}", audio.copy())
+        self.notice(f"playing {len(audio) / 24000:.1f} s of {item_id}")
+
+    def save_item_wav(self, item_id: str, directory: Path | None = None) -> Path | None:
+        """Write an item's audio as `<item id>.wav` in the working directory."""
+        from console.audio.wavfile import write_wav
+
+        item = self.bridge.item(item_id)
+        audio = (item or {}).get("formatted", {}).get("audio")
+        if audio is None or not len(audio):
+            self.notice(f"item {item_id} has no audio to save", "warning")
+            return None
+        path = (directory or Path.cwd()) / (re.sub(r"[^A-Za-z0-9_.-]", "_", item_id) + ".wav")
+        try:
+            write_wav(path, audio, self.bridge.client.conversation.output_rate if self.bridge.client else 24000)
+        except OSError as exc:
+            self.notice(f"cannot write {path}: {exc.strerror or exc}", "error")
+            return None
+        self.notice(f"saved {len(audio) / 24000:.1f} s to {path}")
+        return path
+
+    def delete_item(self, item_id: str) -> None:
+        """Ask the server to delete an item (the pane updates on `conversation.item.deleted`)."""
+        if client := self._client():
+            client.delete_item(item_id)
+            self.notice(f"deleting {item_id}")
+
+    def copy_text(self, text: str, what: str = "text") -> None:
+        self.copy_to_clipboard(text)
+        self.notice(f"copied {what} ({len(text)} characters)")
+
+    async def _ask_manual_output(self, tool_name: str, arguments: dict[str, Any]) -> Any:
+        """A manual tool was called: ask the user for its output."""
+        from console.screens.manual_tool_output import ManualToolOutputScreen
+
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self.push_screen(ManualToolOutputScreen(tool_name, arguments),
+                         callback=lambda value: future.done() or future.set_result(value))
+        return await future
+
+    async def run_command(self, command: SlashCommand) -> None:
+        """Carry out a validated slash command."""
+        name = command.name
+        if name == "help":
+            self.action_help()
+        elif name == "cancel":
+            self.action_interrupt()
+        elif name in ("vad", "ptt"):
+            self.set_turn_mode(name)
+        elif name == "instructions":
+            if client := self._client():
+                client.update_session(instructions=command.argument)
+                self.notice("instructions sent")
+        elif name == "voice":
+            if client := self._client():
+                client.update_session(voice=command.argument)
+                self.notice(f"voice {command.argument} sent (applies to the next response)")
+        elif name == "send":
+            if client := self._client():
+                assert command.event_type is not None
+                try:
+                    event = client.realtime.send(command.event_type, command.data)
+                except (TypeError, ValueError) as exc:
+                    self.notice(str(exc), "error")
+                else:
+                    self.notice(f"sent {command.event_type} {event.get('event_id', '')}")
+        elif name == "retrieve":
+            await self._check_drift()
+        elif name == "delete":
+            self.delete_item(command.argument)
+        elif name == "reconnect":
+            await self.reconnect()
+        elif name == "disconnect":
+            await self.bridge.disconnect()
