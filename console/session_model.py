@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Literal
 
-from console.realtime.protocol import FLAT_SESSION_FIELDS, VOICES, session_to_flat
+from console.realtime.protocol import FLAT_SESSION_FIELDS, VOICES, flat_to_ga_session, session_to_flat
 
 #: Fields the form edits (the raw JSON view edits every flat field).
 FORM_FIELDS: tuple[str, ...] = (
@@ -407,9 +407,17 @@ def _comparable(flat: dict[str, Any]) -> dict[str, Any]:
 def diff_sessions(sent: dict[str, Any], applied: dict[str, Any], *, protocol: str = "ga") -> list[DiffEntry]:
     """Compare the flat session sent with the session the server answered (either shape).
 
+    For GA the sent fields are first put through the same GA translation the client uses,
+    so only the server's own changes are marked, plus fields GA has no place for.
+
     Nested objects are compared key by key (`turn_detection.threshold`), lists as a whole.
     Sent entries come first in their order, then fields only the server reports.
     """
+    if protocol == "ga":
+        # Compare with what actually went over the wire: the GA translation of the flat
+        # fields (modalities ["text", "audio"] becomes ["audio"], temperature is dropped).
+        sent = {**to_flat(flat_to_ga_session(sent)), **({"temperature": sent["temperature"]}
+                                                       if "temperature" in sent else {})}
     sent_c = _comparable(sent)
     applied_c = _comparable(to_flat(applied))
     sent_paths: dict[str, Any] = {}

@@ -15,14 +15,15 @@ from textual.widgets import Static
 
 from console.session_model import DiffEntry
 
-_MARKS: dict[str, tuple[str, str, str]] = {
-    # status: (mark, style, note)
-    "same": (" ", "$text-muted", ""),
-    "changed": ("≠", "bold $text-warning", "changed by the server"),
-    "missing": ("−", "bold $text-error", "not applied"),
-    "added": ("+", "$text-secondary", "server default"),
-    "ignored": ("~", "bold $text-warning", "ignored by this protocol"),
+_MARKS: dict[str, tuple[str, str]] = {
+    # status: (mark, style)
+    "same": (" ", "$text-muted"),
+    "changed": ("≠", "bold $text-warning"),
+    "missing": ("−", "bold $text-error"),
+    "added": ("+", "$text-secondary"),
+    "ignored": ("~", "bold $text-warning"),
 }
+_LEGEND = "≠ changed by the server  − not applied  ~ ignored by this protocol  + server default"
 _CELL = 28
 
 
@@ -75,11 +76,13 @@ class SessionDiff(Static):
         header = Content.assemble(
             (f"{n} difference{'s' if n != 1 else ''}" if n else "applied as sent", "bold"),
             "\n",
+            (_LEGEND, "$text-muted"),
+            "\n",
             ("  " + "field".ljust(width) + "  " + "sent".ljust(_CELL) + "  applied", "$text-muted"),
         )
         rows = [header]
         for e in ordered:
-            mark, style, note = _MARKS[e.status]
+            mark, style = _MARKS[e.status]
             rows.append(
                 Content.assemble(
                     (mark + " ", style),
@@ -88,7 +91,6 @@ class SessionDiff(Static):
                     _cell(e.sent, absent=e.status == "added").ljust(_CELL),
                     "  ",
                     (_cell(e.applied, absent=e.status in ("missing", "ignored")), style if e.is_difference else ""),
-                    (f"  {note}" if note and e.status != "same" else "", "$text-muted"),
                 )
             )
         return Content("\n").join(rows)

@@ -498,6 +498,10 @@ class SessionEditorScreen(Screen[dict[str, Any] | None]):
         kind, source = event.get("type"), payload.get("source")
         if source == "client" and kind == "session.update" and self._sent_event_id is None:
             self._sent_event_id = event.get("event_id")
+            wire = event.get("session")
+            if isinstance(wire, dict) and "tools" in wire:
+                # The client adds the registry's tools: compare with the tools really sent.
+                self._sent["tools"] = to_flat(wire).get("tools", [])
         elif source == "server" and kind == "session.updated":
             self._awaiting = False
             self.post_message(self._ServerAnswered(event))
