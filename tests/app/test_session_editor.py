@@ -206,3 +206,42 @@ async def test_not_connected_stores_the_session_for_later() -> None:
         await pilot.pause()
         assert client.session_config["voice"] == "sage"
         assert "not connected" in str(app.screen.query_one("#editor-status", Static).render())
+
+
+async def test_form_and_json_views_stay_in_step() -> None:
+    client = RealtimeClient(url="ws://127.0.0.1:9/v1/realtime", api_key="sk-test")  # never connected
+    app = EditorApp(client, protocol="ga", tool_names=["get_weather"])
+    async with app.run_test(size=(110, 48)) as pilot:
+        screen = app.screen
+        screen.query_one("#voice", Select).value = "coral"
+        screen.query_one("#tool_choice", Select).value = "fn:get_weather"
+        await pilot.press("f3")
+        await pilot.pause()
+        raw = screen.query_one("#raw-json", TextArea)
+        data = json.loads(raw.text)
+        assert data["voice"] == "coral"
+        assert data["tool_choice"] == {"type": "function", "name": "get_weather"}
+
+        data.update(voice="shimmer", turn_detection={"type": "semantic_vad", "eagerness": "high"})
+        raw.text = json.dumps(data)
+        await pilot.press("f2")
+        await pilot.pause()
+        assert screen.query_one("#voice", Select).value == "shimmer"
+        assert screen.query_one("#td-type", Select).value == "semantic_vad"
+        assert screen.query_one("#td-eagerness", Select).value == "high"
+        assert screen.query_one("#semantic-vad-params").display
+        assert not screen.query_one("#server-vad-params").display
+
+        await pilot.press("f3")
+        await pilot.pause()
+        raw.text = "[1,"
+        await pilot.press("f2")
+        await pilot.pause()
+        assert "JSON view has errors" in str(screen.query_one("#editor-status", Static).render())
+        assert screen.query_one("#voice", Select).value == "shimmer"  # the form kept its values
+
+        screen.query_one("#temperature", Input).value = "hot"
+        await pilot.press("f3")
+        await pilot.pause()
+        assert "invalid values" in str(screen.query_one("#raw-json-error", Static).render())
+        assert json.loads(raw.text)["temperature"] == 0.8  # the last valid value
