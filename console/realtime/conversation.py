@@ -17,6 +17,10 @@ goes to the item named by `input_audio_buffer.committed`, not to the next user i
 real sample rate (24 kHz PCM16, 8 kHz G.711) is used for all millisecond arithmetic; an
 odd trailing PCM16 byte is carried to the next delta; `response.done` and transcription
 failures are recorded instead of ignored.
+
+It is one module, longer than most, because it is one state machine: every processor
+reads and writes the same tables (items, responses, queues, audio buffers), and the
+checks that keep a rejected event from changing them only hold if they live together.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import protocol
-from .audio import DeltaDecoder, Int16Buffer, base64_to_bytes, decode, to_int16
+from .audio import DeltaDecoder, Int16Buffer, base64_to_bytes, decode, ms_to_samples, to_int16
 
 Item = dict[str, Any]
 Delta = dict[str, Any]
@@ -456,7 +460,7 @@ class RealtimeConversation:
             raise ConversationError(f"conversation.item.truncated: item {event['item_id']!r} not found")
         _check_ms(event, "audio_end_ms")
         end_ms = event["audio_end_ms"]
-        keep = (int(end_ms) * self.output_rate) // 1000
+        keep = ms_to_samples(end_ms, self.output_rate)
         buffer = self._audio.get(item["id"])
         if buffer is not None:
             buffer.truncate(keep)
@@ -558,8 +562,8 @@ class RealtimeConversation:
         speech["audio_end_ms"] = end_ms
         if samples is not None:
             rate = self.input_rate
-            start = max(0, min(len(samples), (int(speech["audio_start_ms"]) * rate) // 1000 - offset))
-            stop = max(start, min(len(samples), (int(end_ms) * rate) // 1000 - offset))
+            start = max(0, min(len(samples), ms_to_samples(speech["audio_start_ms"], rate) - offset))
+            stop = max(start, min(len(samples), ms_to_samples(end_ms, rate) - offset))
             speech["audio"] = samples[start:stop].copy()
             item = self._item_lookup.get(item_id)
             if item is not None:  # the item came first: give it the audio directly

@@ -524,3 +524,13 @@ def test_transcription_delta_after_queued_completion_does_not_corrupt_it() -> No
                           content_index=0, delta="late"))
     item, _ = conv.process_event(ev("ga", "conversation.item.created", item=user_audio_item()))
     assert item["formatted"]["transcript"] == "final"
+
+
+def test_fractional_milliseconds_floor_the_exact_product() -> None:
+    """floor(ms * rate / 1000), not floor(ms) * rate / 1000."""
+    conv = RealtimeConversation()
+    item = started_assistant(conv)
+    conv.process_event(audio_delta("ga", audio_b64(tone(4800))))
+    conv.process_event(ev("ga", "conversation.item.truncated", item_id="item_asst", content_index=0,
+                          audio_end_ms=150.7))
+    assert len(item["formatted"]["audio"]) == 3616
