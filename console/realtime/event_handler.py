@@ -97,10 +97,14 @@ class RealtimeEventHandler:
         Returns True (like the reference). Handlers registered while dispatching run from
         the next dispatch on.
         """
-        handlers = list(self._handlers.get(name, ()))
-        once = self._next_handlers.pop(name, [])
-        for handler in handlers + once:
-            self._call(name, handler, event)
+        handlers = self._handlers.get(name)
+        once = self._next_handlers.pop(name, None) if self._next_handlers else None
+        if handlers:
+            for handler in tuple(handlers):  # a copy: handlers may (un)register others
+                self._call(name, handler, event)
+        if once:
+            for handler in once:
+                self._call(name, handler, event)
         return True
 
     def _call(self, name: str, handler: Handler, event: Any) -> None:
@@ -109,7 +113,7 @@ class RealtimeEventHandler:
         except Exception as exc:  # noqa: BLE001 - a handler must not break dispatch
             self._report(name, handler, exc)
             return
-        if inspect.isawaitable(result):
+        if result is not None and inspect.isawaitable(result):
             self._schedule(name, handler, result)
 
     def _schedule(self, name: str, handler: Handler, awaitable: Any) -> None:
