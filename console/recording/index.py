@@ -117,6 +117,7 @@ class RecordingIndex:
         self._type_col = _Column(np.uint16)
         self._sources = _Column(np.uint8)
         self._lock = threading.Lock()
+        self._views: dict[int, tuple[int, np.ndarray, np.ndarray]] = {}
 
     # --- reading the columns -----------------------------------------------------------
 
@@ -150,8 +151,13 @@ class RecordingIndex:
 
     def _view(self, column: _Column) -> np.ndarray:
         n = self._count
-        view = column.data[:n]
+        data = column.data
+        cached = self._views.get(id(column))
+        if cached is not None and cached[0] == n and cached[1] is data:
+            return cached[2]
+        view = data[:n]
         view.flags.writeable = False
+        self._views[id(column)] = (n, data, view)
         return view
 
     def type_id(self, event_type: str) -> int | None:
@@ -184,10 +190,12 @@ class RecordingIndex:
                 return
             with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
                 pos = self.scanned
+                released = pos - pos % mmap.PAGESIZE
                 while pos < size:
                     if cancel is not None and cancel.is_set():
                         return
                     pos = self._scan_batch(mm, pos, min(size, pos + batch_bytes), size)
+                    released = _release(mm, released, pos)
                     yield pos, size
                     if self.truncated is not None:
                         return
@@ -312,6 +320,20 @@ class RecordingIndex:
         if len(self.problems) < MAX_PROBLEMS:
             self.problems.append(LineProblem(self._lines_seen, start, reason))
         return None
+
+
+def _release(mm: mmap.mmap, start: int, end: int) -> int:
+    """Drop scanned pages from this process's mapping so resident memory stays bounded
+    (they stay in the page cache; the kernel would reclaim them anyway, but RSS would
+    otherwise grow to the file's size). Returns the new release point."""
+    end -= end % mmap.PAGESIZE
+    if end > start and hasattr(mm, "madvise") and hasattr(mmap, "MADV_DONTNEED"):
+        try:
+            mm.madvise(mmap.MADV_DONTNEED, start, end - start)
+        except OSError:  # pragma: no cover - advisory only
+            pass
+        return end
+    return start
 
 
 def _source_code(source: str) -> int:

@@ -240,6 +240,29 @@ class Recording:
             event, time_iso = obj, None
         return EventRecord(n, self.time_of(n), self.source_of(n), self.type_of(n), event, time_iso)
 
+    def iter_events(self, rows: Iterable[int] | np.ndarray) -> Iterator[tuple[int, dict[str, Any]]]:
+        """(n, event payload) for the given event numbers, read in one sweep.
+
+        Cheaper per event than `event(n)` (no per-call bounds checks or column views): what
+        whole-file passes (the report, exports) use.
+        """
+        idx = self._index
+        rows = np.asarray(rows, dtype=np.int64)
+        if len(rows) and (rows.min() < 0 or rows.max() >= len(idx)):
+            raise IndexError("event number out of range")
+        offsets = idx.offsets[rows].tolist()
+        lengths = idx.lengths[rows].tolist()
+        loads = json.loads
+        lock, f = self._read_lock, self._file
+        for n, offset, length in zip(rows.tolist(), offsets, lengths):
+            with lock:  # per read, so another thread's reads interleave safely
+                f.seek(offset)
+                data = f.read(length)
+            obj = loads(data)
+            if isinstance(obj, dict) and isinstance(obj.get("event"), dict):
+                obj = obj["event"]
+            yield n, obj
+
     def __getitem__(self, n: int) -> EventRecord:
         return self.record(n)
 

@@ -156,17 +156,19 @@ class _Analyser:
         # First audio delta per response: only rows that could be one are looked at.
         audio_rows = np.flatnonzero(np.isin(type_ids, list(audio_ids))) if audio_ids else np.zeros(0, np.int64)
         merged = np.union1d(rows, audio_rows) if len(audio_rows) else rows
-        audio_set_ids = audio_ids
         total = len(merged)
+        merged_types = type_ids[merged].tolist()
+        merged_times = times[merged].tolist()
+        merged_sources = rec.index.sources[merged].tolist()
+        events = rec.iter_events(rows)
         for k, n in enumerate(merged.tolist()):
-            tid = int(type_ids[n])
-            t = float(times[n])
-            if tid in audio_set_ids:
-                self.audio_delta(n, t)
+            tid = merged_types[k]
+            if tid in audio_ids:
+                self.audio_delta(n, merged_times[k])
                 continue
-            event = rec.event(n)
+            _, event = next(events)
             self.parsed_lines += 1
-            self.handle(n, t, types[tid], rec.source_of(n), event)
+            self.handle(n, merged_times[k], types[tid], "client" if merged_sources[k] == 0 else "server", event)
             if progress is not None and k % 4096 == 0:
                 progress(k, total)
 

@@ -2,9 +2,10 @@
 
 It runs on the UI's event loop, so each `record` is one `json.dumps`, one `os.write` of a
 whole line, and nothing else: no Python-level buffering (a crash or a kill loses at most
-the event in flight), no fsync (that would cost milliseconds per event). Redaction is a
-substring pre-check on the serialised line; the structural walk only runs when a line holds
-something that looks like a secret.
+the event in flight), no fsync (that would cost milliseconds per event). Redaction of small
+events is a substring pre-check on the serialised line (the structural walk only runs when
+it finds something that looks like a secret); audio events, whose lines are mostly base64,
+are walked instead, which touches the payload twice rather than once per marker.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import os
 from pathlib import Path
 from types import TracebackType
 from typing import Any
+
+from console.realtime.protocol import AUDIO_PAYLOAD_KEYS
 
 from .format import SOURCES, line_has_secret_marker, make_header, redact, utc_now_iso
 
@@ -97,10 +100,14 @@ class SessionRecorder:
         if next(iter(event)) != "type":
             # `type` first lets the indexer read it without parsing the line (see index.py).
             event = {"type": event["type"], **event}
+        if event["type"] in AUDIO_PAYLOAD_KEYS:
+            # Megabytes of base64: walking the event (a few keys, two substring checks on
+            # the payload) is cheaper than scanning the serialised line for every marker.
+            event = redact(event)
         line = json.dumps(
             {"time": time_iso or utc_now_iso(), "source": source, "event": event}, ensure_ascii=False
         )
-        if line_has_secret_marker(line):
+        if event["type"] not in AUDIO_PAYLOAD_KEYS and line_has_secret_marker(line):
             line = json.dumps(
                 {"time": time_iso or utc_now_iso(), "source": source, "event": redact(event)}, ensure_ascii=False
             )

@@ -1,0 +1,193 @@
+"""Benchmark: writing, indexing and inspecting a large recording, against baselines
+measured in the same run.
+
+    .venv/bin/python bench/bench_recording.py                 # ~200 MB, well under 2 minutes
+    .venv/bin/python bench/bench_recording.py --size-mb 1024  # the 1 GB figure for the README
+
+It generates a multi-hour GA session (server-VAD turns: microphone appends every 100 ms,
+streamed audio and transcript deltas, usage) through the real `SessionRecorder`, then runs
+each phase in a fresh subprocess so every peak RSS (`ru_maxrss`) is that phase's alone:
+
+    lines      `for line in f: pass` (binary), the floor for any line-based reader
+    json       `json.loads` of every line, what a naive reader pays
+    index      `Recording.open` (mmap scan, numpy columns)
+    inspect    `Recording.open` + `build_report`
+    ramp       indexing the first 64 KiB (what a UI waits for before it can show rows)
+
+Writing cost is measured per event against `json.dumps` alone. The file is deleted at the
+end unless `--keep`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def generate(path: Path, size_mb: float) -> tuple[int, float]:
+    """Write a GA session of about `size_mb` MB; return (events, session seconds)."""
+    from console.recording.synthetic import SessionBuilder
+    from console.recording.writer import SessionRecorder
+
+    target = int(size_mb * 1024 * 1024)
+    builder = SessionBuilder(protocol="ga", fast_audio=True)
+    recorder = SessionRecorder(path, endpoint="wss://api.openai.com/v1/realtime?model=gpt-realtime",
+                               protocol="ga", model="gpt-realtime", started_at=builder.iso(0.0))
+    builder.sink = recorder.record
+    builder.session()
+    turn = 0
+    while recorder.bytes_written < target:
+        turn += 1
+        builder.user_speech(3000 + 500 * (turn % 5), f"user sentence number {turn} about something")
+        builder.response(latency_ms=300 + 37 * (turn % 11), audio_ms=4000 + 300 * (turn % 7),
+                         transcript=" ".join(["word"] * 40), delta_gap_ms=25,
+                         cancel_after_deltas=10 if turn % 9 == 0 else None)
+        builder.wait(800)
+    recorder.close()
+    return recorder.events_written, builder.t
+
+
+def phase(name: str, path: str) -> dict[str, float]:
+    """Run one phase in this process; return its seconds (imports excluded) and peak RSS."""
+    if name in ("index", "inspect", "ramp"):
+        import console.recording.report  # noqa: F401 - import time is not the phase's
+    t0 = time.perf_counter()
+    extra: dict[str, float] = {}
+    if name == "lines":
+        n = 0
+        with open(path, "rb") as f:
+            for _ in f:
+                n += 1
+        extra["lines"] = n
+    elif name == "json":
+        with open(path, "rb") as f:
+            for line in f:
+                json.loads(line)
+    elif name in ("index", "inspect"):
+        from console.recording import Recording
+        from console.recording.report import build_report
+
+        rec = Recording.open(path)
+        extra["events"] = len(rec)
+        if name == "inspect":
+            t1 = time.perf_counter()
+            report = build_report(rec)
+            extra["report_only_s"] = time.perf_counter() - t1
+            extra["turns"] = len(report["turns"])
+        rec.close()
+    elif name == "ramp":
+        from console.recording import Recording
+
+        rec = Recording(path)
+        extra["events"] = len(rec)
+        rec.close()
+    else:
+        raise SystemExit(f"unknown phase {name}")
+    seconds = time.perf_counter() - t0
+    return {"seconds": seconds, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, **extra}
+
+
+def baseline_rss() -> float:
+    """Peak RSS of a subprocess that only imports the package (the floor for every phase)."""
+    code = ("import resource, console.recording.report; "
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)")
+    return float(subprocess.check_output([sys.executable, "-c", code], cwd=ROOT, text=True))
+
+
+def run_phase(name: str, path: Path) -> dict[str, float]:
+    out = subprocess.check_output([sys.executable, __file__, "--phase", name, str(path)], cwd=ROOT, text=True)
+    return json.loads(out)
+
+
+def write_cost(tmp: Path, n: int = 3000) -> dict[str, float]:
+    """Microseconds per event: SessionRecorder.record vs json.dumps alone."""
+    from console.realtime.audio import encode_base64
+    from console.recording.synthetic import tone
+    from console.recording.writer import SessionRecorder
+
+    audio = {"type": "response.output_audio.delta", "event_id": "event_x", "response_id": "resp_1", "item_id": "item_1",
+             "output_index": 0, "content_index": 0, "delta": encode_base64(tone(100))}
+    small = {"type": "response.output_audio_transcript.delta", "event_id": "event_y", "response_id": "resp_1",
+             "item_id": "item_1", "output_index": 0, "content_index": 0, "delta": "word "}
+    result: dict[str, float] = {}
+    for label, event in (("audio_delta", audio), ("small", small)):
+        t0 = time.perf_counter()
+        for _ in range(n):
+            json.dumps({"time": "2026-11-24T15:46:02.000Z", "source": "server", "event": event})
+        dumps = (time.perf_counter() - t0) / n * 1e6
+        rec = SessionRecorder(tmp / f"w_{label}.jsonl", endpoint="ws://x", protocol="ga", model="m")
+        t0 = time.perf_counter()
+        for _ in range(n):
+            rec.record("2026-11-24T15:46:02.000Z", "server", event)
+        record = (time.perf_counter() - t0) / n * 1e6
+        rec.close()
+        result[f"{label}_dumps_us"] = dumps
+        result[f"{label}_record_us"] = record
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size-mb", type=float, default=200.0, help="size of the generated log (default 200)")
+    parser.add_argument("--dir", default=None, help="where to write the log (default: a temp dir)")
+    parser.add_argument("--keep", action="store_true", help="keep the generated file")
+    parser.add_argument("--phase", help=argparse.SUPPRESS)
+    parser.add_argument("file", nargs="?", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.phase:
+        print(json.dumps(phase(args.phase, args.file)))
+        return 0
+
+    tmpdir = Path(tempfile.mkdtemp(prefix="bench_recording_", dir=args.dir))
+    path = tmpdir / "session.jsonl"
+    try:
+        t0 = time.perf_counter()
+        events, session_s = generate(path, args.size_mb)
+        gen_s = time.perf_counter() - t0
+        size_mb = path.stat().st_size / 1024 / 1024
+        print(f"generated {size_mb:.0f} MB, {events} events, a {session_s / 3600:.2f} h session, in {gen_s:.1f} s "
+              f"({gen_s / events * 1e6:.1f} us/event including generation)")
+        floor = baseline_rss()
+        results = {name: run_phase(name, path) for name in ("lines", "json", "index", "inspect", "ramp")}
+        print(f"\npeak RSS of the interpreter with the package imported: {floor:.0f} MB")
+        print(f"{'phase':<10}{'seconds':>10}{'MB/s':>10}{'peak RSS MB':>14}  notes")
+        for name, r in results.items():
+            notes = ""
+            if name == "lines":
+                notes = f"{int(r['lines'])} lines (baseline)"
+            elif name == "json":
+                notes = f"baseline; index is {r['seconds'] / results['index']['seconds']:.1f}x faster"
+            elif name == "index":
+                notes = f"{int(r['events'])} events; {r['seconds'] / results['lines']['seconds']:.2f}x the line loop"
+            elif name == "inspect":
+                notes = f"report alone {r['report_only_s']:.2f} s, {int(r['turns'])} turns"
+            elif name == "ramp":
+                notes = f"first rows ready ({int(r['events'])} events)"
+            mbps = size_mb / r["seconds"] if r["seconds"] and name != "ramp" else float("nan")
+            print(f"{name:<10}{r['seconds']:>10.2f}{mbps:>10.0f}{r['peak_rss_mb']:>14.0f}  {notes}")
+        w = write_cost(tmpdir)
+        print("\nwriting, per event (us): "
+              f"audio delta record {w['audio_delta_record_us']:.1f} vs json.dumps alone {w['audio_delta_dumps_us']:.1f}; "
+              f"small event record {w['small_record_us']:.1f} vs json.dumps alone {w['small_dumps_us']:.1f}")
+        if args.keep:
+            print(f"\nkept {path}")
+    finally:
+        if not args.keep:
+            for p in tmpdir.iterdir():
+                p.unlink()
+            tmpdir.rmdir()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
