@@ -41,7 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from .api import NotConnectedError, RealtimeAPI
+from .api import NotConnectedError, RealtimeAPI, RealtimeError
 from .audio import Int16Buffer, encode_base64, ms_to_samples, samples_to_ms, to_int16
 from .conversation import AUDIO_PART_TYPES, ConversationError, RealtimeConversation
 from .event_handler import RealtimeEventHandler, client_error_event
@@ -251,7 +251,7 @@ class RealtimeClient(RealtimeEventHandler):
     async def connect(self) -> bool:
         """Connect and send the session. Raises RealtimeConnectionError on refusal."""
         if self.is_connected():
-            raise RuntimeError("already connected: disconnect() first")
+            raise RealtimeError("already connected: disconnect() first")
         self._input = Int16Buffer()
         self.input_audio_offset = 0
         self._speech_start_ms = None

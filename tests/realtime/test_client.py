@@ -363,3 +363,21 @@ async def test_flat_noise_reduction_and_speed_reach_their_ga_places() -> None:
         session = [e for e in server.received if e["type"] == "session.update"][-1]["session"]
         assert session["audio"]["input"]["noise_reduction"] == {"type": "near_field"}
         assert session["audio"]["output"]["speed"] == 1.2
+
+
+async def test_views_unknown_session_keys_and_double_connect() -> None:
+    import base64
+
+    from console.realtime import RealtimeError
+
+    async with connected("ga") as (client, server, _):
+        big = np.arange(1000, dtype=np.int16)
+        client.append_input_audio(big[100:200])  # a view: only its own samples are sent
+        client.update_session(tracing="auto")  # not a flat field: passed through, not dropped
+        await server.wait_for_types("input_audio_buffer.append")
+        await server.wait_for(lambda r: [e["type"] for e in r].count("session.update") == 2)
+        append = next(e for e in server.received if e["type"] == "input_audio_buffer.append")
+        np.testing.assert_array_equal(np.frombuffer(base64.b64decode(append["audio"]), "<i2"), big[100:200])
+        assert [e for e in server.received if e["type"] == "session.update"][-1]["session"]["tracing"] == "auto"
+        with pytest.raises(RealtimeError, match="already connected"):
+            await client.connect()
