@@ -20,6 +20,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static, TextArea
 
+from console.screens.editor_commands import EditorCommands, PaletteCommand
 from console.tools import ManualPrompt
 
 #: What the model receives when the user declines to answer.
@@ -30,6 +31,7 @@ class ManualToolOutputScreen(ModalScreen[Any]):
     """Show a function call and dismiss with the output the user typed (parsed JSON)."""
 
     CSS_PATH = Path(__file__).with_name("editors.tcss")
+    COMMANDS = {EditorCommands}
     BINDINGS = [
         Binding("ctrl+s", "send", "Send output", id="manual_tool.send", tooltip="Send the JSON as the tool's output"),
         # priority: the output TextArea would otherwise take escape to release focus.
@@ -72,6 +74,13 @@ class ManualToolOutputScreen(ModalScreen[Any]):
 
     def action_decline(self) -> None:
         self.dismiss(dict(DECLINED))
+
+    def palette_commands(self) -> list[PaletteCommand]:
+        """What the command palette offers on this modal."""
+        return [
+            (f"Tool output: send to {self.tool_name}", "Send the typed JSON as the output", self.action_send),
+            (f"Tool output: decline {self.tool_name}", "Answer the model with an error", self.action_decline),
+        ]
 
     @on(Button.Pressed, "#manual-send")
     def _send_pressed(self) -> None:

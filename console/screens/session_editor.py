@@ -26,6 +26,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static, TabbedContent, TabPane, TextArea
 
 from console.realtime.protocol import FLAT_SESSION_FIELDS, VOICES
+from console.screens.editor_commands import EditorCommands, PaletteCommand
 from console.session_model import (
     EAGERNESS,
     FORM_FIELDS,
@@ -86,6 +87,7 @@ class SessionEditorScreen(Screen[dict[str, Any] | None]):
     """
 
     CSS_PATH = CSS_FILE
+    COMMANDS = {EditorCommands}
     BINDINGS = [
         Binding("ctrl+s", "apply", "Apply", id="session_editor.apply", tooltip="Validate and send session.update"),
         Binding("escape", "close", "Close", id="session_editor.close", tooltip="Back to the console"),
@@ -434,6 +436,19 @@ class SessionEditorScreen(Screen[dict[str, Any] | None]):
 
     def action_close(self) -> None:
         self.dismiss(self.last_applied)
+
+    def palette_commands(self) -> list[PaletteCommand]:
+        """What the command palette offers on this screen."""
+        return [
+            ("Session: apply", "Validate and send session.update", self.action_apply),
+            ("Session: load preset", "Load the preset file named in the path box", self.load_preset_file),
+            ("Session: save preset", "Save the session to the path box's file", self.save_preset_file),
+            ("Session: show form", "Edit the session field by field", lambda: self.action_show_tab("tab-form")),
+            ("Session: show raw JSON", "Edit the whole session as JSON", lambda: self.action_show_tab("tab-json")),
+            ("Session: show server answer", "What the server applied, next to what was sent",
+             lambda: self.action_show_tab("tab-answer")),
+            ("Session: close editor", "Back to the console", self.action_close),
+        ]
 
     def action_show_tab(self, tab: str) -> None:
         self.query_one("#session-tabs", TabbedContent).active = tab

@@ -22,6 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
+from console.screens.editor_commands import EditorCommands, PaletteCommand
 from console.tools import (
     DEMO_DEFINITIONS,
     HANDLER_KINDS,
@@ -48,6 +49,7 @@ class ToolEditorScreen(Screen[None]):
     """Edit the tools of a `ToolRegistry` (changes apply to the registry's client at once)."""
 
     CSS_PATH = Path(__file__).with_name("editors.tcss")
+    COMMANDS = {EditorCommands}
     BINDINGS = [
         Binding("ctrl+s", "save", "Save tool", id="tool_editor.save", tooltip="Validate and save the tool"),
         Binding("ctrl+n", "new", "New tool", id="tool_editor.new", tooltip="Start a new tool"),
@@ -268,6 +270,15 @@ class ToolEditorScreen(Screen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    def palette_commands(self) -> list[PaletteCommand]:
+        """What the command palette offers on this screen."""
+        return [
+            ("Tools: new tool", "Start a new function tool", self.action_new),
+            ("Tools: save tool", "Validate and save the tool in the form", self.action_save),
+            ("Tools: remove tool", "Remove the tool in the form", self.action_remove),
+            ("Tools: close editor", "Back to the console", self.action_close),
+        ]
 
     @on(Button.Pressed, "#tool-new")
     def _new_pressed(self) -> None:

@@ -153,3 +153,31 @@ async def test_a_tool_clashing_with_session_tools_is_refused_cleanly(client: Rea
         assert "not saved" in str(status.render()) and status.has_class("-error")
         assert len(registry) == 0 and "lookup_order" not in client.tools
     await asyncio.sleep(0)
+
+
+async def test_actions_are_in_the_command_palette() -> None:
+    registry = ToolRegistry(demo_specs())  # no client: the palette only drives the screen
+    app = EditorApp(registry)
+    async with app.run_test(size=(120, 50)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ToolEditorScreen) and screen.editing == "get_weather"
+        titles = [title for title, _, _ in screen.palette_commands()]
+        assert "Tools: remove tool" in titles
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.3)
+        await pilot.press(*"remove tool")
+
+        def first_hit() -> str:
+            lists = app.screen.query(OptionList)
+            if not lists or not lists.last().option_count:
+                return ""
+            return str(lists.last().get_option_at_index(0).prompt)
+
+        for _ in range(100):  # the palette searches asynchronously
+            if "remove tool" in first_hit():
+                break
+            await pilot.pause(0.05)
+        assert "Tools: remove tool" in first_hit()
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        assert registry.names() == ["set_memory"]
