@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-import string
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from websockets.asyncio.server import ServerConnection
@@ -34,7 +34,6 @@ if TYPE_CHECKING:
     from .server import Simulator
 
 MIN_COMMIT_MS = 100
-_OBFUSCATION_ALPHABET = string.ascii_letters + string.digits
 
 
 class Connection:
@@ -58,7 +57,7 @@ class Connection:
         self.speech_start_ms = 0
         self.active: ResponseRun | None = None
         self.last_response: ResponseRun | None = None
-        self.sent_types: list[str] = []  #: every event type sent, in order (tests read it)
+        self.sent_counts: Counter[str] = Counter()  #: events sent per type (bounded, for debugging)
         self._tasks: set[asyncio.Task[Any]] = set()
         self._reset_vad()
 
@@ -75,7 +74,7 @@ class Connection:
             pass
 
     async def send(self, event: dict[str, Any]) -> None:
-        self.sent_types.append(event["type"])
+        self.sent_counts[event["type"]] += 1
         if self.injector is not None:
             await self.injector.send(event)
         else:
@@ -90,8 +89,9 @@ class Connection:
         await self.close(error.close_code, error.close_reason)
 
     def obfuscation(self) -> str:
-        """Random padding like upstream's, so delta sizes do not leak content length."""
-        return "".join(self._rng.choices(_OBFUSCATION_ALPHABET, k=self._rng.randint(4, 16)))
+        """Random padding like upstream's, so delta sizes do not leak content length (4-15 chars)."""
+        bits = self._rng.getrandbits(64)
+        return f"{bits:016x}"[: 4 + bits % 12]
 
     def spawn(self, coro: Any) -> asyncio.Task[Any]:
         task = asyncio.ensure_future(coro)

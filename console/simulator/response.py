@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 AUDIO_DELTA_MS = 100
 TEXT_DELTA_PACE_S = 0.025
 ARGUMENT_CHUNK = 12
+FAST_YIELD_EVERY = 8  #: in fast mode, deltas sent between yields to the event loop
 
 
 @dataclass
@@ -98,8 +99,8 @@ class ResponseRun:
     usage: Usage = field(default_factory=Usage)
     cancel_reason: str | None = None
     task: asyncio.Task[None] | None = None
-    has_audio: bool = False
     _open_item: Item | None = None
+    _unpaced: int = 0
 
     # --- rendering ----------------------------------------------------------------
 
@@ -141,7 +142,9 @@ class ResponseRun:
 
     async def _pace(self, until: float) -> None:
         if self.conn.fast:
-            await asyncio.sleep(0)
+            self._unpaced += 1
+            if self._unpaced % FAST_YIELD_EVERY == 0:  # let cancels and other sessions in
+                await asyncio.sleep(0)
         else:
             await asyncio.sleep(max(0.0, until - time.monotonic()))
 
@@ -267,7 +270,6 @@ class ResponseRun:
         samples, marks = voice.synthesise_marked(text, rate)
         step = rate * AUDIO_DELTA_MS // 1000
         assert part.audio is not None
-        self.has_audio = True
         started = time.monotonic()
         next_mark = 0
         for chunk_index, start in enumerate(range(0, len(samples), step)):
