@@ -76,6 +76,16 @@ def _check_ms(event: dict[str, Any], key: str) -> None:
         raise ConversationError(f"{event.get('type')}: bad {key} {value!r} (milliseconds expected)")
 
 
+def _output_ids(output: Any) -> list[str]:
+    """Item ids of a response's `output` (item objects upstream, ids in the reference)."""
+    ids = []
+    for out in output or []:
+        out_id = out.get("id") if isinstance(out, dict) else out
+        if isinstance(out_id, str) and out_id:
+            ids.append(out_id)
+    return ids
+
+
 def _text_of(content: list[Any]) -> str:
     return "".join(
         str(part.get("text") or "")
@@ -363,6 +373,8 @@ class RealtimeConversation:
             if key == "content" and isinstance(value, list):
                 old = item.get("content") if isinstance(item.get("content"), list) else []
                 item["content"] = _merge_content(old, value)
+            elif key == "arguments" and not isinstance(value, str):
+                continue  # arguments stay a string: deltas are appended to them
             elif key == "status":
                 keep_completed = item.get("role") == "user" or item.get("type") == "function_call_output"
                 if not (keep_completed and was_completed) and value is not None:
@@ -599,7 +611,7 @@ class RealtimeConversation:
         self._check_response(event, response)
         if response["id"] not in self._response_lookup:
             stored = copy.deepcopy(response)
-            stored["output"] = [o["id"] if isinstance(o, dict) else o for o in stored.get("output") or []]
+            stored["output"] = _output_ids(stored.get("output"))
             self._responses.append(stored)
             self._response_lookup[stored["id"]] = stored
         return _NOTHING
@@ -615,9 +627,8 @@ class RealtimeConversation:
             self._response_lookup[stored["id"]] = stored
         for key, value in response.items():
             if key == "output":
-                for out in value or []:
-                    out_id = out.get("id") if isinstance(out, dict) else out
-                    if out_id and out_id not in stored["output"]:
+                for out_id in _output_ids(value):
+                    if out_id not in stored["output"]:
                         stored["output"].append(out_id)
             else:
                 stored[key] = copy.deepcopy(value)
@@ -651,7 +662,8 @@ class RealtimeConversation:
         self._awaiting_output_done.discard(item["id"])
         if incoming.get("status") is not None:
             item["status"] = incoming["status"]
-        if item.get("type") == "function_call" and not item.get("arguments") and incoming.get("arguments"):
+        final_arguments = incoming.get("arguments")
+        if item.get("type") == "function_call" and not item.get("arguments") and isinstance(final_arguments, str):
             item["arguments"] = incoming["arguments"]
             item["formatted"]["tool"]["arguments"] = incoming["arguments"]
         if not in_conversation:
@@ -694,14 +706,6 @@ class RealtimeConversation:
         item["formatted"]["transcript"] += delta
         return (item, {"transcript": delta}) if in_conversation else _NOTHING
 
-    def _b64(self, event: dict[str, Any], data: Any) -> bytes:
-        if not isinstance(data, str):
-            raise ConversationError(f"{event.get('type')}: audio must be a base64 string")
-        try:
-            return base64_to_bytes(data)
-        except ValueError as exc:
-            raise ConversationError(f"{event.get('type')}: {exc}") from None
-
     def _audio_delta(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
         """Append decoded audio in amortised O(1) (the reference copies the whole array)."""
         data = event.get("delta")
@@ -739,7 +743,8 @@ class RealtimeConversation:
         if not isinstance(delta, str):
             raise _missing(event, "delta")
         item, in_conversation = self._find(event)
-        item["arguments"] = (item.get("arguments") or "") + delta
+        current = item.get("arguments")
+        item["arguments"] = (current if isinstance(current, str) else "") + delta
         tool = item["formatted"].get("tool")
         if tool is not None:
             tool["arguments"] = item["arguments"]

@@ -29,6 +29,8 @@ def primed() -> RealtimeConversation:
     conv.process_event({"type": "response.audio.delta", "item_id": "item_id_example", "content_index": 0,
                         "delta": audio_b64(tone(100))})
     conv.process_event({"type": "input_audio_buffer.speech_started", "item_id": "item_next", "audio_start_ms": 0})
+    conv.process_event({"type": "conversation.item.created", "item": {
+        "id": "item_fc", "type": "function_call", "status": "in_progress", "name": "f", "call_id": "c"}})
     return conv
 
 
@@ -115,29 +117,32 @@ FOLLOW_UP = follow_up()
 
 @pytest.mark.parametrize("protocol", ["beta", "ga"])
 def test_every_event_type_with_wrong_fields_raises_only_conversation_error(protocol: str) -> None:
+    """Each case runs on an empty conversation and on a primed one (then ordinary traffic
+    follows, to expose damage that only shows later)."""
     failures = []
     applied = rejected = 0
     for name, event in cases(protocol):
-        conv = primed()
-        before = snapshot(conv)
-        try:
-            conv.process_event(copy.deepcopy(event), tone(48_000))
-            applied += 1
-        except ConversationError:
-            rejected += 1
-            if snapshot(conv) != before:
-                failures.append(f"{name}: state changed although rejected")
-            continue  # unchanged state: the follow-up would prove nothing new
-        except Exception as exc:  # noqa: BLE001 - collecting every escape is the point
-            failures.append(f"{name}: {type(exc).__name__}: {exc}")
-            continue
-        for later in FOLLOW_UP:
+        for start in (RealtimeConversation, primed):
+            conv = start()
+            before = snapshot(conv)
             try:
-                conv.process_event(later)
+                conv.process_event(copy.deepcopy(event), tone(48_000))
+                applied += 1
             except ConversationError:
-                pass
-            except Exception as exc:  # noqa: BLE001
-                failures.append(f"{name} then {later['type']}: {type(exc).__name__}: {exc}")
+                rejected += 1
+                if snapshot(conv) != before:
+                    failures.append(f"{name}: state changed although rejected")
+                continue  # unchanged state: the follow-up would prove nothing new
+            except Exception as exc:  # noqa: BLE001 - collecting every escape is the point
+                failures.append(f"{name}: {type(exc).__name__}: {exc}")
+                continue
+            for later in FOLLOW_UP:
+                try:
+                    conv.process_event(later)
+                except ConversationError:
+                    pass
+                except Exception as exc:  # noqa: BLE001
+                    failures.append(f"{name} then {later['type']}: {type(exc).__name__}: {exc}")
     assert failures == []
     assert applied and rejected
 
