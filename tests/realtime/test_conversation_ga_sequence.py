@@ -163,3 +163,34 @@ def test_realistic_ga_session_builds_expected_items() -> None:
     assert response["status"] == "completed"
     assert response["output"] == ["item_a1", "item_f1"]
     assert response["usage"]["total_tokens"] == 321
+
+
+def test_same_session_in_beta_spelling_builds_the_same_items() -> None:
+    """The beta protocol sends the same turn under beta names, without `item.done`."""
+    from console.realtime.protocol import GA_TO_BETA, SERVER_EVENTS
+
+    mic, reply = tone(2 * RATE, 11), tone(RATE, 5)
+    conv = RealtimeConversation()
+    completed_by: dict[str, str] = {}
+    for event, with_mic in session_events(mic, reply):
+        beta_type = GA_TO_BETA.get(event["type"], event["type"])
+        if event["type"] == "conversation.item.done" or beta_type not in SERVER_EVENTS["beta"]:
+            continue
+        item, _ = conv.process_event({**event, "type": beta_type}, mic if with_mic else None)
+        if item is not None and conv.last_item_completed:
+            completed_by[item["id"]] = beta_type
+    items = {i["id"]: i for i in conv.get_items()}
+    assert list(items) == ["item_u1", "item_a1", "item_f1", "item_o1"]
+    assert completed_by == {
+        "item_u1": "conversation.item.created",
+        "item_a1": "response.output_item.done",
+        "item_f1": "response.output_item.done",
+        "item_o1": "conversation.item.created",
+    }
+    np.testing.assert_array_equal(items["item_u1"]["formatted"]["audio"], mic[12_000:36_000])
+    assert items["item_u1"]["formatted"]["transcript"] == "What's the weather?"
+    np.testing.assert_array_equal(items["item_a1"]["formatted"]["audio"], reply)
+    assert items["item_a1"]["formatted"]["transcript"] == "Sure, let me check."
+    assert items["item_a1"]["content"] == [{"type": "audio", "transcript": "Sure, let me check."}]
+    assert items["item_f1"]["formatted"]["tool"]["arguments"] == '{"city":"Oslo"}'
+    assert conv.get_response("resp_1")["status"] == "completed"
