@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import random
 from collections import Counter
 from typing import TYPE_CHECKING, Any
@@ -34,6 +35,10 @@ if TYPE_CHECKING:
     from .server import Simulator
 
 MIN_COMMIT_MS = 100
+#: In VAD mode, idle input audio kept before speech (upstream keeps a bounded window too);
+#: at least the prefix padding, so a long-running session streaming silence stays small.
+IDLE_INPUT_KEEP_MS = 1000
+logger = logging.getLogger("console.simulator")
 
 
 class Connection:
@@ -146,6 +151,10 @@ class Connection:
             await handler(event)
         except ApiError as error:
             await self.send(error.event(event_id))
+        except Exception as exc:  # a simulator bug: say so in-band, keep the session alive
+            logger.exception("simulator failed to handle a client event")
+            await self.send(ApiError(None, f"The simulator failed to handle this event: {exc!r}. This is a "
+                                     "simulator bug; its log has the details.", None, "server_error").event(event_id))
 
     async def on_session_update(self, event: dict[str, Any]) -> None:
         before = self.session.settings.turn_detection
@@ -188,6 +197,17 @@ class Connection:
                 await self._speech_started(boundary.ms)
             else:
                 await self._speech_stopped(boundary.ms)
+        if not self.vad.speaking:
+            self._drop_idle_input()
+
+    def _drop_idle_input(self) -> None:
+        settings = self.session.settings
+        padding = int((settings.turn_detection or {}).get("prefix_padding_ms", 300))
+        keep = settings.input_rate * max(IDLE_INPUT_KEEP_MS, padding) // 1000
+        excess = len(self.input) - keep
+        if excess > 0:
+            self.input.drop_front(excess)
+            self.input_start += excess
 
     async def _speech_started(self, ms: int) -> None:
         self.speech_item_id = new_event_id("item_")

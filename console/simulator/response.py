@@ -10,6 +10,7 @@ transcript delta of each word just before the audio that speaks it.
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import re
 import time
@@ -25,6 +26,8 @@ from .responder import Reply
 
 if TYPE_CHECKING:
     from .connection import Connection
+
+logger = logging.getLogger("console.simulator")
 
 AUDIO_DELTA_MS = 100
 TEXT_DELTA_PACE_S = 0.025
@@ -171,6 +174,11 @@ class ResponseRun:
             self.status_details = {"type": "cancelled", "reason": self.cancel_reason}
             if self._open_item is not None:
                 await self._finish_item(self._open_item, "incomplete")
+        except Exception as exc:  # a simulator bug: fail in-band like upstream, keep the session usable
+            logger.exception("simulator failed while generating a response")
+            self.status = "failed"
+            self.status_details = {"type": "failed", "error": {
+                "type": "server_error", "code": None, "message": f"The simulator failed: {exc!r}"}}
         await self._send({"type": "response.done", "event_id": new_event_id(), "response": self.render()})
         await self.conn.response_finished(self)
 
