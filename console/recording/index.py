@@ -196,6 +196,8 @@ class RecordingIndex:
                         return
                     pos = self._scan_batch(mm, pos, min(size, pos + batch_bytes), size)
                     released = _release(mm, released, pos)
+                    if pos >= size and self.kind is None and self.header is None:
+                        raise NotARecordingError("it holds no JSON lines at all (only blank lines)")
                     yield pos, size
                     if self.truncated is not None:
                         return

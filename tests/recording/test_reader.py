@@ -145,6 +145,7 @@ def test_unknown_types_are_kept_and_bad_middle_lines_counted(tmp_path: Path) -> 
         (b"# a markdown file\n\nhello\n", "not JSON"),
         (b'{"name": "package", "version": "1"}\n', "not an event"),
         (b"[1, 2, 3]\n", "not an event"),
+        (b"\n  \n\n", "only blank lines"),
     ],
 )
 def test_not_a_log_is_a_clear_error(tmp_path: Path, content: bytes, reason: str) -> None:
@@ -197,3 +198,16 @@ def test_compact_and_reordered_lines_fall_back_correctly(tmp_path: Path) -> None
         assert [rec.type_of(n) for n in range(2)] == ["conversation.item.create", "response.create"]
         assert rec.time_of(1) == pytest.approx(0.25)
         assert not rec.truncated
+
+
+def test_header_only_recording_is_empty_not_an_error(tmp_path: Path) -> None:
+    from console.recording import SessionRecorder
+    from console.recording.report import build_report
+
+    path = tmp_path / "empty.jsonl"
+    SessionRecorder(path, endpoint="ws://x", protocol="beta", model="gpt-realtime").close()
+    with Recording.open(path) as rec:
+        assert len(rec) == 0 and rec.header is not None and rec.duration == 0.0
+        assert rec.protocol == "beta" and len(rec.turn_starts()) == 0
+        report = build_report(rec)
+    assert report["turns"] == [] and report["events"]["total"] == 0 and report["cost"]["total"] == 0
