@@ -101,3 +101,25 @@ async def test_session_expiry_is_surfaced() -> None:
         assert any(e["error"].get("code") == "session_expired" for e in rec["error"])
         assert not client.is_connected()
         await asyncio.sleep(0)
+
+
+async def test_interruption_truncates_on_the_simulator() -> None:
+    async with Simulator(fast=True) as sim:
+        client = RealtimeClient(url=sim.url)
+        sent: list[dict] = []
+        client.realtime.on("client.*", sent.append)
+        await client.connect()
+        await client.wait_for_session_created(5)
+        client.send_user_message_content([{"type": "input_text", "text": "tell me a long story"}])
+        await until(client, lambda: client.last_response is not None, timeout=10)
+        assistant = client.conversation.get_items()[-1]
+        received = len(assistant["formatted"]["audio"])
+        assert received > 24000
+        truncated = asyncio.create_task(client.realtime.wait_for_next("server.conversation.item.truncated", 5))
+        client.cancel_response(assistant["id"], 24000 + 12)  # 1000.5 ms played
+        assert (await truncated)["audio_end_ms"] == 1000
+        assert len(assistant["formatted"]["audio"]) == 24000
+        assert assistant["formatted"]["transcript"] == ""
+        await client.disconnect()
+        for event in sent:
+            validate_client_event(event, "ga")
