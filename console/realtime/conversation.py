@@ -154,6 +154,7 @@ class RealtimeConversation:
             "input_audio_buffer.speech_started": self._speech_started,
             "input_audio_buffer.speech_stopped": self._speech_stopped,
             "input_audio_buffer.committed": self._committed,
+            "input_audio_buffer.timeout_triggered": self._timeout_triggered,
             "response.created": self._response_created,
             "response.done": self._response_done,
             "response.output_item.added": self._output_item_added,
@@ -582,6 +583,15 @@ class RealtimeConversation:
                 self._queued_speech.pop(item_id)
                 self._set_audio(item, speech["audio"])
         return _NOTHING
+
+    def _timeout_triggered(self, event: dict[str, Any], input_audio: Any, offset: int) -> Result:
+        """GA idle timeout: the server commits [audio_start_ms, audio_end_ms) as an item,
+        exactly as if speech had started and stopped there, so the item gets that audio."""
+        _require(event, "item_id", "audio_start_ms", "audio_end_ms")
+        _check_ms(event, "audio_start_ms")
+        _check_ms(event, "audio_end_ms")
+        self._speech_started(event, None, offset)
+        return self._speech_stopped(event, input_audio, offset)
 
     def _committed(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
         """Fix: manual-mode audio belongs to the committed item, not the next user item."""

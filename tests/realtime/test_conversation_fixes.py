@@ -534,3 +534,14 @@ def test_fractional_milliseconds_floor_the_exact_product() -> None:
     conv.process_event(ev("ga", "conversation.item.truncated", item_id="item_asst", content_index=0,
                           audio_end_ms=150.7))
     assert len(item["formatted"]["audio"]) == 3616
+
+
+def test_ga_timeout_triggered_gives_the_committed_item_its_audio() -> None:
+    conv = RealtimeConversation()
+    audio = tone(3 * 24_000)
+    assert conv.process_event(ev("ga", "input_audio_buffer.timeout_triggered", item_id="item_user",
+                                 audio_start_ms=1000, audio_end_ms=3000), audio) == (None, None)
+    item, _ = conv.process_event(ev("ga", "conversation.item.created", item=user_audio_item()))
+    np.testing.assert_array_equal(item["formatted"]["audio"], audio[24_000:72_000])
+    with pytest.raises(ConversationError, match="audio_start_ms"):
+        conv.process_event(ev("ga", "input_audio_buffer.timeout_triggered", item_id="x", audio_end_ms=5))
