@@ -35,7 +35,12 @@ class RowView:
         types: frozenset[str] | None = None,
         text: str = "",
         expanded: Iterable[int] = (),
+        within: np.ndarray | None = None,
     ) -> None:
+        """Args:
+        within: a sorted superset of the events this view can show (the matches of a
+            broader search), so narrowing a search does not rescan the log.
+        """
         self.store = store
         self.fold = fold
         self.directions = frozenset(directions)
@@ -50,7 +55,10 @@ class RowView:
         self._group_rows: dict[int, int] = {}
         #: Rows whose count changed in the last `update()` (their cached strips are stale).
         self.changed: set[int] = set()
+        self._within = within
+        self._matched: list[np.ndarray] = []
         self.update()
+        self._within = None
 
     def __len__(self) -> int:
         return self._n
@@ -77,7 +85,9 @@ class RowView:
         if lo >= hi:
             return 0
         self._upto = hi
-        idx = store.filter(lo, hi, self.directions, self.types, self.text)
+        idx = store.filter(lo, hi, self.directions, self.types, self.text, within=self._within)
+        if self.text:
+            self._matched.append(idx)
         before = self._n
         if not len(idx):
             return 0
@@ -177,6 +187,27 @@ class RowView:
             return row
         pos = int(np.searchsorted(self._rows[: self._n], index, side="right")) - 1
         return max(0, min(pos, self._n - 1))
+
+    def matched(self) -> np.ndarray | None:
+        """Every event (folded or not) this view's filters accept, if a text filter is on."""
+        if not self.text:
+            return None
+        if len(self._matched) > 1:
+            self._matched = [np.concatenate(self._matched)]
+        return self._matched[0] if self._matched else np.zeros(0, np.int64)
+
+    def narrowed(self, text: str) -> "RowView":
+        """The same filters with a longer search text that contains the current one."""
+        self.update()  # `within` must cover every event logged so far
+        return RowView(
+            self.store,
+            fold=self.fold,
+            directions=self.directions,
+            types=self.types,
+            text=text,
+            expanded=self.expanded,
+            within=self.matched(),
+        )
 
     def with_expanded(self, expanded: Iterable[int]) -> "RowView":
         """The same filter with another set of unfolded runs (a full rebuild)."""

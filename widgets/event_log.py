@@ -15,11 +15,11 @@ from typing import Any, ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
+from rich.cells import cell_len
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -158,7 +158,9 @@ class EventLog(ScrollView, can_focus=True):
         self.view: RowView = store.rows(fold=True)
         self.cursor_row = -1
         self.new_rows = 0
-        self._cache: LRUCache[tuple[int, int, int, bool], Strip] = LRUCache(1024)
+        self._cache: LRUCache[tuple[int, int, int, bool], Strip] = LRUCache(256)
+        self._styles: dict[str, Style] = {}
+        self._frame = (80, 24)
         self._scrolling_ourselves = False
         self.virtual_size = Size(0, len(self.view))
 
@@ -253,9 +255,18 @@ class EventLog(ScrollView, can_focus=True):
 
     def _rebuild(self, *, directions: frozenset[str], types: frozenset[str] | None, text: str) -> None:
         keep = self.selected_event
-        self.view = self.store.rows(
-            fold=self._fold, directions=directions, types=types, text=text, expanded=self._expanded
-        )
+        old = self.view
+        if (
+            old.text
+            and old.text.lower() in text.lower()
+            and (old.fold, old.directions, old.types, old.expanded) == (self._fold, directions, types, self._expanded)
+        ):
+            old.update()
+            self.view = old.narrowed(text)  # typing on: search within the previous matches
+        else:
+            self.view = self.store.rows(
+                fold=self._fold, directions=directions, types=types, text=text, expanded=self._expanded
+            )
         self._cache.clear()
         self.virtual_size = Size(0, len(self.view))
         self.new_rows = 0
@@ -329,39 +340,64 @@ class EventLog(ScrollView, can_focus=True):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        self._cache.clear()
+        if hasattr(self, "_styles"):  # called once before __init__ finishes
+            self._styles.clear()
+            self._cache.clear()
 
     # --- rendering --------------------------------------------------------------------
 
+    def _style(self, name: str) -> Style:
+        """A component style, cached until the styles or the focus change."""
+        style = self._styles.get(name)
+        if style is None:
+            style = self._styles[name] = (
+                self.rich_style if name == "base" else self.rich_style + self.get_component_rich_style(name)
+            )
+        return style
+
+    def on_focus(self) -> None:
+        self._styles.clear()
+        self._cache.clear()
+
+    def on_blur(self) -> None:
+        self._styles.clear()
+        self._cache.clear()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Measured once per paint instead of once per line: both are costly properties.
+        region = self.scrollable_content_region
+        self._frame = (region.width, region.height)
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
+        width, height = self._frame
         row = int(self.scroll_y) + y
         if row >= len(self.view):
-            strip = Strip.blank(width, self.rich_style)
+            strip = Strip.blank(width, self._style("base"))
         else:
-            key = (row, width, self.view.count(row), self.has_focus)
+            key = (row, width, self.view.count(row), row == self.cursor_row)
             strip = self._cache.get(key)
             if strip is None:
                 strip = self._render_row(row, width)
                 self._cache[key] = strip
-        if self.new_rows and not self.follow and y == self.scrollable_content_region.height - 1:
+        if self.new_rows and not self.follow and y == height - 1:
             strip = self._with_badge(strip, width)
         return strip
 
     def _with_badge(self, strip: Strip, width: int) -> Strip:
         badge = f" ▼ {self.new_rows} new (f to follow) "
-        style = self.get_component_rich_style("event-log--badge")
         left = strip.crop(0, max(0, width - len(badge)))
-        return Strip.join([left, Strip([Segment(badge[:width], style)])]).crop_extend(0, width, self.rich_style)
+        return Strip.join([left, Strip([Segment(badge[:width], self._style("event-log--badge"))])]).crop_extend(
+            0, width, self._style("base")
+        )
 
     def _render_row(self, row: int, width: int) -> Strip:
+        """One row as segments built directly (no Rich Text): ~5x cheaper per row."""
         store, view = self.store, self.view
         index = view.event_index(row)
         source = store.source(index)
         etype = store.event_type(index)
         count = view.count(row)
-        style = self.get_component_rich_style
-        base = self.rich_style
         if count > 1:
             summary = store.fold_summary(index, count, view.total(row))
             marker = "▸"
@@ -371,22 +407,23 @@ class EventLog(ScrollView, can_focus=True):
             if view.fold and store.group(index) in self._expanded:
                 marker = "▾" if store.group(index) == index else "·"
         type_width = max(16, min(46, width * 2 // 5))
-        type_style = style("event-log--error") if etype == "error" else style(f"event-log--{source}")
-        text = Text.assemble(
-            (f"{'+' + format(store.time(index), '.3f'):>10} ", style("event-log--time")),
-            (f"{_ARROWS.get(source, '?')} ", style(f"event-log--{source}")),
-            (marker, style("event-log--fold")),
-            (abbreviate_type(etype, type_width), type_style),
-            (f" {'×' + str(count) if count > 1 else '':>6} ", style("event-log--count")),
-            (summary.replace("\n", " "), style("event-log--error") if etype == "error" else style("event-log--summary")),
-            no_wrap=True,
-            end="",
-        )
-        text.truncate(width)
-        if row == self.cursor_row:
-            text.stylize(style("event-log--cursor"))
-        segments = list(text.render(self.app.console))
-        return Strip(segments).crop_extend(0, width, base).simplify()
+        is_error = etype == "error"
+        cursor = self._style("event-log--cursor") if row == self.cursor_row else None
+        summary = summary.replace("\n", " ")
+        parts = [
+            (f"{'+' + format(store.time(index), '.3f'):>10} ", "event-log--time"),
+            (f"{_ARROWS.get(source, '?')} ", f"event-log--{source}"),
+            (marker, "event-log--fold"),
+            (abbreviate_type(etype, type_width), "event-log--error" if is_error else f"event-log--{source}"),
+            (f" {'×' + str(count) if count > 1 else '':>6} ", "event-log--count"),
+            (summary, "event-log--error" if is_error else "event-log--summary"),
+        ]
+        segments = [
+            Segment(text, self._style(name) + cursor if cursor else self._style(name)) for text, name in parts
+        ]
+        cells = sum(len(t) for t, _ in parts[:-1]) + cell_len(summary)
+        fill = self._style("base") + cursor if cursor else self._style("base")
+        return Strip(segments, cells).crop_extend(0, width, fill)
 
     # --- actions ----------------------------------------------------------------------
 

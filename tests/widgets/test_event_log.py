@@ -200,9 +200,13 @@ async def test_direction_cycle_text_filter_and_type_picker() -> None:
         assert log.directions == {"server"} and len(log.view) == 5
         await pilot.press("d")
         assert log.directions == {"client", "server"}
-        log.set_filter(text="TEMPERATURE")
+        log.set_filter(text="T")
+        broad = log.view
+        log.set_filter(text="TEMPERATURE")  # typing on narrows the previous matches
         await pilot.pause()
-        assert list(log.view.event_indices) == [0, 1]
+        assert list(log.view.event_indices) == [0, 1] and broad.matched() is not None
+        log.set_filter(text="temperature_")
+        assert len(log.view) == 0
         filters = [m for m in app.messages if isinstance(m, EventLog.FilterChanged)]
         assert filters[-1].text == "TEMPERATURE"
         log.set_filter(text="")

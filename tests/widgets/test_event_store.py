@@ -319,3 +319,14 @@ def test_memory_per_event_is_bounded() -> None:
     # Target: ~500 B/event beyond audio (the issue). Stored JSON here is ~230 B/event.
     assert per_event < 400, f"{per_event:.0f} bytes per event"
     assert len(view) < len(store)
+
+
+def test_narrowing_a_search_gives_what_a_fresh_search_gives() -> None:
+    store = mixed_store()
+    interleaved_turn(store, "item_q", n=4)
+    broad = store.rows(text="item")
+    store.append("server", text_delta("late", "item_q"), time=0)  # arrives before narrowing
+    narrowed = broad.narrowed("item_q")
+    assert rows_of(narrowed) == rows_of(store.rows(text="item_q"))
+    assert list(narrowed.matched()) == list(store.filter(0, len(store), text="item_q"))
+    assert store.rows().matched() is None
