@@ -137,6 +137,12 @@ class RealtimeConversation:
     """
 
     def __init__(self, *, input_codec: str = "pcm16", output_codec: str = "pcm16") -> None:
+        """
+        Args:
+            input_codec: codec of the session's input audio (`pcm16`, `g711_ulaw`,
+                `g711_alaw`, or a GA format object); sets the rate VAD offsets use.
+            output_codec: codec of the output audio deltas; sets the rate of truncation.
+        """
         self.input_codec: str = protocol.audio_codec(input_codec)
         self.output_codec: str = protocol.audio_codec(output_codec)
         self.last_item_is_new = False
@@ -192,7 +198,11 @@ class RealtimeConversation:
         self.last_item_completed = False
 
     def set_audio_formats(self, input_codec: Any, output_codec: Any) -> None:
-        """Use these codecs (beta names or GA format objects) for audio from now on."""
+        """Use these codecs (beta names or GA format objects) for audio from now on.
+
+        Called when `session.created` / `session.updated` reports the formats; an item
+        already receiving audio keeps decoding with the codec it started with.
+        """
         self.input_codec = protocol.audio_codec(input_codec)
         self.output_codec = protocol.audio_codec(output_codec)
 
@@ -205,10 +215,16 @@ class RealtimeConversation:
         return protocol.sample_rate(self.output_codec)
 
     def queue_input_audio(self, samples: Any) -> None:
-        """Hold manual-mode input audio until `input_audio_buffer.committed` names its item."""
+        """Hold manual-mode input audio until `input_audio_buffer.committed` names its item.
+
+        Args:
+            samples: int16 array, float array in [-1, 1] or PCM16 bytes; copied, so the
+                caller may reuse its buffer.
+        """
         self._queued_input_audio = np.array(to_int16(samples), dtype=np.int16, copy=True)
 
     def get_item(self, item_id: str) -> Item | None:
+        """The live item with this id, or None (out-of-band items are not included)."""
         return self._item_lookup.get(item_id)
 
     def get_items(self) -> list[Item]:
@@ -220,9 +236,12 @@ class RealtimeConversation:
         return self._oob_items.get(item_id)
 
     def get_response(self, response_id: str) -> dict[str, Any] | None:
+        """A response as stored: the server's object, `output` as item ids, and after
+        `response.done` its final `status`, `status_details` and `usage`."""
         return self._response_lookup.get(response_id)
 
     def get_responses(self) -> list[dict[str, Any]]:
+        """Every response seen, in order of arrival (a new list)."""
         return list(self._responses)
 
     def process_event(
@@ -235,6 +254,20 @@ class RealtimeConversation:
         return `(None, None)` (new types keep arriving); events missing `type`, fields a
         processor needs, or naming unknown items raise `ConversationError`, leaving the
         state unchanged. `event_id` is not required (GA DTMF events have none).
+
+        Args:
+            event: a parsed server event; never mutated, and nothing stored aliases it.
+            input_audio: the client's input audio so far (for `speech_stopped`).
+            input_audio_offset: the session sample index of `input_audio[0]`.
+
+        Returns:
+            `(item, delta)`: the live item that changed (None if nothing for the UI) and
+            what changed: `{"audio": new int16 samples}`, `{"text": str}`,
+            `{"transcript": str}`, `{"arguments": str}` or `{"transcript_error": error}`;
+            None for whole-item changes (created, truncated, deleted, done).
+
+        Raises:
+            ConversationError: the event cannot be applied; nothing was changed.
         """
         self.last_item_is_new = False
         self.last_item_completed = False
