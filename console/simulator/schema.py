@@ -10,7 +10,7 @@ shapes the simulator checks are declared here with five small node types.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from .errors import ApiError
@@ -148,7 +148,6 @@ class OneOf:
 
     alternatives: tuple[tuple[Callable[[Any], bool], Check], ...]
     expected: str = "a supported value"
-    tag_path: str = field(default="")
 
     def __call__(self, value: Any, path: str) -> None:
         for accepts, check in self.alternatives:

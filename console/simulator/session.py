@@ -28,7 +28,6 @@ from .errors import ApiError
 from .schema import (
     ANY_OBJECT,
     BOOLEAN,
-    INTEGER,
     STRING,
     ListOf,
     Nullable,
@@ -54,11 +53,13 @@ DEFAULT_TURN_DETECTION: dict[str, Any] = {
 }
 
 
-def _voice(value: Any, path: str) -> None:
+def voice_name(value: Any, path: str) -> None:
+    """Check a voice name against upstream's voices."""
     enum(*VOICES)(value, path)
 
 
-def _max_tokens(value: Any, path: str) -> None:
+def max_tokens(value: Any, path: str) -> None:
+    """Check an output token limit: 1..4096 or "inf"."""
     if value == "inf":
         return
     Scalar("integer", minimum=1, maximum=4096)(value, path)
@@ -73,7 +74,8 @@ _TOOL = obj(
 )
 
 
-def _tools(value: Any, path: str) -> None:
+def tool_list(value: Any, path: str) -> None:
+    """Check function tool definitions; names must be unique, as upstream requires."""
     ListOf(_TOOL)(value, path)
     names = [tool["name"] for tool in value]
     for index, name in enumerate(names):
@@ -106,26 +108,26 @@ BETA_SESSION = obj(
     model=STRING,
     modalities=ListOf(enum("text", "audio"), min_items=1),
     instructions=STRING,
-    voice=_voice,
+    voice=voice_name,
     input_audio_format=enum(*BETA_FORMATS),
     output_audio_format=enum(*BETA_FORMATS),
     input_audio_transcription=Nullable(_TRANSCRIPTION),
     input_audio_noise_reduction=Nullable(_NOISE),
     turn_detection=Nullable(_TURN_DETECTION),
-    tools=_tools,
+    tools=tool_list,
     tool_choice=STRING,
     temperature=Scalar("number", minimum=0.6, maximum=1.2),
-    max_response_output_tokens=_max_tokens,
+    max_response_output_tokens=max_tokens,
     speed=Scalar("number", minimum=0.25, maximum=1.5),
     tracing=_TRACING,
 )
 
-_GA_FORMAT = tagged("type", {
+GA_FORMAT = tagged("type", {
     "audio/pcm": obj(("type",), type=STRING, rate=Scalar("integer", values=(24000,))),
     "audio/pcmu": obj(("type",), type=STRING),
     "audio/pcma": obj(("type",), type=STRING),
 })
-_GA_TOOL_CHOICE = OneOf((
+GA_TOOL_CHOICE = OneOf((
     (lambda v: isinstance(v, str), enum("none", "auto", "required")),
     (lambda v: isinstance(v, dict), obj(("type", "name"), type=enum("function"), name=STRING)),
 ), "'none', 'auto', 'required' or a function choice")
@@ -139,16 +141,16 @@ GA_SESSION = obj(
         (),
         input=obj(
             (),
-            format=_GA_FORMAT,
+            format=GA_FORMAT,
             transcription=Nullable(_TRANSCRIPTION),
             noise_reduction=Nullable(_NOISE),
             turn_detection=Nullable(_TURN_DETECTION),
         ),
-        output=obj((), format=_GA_FORMAT, voice=_voice, speed=Scalar("number", minimum=0.25, maximum=1.5)),
+        output=obj((), format=GA_FORMAT, voice=voice_name, speed=Scalar("number", minimum=0.25, maximum=1.5)),
     ),
-    tools=_tools,
-    tool_choice=_GA_TOOL_CHOICE,
-    max_output_tokens=_max_tokens,
+    tools=tool_list,
+    tool_choice=GA_TOOL_CHOICE,
+    max_output_tokens=max_tokens,
     tracing=_TRACING,
     truncation=Nullable(enum("auto", "disabled")),
     include=Nullable(ListOf(enum("item.input_audio_transcription.logprobs"))),

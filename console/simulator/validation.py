@@ -15,7 +15,7 @@ from console.realtime.protocol import CLIENT_EVENTS, AudioCodec, Protocol, new_e
 from .conversation import Item, Part, audio_part
 from .errors import ApiError
 from .schema import ANY_OBJECT, BOOLEAN, STRING, ListOf, Nullable, Obj, OneOf, Scalar, enum, obj, tagged
-from .session import BETA_FORMATS, _GA_FORMAT, _GA_TOOL_CHOICE, _max_tokens, _tools, _voice
+from .session import BETA_FORMATS, GA_FORMAT, GA_TOOL_CHOICE, max_tokens, tool_list, voice_name
 
 _ITEM_COMMON: dict[str, Any] = dict(id=STRING, object=enum("realtime.item"), status=enum("completed", "incomplete", "in_progress"))
 
@@ -66,17 +66,17 @@ _RESPONSE_COMMON: dict[str, Any] = dict(
     conversation=OneOf(((lambda v: isinstance(v, str), enum("auto", "none")),), "'auto' or 'none'"),
     instructions=STRING,
     metadata=Nullable(ANY_OBJECT),
-    tools=_tools,
+    tools=tool_list,
 )
 RESPONSE = {
-    "beta": obj((), input=_input_list("beta"), max_response_output_tokens=_max_tokens,
+    "beta": obj((), input=_input_list("beta"), max_response_output_tokens=max_tokens,
                 modalities=ListOf(enum("text", "audio"), min_items=1), output_audio_format=enum(*BETA_FORMATS),
-                temperature=Scalar("number", minimum=0.6, maximum=1.2), tool_choice=STRING, voice=_voice,
+                temperature=Scalar("number", minimum=0.6, maximum=1.2), tool_choice=STRING, voice=voice_name,
                 **_RESPONSE_COMMON),
-    "ga": obj((), input=_input_list("ga"), max_output_tokens=_max_tokens,
+    "ga": obj((), input=_input_list("ga"), max_output_tokens=max_tokens,
               output_modalities=ListOf(enum("text", "audio"), min_items=1),
-              audio=obj((), output=obj((), format=_GA_FORMAT, voice=_voice)), parallel_tool_calls=BOOLEAN,
-              prompt=Nullable(ANY_OBJECT), reasoning=ANY_OBJECT, tool_choice=_GA_TOOL_CHOICE, **_RESPONSE_COMMON),
+              audio=obj((), output=obj((), format=GA_FORMAT, voice=voice_name)), parallel_tool_calls=BOOLEAN,
+              prompt=Nullable(ANY_OBJECT), reasoning=ANY_OBJECT, tool_choice=GA_TOOL_CHOICE, **_RESPONSE_COMMON),
 }
 
 _NON_NEGATIVE = Scalar("integer", minimum=0)
