@@ -198,7 +198,7 @@ class RealtimeClient(RealtimeEventHandler):
         if event_type == "input_audio_buffer.speech_started":
             self._speech_start_ms = _int_or_none(event.get("audio_start_ms"))
             self.dispatch("conversation.interrupted", {"event": event})
-        elif event_type == "input_audio_buffer.speech_stopped":
+        elif event_type in ("input_audio_buffer.speech_stopped", "input_audio_buffer.timeout_triggered"):
             self._speech_start_ms = None
             self._trim_input(_int_or_none(event.get("audio_end_ms")))
         elif event_type == "response.done":
