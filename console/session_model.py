@@ -375,7 +375,16 @@ class DiffEntry:
 
     @property
     def is_difference(self) -> bool:
-        """Whether the entry should be marked: the server did not apply what was sent."""
+        """Whether the server did not apply what was sent (a change or an omission).
+
+        "ignored" entries are marked too but not counted: the protocol, not the server,
+        dropped them (temperature in GA would otherwise be "a difference" on every apply).
+        """
+        return self.status in ("changed", "missing")
+
+    @property
+    def is_marked(self) -> bool:
+        """Whether a view should highlight the entry."""
         return self.status in ("changed", "missing", "ignored")
 
 

@@ -70,7 +70,7 @@ class SessionDiff(Static):
         """The table as styled text; differences first so they are seen without scrolling."""
         if not self.entries:
             return Content.styled("the server answered with no session fields", "$text-muted")
-        ordered = sorted(self.entries, key=lambda e: (not e.is_difference, e.status == "same"))
+        ordered = sorted(self.entries, key=lambda e: (not e.is_marked, e.status == "same"))
         width = min(max(len(e.path) for e in ordered), 36)
         n = len(self.differences)
         header = Content.assemble(
@@ -86,11 +86,11 @@ class SessionDiff(Static):
             rows.append(
                 Content.assemble(
                     (mark + " ", style),
-                    (e.path.ljust(width), style if e.is_difference else ""),
+                    (e.path.ljust(width), style if e.is_marked else ""),
                     "  ",
                     _cell(e.sent, absent=e.status == "added").ljust(_CELL),
                     "  ",
-                    (_cell(e.applied, absent=e.status in ("missing", "ignored")), style if e.is_difference else ""),
+                    (_cell(e.applied, absent=e.status in ("missing", "ignored")), style if e.is_marked else ""),
                 )
             )
         return Content("\n").join(rows)

@@ -88,12 +88,13 @@ class SessionEditorScreen(Screen[dict[str, Any] | None]):
 
     CSS_PATH = CSS_FILE
     COMMANDS = {EditorCommands}
+    # Tabs on f5-f7: the app keeps f2-f4 (talk, interrupt, turn mode) as priority keys.
     BINDINGS = [
         Binding("ctrl+s", "apply", "Apply", id="session_editor.apply", tooltip="Validate and send session.update"),
         Binding("escape", "close", "Close", id="session_editor.close", tooltip="Back to the console"),
-        Binding("f2", "show_tab('tab-form')", "Form", id="session_editor.form", tooltip="Edit fields"),
-        Binding("f3", "show_tab('tab-json')", "JSON", id="session_editor.json", tooltip="Edit the raw session JSON"),
-        Binding("f4", "show_tab('tab-answer')", "Answer", id="session_editor.answer",
+        Binding("f5", "show_tab('tab-form')", "Form", id="session_editor.form", tooltip="Edit fields"),
+        Binding("f6", "show_tab('tab-json')", "JSON", id="session_editor.json", tooltip="Edit the raw session JSON"),
+        Binding("f7", "show_tab('tab-answer')", "Answer", id="session_editor.answer",
                 tooltip="What the server applied"),
     ]
 
@@ -548,7 +549,9 @@ class SessionEditorScreen(Screen[dict[str, Any] | None]):
         diff.show_diff(entries)
         self.last_applied = to_flat(session)
         n = len(diff.differences)
-        self._set_status(f"applied; {n} difference{'s' if n != 1 else ''} from what was sent"
-                         if n else "applied as sent")
+        ignored = [e.path for e in entries if e.status == "ignored"]
+        note = f" ({self.protocol} ignores {', '.join(ignored)})" if ignored else ""
+        self._set_status((f"applied; {n} difference{'s' if n != 1 else ''} from what was sent"
+                          if n else "applied as sent") + note)
         self.action_show_tab("tab-answer")
         self.post_message(self.SessionApplied(copy.deepcopy(self._sent), session, entries))

@@ -114,7 +114,7 @@ async def test_raw_json_bad_json_then_server_side_error_then_fix(sim: Simulator)
     app = EditorApp(client)
     async with app.run_test(size=(110, 48)) as pilot:
         screen = app.screen
-        await pilot.press("f3")
+        await pilot.press("f6")
         await pilot.pause()
         raw = screen.query_one("#raw-json", TextArea)
         assert json.loads(raw.text)["voice"] == "verse"
@@ -215,7 +215,7 @@ async def test_form_and_json_views_stay_in_step() -> None:
         screen = app.screen
         screen.query_one("#voice", Select).value = "coral"
         screen.query_one("#tool_choice", Select).value = "fn:get_weather"
-        await pilot.press("f3")
+        await pilot.press("f6")
         await pilot.pause()
         raw = screen.query_one("#raw-json", TextArea)
         data = json.loads(raw.text)
@@ -224,7 +224,7 @@ async def test_form_and_json_views_stay_in_step() -> None:
 
         data.update(voice="shimmer", turn_detection={"type": "semantic_vad", "eagerness": "high"})
         raw.text = json.dumps(data)
-        await pilot.press("f2")
+        await pilot.press("f5")
         await pilot.pause()
         assert screen.query_one("#voice", Select).value == "shimmer"
         assert screen.query_one("#td-type", Select).value == "semantic_vad"
@@ -232,16 +232,16 @@ async def test_form_and_json_views_stay_in_step() -> None:
         assert screen.query_one("#semantic-vad-params").display
         assert not screen.query_one("#server-vad-params").display
 
-        await pilot.press("f3")
+        await pilot.press("f6")
         await pilot.pause()
         raw.text = "[1,"
-        await pilot.press("f2")
+        await pilot.press("f5")
         await pilot.pause()
         assert "JSON view has errors" in str(screen.query_one("#editor-status", Static).render())
         assert screen.query_one("#voice", Select).value == "shimmer"  # the form kept its values
 
         screen.query_one("#temperature", Input).value = "hot"
-        await pilot.press("f3")
+        await pilot.press("f6")
         await pilot.pause()
         assert "invalid values" in str(screen.query_one("#raw-json-error", Static).render())
         assert json.loads(raw.text)["temperature"] == 0.8  # the last valid value

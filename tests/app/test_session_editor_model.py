@@ -139,7 +139,8 @@ def test_diff_marks_what_the_server_changed() -> None:
     assert entries["turn_detection.idle_timeout_ms"].status == "added"
     assert entries["input_audio_transcription"].status == "same"
     assert entries["instructions"].status == "missing"
-    assert {p for p, e in entries.items() if e.is_difference} == {"voice", "temperature", "instructions"}
+    assert {p for p, e in entries.items() if e.is_difference} == {"voice", "instructions"}
+    assert {p for p, e in entries.items() if e.is_marked} == {"voice", "temperature", "instructions"}
 
 
 def test_diff_of_turn_detection_switched_on_or_off() -> None:
