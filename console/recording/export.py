@@ -22,7 +22,7 @@ from console.audio.resample import resample
 from console.audio.wavfile import write_wav
 from console.realtime.protocol import BETA_TO_GA, GA_TO_BETA, PCM_RATE
 
-from .format import line_has_secret_marker, redact
+from .format import line_has_secret_marker, redact, redact_string
 from .rebuild import ConversationRebuilder, RebuildError, item_audio
 from .reader import Recording
 from .report import build_report
@@ -194,7 +194,11 @@ def export_events(rec: Recording, out: IO[bytes], types: Iterable[str] | None = 
         rows = rows[rec.index.sources[rows] == code]
     for n in rows.tolist():
         line = rec.raw_line(n)
-        if line_has_secret_marker(line.decode("utf-8", "replace")):
-            line = json.dumps(redact(json.loads(line)), ensure_ascii=False).encode("utf-8")
+        text = line.decode("utf-8", "replace")
+        if line_has_secret_marker(text):
+            try:
+                line = json.dumps(redact(json.loads(line)), ensure_ascii=False).encode("utf-8")
+            except ValueError:  # a damaged line: redact what can be recognised in the text
+                line = redact_string(text).encode("utf-8")
         out.write(line + b"\n")
     return len(rows)

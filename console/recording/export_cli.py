@@ -39,8 +39,6 @@ def run(args: argparse.Namespace) -> int:
     if (args.types or args.source) and not args.events:
         raise UsageError("--type and --source filter --events; add --events FILE.jsonl")
     with open_recording(args.file) as rec:
-        for warning in rec.warnings():
-            print(f"warning: {warning}", file=sys.stderr)
         report = build_report(rec) if (args.wav or args.transcript) else None
         try:
             if args.events:
@@ -72,4 +70,6 @@ def run(args: argparse.Namespace) -> int:
                 print(f"{len(wavs)} WAV files ({total:.1f} s of audio) written to {args.wav}", file=sys.stderr)
         except OSError as exc:
             raise UsageError(f"cannot write {exc.filename or 'output'}: {exc.strerror or exc}") from None
+        for warning in rec.warnings():
+            print(f"warning: {warning}", file=sys.stderr)
     return 0

@@ -267,13 +267,17 @@ class RecordingIndex:
     def _parse_line(
         self, mm: mmap.mmap, start: int, end: int, complete: bool
     ) -> tuple[float | None, int, str] | None:
-        """(epoch or None, source, type) of an event line; None for a skipped line."""
-        if self.kind == "bare":
+        """(epoch or None, source, type) of an event line; None for a skipped line.
+
+        The fast paths trust a complete line's prefix; a line without its line break may
+        be cut anywhere (a writer mid-line, a crash), so it is always parsed in full.
+        """
+        if complete and self.kind == "bare":
             m = _BARE.match(mm, start, end)
             if m is not None:
                 event_type = m.group(1).decode("utf-8", "replace")
                 return None, _source_code(infer_source(event_type)), event_type
-        elif self.kind is not None:
+        elif complete and self.kind is not None:
             m = _WRAPPED.match(mm, start, end)
             if m is not None:
                 source = SOURCE_CLIENT if m.group(2) == b"client" else SOURCE_SERVER

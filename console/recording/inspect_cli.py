@@ -63,9 +63,9 @@ def run(args: argparse.Namespace) -> int:
     except (ValueError, PriceFileError) as exc:
         raise UsageError(str(exc)) from None
     with open_recording(args.file) as rec:
-        for warning in rec.warnings():
-            print(f"warning: {warning}", file=sys.stderr)
         report = build_report(rec, prices, model=args.model)
+    for warning in report["format"]["warnings"]:
+        print(f"warning: {warning}", file=sys.stderr)
     results = gates.evaluate(report, conditions)
     report["fail_on"] = results
     if args.json:

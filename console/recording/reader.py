@@ -31,7 +31,7 @@ from .index import (
     RecordingIndex,
 )
 
-__all__ = ["EventRecord", "NotARecordingError", "Recording"]
+__all__ = ["EventRecord", "NotARecordingError", "Recording", "UnreadableEventError"]
 
 #: Event types that mark something going wrong (for "jump to next error").
 ERROR_TYPES: frozenset[str] = frozenset(
@@ -56,6 +56,10 @@ class EventRecord:
     time_iso: str | None = None
 
 
+class UnreadableEventError(ValueError):
+    """An indexed line that does not parse (its start looked right, the rest is damaged)."""
+
+
 class Recording:
     """A recording file opened for reading.
 
@@ -75,6 +79,8 @@ class Recording:
         self._file = open(self.path, "rb")
         self._read_lock = threading.Lock()
         self._turn_cache: tuple[int, np.ndarray] | None = None
+        #: Indexed events whose lines turned out damaged when read (see `warnings`).
+        self.unreadable: set[int] = set()
         # Index the first batch at once: a file that is not a log fails here, before any UI.
         scanner = self._index.scan(batch_bytes=64 * 1024)
         try:
@@ -181,6 +187,9 @@ class Recording:
         if self.bad_lines:
             first = self._index.problems[0]
             notes.append(f"{self.bad_lines} unreadable line(s) skipped, the first at line {first.line}: {first.reason}")
+        if self.unreadable:
+            first = min(self.unreadable)
+            notes.append(f"{len(self.unreadable)} damaged event line(s) skipped, the first is event {first}")
         if self.times_synthesised:
             notes.append("event times are synthesised (the log has no timestamps)")
         return notes
@@ -233,18 +242,28 @@ class Recording:
     def record(self, n: int) -> EventRecord:
         """Event `n` with its time, source, type and payload."""
         n = self._check(n)
-        obj = json.loads(self.raw_line(n))
+        obj = self._parse(n, self.raw_line(n))
         if is_wrapped_event(obj):
             event, time_iso = obj["event"], obj.get("time")
         else:
             event, time_iso = obj, None
         return EventRecord(n, self.time_of(n), self.source_of(n), self.type_of(n), event, time_iso)
 
-    def iter_events(self, rows: Iterable[int] | np.ndarray) -> Iterator[tuple[int, dict[str, Any]]]:
+    def _parse(self, n: int, line: bytes) -> Any:
+        try:
+            return json.loads(line)
+        except ValueError as exc:
+            self.unreadable.add(n)
+            raise UnreadableEventError(
+                f"event {n} (byte {int(self._index.offsets[n])}) is damaged: {str(exc)[:80]}"
+            ) from None
+
+    def iter_events(self, rows: Iterable[int] | np.ndarray) -> Iterator[tuple[int, dict[str, Any] | None]]:
         """(n, event payload) for the given event numbers, read in one sweep.
 
         Cheaper per event than `event(n)` (no per-call bounds checks or column views): what
-        whole-file passes (the report, exports) use.
+        whole-file passes (the report, exports) use. A damaged line yields `(n, None)` and
+        is noted in `unreadable` (and `warnings()`), so one bad line never stops a pass.
         """
         idx = self._index
         rows = np.asarray(rows, dtype=np.int64)
@@ -258,7 +277,12 @@ class Recording:
             with lock:  # per read, so another thread's reads interleave safely
                 f.seek(offset)
                 data = f.read(length)
-            obj = loads(data)
+            try:
+                obj = loads(data)
+            except ValueError:
+                self.unreadable.add(n)
+                yield n, None
+                continue
             if isinstance(obj, dict) and isinstance(obj.get("event"), dict):
                 obj = obj["event"]
             yield n, obj

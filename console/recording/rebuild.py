@@ -22,7 +22,7 @@ from console.realtime import ConversationError, RealtimeConversation
 from console.realtime.audio import Int16Buffer, base64_to_bytes, decode, ms_to_samples
 from console.realtime.protocol import canonical_type, normalise_turn_detection, session_audio_codecs, session_to_flat
 
-from .reader import Recording
+from .reader import Recording, UnreadableEventError
 
 #: Input audio kept before the earliest sample VAD may still slice (prefix padding margin).
 KEEP_MARGIN_S = 2
@@ -73,8 +73,12 @@ class ConversationRebuilder:
 
     def apply(self, n: int) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
         """Apply event `n` (must be `position`); returns the conversation's (item, delta)."""
-        record = self.rec.record(n)
         self.position = n + 1
+        try:
+            record = self.rec.record(n)
+        except UnreadableEventError as exc:
+            self.errors.append(RebuildError(n, self.rec.type_of(n), str(exc)))
+            return None, None
         event = record.event
         ctype = canonical_type(record.type)
         if record.source == "client":

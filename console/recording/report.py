@@ -21,7 +21,7 @@ import numpy as np
 from console.realtime.protocol import canonical_type
 
 from .prices import PriceTable
-from .reader import Recording
+from .reader import Recording, UnreadableEventError
 
 REPORT_VERSION = 1
 
@@ -167,6 +167,8 @@ class _Analyser:
                 self.audio_delta(n, merged_times[k])
                 continue
             _, event = next(events)
+            if event is None:  # damaged line: noted by the recording, skipped here
+                continue
             self.parsed_lines += 1
             self.handle(n, merged_times[k], types[tid], "client" if merged_sources[k] == 0 else "server", event)
             if progress is not None and k % 4096 == 0:
@@ -182,7 +184,10 @@ class _Analyser:
             turn = waiting[0]
         else:
             self.parsed_lines += 1
-            turn = self.by_response(self.rec.event(n), n)
+            try:
+                turn = self.by_response(self.rec.event(n), n)
+            except UnreadableEventError:
+                turn = self.positional(n)
         if turn is not None and "first_audio" not in turn.marks:
             turn.mark("first_audio", t)
             turn.first_audio_source = "audio_delta"

@@ -108,6 +108,11 @@ def test_truncated_last_line_is_reported_and_skipped(tmp_path: Path) -> None:
     complete = data.count(b"\n") - 1  # events, without the header
     cut = tmp_path / "cut.jsonl"
     cut.write_bytes(data + b'{"time": "2026-11-24T15:47:00.000Z", "source": "server", "event": {"type": "resp')
+    # cut after the type: the indexer's fast path must not take a line without its break
+    cut2 = tmp_path / "cut2.jsonl"
+    cut2.write_bytes(data + b'{"time": "2026-11-24T15:47:00.000Z", "source": "server", "event": {"type": "x", "a')
+    with Recording.open(cut2) as rec:
+        assert rec.truncated and len(rec) == complete
     with Recording.open(cut) as rec:
         assert rec.truncated
         assert len(rec) == complete

@@ -207,3 +207,22 @@ def test_cli_warns_about_a_cut_last_line(recorded: tuple[str, Path, dict], capsy
     code, out, err = run_cli(capsys, "inspect", str(path), "--json")
     assert code == 0 and "warning: the last line is cut off" in err
     assert json.loads(out)["format"]["truncated_last_line"] is True
+
+
+def test_damaged_middle_line_is_skipped_with_a_warning(recorded: tuple[str, Path, dict],
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """A line whose start looks right (so the indexer's fast path takes it) but whose rest
+    is damaged: inspect reports it and carries on."""
+    _, path, _ = recorded
+    lines = path.read_bytes().splitlines(keepends=True)
+    victim = next(i for i, line in enumerate(lines) if b'"type": "response.output_audio_transcript.done"' in line
+                  or b'"type": "response.audio_transcript.done"' in line)
+    lines[victim] = lines[victim][:120] + b"\n"
+    path.write_bytes(b"".join(lines))
+    code, out, err = run_cli(capsys, "inspect", str(path), "--json")
+    assert code == 0 and "warning: 1 damaged event line(s) skipped" in err
+    assert json.loads(out)["turns"][0]["assistant"]["items"][0]["transcript"] == "It is sunny today."
+    with Recording.open(path) as rec:
+        with pytest.raises(ValueError, match=f"event {victim - 1} .* is damaged"):
+            rec.event(victim - 1)
+    assert run_cli(capsys, "export", str(path), "--wav", str(path.parent / "w"))[0] == 0
