@@ -1,0 +1,436 @@
+"""The turn-by-turn analysis behind the `inspect` report: one pass over a `Recording`.
+
+Audio events (`input_audio_buffer.append`, audio deltas) are never parsed, only counted
+from the index, except the one audio delta per response whose response cannot be told
+from context: that is what keeps `inspect` of a 1 GB recording to seconds.
+
+Older recordings and WebRTC sessions are expected: every field read from an event may be
+missing, so everything here uses `.get` and reports `None` rather than failing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from console.realtime.protocol import canonical_type
+
+from .reader import Recording, UnreadableEventError
+
+_AUDIO_DELTAS = frozenset({"response.audio.delta", "response.output_audio.delta"})
+_TEXT_DELTAS = frozenset({"response.text.delta", "response.output_text.delta"})
+_TRANSCRIPT_DELTAS = frozenset({"response.audio_transcript.delta", "response.output_audio_transcript.delta"})
+_SKIPPED = frozenset({"input_audio_buffer.append"}) | _AUDIO_DELTAS
+#: Where latency is measured from, in order of preference.
+LATENCY_ORIGINS: tuple[str, ...] = ("speech_stopped", "commit", "committed", "response.create", "item.create")
+
+
+@dataclass
+class _Turn:
+    number: int
+    start_event: int
+    start_s: float
+    trigger: str
+    user: dict[str, Any] | None = None
+    response_id: str | None = None
+    status: str | None = None
+    status_reason: str | None = None
+    items: dict[str, dict[str, Any]] = field(default_factory=dict)
+    usage: dict[str, Any] | None = None
+    marks: dict[str, float] = field(default_factory=dict)
+    first_audio_source: str | None = None
+    interrupted: bool = False
+
+    def mark(self, name: str, t: float) -> None:
+        self.marks.setdefault(name, t)
+
+    def user_part(self) -> dict[str, Any]:
+        if self.user is None:
+            self.user = {"item_id": None, "kind": None, "text": None, "transcript": None, "speech_ms": None}
+        return self.user
+
+    def to_dict(self, transcripts: dict[str, Any]) -> dict[str, Any]:
+        user = self.user
+        if user is not None and user.get("item_id") in transcripts:
+            user = {**user, **transcripts[user["item_id"]]}
+        origin = next((o for o in LATENCY_ORIGINS if o in self.marks), None)
+        latency: dict[str, Any] = {"from": origin, "first_text_ms": None, "first_audio_ms": None, "done_ms": None,
+                                   "first_audio_source": self.first_audio_source}
+        if origin is not None:
+            t0 = self.marks[origin]
+            for key, mark in (("first_text_ms", "first_text"), ("first_audio_ms", "first_audio"), ("done_ms", "done")):
+                if mark in self.marks:
+                    latency[key] = round((self.marks[mark] - t0) * 1000.0, 1)
+        assistant = None
+        if self.response_id is not None or self.items:
+            assistant = {
+                "response_id": self.response_id,
+                "status": self.status,
+                "status_reason": self.status_reason,
+                "items": list(self.items.values()),
+                "usage": self.usage,
+            }
+        return {
+            "number": self.number,
+            "start_event": self.start_event,
+            "start_s": round(self.start_s, 3),
+            "trigger": self.trigger,
+            "user": user,
+            "assistant": assistant,
+            "latency": latency,
+            "interrupted": self.interrupted,
+        }
+
+
+_TRIGGERS = {
+    "input_audio_buffer.speech_started": "speech",
+    "input_audio_buffer.commit": "commit",
+    "conversation.item.create": "item.create",
+    "response.create": "response.create",
+    "response.created": "server",
+}
+
+
+def _content_text(content: Any, kinds: Iterable[str]) -> str | None:
+    if not isinstance(content, list):
+        return None
+    texts = [str(p.get("text") or "") for p in content if isinstance(p, dict) and p.get("type") in kinds]
+    return "".join(texts) if texts else None
+
+
+def _content_transcript(content: Any) -> str | None:
+    if not isinstance(content, list):
+        return None
+    parts = [p.get("transcript") for p in content if isinstance(p, dict) and isinstance(p.get("transcript"), str)]
+    return "".join(parts) if parts else None
+
+
+class TurnAnalyser:
+    """The single pass: `run()` fills `turns`, `interruptions`, `truncations`, `errors`,
+    `statuses` (response.done status counts) and `transcripts` (input transcriptions by item)."""
+
+    def __init__(self, rec: Recording) -> None:
+        self.rec = rec
+        self.starts = rec.turn_starts()
+        self.turns: list[_Turn] = [
+            _Turn(i + 1, int(row), rec.time_of(int(row)), _TRIGGERS.get(rec.type_of(int(row)), "other"))
+            for i, row in enumerate(self.starts)
+        ]
+        self.turn_by_item: dict[str, _Turn] = {}
+        self.turn_by_response: dict[str, _Turn] = {}
+        self.in_progress: dict[str, _Turn] = {}
+        self.transcripts: dict[str, dict[str, Any]] = {}
+        self.client_event_types: dict[str, str] = {}
+        self.interruptions: list[dict[str, Any]] = []
+        self.truncations: dict[str, dict[str, Any]] = {}
+        self.errors: list[dict[str, Any]] = []
+        self.statuses: dict[str, int] = {}
+        self.session_model: str | None = None
+        self.parsed_lines = 0
+
+    def positional(self, n: int) -> _Turn | None:
+        i = int(np.searchsorted(self.starts, n, side="right")) - 1
+        return self.turns[i] if i >= 0 else None
+
+    def by_response(self, event: dict[str, Any], n: int) -> _Turn | None:
+        rid = event.get("response_id")
+        if isinstance(rid, str) and rid in self.turn_by_response:
+            return self.turn_by_response[rid]
+        return self.positional(n)
+
+    def run(self, progress: Callable[[int, int], None] | None = None) -> None:
+        rec = self.rec
+        types = rec.index.types
+        type_ids = rec.index.type_ids
+        times = rec.index.times
+        skip_ids = {i for i, t in enumerate(types) if t in _SKIPPED}
+        audio_ids = {i for i, t in enumerate(types) if t in _AUDIO_DELTAS}
+        rows = np.flatnonzero(~np.isin(type_ids, list(skip_ids))) if skip_ids else np.arange(len(rec))
+        # First audio delta per response: only rows that could be one are looked at.
+        audio_rows = np.flatnonzero(np.isin(type_ids, list(audio_ids))) if audio_ids else np.zeros(0, np.int64)
+        merged = np.union1d(rows, audio_rows) if len(audio_rows) else rows
+        total = len(merged)
+        merged_types = type_ids[merged].tolist()
+        merged_times = times[merged].tolist()
+        merged_sources = rec.index.sources[merged].tolist()
+        events = rec.iter_events(rows)
+        for k, n in enumerate(merged.tolist()):
+            tid = merged_types[k]
+            if tid in audio_ids:
+                self.audio_delta(n, merged_times[k])
+                continue
+            _, event = next(events)
+            if event is None:  # damaged line: noted by the recording, skipped here
+                continue
+            self.parsed_lines += 1
+            self.handle(n, merged_times[k], types[tid], "client" if merged_sources[k] == 0 else "server", event)
+            if progress is not None and k % 4096 == 0:
+                progress(k, total)
+
+    # --- per event ----------------------------------------------------------------------
+
+    def audio_delta(self, n: int, t: float) -> None:
+        waiting = [turn for turn in self.in_progress.values() if "first_audio" not in turn.marks]
+        if not waiting:
+            return
+        if len(waiting) == 1 and len(self.in_progress) == 1:
+            turn = waiting[0]
+        else:
+            self.parsed_lines += 1
+            try:
+                turn = self.by_response(self.rec.event(n), n)
+            except UnreadableEventError:
+                turn = self.positional(n)
+        if turn is not None and "first_audio" not in turn.marks:
+            turn.mark("first_audio", t)
+            turn.first_audio_source = "audio_delta"
+
+    def handle(self, n: int, t: float, etype: str, source: str, ev: dict[str, Any]) -> None:
+        ctype = canonical_type(etype)
+        if source == "client" and isinstance(ev.get("event_id"), str):
+            self.client_event_types[ev["event_id"]] = etype
+        if ctype == "input_audio_buffer.speech_started":
+            turn = self.positional(n)
+            for rid, active in self.in_progress.items():
+                if active is not turn:
+                    active.interrupted = True
+                    self.interruptions.append({"event": n, "time_s": round(t, 3), "kind": "speech_started",
+                                               "response_id": rid, "turn": active.number})
+            if turn is not None and turn.start_event == n:
+                user = turn.user_part()
+                user["kind"] = "audio"
+                user["item_id"] = ev.get("item_id")
+                user["_speech_start_ms"] = ev.get("audio_start_ms")
+                if isinstance(ev.get("item_id"), str):
+                    self.turn_by_item[ev["item_id"]] = turn
+        elif ctype == "input_audio_buffer.speech_stopped":
+            turn = self.turn_by_item.get(str(ev.get("item_id"))) or self.positional(n)
+            if turn is not None:
+                turn.mark("speech_stopped", t)
+                user = turn.user_part()
+                start, end = user.get("_speech_start_ms"), ev.get("audio_end_ms")
+                if isinstance(start, (int, float)) and isinstance(end, (int, float)):
+                    user["speech_ms"] = end - start
+        elif ctype == "input_audio_buffer.commit":
+            turn = self.positional(n)
+            if turn is not None:
+                turn.mark("commit", t)
+                turn.user_part()["kind"] = turn.user_part()["kind"] or "audio"
+        elif ctype == "input_audio_buffer.committed":
+            item_id = ev.get("item_id")
+            turn = self.turn_by_item.get(str(item_id)) or self.positional(n)
+            if turn is not None:
+                turn.mark("committed", t)
+                user = turn.user_part()
+                user["kind"] = user["kind"] or "audio"
+                user["item_id"] = user["item_id"] or item_id
+                if isinstance(item_id, str):
+                    self.turn_by_item[item_id] = turn
+        elif ctype == "conversation.item.create":
+            self.client_item(n, t, ev)
+        elif ctype in ("conversation.item.created", "conversation.item.done"):
+            self.server_item(n, ev.get("item"))
+        elif ctype == "response.create":
+            turn = self.positional(n)
+            if turn is not None:
+                turn.mark("response.create", t)
+        elif ctype == "response.created":
+            self.response_created(n, t, ev)
+        elif ctype == "response.output_item.added" or ctype == "response.output_item.done":
+            turn = self.by_response(ev, n)
+            if turn is not None and isinstance(ev.get("item"), dict):
+                self.assistant_item(turn, ev["item"])
+        elif ctype in _TEXT_DELTAS or ctype in _TRANSCRIPT_DELTAS:
+            turn = self.by_response(ev, n)
+            if turn is not None:
+                turn.mark("first_text", t)
+                item = self.item_entry(turn, ev.get("item_id"))
+                key = "text" if ctype in _TEXT_DELTAS else "transcript"
+                item[key] = (item.get(key) or "") + str(ev.get("delta") or "")
+        elif ctype in ("response.text.done", "response.audio_transcript.done"):
+            turn = self.by_response(ev, n)
+            if turn is not None:
+                key = "text" if ctype == "response.text.done" else "transcript"
+                if isinstance(ev.get(key), str):
+                    self.item_entry(turn, ev.get("item_id"))[key] = ev[key]
+        elif ctype == "response.function_call_arguments.done":
+            turn = self.by_response(ev, n)
+            if turn is not None:
+                item = self.item_entry(turn, ev.get("item_id"))
+                item["type"] = "function_call"
+                item["arguments"] = ev.get("arguments")
+                item["name"] = ev.get("name") or item.get("name")
+        elif ctype == "output_audio_buffer.started":
+            turn = self.by_response(ev, n)
+            if turn is not None and "first_audio" not in turn.marks:
+                turn.mark("first_audio", t)
+                turn.first_audio_source = "output_audio_buffer.started"
+        elif ctype == "response.done":
+            self.response_done(n, t, ev)
+        elif ctype == "response.cancel":
+            # Only a cancel that meets a response in progress interrupts anything (one that
+            # does not is answered by a `response_cancel_not_active` error, reported there).
+            rid = ev.get("response_id") or next(reversed(self.in_progress), None)
+            target = self.in_progress.get(str(rid)) if rid else None
+            if target is not None:
+                target.interrupted = True
+                self.interruptions.append({"event": n, "time_s": round(t, 3), "kind": "response.cancel",
+                                           "response_id": rid, "turn": target.number})
+        elif ctype in ("conversation.item.truncate", "conversation.item.truncated"):
+            self.truncation(n, t, ctype, ev)
+        elif ctype == "conversation.item.input_audio_transcription.completed":
+            item_id = str(ev.get("item_id"))
+            self.transcripts[item_id] = {"transcript": ev.get("transcript")}
+        elif ctype == "conversation.item.input_audio_transcription.failed":
+            item_id = str(ev.get("item_id"))
+            self.transcripts[item_id] = {"transcript": None, "transcription_failed": True}
+            self.error(n, t, "conversation.item.input_audio_transcription.failed", ev.get("error"))
+        elif ctype == "error":
+            self.error(n, t, "error", ev.get("error"))
+        elif ctype in ("session.created", "session.updated"):
+            session = ev.get("session")
+            if isinstance(session, dict) and isinstance(session.get("model"), str):
+                self.session_model = session["model"]
+        elif ctype.endswith(".failed") and ctype != "response.failed":
+            self.error(n, t, etype, ev.get("error"))
+
+    def client_item(self, n: int, t: float, ev: dict[str, Any]) -> None:
+        turn = self.positional(n)
+        item = ev.get("item")
+        if turn is None or not isinstance(item, dict):
+            return
+        turn.mark("item.create", t)
+        user = turn.user_part()
+        if item.get("type") == "function_call_output":
+            user.update(kind="function_call_output", text=str(item.get("output")))
+        elif item.get("type", "message") == "message":
+            role = item.get("role")
+            user.update(kind="text" if role == "user" else f"{role}_message",
+                        text=_content_text(item.get("content"), ("input_text", "text", "output_text")))
+            if user["text"] is None:
+                user["transcript"] = _content_transcript(item.get("content"))
+                if user["transcript"] is not None or any(
+                    isinstance(p, dict) and p.get("type") == "input_audio" for p in item.get("content") or []
+                ):
+                    user["kind"] = "audio"
+        if isinstance(item.get("id"), str):
+            user["item_id"] = item["id"]
+            self.turn_by_item[item["id"]] = turn
+
+    def server_item(self, n: int, item: Any) -> None:
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+            return
+        if item.get("role") != "user" and item.get("type") != "function_call_output":
+            return
+        turn = self.turn_by_item.get(item["id"])
+        if turn is None:
+            turn = self.positional(n)
+            if turn is None or (turn.user is not None and turn.user.get("item_id") not in (None, item["id"])):
+                return
+            self.turn_by_item[item["id"]] = turn
+        user = turn.user_part()
+        user["item_id"] = item["id"]
+        text = _content_text(item.get("content"), ("input_text", "text"))
+        if text is not None:
+            user["text"] = text
+            user["kind"] = user["kind"] or "text"
+        transcript = _content_transcript(item.get("content"))
+        if transcript:
+            self.transcripts.setdefault(item["id"], {"transcript": transcript})
+
+    def response_created(self, n: int, t: float, ev: dict[str, Any]) -> None:
+        response = ev.get("response") if isinstance(ev.get("response"), dict) else {}
+        rid = response.get("id")
+        turn = self.positional(n)
+        if turn is None:
+            return
+        if turn.response_id is None:
+            turn.response_id = rid
+        turn.mark("response.created", t)
+        if isinstance(rid, str):
+            self.turn_by_response[rid] = turn
+            self.in_progress[rid] = turn
+
+    def item_entry(self, turn: _Turn, item_id: Any) -> dict[str, Any]:
+        key = str(item_id)
+        if key not in turn.items:
+            turn.items[key] = {"item_id": item_id, "type": "message", "role": "assistant",
+                               "text": None, "transcript": None}
+        return turn.items[key]
+
+    def assistant_item(self, turn: _Turn, item: dict[str, Any]) -> None:
+        entry = self.item_entry(turn, item.get("id"))
+        itype = item.get("type") or entry["type"]
+        entry["type"] = itype
+        if item.get("role"):
+            entry["role"] = item["role"]
+        if item.get("status"):
+            entry["status"] = item["status"]
+        if itype == "function_call":
+            entry["name"] = item.get("name") or entry.get("name")
+            if item.get("arguments"):
+                entry["arguments"] = item["arguments"]
+        content = item.get("content")
+        text = _content_text(content, ("output_text", "text"))
+        if text:
+            entry["text"] = text
+        transcript = _content_transcript(content)
+        if transcript:
+            entry["transcript"] = transcript
+
+    def response_done(self, n: int, t: float, ev: dict[str, Any]) -> None:
+        response = ev.get("response") if isinstance(ev.get("response"), dict) else {}
+        rid = response.get("id")
+        turn = self.turn_by_response.get(str(rid)) if rid else None
+        if turn is None:
+            turn = self.positional(n)
+        if turn is None:
+            return
+        self.in_progress.pop(str(rid), None)
+        turn.mark("done", t)
+        turn.response_id = turn.response_id or rid
+        status = response.get("status")
+        turn.status = status
+        details = response.get("status_details")
+        if isinstance(details, dict):
+            turn.status_reason = details.get("reason") or (details.get("error") or {}).get("code")
+        self.statuses[str(status)] = self.statuses.get(str(status), 0) + 1
+        if status == "failed":
+            err = details.get("error") if isinstance(details, dict) else None
+            self.error(n, t, "response.done", err if isinstance(err, dict) else {"type": "response_failed"})
+        if isinstance(response.get("usage"), dict):
+            turn.usage = response["usage"]
+        for item in response.get("output") or []:
+            if isinstance(item, dict):
+                self.assistant_item(turn, item)
+
+    def truncation(self, n: int, t: float, ctype: str, ev: dict[str, Any]) -> None:
+        item_id = str(ev.get("item_id"))
+        entry = self.truncations.get(item_id)
+        if entry is None or (ctype == "conversation.item.truncate" and entry["requested_by_client"]):
+            turn = self.turn_by_item.get(item_id)
+            if turn is None:
+                turn = next((tn for tn in reversed(self.turns) if item_id in tn.items), None)
+            entry = {"event": n, "time_s": round(t, 3), "item_id": ev.get("item_id"),
+                     "audio_end_ms": ev.get("audio_end_ms"), "requested_by_client": False,
+                     "confirmed_by_server": False, "turn": turn.number if turn else None}
+            self.truncations[item_id] = entry
+        if ctype == "conversation.item.truncate":
+            entry["requested_by_client"] = True
+        else:
+            entry["confirmed_by_server"] = True
+            entry["audio_end_ms"] = ev.get("audio_end_ms", entry["audio_end_ms"])
+
+    def error(self, n: int, t: float, kind: str, err: Any) -> None:
+        err = err if isinstance(err, dict) else {}
+        caused_by = err.get("event_id")
+        turn = self.positional(n)
+        self.errors.append({
+            "event": n, "time_s": round(t, 3), "kind": kind, "type": err.get("type"), "code": err.get("code"),
+            "message": err.get("message"), "param": err.get("param"), "caused_by": caused_by,
+            "caused_by_type": self.client_event_types.get(str(caused_by)) if caused_by else None,
+            "turn": turn.number if turn else None,
+        })

@@ -1,0 +1,70 @@
+"""Token usage totals from `response.done` and their estimated cost."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from .prices import PriceTable
+
+
+def _num(value: Any) -> int:
+    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
+
+
+def usage_totals(usages: Iterable[dict[str, Any] | None]) -> dict[str, Any]:
+    """Sum `response.done` usage blocks (missing fields count as 0)."""
+    tot = {"text": 0, "audio": 0, "cached": 0, "cached_text": 0, "cached_audio": 0}
+    out = {"text": 0, "audio": 0}
+    responses = 0
+    total_tokens = input_total = output_total = 0
+    for usage in usages:
+        if not isinstance(usage, dict):
+            continue
+        responses += 1
+        total_tokens += _num(usage.get("total_tokens"))
+        input_total += _num(usage.get("input_tokens"))
+        output_total += _num(usage.get("output_tokens"))
+        ind = usage.get("input_token_details") if isinstance(usage.get("input_token_details"), dict) else {}
+        outd = usage.get("output_token_details") if isinstance(usage.get("output_token_details"), dict) else {}
+        text_in, audio_in, cached = _num(ind.get("text_tokens")), _num(ind.get("audio_tokens")), _num(ind.get("cached_tokens"))
+        cd = ind.get("cached_tokens_details") if isinstance(ind.get("cached_tokens_details"), dict) else None
+        if cd is not None:
+            cached_text, cached_audio = _num(cd.get("text_tokens")), _num(cd.get("audio_tokens"))
+        else:  # older usage blocks: attribute cached tokens to text first
+            cached_text = min(cached, text_in)
+            cached_audio = cached - cached_text
+        tot["text"] += text_in
+        tot["audio"] += audio_in
+        tot["cached"] += cached
+        tot["cached_text"] += cached_text
+        tot["cached_audio"] += cached_audio
+        out["text"] += _num(outd.get("text_tokens"))
+        out["audio"] += _num(outd.get("audio_tokens"))
+    return {"responses_with_usage": responses, "total_tokens": total_tokens,
+            "input": {"total": input_total, **tot}, "output": {"total": output_total, **out}}
+
+
+def estimate_cost(usage: dict[str, Any], model: str | None, prices: PriceTable) -> dict[str, Any]:
+    """USD cost of summed usage for a model, with the price table's date and source."""
+    base = {"currency": "USD", "model": model, "priced_as": None, "prices_date": prices.date,
+            "prices_source": prices.source, "total": None, "breakdown": None, "note": None}
+    found = prices.lookup(model)
+    if found is None:
+        base["note"] = (f"no price for model {model!r}; pass --model or add it with --prices" if model
+                        else "model unknown (no header or session.created); pass --model")
+        return base
+    key, p = found
+    inp, out = usage["input"], usage["output"]
+    parts = {
+        "text_input": max(0, inp["text"] - inp["cached_text"]) * p["text_input"],
+        "text_cached_input": inp["cached_text"] * p["text_cached_input"],
+        "audio_input": max(0, inp["audio"] - inp["cached_audio"]) * p["audio_input"],
+        "audio_cached_input": inp["cached_audio"] * p["audio_cached_input"],
+        "text_output": out["text"] * p["text_output"],
+        "audio_output": out["audio"] * p["audio_output"],
+    }
+    breakdown = {k: round(v / 1e6, 6) for k, v in parts.items()}
+    base.update(priced_as=key, total=round(sum(parts.values()) / 1e6, 6), breakdown=breakdown,
+                note="input transcription (e.g. whisper-1) is billed separately and not included")
+    return base
