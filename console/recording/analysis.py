@@ -10,6 +10,7 @@ missing, so everything here uses `.get` and reports `None` rather than failing.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +25,7 @@ _AUDIO_DELTAS = frozenset({"response.audio.delta", "response.output_audio.delta"
 _TEXT_DELTAS = frozenset({"response.text.delta", "response.output_text.delta"})
 _TRANSCRIPT_DELTAS = frozenset({"response.audio_transcript.delta", "response.output_audio_transcript.delta"})
 _SKIPPED = frozenset({"input_audio_buffer.append"}) | _AUDIO_DELTAS
+_RESPONSE_ID = re.compile(rb'"response_id"\s*:\s*"([^"\\]*)"')
 #: Where latency is measured from, in order of preference.
 LATENCY_ORIGINS: tuple[str, ...] = ("speech_stopped", "commit", "committed", "response.create", "item.create")
 
@@ -42,6 +44,7 @@ class _Turn:
     usage: dict[str, Any] | None = None
     marks: dict[str, float] = field(default_factory=dict)
     first_audio_source: str | None = None
+    response_out_of_band: bool = False
     interrupted: bool = False
 
     def mark(self, name: str, t: float) -> None:
@@ -179,14 +182,23 @@ class TurnAnalyser:
         if len(waiting) == 1 and len(self.in_progress) == 1:
             turn = waiting[0]
         else:
-            self.parsed_lines += 1
-            try:
-                turn = self.by_response(self.rec.event(n), n)
-            except UnreadableEventError:
-                turn = self.positional(n)
+            turn = self.turn_by_response.get(self.delta_response_id(n) or "") or self.positional(n)
         if turn is not None and "first_audio" not in turn.marks:
             turn.mark("first_audio", t)
             turn.first_audio_source = "audio_delta"
+
+    def delta_response_id(self, n: int) -> str | None:
+        """The `response_id` of audio delta `n`, from the line's first bytes when it is
+        there (it precedes the payload in what the API sends), else from a full parse."""
+        m = _RESPONSE_ID.search(self.rec.peek(n, 512))
+        if m is not None:
+            return m.group(1).decode("utf-8", "replace")
+        self.parsed_lines += 1
+        try:
+            rid = self.rec.event(n).get("response_id")
+        except UnreadableEventError:
+            return None
+        return rid if isinstance(rid, str) else None
 
     def handle(self, n: int, t: float, etype: str, source: str, ev: dict[str, Any]) -> None:
         ctype = canonical_type(etype)
@@ -352,6 +364,13 @@ class TurnAnalyser:
         turn.mark("response.created", t)
         if isinstance(rid, str):
             self.turn_by_response[rid] = turn
+            # Only one response runs in a conversation at a time: one still "in progress"
+            # here never got its response.done (a dropped connection) and must not be
+            # taken for the target of later audio deltas or interruptions.
+            if response.get("conversation") != "none":
+                for old in [r for r, tn in self.in_progress.items() if tn.response_out_of_band is False]:
+                    del self.in_progress[old]
+            turn.response_out_of_band = response.get("conversation") == "none"
             self.in_progress[rid] = turn
 
     def item_entry(self, turn: _Turn, item_id: Any) -> dict[str, Any]:

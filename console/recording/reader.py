@@ -235,6 +235,14 @@ class Recording:
             self._file.seek(offset)
             return self._file.read(length)
 
+    def peek(self, n: int, size: int) -> bytes:
+        """The first `size` bytes of event `n`'s line (its keys before a large payload)."""
+        n = self._check(n)
+        offset, length = int(self._index.offsets[n]), int(self._index.lengths[n])
+        with self._read_lock:
+            self._file.seek(offset)
+            return self._file.read(min(size, length))
+
     def event(self, n: int) -> dict[str, Any]:
         """The event payload of event `n`, parsed from disk (each call returns a new dict)."""
         return self.record(n).event

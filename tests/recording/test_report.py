@@ -226,3 +226,29 @@ def test_damaged_middle_line_is_skipped_with_a_warning(recorded: tuple[str, Path
         with pytest.raises(ValueError, match=f"event {victim - 1} .* is damaged"):
             rec.event(victim - 1)
     assert run_cli(capsys, "export", str(path), "--wav", str(path.parent / "w"))[0] == 0
+
+
+def test_a_response_that_never_finished_does_not_capture_later_turns(tmp_path: Path) -> None:
+    """A response.done lost (e.g. the connection dropped and the client reconnected): the
+    unfinished response must not swallow later audio deltas or count as interrupted."""
+    b = SessionBuilder()
+    b.session()
+    b.user_speech(500, "first")
+    b.emit("server", {"type": "response.created", "response": {"id": "resp_lost", "status": "in_progress", "output": []}})
+    b.wait(100)
+    b.emit("server", {"type": "response.created", "response": {"id": "resp_next", "status": "in_progress",
+                                                                 "output": []}})
+    b.user_speech(400, "second")  # speech while two responses never finished
+    from_t = b.speech_end_t
+    facts = b.response(latency_ms=250, audio_ms=300)
+    path = tmp_path / "lost.jsonl"
+    b.write(path)
+    with Recording.open(path) as rec:
+        report = build_report(rec)
+    t1, t_next, t2 = report["turns"]
+    assert t1["assistant"]["response_id"] == "resp_lost" and t1["assistant"]["status"] is None
+    assert t1["latency"]["first_audio_ms"] is None and not t1["interrupted"]
+    assert t_next["trigger"] == "server" and t_next["interrupted"]  # the one still running
+    assert t2["latency"]["first_audio_ms"] == pytest.approx(250, abs=1)
+    assert [i["response_id"] for i in report["interruptions"]] == ["resp_next"]
+    assert facts["done_t"] > from_t
