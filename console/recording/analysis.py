@@ -207,7 +207,7 @@ class TurnAnalyser:
         if ctype == "input_audio_buffer.speech_started":
             turn = self.positional(n)
             for rid, active in self.in_progress.items():
-                if active is not turn:
+                if active is not turn and not active.interrupted:
                     active.interrupted = True
                     self.interruptions.append({"event": n, "time_s": round(t, 3), "kind": "speech_started",
                                                "response_id": rid, "turn": active.number})
@@ -287,7 +287,7 @@ class TurnAnalyser:
             # does not is answered by a `response_cancel_not_active` error, reported there).
             rid = ev.get("response_id") or next(reversed(self.in_progress), None)
             target = self.in_progress.get(str(rid)) if rid else None
-            if target is not None:
+            if target is not None and not target.interrupted:
                 target.interrupted = True
                 self.interruptions.append({"event": n, "time_s": round(t, 3), "kind": "response.cancel",
                                            "response_id": rid, "turn": target.number})

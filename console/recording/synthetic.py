@@ -224,13 +224,15 @@ class SessionBuilder:
         webrtc: bool = False,
         function_call: tuple[str, str] | None = None,
         transcript_after_deltas: int = 2,
+        client_cancels: bool = False,
     ) -> dict[str, Any]:
         """One response: created, its item, interleaved deltas, dones, response.done.
 
         `latency_ms` is the time from now to the first delta. With `cancel_after_deltas`,
         the user barges in after that many audio deltas: speech_started arrives, the
         response ends `cancelled` (turn_detected) and the client truncates the item.
-        Call `user_speech` next to finish the barging-in speech.
+        Call `user_speech` next to finish the barging-in speech. With `client_cancels`
+        the client also sends `response.cancel` on the barge-in.
         With `webrtc`, no audio deltas are sent (audio goes over the media track):
         `output_audio_buffer.started/stopped` instead. Returns facts for assertions.
         """
@@ -286,6 +288,8 @@ class SessionBuilder:
             self._barge_in = (self._id("item_u"), self.input_ms)
             self.emit("server", {"type": "input_audio_buffer.speech_started", "audio_start_ms": self.input_ms,
                                  "item_id": self._barge_in[0]})
+            if client_cancels:  # the app also cancels on the barge-in (a no-op race with VAD)
+                self.emit("client", {"type": "response.cancel"})
             played_ms = (cancel_after_deltas or 0) * self.chunk_ms // 2
             facts["truncate_ms"] = played_ms
             status, details = "cancelled", {"type": "cancelled", "reason": "turn_detected"}

@@ -24,7 +24,7 @@ def session(protocol: str) -> tuple[SessionBuilder, dict]:
     facts["r1"] = b.response(latency_ms=350, audio_ms=800, transcript="It is sunny today.", delta_gap_ms=20)
     b.user_speech(900, "And tomorrow?")
     facts["t2_from"] = b.speech_end_t
-    facts["r2"] = b.response(latency_ms=700, audio_ms=2000, cancel_after_deltas=4,
+    facts["r2"] = b.response(latency_ms=700, audio_ms=2000, cancel_after_deltas=4, client_cancels=True,
                              usage=default_usage(text_in=10, audio_in=0, cached_text=0, cached_audio=0, text_out=5, audio_out=5))
     b.user_speech(800, "Stop. Use text.")  # finishes the barge-in
     facts["t3_from"] = b.speech_end_t
