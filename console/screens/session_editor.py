@@ -20,39 +20,29 @@ from typing import Any, Iterable
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static, TabbedContent, TabPane, TextArea
+from textual.widgets import Button, Footer, Input, Static, TabbedContent, TabPane, TextArea
 
-from console.realtime.protocol import FLAT_SESSION_FIELDS, VOICES
+from console.realtime.protocol import FLAT_SESSION_FIELDS
 from console.screens.editor_commands import EditorCommands, PaletteCommand
 from console.session_model import (
-    EAGERNESS,
-    FORM_FIELDS,
-    SERVER_VAD_DEFAULTS,
-    TOOL_CHOICE_MODES,
-    TRANSCRIPTION_MODELS,
     DiffEntry,
     Errors,
     SessionFileError,
     diff_sessions,
     dump_session,
     load_preset,
-    normalise_tool_choice,
-    parse_max_tokens,
-    parse_number,
     parse_session_json,
-    parse_temperature,
     save_preset,
     to_flat,
     validate_session,
 )
 from widgets.session_diff import SessionDiff
+from widgets.session_form import SessionForm
 
 CSS_FILE = Path(__file__).with_name("editors.tcss")
-_NO_TRANSCRIPTION = "none"
-_MODALITIES = {"text,audio": ["text", "audio"], "text": ["text"]}
 
 
 def _error_field(param: Any) -> str | None:
@@ -140,27 +130,7 @@ class SessionEditorScreen(Screen[dict[str, Any] | None]):
         yield Static(f"Session editor  ·  protocol {self.protocol}", id="editor-title")
         with TabbedContent(initial="tab-form", id="session-tabs"):
             with TabPane("Form", id="tab-form"):
-                with VerticalScroll(id="session-form"):
-                    yield from self._field("instructions", "Instructions",
-                                           TextArea(id="instructions", soft_wrap=True, classes="instructions"))
-                    yield from self._field("voice", "Voice",
-                                           Select([(v, v) for v in VOICES], id="voice", allow_blank=False, compact=True))
-                    yield from self._field("modalities", "Modalities", Select(
-                        [("text + audio", "text,audio"), ("text only", "text")], id="modalities", allow_blank=False, compact=True))
-                    yield from self._turn_detection_fields()
-                    yield from self._field("input_audio_transcription", "Input transcription", Select(
-                        [("none", _NO_TRANSCRIPTION)] + [(m, m) for m in TRANSCRIPTION_MODELS],
-                        id="input_audio_transcription", allow_blank=False, compact=True))
-                    yield from self._field("temperature", "Temperature", Input(id="temperature", placeholder="0.8", compact=True))
-                    if self.protocol == "ga":
-                        yield Static("GA ignores temperature: it is kept here but not sent.", id="temperature-note",
-                                     classes="field-note")
-                    yield from self._field("max_response_output_tokens", "Max output tokens",
-                                           Input(id="max_response_output_tokens", placeholder='4096 or "inf"', compact=True))
-                    yield from self._field("tool_choice", "Tool choice",
-                                           Select(self._tool_choice_options(None), id="tool_choice",
-                                                  allow_blank=False, compact=True))
-                    yield Static("", id="other-errors", classes="field-error")
+                yield SessionForm(protocol=self.protocol, tool_names=self.tool_names, id="session-form")
             with TabPane("JSON", id="tab-json"):
                 yield TextArea(id="raw-json", soft_wrap=False, show_line_numbers=True, tab_behavior="indent")
                 yield Static("", id="raw-json-error", classes="field-error")
@@ -176,45 +146,6 @@ class SessionEditorScreen(Screen[dict[str, Any] | None]):
         yield Static("", id="editor-status")
         yield Footer()
 
-    @staticmethod
-    def _field(field: str, label: str, control: Any) -> ComposeResult:
-        with Vertical(classes="field-row", id=f"row-{field}"):
-            with Horizontal(classes="field-line"):
-                yield Label(label, classes="field-label")
-                yield control
-            yield Static("", id=f"{field}-error", classes="field-error")
-
-    def _turn_detection_fields(self) -> ComposeResult:
-        with Vertical(classes="field-row", id="row-turn_detection"):
-            with Horizontal(classes="field-line"):
-                yield Label("Turn detection", classes="field-label")
-                yield Select([("none (push-to-talk)", "none"), ("server VAD", "server_vad"),
-                              ("semantic VAD", "semantic_vad")], id="td-type", allow_blank=False, compact=True)
-            with Horizontal(id="server-vad-params", classes="vad-params"):
-                yield Label("threshold")
-                yield Input(id="td-threshold", placeholder="0.5", compact=True)
-                yield Label("prefix ms")
-                yield Input(id="td-prefix", placeholder="300", compact=True)
-                yield Label("silence ms")
-                yield Input(id="td-silence", placeholder="200", compact=True)
-            with Horizontal(id="semantic-vad-params", classes="vad-params"):
-                yield Label("eagerness")
-                yield Select([(e, e) for e in EAGERNESS], id="td-eagerness", allow_blank=False, compact=True)
-            with Horizontal(id="vad-flags", classes="vad-params"):
-                yield Checkbox("create response", True, id="td-create-response", compact=True)
-                yield Checkbox("interrupt response", True, id="td-interrupt-response", compact=True)
-            yield Static("", id="turn_detection-error", classes="field-error")
-
-    def _tool_choice_options(self, current: Any) -> list[tuple[str, str]]:
-        names = list(self.tool_names)
-        for tool in self._base.get("tools") or []:
-            if isinstance(tool, dict) and isinstance(tool.get("name"), str) and tool["name"] not in names:
-                names.append(tool["name"])
-        current = normalise_tool_choice(current)
-        if isinstance(current, dict) and current.get("name") not in names and isinstance(current.get("name"), str):
-            names.append(current["name"])
-        return [(m, m) for m in TOOL_CHOICE_MODES] + [(f"function: {n}", f"fn:{n}") for n in names]
-
     def on_mount(self) -> None:
         self._populate(self._base)
         self._set_json(self._base)
@@ -223,127 +154,21 @@ class SessionEditorScreen(Screen[dict[str, Any] | None]):
     def on_unmount(self) -> None:
         self.client.off("realtime.event", self._on_realtime_event)
 
-    # --- form <-> flat dict -----------------------------------------------------------------
+    # --- the form ------------------------------------------------------------------------
+
+    @property
+    def form(self) -> SessionForm:
+        return self.query_one("#session-form", SessionForm)
 
     def _populate(self, flat: dict[str, Any]) -> None:
-        """Set every form widget from a flat session (absent fields keep sensible defaults)."""
-        self.query_one("#instructions", TextArea).text = str(flat.get("instructions", ""))
-        voice = flat.get("voice")
-        if voice in VOICES:
-            self.query_one("#voice", Select).value = voice
-        modalities = flat.get("modalities") or ["text", "audio"]
-        self.query_one("#modalities", Select).value = "text,audio" if "audio" in modalities else "text"
-        td = flat.get("turn_detection")
-        kind = td.get("type") if isinstance(td, dict) else None
-        kind = kind if kind in ("server_vad", "semantic_vad") else "none"
-        self.query_one("#td-type", Select).value = kind
-        params = {**SERVER_VAD_DEFAULTS, **(td if isinstance(td, dict) else {})}
-        self.query_one("#td-threshold", Input).value = str(params.get("threshold", 0.5))
-        self.query_one("#td-prefix", Input).value = str(params.get("prefix_padding_ms", 300))
-        self.query_one("#td-silence", Input).value = str(params.get("silence_duration_ms", 200))
-        eagerness = params.get("eagerness", "auto")
-        self.query_one("#td-eagerness", Select).value = eagerness if eagerness in EAGERNESS else "auto"
-        self.query_one("#td-create-response", Checkbox).value = bool(params.get("create_response", True))
-        self.query_one("#td-interrupt-response", Checkbox).value = bool(params.get("interrupt_response", True))
-        self._show_vad_params(kind)
-        transcription = flat.get("input_audio_transcription")
-        model = transcription.get("model") if isinstance(transcription, dict) else None
-        self.query_one("#input_audio_transcription", Select).value = (
-            model if model in TRANSCRIPTION_MODELS else _NO_TRANSCRIPTION)
-        self.query_one("#temperature", Input).value = str(flat.get("temperature", 0.8))
-        self.query_one("#max_response_output_tokens", Input).value = str(
-            flat.get("max_response_output_tokens", "inf"))
-        choice = flat.get("tool_choice", "auto")
-        select = self.query_one("#tool_choice", Select)
-        select.set_options(self._tool_choice_options(choice))
-        normal = normalise_tool_choice(choice)
-        select.value = f"fn:{normal['name']}" if isinstance(normal, dict) else (
-            normal if normal in TOOL_CHOICE_MODES else "auto")
-        self._show_errors({})
+        self.form.populate(flat)
 
-    def _show_vad_params(self, kind: str) -> None:
-        self.query_one("#server-vad-params").display = kind == "server_vad"
-        self.query_one("#semantic-vad-params").display = kind == "semantic_vad"
-        self.query_one("#vad-flags").display = kind != "none"
-
-    @on(Select.Changed, "#td-type")
-    def _turn_detection_changed(self, event: Select.Changed) -> None:
-        self._show_vad_params(str(event.value))
+    def _show_errors(self, errors: Errors) -> None:
+        self.form.show_errors(errors)
 
     def collect_form(self) -> tuple[dict[str, Any], Errors]:
         """The flat session the form describes (base fields it does not edit kept) and its errors."""
-        flat = copy.deepcopy(self._base)
-        errors: Errors = {}
-        flat["instructions"] = self.query_one("#instructions", TextArea).text
-        flat["voice"] = self.query_one("#voice", Select).value
-        flat["modalities"] = list(_MODALITIES[str(self.query_one("#modalities", Select).value)])
-        try:
-            flat["turn_detection"] = self._collect_turn_detection()
-        except ValueError as exc:
-            errors["turn_detection"] = str(exc)
-        model = self.query_one("#input_audio_transcription", Select).value
-        previous = self._base.get("input_audio_transcription")
-        if model == _NO_TRANSCRIPTION:
-            flat["input_audio_transcription"] = None
-        else:
-            keep = previous if isinstance(previous, dict) else {}
-            flat["input_audio_transcription"] = {**keep, "model": model}
-        try:
-            flat["temperature"] = parse_temperature(self.query_one("#temperature", Input).value)
-        except ValueError as exc:
-            errors["temperature"] = str(exc)
-        try:
-            flat["max_response_output_tokens"] = parse_max_tokens(
-                self.query_one("#max_response_output_tokens", Input).value)
-        except ValueError as exc:
-            errors["max_response_output_tokens"] = str(exc)
-        choice = str(self.query_one("#tool_choice", Select).value)
-        if choice.startswith("fn:"):
-            # GA takes {"type": "function", "name"}; beta's tool_choice is a plain string.
-            flat["tool_choice"] = {"type": "function", "name": choice[3:]} if self.protocol == "ga" else choice[3:]
-        else:
-            flat["tool_choice"] = choice
-        for field, message in validate_session(flat, tool_names=self.tool_names).items():
-            errors.setdefault(field, message)
-        return flat, errors
-
-    def _collect_turn_detection(self) -> dict[str, Any] | None:
-        kind = self.query_one("#td-type", Select).value
-        if kind == "none":
-            return None
-        flags = {
-            "create_response": self.query_one("#td-create-response", Checkbox).value,
-            "interrupt_response": self.query_one("#td-interrupt-response", Checkbox).value,
-        }
-        if kind == "semantic_vad":
-            return {"type": "semantic_vad", "eagerness": self.query_one("#td-eagerness", Select).value, **flags}
-        previous = self._base.get("turn_detection")
-        extra = {"idle_timeout_ms": previous["idle_timeout_ms"]} if (
-            isinstance(previous, dict) and previous.get("type") == "server_vad"
-            and previous.get("idle_timeout_ms") is not None) else {}
-        return {
-            "type": "server_vad",
-            "threshold": parse_number(self.query_one("#td-threshold", Input).value, "VAD threshold", low=0, high=1),
-            "prefix_padding_ms": parse_number(self.query_one("#td-prefix", Input).value, "prefix padding",
-                                              low=0, integer=True),
-            "silence_duration_ms": parse_number(self.query_one("#td-silence", Input).value, "silence duration",
-                                                low=0, integer=True),
-            **flags,
-            **extra,
-        }
-
-    def _show_errors(self, errors: Errors) -> None:
-        """Write each error next to its field; errors of fields the form lacks go below it."""
-        for field in FORM_FIELDS:
-            widget = self.query_one(f"#{field}-error", Static)
-            message = errors.get(field, "")
-            widget.update(message)
-            widget.display = bool(message)
-            self.query_one(f"#row-{field}").set_class(bool(message), "-invalid")
-        others = [f"{k}: {v}" for k, v in errors.items() if k not in FORM_FIELDS]
-        other = self.query_one("#other-errors", Static)
-        other.update("\n".join(others))
-        other.display = bool(others)
+        return self.form.collect(self._base)
 
     # --- the raw JSON view ------------------------------------------------------------------
 
