@@ -24,6 +24,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.timer import Timer
 
 from console.event_rows import RowView
 from console.event_store import BOTH, EventStore
@@ -116,6 +117,10 @@ class EventLog(ScrollView, can_focus=True):
                 tooltip="Copy the selected event's JSON to the clipboard"),
     ]
 
+    SEARCH_DEBOUNCE_EVENTS: ClassVar[int] = 200_000
+    """From this many logged events on, text-only filter changes wait for typing to pause."""
+    SEARCH_DEBOUNCE_S: ClassVar[float] = 0.3
+
     follow: reactive[bool] = reactive(True)
     """Scroll to new rows as they arrive (True) or keep the view still (False)."""
 
@@ -162,6 +167,9 @@ class EventLog(ScrollView, can_focus=True):
         self._styles: dict[str, Style] = {}
         self._frame = (80, 24)
         self._scrolling_ourselves = False
+        self._search_timer: Timer | None = None
+        #: A search text waiting for typing to pause (large logs only), else None.
+        self.pending_text: str | None = None
         self.virtual_size = Size(0, len(self.view))
 
     # --- public API -------------------------------------------------------------------
@@ -223,6 +231,28 @@ class EventLog(ScrollView, can_focus=True):
             text: case-insensitive substring of the event JSON ("" for no search).
             fold: fold runs of deltas (True) or show every event as a row (False).
         """
+        text_only = directions is None and types is _UNSET and fold is None
+        if text is not None and text_only and len(self.store) >= self.SEARCH_DEBOUNCE_EVENTS and self.is_mounted:
+            # Each keystroke in a search box calls this; over a huge log one scan takes
+            # a noticeable fraction of a second, so wait until typing pauses.
+            self.pending_text = text
+            if self._search_timer is not None:
+                self._search_timer.stop()
+            self._search_timer = self.set_timer(self.SEARCH_DEBOUNCE_S, self._apply_pending_text)
+            return
+        if text is None and self.pending_text is not None:
+            text = self.pending_text
+        self._cancel_pending_text()
+        self._apply_filter(directions=directions, types=types, text=text, fold=fold)
+
+    def _apply_filter(
+        self,
+        *,
+        directions: frozenset[str] | None = None,
+        types: frozenset[str] | None = _UNSET,
+        text: str | None = None,
+        fold: bool | None = None,
+    ) -> None:
         if fold is not None and fold != self._fold:
             self._fold = fold
             self._expanded.clear()
@@ -232,6 +262,18 @@ class EventLog(ScrollView, can_focus=True):
             text=self.view.text if text is None else text,
         )
         self.post_message(self.FilterChanged(self.directions, self.types, self.text, self._fold))
+
+    def _cancel_pending_text(self) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+            self._search_timer = None
+        self.pending_text = None
+
+    def _apply_pending_text(self) -> None:
+        text = self.pending_text
+        self._cancel_pending_text()
+        if text is not None:
+            self._apply_filter(text=text)
 
     def select_event(self, index: int) -> bool:
         """Move the cursor to the row showing event `index` and scroll it into view.

@@ -297,3 +297,22 @@ async def test_click_selects_a_row() -> None:
         await pilot.pause()
         await pilot.click(EventLog, offset=(5, 1))
         assert log.selected_event == 1 and app.query_one(EventDetail).index == 1
+
+
+async def test_typing_a_search_over_a_huge_log_waits_for_a_pause() -> None:
+    store = EventStore(start_time=1000.0)
+    session_events(store, turns=3)
+    app = LogApp(store)
+    async with app.run_test(size=(120, 40), message_hook=record(app)) as pilot:
+        log = app.query_one(EventLog)
+        log.SEARCH_DEBOUNCE_EVENTS = 10  # this log counts as huge
+        log.refresh_new()
+        for typed in ("t", "te", "tem", "temp"):
+            log.set_filter(text=typed)
+        assert log.text == "" and log.pending_text == "temp"
+        await pilot.pause(log.SEARCH_DEBOUNCE_S + 0.2)
+        assert log.text == "temp" and log.pending_text is None
+        assert [m.text for m in app.messages if isinstance(m, EventLog.FilterChanged)] == ["temp"]
+        log.set_filter(text="resp")
+        log.set_filter(directions=frozenset({"server"}))  # applies the pending text at once
+        assert log.text == "resp" and log.directions == {"server"} and log.pending_text is None
