@@ -190,7 +190,6 @@ class EventLog(ScrollView, can_focus=True):
     def fold(self) -> bool:
         return self._fold
 
-    @property
     def selected_event(self) -> int | None:
         """The store index of the event under the cursor, if any."""
         if 0 <= self.cursor_row < len(self.view):
@@ -296,7 +295,7 @@ class EventLog(ScrollView, can_focus=True):
     # --- internals --------------------------------------------------------------------
 
     def _rebuild(self, *, directions: frozenset[str], types: frozenset[str] | None, text: str) -> None:
-        keep = self.selected_event
+        keep = self.selected_event()
         old = self.view
         if (
             old.text
@@ -539,7 +538,7 @@ class EventLog(ScrollView, can_focus=True):
         self.app.push_screen(TypePicker(selected=self.types, extra_types=self.store.types_seen), chosen)
 
     def action_follow_link(self) -> None:
-        index = self.selected_event
+        index = self.selected_event()
         if index is None:
             return
         if self.store.event_type(index) == "error":
@@ -555,7 +554,7 @@ class EventLog(ScrollView, can_focus=True):
         self.select_event(target)
 
     def action_copy_event(self) -> None:
-        index = self.selected_event
+        index = self.selected_event()
         if index is None:
             self.notify("No event selected", severity="warning")
             return

@@ -153,7 +153,7 @@ async def test_cursor_keys_select_rows_and_detail_shows_highlighted_json() -> No
         selected = [m.event_index for m in app.messages if isinstance(m, EventLog.RowSelected)]
         assert selected == [0, 1, 2, 3, 4]
         detail = app.query_one(EventDetail)
-        assert detail.index == 4 and log.selected_event == 4
+        assert detail.index == 4 and log.selected_event() == 4
         text = screen_text(app)
         assert '"type": "response.output_audio.delta"' in text
         assert "<base64 audio: 4800 bytes = 100 ms at 24 kHz>" in text
@@ -175,10 +175,10 @@ async def test_enter_unfolds_and_refolds_a_run_and_u_turns_folding_off() -> None
         assert log.view.count(log.cursor_row) == 5
         await pilot.press("enter")
         await pilot.pause()
-        assert len(log.view) == 11 and log.selected_event == 4
+        assert len(log.view) == 11 and log.selected_event() == 4
         assert "▾" in screen_text(app) and "·" in screen_text(app)
         await pilot.press("enter")
-        assert len(log.view) == 7 and log.selected_event == 4
+        assert len(log.view) == 7 and log.selected_event() == 4
         await pilot.press("u")
         assert not log.fold and len(log.view) == len(store) == 15
         assert "×5" not in screen_text(app)
@@ -245,18 +245,18 @@ async def test_error_links_to_its_cause_both_ways_even_through_a_filter() -> Non
         assert "Caused by: #0 session.update" in screen_text(app)
         await pilot.press("l")
         await pilot.pause()
-        assert log.selected_event == 0 and log.directions == {"client", "server"}
+        assert log.selected_event() == 0 and log.directions == {"client", "server"}
         assert "Caused error: #1 error" in screen_text(app)
         await pilot.press("l")
-        assert log.selected_event == 1
+        assert log.selected_event() == 1
         await pilot.press("down", "l")  # response.create caused nothing
-        assert log.selected_event == 2
+        assert log.selected_event() == 2
         # the detail pane's link is clickable and posts LinkSelected
         app.query_one(EventDetail).show(1)
         await app.query_one("#event-detail-head").run_action("go(0)")
         await pilot.pause()
         assert any(isinstance(m, EventDetail.LinkSelected) and m.event_index == 0 for m in app.messages)
-        assert log.selected_event == 0
+        assert log.selected_event() == 0
 
 
 async def test_copy_puts_the_event_json_on_the_clipboard() -> None:
@@ -296,7 +296,7 @@ async def test_click_selects_a_row() -> None:
         log.refresh_new()
         await pilot.pause()
         await pilot.click(EventLog, offset=(5, 1))
-        assert log.selected_event == 1 and app.query_one(EventDetail).index == 1
+        assert log.selected_event() == 1 and app.query_one(EventDetail).index == 1
 
 
 async def test_typing_a_search_over_a_huge_log_waits_for_a_pause() -> None:
