@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Iterable, Literal
 
 from console.realtime.protocol import FLAT_SESSION_FIELDS, VOICES, flat_to_ga_session, session_to_flat
+from console.tool_schema import ToolSpecError, validate_definition
 
 #: Fields the form edits (the raw JSON view edits every flat field).
 FORM_FIELDS: tuple[str, ...] = (
@@ -271,8 +272,6 @@ def _check_transcription(value: Any) -> None:
 
 
 def _check_tools(value: Any) -> None:
-    from console.tools import ToolSpecError, validate_definition
-
     if not isinstance(value, list):
         raise ValueError("tools must be a list of function definitions")
     for index, definition in enumerate(value):

@@ -17,25 +17,42 @@ import copy
 import importlib
 import inspect
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Iterable, Literal, Protocol
 
+from console.tool_demos import (  # re-exported: console.tools is the public face
+    DEMO_DEFINITIONS,
+    GET_WEATHER,
+    SET_MEMORY,
+    WEATHER_TABLE,
+    Memory,
+    get_weather,
+)
+from console.tool_schema import (
+    NAME_PATTERN,
+    ToolSpecError,
+    parse_json_text,
+    resolve_callable,
+    validate_definition,
+    validate_name,
+    validate_parameters,
+)
+
+__all__ = [
+    "DEMO_DEFINITIONS", "GET_WEATHER", "HANDLER_KINDS", "NAME_PATTERN", "SET_MEMORY", "WEATHER_TABLE",
+    "HandlerKind", "ManualPrompt", "Memory", "ToolClient", "ToolHandler", "ToolRegistry", "ToolSpec",
+    "ToolSpecError", "demo_specs", "get_weather", "parse_json_text", "resolve_callable", "validate_definition",
+    "validate_name", "validate_parameters",
+]
+
 HandlerKind = Literal["demo", "fixed", "python", "manual"]
 HANDLER_KINDS: tuple[str, ...] = ("demo", "fixed", "python", "manual")
 
-NAME_PATTERN = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
-_JSON_SCHEMA_TYPES = frozenset({"object", "array", "string", "number", "integer", "boolean", "null"})
-_DEFINITION_KEYS = frozenset({"type", "name", "description", "parameters"})
 
 #: What the app provides for manual tools: (tool name, arguments) -> the output to send.
 ManualPrompt = Callable[[str, dict[str, Any]], Awaitable[Any]]
 ToolHandler = Callable[[dict[str, Any]], Awaitable[Any]]
-
-
-class ToolSpecError(ValueError):
-    """A tool definition, handler or tools file that cannot be used (one clear line)."""
 
 
 class ToolClient(Protocol):
@@ -44,226 +61,6 @@ class ToolClient(Protocol):
     def add_tool(self, definition: dict[str, Any], handler: Callable[..., Any]) -> Any: ...
 
     def remove_tool(self, name: str) -> Any: ...
-
-
-# --- validation -------------------------------------------------------------------------------
-
-
-def validate_name(name: Any) -> str:
-    """A function name the API accepts: 1-64 letters, digits, '_' or '-'."""
-    if not isinstance(name, str) or not NAME_PATTERN.match(name):
-        raise ToolSpecError(
-            f"invalid tool name {name!r}: use 1-64 letters, digits, '_' or '-'"
-        )
-    return name
-
-
-def validate_parameters(schema: Any) -> dict[str, Any]:
-    """Check the basic structure of a parameters JSON schema (no jsonschema dependency).
-
-    It must be an object schema with `type: "object"` and a `properties` object whose
-    values are schemas with a known `type` (when they give one); `required` must list
-    existing properties.
-    """
-    if not isinstance(schema, dict):
-        raise ToolSpecError("parameters must be a JSON object (a JSON schema)")
-    if schema.get("type") != "object":
-        raise ToolSpecError('parameters must have "type": "object"')
-    props = schema.get("properties")
-    if not isinstance(props, dict):
-        raise ToolSpecError('parameters must have "properties": an object of property schemas')
-    for prop, sub in props.items():
-        _check_subschema(sub, f"property {prop!r}")
-    required = schema.get("required", [])
-    if not isinstance(required, list) or not all(isinstance(r, str) for r in required):
-        raise ToolSpecError('"required" must be a list of property names')
-    unknown = [r for r in required if r not in props]
-    if unknown:
-        raise ToolSpecError(f'"required" names {unknown[0]!r}, which is not in "properties"')
-    return schema
-
-
-def _check_subschema(sub: Any, where: str) -> None:
-    if not isinstance(sub, dict):
-        raise ToolSpecError(f"{where} must be a schema object")
-    kind = sub.get("type")
-    kinds = kind if isinstance(kind, list) else [kind] if kind is not None else []
-    for k in kinds:
-        if k not in _JSON_SCHEMA_TYPES:
-            raise ToolSpecError(f"{where} has unknown type {k!r}")
-    if "enum" in sub and not isinstance(sub["enum"], list):
-        raise ToolSpecError(f'{where}: "enum" must be a list')
-    if "object" in kinds and "properties" in sub:
-        if not isinstance(sub["properties"], dict):
-            raise ToolSpecError(f'{where}: "properties" must be an object')
-        for name, inner in sub["properties"].items():
-            _check_subschema(inner, f"{where}.{name}")
-    if "array" in kinds and "items" in sub:
-        _check_subschema(sub["items"], f"{where} items")
-
-
-def validate_definition(definition: Any) -> dict[str, Any]:
-    """Check a function tool definition and return it normalised (with `type: "function"`)."""
-    if not isinstance(definition, dict):
-        raise ToolSpecError("a tool definition must be a JSON object")
-    if definition.get("type", "function") != "function":
-        raise ToolSpecError(f"only function tools are supported, not {definition.get('type')!r}")
-    extra = sorted(set(definition) - _DEFINITION_KEYS)
-    if extra:
-        raise ToolSpecError(f"tool definition has unknown key {extra[0]!r}")
-    name = validate_name(definition.get("name"))
-    description = definition.get("description", "")
-    if not isinstance(description, str):
-        raise ToolSpecError(f"tool {name}: description must be text")
-    try:
-        parameters = validate_parameters(definition.get("parameters", {"type": "object", "properties": {}}))
-    except ToolSpecError as exc:
-        raise ToolSpecError(f"tool {name}: {exc}") from None
-    return {"type": "function", "name": name, "description": description, "parameters": copy.deepcopy(parameters)}
-
-
-def parse_json_text(text: str, what: str) -> Any:
-    """Parse JSON typed into an editor; ToolSpecError with line and column when it is bad."""
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ToolSpecError(f"{what}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
-
-
-def resolve_callable(target: str) -> Callable[..., Any]:
-    """Import `module:function` (dots allowed after the colon) and check it is callable."""
-    if not isinstance(target, str) or ":" not in target:
-        raise ToolSpecError(f"python handler {target!r} must look like module:function")
-    module_name, _, attr_path = target.partition(":")
-    if not module_name or not attr_path:
-        raise ToolSpecError(f"python handler {target!r} must look like module:function")
-    try:
-        obj: Any = importlib.import_module(module_name)
-    except Exception as exc:  # noqa: BLE001 - any import failure is reported as one line
-        raise ToolSpecError(f"cannot import module {module_name!r}: {type(exc).__name__}: {exc}") from None
-    for part in attr_path.split("."):
-        try:
-            obj = getattr(obj, part)
-        except AttributeError:
-            raise ToolSpecError(f"module {module_name!r} has no attribute {attr_path!r}") from None
-    if not callable(obj):
-        raise ToolSpecError(f"{target} is not callable (it is a {type(obj).__name__})")
-    return obj
-
-
-# --- built-in demos ---------------------------------------------------------------------------
-
-GET_WEATHER: dict[str, Any] = {
-    "type": "function",
-    "name": "get_weather",
-    "description": "Retrieves the current weather for a city. Answers from a built-in table (no network).",
-    "parameters": {
-        "type": "object",
-        "properties": {
-            "location": {"type": "string", "description": "City name, e.g. Paris"},
-            "unit": {"type": "string", "enum": ["celsius", "fahrenheit"], "description": "Temperature unit"},
-        },
-        "required": ["location"],
-    },
-}
-
-SET_MEMORY: dict[str, Any] = {
-    "type": "function",
-    "name": "set_memory",
-    "description": "Saves important data about the user into memory.",
-    "parameters": {
-        "type": "object",
-        "properties": {
-            "key": {
-                "type": "string",
-                "description": "The key of the memory value. Always use lowercase and underscores, no other characters.",
-            },
-            "value": {"type": "string", "description": "Value can be anything represented as a string"},
-        },
-        "required": ["key", "value"],
-    },
-}
-
-#: city (lower case) -> (temperature in °C, conditions, wind km/h). Fixed so tests and demos repeat.
-WEATHER_TABLE: dict[str, tuple[float, str, int]] = {
-    "amsterdam": (11.0, "light rain", 24),
-    "berlin": (9.5, "overcast", 14),
-    "london": (12.0, "drizzle", 18),
-    "new york": (17.0, "clear", 11),
-    "paris": (14.5, "partly cloudy", 9),
-    "san francisco": (16.0, "fog", 20),
-    "sydney": (23.0, "sunny", 15),
-    "tokyo": (19.5, "clear", 7),
-}
-
-
-def get_weather(args: dict[str, Any]) -> dict[str, Any]:
-    """The demo weather answer: deterministic values from `WEATHER_TABLE`, never the network."""
-    location = str(args.get("location", "")).strip()
-    unit = args.get("unit", "celsius")
-    entry = WEATHER_TABLE.get(location.lower())
-    if entry is None:
-        return {
-            "location": location,
-            "error": "no data",
-            "message": f"No weather data for {location or 'an empty location'}; known cities: "
-            + ", ".join(c.title() for c in WEATHER_TABLE),
-        }
-    celsius, conditions, wind = entry
-    temperature = round(celsius * 9 / 5 + 32, 1) if unit == "fahrenheit" else celsius
-    return {
-        "location": location.lower().title(),
-        "temperature": temperature,
-        "unit": "fahrenheit" if unit == "fahrenheit" else "celsius",
-        "conditions": conditions,
-        "wind_kmh": wind,
-    }
-
-
-class Memory:
-    """The key/value store `set_memory` writes, with change notification for the memory pane."""
-
-    def __init__(self) -> None:
-        self._data: dict[str, Any] = {}
-        self._listeners: list[Callable[[str, Any], None]] = []
-
-    def set(self, key: str, value: Any) -> None:
-        """Store a value and tell every listener (key, value)."""
-        self._data[key] = value
-        for listener in list(self._listeners):
-            listener(key, value)
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self._data.get(key, default)
-
-    def snapshot(self) -> dict[str, Any]:
-        """A copy of the whole memory, in insertion order."""
-        return dict(self._data)
-
-    def clear(self) -> None:
-        """Forget everything (listeners are told with key "" and value None)."""
-        self._data.clear()
-        for listener in list(self._listeners):
-            listener("", None)
-
-    def subscribe(self, listener: Callable[[str, Any], None]) -> Callable[[], None]:
-        """Call `listener(key, value)` on every change; returns the function that unsubscribes."""
-        self._listeners.append(listener)
-
-        def unsubscribe() -> None:
-            if listener in self._listeners:
-                self._listeners.remove(listener)
-
-        return unsubscribe
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._data
-
-
-DEMO_DEFINITIONS: dict[str, dict[str, Any]] = {"get_weather": GET_WEATHER, "set_memory": SET_MEMORY}
 
 
 # --- specs and the registry -------------------------------------------------------------------
