@@ -113,7 +113,7 @@ def resolve_callable(target: str) -> Callable[..., Any]:
         raise ToolSpecError(f"python handler {target!r} must look like module:function")
     try:
         obj: Any = importlib.import_module(module_name)
-    except Exception as exc:  # noqa: BLE001 - any import failure is reported as one line
+    except (Exception, SystemExit) as exc:  # noqa: BLE001 - any import failure is one line, never an exit
         raise ToolSpecError(f"cannot import module {module_name!r}: {type(exc).__name__}: {exc}") from None
     for part in attr_path.split("."):
         try:

@@ -313,7 +313,7 @@ class ToolRegistry:
         module_name, _, attr = target.partition(":")
         try:
             obj: Any = importlib.import_module(module_name)
-        except Exception as exc:  # noqa: BLE001 - reported as one line
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - reported as one line, never an exit
             raise ToolSpecError(f"cannot import module {module_name!r}: {type(exc).__name__}: {exc}") from None
         for part in attr.split("."):
             if not hasattr(obj, part):

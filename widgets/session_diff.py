@@ -46,15 +46,17 @@ class SessionDiff(Static):
         super().__init__("nothing applied yet", name=name, id=id, classes=classes)
         self.entries: list[DiffEntry] = []
         self.error: str | None = None
+        self.caption = ""
 
     @property
     def differences(self) -> list[DiffEntry]:
         """The entries the server did not apply as sent."""
         return [e for e in self.entries if e.is_difference]
 
-    def show_diff(self, entries: list[DiffEntry]) -> None:
-        """Draw a new comparison (replacing any error shown)."""
+    def show_diff(self, entries: list[DiffEntry], *, caption: str = "") -> None:
+        """Draw a new comparison (replacing any error shown), under an optional caption."""
         self.entries = list(entries)
+        self.caption = caption
         self.error = None
         self.remove_class("-error")
         self.update(self.render_diff())
@@ -74,6 +76,7 @@ class SessionDiff(Static):
         width = min(max(len(e.path) for e in ordered), 36)
         n = len(self.differences)
         header = Content.assemble(
+            (f"{self.caption}\n" if self.caption else "", "italic $text-muted"),
             (f"{n} difference{'s' if n != 1 else ''}" if n else "applied as sent", "bold"),
             "\n",
             (_LEGEND, "$text-muted"),

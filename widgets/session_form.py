@@ -208,8 +208,10 @@ class SessionForm(VerticalScroll):
         select = self.query_one("#tool_choice", Select)
         select.set_options(self._tool_choice_options(choice, flat))
         normal = normalise_tool_choice(choice)
-        select.value = f"fn:{normal['name']}" if isinstance(normal, dict) else (
-            normal if normal in TOOL_CHOICE_MODES else "auto")
+        if isinstance(normal, dict) and isinstance(normal.get("name"), str):
+            select.value = f"fn:{normal['name']}"
+        else:
+            select.value = normal if normal in TOOL_CHOICE_MODES else "auto"
         self.show_errors({})
 
     def _show_vad_params(self, kind: str) -> None:

@@ -43,6 +43,8 @@ from widgets.session_diff import SessionDiff
 from widgets.session_form import SessionForm
 
 CSS_FILE = Path(__file__).with_name("editors.tcss")
+#: How long to wait for `session.updated` or an error before saying none came.
+ANSWER_TIMEOUT_S = 10.0
 
 
 def _error_field(param: Any) -> str | None:
@@ -150,6 +152,27 @@ class SessionEditorScreen(Screen[dict[str, Any] | None]):
         self._populate(self._base)
         self._set_json(self._base)
         self.client.on("realtime.event", self._on_realtime_event)
+        self._show_current_session()
+
+    def _show_current_session(self) -> None:
+        """Open on the Answer tab's comparison of the client's config with the server's session.
+
+        So what the server did with earlier updates (the one `connect` sent, a `--session`
+        file) can be inspected before changing anything.
+        """
+        applied = getattr(self.client, "session", None)
+        if not isinstance(applied, dict):
+            return
+        sent = copy.deepcopy(self._base)
+        payload = getattr(self.client, "session_payload", None)
+        if callable(payload):
+            try:
+                sent["tools"] = to_flat(payload()).get("tools", [])
+            except Exception:  # noqa: BLE001 - only a nicer comparison is lost
+                pass
+        self.query_one("#session-diff", SessionDiff).show_diff(
+            diff_sessions(sent, applied, protocol=self.protocol),
+            caption="the session in effect when the editor opened (the client's config vs the server's)")
 
     def on_unmount(self) -> None:
         self.client.off("realtime.event", self._on_realtime_event)
@@ -256,9 +279,17 @@ class SessionEditorScreen(Screen[dict[str, Any] | None]):
         if connected:
             sent_id = f" ({self._sent_event_id})" if self._sent_event_id else ""
             self._set_status(f"session.update sent{sent_id}; waiting for the server…")
+            token = self.sent_count
+            self.set_timer(ANSWER_TIMEOUT_S, lambda: self._answer_overdue(token))
         else:
             self._awaiting = False
             self._set_status("not connected: the session is stored and will be sent on connect")
+
+    def _answer_overdue(self, token: int) -> None:
+        if self._awaiting and token == self.sent_count:
+            self._awaiting = False
+            self._set_status(f"no answer from the server {ANSWER_TIMEOUT_S:g} s after session.update "
+                             "(is the connection still up?)", error=True)
 
     def action_close(self) -> None:
         self.dismiss(self.last_applied)

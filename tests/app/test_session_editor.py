@@ -10,6 +10,9 @@ from typing import Any
 
 import pytest
 from textual.app import App
+from websockets.asyncio.server import ServerConnection, serve
+
+import console.screens.session_editor as session_editor_module
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static, TabbedContent, TextArea
 
@@ -72,6 +75,9 @@ async def test_invalid_value_blocks_sending_then_the_fix_is_applied_and_diffed(s
     async with app.run_test(size=(110, 48)) as pilot:
         screen = app.screen
         assert isinstance(screen, SessionEditorScreen)
+        opening = screen.query_one("#session-diff", SessionDiff)
+        assert "when the editor opened" in opening.caption and opening.entries
+        assert opening.differences == []  # the session `connect` sent was applied as sent
         screen.query_one("#max_response_output_tokens", Input).value = "lots"
         screen.query_one("#temperature", Input).value = "3"
         await pilot.press("ctrl+s")
@@ -245,3 +251,21 @@ async def test_form_and_json_views_stay_in_step() -> None:
         await pilot.pause()
         assert "invalid values" in str(screen.query_one("#raw-json-error", Static).render())
         assert json.loads(raw.text)["temperature"] == 0.8  # the last valid value
+
+
+async def test_a_server_that_never_answers_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def silent(ws: ServerConnection) -> None:
+        await ws.wait_closed()
+
+    monkeypatch.setattr(session_editor_module, "ANSWER_TIMEOUT_S", 0.3)
+    async with serve(silent, "127.0.0.1", 0) as server:
+        port = next(iter(server.sockets)).getsockname()[1]
+        client = RealtimeClient(url=f"ws://127.0.0.1:{port}/v1/realtime", api_key="sk-test")
+        await client.connect()
+        app = EditorApp(client)
+        async with app.run_test(size=(110, 48)) as pilot:
+            await pilot.press("ctrl+s")
+            status = app.screen.query_one("#editor-status", Static)
+            await wait_until(pilot, lambda: "no answer from the server" in str(status.render()))
+            assert status.has_class("-error")
+        await client.disconnect()
