@@ -64,9 +64,11 @@ class ToolEditorScreen(Screen[None]):
             super().__init__()
             self.names = names
 
-    def __init__(self, registry: ToolRegistry, *, name: str | None = None, id: str | None = None) -> None:
+    def __init__(self, registry: ToolRegistry, *, tools_path: str = "tools.json", name: str | None = None,
+                 id: str | None = None) -> None:
         super().__init__(name=name, id=id)
         self.registry = registry
+        self._tools_path = tools_path
         self.editing: str | None = None  # name of the tool in the form; None for a new one
 
     def compose(self) -> ComposeResult:
@@ -92,6 +94,9 @@ class ToolEditorScreen(Screen[None]):
             yield Button("New", id="tool-new", tooltip="ctrl+n")
             yield Button("Save", id="tool-save", variant="primary", tooltip="ctrl+s")
             yield Button("Remove", id="tool-remove", variant="error", tooltip="ctrl+d")
+            yield Input(self._tools_path, id="tools-path", placeholder="tools file (.json)")
+            yield Button("Load", id="tools-load", tooltip="Add the tools of this file (a --tools file)")
+            yield Button("Save all", id="tools-save", tooltip="Write every tool to this file, for --tools")
             yield Button("Close", id="tool-close")
         yield Static("", id="tool-status")
         yield Footer()
@@ -277,8 +282,43 @@ class ToolEditorScreen(Screen[None]):
             ("Tools: new tool", "Start a new function tool", self.action_new),
             ("Tools: save tool", "Validate and save the tool in the form", self.action_save),
             ("Tools: remove tool", "Remove the tool in the form", self.action_remove),
+            ("Tools: load tools file", "Add the tools of the file in the path box", self.load_tools_file),
+            ("Tools: save tools file", "Write every tool to the file in the path box", self.save_tools_file),
             ("Tools: close editor", "Back to the console", self.action_close),
         ]
+
+    @on(Button.Pressed, "#tools-load")
+    def load_tools_file(self) -> None:
+        """Add the tools of the file in the path box; all or nothing, each problem in one line."""
+        path = self.query_one("#tools-path", Input).value.strip()
+        if not path:
+            self._set_status("type a tools file path first", error=True)
+            return
+        try:
+            added = self.registry.load_file(Path(path).expanduser())
+        except ToolSpecError as exc:
+            self._set_status(f"not loaded: {exc}", error=True)
+            return
+        self.editing = added[-1].name if added else self.editing
+        self._refresh_list()
+        if added:
+            self._load(added[-1])
+        self._set_status(f"loaded {len(added)} tool{'s' if len(added) != 1 else ''} from {path}")
+        self.post_message(self.ToolsChanged(self.registry.names()))
+
+    @on(Button.Pressed, "#tools-save")
+    def save_tools_file(self) -> None:
+        """Write every tool with its handler to the file in the path box (what --tools reads)."""
+        path = self.query_one("#tools-path", Input).value.strip()
+        if not path:
+            self._set_status("type a tools file path first", error=True)
+            return
+        try:
+            written = self.registry.save_file(Path(path).expanduser())
+        except ToolSpecError as exc:
+            self._set_status(str(exc), error=True)
+            return
+        self._set_status(f"saved {len(self.registry)} tools to {written}")
 
     @on(Button.Pressed, "#tool-new")
     def _new_pressed(self) -> None:

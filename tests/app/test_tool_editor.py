@@ -181,3 +181,32 @@ async def test_actions_are_in_the_command_palette() -> None:
         await pilot.press("enter")
         await pilot.pause(0.2)
         assert registry.names() == ["set_memory"]
+
+
+async def test_tools_file_save_and_load_from_the_editor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.syspath_prepend(str(HERE))
+    path = tmp_path / "tools.json"
+    registry = ToolRegistry(demo_specs())
+    app = EditorApp(registry)
+    async with app.run_test(size=(120, 50)) as pilot:
+        screen = app.screen
+        screen.query_one("#tools-path", Input).value = str(path)
+        await pilot.click("#tools-save")
+        await pilot.pause()
+        assert [t["name"] for t in json.loads(path.read_text())] == ["get_weather", "set_memory"]
+
+        await pilot.click("#tools-load")  # the same names again: refused, nothing added
+        await pilot.pause()
+        status = screen.query_one("#tool-status", Static)
+        assert "already exists" in str(status.render()) and status.has_class("-error")
+        assert registry.names() == ["get_weather", "set_memory"]
+
+        other = tmp_path / "more.json"
+        other.write_text(json.dumps([{"name": "lookup_order", "parameters": {"type": "object", "properties": {}},
+                                      "handler": {"kind": "python", "target": "sample_tool_module:lookup_order"}}]))
+        screen.query_one("#tools-path", Input).value = str(other)
+        await pilot.click("#tools-load")
+        await pilot.pause()
+        assert registry.names() == ["get_weather", "set_memory", "lookup_order"]
+        assert screen.editing == "lookup_order"
+        assert screen.query_one("#tool-target", Input).value == "sample_tool_module:lookup_order"
