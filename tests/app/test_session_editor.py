@@ -269,3 +269,23 @@ async def test_a_server_that_never_answers_is_reported(monkeypatch: pytest.Monke
             await wait_until(pilot, lambda: "no answer from the server" in str(status.render()))
             assert status.has_class("-error")
         await client.disconnect()
+
+
+async def test_function_tool_choice_in_each_protocol_shape(sim: Simulator) -> None:
+    for protocol, expected in (("beta", "get_weather"), ("ga", {"type": "function", "name": "get_weather"})):
+        client = await connected(sim, protocol)
+        client.add_tool({"name": "get_weather", "parameters": {"type": "object", "properties": {}}},
+                        lambda args: {"ok": True})
+        log: list[dict[str, Any]] = []
+        client.on("realtime.event", log.append)
+        app = EditorApp(client)
+        async with app.run_test(size=(110, 48)) as pilot:
+            screen = app.screen
+            screen.query_one("#tool_choice", Select).value = "fn:get_weather"
+            await pilot.press("ctrl+s")
+            diff = screen.query_one("#session-diff", SessionDiff)
+            await wait_until(pilot, lambda: not diff.caption and bool(diff.entries))
+            assert sent_updates(log)[-1]["session"]["tool_choice"] == expected
+            assert {e.path: e.status for e in diff.entries}["tools"] == "same"
+            assert diff.differences == []
+        await client.disconnect()
