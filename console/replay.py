@@ -148,6 +148,7 @@ class ReplayController:
         clock: monotonic seconds (injected by tests).
         checkpoint_every: events between checkpoints (the cost bound of a backward seek).
         checkpoint_budget: bytes of audio all checkpoints may hold together.
+        endpoint_label: what the header shows as the endpoint (default: the recording's).
     """
 
     def __init__(
@@ -158,10 +159,12 @@ class ReplayController:
         clock: Callable[[], float] | None = None,
         checkpoint_every: int = DEFAULT_CHECKPOINT_EVERY,
         checkpoint_budget: int = DEFAULT_CHECKPOINT_BUDGET,
+        endpoint_label: str | None = None,
     ) -> None:
         import time
 
         self.rec = rec
+        self.endpoint_label = endpoint_label
         self.clock = clock or time.monotonic
         self.speed = float(speed)
         self.playing = False
@@ -182,7 +185,7 @@ class ReplayController:
     def _fresh_state(self) -> _State:
         header = self.rec.header or {}
         stats = SessionStats(
-            endpoint=str(header.get("endpoint") or "unknown endpoint"),
+            endpoint=self.endpoint_label or str(header.get("endpoint") or "unknown endpoint"),
             protocol=self.rec.protocol,
             model=str(header.get("model") or ""),
             connection="idle",

@@ -1,0 +1,633 @@
+"""The replay: a recording shown in the console's own panes, read-only.
+
+`ReplayApp` opens one `Recording` (already checked by the CLI: the first 64 KiB are
+indexed) on a `ReplayScreen`. The screen coordinates and nothing else:
+
+* a thread worker indexes the rest of the file (Toolong's model: mmap scan, batches) and
+  reads the new events for the log, posting `IndexProgressed` / `EventsLoaded` messages;
+  the UI appends them to the `EventStore`, so a 1 GB file opens at once and fills in;
+* a `ReplayController` owns the cursor; every move returns a `ReplayUpdate` that becomes
+  calls on the widgets (conversation cards, waveforms, header, transport bar);
+* the event log holds *every* event (searchable, filterable), and the replay cursor is
+  its selected row: moving the cursor selects the row, and `s` seeks the replay to the
+  row the user selected.
+
+Audio follows the cursor while playing: output deltas go to a `Speaker` (with
+`--no-audio` a silent one on a virtual clock, which still drives the model waveform),
+microphone appends to the mic waveform's ring. Pausing, stepping or seeking flushes the
+speaker, so sound never lags the cursor.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from console.audio.playback import Speaker
+from console.audio.ring import RingBuffer
+from console.event_store import EventStore
+from console.messages import ItemMarks
+from console.recording.reader import Recording
+from console.replay import ReplayController, ReplayUpdate, log_events
+from console.screens.replay_seek import SeekPrompt
+from widgets.conversation_view import ConversationView
+from widgets.event_detail import EventDetail
+from widgets.event_log import EventLog
+from widgets.replay_bar import ReplayBar, ReplayPosition
+from widgets.status_header import StatusHeader
+from widgets.waveform import Waveform
+
+TICK_HZ = 30
+#: While playing, the detail pane (Rich JSON, ~20 ms) follows the cursor at this rate.
+DETAIL_HZ = 4
+#: Output audio is skipped rather than queued when the speaker is this far behind
+#: (speeds above 1x deliver audio faster than it can be heard).
+MAX_AUDIO_LAG_MS = 1500
+LOG_BATCH = 2000
+RATE = 24_000
+
+
+@dataclass
+class IndexProgressed(Message):
+    """The worker indexed more of the file: `done` of `total` bytes, `events` so far."""
+
+    done: int
+    total: int
+    events: int
+
+
+@dataclass
+class EventsLoaded(Message):
+    """Events `first..first+len(events)-1` read for the log, as (source, event, time)."""
+
+    first: int
+    events: list[tuple[str, dict[str, Any], float]] = field(default_factory=list)
+
+
+@dataclass
+class IndexFinished(Message):
+    """Indexing ended; `error` says why if it failed part way."""
+
+    error: str = ""
+
+
+#: (title, help, screen action) of every replay command, for the palette.
+REPLAY_COMMANDS: tuple[tuple[str, str, str], ...] = (
+    ("Play / pause", "Play at the recorded timing times the speed (space)", "toggle_play"),
+    ("Step forward", "Apply the next event (. or right)", "step(1)"),
+    ("Step back", "Go back one event (, or left)", "step(-1)"),
+    ("Faster", "Double the replay speed (] or +)", "faster"),
+    ("Slower", "Halve the replay speed ([ or -)", "slower"),
+    ("Go to event or time", "Seek to an event number or a time (g)", "goto"),
+    ("Next turn", "Seek to the start of the next turn (n)", "next_turn"),
+    ("Previous turn", "Seek to the start of the previous turn (N)", "previous_turn"),
+    ("Next error", "Seek to the next error event (e)", "next_error"),
+    ("Previous error", "Seek to the previous error event (E)", "previous_error"),
+    ("Seek to the selected event", "Move the replay to the row selected in the log (s)", "seek_selected"),
+    ("Go to the start", "Before the first event (home of the replay)", "seek_start"),
+    ("Go to the end", "The last event indexed", "seek_end"),
+    ("Search the event log", "Free-text search over every event's JSON (ctrl+f)", "search_log"),
+    ("Focus the event log", "Then: t types, d direction, enter fold, l cause/error, c copy", "focus_log"),
+    ("Focus the conversation", "Then: p play an item's audio, w save WAV, y copy", "focus_conversation"),
+    ("Quit", "Leave the replay (q)", "quit"),
+)
+
+
+class ReplayCommands(Provider):
+    """Every replay action in the command palette (the keys cover the hot ones)."""
+
+    def _commands(self) -> list[tuple[str, str, Callable[[], Any]]]:
+        screen = self.screen if isinstance(self.screen, ReplayScreen) else self.app.screen_stack[0]
+        target = next((s for s in self.app.screen_stack if isinstance(s, ReplayScreen)), screen)
+        return [(title, help, partial(target.run_action, action)) for title, help, action in REPLAY_COMMANDS]
+
+    async def discover(self) -> Hits:
+        for title, help, callback in self._commands():
+            yield DiscoveryHit(title, callback, help=help)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help, callback in self._commands():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), callback, help=help)
+
+
+class ReplayScreen(Screen[None]):
+    """The panes of the live console, driven by a `ReplayController` instead of a client."""
+
+    CSS_PATH = Path(__file__).with_name("replay.tcss")
+    COMMANDS = {ReplayCommands}
+    BINDINGS = [
+        # priority: the focused event log would take space (fold) and arrows first.
+        Binding("space", "toggle_play", "Play/Pause", id="replay.play", priority=True,
+                tooltip="Play at the recorded timing times the speed, or pause"),
+        Binding("full_stop,right", "step(1)", "Step", id="replay.step_forward", priority=True,
+                tooltip="Apply the next event"),
+        Binding("comma,left", "step(-1)", "Back", id="replay.step_back", priority=True,
+                tooltip="Go back one event"),
+        Binding("right_square_bracket,plus", "faster", "Faster", id="replay.faster",
+                tooltip="Replay faster"),
+        Binding("left_square_bracket,minus", "slower", "Slower", id="replay.slower",
+                tooltip="Replay slower"),
+        Binding("g", "goto", "Go to", id="replay.goto", tooltip="Seek to an event number or a time"),
+        Binding("n", "next_turn", "Next turn", id="replay.next_turn", tooltip="Seek to the next turn"),
+        Binding("N", "previous_turn", "Prev turn", id="replay.previous_turn", show=False,
+                tooltip="Seek to the previous turn"),
+        Binding("e", "next_error", "Next error", id="replay.next_error", tooltip="Seek to the next error"),
+        Binding("E", "previous_error", "Prev error", id="replay.previous_error", show=False,
+                tooltip="Seek to the previous error"),
+        Binding("s", "seek_selected", "Seek here", id="replay.seek_selected",
+                tooltip="Move the replay to the event selected in the log"),
+        Binding("ctrl+f", "search_log", "Search", id="replay.search_log", show=False,
+                tooltip="Search the event log (free text)"),
+        Binding("q,ctrl+q", "quit", "Quit", id="replay.quit", tooltip="Leave the replay"),
+    ]
+
+    def __init__(
+        self,
+        rec: Recording,
+        *,
+        speed: float = 1.0,
+        audio: bool = True,
+        output_device: Any = None,
+        clock: Callable[[], float] | None = None,
+        autoplay: bool = False,
+        start: tuple[str, float] | None = None,
+    ) -> None:
+        """Args:
+        start: where to put the cursor first, as `parse_target` returns it ("event", n)
+            or ("time", seconds); applied as soon as that part of the file is indexed.
+        """
+        super().__init__(id="replay")
+        self.rec = rec
+        header = rec.header or {}
+        label = f"replay: {rec.path.name}"
+        if header.get("endpoint"):
+            label += f" · {header['endpoint']}"
+        self.controller = ReplayController(rec, speed=speed, clock=clock, endpoint_label=label)
+        self.store = EventStore(start_time=0.0, payload_reader=self._payload)
+        self.speaker = Speaker(device=output_device, enabled=audio)
+        self.mic_ring = RingBuffer(RATE * 4)
+        self.autoplay = autoplay
+        self._pending_start = start
+        self.indexing = True
+        self.loaded = 0  # events appended to the store (store row N = recording event N)
+        self._cancel = threading.Event()
+        self._shown_notes: list[str] = []
+        self._detail_due: int | None = None
+        self._marking: int | None = None
+        self._warned = False
+
+    # --- layout ---------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield StatusHeader(id="status")
+        yield ReplayBar(id="replay-bar")
+        with Horizontal(id="body"):
+            with Vertical(id="log-pane"):
+                yield Input(placeholder="search the log (ctrl+f)", id="log-search")
+                yield EventLog(self.store, id="log")
+                yield EventDetail(self.store, id="detail")
+            with Vertical(id="talk-pane"):
+                yield ConversationView(id="conversation")
+                with Horizontal(id="waves"):
+                    yield Waveform(self.mic_ring, label="mic", id="mic-wave")
+                    yield Waveform(self.speaker.level_ring, label="model", id="model-wave")
+        yield Static("", id="notice")
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        log = self.query_one(EventLog)
+        log.border_title = "events (all; the replay cursor is the selected row)"
+        log.follow = False
+        self.query_one(EventDetail).border_title = "event detail"
+        self.query_one(ConversationView).border_title = "conversation (as of the cursor)"
+        log.focus()
+        await self.speaker.start(fallback=True)
+        if self.speaker.problem:
+            self.show_notice(f"audio unavailable ({self.speaker.problem}); replaying silently", "warning")
+        self._load_initial()
+        self._index()
+        self.set_interval(1 / TICK_HZ, self._tick, name="replay-tick")
+        self.set_interval(1 / DETAIL_HZ, self._show_due_detail, name="replay-detail")
+        self.refresh_status()
+        self.refresh_position()
+        self._try_start()
+
+    def _try_start(self) -> None:
+        """Apply `start` (and autoplay) once the events it names are indexed."""
+        if self._pending_start is not None:
+            kind, value = self._pending_start
+            n = len(self.rec)
+            reachable = (value < n) if kind == "event" else (n and self.rec.time_of(n - 1) >= value)
+            if not reachable and self.indexing:
+                return
+            self._pending_start = None
+            if kind == "event":
+                self.seek(int(value))
+            else:
+                self.seek_time(value)
+        if self.autoplay:
+            self.autoplay = False
+            self.action_toggle_play()
+
+    async def on_unmount(self) -> None:
+        self._cancel.set()
+        await self.speaker.stop()
+
+    def _payload(self, index: int) -> str | None:
+        """The real base64 audio of event `index`, read back from the recording."""
+        try:
+            event = self.rec.event(index)
+        except (IndexError, ValueError):
+            return None
+        for key in ("audio", "delta"):
+            if isinstance(event.get(key), str):
+                return str(event[key])
+        return None
+
+    # --- indexing and the log ---------------------------------------------------------------
+
+    def _load_initial(self) -> None:
+        """The events the CLI's first 64 KiB scan found: shown before the worker starts."""
+        self._append_events(0, log_events(self.rec, 0, len(self.rec)))
+
+    @work(thread=True, exclusive=True, group="replay-index", exit_on_error=False)
+    def _index(self) -> None:
+        """Index the rest of the file and read the new events for the log (worker thread)."""
+        loaded = len(self.rec)
+        error = ""
+        try:
+            for done, total in self.rec.index_batches(cancel=self._cancel):
+                self.post_message(IndexProgressed(done, total, len(self.rec)))
+                while loaded < len(self.rec) and not self._cancel.is_set():
+                    hi = min(len(self.rec), loaded + LOG_BATCH)
+                    self.post_message(EventsLoaded(loaded, log_events(self.rec, loaded, hi)))
+                    loaded = hi
+        except Exception as exc:  # noqa: BLE001 - a failing disk must not kill the UI
+            error = f"indexing stopped: {exc}"
+        self.post_message(IndexFinished(error))
+
+    @on(IndexProgressed)
+    def _progressed(self, message: IndexProgressed) -> None:
+        self.query_one(ReplayBar).show_progress(message.done, message.total)
+
+    @on(EventsLoaded)
+    def _events_loaded(self, message: EventsLoaded) -> None:
+        if message.first != self.loaded:
+            return  # a stale batch (cannot happen with one worker; guards the 1:1 row mapping)
+        self._append_events(message.first, message.events)
+
+    def _append_events(self, first: int, events: list[tuple[str, dict[str, Any], float]]) -> None:
+        store = self.store
+        for source, event, t in events:
+            store.append(source, event, t)
+        self.loaded = first + len(events)
+        log = self.query_one(EventLog)
+        log.refresh_new()
+        log.new_rows = 0  # the replay marks its cursor; "N new" would only be noise
+        if self.controller.cursor >= 0 and log.selected_event() != self.controller.cursor:
+            self._mark_cursor()
+        self.refresh_position()
+        if self._pending_start is not None and self.is_mounted:
+            self._try_start()
+
+    @on(IndexFinished)
+    def _finished(self, message: IndexFinished) -> None:
+        self.indexing = False
+        self.controller.indexing_done = True
+        self.query_one(ReplayBar).show_progress(1, 1)
+        warnings = self.rec.warnings()
+        if message.error:
+            warnings.insert(0, message.error)
+        if warnings:
+            self.show_notice("; ".join(warnings), "warning")
+        elif not self.rec.header:
+            self.show_notice("this log has no header: endpoint and model are unknown", "information")
+        self.refresh_position()
+        self._try_start()
+
+    # --- the cursor -------------------------------------------------------------------------
+
+    def _tick(self) -> None:
+        update = self.controller.tick()
+        if update is not None:
+            self.apply_update(update, playing=True)
+            if update.ended:
+                self.show_notice("end of the recording")
+
+    def apply_update(self, update: ReplayUpdate | None, *, playing: bool = False) -> None:
+        """Redraw what a controller move changed."""
+        if update is None:
+            return
+        ctl = self.controller
+        if not playing:
+            self.speaker.interrupt()
+        for samples in update.input_audio:
+            self.mic_ring.write(samples)
+        for item_id, samples in update.output_audio:
+            if self.speaker.buffered_ms < MAX_AUDIO_LAG_MS:
+                self.speaker.enqueue(item_id, samples)
+        self._redraw_conversation(update)
+        self.query_one("#mic-wave", Waveform).vad_active = ctl.vad_active
+        if update.moved or update.reset:
+            self._mark_cursor()
+            self.refresh_status()
+        self.refresh_position()
+
+    def _redraw_conversation(self, update: ReplayUpdate) -> None:
+        view = self.query_one(ConversationView)
+        ctl = self.controller
+        items = ctl.items()
+        notes = ctl.notes
+        if update.reset:
+            note_ids = {n.note_id for n in notes}
+            if any(n not in note_ids for n in self._shown_notes):
+                view.clear()  # notes after the cursor must go: the view cannot remove one
+                self._shown_notes = []
+            keep = {i["id"] for i in items}
+            for item_id in view.item_ids:
+                if item_id not in keep:
+                    view.remove_item(item_id)
+            changed: list[str] = [i["id"] for i in items]
+        else:
+            changed = list(update.changed_items)
+        order = {item["id"]: k for k, item in enumerate(items)}
+        for item_id in sorted(changed, key=lambda i: order.get(i, 1 << 30)):
+            k = order.get(item_id)
+            if k is None:
+                view.remove_item(item_id)
+                continue
+            marks = ctl.marks.get(item_id)
+            item_marks = ItemMarks(marks.truncated_ms, marks.response_status, marks.response_reason) if marks else None
+            view.upsert_item(items[k], item_marks, after=items[k - 1]["id"] if k > 0 else None)
+        shown = set(self._shown_notes)
+        for note in notes if update.reset else update.notes:
+            if note.note_id not in shown:
+                view.add_note(note.note_id, note.text, note.kind, note.after_item_id, note.event_index)
+                self._shown_notes.append(note.note_id)
+
+    def _mark_cursor(self) -> None:
+        """Select the replay cursor's row in the log (the nearest shown row if filtered)."""
+        cursor = self.controller.cursor
+        log = self.query_one(EventLog)
+        if cursor < 0 or cursor >= len(self.store):
+            return
+        view = log.view
+        view.update()
+        row = view.row_of_event(cursor)
+        if row is None:
+            if not len(view):
+                return
+            row = view.nearest_row(cursor)
+        head = view.event_index(row)
+        if log.selected_event() != head:
+            self._marking = head  # the RowSelected this posts shows the fold head: skip it
+        log.select_event(head)
+        self._show_detail(cursor)  # the cursor's own event, even inside a folded run
+
+    def _show_detail(self, index: int) -> None:
+        if self.controller.playing:
+            self._detail_due = index  # Rich JSON per frame would cost the frame
+        else:
+            self._detail_due = None
+            self.query_one(EventDetail).show(index)
+
+    def refresh_status(self) -> None:
+        ctl = self.controller
+        stats = ctl.stats
+        stats.turn_mode = "ptt" if ctl.rebuilder.manual_turns else "vad"
+        self.query_one(StatusHeader).show(stats, ctl.epoch)
+
+    def refresh_position(self) -> None:
+        ctl = self.controller
+        turn, turns = ctl.turn_number()
+        cursor = ctl.cursor
+        self.query_one(ReplayBar).show(
+            ReplayPosition(
+                playing=ctl.playing,
+                speed=ctl.speed,
+                cursor=cursor,
+                events=len(self.rec),
+                time=ctl.time,
+                duration=self.rec.duration,
+                turn=turn,
+                turns=turns,
+                event_type=self.rec.type_of(cursor) if cursor >= 0 else "",
+                indexing=self.indexing,
+                ended=not ctl.playing and not self.indexing and cursor >= len(self.rec) - 1,
+            )
+        )
+
+    def show_notice(self, text: str, severity: str = "information") -> None:
+        notice = self.query_one("#notice", Static)
+        notice.update(text)
+        for level in ("information", "warning", "error"):
+            notice.set_class(level == severity, f"-{level}")
+
+    # --- messages up from the widgets ---------------------------------------------------
+
+    @on(EventLog.RowSelected)
+    def _row_selected(self, message: EventLog.RowSelected) -> None:
+        if self._marking is not None and message.event_index == self._marking:
+            self._marking = None
+            return
+        self._show_detail(message.event_index)
+
+    def _show_due_detail(self) -> None:
+        if self._detail_due is not None:
+            index, self._detail_due = self._detail_due, None
+            self.query_one(EventDetail).show(index)
+
+    @on(EventDetail.LinkSelected)
+    def _link_selected(self, message: EventDetail.LinkSelected) -> None:
+        self.query_one(EventLog).select_event(message.event_index)
+
+    @on(ConversationView.NoteSelected)
+    def _note_selected(self, message: ConversationView.NoteSelected) -> None:
+        if message.event_index is not None:
+            self.query_one(EventLog).select_event(message.event_index)
+
+    @on(Input.Changed, "#log-search")
+    def _search_changed(self, message: Input.Changed) -> None:
+        self.query_one(EventLog).set_filter(text=message.value)
+
+    @on(Input.Submitted, "#log-search")
+    def _search_submitted(self, message: Input.Submitted) -> None:
+        self.query_one(EventLog).focus()
+
+    @on(ConversationView.PlayRequested)
+    def _play_item(self, message: ConversationView.PlayRequested) -> None:
+        item = self.controller.conversation.get_item(message.item_id)
+        audio = (item or {}).get("formatted", {}).get("audio")
+        if audio is None or not len(audio):
+            self.show_notice(f"item {message.item_id} has no audio (a WebRTC recording carries none)", "warning")
+            return
+        self.speaker.interrupt()
+        self.speaker.enqueue(f"replay:{message.item_id}", audio.copy())
+        self.show_notice(f"playing {len(audio) / RATE:.1f} s of {message.item_id}")
+
+    @on(ConversationView.SaveRequested)
+    def _save_item(self, message: ConversationView.SaveRequested) -> None:
+        from console.audio.wavfile import write_wav
+
+        item = self.controller.conversation.get_item(message.item_id)
+        audio = (item or {}).get("formatted", {}).get("audio")
+        if audio is None or not len(audio):
+            self.show_notice(f"item {message.item_id} has no audio to save", "warning")
+            return
+        path = Path.cwd() / ("".join(c if c.isalnum() or c in "_.-" else "_" for c in message.item_id) + ".wav")
+        try:
+            write_wav(path, audio, self.controller.conversation.output_rate)
+        except OSError as exc:
+            self.show_notice(f"cannot write {path}: {exc.strerror or exc}", "error")
+            return
+        self.show_notice(f"saved {len(audio) / RATE:.1f} s to {path}")
+
+    @on(ConversationView.DeleteRequested)
+    def _delete_item(self, message: ConversationView.DeleteRequested) -> None:
+        self.show_notice("a replay is read-only: nothing is sent", "warning")
+
+    @on(ConversationView.CopyRequested)
+    def _copy_item(self, message: ConversationView.CopyRequested) -> None:
+        self.app.copy_to_clipboard(message.text)
+        self.show_notice(f"copied item {message.item_id} ({len(message.text)} characters)")
+
+    # --- actions (keys and the command palette) --------------------------------------------
+
+    def action_toggle_play(self) -> None:
+        ctl = self.controller
+        if not ctl.playing and ctl.cursor >= len(self.rec) - 1 and not self.indexing:
+            self.apply_update(ctl.seek(-1))  # at the end: play again from the start
+        if not ctl.toggle():
+            self.speaker.interrupt()
+        self.refresh_position()
+
+    def action_step(self, count: int) -> None:
+        self.apply_update(self.controller.step(count))
+
+    def action_faster(self) -> None:
+        self.controller.faster()
+        self.show_notice(f"speed {self.controller.speed:g}×")
+        self.refresh_position()
+
+    def action_slower(self) -> None:
+        self.controller.slower()
+        self.show_notice(f"speed {self.controller.speed:g}×")
+        self.refresh_position()
+
+    def seek(self, event: int) -> None:
+        """Make event `event` current (clamped), keeping play/pause as it is."""
+        self.apply_update(self.controller.seek(event))
+
+    def seek_time(self, seconds: float) -> None:
+        self.apply_update(self.controller.seek_time(seconds))
+
+    def action_goto(self) -> None:
+        def chosen(target: tuple[str, float] | None) -> None:
+            if target is None:
+                return
+            kind, value = target
+            if kind == "event":
+                if value >= len(self.rec):
+                    self.show_notice(f"no event #{int(value)}: the recording has {len(self.rec):,}"
+                                     + (" so far (still indexing)" if self.indexing else ""), "warning")
+                self.seek(int(value))
+            else:
+                self.seek_time(value)
+
+        self.app.push_screen(SeekPrompt(len(self.rec), self.rec.duration), chosen)
+
+    def _jump(self, update: ReplayUpdate | None, what: str) -> None:
+        if update is None:
+            self.show_notice(f"no {what}", "warning")
+            return
+        self.apply_update(update)
+        self.show_notice(f"{what}: event #{self.controller.cursor} {self.rec.type_of(self.controller.cursor)}")
+
+    def action_next_turn(self) -> None:
+        self._jump(self.controller.next_turn(), "next turn")
+
+    def action_previous_turn(self) -> None:
+        self._jump(self.controller.previous_turn(), "previous turn")
+
+    def action_next_error(self) -> None:
+        self._jump(self.controller.next_error(), "next error")
+
+    def action_previous_error(self) -> None:
+        self._jump(self.controller.previous_error(), "previous error")
+
+    def action_seek_selected(self) -> None:
+        selected = self.query_one(EventLog).selected_event()
+        if selected is None:
+            self.show_notice("select an event in the log first", "warning")
+            return
+        self.seek(selected)
+
+    def action_seek_start(self) -> None:
+        self.seek(-1)
+
+    def action_seek_end(self) -> None:
+        self.seek(len(self.rec) - 1)
+
+    def action_search_log(self) -> None:
+        self.query_one("#log-search", Input).focus()
+
+    def action_focus_log(self) -> None:
+        self.query_one(EventLog).focus()
+
+    def action_focus_conversation(self) -> None:
+        cards = list(self.query_one(ConversationView).children)
+        (cards[-1] if cards else self.query_one(ConversationView)).focus()
+
+    async def action_quit(self) -> None:
+        self._cancel.set()
+        self.app.exit(0)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Single keys go to the search box while it has focus (they are priority keys)."""
+        if action in ("toggle_play", "step") and isinstance(self.focused, Input):
+            return False
+        return True
+
+
+class ReplayApp(App[int]):
+    """`realtime-console replay FILE`: one `ReplayScreen` over an opened recording."""
+
+    TITLE = "realtime-console replay"
+    COMMANDS = App.COMMANDS | {ReplayCommands}
+
+    def __init__(
+        self,
+        rec: Recording,
+        *,
+        speed: float = 1.0,
+        audio: bool = True,
+        output_device: Any = None,
+        clock: Callable[[], float] | None = None,
+        autoplay: bool = False,
+        start: tuple[str, float] | None = None,
+        theme: str = "textual-dark",
+    ) -> None:
+        super().__init__()
+        self.replay = ReplayScreen(rec, speed=speed, audio=audio, output_device=output_device, clock=clock,
+                                   autoplay=autoplay, start=start)
+        self._theme_name = theme
+
+    async def on_mount(self) -> None:
+        self.theme = self._theme_name
+        await self.push_screen(self.replay)
