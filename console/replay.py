@@ -27,6 +27,7 @@ import copy
 import json
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,7 +41,7 @@ from console.stats import SessionStats
 
 SPEEDS: tuple[float, ...] = (0.25, 0.5, 1.0, 1.5, 2.0, 4.0, 8.0, 16.0, 64.0)
 DEFAULT_CHECKPOINT_EVERY = 500
-DEFAULT_CHECKPOINT_BUDGET = 128 << 20
+DEFAULT_CHECKPOINT_BUDGET = 64 << 20
 #: At most this many events are applied per `tick` (a UI frame); beyond it the play
 #: clock is moved so playback stays responsive instead of freezing the screen to catch up.
 MAX_EVENTS_PER_TICK = 4000
@@ -537,6 +538,12 @@ def _cut_payload(line: bytes, key: str) -> tuple[bytes, int, int] | None:
     return line[:start] + line[end:], end - start, pad
 
 
+@lru_cache(maxsize=64)
+def _stand_in(length: int, pad: int) -> str:
+    """A base64-shaped string of a payload's length: shared, since chunks repeat sizes."""
+    return "A" * (length - pad) + "=" * pad
+
+
 def log_events(rec: Recording, lo: int, hi: int) -> list[tuple[str, dict[str, Any], float]]:
     """(source, event, seconds) of events `lo..hi-1`, for an `EventStore`.
 
@@ -565,7 +572,7 @@ def log_events(rec: Recording, lo: int, hi: int) -> list[tuple[str, dict[str, An
             if not isinstance(obj, dict):
                 raise ValueError("not an object")
             if cut is not None:
-                obj[key] = "A" * (cut[1] - cut[2]) + "=" * cut[2]
+                obj[key] = _stand_in(cut[1], cut[2])
         except (ValueError, UnicodeDecodeError, OSError) as exc:
             obj = {"type": etype, "replay_warning": f"damaged line skipped: {str(exc)[:80]}"}
         out.append((source, obj, times[k]))
