@@ -325,3 +325,12 @@ def test_webrtc_recording_has_no_audio_but_replays(tmp_path: Path) -> None:
         assert assistant[0]["formatted"]["transcript"] == "Hi from WebRTC"
         assert len(assistant[0]["formatted"]["audio"]) == 0
         assert np.all(np.asarray([len(i["formatted"]["audio"]) for i in ctl.items()]) == 0)
+
+
+def test_the_controller_imports_no_ui() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, console.replay; print(sorted(m for m in ('textual', 'sounddevice') if m in sys.modules))"
+    out = subprocess.check_output([sys.executable, "-c", code], text=True).strip()
+    assert out == "[]"
