@@ -11,11 +11,10 @@ client saw), and to `SessionStats` (the header's tokens, cost, latency), and kee
 conversation does not record (truncation marks, how responses ended, error notes).
 
 Moving forward applies the events in between. Moving back cannot un-apply events, so it
-restores the nearest earlier *checkpoint* (a deep copy of that state, taken every
-`checkpoint_every` events as the cursor first passes them) and re-applies from there: a
-seek costs at most one checkpoint interval of events, whatever the recording's length.
-Checkpoints hold audio, so their total size is bounded (`checkpoint_budget` bytes): over
-budget, every other one is dropped and the interval doubles.
+restores the nearest earlier *checkpoint* (a copy of that state, taken every
+`checkpoint_every` events as the cursor first passes them; see `console.replay_checkpoints`
+for how they share audio and stay within `checkpoint_budget`) and re-applies from there:
+a seek costs at most one checkpoint interval of events, whatever the recording's length.
 
 The event log is not moved by the controller: the screen loads every event into the log
 (`log_events`) and marks the cursor's row, so the whole session stays searchable.
@@ -23,7 +22,6 @@ The event log is not moved by the controller: the screen loads every event into 
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 from collections.abc import Callable
@@ -37,6 +35,7 @@ from console.realtime.audio import base64_to_bytes, decode
 from console.realtime.protocol import AUDIO_PAYLOAD_KEYS, canonical_type
 from console.recording.reader import EventRecord, Recording, UnreadableEventError
 from console.recording.rebuild import ConversationRebuilder
+from console.replay_checkpoints import CheckpointStore
 from console.stats import SessionStats
 
 SPEEDS: tuple[float, ...] = (0.25, 0.5, 1.0, 1.5, 2.0, 4.0, 8.0, 16.0, 64.0)
@@ -148,7 +147,7 @@ class ReplayController:
         speed: initial playback speed factor.
         clock: monotonic seconds (injected by tests).
         checkpoint_every: events between checkpoints (the cost bound of a backward seek).
-        checkpoint_budget: bytes of audio all checkpoints may hold together.
+        checkpoint_budget: bytes the checkpoints' private (unshared) parts may hold.
         endpoint_label: what the header shows as the endpoint (default: the recording's).
     """
 
@@ -171,10 +170,8 @@ class ReplayController:
         self.playing = False
         #: Set by the UI once indexing finished (play then stops at the last event).
         self.indexing_done = False
-        self.checkpoint_every = max(1, int(checkpoint_every))
-        self.checkpoint_budget = checkpoint_budget
-        self._checkpoints: dict[int, tuple[_State, int]] = {}
         self._records = _RecordCache(rec)
+        self._checkpoints = CheckpointStore(checkpoint_every, checkpoint_budget, keep=(self._records,))
         self.rebuilder = ConversationRebuilder(self._records)  # type: ignore[arg-type]
         self._state = self._fresh_state()
         self.cursor = -1
@@ -245,7 +242,11 @@ class ReplayController:
 
     def checkpoints(self) -> list[int]:
         """Cursor positions that have a checkpoint (for tests and the benchmark)."""
-        return sorted(self._checkpoints)
+        return self._checkpoints.positions()
+
+    @property
+    def checkpoint_store(self) -> CheckpointStore:
+        return self._checkpoints
 
     # --- moving ---------------------------------------------------------------------------
 
@@ -368,7 +369,7 @@ class ReplayController:
         for n in range(self.cursor + 1, target + 1):
             self._apply(n, update, playing)
             self.cursor = n
-            if (n + 1) % self.checkpoint_every == 0 and n not in self._checkpoints:
+            if self._checkpoints.due(n):
                 self._take_checkpoint()
         if self.cursor != start:
             update.moved = True
@@ -384,12 +385,15 @@ class ReplayController:
             self.rebuilder.apply(n)  # records the damaged line in its errors
             self._note(state, "error", f"event {n} skipped: {exc}", n)
             return
+        ctype = canonical_type(record.type)
+        if ctype == "conversation.item.truncated" and record.source == "server":
+            # the truncated audio may be appended to again, in place: stop sharing it
+            self._checkpoints.detach(self.rebuilder.conversation, str(record.event.get("item_id")))
         self._records.held = record
         errors_before = len(self.rebuilder.errors)
         item, delta = self.rebuilder.apply(n)
         self._records.held = None
         event = record.event
-        ctype = canonical_type(record.type)
         now = (self.rec.index.start_epoch or 0.0) + record.time
         stats = state.stats
         if stats.connection == "idle":
@@ -469,44 +473,23 @@ class ReplayController:
 
     # --- checkpoints --------------------------------------------------------------------------
 
-    def _snapshot(self) -> tuple[_State, int]:
-        """A deep copy of the state and its size in bytes of numpy data."""
+    def _take_checkpoint(self) -> None:
         state = self._state
         state.rebuilder = {k: v for k, v in vars(self.rebuilder).items() if k != "rec"}
-        memo: dict[int, Any] = {id(self._records): self._records}
-        copied = copy.deepcopy(state, memo)
-        state.rebuilder = {}
-        size = sum(v.nbytes for v in memo.values() if isinstance(v, np.ndarray))
-        return copied, size
-
-    def _take_checkpoint(self) -> None:
-        snapshot, size = self._snapshot()
-        self._checkpoints[self.cursor] = (snapshot, size)
-        while len(self._checkpoints) > 1 and sum(s for _, s in self._checkpoints.values()) > self.checkpoint_budget:
-            self._thin_checkpoints()
-
-    def _thin_checkpoints(self) -> None:
-        """Drop every other checkpoint and double the interval (bounded memory)."""
-        self.checkpoint_every *= 2
-        for pos in list(self._checkpoints):
-            if (pos + 1) % self.checkpoint_every:
-                del self._checkpoints[pos]
-        if len(self._checkpoints) > 1 and sum(s for _, s in self._checkpoints.values()) > self.checkpoint_budget:
-            oldest = min(self._checkpoints)  # one huge checkpoint each: keep the newest only
-            del self._checkpoints[oldest]
+        try:
+            self._checkpoints.save(self.cursor, state, self.rebuilder.conversation)
+        finally:
+            state.rebuilder = {}
 
     def _restore(self, target: int, update: ReplayUpdate) -> None:
         """Go back to the latest checkpoint at or before `target` (or the start)."""
-        usable = [pos for pos in self._checkpoints if pos <= target]
         update.reset = True
-        if usable:
-            pos = max(usable)
-            snapshot = copy.deepcopy(self._checkpoints[pos][0], {id(self._records): self._records})
-            rebuilder_state = snapshot.rebuilder
-            snapshot.rebuilder = {}
+        restored = self._checkpoints.restore(target)
+        if restored is not None:
+            self.cursor, snapshot = restored
+            rebuilder_state, snapshot.rebuilder = snapshot.rebuilder, {}
             self.rebuilder.__dict__.update(rebuilder_state)
             self._state = snapshot
-            self.cursor = pos
         else:
             self.rebuilder.reset()
             self._state = self._fresh_state()

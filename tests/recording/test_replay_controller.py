@@ -76,7 +76,8 @@ def test_seeking_anywhere_shows_what_a_straight_rebuild_shows(path: Path) -> Non
         assert ctl.cursor == last and update.moved and not update.reset
         assert summary(ctl.items()) == rebuilt_at(path, last)
         assert ctl.rebuild_errors == []
-        assert len(ctl.checkpoints()) == len(rec) // 16
+        assert 1 <= len(ctl.checkpoints()) <= len(rec) // 16
+        assert all((pos + 1) % 16 == 0 for pos in ctl.checkpoints())
         for target in (last - 1, 40, 17, 16, 15, 0, -1, 70, 3):
             update = ctl.seek(target)
             assert ctl.cursor == target
@@ -215,9 +216,9 @@ def test_checkpoints_stay_within_their_budget(path: Path) -> None:
     with Recording.open(path) as rec:
         ctl = ReplayController(rec, checkpoint_every=4, checkpoint_budget=200_000)
         ctl.seek(len(rec) - 1)
-        assert ctl.checkpoint_every > 4  # thinned
-        sizes = sum(size for _, size in ctl._checkpoints.values())
-        assert sizes <= 200_000 or len(ctl.checkpoints()) == 1
+        store = ctl.checkpoint_store
+        assert store.every > 4  # thinned
+        assert store.private_bytes() <= 200_000 or len(ctl.checkpoints()) == 1
         for target in (60, 10, len(rec) - 2):
             ctl.seek(target)
             assert summary(ctl.items()) == rebuilt_at(path, target)
@@ -334,3 +335,26 @@ def test_the_controller_imports_no_ui() -> None:
     code = "import sys, console.replay; print(sorted(m for m in ('textual', 'sounddevice') if m in sys.modules))"
     out = subprocess.check_output([sys.executable, "-c", code], text=True).strip()
     assert out == "[]"
+
+
+def test_checkpoints_share_finished_audio_instead_of_copying_it(path: Path) -> None:
+    with Recording.open(path) as rec:
+        ctl = ReplayController(rec, checkpoint_every=8)
+        store = ctl.checkpoint_store
+        store.every = 8
+        ctl.seek(len(rec) - 1)
+        audio_bytes = sum(i["formatted"]["audio"].nbytes for i in ctl.items())
+        positions = ctl.checkpoints()
+        assert len(positions) >= 3
+        # each finished item's samples are held once, whatever the number of checkpoints
+        assert store.shared_bytes() <= audio_bytes + 200_000
+        last = store._saved[positions[-1]]
+        references = [id(a) for pos in positions for a in store._saved[pos].shared]
+        assert len(set(references)) < len(references)  # finished items' arrays are reused
+        assert all(not a.flags.writeable for a in last.shared)
+        # restored states append and truncate without touching what the checkpoints hold
+        before = [a.copy() for a in last.shared]
+        for target in (positions[0], len(rec) - 1, positions[1] + 3, len(rec) - 1):
+            ctl.seek(target)
+            assert summary(ctl.items()) == rebuilt_at(path, target)
+        assert all(np.array_equal(a, b) for a, b in zip(last.shared, before))
