@@ -21,6 +21,7 @@ speaker, so sound never lags the cursor.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -126,6 +127,23 @@ class ReplayCommands(Provider):
                 yield Hit(score, matcher.highlight(title), callback, help=help)
 
 
+def _fingerprint(item: dict[str, Any], marks: Any) -> tuple[Any, ...]:
+    """What a card shows of an item, cheaply: equal fingerprints render the same card."""
+    formatted = item.get("formatted") or {}
+    tool = formatted.get("tool") or {}
+    return (
+        item.get("status"),
+        item.get("type"),
+        len(formatted.get("text") or ""),
+        len(formatted.get("transcript") or ""),
+        len(formatted.get("audio") if formatted.get("audio") is not None else ()),
+        len(str(tool.get("arguments") or item.get("arguments") or "")),
+        str(formatted.get("output") or item.get("output") or "")[:64],
+        bool(formatted.get("transcript_error")),
+        marks,
+    )
+
+
 class ReplayScreen(Screen[None]):
     """The panes of the live console, driven by a `ReplayController` instead of a client."""
 
@@ -188,8 +206,12 @@ class ReplayScreen(Screen[None]):
         self.loaded = 0  # events appended to the store (store row N = recording event N)
         self._cancel = threading.Event()
         self._shown_notes: list[str] = []
+        self._shown_items: dict[str, tuple[Any, ...]] = {}
         self._detail_due: int | None = None
         self._marking: int | None = None
+        #: perf_counter() of the first frame and of the end of indexing (for the benchmark).
+        self.painted_at: float | None = None
+        self.indexed_at: float | None = None
         self._warned = False
 
     # --- layout ---------------------------------------------------------------------------
@@ -226,7 +248,12 @@ class ReplayScreen(Screen[None]):
         self.set_interval(1 / DETAIL_HZ, self._show_due_detail, name="replay-detail")
         self.refresh_status()
         self.refresh_position()
+        self.call_after_refresh(self._painted)
         self._try_start()
+
+    def _painted(self) -> None:
+        if self.painted_at is None:
+            self.painted_at = time.perf_counter()
 
     def _try_start(self) -> None:
         """Apply `start` (and autoplay) once the events it names are indexed."""
@@ -308,6 +335,7 @@ class ReplayScreen(Screen[None]):
 
     @on(IndexFinished)
     def _finished(self, message: IndexFinished) -> None:
+        self.indexed_at = time.perf_counter()
         self.indexing = False
         self.controller.indexing_done = True
         self.query_one(ReplayBar).show_progress(1, 1)
@@ -359,10 +387,12 @@ class ReplayScreen(Screen[None]):
             if any(n not in note_ids for n in self._shown_notes):
                 view.clear()  # notes after the cursor must go: the view cannot remove one
                 self._shown_notes = []
+                self._shown_items = {}
             keep = {i["id"] for i in items}
             for item_id in view.item_ids:
                 if item_id not in keep:
                     view.remove_item(item_id)
+                    self._shown_items.pop(item_id, None)
             changed: list[str] = [i["id"] for i in items]
         else:
             changed = list(update.changed_items)
@@ -371,8 +401,13 @@ class ReplayScreen(Screen[None]):
             k = order.get(item_id)
             if k is None:
                 view.remove_item(item_id)
+                self._shown_items.pop(item_id, None)
                 continue
             marks = ctl.marks.get(item_id)
+            shown = _fingerprint(items[k], marks)
+            if update.reset and self._shown_items.get(item_id) == shown and view.card(item_id) is not None:
+                continue  # unchanged by the seek: re-rendering every card would cost the seek
+            self._shown_items[item_id] = shown
             item_marks = ItemMarks(marks.truncated_ms, marks.response_status, marks.response_reason) if marks else None
             view.upsert_item(items[k], item_marks, after=items[k - 1]["id"] if k > 0 else None)
         shown = set(self._shown_notes)
