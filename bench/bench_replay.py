@@ -2,7 +2,7 @@
 line in the same run.
 
     .venv/bin/python bench/bench_replay.py                 # ~100 MB, about a minute
-    .venv/bin/python bench/bench_replay.py --size-mb 1024  # the 1 GB figure for the README
+    .venv/bin/python bench/bench_replay.py --size-mb 1024 --seek-window 50000  # the 1 GB figure
 
 It generates a multi-hour GA session with audio (bench_recording's generator, through the
 real `SessionRecorder`), then runs each phase in a fresh subprocess so each peak RSS
@@ -42,7 +42,7 @@ def phase_lines(path: str) -> dict[str, float]:
     return {"seconds": time.perf_counter() - t0, "lines": n}
 
 
-def phase_replay(path: str) -> dict[str, float]:
+def phase_replay(path: str, window: int) -> dict[str, float]:
     import console.screens.replay  # noqa: F401 - import time is not the phase's
     from console.recording.replay_cli import open_for_replay
     from console.screens.replay import ReplayApp
@@ -67,8 +67,10 @@ def phase_replay(path: str) -> dict[str, float]:
             out["store_mb"] = screen.store.nbytes() / 1e6
             out["open_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             ctl = screen.controller
-            for label, target in (("seek_end_cold_s", len(rec) - 1), ("seek_middle_s", len(rec) // 2),
-                                  ("seek_back_near_s", len(rec) // 2 - 200), ("seek_forward_s", len(rec) // 2 + 5000)):
+            span = min(len(rec), window) if window > 0 else len(rec)
+            out["seek_span"] = span
+            for label, target in (("seek_end_cold_s", span - 1), ("seek_middle_s", span // 2),
+                                  ("seek_back_near_s", span // 2 - 200), ("seek_forward_s", span // 2 + 5000)):
                 t = time.perf_counter()
                 screen.seek(target)
                 await pilot.pause()
@@ -109,8 +111,9 @@ def phase_empty_app() -> dict[str, float]:
     return out
 
 
-def run_phase(name: str, path: Path) -> dict[str, float]:
-    raw = subprocess.check_output([sys.executable, __file__, "--phase", name, str(path)], cwd=ROOT, text=True)
+def run_phase(name: str, path: Path, window: int = 0) -> dict[str, float]:
+    cmd = [sys.executable, __file__, "--phase", name, "--seek-window", str(window), str(path)]
+    raw = subprocess.check_output(cmd, cwd=ROOT, text=True)
     return json.loads(raw.strip().splitlines()[-1])
 
 
@@ -118,12 +121,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size-mb", type=float, default=100.0, help="size of the generated log (default 100)")
     parser.add_argument("--dir", default=None, help="where to write the log (default: a temp dir)")
+    parser.add_argument("--seek-window", type=int, default=0, metavar="EVENTS",
+                        help="seek within the first EVENTS events only (0: the whole file); a multi-hour "
+                        "conversation rebuilt to its end holds all its audio, like the live client did")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("file", nargs="?", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
         phases = {"lines": lambda: phase_lines(args.file), "empty_app": phase_empty_app,
-                  "replay": lambda: phase_replay(args.file)}
+                  "replay": lambda: phase_replay(args.file, args.seek_window)}
         result = phases[args.phase]()
         result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(json.dumps(result))
@@ -139,7 +145,7 @@ def main() -> int:
         print(f"generated {size_mb:.0f} MB, {events} events, a {session_s / 3600:.2f} h session")
         lines = run_phase("lines", path)
         bare = run_phase("empty_app", path)
-        replay = run_phase("replay", path)
+        replay = run_phase("replay", path, args.seek_window)
         print(f"\nbaseline  line loop: {lines['seconds']:.2f} s ({size_mb / lines['seconds']:.0f} MB/s), "
               f"peak RSS {lines['peak_rss_mb']:.0f} MB")
         print(f"baseline  first paint of a bare Textual app (Static + Footer): {bare['first_paint_s']:.2f} s")
@@ -148,7 +154,8 @@ def main() -> int:
         print(f"          index + whole event log: {replay['complete_s']:.2f} s "
               f"({replay['complete_s'] / lines['seconds']:.1f}x the line loop), {int(replay['events'])} events, "
               f"store {replay['store_mb']:.0f} MB, peak RSS {replay['open_peak_rss_mb']:.0f} MB")
-        print(f"          seek to the end (cold, every event applied once): {replay['seek_end_cold_s']:.2f} s; "
+        print(f"          seeks over the first {int(replay['seek_span'])} events: "
+              f"to the last (cold, every event applied once): {replay['seek_end_cold_s']:.2f} s; "
               f"back to the middle: {replay['seek_middle_s']:.2f} s; 200 back: {replay['seek_back_near_s']:.2f} s; "
               f"5000 forward: {replay['seek_forward_s']:.2f} s ({int(replay['checkpoints'])} checkpoints); "
               f"peak RSS with the conversation rebuilt to the end: {replay['peak_rss_mb']:.0f} MB")

@@ -28,6 +28,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -200,6 +201,8 @@ class ReplayScreen(Screen[None]):
         self.store = EventStore(start_time=0.0, payload_reader=self._payload)
         self.speaker = Speaker(device=output_device, enabled=audio)
         self.mic_ring = RingBuffer(RATE * 4)
+        #: The model waveform's source while paused after a jump (the speaker's while playing).
+        self.preview_ring = RingBuffer(RATE * 4)
         self.autoplay = autoplay
         self._pending_start = start
         self.indexing = True
@@ -372,6 +375,12 @@ class ReplayScreen(Screen[None]):
                 self.speaker.enqueue(item_id, samples)
         self._redraw_conversation(update)
         self.query_one("#mic-wave", Waveform).vad_active = ctl.vad_active
+        model_wave = self.query_one("#model-wave", Waveform)
+        if playing:
+            if model_wave.ring is not self.speaker.level_ring:
+                model_wave.ring = self.speaker.level_ring
+        elif update.moved or update.reset:
+            self._preview_waveforms()
         if update.moved or update.reset:
             self._mark_cursor()
             self.refresh_status()
@@ -415,6 +424,27 @@ class ReplayScreen(Screen[None]):
             if note.note_id not in shown:
                 view.add_note(note.note_id, note.text, note.kind, note.after_item_id, note.event_index)
                 self._shown_notes.append(note.note_id)
+
+    def _preview_waveforms(self) -> None:
+        """After a jump, draw the audio that ends at the cursor: the input still in the
+        buffer (or the last user item's), and the last assistant item's so far."""
+        ctl = self.controller
+        window = RATE * 2
+        user = ctl.rebuilder._input.view()  # the input not yet committed at the cursor
+        assistant = np.zeros(0, np.int16)
+        for item in reversed(ctl.items()):
+            audio = (item.get("formatted") or {}).get("audio")
+            if audio is None or not len(audio):
+                continue
+            if item.get("role") == "assistant" and not len(assistant):
+                assistant = audio
+            elif item.get("role") == "user" and not len(user):
+                user = audio
+            if len(user) and len(assistant):
+                break
+        self.mic_ring.write(np.concatenate([np.zeros(window, np.int16), user[-window:]]))
+        self.preview_ring.write(np.concatenate([np.zeros(window, np.int16), assistant[-window:]]))
+        self.query_one("#model-wave", Waveform).ring = self.preview_ring
 
     def _mark_cursor(self) -> None:
         """Select the replay cursor's row in the log (the nearest shown row if filtered)."""

@@ -111,6 +111,10 @@ async def test_replay_shows_what_the_live_client_had(recorded: tuple[Path, list[
             await pilot.press(*str(len(rec) - 1), "enter")
             await pilot.pause()
             assert screen.controller.cursor == len(rec) - 1
+            # paused after a jump, the waveforms show the audio that ends at the cursor
+            model_wave = screen.query_one("#model-wave")
+            assert model_wave.ring is screen.preview_ring
+            assert np.abs(screen.preview_ring.latest(RATE)).max() > 1000
             shown = screen.query_one(ConversationView)
             assert shown.item_ids == [i[0] for i in live]
             assert item_summary(screen.controller.items()) == live
