@@ -358,3 +358,32 @@ def test_checkpoints_share_finished_audio_instead_of_copying_it(path: Path) -> N
             ctl.seek(target)
             assert summary(ctl.items()) == rebuilt_at(path, target)
         assert all(np.array_equal(a, b) for a, b in zip(last.shared, before))
+
+
+def test_an_older_model_with_missing_fields_replays_with_notes(tmp_path: Path) -> None:
+    """Fields the current models always send are missing: nothing raises; what the
+    conversation cannot apply becomes a note, the rest is shown."""
+    lines = session_file(tmp_path, "beta").read_text().splitlines()
+    stripped = [lines[0]]
+    for line in lines[1:]:
+        obj = json.loads(line)
+        event = obj["event"]
+        for key in ("usage", "status_details", "object", "previous_item_id", "output_index", "audio_end_ms"):
+            event.pop(key, None)
+            if isinstance(event.get("response"), dict):
+                event["response"].pop(key, None)
+        if event["type"].endswith("transcript.delta"):
+            event.pop("item_id", None)
+        stripped.append(json.dumps(obj))
+    path = tmp_path / "old.jsonl"
+    path.write_text("\n".join(stripped) + "\n")
+    with Recording.open(path) as rec:
+        ctl = ReplayController(rec, checkpoint_every=16)
+        ctl.seek(len(rec) - 1)
+        assert ctl.items() and ctl.stats.output_tokens == 0
+        problems = [n for n in ctl.notes if n.kind == "info"]
+        assert problems and all("not applied" in n.text for n in problems)
+        assert len(ctl.rebuild_errors) == len(problems)
+        ctl.seek(10)
+        ctl.seek(len(rec) - 1)
+        assert len([n for n in ctl.notes if n.kind == "info"]) == len(problems)
