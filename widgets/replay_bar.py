@@ -76,8 +76,9 @@ class ReplayBar(Horizontal):
     DEFAULT_CSS = """
     ReplayBar { height: 1; background: $boost; padding: 0 1; }
     ReplayBar > #replay-state { width: 1fr; height: 1; }
+    ReplayBar > #replay-progress-label { width: auto; height: 1; color: $text-muted; padding: 0 1; }
     ReplayBar > #replay-progress { width: 36; height: 1; }
-    ReplayBar > #replay-progress.-done { display: none; }
+    ReplayBar > .-done { display: none; }
     """
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:  # noqa: A002
@@ -86,6 +87,7 @@ class ReplayBar(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="replay-state")
+        yield Static("indexing", id="replay-progress-label")
         yield ProgressBar(total=100, show_eta=False, id="replay-progress")
 
     def show(self, position: ReplayPosition) -> None:
@@ -93,11 +95,19 @@ class ReplayBar(Horizontal):
         self._text = render_position(position)
         self.query_one("#replay-state", Static).update(self._text)
 
-    def show_progress(self, done: int, total: int) -> None:
-        """Indexing progress in bytes; the bar disappears when `done >= total`."""
+    def show_progress(self, done: int, total: int, label: str = "indexing") -> None:
+        """Progress of a background phase (`label`); the bar disappears when `done >= total`."""
         bar = self.query_one("#replay-progress", ProgressBar)
+        caption = self.query_one("#replay-progress-label", Static)
         bar.update(total=max(1, total), progress=min(done, total))
-        bar.set_class(done >= total, "-done")
+        caption.update(label)
+        for widget in (bar, caption):
+            widget.set_class(done >= total, "-done")
+
+    @property
+    def progress_shown(self) -> bool:
+        """Whether a background phase is still shown as in progress."""
+        return not self.query_one("#replay-progress", ProgressBar).has_class("-done")
 
     @property
     def text(self) -> str:

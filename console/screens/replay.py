@@ -3,9 +3,10 @@
 `ReplayApp` opens one `Recording` (already checked by the CLI: the first 64 KiB are
 indexed) on a `ReplayScreen`. The screen coordinates and nothing else:
 
-* a thread worker indexes the rest of the file (Toolong's model: mmap scan, batches) and
-  reads the new events for the log, posting `IndexProgressed` / `EventsLoaded` messages;
-  the UI appends them to the `EventStore`, so a 1 GB file opens at once and fills in;
+* a thread worker indexes the rest of the file (Toolong's model: mmap scan, batches,
+  `IndexProgressed` messages), then reads the events for the log (`EventsLoaded`); the UI
+  appends them to the `EventStore`, so a 1 GB file opens at once, is navigable once
+  indexed and fills in its log after;
 * a `ReplayController` owns the cursor; every move returns a `ReplayUpdate` that becomes
   calls on the widgets (conversation cards, waveforms, header, transport bar);
 * the event log holds *every* event (searchable, filterable), and the replay cursor is
@@ -58,7 +59,9 @@ DETAIL_HZ = 4
 #: Output audio is skipped rather than queued when the speaker is this far behind
 #: (speeds above 1x deliver audio faster than it can be heard).
 MAX_AUDIO_LAG_MS = 1500
-LOG_BATCH = 2000
+LOG_BATCH = 5000
+#: Log batches the worker may have posted but the UI not yet appended.
+LOG_AHEAD = 3
 RATE = 24_000
 
 
@@ -215,6 +218,8 @@ class ReplayScreen(Screen[None]):
         #: perf_counter() of the first frame and of the end of indexing (for the benchmark).
         self.painted_at: float | None = None
         self.indexed_at: float | None = None
+        self.log_loaded_at: float | None = None
+        self._log_slots = threading.Semaphore(LOG_AHEAD)
         self._warned = False
 
     # --- layout ---------------------------------------------------------------------------
@@ -298,29 +303,47 @@ class ReplayScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="replay-index", exit_on_error=False)
     def _index(self) -> None:
-        """Index the rest of the file and read the new events for the log (worker thread)."""
+        """Index the rest of the file, then read its events for the log (worker thread).
+
+        Indexing first (one fast pass) makes navigation complete within seconds; the log
+        fills in afterwards, at most `LOG_AHEAD` batches ahead of the UI (backpressure,
+        so parsed events never pile up in the message queue).
+        """
         loaded = len(self.rec)
         error = ""
         try:
             for done, total in self.rec.index_batches(cancel=self._cancel):
                 self.post_message(IndexProgressed(done, total, len(self.rec)))
-                while loaded < len(self.rec) and not self._cancel.is_set():
-                    hi = min(len(self.rec), loaded + LOG_BATCH)
-                    self.post_message(EventsLoaded(loaded, log_events(self.rec, loaded, hi)))
-                    loaded = hi
         except Exception as exc:  # noqa: BLE001 - a failing disk must not kill the UI
             error = f"indexing stopped: {exc}"
         self.post_message(IndexFinished(error))
+        total = len(self.rec)
+        while loaded < total and not self._cancel.is_set():
+            if not self._log_slots.acquire(timeout=0.1):
+                continue
+            hi = min(total, loaded + LOG_BATCH)
+            try:
+                events = log_events(self.rec, loaded, hi)
+            except OSError as exc:
+                events = [(self.rec.source_of(n), {"type": self.rec.type_of(n), "replay_warning": str(exc)},
+                           self.rec.time_of(n)) for n in range(loaded, hi)]
+            self.post_message(EventsLoaded(loaded, events))
+            loaded = hi
 
     @on(IndexProgressed)
     def _progressed(self, message: IndexProgressed) -> None:
-        self.query_one(ReplayBar).show_progress(message.done, message.total)
+        self.query_one(ReplayBar).show_progress(message.done, message.total, "indexing")
 
     @on(EventsLoaded)
     def _events_loaded(self, message: EventsLoaded) -> None:
+        self._log_slots.release()
         if message.first != self.loaded:
             return  # a stale batch (cannot happen with one worker; guards the 1:1 row mapping)
         self._append_events(message.first, message.events)
+        if not self.indexing:
+            self.query_one(ReplayBar).show_progress(self.loaded, len(self.rec), "loading the log")
+            if self.loaded >= len(self.rec) and self.log_loaded_at is None:
+                self.log_loaded_at = time.perf_counter()
 
     def _append_events(self, first: int, events: list[tuple[str, dict[str, Any], float]]) -> None:
         store = self.store
@@ -341,7 +364,9 @@ class ReplayScreen(Screen[None]):
         self.indexed_at = time.perf_counter()
         self.indexing = False
         self.controller.indexing_done = True
-        self.query_one(ReplayBar).show_progress(1, 1)
+        self.query_one(ReplayBar).show_progress(self.loaded, len(self.rec), "loading the log")
+        if self.loaded >= len(self.rec):
+            self.log_loaded_at = self.indexed_at
         warnings = self.rec.warnings()
         if message.error:
             warnings.insert(0, message.error)

@@ -92,7 +92,7 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[tuple
 async def settle(app: ReplayApp, pilot: Any) -> ReplayScreen:
     screen = app.replay
     await pilot.pause()
-    await wait_for(lambda: not screen.indexing)
+    await wait_for(lambda: not screen.indexing and screen.loaded == len(screen.rec))
     await pilot.pause()
     return screen
 
@@ -261,8 +261,15 @@ async def test_a_cut_file_with_unknown_types_replays_with_a_warning(tmp_path: Pa
     path.write_bytes(data[: len(data) - 40])  # a crash mid-line
     with Recording(path) as rec:
         app = ReplayApp(rec, audio=False, start=("event", 10_000.0))
-        async with app.run_test(size=SIZE) as pilot:
+        seen: list[Any] = []
+        async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
             screen = await settle(app, pilot)
+            from console.screens.replay import IndexFinished, IndexProgressed
+
+            progress = [m for m in seen if isinstance(m, IndexProgressed)]
+            assert progress and progress[-1].total == path.stat().st_size  # the cut line stays unscanned
+            assert any(isinstance(m, IndexFinished) and m.error == "" for m in seen)
+            assert not screen.query_one(ReplayBar).progress_shown
             assert "cut off" in str(screen.query_one("#notice").render())
             assert screen.controller.cursor == len(rec) - 1  # --at beyond the end: the last event
             assert any(i.get("role") == "assistant" for i in screen.controller.items())
