@@ -23,6 +23,7 @@ from console.config import ConsoleConfig
 from console.event_store import EventStore
 from console.messages import StatusNoted
 from console.screens.main import MainScreen
+from console.screens.manual_tool_output import make_manual_prompt
 from console.session_bridge import FLUSH_HZ, SessionBridge
 from console.slash import SlashCommand, help_text
 from console.turns import TurnController, open_audio
@@ -59,7 +60,7 @@ class RealtimeConsoleApp(App[int]):
         self.turns = TurnController(self.bridge, open_audio(config), config.turn_mode)
         self.turns.on_change = self._turns_changed
         self.tools = config.tools
-        self.tools.manual_prompt = self._ask_manual_output
+        self.tools.manual_prompt = make_manual_prompt(self)
         self.main = MainScreen(id="main")
         self._tasks: set[asyncio.Task[Any]] = set()
         self._closed = False
@@ -232,15 +233,6 @@ class RealtimeConsoleApp(App[int]):
     def copy_text(self, text: str, what: str = "text") -> None:
         self.copy_to_clipboard(text)
         self.notice(f"copied {what} ({len(text)} characters)")
-
-    async def _ask_manual_output(self, tool_name: str, arguments: dict[str, Any]) -> Any:
-        """A manual tool was called: ask the user for its output."""
-        from console.screens.manual_tool_output import ManualToolOutputScreen
-
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self.push_screen(ManualToolOutputScreen(tool_name, arguments),
-                         callback=lambda value: future.done() or future.set_result(value))
-        return await future
 
     async def run_command(self, command: SlashCommand) -> None:
         """Carry out a validated slash command."""

@@ -46,6 +46,9 @@ DEFAULT_SERVER_VAD: dict[str, Any] = {
     "silence_duration_ms": 200,
 }
 
+#: Input transcription the console turns on unless the session preset says otherwise.
+DEFAULT_TRANSCRIPTION: dict[str, Any] = {"model": "whisper-1"}
+
 #: Flat session keys a `--session` file may set (the flat view of both protocol shapes).
 SESSION_FILE_FIELDS: frozenset[str] = frozenset(FLAT_SESSION_FIELDS) | {
     "input_audio_noise_reduction",
@@ -273,6 +276,9 @@ def build_config(args: Any) -> ConsoleConfig:
         if voice not in VOICES:
             raise UsageError(f"--voice {voice!r} is not a voice (one of {', '.join(VOICES)})")
         session["voice"] = voice
+
+    # As the React console does: transcribe the user's speech, so voice turns show text.
+    session.setdefault("input_audio_transcription", dict(DEFAULT_TRANSCRIPTION))
 
     turn = getattr(args, "turn", None)
     if turn == "vad":

@@ -22,6 +22,7 @@ from widgets.conversation_view import ConversationView
 from widgets.event_detail import EventDetail
 from widgets.event_log import EventLog
 from widgets.input_line import InputLine
+from widgets.memory_pane import MemoryPane
 from widgets.status_header import StatusHeader
 from widgets.waveform import Waveform
 
@@ -52,6 +53,7 @@ class MainScreen(Screen[None]):
                 yield EventDetail(app.store, id="detail")
             with Vertical(id="talk-pane"):
                 yield ConversationView(id="conversation")
+                yield MemoryPane(app.tools.memory, id="memory")
                 with Horizontal(id="waves"):
                     yield Waveform(app.turns.source.level_ring if app.turns.source else None, label="mic", id="mic-wave")
                     yield Waveform(app.turns.speaker.level_ring if app.turns.speaker else None, label="model", id="model-wave")

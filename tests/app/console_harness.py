@@ -1,0 +1,95 @@
+"""Helpers for driving the whole console with Pilot against the real simulator.
+
+Not a test module: the console tests import it (tests/app is on sys.path through
+`conftest.py`). Everything is real: the app, the library client, the simulator on
+loopback; only the clock is fixed (so header ages and log times are deterministic) and
+audio devices are replaced by the speaker's virtual clock (`--no-audio`).
+"""
+
+from __future__ import annotations
+
+import wave
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from textual.pilot import Pilot
+
+from console.app import RealtimeConsoleApp
+from console.config import ConsoleConfig, build_config
+from console.launch import build_parser
+
+#: A fixed start time for the fake clock (2026-01-01T00:00:00Z).
+T0 = 1_767_225_600.0
+
+
+class FakeClock:
+    """A wall clock the test moves; `auto` seconds are added on every read."""
+
+    def __init__(self, start: float = T0, auto: float = 0.0) -> None:
+        self.now = start
+        self.auto = auto
+
+    def __call__(self) -> float:
+        self.now += self.auto
+        return self.now
+
+
+def make_config(*argv: str, fast: bool = True, wav_speed: float = 1.0) -> ConsoleConfig:
+    """Options as the command line would give them, plus test-only extras."""
+    config = build_config(build_parser("realtime-console").parse_args(["--no-audio", *argv]))
+    config.extras["simulator_fast"] = fast
+    config.extras["wav_speed"] = wav_speed
+    return config
+
+
+def make_app(*argv: str, clock: Callable[[], float] | None = None, **kwargs: Any) -> RealtimeConsoleApp:
+    return RealtimeConsoleApp(make_config(*argv, **kwargs), clock=clock or FakeClock())
+
+
+async def wait_for(pilot: Pilot, predicate: Callable[[], Any], timeout: float = 10.0, what: str = "") -> Any:
+    """Let the app run until `predicate()` is truthy; fail with `what` after `timeout` s."""
+    loop_time = __import__("asyncio").get_running_loop().time
+    deadline = loop_time() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if loop_time() > deadline:
+            raise AssertionError(f"timed out waiting for {what or predicate}")
+        await pilot.pause(0.05)
+
+
+async def connected(pilot: Pilot) -> None:
+    app = pilot.app
+    await wait_for(pilot, lambda: app.bridge.stats.connection == "connected", what="connection")
+
+
+def sent_types(app: RealtimeConsoleApp) -> list[str]:
+    """Types of the client events logged so far, in order."""
+    store = app.store
+    return [store.event_type(i) for i in range(len(store)) if store.source(i) == "client"]
+
+
+def events_of(app: RealtimeConsoleApp, event_type: str) -> list[dict[str, Any]]:
+    store = app.store
+    return [store.event(i) for i in range(len(store)) if store.event_type(i) == event_type]
+
+
+def write_speech_wav(path: Path, text: str) -> Path:
+    """A WAV of the simulator's synthetic voice saying `text` (it can transcribe it back)."""
+    from console.simulator.voice import synthesise
+
+    samples = np.asarray(synthesise(text), dtype=np.int16)
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(24_000)
+        w.writeframes(samples.astype("<i2").tobytes())
+    return path
+
+
+def screen_text(app: RealtimeConsoleApp) -> str:
+    """The current screen as an SVG export (text included), for "is X shown" checks."""
+    return app.export_screenshot()

@@ -1,0 +1,273 @@
+"""The whole console driven by Pilot against the real simulator (fast mode) on loopback.
+
+Flows: connect, text turn, push-to-talk turn from `--input-wav`, VAD turn, interruption,
+log filter and search, slash commands, drift check, disconnect / server close
+mid-response and reconnect, connection failure; none may leave a traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from console.simulator import FaultPlan, Simulator
+from console_harness import connected, events_of, make_app, sent_types, wait_for, write_speech_wav
+from widgets.conversation_view import ConversationView, ItemCard
+from widgets.event_log import EventLog
+from widgets.status_header import StatusHeader
+
+SIZE = (140, 44)
+
+
+def assistant_items(app) -> list[dict]:
+    return [i for i in app.bridge.items() if i.get("role") == "assistant"]
+
+
+async def test_connects_offline_and_says_so() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        await pilot.pause(0.1)
+        header = app.main.query_one(StatusHeader).render_str if False else str(app.main.query_one(StatusHeader).render())
+        assert "● connected" in header and "offline: local simulator" in header
+        assert app.bridge.stats.session_id and app.bridge.stats.session_id in header
+        assert sent_types(app)[:1] == ["session.update"]
+        assert "session.created" in {app.store.event_type(i) for i in range(len(app.store))}
+        notes = " ".join(str(n.render()) for n in app.main.query("NoteCard"))
+        assert "local simulator" in notes
+
+
+async def test_text_turn_fills_conversation_log_and_stats() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        await pilot.press(*"hello there", "enter")
+        await wait_for(pilot, lambda: [i for i in assistant_items(app) if i.get("status") == "completed"], what="answer")
+        await pilot.pause(0.2)
+        view = app.main.query_one(ConversationView)
+        assert len(view.item_ids) == 2
+        user_card, assistant_card = (view.card(i) for i in view.item_ids)
+        assert "hello there" in str(user_card.render())
+        assert "simulator" in str(assistant_card.render())
+        stats = app.bridge.stats
+        assert stats.responses == 1 and stats.input_tokens > 0 and stats.cost_usd > 0
+        assert stats.last_latency_ms is not None
+        assert sent_types(app)[-2:] == ["conversation.item.create", "response.create"]
+        log = app.main.query_one(EventLog)
+        assert len(log.view) > 5  # folded rows, not one per delta
+
+
+async def test_push_to_talk_turn_from_a_wav(tmp_path: Path) -> None:
+    wav = write_speech_wav(tmp_path / "hello.wav", "hello there console")
+    app = make_app("--input-wav", str(wav), "--ptt", wav_speed=4.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        assert app.turns.mic_state == "off"
+        await pilot.press("f2")
+        assert "recording" in str(app.main.query_one("#notice").render())
+        # The WAV ends the turn by itself: commit, then response.create.
+        await wait_for(pilot, lambda: "input_audio_buffer.commit" in sent_types(app), what="commit")
+        await wait_for(pilot, lambda: [i for i in assistant_items(app) if i.get("status") == "completed"], timeout=15,
+                       what="answer to speech")
+        user = [i for i in app.bridge.items() if i.get("role") == "user"][0]
+        assert len(user["formatted"]["audio"]) > 24000 * 0.5
+        await wait_for(pilot, lambda: "hello" in (app.bridge.item(user["id"])["formatted"]["transcript"] or "").lower(),
+                       what="input transcript")
+        assert sent_types(app).count("input_audio_buffer.append") > 10
+        assert not app.turns.recording
+
+
+async def test_vad_turn_from_a_wav(tmp_path: Path) -> None:
+    wav = write_speech_wav(tmp_path / "hello.wav", "hello from the voice test")
+    app = make_app("--input-wav", str(wav), "--vad", wav_speed=2.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        assert app.turns.mic_state == "streaming"
+        await wait_for(pilot, lambda: events_of(app, "input_audio_buffer.speech_stopped"), timeout=15, what="speech stop")
+        await wait_for(pilot, lambda: [i for i in assistant_items(app) if i.get("status") == "completed"], timeout=15,
+                       what="answer")
+        assert "input_audio_buffer.commit" not in sent_types(app)  # the server decided the turn
+        assert events_of(app, "input_audio_buffer.speech_started")
+
+
+async def test_switching_turn_mode_while_connected() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        await pilot.press("f4")
+        await wait_for(pilot, lambda: app.bridge.applied_session and
+                       (app.bridge.applied_session.get("audio", {}).get("input", {}).get("turn_detection") or {}).get("type")
+                       == "server_vad", what="VAD applied")
+        assert app.turns.mode == "vad"
+        await pilot.press(*"/ptt", "enter")
+        await wait_for(pilot, lambda: app.bridge.applied_session.get("audio", {}).get("input", {}).get("turn_detection") is None,
+                       what="PTT applied")
+        assert app.turns.mode == "ptt"
+
+
+async def test_interrupting_truncates_what_was_heard() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        await pilot.press(*"tell me a long story", "enter")
+        await wait_for(pilot, lambda: app.turns.speaker.played(assistant_items(app)[0]["id"]) > 4800 if assistant_items(app) else False,
+                       what="some audio played")
+        await pilot.press("f3")
+        await wait_for(pilot, lambda: events_of(app, "conversation.item.truncated"), what="truncated")
+        sent = events_of(app, "conversation.item.truncate")[0]
+        item = assistant_items(app)[0]
+        assert sent["item_id"] == item["id"]
+        assert 200 <= sent["audio_end_ms"] < 10_000
+        assert "response.cancel" in sent_types(app)
+        await pilot.pause(0.2)
+        card = app.main.query_one(ConversationView).card(item["id"])
+        assert "✂ truncated at" in str(card.render())
+
+
+async def test_log_filter_and_search() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        await pilot.press(*"hello", "enter")
+        await wait_for(pilot, lambda: [i for i in assistant_items(app) if i.get("status") == "completed"], what="answer")
+        await pilot.pause(0.1)
+        log = app.main.query_one(EventLog)
+        everything = len(log.view)
+        await pilot.press("ctrl+f", *"session.created")
+        await pilot.pause(0.1)
+        assert log.text == "session.created"
+        assert 1 <= len(log.view) < everything
+        await pilot.press("enter")  # to the log
+        assert app.focused is log
+        await pilot.press("home")
+        await pilot.pause(0.1)
+        assert app.store.event_type(log.selected_event()) in ("session.created", "session.updated")
+        await pilot.press("d")  # direction: client only
+        await pilot.pause(0.05)
+        assert log.directions == frozenset({"client"})
+
+
+async def test_slash_commands_validate_then_send() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        await pilot.press(*'/send {"type": "response.done"}', "enter")
+        await pilot.pause(0.05)
+        assert "server event" in str(app.main.query_one("#notice").render())
+        app.main.query_one("#input").value = ""
+        await pilot.press(*'/send {"type": "conversation.item.retrieve", "item_id": "nope"}', "enter")
+        await wait_for(pilot, lambda: events_of(app, "error"), what="server error")
+        error_index = [i for i in range(len(app.store)) if app.store.event_type(i) == "error"][0]
+        cause = app.store.cause_of(error_index)
+        assert cause is not None and app.store.event_type(cause) == "conversation.item.retrieve"
+        await pilot.pause(0.1)
+        notes = [str(n.render()) for n in app.main.query("NoteCard")]
+        assert any("caused by conversation.item.retrieve" in n for n in notes)
+        await pilot.press(*"/voice ash", "enter")
+        await wait_for(pilot, lambda: (app.bridge.applied_session or {}).get("audio", {}).get("output", {}).get("voice") == "ash",
+                       what="voice applied")
+        await pilot.press(*"/instructions Be brief.", "enter")
+        await wait_for(pilot, lambda: (app.bridge.applied_session or {}).get("instructions") == "Be brief.", what="instructions")
+        assert (app.bridge.last_sent_session or {}).get("instructions") == "Be brief."
+        await pilot.press(*"/help", "enter")
+        await pilot.pause(0.1)
+        assert any("/retrieve" in str(n.render()) for n in app.main.query("NoteCard"))
+
+
+async def test_drift_check_matches_after_a_turn() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        await pilot.press(*"hello", "enter")
+        await wait_for(pilot, lambda: [i for i in assistant_items(app) if i.get("status") == "completed"], what="answer")
+        await pilot.press(*"/retrieve", "enter")
+        await wait_for(pilot, lambda: "matches the server" in str(app.main.query_one("#notice").render())
+                       or "drift" in str(app.main.query_one("#notice").render()), what="drift result")
+        assert "matches the server" in str(app.main.query_one("#notice").render())
+        assert len(events_of(app, "conversation.item.retrieve")) == 2
+
+
+async def test_delete_and_copy_from_the_conversation() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        await pilot.press(*"hello", "enter")
+        await wait_for(pilot, lambda: [i for i in assistant_items(app) if i.get("status") == "completed"], what="answer")
+        await pilot.pause(0.1)
+        view = app.main.query_one(ConversationView)
+        first = view.item_ids[0]
+        view.card(first).focus()
+        await pilot.press("y")
+        assert app.clipboard == "hello"
+        await pilot.press("x")
+        await wait_for(pilot, lambda: first not in view.item_ids, what="item removed")
+        assert events_of(app, "conversation.item.deleted")[0]["item_id"] == first
+
+
+async def test_save_wav_of_an_answer(tmp_path: Path) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        await pilot.press(*"hello", "enter")
+        await wait_for(pilot, lambda: [i for i in assistant_items(app) if i.get("status") == "completed"], what="answer")
+        item = assistant_items(app)[0]
+        path = app.save_item_wav(item["id"], tmp_path)
+        assert path is not None and path.stat().st_size == 44 + 2 * len(item["formatted"]["audio"])
+
+
+async def test_server_close_mid_response_then_reconnect() -> None:
+    async with Simulator(fast=True, faults=FaultPlan(close_after_events=12, close_reason="simulated fault")) as sim:
+        app = make_app("--url", sim.url)
+        async with app.run_test(size=SIZE) as pilot:
+            await connected(pilot)
+            await pilot.press(*"tell me a long story", "enter")
+            await wait_for(pilot, lambda: app.bridge.stats.connection == "disconnected", what="drop")
+            await pilot.pause(0.1)
+            header = str(app.main.query_one(StatusHeader).render())
+            assert "disconnected" in header and "1011" in header
+            assert "reconnect" in str(app.main.query_one("#notice").render())
+            # the app is alive: typing while disconnected explains itself
+            await pilot.press(*"hi", "enter")
+            assert "not connected" in str(app.main.query_one("#notice").render())
+            sim.faults = None
+            await pilot.press("ctrl+r")
+            await connected(pilot)
+            assert app.main.query_one(ConversationView).item_ids == []
+
+
+async def test_connection_failure_is_a_message_not_a_crash() -> None:
+    app = make_app("--url", "ws://127.0.0.1:9/v1/realtime")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.bridge.stats.connection == "failed", what="failure")
+        await pilot.pause(0.1)
+        header = str(app.main.query_one(StatusHeader).render())
+        assert "failed" in header and "could not connect" in header
+        assert app.is_running
+
+
+def test_every_palette_command_names_a_real_action() -> None:
+    from console.app import RealtimeConsoleApp
+    from console.commands import CONSOLE_COMMANDS
+
+    for title, _help, method, _args in CONSOLE_COMMANDS:
+        assert callable(getattr(RealtimeConsoleApp, method, None)), title
+    ids = [b.id for b in RealtimeConsoleApp.BINDINGS]
+    assert all(ids) and len(set(ids)) == len(ids)
+
+
+async def test_command_palette_runs_a_console_command() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.3)
+        await pilot.press(*"slash command help")
+        await pilot.pause(0.6)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: any("/retrieve" in str(n.render()) for n in app.main.query("NoteCard")), what="help note")
+
+
+@pytest.mark.parametrize("card_type", [ItemCard])
+def test_cards_are_focusable(card_type: type) -> None:
+    assert card_type.can_focus
