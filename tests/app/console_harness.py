@@ -93,3 +93,13 @@ def write_speech_wav(path: Path, text: str) -> Path:
 def screen_text(app: RealtimeConsoleApp) -> str:
     """The current screen as an SVG export (text included), for "is X shown" checks."""
     return app.export_screenshot()
+
+
+async def submit(pilot: Pilot, text: str) -> None:
+    """Type a line into the input line and press enter (set at once: typing each key
+    through Pilot costs a repaint per key and adds nothing to what is tested)."""
+    line = pilot.app.main.query_one("#input")
+    line.focus()
+    line.value = text
+    line.cursor_position = len(text)
+    await pilot.press("enter")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from console.simulator import FaultPlan, Simulator
-from console_harness import connected, events_of, make_app, sent_types, wait_for, write_speech_wav
+from console_harness import connected, events_of, make_app, sent_types, submit, wait_for, write_speech_wav
 from widgets.conversation_view import ConversationView, ItemCard
 from widgets.event_log import EventLog
 from widgets.status_header import StatusHeader
@@ -42,7 +42,7 @@ async def test_text_turn_fills_conversation_log_and_stats() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await connected(pilot)
-        await pilot.press(*"hello there", "enter")
+        await submit(pilot, "hello there")
         await wait_for(pilot, lambda: [i for i in assistant_items(app) if i.get("status") == "completed"], what="answer")
         await pilot.pause(0.2)
         view = app.main.query_one(ConversationView)
@@ -100,7 +100,7 @@ async def test_switching_turn_mode_while_connected() -> None:
                        (app.bridge.applied_session.get("audio", {}).get("input", {}).get("turn_detection") or {}).get("type")
                        == "server_vad", what="VAD applied")
         assert app.turns.mode == "vad"
-        await pilot.press(*"/ptt", "enter")
+        await submit(pilot, "/ptt")
         await wait_for(pilot, lambda: app.bridge.applied_session.get("audio", {}).get("input", {}).get("turn_detection") is None,
                        what="PTT applied")
         assert app.turns.mode == "ptt"
@@ -110,7 +110,7 @@ async def test_interrupting_truncates_what_was_heard() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await connected(pilot)
-        await pilot.press(*"tell me a long story", "enter")
+        await submit(pilot, "tell me a long story")
         await wait_for(pilot, lambda: app.turns.speaker.played(assistant_items(app)[0]["id"]) > 4800 if assistant_items(app) else False,
                        what="some audio played")
         await pilot.press("f3")
@@ -129,12 +129,14 @@ async def test_log_filter_and_search() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await connected(pilot)
-        await pilot.press(*"hello", "enter")
+        await submit(pilot, "hello")
         await wait_for(pilot, lambda: [i for i in assistant_items(app) if i.get("status") == "completed"], what="answer")
         await pilot.pause(0.1)
         log = app.main.query_one(EventLog)
         everything = len(log.view)
-        await pilot.press("ctrl+f", *"session.created")
+        await pilot.press("ctrl+f")
+        assert app.focused.id == "log-search"
+        app.focused.value = "session.created"
         await pilot.pause(0.1)
         assert log.text == "session.created"
         assert 1 <= len(log.view) < everything
@@ -152,11 +154,10 @@ async def test_slash_commands_validate_then_send() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await connected(pilot)
-        await pilot.press(*'/send {"type": "response.done"}', "enter")
+        await submit(pilot, '/send {"type": "response.done"}')
         await pilot.pause(0.05)
         assert "server event" in str(app.main.query_one("#notice").render())
-        app.main.query_one("#input").value = ""
-        await pilot.press(*'/send {"type": "conversation.item.retrieve", "item_id": "nope"}', "enter")
+        await submit(pilot, '/send {"type": "conversation.item.retrieve", "item_id": "nope"}')
         await wait_for(pilot, lambda: events_of(app, "error"), what="server error")
         error_index = [i for i in range(len(app.store)) if app.store.event_type(i) == "error"][0]
         cause = app.store.cause_of(error_index)
@@ -164,13 +165,13 @@ async def test_slash_commands_validate_then_send() -> None:
         await pilot.pause(0.1)
         notes = [str(n.render()) for n in app.main.query("NoteCard")]
         assert any("caused by conversation.item.retrieve" in n for n in notes)
-        await pilot.press(*"/voice ash", "enter")
+        await submit(pilot, "/voice ash")
         await wait_for(pilot, lambda: (app.bridge.applied_session or {}).get("audio", {}).get("output", {}).get("voice") == "ash",
                        what="voice applied")
-        await pilot.press(*"/instructions Be brief.", "enter")
+        await submit(pilot, "/instructions Be brief.")
         await wait_for(pilot, lambda: (app.bridge.applied_session or {}).get("instructions") == "Be brief.", what="instructions")
         assert (app.bridge.last_sent_session or {}).get("instructions") == "Be brief."
-        await pilot.press(*"/help", "enter")
+        await submit(pilot, "/help")
         await pilot.pause(0.1)
         assert any("/retrieve" in str(n.render()) for n in app.main.query("NoteCard"))
 
@@ -179,9 +180,9 @@ async def test_drift_check_matches_after_a_turn() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await connected(pilot)
-        await pilot.press(*"hello", "enter")
+        await submit(pilot, "hello")
         await wait_for(pilot, lambda: [i for i in assistant_items(app) if i.get("status") == "completed"], what="answer")
-        await pilot.press(*"/retrieve", "enter")
+        await submit(pilot, "/retrieve")
         await wait_for(pilot, lambda: "matches the server" in str(app.main.query_one("#notice").render())
                        or "drift" in str(app.main.query_one("#notice").render()), what="drift result")
         assert "matches the server" in str(app.main.query_one("#notice").render())
@@ -192,7 +193,7 @@ async def test_delete_and_copy_from_the_conversation() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await connected(pilot)
-        await pilot.press(*"hello", "enter")
+        await submit(pilot, "hello")
         await wait_for(pilot, lambda: [i for i in assistant_items(app) if i.get("status") == "completed"], what="answer")
         await pilot.pause(0.1)
         view = app.main.query_one(ConversationView)
@@ -209,7 +210,7 @@ async def test_save_wav_of_an_answer(tmp_path: Path) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await connected(pilot)
-        await pilot.press(*"hello", "enter")
+        await submit(pilot, "hello")
         await wait_for(pilot, lambda: [i for i in assistant_items(app) if i.get("status") == "completed"], what="answer")
         item = assistant_items(app)[0]
         path = app.save_item_wav(item["id"], tmp_path)
@@ -221,14 +222,14 @@ async def test_server_close_mid_response_then_reconnect() -> None:
         app = make_app("--url", sim.url)
         async with app.run_test(size=SIZE) as pilot:
             await connected(pilot)
-            await pilot.press(*"tell me a long story", "enter")
+            await submit(pilot, "tell me a long story")
             await wait_for(pilot, lambda: app.bridge.stats.connection == "disconnected", what="drop")
             await pilot.pause(0.1)
             header = str(app.main.query_one(StatusHeader).render())
             assert "disconnected" in header and "1011" in header
             assert "reconnect" in str(app.main.query_one("#notice").render())
             # the app is alive: typing while disconnected explains itself
-            await pilot.press(*"hi", "enter")
+            await submit(pilot, "hi")
             assert "not connected" in str(app.main.query_one("#notice").render())
             sim.faults = None
             await pilot.press("ctrl+r")
@@ -262,7 +263,9 @@ async def test_command_palette_runs_a_console_command() -> None:
         await connected(pilot)
         await pilot.press("ctrl+p")
         await pilot.pause(0.3)
-        await pilot.press(*"slash command help")
+        from textual.command import CommandInput
+
+        app.screen.query_one(CommandInput).value = "slash command help"
         await pilot.pause(0.6)
         await pilot.press("enter")
         await wait_for(pilot, lambda: any("/retrieve" in str(n.render()) for n in app.main.query("NoteCard")), what="help note")
