@@ -274,3 +274,38 @@ async def test_command_palette_runs_a_console_command() -> None:
 @pytest.mark.parametrize("card_type", [ItemCard])
 def test_cards_are_focusable(card_type: type) -> None:
     assert card_type.can_focus
+
+
+KEY = "sk-proj-THIS-IS-A-SECRET-KEY-0123456789abcdef"
+
+
+def _everything_shown(app) -> str:
+    store = app.store
+    raw = b"".join(store.raw(i) for i in range(len(store))).decode("utf-8", "replace")
+    notes = " ".join(str(n.render()) for n in app.main.query("NoteCard"))
+    return app.export_screenshot() + raw + notes + str(app.main.query_one("#notice").render()) + repr(app.config)
+
+
+async def test_the_api_key_is_never_shown(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    async with Simulator(fast=True, require_key=KEY) as sim:
+        app = make_app("--url", sim.url)
+        async with app.run_test(size=SIZE) as pilot:
+            await connected(pilot)
+            await submit(pilot, "hello")
+            await wait_for(pilot, lambda: [i for i in assistant_items(app) if i.get("status") == "completed"], what="answer")
+            await pilot.press("ctrl+p")
+            await pilot.pause(0.5)
+            assert KEY not in _everything_shown(app)
+
+
+async def test_a_refused_key_is_reported_without_the_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    async with Simulator(fast=True, require_key="sk-the-right-one", auth_failure="close") as sim:
+        app = make_app("--url", sim.url)
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: app.bridge.stats.connection == "failed", what="refusal")
+            await pilot.pause(0.1)
+            header = str(app.main.query_one(StatusHeader).render())
+            assert "authentication failed" in header
+            assert KEY not in _everything_shown(app)

@@ -239,7 +239,7 @@ async def test_every_action_is_in_the_command_palette(recorded: tuple[Path, list
             await pilot.press("enter")
             await pilot.pause()
             assert screen.controller.cursor == first_turn
-            from console.screens.replay import REPLAY_COMMANDS
+            from console.screens.replay_commands import REPLAY_COMMANDS
 
             for _, _, action in REPLAY_COMMANDS:
                 name = action.split("(")[0]
@@ -264,7 +264,7 @@ async def test_a_cut_file_with_unknown_types_replays_with_a_warning(tmp_path: Pa
         seen: list[Any] = []
         async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
             screen = await settle(app, pilot)
-            from console.screens.replay import IndexFinished, IndexProgressed
+            from console.screens.replay_loader import IndexFinished, IndexProgressed
 
             progress = [m for m in seen if isinstance(m, IndexProgressed)]
             assert progress and progress[-1].total == path.stat().st_size  # the cut line stays unscanned
