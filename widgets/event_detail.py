@@ -8,6 +8,8 @@ caused, the event an error names) are clickable and post `EventDetail.LinkSelect
 
 from __future__ import annotations
 
+import json
+
 from rich.json import JSON
 from rich.text import Text
 from textual.app import ComposeResult
@@ -18,6 +20,8 @@ from textual.widgets import Static
 from console.event_store import EventStore
 
 _ARROWS = {"client": "↑ sent", "server": "↓ received"}
+#: Events whose pretty JSON is longer than this are shown plain and truncated.
+MAX_HIGHLIGHT = 50_000
 
 
 class _Links(Static):
@@ -96,5 +100,12 @@ class EventDetail(VerticalScroll, can_focus=True):
         if errors:
             lines.append("Caused error: " + ", ".join(self._link(e) for e in errors))
         head.update("\n".join(lines))
-        body.update(JSON.from_data(event, indent=2, ensure_ascii=False))
+        pretty = json.dumps(event, indent=2, ensure_ascii=False)
+        if len(pretty) > MAX_HIGHLIGHT:
+            # Highlighting cost grows with size; a huge event (long instructions, a
+            # retrieved item) is shown plain and cut, rather than freezing the UI.
+            cut = len(pretty) - MAX_HIGHLIGHT
+            body.update(Text(pretty[:MAX_HIGHLIGHT] + f"\n… {cut:,} more characters (c in the log copies all)"))
+        else:
+            body.update(JSON(pretty))
         self.scroll_home(animate=False)

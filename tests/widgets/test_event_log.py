@@ -316,3 +316,14 @@ async def test_typing_a_search_over_a_huge_log_waits_for_a_pause() -> None:
         log.set_filter(text="resp")
         log.set_filter(directions=frozenset({"server"}))  # applies the pending text at once
         assert log.text == "resp" and log.directions == {"server"} and log.pending_text is None
+
+
+async def test_a_huge_event_is_shown_plain_and_cut() -> None:
+    store = EventStore(start_time=0)
+    store.append("server", {"type": "session.updated", "session": {"instructions": "x" * 200_000}}, time=0)
+    app = LogApp(store)
+    async with app.run_test(size=(120, 30)) as pilot:
+        app.query_one(EventDetail).show(0)
+        await pilot.pause()
+        body = str(app.query_one("#event-detail-json").render())
+        assert "more characters (c in the log copies all)" in body and len(body) < 60_000
