@@ -24,8 +24,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -33,18 +31,19 @@ import numpy as np
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from console.audio.playback import Speaker
 from console.audio.ring import RingBuffer
 from console.event_store import EventStore
-from console.messages import ItemMarks
 from console.recording.reader import Recording
-from console.replay import ReplayController, ReplayUpdate, log_events
+from console.replay import ReplayController, ReplayUpdate
+from console.replay_log import log_events
+from console.screens.replay_commands import ReplayCommands
+from console.screens.replay_conversation import ConversationSync
+from console.screens.replay_loader import LOG_AHEAD, EventsLoaded, IndexFinished, IndexProgressed, index_then_load
 from console.screens.replay_seek import SeekPrompt
 from widgets.conversation_view import ConversationView
 from widgets.event_detail import EventDetail
@@ -59,93 +58,7 @@ DETAIL_HZ = 4
 #: Output audio is skipped rather than queued when the speaker is this far behind
 #: (speeds above 1x deliver audio faster than it can be heard).
 MAX_AUDIO_LAG_MS = 1500
-LOG_BATCH = 5000
-#: Log batches the worker may have posted but the UI not yet appended.
-LOG_AHEAD = 3
 RATE = 24_000
-
-
-@dataclass
-class IndexProgressed(Message):
-    """The worker indexed more of the file: `done` of `total` bytes, `events` so far."""
-
-    done: int
-    total: int
-    events: int
-
-
-@dataclass
-class EventsLoaded(Message):
-    """Events `first..first+len(events)-1` read for the log, as (source, event, time)."""
-
-    first: int
-    events: list[tuple[str, dict[str, Any], float]] = field(default_factory=list)
-
-
-@dataclass
-class IndexFinished(Message):
-    """Indexing ended; `error` says why if it failed part way."""
-
-    error: str = ""
-
-
-#: (title, help, screen action) of every replay command, for the palette.
-REPLAY_COMMANDS: tuple[tuple[str, str, str], ...] = (
-    ("Play / pause", "Play at the recorded timing times the speed (space)", "toggle_play"),
-    ("Step forward", "Apply the next event (. or right)", "step(1)"),
-    ("Step back", "Go back one event (, or left)", "step(-1)"),
-    ("Faster", "Double the replay speed (] or +)", "faster"),
-    ("Slower", "Halve the replay speed ([ or -)", "slower"),
-    ("Go to event or time", "Seek to an event number or a time (g)", "goto"),
-    ("Next turn", "Seek to the start of the next turn (n)", "next_turn"),
-    ("Previous turn", "Seek to the start of the previous turn (N)", "previous_turn"),
-    ("Next error", "Seek to the next error event (e)", "next_error"),
-    ("Previous error", "Seek to the previous error event (E)", "previous_error"),
-    ("Seek to the selected event", "Move the replay to the row selected in the log (s)", "seek_selected"),
-    ("Go to the start", "Before the first event (home of the replay)", "seek_start"),
-    ("Go to the end", "The last event indexed", "seek_end"),
-    ("Search the event log", "Free-text search over every event's JSON (ctrl+f)", "search_log"),
-    ("Focus the event log", "Then: t types, d direction, enter fold, l cause/error, c copy", "focus_log"),
-    ("Focus the conversation", "Then: p play an item's audio, w save WAV, y copy", "focus_conversation"),
-    ("Quit", "Leave the replay (q)", "quit"),
-)
-
-
-class ReplayCommands(Provider):
-    """Every replay action in the command palette (the keys cover the hot ones)."""
-
-    def _commands(self) -> list[tuple[str, str, Callable[[], Any]]]:
-        screen = self.screen if isinstance(self.screen, ReplayScreen) else self.app.screen_stack[0]
-        target = next((s for s in self.app.screen_stack if isinstance(s, ReplayScreen)), screen)
-        return [(title, help, partial(target.run_action, action)) for title, help, action in REPLAY_COMMANDS]
-
-    async def discover(self) -> Hits:
-        for title, help, callback in self._commands():
-            yield DiscoveryHit(title, callback, help=help)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for title, help, callback in self._commands():
-            score = matcher.match(title)
-            if score > 0:
-                yield Hit(score, matcher.highlight(title), callback, help=help)
-
-
-def _fingerprint(item: dict[str, Any], marks: Any) -> tuple[Any, ...]:
-    """What a card shows of an item, cheaply: equal fingerprints render the same card."""
-    formatted = item.get("formatted") or {}
-    tool = formatted.get("tool") or {}
-    return (
-        item.get("status"),
-        item.get("type"),
-        len(formatted.get("text") or ""),
-        len(formatted.get("transcript") or ""),
-        len(formatted.get("audio") if formatted.get("audio") is not None else ()),
-        len(str(tool.get("arguments") or item.get("arguments") or "")),
-        str(formatted.get("output") or item.get("output") or "")[:64],
-        bool(formatted.get("transcript_error")),
-        marks,
-    )
 
 
 class ReplayScreen(Screen[None]):
@@ -211,8 +124,6 @@ class ReplayScreen(Screen[None]):
         self.indexing = True
         self.loaded = 0  # events appended to the store (store row N = recording event N)
         self._cancel = threading.Event()
-        self._shown_notes: list[str] = []
-        self._shown_items: dict[str, tuple[Any, ...]] = {}
         self._detail_due: int | None = None
         self._marking: int | None = None
         #: perf_counter() of the first frame and of the end of indexing (for the benchmark).
@@ -220,7 +131,6 @@ class ReplayScreen(Screen[None]):
         self.indexed_at: float | None = None
         self.log_loaded_at: float | None = None
         self._log_slots = threading.Semaphore(LOG_AHEAD)
-        self._warned = False
 
     # --- layout ---------------------------------------------------------------------------
 
@@ -241,6 +151,7 @@ class ReplayScreen(Screen[None]):
         yield Footer()
 
     async def on_mount(self) -> None:
+        self.conversation_sync = ConversationSync(self.query_one(ConversationView), self.controller)
         log = self.query_one(EventLog)
         log.border_title = "events (all; the replay cursor is the selected row)"
         log.follow = False
@@ -309,26 +220,7 @@ class ReplayScreen(Screen[None]):
         fills in afterwards, at most `LOG_AHEAD` batches ahead of the UI (backpressure,
         so parsed events never pile up in the message queue).
         """
-        loaded = len(self.rec)
-        error = ""
-        try:
-            for done, total in self.rec.index_batches(cancel=self._cancel):
-                self.post_message(IndexProgressed(done, total, len(self.rec)))
-        except Exception as exc:  # noqa: BLE001 - a failing disk must not kill the UI
-            error = f"indexing stopped: {exc}"
-        self.post_message(IndexFinished(error))
-        total = len(self.rec)
-        while loaded < total and not self._cancel.is_set():
-            if not self._log_slots.acquire(timeout=0.1):
-                continue
-            hi = min(total, loaded + LOG_BATCH)
-            try:
-                events = log_events(self.rec, loaded, hi)
-            except OSError as exc:
-                events = [(self.rec.source_of(n), {"type": self.rec.type_of(n), "replay_warning": str(exc)},
-                           self.rec.time_of(n)) for n in range(loaded, hi)]
-            self.post_message(EventsLoaded(loaded, events))
-            loaded = hi
+        index_then_load(self.rec, self.post_message, self._cancel, self._log_slots)
 
     @on(IndexProgressed)
     def _progressed(self, message: IndexProgressed) -> None:
@@ -398,7 +290,7 @@ class ReplayScreen(Screen[None]):
         for item_id, samples in update.output_audio:
             if self.speaker.buffered_ms < MAX_AUDIO_LAG_MS:
                 self.speaker.enqueue(item_id, samples)
-        self._redraw_conversation(update)
+        self.conversation_sync.apply(update)
         self.query_one("#mic-wave", Waveform).vad_active = ctl.vad_active
         model_wave = self.query_one("#model-wave", Waveform)
         if playing:
@@ -410,45 +302,6 @@ class ReplayScreen(Screen[None]):
             self._mark_cursor()
             self.refresh_status()
         self.refresh_position()
-
-    def _redraw_conversation(self, update: ReplayUpdate) -> None:
-        view = self.query_one(ConversationView)
-        ctl = self.controller
-        items = ctl.items()
-        notes = ctl.notes
-        if update.reset:
-            note_ids = {n.note_id for n in notes}
-            if any(n not in note_ids for n in self._shown_notes):
-                view.clear()  # notes after the cursor must go: the view cannot remove one
-                self._shown_notes = []
-                self._shown_items = {}
-            keep = {i["id"] for i in items}
-            for item_id in view.item_ids:
-                if item_id not in keep:
-                    view.remove_item(item_id)
-                    self._shown_items.pop(item_id, None)
-            changed: list[str] = [i["id"] for i in items]
-        else:
-            changed = list(update.changed_items)
-        order = {item["id"]: k for k, item in enumerate(items)}
-        for item_id in sorted(changed, key=lambda i: order.get(i, 1 << 30)):
-            k = order.get(item_id)
-            if k is None:
-                view.remove_item(item_id)
-                self._shown_items.pop(item_id, None)
-                continue
-            marks = ctl.marks.get(item_id)
-            shown = _fingerprint(items[k], marks)
-            if update.reset and self._shown_items.get(item_id) == shown and view.card(item_id) is not None:
-                continue  # unchanged by the seek: re-rendering every card would cost the seek
-            self._shown_items[item_id] = shown
-            item_marks = ItemMarks(marks.truncated_ms, marks.response_status, marks.response_reason) if marks else None
-            view.upsert_item(items[k], item_marks, after=items[k - 1]["id"] if k > 0 else None)
-        shown = set(self._shown_notes)
-        for note in notes if update.reset else update.notes:
-            if note.note_id not in shown:
-                view.add_note(note.note_id, note.text, note.kind, note.after_item_id, note.event_index)
-                self._shown_notes.append(note.note_id)
 
     def _preview_waveforms(self) -> None:
         """After a jump, draw the audio that ends at the cursor: the input still in the

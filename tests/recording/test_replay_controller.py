@@ -13,7 +13,8 @@ from console.event_store import EventStore
 from console.recording import Recording
 from console.recording.rebuild import ConversationRebuilder
 from console.recording.synthetic import SessionBuilder
-from console.replay import ReplayController, log_events
+from console.replay import ReplayController
+from console.replay_log import log_events
 
 
 class FakeClock:
