@@ -185,6 +185,12 @@ async def test_keys_step_seek_turns_errors_and_speed(recorded: tuple[Path, list[
             assert log.selected_event() == 0
             await pilot.press("s")
             assert ctl.cursor == 0
+            # while the search box has focus, space and . are text, not replay keys
+            await pilot.press("ctrl+f", *"a b.c")
+            search = screen.query_one("#log-search")
+            assert search.value == "a b.c" and not ctl.playing and ctl.cursor == 0
+            await pilot.press("escape")
+            log.focus()
             # a time target
             await pilot.press("g", *"0.0s", "enter")
             await pilot.pause()
