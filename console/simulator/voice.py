@@ -145,7 +145,9 @@ def transcribe(samples: np.ndarray, rate: int) -> str:
     """Read back text that `synthesise` produced (at any rate, also through G.711).
 
     Returns "" for silence, and `duration_label` for audio that is not entirely the
-    simulator's own voice (some other sound, or a character cut in half).
+    simulator's own voice (some other sound, or a character cut in half inside it). A
+    character cut off by the very start or end of the audio is skipped, as a listener
+    would skip a syllable cut off by the recording.
     """
     x = np.asarray(samples, dtype=np.int16)
     if len(x) == 0:
@@ -165,6 +167,8 @@ def transcribe(samples: np.ndarray, rate: int) -> str:
     previous_end: int | None = None
     for start, end in runs:
         length = end - start
+        if length < 0.7 * char_frames and (start == 0 or end == len(peaks)):
+            continue  # a character cut by the edge of the audio (a recording started or ended mid-burst)
         if not 0.7 * char_frames <= length <= 1.2 * char_frames:
             return duration_label(len(x), rate)
         symbol = _read_burst(x[start * frame : min(len(x), end * frame)], rate)

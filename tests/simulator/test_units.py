@@ -43,8 +43,11 @@ def test_other_audio_is_labelled_by_length() -> None:
     t = np.arange(24000) / 24000
     tone = (8000 * np.sin(2 * np.pi * 440 * t)).astype(np.int16)
     assert voice.transcribe(tone, 24000) == "[1.0 s of audio]"
-    cut = voice.synthesise("hello", 24000)[:-600]  # the last character cut in half
-    assert voice.transcribe(cut, 24000).endswith("s of audio]")
+    hello = voice.synthesise("hello", 24000)
+    assert voice.transcribe(hello[:-900], 24000) == "hell"  # the last character cut off by the end
+    assert voice.transcribe(hello[900:], 24000) == "ello"  # the first one cut off by the start
+    spliced = np.concatenate([hello[:700], hello[1900:]])  # a character cut in half inside the audio
+    assert voice.transcribe(spliced, 24000).endswith("s of audio]")
     assert voice.transcribe(np.zeros(2400, np.int16), 24000) == ""
 
 
