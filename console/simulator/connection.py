@@ -19,16 +19,16 @@ from typing import TYPE_CHECKING, Any
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
-from console.realtime.audio import Int16Buffer, base64_to_bytes, decode, samples_to_ms
+from console.realtime.audio import Int16Buffer, samples_to_ms
 from console.realtime.protocol import Protocol, audio_codec, new_event_id
 
 from .conversation import Conversation, Item, audio_part
 from .errors import ApiError, FatalError
 from .faults import FaultInjector, FaultPlan
 from .responder import Context, choose_reply
-from .response import ResponseParams, ResponseRun, audio_tokens
+from .response import ResponseParams, ResponseRun, audio_tokens, text_tokens
 from .session import Session
-from .validation import RESPONSE, check_client_event, client_event_id, parse_item
+from .validation import RESPONSE, check_client_event, client_event_id, decode_audio, parse_item
 from .vad import EnergyVad
 
 if TYPE_CHECKING:
@@ -180,14 +180,7 @@ class Connection:
         return samples_to_ms(sample_index, self.session.settings.input_rate)
 
     async def on_input_audio_buffer_append(self, event: dict[str, Any]) -> None:
-        codec = self.session.settings.input_codec
-        try:
-            data = base64_to_bytes(event["audio"])
-        except ValueError as exc:
-            raise ApiError("invalid_value", str(exc), "audio") from None
-        if codec == "pcm16" and len(data) % 2:
-            raise ApiError("invalid_value", "PCM16 audio must have an even number of bytes.", "audio")
-        samples = decode(data, codec)
+        samples = decode_audio(event["audio"], self.session.settings.input_codec, "audio")
         self.input.append(samples)
         self.total_input += len(samples)
         if self.vad is None:
@@ -264,12 +257,12 @@ class Connection:
         if text:
             await self.send({"type": "conversation.item.input_audio_transcription.delta", "event_id": new_event_id(),
                              "item_id": item.id, "content_index": 0, "delta": text})
+        heard, written = audio_tokens(part.audio_ms()), text_tokens(text)
         await self.send({
             "type": "conversation.item.input_audio_transcription.completed", "event_id": new_event_id(),
             "item_id": item.id, "content_index": 0, "transcript": text,
-            "usage": {"type": "tokens", "input_tokens": audio_tokens(part.audio_ms()),
-                      "output_tokens": max(1, len(text) // 4), "total_tokens": audio_tokens(part.audio_ms()) + max(1, len(text) // 4),
-                      "input_token_details": {"audio_tokens": audio_tokens(part.audio_ms()), "text_tokens": 0}},
+            "usage": {"type": "tokens", "input_tokens": heard, "output_tokens": written, "total_tokens": heard + written,
+                      "input_token_details": {"audio_tokens": heard, "text_tokens": 0}},
         })
 
     async def on_input_audio_buffer_commit(self, event: dict[str, Any]) -> None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from console.realtime.audio import Int16Buffer, encode_base64
-from console.realtime.protocol import BETA_TO_GA, AudioCodec, new_event_id, sample_rate
+from console.realtime.protocol import BETA_TO_GA, AudioCodec, ga_audio_format, new_event_id, sample_rate
 
 from . import voice
 from .conversation import Item, Part
@@ -128,10 +128,8 @@ class ResponseRun:
             out.update(modalities=list(self.params.modalities), voice=self.params.voice,
                        output_audio_format=self.params.output_codec, temperature=self.params.temperature or 0.8)
         else:
-            fmt = {"type": "audio/pcm", "rate": 24000} if self.params.output_codec == "pcm16" else {
-                "type": "audio/pcmu" if self.params.output_codec == "g711_ulaw" else "audio/pcma"}
             out.update(output_modalities=["audio" if "audio" in self.params.modalities else "text"],
-                       audio={"output": {"format": fmt, "voice": self.params.voice}})
+                       audio={"output": {"format": ga_audio_format(self.params.output_codec), "voice": self.params.voice}})
         return out
 
     async def _send(self, event: dict[str, Any]) -> None:

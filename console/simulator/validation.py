@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from console.realtime.audio import base64_to_bytes, decode
 from console.realtime.protocol import CLIENT_EVENTS, AudioCodec, Protocol, new_event_id
 
@@ -120,6 +122,17 @@ def check_client_event(event: Any, protocol: Protocol) -> str:
     return event_type
 
 
+def decode_audio(data: str, codec: AudioCodec, param: str) -> np.ndarray:
+    """Decode base64 wire audio for `codec`; bad base64 or odd PCM16 is `invalid_value` at `param`."""
+    try:
+        raw = base64_to_bytes(data)
+    except ValueError as exc:
+        raise ApiError("invalid_value", str(exc), param) from None
+    if codec == "pcm16" and len(raw) % 2:
+        raise ApiError("invalid_value", "PCM16 audio must have an even number of bytes.", param)
+    return decode(raw, codec)
+
+
 def parse_item(raw: dict[str, Any], protocol: Protocol, codec: AudioCodec) -> Item:
     """Check an item for `conversation.item.create` and build the store's `Item`.
 
@@ -135,13 +148,7 @@ def parse_item(raw: dict[str, Any], protocol: Protocol, codec: AudioCodec) -> It
     for index, content in enumerate(raw.get("content") or ()):
         kind = {"output_text": "text", "output_audio": "audio"}.get(content["type"], content["type"])
         if kind in ("input_audio", "audio") and "audio" in content:
-            try:
-                data = base64_to_bytes(content["audio"])
-                if codec == "pcm16" and len(data) % 2:
-                    raise ValueError("PCM16 audio must have an even number of bytes")
-            except ValueError as exc:
-                raise ApiError("invalid_value", str(exc), f"item.content[{index}].audio") from None
-            samples = decode(data, codec)
+            samples = decode_audio(content["audio"], codec, f"item.content[{index}].audio")
             item.content.append(audio_part(kind, samples, codec, content.get("transcript")))
         elif kind in ("input_audio", "audio"):
             item.content.append(Part(kind, transcript=content.get("transcript")))
