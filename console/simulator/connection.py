@@ -157,10 +157,16 @@ class Connection:
                                      "simulator bug; its log has the details.", None, "server_error").event(event_id))
 
     async def on_session_update(self, event: dict[str, Any]) -> None:
-        before = self.session.settings.turn_detection
+        before = self.session.settings
         self.session.update(event["session"])
-        if self.session.settings.turn_detection != before or self.vad is None or \
-                self.vad.rate != self.session.settings.input_rate:
+        after = self.session.settings
+        if after.input_rate != before.input_rate:
+            # Keep the VAD clock in milliseconds across a format change: recount the samples
+            # so far at the new rate; buffered audio in the old format cannot be kept.
+            self.total_input = self.total_input * after.input_rate // before.input_rate
+            self.input.clear()
+            self.input_start = self.total_input
+        if after.turn_detection != before.turn_detection or after.input_rate != before.input_rate:
             self._reset_vad()
         await self.send({"type": "session.updated", "event_id": new_event_id(), "session": self.session.snapshot()})
 

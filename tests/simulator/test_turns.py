@@ -304,3 +304,21 @@ async def test_output_audio_buffer_clear_stops_audio() -> None:
         assert done["response"]["status"] == "cancelled"
         cleared = await client.until("output_audio_buffer.cleared")
         assert cleared["response_id"] == created["response"]["id"]
+
+
+async def test_beta_g711_turn_and_format_switch_keeps_the_vad_clock(sim: Simulator) -> None:
+    async with await SimClient.open(sim, "beta") as client:
+        await client.recv()
+        await client.append_audio(silence(1000))  # 1 s at 24 kHz before switching to 8 kHz G.711
+        await client.send("session.update", session={"input_audio_format": "g711_alaw",
+                                                     "output_audio_format": "g711_ulaw", "modalities": ["text", "audio"]})
+        await client.until("session.updated")
+        speech = np.concatenate([silence(500, 8000), synthesise("count to 2", 8000), silence(700, 8000)])
+        await client.append_audio(speech, "g711_alaw", 50, 8000)
+        started = await client.until("input_audio_buffer.speech_started")
+        assert 1000 + 500 - 300 - 10 <= started["audio_start_ms"] <= 1000 + 500 - 300 + 10
+        done = await client.until("response.done")
+        audio = np.concatenate([decode(base64_to_bytes(e["delta"]), "g711_ulaw")
+                                for e in client.events if e["type"] == "response.audio.delta"])
+        assert transcribe(audio, 8000) == "1, 2."
+        assert done["response"]["output_audio_format"] == "g711_ulaw"
