@@ -45,6 +45,9 @@ class SimClient:
         all_headers = dict(headers or {})
         if protocol == "beta":
             all_headers["OpenAI-Beta"] = "realtime=v1"
+        # max_queue=None: a test that stops reading mid-response must still close promptly
+        # (a full queue pauses reading, and the server's close frame would wait behind it).
+        kwargs.setdefault("max_queue", None)
         ws = await websockets.connect(url, additional_headers=all_headers, max_size=None, **kwargs)
         return cls(ws, protocol)
 
