@@ -168,7 +168,8 @@ class EventLog(ScrollView, can_focus=True):
         self._frame = (80, 24)
         self._scrolling_ourselves = False
         self._search_timer: Timer | None = None
-        #: A search text waiting for typing to pause (large logs only), else None.
+        self._search_generation = 0
+        #: A search text waiting for typing to pause or for its scan (large logs only).
         self.pending_text: str | None = None
         self.virtual_size = Size(0, len(self.view))
 
@@ -267,12 +268,54 @@ class EventLog(ScrollView, can_focus=True):
             self._search_timer.stop()
             self._search_timer = None
         self.pending_text = None
+        self._search_generation += 1  # a search still running in a thread is now stale
 
     def _apply_pending_text(self) -> None:
+        """Typing paused: scan the huge log in a thread, so the UI keeps painting.
+
+        numpy releases the GIL for the bulk of the scan. The thread only reads the store
+        (append-only; it sees a consistent prefix) and builds a fresh `RowView`; the UI
+        thread catches it up with `update()` and installs it, unless another filter
+        change made it stale meanwhile.
+        """
         text = self.pending_text
-        self._cancel_pending_text()
-        if text is not None:
-            self._apply_filter(text=text)
+        self._search_timer = None
+        if text is None:
+            return
+        self._search_generation += 1
+        generation = self._search_generation
+        old = self.view
+        within = None
+        if old.text and old.text.lower() in text.lower():
+            old.update()
+            within = old.matched()
+        store, fold, expanded = self.store, self._fold, set(self._expanded)
+        directions, types = old.directions, old.types
+
+        def build() -> None:
+            try:
+                view = RowView(store, fold=fold, directions=directions, types=types, text=text,
+                               expanded=expanded, within=within)
+            except Exception as exc:  # reported on the UI thread, never a traceback
+                view = exc
+            try:
+                self.app.call_from_thread(self._install_search, generation, view)
+            except RuntimeError:  # the app is gone
+                pass
+
+        self.run_worker(build, thread=True, group="event-log-search", exit_on_error=False)
+
+    def _install_search(self, generation: int, view: RowView | Exception) -> None:
+        if generation != self._search_generation:
+            return
+        text = self.pending_text
+        self.pending_text = None
+        if isinstance(view, Exception):
+            self.notify(f"Search for {text!r} failed: {view}", severity="error")
+            return
+        view.update()
+        self._install(view)
+        self.post_message(self.FilterChanged(self.directions, self.types, self.text, self._fold))
 
     def select_event(self, index: int) -> bool:
         """Move the cursor to the row showing event `index` and scroll it into view.
@@ -303,15 +346,22 @@ class EventLog(ScrollView, can_focus=True):
             and (old.fold, old.directions, old.types, old.expanded) == (self._fold, directions, types, self._expanded)
         ):
             old.update()
-            self.view = old.narrowed(text)  # typing on: search within the previous matches
+            view = old.narrowed(text)  # typing on: search within the previous matches
         else:
-            self.view = self.store.rows(
+            view = self.store.rows(
                 fold=self._fold, directions=directions, types=types, text=text, expanded=self._expanded
             )
+        self._install(view, keep)
+
+    def _install(self, view: RowView, keep: int | None | object = _UNSET) -> None:
+        """Show `view`, keeping the cursor on the same event where it can."""
+        if keep is _UNSET:
+            keep = self.selected_event()
+        self.view = view
         self._cache.clear()
         self.virtual_size = Size(0, len(self.view))
         self.new_rows = 0
-        if keep is not None and len(self.view):
+        if isinstance(keep, int) and len(self.view):
             self.cursor_row = self.view.nearest_row(keep)
         else:
             self.cursor_row = -1 if not len(self.view) else min(self.cursor_row, len(self.view) - 1)

@@ -310,8 +310,11 @@ async def test_typing_a_search_over_a_huge_log_waits_for_a_pause() -> None:
         for typed in ("t", "te", "tem", "temp"):
             log.set_filter(text=typed)
         assert log.text == "" and log.pending_text == "temp"
-        await pilot.pause(log.SEARCH_DEBOUNCE_S + 0.2)
+        await pilot.pause(log.SEARCH_DEBOUNCE_S + 0.1)
+        await app.workers.wait_for_complete()  # the scan runs in a thread
+        await pilot.pause()
         assert log.text == "temp" and log.pending_text is None
+        assert list(log.view.event_indices) == list(app.store.rows(text="temp").event_indices)
         assert [m.text for m in app.messages if isinstance(m, EventLog.FilterChanged)] == ["temp"]
         log.set_filter(text="resp")
         log.set_filter(directions=frozenset({"server"}))  # applies the pending text at once
@@ -327,3 +330,33 @@ async def test_a_huge_event_is_shown_plain_and_cut() -> None:
         await pilot.pause()
         body = str(app.query_one("#event-detail-json").render())
         assert "more characters (c in the log copies all)" in body and len(body) < 60_000
+
+
+async def test_a_threaded_search_made_stale_by_another_filter_is_dropped() -> None:
+    store = EventStore(start_time=1000.0)
+    session_events(store, turns=3)
+    app = LogApp(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        log = app.query_one(EventLog)
+        log.SEARCH_DEBOUNCE_EVENTS = 10
+        log.refresh_new()
+        log.set_filter(text="resp_1")
+        await pilot.pause(log.SEARCH_DEBOUNCE_S + 0.1)  # the scan starts
+        log.set_filter(text="", directions=frozenset({"client"}))  # and is overtaken
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert log.text == "" and log.directions == {"client"} and log.pending_text is None
+        assert len(log.view) == len(store.rows(directions=frozenset({"client"})))
+        # narrowing a finished threaded search also goes through the thread
+        log.set_filter(directions=frozenset({"client", "server"}))
+        log.set_filter(text="item")
+        await pilot.pause(log.SEARCH_DEBOUNCE_S + 0.1)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        log.set_filter(text="item_2")
+        await pilot.pause(log.SEARCH_DEBOUNCE_S + 0.1)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        expect = store.rows(text="item_2")
+        assert log.text == "item_2" and len(expect) == 2
+        assert list(log.view.event_indices) == list(expect.event_indices)
