@@ -38,6 +38,8 @@ MIN_COMMIT_MS = 100
 #: In VAD mode, idle input audio kept before speech (upstream keeps a bounded window too);
 #: at least the prefix padding, so a long-running session streaming silence stays small.
 IDLE_INPUT_KEEP_MS = 1000
+#: In real-time mode, how long input transcription "takes" (fast mode sends it at once).
+TRANSCRIPTION_DELAY_S = 0.15
 logger = logging.getLogger("console.simulator")
 
 
@@ -229,7 +231,7 @@ class Connection:
         if config.get("create_response", True) and self.active is None:
             await self.start_response({}, None)
 
-    async def _commit(self, start: int, end: int, item_id: str, event_id: str | None = None) -> None:
+    async def _commit(self, start: int, end: int, item_id: str) -> None:
         """Turn input[start:end] into a user item; the buffer keeps what follows `end`."""
         settings = self.session.settings
         samples = self.input.view()[start:end].copy()
@@ -243,7 +245,10 @@ class Connection:
                          "previous_item_id": previous, "item_id": item_id})
         await self._announce_item(item, previous)
         if settings.transcription:
-            await self._transcribe(item)
+            if self.fast:
+                await self._transcribe(item)
+            else:  # as upstream: the transcript arrives on its own, usually after the response started
+                self.spawn(self._transcribe_later(item))
 
     async def _announce_item(self, item: Item, previous: str | None) -> None:
         rendered = item.render(self.protocol)
@@ -255,6 +260,10 @@ class Connection:
         else:
             await self.send({"type": "conversation.item.created", "event_id": new_event_id(),
                              "previous_item_id": previous, "item": rendered})
+
+    async def _transcribe_later(self, item: Item) -> None:
+        await asyncio.sleep(TRANSCRIPTION_DELAY_S)
+        await self._transcribe(item)
 
     async def _transcribe(self, item: Item) -> None:
         part = item.content[0]

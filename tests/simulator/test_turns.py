@@ -322,3 +322,15 @@ async def test_beta_g711_turn_and_format_switch_keeps_the_vad_clock(sim: Simulat
                                 for e in client.events if e["type"] == "response.audio.delta"])
         assert transcribe(audio, 8000) == "1, 2."
         assert done["response"]["output_audio_format"] == "g711_ulaw"
+
+
+async def test_real_time_input_transcription_arrives_after_the_response_starts() -> None:
+    async with Simulator() as sim, await SimClient.open(sim) as client:  # real-time mode
+        await client.recv()
+        await client.send("session.update", session={"type": "realtime", "audio": {
+            "input": {"transcription": {"model": "whisper-1"}}}})
+        await client.append_audio(np.concatenate([silence(300), synthesise("hi"), silence(600)]), chunk_ms=100)
+        transcription = await client.until("conversation.item.input_audio_transcription.completed")
+        assert transcription["transcript"] == "hi"
+        types = client.types()
+        assert types.index("response.created") < types.index("conversation.item.input_audio_transcription.completed")
