@@ -126,6 +126,14 @@ class SessionBridge:
         assert self.simulator_url is not None
         return self.simulator_url
 
+    def open_client(self, url: str | None = None) -> RealtimeClient:
+        """A wired client that is not connected yet (replays and scripted sessions feed it
+        events through its API's dispatch; `connect()` uses the same wiring)."""
+        if self.client is not None:
+            self._retire_client()
+        self.client = self._new_client(url)
+        return self.client
+
     def _new_client(self, url: str | None) -> RealtimeClient:
         kwargs = self.config.client_kwargs()
         if url is not None:

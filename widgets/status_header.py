@@ -75,15 +75,15 @@ def render_status(stats: SessionStats, now: float) -> Text:
     line.append("  tokens ", style="dim")
     line.append(f"{_count(stats.input_tokens)} in / {_count(stats.output_tokens)} out")
     line.append(f"  ≈${stats.cost_usd:.4f}" if stats.cost_usd < 1 else f"  ≈${stats.cost_usd:.2f}")
+    line.append("  latency ", style="dim")
+    line.append("—" if stats.last_latency_ms is None else f"{stats.last_latency_ms:.0f} ms")
+    if stats.errors:
+        line.append(f"  errors {stats.errors}", style="bold red")
     if stats.rate_limits:
         line.append("  limits ", style="dim")
         line.append(
             " ".join(f"{r.name} {_count(r.remaining)}/{_count(r.limit)}" for r in stats.rate_limits.values())
         )
-    line.append("  latency ", style="dim")
-    line.append("—" if stats.last_latency_ms is None else f"{stats.last_latency_ms:.0f} ms")
-    if stats.errors:
-        line.append(f"  errors {stats.errors}", style="bold red")
     return line
 
 

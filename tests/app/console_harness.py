@@ -44,8 +44,9 @@ def make_config(*argv: str, fast: bool = True, wav_speed: float = 1.0) -> Consol
     return config
 
 
-def make_app(*argv: str, clock: Callable[[], float] | None = None, **kwargs: Any) -> RealtimeConsoleApp:
-    return RealtimeConsoleApp(make_config(*argv, **kwargs), clock=clock or FakeClock())
+def make_app(*argv: str, clock: Callable[[], float] | None = None, autoconnect: bool = True,
+             **kwargs: Any) -> RealtimeConsoleApp:
+    return RealtimeConsoleApp(make_config(*argv, **kwargs), clock=clock or FakeClock(), autoconnect=autoconnect)
 
 
 async def wait_for(pilot: Pilot, predicate: Callable[[], Any], timeout: float = 10.0, what: str = "") -> Any:
