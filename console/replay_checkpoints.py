@@ -5,8 +5,9 @@ rebuilder's conversation and input buffer, the header stats, marks, notes). Copy
 conversation's audio at every checkpoint would make memory grow with (checkpoints x
 audio), so item audio is *shared*: each item's samples are copied once into an exact-size,
 read-only array that every later checkpoint reuses while the item's audio is unchanged.
-Only audio still growing (the response in progress) is copied again. Checkpoints
-therefore hold the session's audio about once, plus their small private parts, which are
+Only audio still growing (the response in progress) is copied again. The live
+conversation is switched to the same arrays, so the audio is in memory once for the
+replay and all its checkpoints, plus the checkpoints' small private parts, which are
 bounded by `budget` bytes (over it, every other checkpoint is dropped and the interval
 doubles). The interval also doubles when copying costs more than a tenth of the time
 spent applying events, so checkpointing never dominates playback.
@@ -82,23 +83,29 @@ class CheckpointStore:
         started = time.perf_counter()
         memo = self._base_memo()
         shared: list[np.ndarray] = []
-        views = {
-            item["id"]: item["formatted"].get("audio")
-            for item in conversation.get_items()
-            if isinstance(item.get("formatted"), dict)
-        }
+        items = {item["id"]: item for item in conversation.get_items() if isinstance(item.get("formatted"), dict)}
         for item_id, buffer in getattr(conversation, "_audio", {}).items():
             size = len(buffer)
+            item = items.get(item_id)
+            view = item["formatted"].get("audio") if item is not None else None
             data = self._shared.get(item_id)
             if data is None or len(data) != size or item_id in self._unshareable:
                 data = np.array(buffer.view(), dtype=np.int16, copy=True)
                 data.flags.writeable = False
                 if item_id not in self._unshareable:
                     self._shared[item_id] = data
-            memo[id(buffer._data)] = data
-            view = views.get(item_id)
-            if isinstance(view, np.ndarray) and len(view) == size:
-                memo[id(view)] = data
+            if item_id not in self._unshareable and buffer._data is not data:
+                # The live conversation holds the shared copy too, so the session's audio
+                # is in memory once: the buffer has no spare capacity left, so its next
+                # append reallocates instead of writing into the shared array.
+                buffer._data = data
+                if isinstance(view, np.ndarray) and len(view) == size:
+                    item["formatted"]["audio"] = data
+            else:  # (memo keys must be ids of objects alive during the copy, as these are)
+                memo[id(buffer._data)] = data
+                if isinstance(view, np.ndarray) and len(view) == size:
+                    memo[id(view)] = data
+            memo[id(data)] = data
             shared.append(data)
         pre = set(memo)
         copied = copy.deepcopy(state, memo)

@@ -50,9 +50,11 @@ def session_file(tmp_path: Path, protocol: str = "ga") -> Path:
 
 
 def summary(items: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """What the conversation shows of each item, audio content included (a checksum)."""
     return [
         (i["id"], i.get("role"), i.get("status"), i["formatted"].get("text"), i["formatted"].get("transcript"),
-         len(i["formatted"]["audio"]))
+         len(i["formatted"]["audio"]), int(np.asarray(i["formatted"]["audio"], dtype=np.int64) @ np.arange(
+             len(i["formatted"]["audio"]), dtype=np.int64) % 1_000_003))
         for i in items
     ]
 
