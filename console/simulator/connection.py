@@ -25,6 +25,7 @@ from console.realtime.protocol import Protocol, audio_codec, new_event_id
 from .conversation import Conversation, Item, audio_part
 from .errors import ApiError, FatalError
 from .faults import FaultInjector, FaultPlan
+from .idle import IdleTimer
 from .responder import Context, choose_reply
 from .response import ResponseParams, ResponseRun, audio_tokens, text_tokens
 from .session import Session
@@ -62,6 +63,8 @@ class Connection:
         self.vad: EnergyVad | None = None
         self.speech_item_id: str | None = None
         self.speech_start_ms = 0
+        self.idle = IdleTimer()
+        self._idle_wall: asyncio.Task[None] | None = None
         self.active: ResponseRun | None = None
         self.last_response: ResponseRun | None = None
         self.sent_counts: Counter[str] = Counter()  #: events sent per type (bounded, for debugging)
@@ -178,6 +181,7 @@ class Connection:
     # --- input audio --------------------------------------------------------------
 
     def _reset_vad(self) -> None:
+        self._disarm_idle()
         config = self.session.settings.turn_detection
         self.vad = EnergyVad(self.session.settings.input_rate, config) if config else None
         if self.vad is not None:
@@ -200,6 +204,8 @@ class Connection:
                 await self._speech_stopped(boundary.ms)
         if not self.vad.speaking:
             self._drop_idle_input()
+            if self.idle.due(self._input_ms(self.total_input)):
+                await self._idle_timeout()
 
     def _drop_idle_input(self) -> None:
         settings = self.session.settings
@@ -211,6 +217,7 @@ class Connection:
             self.input_start += excess
 
     async def _speech_started(self, ms: int) -> None:
+        self._disarm_idle()
         self.speech_item_id = new_event_id("item_")
         self.speech_start_ms = ms
         await self.send({"type": "input_audio_buffer.speech_started", "event_id": new_event_id(),
@@ -349,6 +356,7 @@ class Connection:
         return items
 
     async def start_response(self, overrides: dict[str, Any], event_id: str | None) -> None:
+        self._disarm_idle()
         flat = self.session.settings
         if self.protocol == "beta":
             modalities = tuple(overrides.get("modalities") or flat.modalities)
@@ -387,11 +395,47 @@ class Connection:
         if self.active is run:
             self.active = None
         self.last_response = run
+        self._arm_idle(run)
         await self.send({"type": "rate_limits.updated", "event_id": new_event_id(), "rate_limits": [
             {"name": "requests", "limit": 5000, "remaining": 4999, "reset_seconds": 0.012},
             {"name": "tokens", "limit": 40000, "remaining": max(0, 40000 - run.usage.total),
              "reset_seconds": 0.6},
         ]})
+
+    # --- idle timeout (GA server VAD) ---------------------------------------------------
+
+    def _arm_idle(self, run: ResponseRun) -> None:
+        config = self.session.settings.turn_detection or {}
+        timeout_ms = config.get("idle_timeout_ms")
+        if self.protocol != "ga" or config.get("type") != "server_vad" or not timeout_ms:
+            return
+        playback_ms = run.audio_ms() if self.fast else 0  # fast mode: the client still has it to play
+        self.idle.arm(self._input_ms(self.total_input) + playback_ms, int(timeout_ms))
+        if not self.fast:
+            self._idle_wall = self.spawn(self._idle_wall_clock(timeout_ms / 1000))
+
+    def _disarm_idle(self) -> None:
+        self.idle.disarm()
+        if self._idle_wall is not None and self._idle_wall is not asyncio.current_task():
+            self._idle_wall.cancel()
+        self._idle_wall = None
+
+    async def _idle_wall_clock(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+        if self.idle.armed and not (self.vad and self.vad.speaking):
+            await self._idle_timeout()
+
+    async def _idle_timeout(self) -> None:
+        """No speech for `idle_timeout_ms`: say so, commit the silence, and respond."""
+        start_ms = self.idle.start_ms or 0
+        self._disarm_idle()
+        item_id = new_event_id("item_")
+        await self.send({"type": "input_audio_buffer.timeout_triggered", "event_id": new_event_id(),
+                         "audio_start_ms": start_ms, "audio_end_ms": self._input_ms(self.total_input),
+                         "item_id": item_id})
+        await self._commit(0, len(self.input), item_id)
+        if self.active is None:
+            await self.start_response({}, None)
 
     async def on_response_cancel(self, event: dict[str, Any]) -> None:
         wanted = event.get("response_id")

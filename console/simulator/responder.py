@@ -225,7 +225,7 @@ def choose_reply(context: Context) -> Reply:
         return _answer_output(context.items, latest)
     text = latest.text()
     if not text:
-        return Reply("(simulator) I heard nothing I could read.")
+        return Reply("(simulator) I heard only silence. Are you still there?")
     if text.startswith("[") and text.endswith(" of audio]"):
         return Reply(f"(simulator) I heard {text}, but I can only read speech that the simulator synthesised itself.")
     picked = _pick_tool(context, text)

@@ -132,6 +132,10 @@ class ResponseRun:
                        audio={"output": {"format": ga_audio_format(self.params.output_codec), "voice": self.params.voice}})
         return out
 
+    def audio_ms(self) -> int:
+        """Milliseconds of audio this response produced (what a client has to play)."""
+        return sum(part.audio_ms() for item in self.output for part in item.content)
+
     async def _send(self, event: dict[str, Any]) -> None:
         await self.conn.send(event)
 

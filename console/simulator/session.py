@@ -86,17 +86,19 @@ def tool_list(value: Any, path: str) -> None:
 _TRANSCRIPTION = obj((), model=STRING, language=STRING, prompt=STRING)
 _NOISE = obj((), type=enum("near_field", "far_field"))
 _VAD_COMMON = dict(create_response=BOOLEAN, interrupt_response=BOOLEAN)
-_TURN_DETECTION = tagged("type", {
-    "server_vad": obj(
-        ("type",),
-        type=STRING,
-        threshold=Scalar("number", minimum=0.0, maximum=1.0),
-        prefix_padding_ms=Scalar("integer", minimum=0),
-        silence_duration_ms=Scalar("integer", minimum=0),
-        idle_timeout_ms=Nullable(Scalar("integer", minimum=5000, maximum=30000)),
-        **_VAD_COMMON,
-    ),
-    "semantic_vad": obj(("type",), type=STRING, eagerness=enum("low", "medium", "high", "auto"), **_VAD_COMMON),
+_SERVER_VAD = dict(
+    type=STRING,
+    threshold=Scalar("number", minimum=0.0, maximum=1.0),
+    prefix_padding_ms=Scalar("integer", minimum=0),
+    silence_duration_ms=Scalar("integer", minimum=0),
+    **_VAD_COMMON,
+)
+_SEMANTIC_VAD = obj(("type",), type=STRING, eagerness=enum("low", "medium", "high", "auto"), **_VAD_COMMON)
+#: Beta's turn detection; GA's adds `idle_timeout_ms` to server VAD.
+_BETA_TURN_DETECTION = tagged("type", {"server_vad": obj(("type",), **_SERVER_VAD), "semantic_vad": _SEMANTIC_VAD})
+_GA_TURN_DETECTION = tagged("type", {
+    "server_vad": obj(("type",), idle_timeout_ms=Nullable(Scalar("integer", minimum=5000, maximum=30000)), **_SERVER_VAD),
+    "semantic_vad": _SEMANTIC_VAD,
 })
 _TRACING = OneOf((
     (lambda v: isinstance(v, str), enum("auto")),
@@ -113,7 +115,7 @@ BETA_SESSION = obj(
     output_audio_format=enum(*BETA_FORMATS),
     input_audio_transcription=Nullable(_TRANSCRIPTION),
     input_audio_noise_reduction=Nullable(_NOISE),
-    turn_detection=Nullable(_TURN_DETECTION),
+    turn_detection=Nullable(_BETA_TURN_DETECTION),
     tools=tool_list,
     tool_choice=STRING,
     temperature=Scalar("number", minimum=0.6, maximum=1.2),
@@ -144,7 +146,7 @@ GA_SESSION = obj(
             format=GA_FORMAT,
             transcription=Nullable(_TRANSCRIPTION),
             noise_reduction=Nullable(_NOISE),
-            turn_detection=Nullable(_TURN_DETECTION),
+            turn_detection=Nullable(_GA_TURN_DETECTION),
         ),
         output=obj((), format=GA_FORMAT, voice=voice_name, speed=Scalar("number", minimum=0.25, maximum=1.5)),
     ),

@@ -22,7 +22,6 @@ NOT_EMITTED = {
     "conversation.item.input_audio_transcription.failed": "unreadable audio is labelled, not failed",
     "conversation.item.input_audio_transcription.segment": "diarisation is not simulated",
     "input_audio_buffer.dtmf_event_received": "SIP only",
-    "input_audio_buffer.timeout_triggered": "idle_timeout_ms is accepted but not simulated",
     "output_audio_buffer.started": "WebRTC/SIP only",
     "output_audio_buffer.stopped": "WebRTC/SIP only",
     "transcription_session.updated": "transcription sessions are not simulated",
@@ -65,6 +64,15 @@ async def drive_everything(client: SimClient) -> None:
     await client.until("output_audio_buffer.cleared")
     await client.send("response.cancel")
     await client.until("error")
+    if ga:  # idle timeout: a spoken reply, then silence past idle_timeout_ms
+        await client.send("session.update", session={"type": "realtime", "audio": {"input": {
+            "turn_detection": {"type": "server_vad", "idle_timeout_ms": 5000}}}})
+        await client.say_text("count to 1")
+        await client.send("response.create")
+        await client.until("response.done")
+        await client.append_audio(silence(9000), chunk_ms=100)
+        await client.until("input_audio_buffer.timeout_triggered")
+        await client.until("response.done")
 
 
 @pytest.mark.parametrize("protocol", ["ga", "beta"])
