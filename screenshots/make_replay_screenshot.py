@@ -2,7 +2,8 @@
 
     .venv/bin/python screenshots/make_replay_screenshot.py   # writes screenshots/replay.svg
 
-`make_replay_screenshot(out_dir)` is meant to be folded into the repo's screenshot script.
+`make_replay(out_dir, size)` (async) or `make_replay_screenshot(out_dir, size)` is meant to
+be folded into `make_screenshots.py`.
 The recording is generated (no network, deterministic), replayed headless, and paused at
 the start of the third turn, after a barge-in (truncated, cancelled) and an error.
 """
@@ -39,13 +40,13 @@ def _write_session(path: Path) -> None:
     b.write(path, endpoint="wss://api.openai.com/v1/realtime?model=gpt-realtime")
 
 
-async def _shoot(recording: Path, out_dir: Path, filename: str) -> Path:
+async def _shoot(recording: Path, out_dir: Path, filename: str, size: tuple[int, int]) -> Path:
     from console.recording.reader import Recording
     from console.screens.replay import ReplayApp
 
     with Recording(recording) as rec:
         app = ReplayApp(rec, audio=False)
-        async with app.run_test(size=(160, 48)) as pilot:
+        async with app.run_test(size=size) as pilot:
             screen = app.replay
             await pilot.pause()
             while screen.indexing:
@@ -58,13 +59,20 @@ async def _shoot(recording: Path, out_dir: Path, filename: str) -> Path:
     return out_dir / filename
 
 
-def make_replay_screenshot(out_dir: Path = ROOT / "screenshots", filename: str = "replay.svg") -> Path:
-    """Write the replay screen's SVG into `out_dir` and return its path."""
+async def make_replay(out_dir: Path, size: tuple[int, int] = (150, 45), filename: str = "replay.svg") -> Path:
+    """Write the replay screen's SVG into `out_dir` and return its path (awaitable, for
+    `make_screenshots.make`)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="replay_shot_") as tmp:
         recording = Path(tmp) / "lisbon-weather.jsonl"
         _write_session(recording)
-        return asyncio.run(_shoot(recording, out_dir, filename))
+        return await _shoot(recording, out_dir, filename, size)
+
+
+def make_replay_screenshot(out_dir: Path = ROOT / "screenshots", size: tuple[int, int] = (150, 45),
+                           filename: str = "replay.svg") -> Path:
+    """`make_replay` for callers without an event loop."""
+    return asyncio.run(make_replay(out_dir, size, filename))
 
 
 if __name__ == "__main__":
