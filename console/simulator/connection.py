@@ -20,7 +20,7 @@ from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
 from console.realtime.audio import Int16Buffer, samples_to_ms
-from console.realtime.protocol import Protocol, audio_codec, new_event_id
+from console.realtime.protocol import Protocol, new_event_id
 
 from .conversation import Conversation, Item, audio_part
 from .errors import ApiError, FatalError
@@ -63,8 +63,7 @@ class Connection:
         self.vad: EnergyVad | None = None
         self.speech_item_id: str | None = None
         self.speech_start_ms = 0
-        self.idle = IdleTimer()
-        self._idle_wall: asyncio.Task[None] | None = None
+        self.idle = IdleTimer(self._idle_timeout, self.spawn)
         self.active: ResponseRun | None = None
         self.last_response: ResponseRun | None = None
         self.sent_counts: Counter[str] = Counter()  #: events sent per type (bounded, for debugging)
@@ -181,7 +180,7 @@ class Connection:
     # --- input audio --------------------------------------------------------------
 
     def _reset_vad(self) -> None:
-        self._disarm_idle()
+        self.idle.disarm()
         config = self.session.settings.turn_detection
         self.vad = EnergyVad(self.session.settings.input_rate, config) if config else None
         if self.vad is not None:
@@ -204,8 +203,7 @@ class Connection:
                 await self._speech_stopped(boundary.ms)
         if not self.vad.speaking:
             self._drop_idle_input()
-            if self.idle.due(self._input_ms(self.total_input)):
-                await self._idle_timeout()
+            await self.idle.check(self._input_ms(self.total_input))
 
     def _drop_idle_input(self) -> None:
         settings = self.session.settings
@@ -217,7 +215,7 @@ class Connection:
             self.input_start += excess
 
     async def _speech_started(self, ms: int) -> None:
-        self._disarm_idle()
+        self.idle.disarm()
         self.speech_item_id = new_event_id("item_")
         self.speech_start_ms = ms
         await self.send({"type": "input_audio_buffer.speech_started", "event_id": new_event_id(),
@@ -236,7 +234,7 @@ class Connection:
         await self._commit(start, end, item_id)
         config = self.session.settings.turn_detection or {}
         if config.get("create_response", True) and self.active is None:
-            await self.start_response({}, None)
+            await self.start_response({})
 
     async def _commit(self, start: int, end: int, item_id: str) -> None:
         """Turn input[start:end] into a user item; the buffer keeps what follows `end`."""
@@ -344,7 +342,7 @@ class Connection:
                            "Wait until the response is finished before creating a new one.", None)
         overrides = event.get("response") or {}
         RESPONSE[self.protocol](overrides, "response")
-        await self.start_response(overrides, client_event_id(event))
+        await self.start_response(overrides)
 
     def _resolve_input(self, entries: list[dict[str, Any]]) -> list[Item]:
         items = []
@@ -355,29 +353,13 @@ class Connection:
                 items.append(parse_item(entry, self.protocol, self.session.settings.input_codec))
         return items
 
-    async def start_response(self, overrides: dict[str, Any], event_id: str | None) -> None:
-        self._disarm_idle()
-        flat = self.session.settings
-        if self.protocol == "beta":
-            modalities = tuple(overrides.get("modalities") or flat.modalities)
-            voice = overrides.get("voice", flat.voice)
-            codec = overrides.get("output_audio_format", flat.output_codec)
-            limit = overrides.get("max_response_output_tokens", self.session.data.get("max_response_output_tokens"))
-        else:
-            modalities = tuple(overrides.get("output_modalities") or flat.modalities)
-            out = (overrides.get("audio") or {}).get("output") or {}
-            voice = out.get("voice", flat.voice)
-            codec = audio_codec(out["format"]) if "format" in out else flat.output_codec
-            limit = overrides.get("max_output_tokens", self.session.data.get("max_output_tokens"))
+    async def start_response(self, overrides: dict[str, Any]) -> None:
+        self.idle.disarm()
+        settings = self.session.settings
         items = self._resolve_input(overrides["input"]) if "input" in overrides else self.conversation.items()
-        context = Context(items, tuple(overrides.get("tools", flat.tools)),
-                          overrides.get("tool_choice", flat.tool_choice), self.sim.rules)
-        params = ResponseParams(
-            modalities=modalities, voice=voice, output_codec=codec,
-            out_of_band=overrides.get("conversation") == "none",
-            max_output_tokens=None if limit in (None, "inf") else int(limit),
-            metadata=overrides.get("metadata"), temperature=overrides.get("temperature"),
-        )
+        context = Context(items, tuple(overrides.get("tools", settings.tools)),
+                          overrides.get("tool_choice", settings.tool_choice), self.sim.rules)
+        params = ResponseParams.resolve(self.protocol, self.session, overrides)
         run = ResponseRun(self, params, choose_reply(context), items)
         self.active = run
         run.task = self.spawn(run.run())
@@ -410,32 +392,19 @@ class Connection:
         if self.protocol != "ga" or config.get("type") != "server_vad" or not timeout_ms:
             return
         playback_ms = run.audio_ms() if self.fast else 0  # fast mode: the client still has it to play
-        self.idle.arm(self._input_ms(self.total_input) + playback_ms, int(timeout_ms))
-        if not self.fast:
-            self._idle_wall = self.spawn(self._idle_wall_clock(timeout_ms / 1000))
+        self.idle.arm(self._input_ms(self.total_input) + playback_ms, int(timeout_ms), wall_clock=not self.fast)
 
-    def _disarm_idle(self) -> None:
-        self.idle.disarm()
-        if self._idle_wall is not None and self._idle_wall is not asyncio.current_task():
-            self._idle_wall.cancel()
-        self._idle_wall = None
-
-    async def _idle_wall_clock(self, seconds: float) -> None:
-        await asyncio.sleep(seconds)
-        if self.idle.armed and not (self.vad and self.vad.speaking):
-            await self._idle_timeout()
-
-    async def _idle_timeout(self) -> None:
+    async def _idle_timeout(self, start_ms: int) -> None:
         """No speech for `idle_timeout_ms`: say so, commit the silence, and respond."""
-        start_ms = self.idle.start_ms or 0
-        self._disarm_idle()
+        if self.vad is not None and self.vad.speaking:
+            return
         item_id = new_event_id("item_")
         await self.send({"type": "input_audio_buffer.timeout_triggered", "event_id": new_event_id(),
                          "audio_start_ms": start_ms, "audio_end_ms": self._input_ms(self.total_input),
                          "item_id": item_id})
         await self._commit(0, len(self.input), item_id)
         if self.active is None:
-            await self.start_response({}, None)
+            await self.start_response({})
 
     async def on_response_cancel(self, event: dict[str, Any]) -> None:
         wanted = event.get("response_id")

@@ -18,7 +18,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from console.realtime.audio import Int16Buffer, encode_base64
-from console.realtime.protocol import BETA_TO_GA, AudioCodec, ga_audio_format, new_event_id, sample_rate
+from console.realtime.protocol import (
+    BETA_TO_GA,
+    AudioCodec,
+    Protocol,
+    audio_codec,
+    ga_audio_format,
+    new_event_id,
+    sample_rate,
+)
 
 from . import voice
 from .conversation import Item, Part
@@ -26,6 +34,7 @@ from .responder import Reply
 
 if TYPE_CHECKING:
     from .connection import Connection
+    from .session import Session
 
 logger = logging.getLogger("console.simulator")
 
@@ -46,6 +55,28 @@ class ResponseParams:
     max_output_tokens: int | None
     metadata: dict[str, Any] | None = None
     temperature: float | None = None
+
+    @classmethod
+    def resolve(cls, protocol: Protocol, session: Session, overrides: dict[str, Any]) -> ResponseParams:
+        """The session's settings with a `response.create`'s (already checked) overrides applied."""
+        settings = session.settings
+        if protocol == "beta":
+            modalities = overrides.get("modalities")
+            voice = overrides.get("voice", settings.voice)
+            codec = overrides.get("output_audio_format", settings.output_codec)
+            limit = overrides.get("max_response_output_tokens", session.data.get("max_response_output_tokens"))
+        else:
+            modalities = overrides.get("output_modalities")
+            out = (overrides.get("audio") or {}).get("output") or {}
+            voice = out.get("voice", settings.voice)
+            codec = audio_codec(out["format"]) if "format" in out else settings.output_codec
+            limit = overrides.get("max_output_tokens", session.data.get("max_output_tokens"))
+        return cls(
+            modalities=tuple(modalities or settings.modalities), voice=voice, output_codec=codec,
+            out_of_band=overrides.get("conversation") == "none",
+            max_output_tokens=None if limit in (None, "inf") else int(limit),
+            metadata=overrides.get("metadata"), temperature=overrides.get("temperature"),
+        )
 
 
 @dataclass
