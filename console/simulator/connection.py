@@ -311,7 +311,7 @@ class Connection:
     # --- conversation -------------------------------------------------------------
 
     async def on_conversation_item_create(self, event: dict[str, Any]) -> None:
-        item = parse_item(event["item"], self.protocol, self.session.settings.input_codec)
+        item = parse_item(event["item"], self.protocol, self.session.settings)
         previous = self.conversation.insert(item, event.get("previous_item_id"))
         await self._announce_item(item, previous)
 
@@ -350,7 +350,7 @@ class Connection:
             if entry.get("type") == "item_reference":
                 items.append(self.conversation.get(entry["id"], f"response.input[{index}].id"))
             else:
-                items.append(parse_item(entry, self.protocol, self.session.settings.input_codec))
+                items.append(parse_item(entry, self.protocol, self.session.settings))
         return items
 
     async def start_response(self, overrides: dict[str, Any]) -> None:

@@ -17,7 +17,7 @@ from console.realtime.protocol import CLIENT_EVENTS, AudioCodec, Protocol, new_e
 from .conversation import Item, Part, audio_part
 from .errors import ApiError
 from .schema import ANY_OBJECT, BOOLEAN, STRING, ListOf, Nullable, Obj, OneOf, Scalar, enum, obj, tagged
-from .session import BETA_FORMATS, GA_FORMAT, GA_TOOL_CHOICE, max_tokens, tool_list, voice_name
+from .session import BETA_FORMATS, SessionSettings, GA_FORMAT, GA_TOOL_CHOICE, max_tokens, tool_list, voice_name
 
 _ITEM_COMMON: dict[str, Any] = dict(id=STRING, object=enum("realtime.item"), status=enum("completed", "incomplete", "in_progress"))
 
@@ -133,11 +133,12 @@ def decode_audio(data: str, codec: AudioCodec, param: str) -> np.ndarray:
     return decode(raw, codec)
 
 
-def parse_item(raw: dict[str, Any], protocol: Protocol, codec: AudioCodec) -> Item:
+def parse_item(raw: dict[str, Any], protocol: Protocol, settings: SessionSettings) -> Item:
     """Check an item for `conversation.item.create` and build the store's `Item`.
 
-    Input audio is decoded with the session's input codec; if it is the simulator's own
-    voice its transcript is known, otherwise it is labelled by its length.
+    User audio is decoded with the session's input codec, assistant audio with its output
+    codec; if it is the simulator's own voice its transcript is known, otherwise it is
+    labelled by its length.
     """
     ITEM[protocol](raw, "item")
     item = Item(id=raw.get("id") or new_event_id("item_"), type=raw["type"], role=raw.get("role"),
@@ -148,6 +149,7 @@ def parse_item(raw: dict[str, Any], protocol: Protocol, codec: AudioCodec) -> It
     for index, content in enumerate(raw.get("content") or ()):
         kind = {"output_text": "text", "output_audio": "audio"}.get(content["type"], content["type"])
         if kind in ("input_audio", "audio") and "audio" in content:
+            codec = settings.output_codec if item.role == "assistant" else settings.input_codec
             samples = decode_audio(content["audio"], codec, f"item.content[{index}].audio")
             item.content.append(audio_part(kind, samples, codec, content.get("transcript")))
         elif kind in ("input_audio", "audio"):

@@ -334,3 +334,25 @@ async def test_real_time_input_transcription_arrives_after_the_response_starts()
         assert transcription["transcript"] == "hi"
         types = client.types()
         assert types.index("response.created") < types.index("conversation.item.input_audio_transcription.completed")
+
+
+async def test_created_assistant_audio_uses_the_output_codec_for_truncation(sim: Simulator) -> None:
+    from console.realtime.audio import encode_base64
+
+    async with await SimClient.open(sim) as client:
+        await client.recv()
+        await client.send("session.update", session={"type": "realtime", "audio": {
+            "input": {"format": {"type": "audio/pcm", "rate": 24000}}, "output": {"format": {"type": "audio/pcmu"}}}})
+        speech = synthesise("ok then", 8000)
+        await client.send("conversation.item.create", item={"id": "item_said", "type": "message", "role": "assistant",
+                                                            "content": [{"type": "output_audio",
+                                                                         "audio": encode_base64(speech, "g711_ulaw")}]})
+        await client.until("conversation.item.done")
+        length_ms = len(speech) // 8
+        await client.send("conversation.item.truncate", item_id="item_said", content_index=0, audio_end_ms=length_ms + 1)
+        assert (await client.error())["param"] == "audio_end_ms"
+        await client.send("conversation.item.truncate", item_id="item_said", content_index=0, audio_end_ms=50)
+        await client.until("conversation.item.truncated")
+        await client.send("conversation.item.retrieve", item_id="item_said")
+        retrieved = await client.until("conversation.item.retrieved")
+        assert len(base64_to_bytes(retrieved["item"]["content"][0]["audio"])) == 400  # 8 bytes per ms of G.711
