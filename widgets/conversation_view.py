@@ -135,7 +135,9 @@ class ItemCard(Static, can_focus=True):
         self.item = item
         if marks is not None:
             self.marks = marks
-        self.set_class(item.get("status") == "in_progress", "-streaming")
+        streaming = item.get("status") == "in_progress"
+        if streaming != self.has_class("-streaming"):  # a class change restyles: only on change
+            self.set_class(streaming, "-streaming")
         self.update(render_item(item, self.marks))
 
 

@@ -26,6 +26,10 @@ from widgets.memory_pane import MemoryPane
 from widgets.status_header import StatusHeader
 from widgets.waveform import Waveform
 
+#: Streaming text in the conversation is redrawn at most this often (a card's re-layout
+#: costs far more than a log row; 10 Hz reads as live). New items and notes show at once.
+ITEM_REFRESH_S = 0.1
+
 if TYPE_CHECKING:
     from console.app import RealtimeConsoleApp
 
@@ -42,6 +46,28 @@ class MainScreen(Screen[None]):
     ]
 
     app: "RealtimeConsoleApp"
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._pending_items: dict[str, None] = {}
+
+    def _apply_pending_items(self) -> None:
+        if self._pending_items:
+            self._apply_items(self.query_one(ConversationView))
+
+    def _apply_items(self, conversation: ConversationView) -> None:
+        """Re-render the cards of changed items (new ones are placed after their predecessor)."""
+        bridge = self.app.bridge
+        items = bridge.items()
+        order = {item["id"]: i for i, item in enumerate(items)}
+        for item_id in sorted(self._pending_items, key=lambda i: order.get(i, 1 << 30)):
+            item = bridge.item(item_id)
+            if item is None:
+                continue
+            index = order.get(item_id, 0)
+            previous = items[index - 1]["id"] if index > 0 else None
+            conversation.upsert_item(item, bridge.item_marks(item_id), after=previous)
+        self._pending_items.clear()
 
     def compose(self) -> ComposeResult:
         app = self.app
@@ -66,6 +92,7 @@ class MainScreen(Screen[None]):
         self.query_one("#detail", EventDetail).border_title = "event detail"
         self.query_one("#conversation", ConversationView).border_title = "conversation"
         self.query_one("#input", InputLine).focus()
+        self.set_interval(ITEM_REFRESH_S, self._apply_pending_items, name="conversation-refresh")
         self.refresh_status()
 
     # --- from the bridge (data down) ----------------------------------------------------
@@ -89,17 +116,12 @@ class MainScreen(Screen[None]):
             conversation.clear()
         if message.new_events:
             self.query_one(EventLog).refresh_new()
-        previous: str | None = None
-        order = {item["id"]: i for i, item in enumerate(bridge.items())}
-        for item_id in sorted(message.changed_items, key=lambda i: order.get(i, 1 << 30)):
-            item = bridge.item(item_id)
-            if item is None:
-                continue
-            index = order.get(item_id, 0)
-            previous = bridge.items()[index - 1]["id"] if index > 0 else None
-            conversation.upsert_item(item, bridge.item_marks(item_id), after=previous)
+        self._pending_items.update(dict.fromkeys(message.changed_items))
         for item_id in message.removed_items:
+            self._pending_items.pop(item_id, None)
             conversation.remove_item(item_id)
+        if any(conversation.card(i) is None for i in self._pending_items) or message.notes:
+            self._apply_items(conversation)  # new items and notes show at once, in order
         for note in message.notes:
             conversation.add_note(note.note_id, note.text, note.kind, note.after_item_id, note.event_index)
         if message.vad_speaking is not None:

@@ -1,0 +1,203 @@
+"""The whole console: cold start to first paint, and the event rate it sustains.
+
+    .venv/bin/python bench/bench_app.py [--fast]
+
+1. Cold start: a fresh interpreter runs `realtime-console`'s app headless (no connection)
+   and exits at its first paint; the baseline is a bare Textual `App` timed the same way
+   in the same run. Median of several runs each.
+2. Sustained ingest: realistic server frames (text, parsed with `json.loads`, dispatched
+   through the library exactly as `RealtimeAPI` does: client conversation, session bridge,
+   event store, 30 Hz flush to the log, conversation and header) arrive at rising rates
+   while a probe coroutine sleeps 10 ms in a loop and records how late it wakes. The
+   figure is the highest rate whose worst lag stays under 50 ms. Baseline: how many of
+   the same frames per second `json.loads` alone gets through on this machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+_CONSOLE_START = """
+import time, sys
+t0 = time.perf_counter()
+from console.app import RealtimeConsoleApp
+from console.config import build_config
+from console.launch import build_parser
+config = build_config(build_parser("x").parse_args(["--no-audio"]))
+app = RealtimeConsoleApp(config, autoconnect=False)
+def painted():
+    print(time.perf_counter() - t0)
+    app.exit()
+app.call_after_refresh(lambda: app.call_after_refresh(painted))
+app.run(headless=True, size=(150, 45))
+"""
+
+_BARE_START = """
+import time
+t0 = time.perf_counter()
+from textual.app import App
+from textual.widgets import Footer, Static
+class Bare(App):
+    def compose(self):
+        yield Static("hello")
+        yield Footer()
+app = Bare()
+def painted():
+    print(time.perf_counter() - t0)
+    app.exit()
+app.call_after_refresh(lambda: app.call_after_refresh(painted))
+app.run(headless=True, size=(150, 45))
+"""
+
+
+def cold_start(code: str, runs: int) -> tuple[float, float]:
+    """(median seconds to first paint inside the process, median whole-process seconds)."""
+    inner, outer = [], []
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY")}
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+        outer.append(time.perf_counter() - t0)
+        lines = [line for line in out.stdout.splitlines() if line.strip()]
+        try:
+            inner.append(float(lines[-1]))
+        except (IndexError, ValueError):
+            raise SystemExit(f"start-up run failed: {out.stderr[-500:]}") from None
+    return statistics.median(inner), statistics.median(outer)
+
+
+def make_frames(turns: int) -> list[str]:
+    """Server frames of `turns` voice answers: per 100 ms, one audio and one transcript delta."""
+    audio = base64.b64encode((np.sin(np.arange(2400) / 9) * 3000).astype("<i2").tobytes()).decode()
+    frames: list[dict[str, Any]] = [{"type": "session.created", "event_id": "evt_0",
+                                     "session": {"id": "sess_bench", "type": "realtime", "expires_at": 2_000_000_000}}]
+    n = 0
+    for t in range(turns):
+        item, resp = f"item_{t:08d}", f"resp_{t:08d}"
+        common = {"response_id": resp, "item_id": item, "output_index": 0, "content_index": 0}
+        assistant = {"id": item, "type": "message", "role": "assistant", "status": "in_progress", "content": []}
+        frames += [
+            {"type": "response.created", "response": {"id": resp, "status": "in_progress", "output": []}},
+            {"type": "response.output_item.added", "response_id": resp, "output_index": 0, "item": assistant},
+            {"type": "conversation.item.added", "item": assistant},
+            {"type": "response.content_part.added", "part": {"type": "audio", "transcript": ""}, **common},
+        ]
+        for i in range(40):
+            frames.append({"type": "response.output_audio_transcript.delta", "delta": f" word{i}", **common})
+            frames.append({"type": "response.output_audio.delta", "delta": audio, **common})
+        done = {**assistant, "status": "completed"}
+        frames += [
+            {"type": "conversation.item.done", "item": done},
+            {"type": "response.output_item.done", "response_id": resp, "output_index": 0, "item": done},
+            {"type": "response.done", "response": {"id": resp, "status": "completed", "output": [done],
+                                                   "usage": {"input_tokens": 100, "output_tokens": 50}}},
+        ]
+    for frame in frames:
+        n += 1
+        frame.setdefault("event_id", f"evt_{n}")
+    return [json.dumps(f) for f in frames]
+
+
+def json_rate(frames: list[str]) -> float:
+    t0 = time.perf_counter()
+    for frame in frames:
+        json.loads(frame)
+    return len(frames) / (time.perf_counter() - t0)
+
+
+async def ingest(frames: list[str], rates: list[int], seconds: float) -> list[tuple[int, float, float, float]]:
+    """For each rate: (rate, achieved events/s, worst lag ms, p99 lag ms)."""
+    from console.app import RealtimeConsoleApp
+    from console.config import build_config
+    from console.launch import build_parser
+
+    results = []
+    for rate in rates:
+        config = build_config(build_parser("x").parse_args(["--no-audio"]))
+        app = RealtimeConsoleApp(config, autoconnect=False)
+        async with app.run_test(size=(160, 50)) as pilot:
+            client = app.bridge.open_client()
+            app.bridge.output_audio_listeners.clear()
+            dispatch = client.realtime.dispatch
+            await pilot.pause(0.3)
+            lags: list[float] = []
+            stop = False
+
+            async def probe() -> None:
+                loop = asyncio.get_running_loop()
+                while not stop:
+                    t = loop.time()
+                    await asyncio.sleep(0.010)
+                    lags.append((loop.time() - t - 0.010) * 1000)
+
+            probe_task = asyncio.create_task(probe())
+            loop = asyncio.get_running_loop()
+            start = loop.time()
+            sent = 0
+            index = 0
+            while loop.time() - start < seconds:
+                due = int((loop.time() - start) * rate)
+                while sent < due:
+                    event = json.loads(frames[index % len(frames)])
+                    index += 1
+                    dispatch(f"server.{event['type']}", event)
+                    dispatch("server.*", event)
+                    sent += 1
+                await asyncio.sleep(0.005)
+            elapsed = loop.time() - start
+            stop = True
+            await probe_task
+            await pilot.pause(0.1)
+            lags.sort()
+            results.append((rate, sent / elapsed, lags[-1], lags[int(len(lags) * 0.99) - 1]))
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fast", action="store_true", help="fewer runs, shorter rates (a quick check)")
+    args = parser.parse_args()
+    runs = 2 if args.fast else 5
+    seconds = 1.5 if args.fast else 4.0
+    rates = [250, 500, 1000] if args.fast else [250, 500, 1000, 1500, 2000, 3000]
+
+    console_inner, console_outer = cold_start(_CONSOLE_START, runs)
+    bare_inner, bare_outer = cold_start(_BARE_START, runs)
+    print("cold start to first paint (median of %d)" % runs)
+    print(f"  console  {console_inner * 1000:7.0f} ms in-process, {console_outer * 1000:7.0f} ms whole process")
+    print(f"  bare App {bare_inner * 1000:7.0f} ms in-process, {bare_outer * 1000:7.0f} ms whole process (baseline)")
+    print(f"  ratio    {console_inner / bare_inner:7.2f}x")
+
+    frames = make_frames(20)
+    baseline = json_rate(frames)
+    print(f"\nsustained ingest ({seconds:.1f} s per rate; a voice answer's mix: 49 % audio deltas of 100 ms,")
+    print("49 % transcript deltas, the rest item and response events)")
+    print(f"  baseline json.loads alone: {baseline:,.0f} frames/s")
+    best = 0
+    for rate, achieved, worst, p99 in asyncio.run(ingest(frames, rates, seconds)):
+        ok = worst < 50
+        best = rate if ok and achieved >= rate * 0.95 else best
+        print(f"  offered {rate:5d}/s  achieved {achieved:7.0f}/s  worst lag {worst:6.1f} ms  p99 {p99:5.1f} ms"
+              f"  {'ok' if ok else 'over 50 ms'}")
+    print(f"\nhighest sustained rate with worst lag < 50 ms: {best}/s "
+          f"({best / baseline * 100:.1f} % of json.loads alone)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
