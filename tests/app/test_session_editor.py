@@ -47,6 +47,17 @@ async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool], timeout: 
         await pilot.pause(0.02)
 
 
+async def click(pilot: Pilot[Any], selector: str) -> None:
+    """Click a button once it can be pressed again: Textual ignores clicks during the
+    0.2 s press animation (`-active`), which a loaded machine can stretch."""
+    button = pilot.app.screen.query_one(selector)
+    for _ in range(200):
+        if not button.has_class("-active"):
+            break
+        await pilot.pause(0.02)
+    await pilot.click(selector)
+
+
 async def connected(sim: Simulator, protocol: str) -> RealtimeClient:
     client = RealtimeClient(url=sim.url, api_key="sk-test", protocol=protocol)
     settled = asyncio.get_running_loop().create_future()
@@ -93,7 +104,7 @@ async def test_invalid_value_blocks_sending_then_the_fix_is_applied_and_diffed(s
         screen.query_one("#td-type", Select).value = "server_vad"
         await pilot.pause()
         screen.query_one("#td-threshold", Input).value = "0.25"
-        await pilot.click("#apply")
+        await click(pilot, "#apply")
         diff = screen.query_one("#session-diff", SessionDiff)
         await wait_until(pilot, lambda: bool(diff.entries))
 
@@ -170,7 +181,7 @@ async def test_presets_round_trip_through_the_screen(sim: Simulator, tmp_path: P
         screen.query_one("#instructions", TextArea).text = "Answer like a pirate."
         screen.query_one("#voice", Select).value = "ash"
         screen.query_one("#input_audio_transcription", Select).value = "whisper-1"
-        await pilot.click("#save-preset")
+        await click(pilot, "#save-preset")
         await pilot.pause()
         saved = json.loads((tmp_path / "preset.json").read_text())
         assert saved["instructions"] == "Answer like a pirate." and saved["voice"] == "ash"
@@ -178,14 +189,14 @@ async def test_presets_round_trip_through_the_screen(sim: Simulator, tmp_path: P
 
         screen.query_one("#voice", Select).value = "echo"
         screen.query_one("#instructions", TextArea).text = ""
-        await pilot.click("#load-preset")
+        await click(pilot, "#load-preset")
         await pilot.pause()
         assert screen.query_one("#voice", Select).value == "ash"
         assert screen.query_one("#instructions", TextArea).text == "Answer like a pirate."
 
         (tmp_path / "broken.json").write_text("{oops")
         screen.query_one("#preset-path", Input).value = str(tmp_path / "broken.json")
-        await pilot.click("#load-preset")
+        await click(pilot, "#load-preset")
         await pilot.pause()
         status = screen.query_one("#editor-status", Static)
         assert "broken.json: invalid JSON" in str(status.render()) and status.has_class("-error")

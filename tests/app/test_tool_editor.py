@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from textual.app import App
+from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Select, Static, TextArea
 
 from console.realtime import RealtimeClient
@@ -31,6 +32,17 @@ class EditorApp(App[None]):
 
     def on_tool_editor_screen_tools_changed(self, message: ToolEditorScreen.ToolsChanged) -> None:
         self.changes.append(message.names)
+
+
+async def click(pilot: Pilot[Any], selector: str) -> None:
+    """Click a button once it can be pressed again: Textual ignores clicks during the
+    0.2 s press animation (`-active`), which a loaded machine can stretch."""
+    button = pilot.app.screen.query_one(selector)
+    for _ in range(200):
+        if not button.has_class("-active"):
+            break
+        await pilot.pause(0.02)
+    await pilot.click(selector)
 
 
 @pytest.fixture
@@ -98,7 +110,7 @@ async def test_add_edit_remove_with_validation(client: RealtimeClient) -> None:
         assert "already exists" in error_text(screen, "name")
 
         name.value = "lookup_order"
-        await pilot.click("#tool-save")
+        await click(pilot, "#tool-save")
         await pilot.pause()
         assert registry.names() == ["get_weather", "set_memory", "lookup_order"]
         assert registry.get("lookup_order").kind == "python"  # type: ignore[union-attr]
@@ -191,11 +203,11 @@ async def test_tools_file_save_and_load_from_the_editor(tmp_path: Path, monkeypa
     async with app.run_test(size=(120, 50)) as pilot:
         screen = app.screen
         screen.query_one("#tools-path", Input).value = str(path)
-        await pilot.click("#tools-save")
+        await click(pilot, "#tools-save")
         await pilot.pause()
         assert [t["name"] for t in json.loads(path.read_text())] == ["get_weather", "set_memory"]
 
-        await pilot.click("#tools-load")  # the same names again: refused, nothing added
+        await click(pilot, "#tools-load")  # the same names again: refused, nothing added
         await pilot.pause()
         status = screen.query_one("#tool-status", Static)
         assert "already exists" in str(status.render()) and status.has_class("-error")
@@ -205,7 +217,7 @@ async def test_tools_file_save_and_load_from_the_editor(tmp_path: Path, monkeypa
         other.write_text(json.dumps([{"name": "lookup_order", "parameters": {"type": "object", "properties": {}},
                                       "handler": {"kind": "python", "target": "sample_tool_module:lookup_order"}}]))
         screen.query_one("#tools-path", Input).value = str(other)
-        await pilot.click("#tools-load")
+        await click(pilot, "#tools-load")
         await pilot.pause()
         assert registry.names() == ["get_weather", "set_memory", "lookup_order"]
         assert screen.editing == "lookup_order"
