@@ -175,7 +175,10 @@ class SessionEditorScreen(Screen[dict[str, Any] | None]):
             caption="the session in effect when the editor opened (the client's config vs the server's)")
 
     def on_unmount(self) -> None:
-        self.client.off("realtime.event", self._on_realtime_event)
+        try:
+            self.client.off("realtime.event", self._on_realtime_event)
+        except ValueError:  # the client was reset meanwhile and forgot every handler
+            pass
 
     # --- the form ------------------------------------------------------------------------
 

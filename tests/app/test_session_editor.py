@@ -300,3 +300,14 @@ async def test_function_tool_choice_in_each_protocol_shape(sim: Simulator) -> No
             assert {e.path: e.status for e in diff.entries}["tools"] == "same"
             assert diff.differences == []
         await client.disconnect()
+
+
+async def test_closing_after_the_client_was_reset_is_quiet() -> None:
+    client = RealtimeClient(url="ws://127.0.0.1:9/v1/realtime", api_key="sk-test")
+    app = EditorApp(client, protocol="ga")
+    async with app.run_test(size=(110, 48)) as pilot:
+        client.reset()  # drops every handler, the editor's too
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, SessionEditorScreen)
+    assert app.return_code in (None, 0)
