@@ -309,3 +309,19 @@ async def test_a_refused_key_is_reported_without_the_key(monkeypatch: pytest.Mon
             header = str(app.main.query_one(StatusHeader).render())
             assert "authentication failed" in header
             assert KEY not in _everything_shown(app)
+
+
+async def test_demo_tool_call_shows_call_output_and_answer() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        await submit(pilot, "What's the weather in Paris?")
+        await wait_for(pilot, lambda: [i for i in assistant_items(app) if i.get("status") == "completed"], what="answer")
+        kinds = [i.get("type") for i in app.bridge.items()]
+        assert "function_call" in kinds and "function_call_output" in kinds
+        await pilot.pause(0.3)
+        view = app.main.query_one(ConversationView)
+        call = next(i for i in app.bridge.items() if i.get("type") == "function_call")
+        output = next(i for i in app.bridge.items() if i.get("type") == "function_call_output")
+        assert "get_weather(" in str(view.card(call["id"]).render())
+        assert "temperature" in str(view.card(output["id"]).render())
