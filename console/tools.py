@@ -225,7 +225,9 @@ class ToolRegistry:
 
     # -- the client
     def install(self, client: ToolClient) -> None:
-        """Add every tool to `client` and keep it in step with later edits."""
+        """Add every tool to `client` and keep it in step with later edits (again: no-op)."""
+        if client is self._client:
+            return
         self._client = client
         for spec in self._specs.values():
             self._client_add(spec)

@@ -161,6 +161,8 @@ def test_edits_are_mirrored_on_an_installed_client() -> None:
     registry = ToolRegistry(demo_specs())
     client = RecordingClient()
     registry.install(client)
+    registry.install(client)  # installing twice on one client adds nothing twice
+    assert client.calls == [("add", "get_weather"), ("add", "set_memory")]
     client.calls.clear()
     renamed = ToolSpec({**GET_WEATHER, "name": "weather"}, "demo", {"demo": "get_weather"})
     registry.replace("get_weather", renamed)
