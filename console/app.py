@@ -64,6 +64,7 @@ class RealtimeConsoleApp(App[int]):
         self.main = MainScreen(id="main")
         self._tasks: set[asyncio.Task[Any]] = set()
         self._closed = False
+        self.recorder: Any = None
 
     # --- lifecycle ----------------------------------------------------------------------
 
@@ -75,6 +76,7 @@ class RealtimeConsoleApp(App[int]):
         await self.push_screen(self.main)
         self.set_interval(1 / FLUSH_HZ, self.bridge.flush, name="bridge-flush")
         self.set_interval(1.0, self.main.refresh_status, name="status-clock")
+        self._start_recording()
         problems = await self.turns.start()
         for problem in problems:
             self.bridge.add_note("info", problem)
@@ -84,6 +86,40 @@ class RealtimeConsoleApp(App[int]):
             self.bridge.add_note("info", "offline: no OPENAI_API_KEY, so the console runs on the local simulator")
         if self.autoconnect:
             self.spawn(self.bridge.connect())
+
+    def _start_recording(self) -> None:
+        """Record every event when asked (`record` option: True for the default path, or a path).
+
+        The option itself belongs to the recordings work (`console.recording.options`);
+        a write failure stops recording with a message, never the session.
+        """
+        record = self.config.extras.get("record")
+        if not record:
+            return
+        from console.recording.paths import default_path
+        from console.recording.writer import SessionRecorder
+
+        backend = "sim" if self.config.offline else ("azure" if self.config.azure else "openai")
+        path = Path(record) if isinstance(record, (str, Path)) else default_path(model=self.config.model, backend=backend)
+        try:
+            self.recorder = SessionRecorder(path, endpoint=self.config.endpoint_label,
+                                            protocol=self.config.protocol, model=self.config.model)
+        except OSError as exc:
+            self.bridge.add_note("error", f"cannot record to {path}: {exc.strerror or exc}")
+            return
+        self.bridge.event_listeners.append(self._record)
+        self.bridge.add_note("info", f"recording to {path}")
+
+    def _record(self, payload: dict[str, Any]) -> None:
+        recorder = self.recorder
+        if recorder is None:
+            return
+        try:
+            recorder.on_realtime_event(payload)
+        except (OSError, ValueError) as exc:
+            self.recorder = None
+            recorder.close()
+            self.bridge.add_note("error", f"recording stopped: {exc}")
 
     def spawn(self, coro: Any) -> asyncio.Task[Any]:
         """Run a coroutine in the background, keeping a reference until it ends."""
@@ -104,6 +140,8 @@ class RealtimeConsoleApp(App[int]):
         self._closed = True
         await self.turns.stop()
         await self.bridge.close()
+        if self.recorder is not None:
+            self.recorder.close()
 
     async def action_quit(self) -> None:
         await self.shutdown()

@@ -87,6 +87,8 @@ class SessionBridge:
         self.simulator_url: str | None = None
         self.output_audio_listeners: list[AudioListener] = []
         self.interrupt_listeners: list[Callable[[], None]] = []
+        #: Called with every `realtime.event` payload as it happens (e.g. the recorder).
+        self.event_listeners: list[Callable[[dict[str, Any]], None]] = []
         self.last_sent_session: dict[str, Any] | None = None
         self.applied_session: dict[str, Any] | None = None
         self.marks: dict[str, ItemMarks] = {}
@@ -208,6 +210,8 @@ class SessionBridge:
     # --- client events (called synchronously by the library) ----------------------------
 
     def _on_realtime_event(self, payload: dict[str, Any]) -> None:
+        for listener in list(self.event_listeners):
+            listener(payload)
         source = payload.get("source", "server")
         event = payload.get("event") or {}
         now = self.clock()
