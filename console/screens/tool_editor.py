@@ -45,6 +45,14 @@ _KIND_LABELS = {
 _FIELDS = ("name", "description", "parameters", "kind", "demo", "reply", "target")
 
 
+def _comparable(spec: ToolSpec) -> tuple[Any, ...]:
+    """What the form can change about a tool, with defaults made explicit."""
+    config = dict(spec.config)
+    if spec.kind == "demo":
+        config = {"demo": config.get("demo", spec.name)}
+    return (json.dumps(spec.definition, sort_keys=True), spec.kind, json.dumps(config, sort_keys=True, default=str))
+
+
 class ToolEditorScreen(Screen[None]):
     """Edit the tools of a `ToolRegistry` (changes apply to the registry's client at once)."""
 
@@ -126,11 +134,33 @@ class ToolEditorScreen(Screen[None]):
             tool_list.highlighted = self.registry.names().index(self.editing)
 
     @on(OptionList.OptionHighlighted, "#tool-list")
+    def _tool_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        """Browsing the list shows each tool, unless that would throw away unsaved edits."""
+        spec = self.registry.get(event.option.id or "")
+        if spec is None or spec.name == self.editing:
+            return
+        if self.has_unsaved_changes():
+            self._set_status(f"unsaved changes to {self.editing or 'the new tool'}: ctrl+s saves them, "
+                             f"enter on {spec.name} discards them", error=True)
+            return
+        self._load(spec)
+
     @on(OptionList.OptionSelected, "#tool-list")
-    def _tool_chosen(self, event: OptionList.OptionHighlighted | OptionList.OptionSelected) -> None:
+    def _tool_selected(self, event: OptionList.OptionSelected) -> None:
+        """Choosing a tool explicitly (enter, click) shows it, discarding unsaved edits."""
         spec = self.registry.get(event.option.id or "")
         if spec is not None and spec.name != self.editing:
             self._load(spec)
+
+    def has_unsaved_changes(self) -> bool:
+        """Whether the form differs from the saved tool (or holds a named new tool)."""
+        if self.editing is None:
+            return bool(self.query_one("#tool-name", Input).value.strip())
+        saved = self.registry.get(self.editing)
+        spec, errors = self.collect()
+        if spec is None or saved is None:
+            return True
+        return _comparable(spec) != _comparable(saved)
 
     def _load(self, spec: ToolSpec) -> None:
         """Show a tool in the form."""

@@ -222,3 +222,25 @@ async def test_tools_file_save_and_load_from_the_editor(tmp_path: Path, monkeypa
         assert registry.names() == ["get_weather", "set_memory", "lookup_order"]
         assert screen.editing == "lookup_order"
         assert screen.query_one("#tool-target", Input).value == "sample_tool_module:lookup_order"
+
+
+async def test_browsing_the_list_keeps_unsaved_edits() -> None:
+    registry = ToolRegistry(demo_specs())
+    app = EditorApp(registry)
+    async with app.run_test(size=(120, 50)) as pilot:
+        screen = app.screen
+        tool_list = screen.query_one("#tool-list", OptionList)
+        tool_list.highlighted = 1  # clean form: browsing loads the tool
+        await pilot.pause()
+        assert screen.editing == "set_memory" and not screen.has_unsaved_changes()
+        screen.query_one("#tool-description", TextArea).text = "Remember things, carefully."
+        tool_list.highlighted = 0
+        await pilot.pause()
+        assert screen.editing == "set_memory"  # not thrown away
+        assert screen.query_one("#tool-description", TextArea).text == "Remember things, carefully."
+        assert "unsaved changes to set_memory" in str(screen.query_one("#tool-status", Static).render())
+        tool_list.focus()
+        await pilot.press("enter")  # an explicit choice discards them
+        await pilot.pause()
+        assert screen.editing == "get_weather"
+        assert registry.get("set_memory").definition["description"] != "Remember things, carefully."  # type: ignore[union-attr]
