@@ -33,6 +33,7 @@ from console.event_summary import base64_decoded_size
 from console.messages import BridgeFlushed, ConnectionChanged, ConversationNote, ItemMarks
 from console.realtime.client import RealtimeClient
 from console.realtime.protocol import canonical_type
+from console.session_model import diff_sessions, to_flat
 from console.stats import SessionStats
 
 FLUSH_HZ = 30
@@ -228,6 +229,8 @@ class SessionBridge:
             return
         if etype in ("session.created", "session.updated"):
             self.applied_session = copy.deepcopy(event.get("session"))
+            if etype == "session.updated":
+                self._compare_applied(index)
         elif etype == "error":
             self._server_error(event, index)
         elif etype == "response.created":
@@ -252,6 +255,23 @@ class SessionBridge:
             future = self._retrievals.get(str(item.get("id")))
             if future is not None and not future.done():
                 future.set_result(copy.deepcopy(event))
+
+    def _compare_applied(self, index: int) -> None:
+        """After `session.updated`, note every field the server did not apply as sent."""
+        sent, applied = self.last_sent_session, self.applied_session
+        if not isinstance(sent, dict) or not isinstance(applied, dict):
+            return
+        try:
+            entries = diff_sessions(to_flat(sent), applied, protocol=self.config.protocol)
+        except Exception:  # a session shape the comparison does not know: nothing to mark
+            return
+        differences = [e for e in entries if e.is_difference]
+        if differences:
+            text = "; ".join(
+                f"{e.path}: sent {e.sent!r}, " + ("not applied" if e.status == "missing" else f"applied {e.applied!r}")
+                for e in differences[:6]
+            )
+            self.add_note("drift", f"session.updated differs from what was sent: {text}", event_index=index)
 
     def _server_error(self, event: dict[str, Any], index: int) -> None:
         error = event.get("error") if isinstance(event.get("error"), dict) else {}

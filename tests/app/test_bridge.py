@@ -35,3 +35,24 @@ def test_each_kind_of_drift_is_named() -> None:
     call_remote = {"type": "function_call", "name": "f", "arguments": '{"a": 2}', "call_id": "c"}
     assert compare_items(call_local, call_remote) == ["arguments differs (local '{\"a\": 1}', server '{\"a\": 2}')"]
     assert "content parts" in compare_items(local(), {**remote(), "content": []})[0]
+
+
+def test_bridge_notes_what_the_server_applied_differently_and_batches_flushes() -> None:
+    from console.event_store import EventStore
+    from console.messages import BridgeFlushed
+    from console.session_bridge import SessionBridge
+    from console_harness import FakeClock, make_config
+
+    posted: list = []
+    bridge = SessionBridge(make_config(), EventStore(), posted.append, clock=FakeClock())
+    sent = {"type": "realtime", "instructions": "Be brief.", "audio": {"output": {"voice": "ash"}}}
+    applied = {"type": "realtime", "id": "sess_1", "instructions": "Be brief.", "audio": {"output": {"voice": "alloy"}}}
+    bridge._on_realtime_event({"source": "client", "event": {"type": "session.update", "event_id": "e1", "session": sent}})
+    bridge._on_realtime_event({"source": "server", "event": {"type": "session.updated", "event_id": "e2", "session": applied}})
+    assert posted == []  # nothing reaches the UI until the flush
+    flushed = bridge.flush()
+    assert isinstance(flushed, BridgeFlushed) and posted == [flushed]
+    assert flushed.new_events == 2 and flushed.stats_changed
+    (note,) = flushed.notes
+    assert note.kind == "drift" and "voice: sent 'ash', applied 'alloy'" in note.text and note.event_index == 1
+    assert bridge.flush() is None  # nothing new: no message
