@@ -73,7 +73,9 @@ def phase_replay(path: str, window: int) -> dict[str, float]:
             for label, target in (("seek_end_cold_s", span - 1), ("seek_middle_s", span // 2),
                                   ("seek_back_near_s", span // 2 - 200), ("seek_forward_s", span // 2 + 5000)):
                 t = time.perf_counter()
-                screen.seek(target)
+                screen.seek(target)  # long seeks run in steps on the event loop
+                while ctl.cursor != target or any(w.group == "replay-seek" for w in app.workers):
+                    await asyncio.sleep(0.005)
                 await pilot.pause()
                 out[label] = time.perf_counter() - t
             out["checkpoints"] = len(ctl.checkpoints())

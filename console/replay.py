@@ -82,6 +82,18 @@ class ReplayUpdate:
     vad_changed: bool = False
     ended: bool = False
 
+    def absorb(self, later: "ReplayUpdate") -> None:
+        """Fold in the update of a later move, as if both were one move."""
+        self.reset = self.reset or later.reset
+        self.moved = self.moved or later.moved
+        self.applied += later.applied
+        self.changed_items.update(later.changed_items)
+        self.notes.extend(later.notes)
+        self.output_audio.extend(later.output_audio)
+        self.input_audio.extend(later.input_audio)
+        self.vad_changed = self.vad_changed or later.vad_changed
+        self.ended = self.ended or later.ended
+
 
 class _RecordCache:
     """The recording as the rebuilder sees it, with the event the controller already read.
@@ -250,7 +262,7 @@ class ReplayController:
 
     def seek(self, event: int) -> ReplayUpdate:
         """Make event `event` the current one (clamped to the events indexed so far)."""
-        target = max(-1, min(int(event), len(self.rec) - 1))
+        target = self.clamp(event)
         update = ReplayUpdate()
         if target < self.cursor:
             self._restore(target, update)
@@ -258,6 +270,19 @@ class ReplayController:
         if self.playing:
             self._reanchor()
         return update
+
+    def clamp(self, event: int) -> int:
+        """`event` limited to -1 .. the last event indexed so far."""
+        return max(-1, min(int(event), len(self.rec) - 1))
+
+    def seek_base(self, event: int) -> int:
+        """Where a seek to `event` starts applying events from: the cursor when moving
+        forward, else the checkpoint it restores (-1: the very start)."""
+        target = self.clamp(event)
+        if target >= self.cursor:
+            return self.cursor
+        base = self._checkpoints.latest(target)
+        return -1 if base is None else base
 
     def step(self, count: int = 1) -> ReplayUpdate:
         """Move `count` events forward (negative: back); stepping pauses playback."""
@@ -272,29 +297,38 @@ class ReplayController:
         times = self.rec.index.times
         return self.seek(int(np.searchsorted(times[:n], seconds, side="right")) - 1)
 
-    def _jump(self, rows: np.ndarray, forward: bool) -> ReplayUpdate | None:
+    def _target(self, rows: np.ndarray, forward: bool) -> int | None:
         if forward:
             i = int(np.searchsorted(rows, self.cursor, side="right"))
-            target = int(rows[i]) if i < len(rows) else None
-        else:
-            i = int(np.searchsorted(rows, self.cursor, side="left")) - 1
-            target = int(rows[i]) if i >= 0 else None
+            return int(rows[i]) if i < len(rows) else None
+        i = int(np.searchsorted(rows, self.cursor, side="left")) - 1
+        return int(rows[i]) if i >= 0 else None
+
+    def turn_target(self, forward: bool = True) -> int | None:
+        """The first event of the next (or previous) turn from the cursor, if any."""
+        return self._target(self.rec.turn_starts(), forward)
+
+    def error_target(self, forward: bool = True) -> int | None:
+        """The next (or previous) error event from the cursor, if any."""
+        return self._target(self.rec.error_rows(), forward)
+
+    def _jump(self, target: int | None) -> ReplayUpdate | None:
         return None if target is None else self.seek(target)
 
     def next_turn(self) -> ReplayUpdate | None:
         """Seek to the first event of the next turn (None: there is none)."""
-        return self._jump(self.rec.turn_starts(), True)
+        return self._jump(self.turn_target(True))
 
     def previous_turn(self) -> ReplayUpdate | None:
         """Seek to the start of the turn before the cursor's position (None at the first)."""
-        return self._jump(self.rec.turn_starts(), False)
+        return self._jump(self.turn_target(False))
 
     def next_error(self) -> ReplayUpdate | None:
         """Seek to the next error event (None: no error after the cursor)."""
-        return self._jump(self.rec.error_rows(), True)
+        return self._jump(self.error_target(True))
 
     def previous_error(self) -> ReplayUpdate | None:
-        return self._jump(self.rec.error_rows(), False)
+        return self._jump(self.error_target(False))
 
     # --- playing --------------------------------------------------------------------------
 

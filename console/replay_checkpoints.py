@@ -127,13 +127,17 @@ class CheckpointStore:
         if len(self._saved) > 1 and self.private_bytes() > self.budget:
             del self._saved[min(self._saved)]
 
+    def latest(self, target: int) -> int | None:
+        """The position of the latest checkpoint at or before `target`, if any."""
+        usable = [pos for pos in self._saved if pos <= target]
+        return max(usable) if usable else None
+
     def restore(self, target: int) -> tuple[int, Any] | None:
         """(position, a fresh copy of its state) of the latest checkpoint at or before
         `target`, or None if there is none (start from the beginning)."""
-        usable = [pos for pos in self._saved if pos <= target]
-        if not usable:
+        pos = self.latest(target)
+        if pos is None:
             return None
-        pos = max(usable)
         checkpoint = self._saved[pos]
         memo = self._base_memo()
         for data in checkpoint.shared:

@@ -21,6 +21,7 @@ speaker, so sound never lags the cursor.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Callable
@@ -58,6 +59,8 @@ DETAIL_HZ = 4
 #: Output audio is skipped rather than queued when the speaker is this far behind
 #: (speeds above 1x deliver audio faster than it can be heard).
 MAX_AUDIO_LAG_MS = 1500
+#: Events applied per step of a long seek (between two redraws).
+SEEK_CHUNK = 3000
 RATE = 24_000
 
 
@@ -146,7 +149,8 @@ class ReplayScreen(Screen[None]):
                 yield ConversationView(id="conversation")
                 with Horizontal(id="waves"):
                     yield Waveform(self.mic_ring, label="mic", id="mic-wave")
-                    yield Waveform(self.speaker.level_ring, label="model", id="model-wave")
+                    # paused: a still picture of the audio at the cursor; playing: the speaker
+                    yield Waveform(self.preview_ring, label="model", id="model-wave")
         yield Static("", id="notice")
         yield Footer()
 
@@ -277,6 +281,7 @@ class ReplayScreen(Screen[None]):
             self.apply_update(update, playing=True)
             if update.ended:
                 self.show_notice("end of the recording")
+                self._preview_waveforms()
 
     def apply_update(self, update: ReplayUpdate | None, *, playing: bool = False) -> None:
         """Redraw what a controller move changed."""
@@ -458,6 +463,7 @@ class ReplayScreen(Screen[None]):
             self.apply_update(ctl.seek(-1))  # at the end: play again from the start
         if not ctl.toggle():
             self.speaker.interrupt()
+            self._preview_waveforms()  # a still picture: the speaker's ring only scrolls silence
         self.refresh_position()
 
     def action_step(self, count: int) -> None:
@@ -474,11 +480,40 @@ class ReplayScreen(Screen[None]):
         self.refresh_position()
 
     def seek(self, event: int) -> None:
-        """Make event `event` current (clamped), keeping play/pause as it is."""
-        self.apply_update(self.controller.seek(event))
+        """Make event `event` current (clamped), keeping play/pause as it is.
+
+        A seek that must apply many events (far forward the first time, or far from any
+        checkpoint) runs in steps on the event loop, with its progress in the notice line,
+        so the screen keeps drawing instead of freezing.
+        """
+        ctl = self.controller
+        target = ctl.clamp(event)
+        if target - ctl.seek_base(target) > 2 * SEEK_CHUNK:
+            self.run_worker(self._seek_in_steps(target), group="replay-seek", exclusive=True)
+        else:
+            self.apply_update(ctl.seek(target))
+
+    async def _seek_in_steps(self, target: int) -> None:
+        ctl = self.controller
+        base = ctl.seek_base(target)
+        update = ReplayUpdate()
+        reached = base
+        while reached < target:
+            reached = min(target, reached + SEEK_CHUNK)
+            update.absorb(ctl.seek(reached))
+            if ctl.cursor != reached:
+                break  # another move happened meanwhile: it wins
+            self.show_notice(f"seeking to event #{target:,}: {reached - base:,} of {target - base:,} events applied")
+            self.refresh_position()
+            await asyncio.sleep(0.005)  # let the screen draw
+        self.apply_update(update)
+        self.show_notice(f"at event #{ctl.cursor:,}")
 
     def seek_time(self, seconds: float) -> None:
-        self.apply_update(self.controller.seek_time(seconds))
+        """Make the last event at or before `seconds` (recording time) current."""
+        n = len(self.rec)
+        if n:
+            self.seek(int(np.searchsorted(self.rec.index.times[:n], seconds, side="right")) - 1)
 
     def action_goto(self) -> None:
         def chosen(target: tuple[str, float] | None) -> None:
@@ -495,24 +530,25 @@ class ReplayScreen(Screen[None]):
 
         self.app.push_screen(SeekPrompt(len(self.rec), self.rec.duration), chosen)
 
-    def _jump(self, update: ReplayUpdate | None, what: str) -> None:
-        if update is None:
+    def _jump(self, target: int | None, what: str) -> None:
+        if target is None:
             self.show_notice(f"no {what}", "warning")
             return
-        self.apply_update(update)
-        self.show_notice(f"{what}: event #{self.controller.cursor} {self.rec.type_of(self.controller.cursor)}")
+        self.seek(target)
+        if self.controller.cursor == target:
+            self.show_notice(f"{what}: event #{target:,} {self.rec.type_of(target)}")
 
     def action_next_turn(self) -> None:
-        self._jump(self.controller.next_turn(), "next turn")
+        self._jump(self.controller.turn_target(True), "next turn")
 
     def action_previous_turn(self) -> None:
-        self._jump(self.controller.previous_turn(), "previous turn")
+        self._jump(self.controller.turn_target(False), "previous turn")
 
     def action_next_error(self) -> None:
-        self._jump(self.controller.next_error(), "next error")
+        self._jump(self.controller.error_target(True), "next error")
 
     def action_previous_error(self) -> None:
-        self._jump(self.controller.previous_error(), "previous error")
+        self._jump(self.controller.error_target(False), "previous error")
 
     def action_seek_selected(self) -> None:
         selected = self.query_one(EventLog).selected_event()

@@ -337,3 +337,35 @@ def test_seek_targets(text: str, expected: tuple[str, float]) -> None:
 def test_bad_seek_targets(text: str) -> None:
     with pytest.raises(TargetError):
         parse_target(text)
+
+
+async def test_a_long_seek_runs_in_steps_and_keeps_drawing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import console.screens.replay as replay_screen
+    from console.recording.rebuild import ConversationRebuilder
+
+    monkeypatch.setattr(replay_screen, "SEEK_CHUNK", 200)
+    b = SessionBuilder(chunk_ms=20)
+    b.session()
+    for turn in range(3):
+        b.user_speech(4000, f"turn {turn}")
+        b.response(audio_ms=2000, transcript=f"answer {turn}")
+    path = tmp_path / "long.jsonl"
+    b.write(path)
+    with Recording(path) as rec:
+        app = ReplayApp(rec, audio=False)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await settle(app, pilot)
+            ctl = screen.controller
+            steps: list[int] = []
+            seek = ctl.seek
+            monkeypatch.setattr(ctl, "seek", lambda event: (steps.append(event), seek(event))[1])
+            last = len(rec) - 1
+            await pilot.press("g", *str(last), "enter")
+            await wait_for(lambda: ctl.cursor == last and not list(app.workers))
+            await pilot.pause()
+            assert len(steps) >= last // 200 and steps == sorted(steps)  # forward, 200 events a step
+            assert "at event" in str(screen.query_one("#notice").render())
+            rebuilder = ConversationRebuilder(rec)
+            rebuilder.advance_to()
+            assert screen.query_one(ConversationView).item_ids == [i["id"] for i in rebuilder.items()]
+            assert item_summary(ctl.items()) == item_summary(rebuilder.items())
