@@ -10,10 +10,12 @@ ends as a line in the notice bar or the conversation, never as a traceback.
 from __future__ import annotations
 
 import asyncio
+import functools
+import inspect
 import re
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 from textual.app import App
 from textual.binding import Binding
@@ -27,6 +29,36 @@ from console.screens.manual_tool_output import make_manual_prompt
 from console.session_bridge import FLUSH_HZ, SessionBridge
 from console.slash import SlashCommand, help_text
 from console.turns import TurnController, open_audio
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def reported(method: F) -> F:
+    """Turn an unexpected exception in a user action into a notice: never a traceback.
+
+    Works for plain and async methods; the app keeps running with the error shown.
+    """
+    if inspect.iscoroutinefunction(method):
+        @functools.wraps(method)
+        async def async_wrapper(self: "RealtimeConsoleApp", *args: Any, **kwargs: Any) -> Any:
+            try:
+                return await method(self, *args, **kwargs)
+            except Exception as exc:  # noqa: BLE001 - shown to the user instead
+                self.notice(f"{method.__name__.strip('_').replace('_', ' ')} failed: {exc}", "error")
+                return None
+
+        return async_wrapper  # type: ignore[return-value]
+
+    @functools.wraps(method)
+    def wrapper(self: "RealtimeConsoleApp", *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - shown to the user instead
+            self.notice(f"{method.__name__.strip('_').replace('_', ' ')} failed: {exc}", "error")
+            return None
+
+    return wrapper  # type: ignore[return-value]
 
 
 class RealtimeConsoleApp(App[int]):
@@ -166,14 +198,17 @@ class RealtimeConsoleApp(App[int]):
 
     # --- actions (bindings, palette and slash commands all land here) -------------------
 
+    @reported
     def send_text(self, text: str) -> None:
         """Send a user text message and ask for a response."""
         if client := self._client():
             client.send_user_message_content([{"type": "input_text", "text": text}])
 
+    @reported
     def action_talk(self) -> None:
         self.notice(self.turns.toggle_talk())
 
+    @reported
     def action_interrupt(self) -> None:
         if self._client():
             self.notice(self.turns.interrupt())
@@ -181,6 +216,7 @@ class RealtimeConsoleApp(App[int]):
     def action_toggle_turn_mode(self) -> None:
         self.set_turn_mode("ptt" if self.turns.mode == "vad" else "vad")
 
+    @reported
     def set_turn_mode(self, mode: str) -> None:
         if self._client():
             self.notice(self.turns.set_mode(mode))
@@ -195,6 +231,7 @@ class RealtimeConsoleApp(App[int]):
     def action_disconnect(self) -> None:
         self.spawn(self.bridge.disconnect())
 
+    @reported
     def action_session_editor(self) -> None:
         from console.screens.session_editor import SessionEditorScreen
 
@@ -203,6 +240,7 @@ class RealtimeConsoleApp(App[int]):
             return
         self.push_screen(SessionEditorScreen(self.bridge.client, tool_names=self.tools.names()))
 
+    @reported
     def action_tool_editor(self) -> None:
         from console.screens.tool_editor import ToolEditorScreen
 
@@ -211,6 +249,7 @@ class RealtimeConsoleApp(App[int]):
     def action_check_drift(self) -> None:
         self.spawn(self._check_drift())
 
+    @reported
     async def _check_drift(self) -> None:
         if not self._client():
             return
@@ -231,6 +270,7 @@ class RealtimeConsoleApp(App[int]):
     def action_focus_conversation(self) -> None:
         self.main.action_focus_conversation()
 
+    @reported
     def play_item(self, item_id: str) -> None:
         """Play an item's audio again through the speaker."""
         item = self.bridge.item(item_id)
@@ -244,6 +284,7 @@ class RealtimeConsoleApp(App[int]):
         self.turns.speaker.enqueue(f"replay:{item_id}", audio.copy())
         self.notice(f"playing {len(audio) / 24000:.1f} s of {item_id}")
 
+    @reported
     def save_item_wav(self, item_id: str, directory: Path | None = None) -> Path | None:
         """Write an item's audio as `<item id>.wav` in the working directory."""
         from console.audio.wavfile import write_wav
@@ -262,16 +303,19 @@ class RealtimeConsoleApp(App[int]):
         self.notice(f"saved {len(audio) / 24000:.1f} s to {path}")
         return path
 
+    @reported
     def delete_item(self, item_id: str) -> None:
         """Ask the server to delete an item (the pane updates on `conversation.item.deleted`)."""
         if client := self._client():
             client.delete_item(item_id)
             self.notice(f"deleting {item_id}")
 
+    @reported
     def copy_text(self, text: str, what: str = "text") -> None:
         self.copy_to_clipboard(text)
         self.notice(f"copied {what} ({len(text)} characters)")
 
+    @reported
     async def run_command(self, command: SlashCommand) -> None:
         """Carry out a validated slash command."""
         name = command.name

@@ -342,3 +342,20 @@ async def test_recording_a_live_session(tmp_path: Path, monkeypatch: pytest.Monk
     lines = [json.loads(line) for line in text.splitlines()]
     assert len(lines) - 1 == len(app.store)  # a header, then every logged event
     assert lines[1]["event"]["type"] == "session.update" and KEY not in text
+
+
+async def test_an_unexpected_failure_in_an_action_is_a_notice_not_a_traceback() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+
+        def broken(**_fields):
+            raise RuntimeError("session store exploded")
+
+        app.bridge.client.update_session = broken
+        await submit(pilot, "/voice ash")
+        await pilot.pause(0.1)
+        assert "session store exploded" in str(app.main.query_one("#notice").render())
+        assert app.is_running
+        await submit(pilot, "hello")  # and the console still works
+        await wait_for(pilot, lambda: [i for i in assistant_items(app) if i.get("status") == "completed"], what="answer")
