@@ -85,6 +85,8 @@ def _item_desc(item: Any) -> str:
         bits.append(str(kind))
     if kind == "function_call" and item.get("name"):
         bits.append(f"{item['name']}()")
+    if kind == "function_call_output" and item.get("call_id"):
+        bits.append(f"for {item['call_id']}")
     if item.get("status"):
         bits.append(str(item["status"]))
     return " ".join(b for b in bits if b)
