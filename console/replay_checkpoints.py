@@ -12,16 +12,13 @@ bounded by `budget` bytes (over it, every other checkpoint is dropped and the in
 doubles). The interval also doubles when copying costs more than a tenth of the time
 spent applying events, so checkpointing never dominates playback.
 
-Sharing is safe because `Int16Buffer` only writes beyond its size (appends) or moves data
-in place after `truncate` / `drop_front`: a restored buffer whose data is a shared array
-has no spare capacity, so an append reallocates; the controller calls `detach(item_id)`
-when an item is truncated (before later appends could write into the array), and the
-input buffer (which `drop_front` shifts) is never shared. The arrays are read-only, so a
-path missed here fails loudly instead of corrupting an earlier checkpoint.
-
-This reads two private attributes of the library (`RealtimeConversation._audio`,
-`Int16Buffer._data`): the replay tests compare every restored state with a straight
-rebuild, so a change there shows up at once.
+Sharing goes through the library's public API: `RealtimeConversation.freeze_audio`
+makes an item's audio an exact-size read-only array (adopting the array kept here while
+its length is unchanged), and copies of the conversation (`copy.deepcopy`) share frozen
+audio instead of copying it. `Int16Buffer` is copy-on-write, so appends after a restore
+or a truncation never write into a shared array. A truncated item (`detach`) is no
+longer shared: its samples may differ from the kept array at the same length, so each
+checkpoint holds a private copy of it.
 """
 
 from __future__ import annotations
@@ -83,28 +80,13 @@ class CheckpointStore:
         started = time.perf_counter()
         memo = self._base_memo()
         shared: list[np.ndarray] = []
-        items = {item["id"]: item for item in conversation.get_items() if isinstance(item.get("formatted"), dict)}
-        for item_id, buffer in getattr(conversation, "_audio", {}).items():
-            size = len(buffer)
-            item = items.get(item_id)
-            view = item["formatted"].get("audio") if item is not None else None
-            data = self._shared.get(item_id)
-            if data is None or len(data) != size or item_id in self._unshareable:
-                data = np.array(buffer.view(), dtype=np.int16, copy=True)
-                data.flags.writeable = False
-                if item_id not in self._unshareable:
-                    self._shared[item_id] = data
-            if item_id not in self._unshareable and buffer._data is not data:
-                # The live conversation holds the shared copy too, so the session's audio
-                # is in memory once: the buffer has no spare capacity left, so its next
-                # append reallocates instead of writing into the shared array.
-                buffer._data = data
-                if isinstance(view, np.ndarray) and len(view) == size:
-                    item["formatted"]["audio"] = data
-            else:  # (memo keys must be ids of objects alive during the copy, as these are)
-                memo[id(buffer._data)] = data
-                if isinstance(view, np.ndarray) and len(view) == size:
-                    memo[id(view)] = data
+        for item_id in conversation.audio_item_ids():
+            if item_id in self._unshareable:
+                continue  # copied privately by the deep copy below
+            # The live conversation holds the shared array too, so the session's audio is
+            # in memory once.
+            data = conversation.freeze_audio(item_id, self._shared.get(item_id))
+            self._shared[item_id] = data
             memo[id(data)] = data
             shared.append(data)
         pre = set(memo)
@@ -146,9 +128,10 @@ class CheckpointStore:
         return pos, copy.deepcopy(checkpoint.state, memo)
 
     def detach(self, conversation: Any, item_id: str) -> None:
-        """An item's audio is about to change in place (truncation): stop sharing it."""
+        """An item's audio is about to be truncated: stop sharing it.
+
+        (`conversation` is kept for callers; copy-on-write in the library's buffers means
+        the live item needs no copy now.)
+        """
         self._unshareable.add(item_id)
         self._shared.pop(item_id, None)
-        buffer = getattr(conversation, "_audio", {}).get(item_id)
-        if buffer is not None and not buffer._data.flags.writeable:
-            buffer._data = np.array(buffer._data, dtype=np.int16, copy=True)

@@ -153,6 +153,11 @@ class Int16Buffer:
 
     `view()` returns the filled part without copying. Used for item audio, the client's
     input buffer and the UI's waveforms, so no caller concatenates arrays per delta.
+
+    `freeze()` makes the storage an exact-size read-only array that copies of the buffer
+    (`copy.deepcopy`) share instead of copying: checkpoints of a replay hold each finished
+    item's audio once. Writes are copy-on-write: an append or `drop_front` on read-only
+    storage first moves the samples to a fresh array, so a frozen array never changes.
     """
 
     __slots__ = ("_data", "_size")
@@ -171,7 +176,7 @@ class Int16Buffer:
         if not n:
             return
         need = self._size + n
-        if need > len(self._data):
+        if need > len(self._data) or not self._data.flags.writeable:
             grown = np.empty(max(need, 2 * len(self._data)), dtype=np.int16)
             grown[: self._size] = self._data[: self._size]
             self._data = grown
@@ -182,6 +187,37 @@ class Int16Buffer:
         """The samples so far (a view: valid until the next append reallocates)."""
         return self._data[: self._size]
 
+    @property
+    def frozen(self) -> bool:
+        """Whether the storage is a read-only exact-size array (see `freeze`)."""
+        return not self._data.flags.writeable and len(self._data) == self._size
+
+    def freeze(self, reuse: Samples | None = None) -> Samples:
+        """Hold the samples in an exact-size read-only array and return it.
+
+        Costs one copy unless already frozen. `reuse`, a read-only array of the same length
+        that the caller knows holds these very samples (an earlier `freeze` of this audio),
+        is adopted instead of copying. The next append reallocates (no spare capacity), so
+        the returned array never changes and may be shared.
+        """
+        if self.frozen:
+            return self._data
+        if reuse is not None and len(reuse) == self._size and not reuse.flags.writeable:
+            self._data = reuse
+        else:
+            data = np.array(self.view(), dtype=np.int16, copy=True)
+            data.flags.writeable = False
+            self._data = data
+        return self._data
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Int16Buffer:
+        """A copy that shares frozen storage and otherwise copies only the samples."""
+        copied = Int16Buffer.__new__(Int16Buffer)
+        copied._data = self._data if self.frozen else np.array(self.view(), dtype=np.int16, copy=True)
+        copied._size = self._size
+        memo[id(self)] = copied
+        return copied
+
     def truncate(self, length: int) -> None:
         """Keep only the first `length` samples."""
         self._size = max(0, min(self._size, length))
@@ -191,6 +227,8 @@ class Int16Buffer:
         count = max(0, min(count, self._size))
         if count:
             rest = self._size - count
+            if not self._data.flags.writeable:  # copy-on-write: never move a frozen array
+                self._data = self._data.copy()
             self._data[:rest] = self._data[count : self._size]
             self._size = rest
 

@@ -244,6 +244,61 @@ class RealtimeConversation:
         """Every response seen, in order of arrival (a new list)."""
         return list(self._responses)
 
+    # --- copies (replay checkpoints) ---------------------------------------------------
+
+    def audio_item_ids(self) -> list[str]:
+        """Ids of the items (out-of-band ones included) whose audio the conversation holds."""
+        return list(self._audio)
+
+    def freeze_audio(self, item_id: str, reuse: np.ndarray | None = None) -> np.ndarray:
+        """Hold an item's audio in an exact-size read-only array, and return that array.
+
+        Copies of the conversation (`copy()`) then share the array instead of copying it,
+        so many saved states hold the audio once. The item keeps working: its next delta
+        reallocates, and truncation or appends never write into the array (copy-on-write
+        in `Int16Buffer`). `reuse`: an array an earlier call returned for this item; if
+        the item's audio has the same length it is adopted without copying (the caller
+        vouches the samples are unchanged: audio only grows, except by truncation).
+
+        Raises:
+            KeyError: the conversation holds no audio for `item_id`.
+        """
+        data = self._audio[item_id].freeze(reuse)
+        item = self._item_lookup.get(item_id) or self._oob_items.get(item_id)
+        if item is not None:
+            shown = item["formatted"].get("audio")
+            if isinstance(shown, np.ndarray) and len(shown) == len(data):
+                item["formatted"]["audio"] = data
+        return data
+
+    def copy(self) -> RealtimeConversation:
+        """An independent deep copy; frozen audio (see `freeze_audio`) is shared, not copied.
+
+        Processing events on either conversation never changes the other. Equivalent to
+        `copy.deepcopy(conversation)`, which a caller copying a larger state relies on.
+        """
+        return copy.deepcopy(self)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> RealtimeConversation:
+        # Each item's `formatted.audio` is a view of its buffer: the copy's must be a view of
+        # the copied buffer (one array per item, not two), or the frozen array itself.
+        for item_id, buffer in self._audio.items():
+            copied = copy.deepcopy(buffer, memo)
+            item = self._item_lookup.get(item_id) or self._oob_items.get(item_id)
+            shown = item["formatted"].get("audio") if item is not None else None
+            if (
+                isinstance(shown, np.ndarray)
+                and len(shown) == len(buffer)
+                and len(shown)
+                and np.may_share_memory(shown, buffer.view())
+            ):
+                memo.setdefault(id(shown), copied.freeze() if copied.frozen else copied.view())
+        duplicate = RealtimeConversation.__new__(RealtimeConversation)
+        memo[id(self)] = duplicate
+        for key, value in self.__dict__.items():
+            duplicate.__dict__[key] = copy.deepcopy(value, memo)
+        return duplicate
+
     def process_event(
         self, event: dict[str, Any], input_audio: np.ndarray | None = None, input_audio_offset: int = 0
     ) -> Result:
