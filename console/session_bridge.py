@@ -137,11 +137,15 @@ class SessionBridge:
         self.client = self._new_client(url)
         return self.client
 
-    def _new_client(self, url: str | None) -> RealtimeClient:
+    def _new_client(self, url: str | None, carry_from: RealtimeClient | None = None) -> RealtimeClient:
         kwargs = self.config.client_kwargs()
         if url is not None:
             kwargs["url"] = url
         session = copy.deepcopy(self.config.session)
+        if carry_from is not None:
+            # A reconnect keeps what the user changed (voice, instructions, turn mode...);
+            # tools come from the registry, which installs itself on the new client.
+            session = {k: v for k, v in copy.deepcopy(carry_from.session_config).items() if k != "tools"}
         client = RealtimeClient(session_config=session, **kwargs)
         client.on("realtime.event", self._on_realtime_event)
         client.on("conversation.updated", self._on_updated)
@@ -168,11 +172,12 @@ class SessionBridge:
             self._set_connection("connecting", f"connecting to {self.config.endpoint_label}")
             try:
                 url = await self._start_simulator() if self.config.offline else None
-                if self.client is not None:
+                previous = self.client
+                if previous is not None:
                     self._retire_client()
                     self._reset = True  # a new session: the old conversation is gone
                     self.marks.clear()
-                self.client = self._new_client(url)
+                self.client = self._new_client(url, carry_from=previous)
                 self.stats.reset_session()
                 await self.client.connect()
                 session = await self.client.wait_for_session_created(timeout=10)

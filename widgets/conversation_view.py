@@ -138,7 +138,12 @@ class ItemCard(Static, can_focus=True):
         streaming = item.get("status") == "in_progress"
         if streaming != self.has_class("-streaming"):  # a class change restyles: only on change
             self.set_class(streaming, "-streaming")
-        self.update(render_item(item, self.marks))
+        text = render_item(item, self.marks)
+        width = self.content_region.width
+        # A re-layout of the pane costs far more than a repaint of the card: skip it while
+        # the streaming text still fits in the card's current number of lines.
+        same_height = width > 0 and len(text.wrap(self.app.console, width)) == self.content_region.height
+        self.update(text, layout=not same_height)
 
 
 class NoteCard(Static, can_focus=True):

@@ -26,9 +26,11 @@ from widgets.memory_pane import MemoryPane
 from widgets.status_header import StatusHeader
 from widgets.waveform import Waveform
 
-#: Streaming text in the conversation is redrawn at most this often (a card's re-layout
-#: costs far more than a log row; 10 Hz reads as live). New items and notes show at once.
-ITEM_REFRESH_S = 0.1
+#: Streaming text in the conversation is redrawn at most this often: a card's re-layout
+#: costs far more than a log row, and speech runs at ~3 words/s, so 5 Hz reads as live
+#: (bench/bench_app.py: p99 event-loop lag at 500 events/s halves from 10 Hz to 5 Hz).
+#: New items and notes show at once.
+ITEM_REFRESH_S = 0.2
 
 #: Waveform frame rate: the issue asks 20-30 fps; 20 leaves the event loop more room
 #: (bench/bench_app.py measures the difference in event-loop lag).

@@ -359,3 +359,20 @@ async def test_an_unexpected_failure_in_an_action_is_a_notice_not_a_traceback() 
         assert app.is_running
         await submit(pilot, "hello")  # and the console still works
         await wait_for(pilot, lambda: [i for i in assistant_items(app) if i.get("status") == "completed"], what="answer")
+
+
+async def test_reconnect_keeps_the_voice_and_turn_mode_chosen_in_the_session() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        await submit(pilot, "/voice cedar")
+        await submit(pilot, "/vad")
+        await wait_for(pilot, lambda: app.turns.mode == "vad", what="vad")
+        first_session = app.bridge.stats.session_id
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: app.bridge.stats.session_id not in (None, first_session)
+                       and app.bridge.stats.connection == "connected", what="a new session")
+        await pilot.pause(0.3)
+        sent = app.bridge.last_sent_session
+        assert sent["audio"]["output"]["voice"] == "cedar"
+        assert sent["audio"]["input"]["turn_detection"]["type"] == "server_vad"
