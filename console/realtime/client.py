@@ -42,9 +42,10 @@ from typing import Any
 import numpy as np
 
 from .api import NotConnectedError, RealtimeAPI, RealtimeError
-from .audio import Int16Buffer, encode_base64, ms_to_samples, samples_to_ms, to_int16
+from .audio import encode_base64, samples_to_ms, to_int16
 from .conversation import AUDIO_PART_TYPES, ConversationError, RealtimeConversation
 from .event_handler import RealtimeEventHandler, client_error_event
+from .input_audio import IDLE_KEEP_S, InputAudioBuffer
 from .protocol import (
     FLAT_SESSION_FIELDS,
     canonical_type,
@@ -79,7 +80,7 @@ DEFAULT_SERVER_VAD: dict[str, Any] = {
 }
 #: In server-VAD mode, idle input audio kept (seconds) for a `speech_started` whose
 #: `audio_start_ms` (with prefix padding and network lag) lies in the past.
-VAD_IDLE_KEEP_S = 10
+VAD_IDLE_KEEP_S = IDLE_KEEP_S
 #: Hard cap on input audio kept in server-VAD mode, even mid-utterance (seconds).
 VAD_MAX_KEEP_S = 300
 
@@ -145,9 +146,7 @@ class RealtimeClient(RealtimeEventHandler):
         self.tools: dict[str, dict[str, Any]] = {}
         self.session_config: dict[str, Any] = copy.deepcopy(DEFAULT_SESSION)
         self._apply_fields(copy.deepcopy(self._initial_config))
-        self._input = Int16Buffer()
-        self.input_audio_offset = 0
-        self._speech_start_ms: int | None = None
+        self._input = InputAudioBuffer(max_keep_s=VAD_MAX_KEEP_S)
         self._tools_started: set[str] = set()
         for tasks in self._tool_tasks.values():
             for task in tasks:
@@ -185,7 +184,7 @@ class RealtimeClient(RealtimeEventHandler):
         elif event_type == "error":
             self.dispatch("error", event)
         try:
-            item, delta = self.conversation.process_event(event, self._input.view(), self.input_audio_offset)
+            item, delta = self.conversation.process_event(event, self._input.view(), self._input.offset)
         except ConversationError as exc:
             self._report_conversation_error(event, str(exc))
             return
@@ -196,11 +195,12 @@ class RealtimeClient(RealtimeEventHandler):
         is_new = self.conversation.last_item_is_new
         completed = self.conversation.last_item_completed
         if event_type == "input_audio_buffer.speech_started":
-            self._speech_start_ms = _int_or_none(event.get("audio_start_ms"))
+            self._input.speech_started(event.get("audio_start_ms"))
             self.dispatch("conversation.interrupted", {"event": event})
         elif event_type in ("input_audio_buffer.speech_stopped", "input_audio_buffer.timeout_triggered"):
-            self._speech_start_ms = None
-            self._trim_input(_int_or_none(event.get("audio_end_ms")))
+            self._input.speech_stopped()
+            if self.get_turn_detection_type() is not None:  # after speech ends, VAD needs none of it
+                self._input.trim_to(_int_or_none(event.get("audio_end_ms")), self._input_rate())
         elif event_type == "response.done":
             self._on_response_done(event)
         if item is None or event_type in _SILENT_TYPES:
@@ -252,9 +252,7 @@ class RealtimeClient(RealtimeEventHandler):
         """Connect and send the session. Raises RealtimeConnectionError on refusal."""
         if self.is_connected():
             raise RealtimeError("already connected: disconnect() first")
-        self._input = Int16Buffer()
-        self.input_audio_offset = 0
-        self._speech_start_ms = None
+        self._input = InputAudioBuffer(max_keep_s=VAD_MAX_KEEP_S)
         self.session_created = False
         self.session = None
         await self.realtime.connect()
@@ -471,48 +469,27 @@ class RealtimeClient(RealtimeEventHandler):
         self.realtime.send("input_audio_buffer.append", {"audio": encode_base64(data, self._input_codec())})
         self._input.append(data)
         if self.get_turn_detection_type() is not None:
-            self._bound_input()
+            self._input.bound(self._input_rate())
         return True
 
     def _input_rate(self) -> int:
         return sample_rate(self._input_codec())
-
-    def _trim_input(self, end_ms: int | None) -> None:
-        """After `speech_stopped`: audio before its end is no longer needed."""
-        if end_ms is None or self.get_turn_detection_type() is None:
-            return
-        self._drop_before(ms_to_samples(end_ms, self._input_rate()))
-
-    def _bound_input(self) -> None:
-        rate = self._input_rate()
-        end = self.input_audio_offset + len(self._input)
-        if self._speech_start_ms is not None:
-            keep_from = max(ms_to_samples(self._speech_start_ms, rate), end - VAD_MAX_KEEP_S * rate)
-        elif len(self._input) > 2 * VAD_IDLE_KEEP_S * rate:
-            keep_from = end - VAD_IDLE_KEEP_S * rate
-        else:
-            return
-        self._drop_before(keep_from)
-
-    def _drop_before(self, sample: int) -> None:
-        """Forget input samples before session sample `sample`."""
-        count = min(sample - self.input_audio_offset, len(self._input))
-        if count > 0:
-            self._input.drop_front(count)
-            self.input_audio_offset += count
 
     @property
     def input_audio_buffer(self) -> np.ndarray:
         """The input audio still held (int16, a view; sample 0 is `input_audio_offset`)."""
         return self._input.view()
 
+    @property
+    def input_audio_offset(self) -> int:
+        """Samples of the session's input audio already dropped from the client's buffer."""
+        return self._input.offset
+
     def create_response(self) -> bool:
         """Ask for a response; in manual mode, commit pending input audio first."""
         if self.get_turn_detection_type() is None and len(self._input) > 0:
             self.realtime.send("input_audio_buffer.commit")
-            self.conversation.queue_input_audio(self._input.view().copy())
-            self.input_audio_offset += len(self._input)
-            self._input.clear()
+            self.conversation.queue_input_audio(self._input.take())
         self.realtime.send("response.create")
         return True
 

@@ -19,7 +19,8 @@ from typing import Any
 import numpy as np
 
 from console.realtime import ConversationError, RealtimeConversation
-from console.realtime.audio import Int16Buffer, base64_to_bytes, decode, ms_to_samples
+from console.realtime.audio import base64_to_bytes, decode
+from console.realtime.input_audio import InputAudioBuffer
 from console.realtime.protocol import canonical_type, normalise_turn_detection, session_audio_codecs, session_to_flat
 
 from .reader import Recording, UnreadableEventError
@@ -52,12 +53,20 @@ class ConversationRebuilder:
         self.conversation = RealtimeConversation()
         self.position = 0  # the next event to apply
         self.errors: list[RebuildError] = []
-        self._input = Int16Buffer()
-        self._input_offset = 0  # session sample number of self._input[0]
+        self._input = InputAudioBuffer(margin_s=KEEP_MARGIN_S)
         self._input_codec = "pcm16"
         self._client_turn_detection: Any = ...  # ... = the client never sent one
         self._server_turn_detection: Any = None
-        self._speech_start_ms: int | None = None
+
+    @property
+    def input_audio(self) -> np.ndarray:
+        """The client's input audio not yet committed at this point (int16, a view)."""
+        return self._input.view()
+
+    @property
+    def input_codec(self) -> str:
+        """The codec the client declared for its input audio (in its `session.update`)."""
+        return self._input_codec
 
     @property
     def manual_turns(self) -> bool:
@@ -92,18 +101,15 @@ class ConversationRebuilder:
             if "turn_detection" in flat:
                 self._server_turn_detection = normalise_turn_detection(flat["turn_detection"])
         try:
-            result = self.conversation.process_event(event, self._input.view(), self._input_offset)
+            result = self.conversation.process_event(event, self._input.view(), self._input.offset)
         except ConversationError as exc:
             self.errors.append(RebuildError(n, record.type, str(exc)))
             return None, None
         if ctype == "input_audio_buffer.speech_started":
-            start = event.get("audio_start_ms")
-            self._speech_start_ms = int(start) if isinstance(start, (int, float)) else None
+            self._input.speech_started(event.get("audio_start_ms"))
         elif ctype == "input_audio_buffer.speech_stopped":
-            self._speech_start_ms = None
-            end = event.get("audio_end_ms")
-            if isinstance(end, (int, float)):
-                self._drop_before(ms_to_samples(end, self.conversation.input_rate) - KEEP_MARGIN_S * self.conversation.input_rate)
+            self._input.speech_stopped()
+            self._input.trim_to(event.get("audio_end_ms"), self.conversation.input_rate)
         return result
 
     def _client_event(self, ctype: str, event: dict[str, Any]) -> None:
@@ -123,34 +129,15 @@ class ConversationRebuilder:
                 if self._input_codec == "pcm16" and len(data) % 2:
                     data = data[:-1]
                 self._input.append(decode(data, self._input_codec))
-                if not self.manual_turns:
-                    self._bound_input()
+                if not self.manual_turns:  # VAD may slice it: keep only what it still can
+                    self._input.bound(self.conversation.input_rate)
         elif ctype == "input_audio_buffer.commit":
             if self.manual_turns and len(self._input):
-                self.conversation.queue_input_audio(self._input.view().copy())
-            self._input_offset += len(self._input)
-            self._input.clear()
+                self.conversation.queue_input_audio(self._input.take())
+            else:
+                self._input.discard()
         elif ctype == "input_audio_buffer.clear":
-            self._input_offset += len(self._input)
-            self._input.clear()
-
-    def _bound_input(self) -> None:
-        """In VAD mode keep only audio VAD may still slice (like the live client)."""
-        rate = self.conversation.input_rate
-        end = self._input_offset + len(self._input)
-        if self._speech_start_ms is not None:
-            keep_from = ms_to_samples(self._speech_start_ms, rate) - KEEP_MARGIN_S * rate
-        elif len(self._input) > 20 * rate:
-            keep_from = end - 10 * rate
-        else:
-            return
-        self._drop_before(keep_from)
-
-    def _drop_before(self, sample: int) -> None:
-        count = min(sample - self._input_offset, len(self._input))
-        if count > 0:
-            self._input.drop_front(count)
-            self._input_offset += count
+            self._input.discard()
 
     def items(self) -> list[dict[str, Any]]:
         """The conversation's items so far (live objects: copy before changing them)."""
