@@ -32,10 +32,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import inspect
-import json
 import logging
-from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
@@ -54,6 +51,7 @@ from .protocol import (
     sample_rate,
     session_audio_codecs,
 )
+from .tool_runner import ToolHandler, ToolRunner
 
 logger = logging.getLogger("console.realtime")
 
@@ -96,8 +94,6 @@ _SILENT_TYPES = frozenset(
     }
 )
 
-ToolHandler = Callable[[dict[str, Any]], Any]
-
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
@@ -128,7 +124,13 @@ class RealtimeClient(RealtimeEventHandler):
         self.realtime = RealtimeAPI(url, api_key, model, protocol, debug, **api_kwargs)
         self.conversation = RealtimeConversation()
         self._initial_config = copy.deepcopy(session_config or {})
-        self._tool_tasks: dict[str, list[asyncio.Task[bool]]] = {}
+        self._tool_runner = ToolRunner(
+            lambda: self.tools,
+            lambda *args: self.realtime.send(*args),
+            lambda event: self.dispatch("error", event),
+            self._respond,
+            self._keep,
+        )
         self._reset_config()
         self._add_api_event_handlers()
 
@@ -147,11 +149,7 @@ class RealtimeClient(RealtimeEventHandler):
         self.session_config: dict[str, Any] = copy.deepcopy(DEFAULT_SESSION)
         self._apply_fields(copy.deepcopy(self._initial_config))
         self._input = InputAudioBuffer(max_keep_s=VAD_MAX_KEEP_S)
-        self._tools_started: set[str] = set()
-        for tasks in self._tool_tasks.values():
-            for task in tasks:
-                task.cancel()
-        self._tool_tasks = {}
+        self._tool_runner.reset()
 
     def _add_api_event_handlers(self) -> None:
         self.realtime.on("client.*", self._on_client_event)
@@ -215,7 +213,7 @@ class RealtimeClient(RealtimeEventHandler):
             and item.get("type") == "function_call"
             and item.get("status") == "completed"
         ):
-            self._start_tool(event, item)
+            self._tool_runner.call_completed(event, item)
 
     def _report_conversation_error(self, event: dict[str, Any], message: str) -> None:
         self.dispatch(
@@ -238,10 +236,7 @@ class RealtimeClient(RealtimeEventHandler):
             self.last_response = copy.deepcopy(response)
             if response.get("usage") is not None:
                 self.last_usage = copy.deepcopy(response["usage"])
-            response_id = response.get("id")
-            tasks = self._tool_tasks.pop(response_id, []) if isinstance(response_id, str) else []
-            if tasks:
-                self._keep(asyncio.ensure_future(self._respond_after_tools(tasks)))
+            self._tool_runner.response_done(response.get("id"))
 
     # --- connection ----------------------------------------------------------------
 
@@ -271,10 +266,7 @@ class RealtimeClient(RealtimeEventHandler):
     async def disconnect(self) -> None:
         """Close the connection and clear the conversation (config and tools stay)."""
         self.session_created = False
-        for tasks in self._tool_tasks.values():
-            for task in tasks:
-                task.cancel()
-        self._tool_tasks = {}
+        self._tool_runner.cancel()
         await self.realtime.disconnect()
         self.conversation.clear()
 
@@ -384,51 +376,9 @@ class RealtimeClient(RealtimeEventHandler):
         self.update_session()
         return True
 
-    def _start_tool(self, event: dict[str, Any], item: dict[str, Any]) -> None:
-        tool = item["formatted"].get("tool") or {}
-        call_id = tool.get("call_id") or item.get("id")
-        if call_id in self._tools_started:
-            return
-        self._tools_started.add(call_id)
-        if tool.get("name") not in self.tools:
-            logger.info("function call %r has no handler added: left to the application", tool.get("name"))
-            return
-        task = asyncio.ensure_future(self._run_tool(tool))
-        self._keep(task)
-        response_id = event.get("response_id")
-        if isinstance(response_id, str):
-            self._tool_tasks.setdefault(response_id, []).append(task)
-
-    async def _run_tool(self, tool: dict[str, Any]) -> bool:
-        """Run one tool and send its output; True when an output was sent."""
-        try:
-            arguments = json.loads(tool.get("arguments") or "{}")
-            result = self.tools[tool["name"]]["handler"](arguments)
-            if inspect.isawaitable(result):
-                result = await result
-            output = json.dumps(result)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - the model gets the failure as the output
-            logger.warning("tool %r failed: %s", tool.get("name"), exc)
-            output = json.dumps({"error": str(exc) or type(exc).__name__})
-        try:
-            self.realtime.send(
-                "conversation.item.create",
-                {"item": {"type": "function_call_output", "call_id": tool.get("call_id"), "output": output}},
-            )
-        except NotConnectedError:
-            self.dispatch(
-                "error",
-                client_error_event("client_tool_error", f"output of tool {tool.get('name')!r} not sent: disconnected"),
-            )
-            return False
-        return True
-
-    async def _respond_after_tools(self, tasks: list[asyncio.Task[bool]]) -> None:
-        """One `response.create` once every tool of a response has sent its output."""
-        results = await asyncio.gather(*tasks, return_exceptions=True)
-        if any(r is True for r in results) and self.is_connected():
+    def _respond(self) -> None:
+        """After a response's tools sent their outputs: the next response, if connected."""
+        if self.is_connected():
             self.create_response()
 
     # --- conversation actions ------------------------------------------------------
