@@ -175,7 +175,7 @@ def main() -> int:
     args = parser.parse_args()
     runs = 2 if args.fast else 5
     seconds = 1.5 if args.fast else 4.0
-    rates = [250, 500, 1000] if args.fast else [250, 500, 1000, 1500, 2000, 3000]
+    rates = [100, 250, 500] if args.fast else [100, 250, 500, 1000, 2000]
 
     console_inner, console_outer = cold_start(_CONSOLE_START, runs)
     bare_inner, bare_outer = cold_start(_BARE_START, runs)
@@ -189,14 +189,16 @@ def main() -> int:
     print(f"\nsustained ingest ({seconds:.1f} s per rate; 20 s spoken answers: half audio deltas of 100 ms,")
     print("half transcript deltas, plus each answer's item and response events)")
     print(f"  baseline json.loads alone: {baseline:,.0f} frames/s")
-    best = 0
+    best = best_p99 = 0
     for rate, achieved, worst, p99 in asyncio.run(ingest(frames, rates, seconds)):
         ok = worst < 50
         best = rate if ok and achieved >= rate * 0.95 else best
+        best_p99 = rate if p99 < 50 and achieved >= rate * 0.95 else best_p99
         print(f"  offered {rate:5d}/s  achieved {achieved:7.0f}/s  worst lag {worst:6.1f} ms  p99 {p99:5.1f} ms"
               f"  {'ok' if ok else 'over 50 ms'}")
     print(f"\nhighest sustained rate with worst lag < 50 ms: {best}/s "
-          f"({best / baseline * 100:.1f} % of json.loads alone)")
+          f"({best / baseline * 100:.2f} % of json.loads alone); with p99 lag < 50 ms: {best_p99}/s")
+    print("(a live voice session is ~100 events/s: 50 mic appends, 10 audio and ~10 transcript deltas)")
     return 0
 
 
