@@ -43,39 +43,12 @@ from .audio import encode_base64, samples_to_ms, to_int16
 from .conversation import AUDIO_PART_TYPES, ConversationError, RealtimeConversation
 from .event_handler import RealtimeEventHandler, client_error_event
 from .input_audio import IDLE_KEEP_S, InputAudioBuffer
-from .protocol import (
-    FLAT_SESSION_FIELDS,
-    canonical_type,
-    flat_to_ga_session,
-    normalise_turn_detection,
-    sample_rate,
-    session_audio_codecs,
-)
+from .protocol import canonical_type, sample_rate, session_audio_codecs
+from .session_config import DEFAULT_SERVER_VAD, DEFAULT_SESSION, apply_session_fields, session_payload  # noqa: F401 (re-exported)
 from .tool_runner import ToolHandler, ToolRunner
 
 logger = logging.getLogger("console.realtime")
 
-#: The reference's default session (flat beta-style fields), voice "verse" as its latest.
-DEFAULT_SESSION: dict[str, Any] = {
-    "modalities": ["text", "audio"],
-    "instructions": "",
-    "voice": "verse",
-    "input_audio_format": "pcm16",
-    "output_audio_format": "pcm16",
-    "input_audio_transcription": None,
-    "turn_detection": None,
-    "tools": [],
-    "tool_choice": "auto",
-    "temperature": 0.8,
-    "max_response_output_tokens": 4096,
-}
-#: Server VAD settings the reference documents (for `update_session(turn_detection=...)`).
-DEFAULT_SERVER_VAD: dict[str, Any] = {
-    "type": "server_vad",
-    "threshold": 0.5,
-    "prefix_padding_ms": 300,
-    "silence_duration_ms": 200,
-}
 #: In server-VAD mode, idle input audio kept (seconds) for a `speech_started` whose
 #: `audio_start_ms` (with prefix padding and network lag) lies in the past.
 VAD_IDLE_KEEP_S = IDLE_KEEP_S
@@ -147,7 +120,7 @@ class RealtimeClient(RealtimeEventHandler):
         self.last_usage: dict[str, Any] | None = None
         self.tools: dict[str, dict[str, Any]] = {}
         self.session_config: dict[str, Any] = copy.deepcopy(DEFAULT_SESSION)
-        self._apply_fields(copy.deepcopy(self._initial_config))
+        apply_session_fields(self.session_config, copy.deepcopy(self._initial_config))
         self._input = InputAudioBuffer(max_keep_s=VAD_MAX_KEEP_S)
         self._tool_runner.reset()
 
@@ -299,35 +272,9 @@ class RealtimeClient(RealtimeEventHandler):
         detection = self.session_config.get("turn_detection")
         return detection.get("type") if isinstance(detection, dict) else None
 
-    def _apply_fields(self, fields: dict[str, Any]) -> None:
-        for key, value in fields.items():
-            if key == "turn_detection":
-                value = normalise_turn_detection(value)
-            elif key == "tools":
-                if value is None:
-                    value = []
-                if not isinstance(value, list):
-                    raise TypeError("tools must be a list of tool definitions")
-            elif key not in FLAT_SESSION_FIELDS:
-                logger.info("session field %r is not a flat session field; sent as given", key)
-            self.session_config[key] = copy.deepcopy(value)
-
     def session_payload(self) -> dict[str, Any]:
         """The `session` object `session.update` carries, in the protocol's shape."""
-        session = copy.deepcopy(self.session_config)
-        tools = []
-        for definition in session.get("tools") or []:
-            definition = dict(definition)
-            definition.setdefault("type", "function")
-            if definition.get("name") in self.tools:
-                raise ValueError(f"tool {definition.get('name')!r} is both in session tools and added with add_tool")
-            tools.append(definition)
-        for name, tool in self.tools.items():
-            tools.append({"type": "function", **tool["definition"]})
-        session["tools"] = tools
-        if self.protocol == "ga":
-            return flat_to_ga_session(session)
-        return session
+        return session_payload(self.session_config, self.tools, self.protocol)
 
     def update_session(self, **fields: Any) -> bool:
         """Change the stored session fields given (flat beta-style names), then send it.
@@ -338,7 +285,7 @@ class RealtimeClient(RealtimeEventHandler):
         session is translated with `protocol.flat_to_ga_session` (temperature dropped).
         """
         backup = copy.deepcopy(self.session_config)
-        self._apply_fields(fields)
+        apply_session_fields(self.session_config, fields)
         try:
             payload = self.session_payload()
         except ValueError:
