@@ -18,9 +18,14 @@ real sample rate (24 kHz PCM16, 8 kHz G.711) is used for all millisecond arithme
 odd trailing PCM16 byte is carried to the next delta; `response.done` and transcription
 failures are recorded instead of ignored.
 
-It is one module, longer than most, because it is one state machine: every processor
-reads and writes the same tables (items, responses, queues, audio buffers), and the
-checks that keep a rejected event from changing them only hold if they live together.
+It is one state machine: every processor reads and writes the same tables (items,
+responses, queues, audio buffers), which `RealtimeConversation` owns, together with the
+item bookkeeping (storing, merging, completion) and the processors of item events. The
+processors of the other event families are mixins in their own modules, each validating
+an event before it changes anything: `conversation_input` (input transcription, VAD
+speech, commits) and `conversation_responses` (responses, output items, deltas, `.done`
+values). `conversation_items` holds what needs no state: `ConversationError`, field
+checks and content formatting.
 """
 
 from __future__ import annotations
@@ -32,17 +37,23 @@ import numpy as np
 
 from . import protocol
 from .audio import DeltaDecoder, Int16Buffer, base64_to_bytes, decode, ms_to_samples, to_int16
-
-Item = dict[str, Any]
-Delta = dict[str, Any]
-Result = tuple[Item | None, Delta | None]
-
-#: Content part types whose `text` makes up `formatted.text` (GA adds `output_text`).
-TEXT_PART_TYPES = frozenset({"text", "input_text", "output_text"})
-#: Content part types that carry audio (and a transcript).
-AUDIO_PART_TYPES = frozenset({"audio", "input_audio", "output_audio"})
-
-_NOTHING: Result = (None, None)
+from .conversation_input import InputProcessors
+from .conversation_items import (  # noqa: F401 (AUDIO_PART_TYPES, TEXT_PART_TYPES, Delta: re-exported)
+    AUDIO_PART_TYPES,
+    NOTHING,
+    TEXT_PART_TYPES,
+    ConversationError,
+    Delta,
+    Item,
+    Result,
+    check_ms,
+    merge_content,
+    missing_field,
+    require_fields,
+    text_of,
+    transcript_of,
+)
+from .conversation_responses import ResponseProcessors
 
 #: Side tables for things that may never be claimed (speech whose item never comes,
 #: out-of-band items) keep only this many entries, oldest dropped first, so a long session
@@ -52,72 +63,7 @@ MAX_PENDING = 256
 _ID_KEYS = ("item_id", "response_id")
 
 
-class ConversationError(Exception):
-    """An event the conversation cannot apply (unknown item id, missing field, bad audio).
-
-    Raised before any state changes, so the conversation stays exactly as it was; the
-    client turns it into an `error` event and keeps the connection going.
-    """
-
-
-def _missing(event: dict[str, Any], key: str) -> ConversationError:
-    return ConversationError(f"{event.get('type')} event is missing required field {key!r}")
-
-
-def _require(event: dict[str, Any], *keys: str) -> None:
-    for key in keys:
-        if event.get(key) is None:
-            raise _missing(event, key)
-
-
-def _check_ms(event: dict[str, Any], key: str) -> None:
-    value = event.get(key)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        raise ConversationError(f"{event.get('type')}: bad {key} {value!r} (milliseconds expected)")
-
-
-def _output_ids(output: Any) -> list[str]:
-    """Item ids of a response's `output` (item objects upstream, ids in the reference)."""
-    ids = []
-    for out in output or []:
-        out_id = out.get("id") if isinstance(out, dict) else out
-        if isinstance(out_id, str) and out_id:
-            ids.append(out_id)
-    return ids
-
-
-def _text_of(content: list[Any]) -> str:
-    return "".join(
-        str(part.get("text") or "")
-        for part in content
-        if isinstance(part, dict) and part.get("type") in TEXT_PART_TYPES
-    )
-
-
-def _transcript_of(content: list[Any]) -> str:
-    return "".join(
-        str(part.get("transcript") or "")
-        for part in content
-        if isinstance(part, dict) and part.get("type") in AUDIO_PART_TYPES
-    )
-
-
-def _merge_content(old: list[Any], new: list[Any]) -> list[Any]:
-    """The server's final content, keeping values we know that its copy leaves empty.
-
-    Upstream's `conversation.item.done` may carry `transcript: null` for a user audio part
-    whose transcription arrived first; the known transcript must not be lost.
-    """
-    merged = copy.deepcopy(new)
-    for i, part in enumerate(merged):
-        if i < len(old) and isinstance(part, dict) and isinstance(old[i], dict):
-            for key, value in old[i].items():
-                if part.get(key) in (None, "") and value not in (None, ""):
-                    part[key] = copy.deepcopy(value)
-    return merged
-
-
-class RealtimeConversation:
+class RealtimeConversation(InputProcessors, ResponseProcessors):
     """Client-side cache of conversation items and responses, fed by server events.
 
     Items are the server's item dicts plus `item["formatted"]`: `audio` (numpy int16, always
@@ -333,7 +279,7 @@ class RealtimeConversation:
             raise ConversationError("event is missing its 'type'")
         processor = self._processors.get(protocol.canonical_type(event_type))
         if processor is None:
-            return _NOTHING
+            return NOTHING
         for key in _ID_KEYS:  # ids index tables: anything but a string is rejected here
             value = event.get(key)
             if value is not None and type(value) is not str:
@@ -347,7 +293,7 @@ class RealtimeConversation:
         out-of-band table; raises ConversationError if neither knows it."""
         item_id = event.get(key)
         if item_id is None:
-            raise _missing(event, key)
+            raise missing_field(event, key)
         item = self._item_lookup.get(item_id)
         if item is not None:
             return item, True
@@ -391,7 +337,7 @@ class RealtimeConversation:
         """Give a freshly stored item its `formatted` view, as the reference does."""
         item_id = item["id"]
         content = item.get("content") if isinstance(item.get("content"), list) else []
-        item["formatted"] = {"audio": np.zeros(0, dtype=np.int16), "text": _text_of(content), "transcript": ""}
+        item["formatted"] = {"audio": np.zeros(0, dtype=np.int16), "text": text_of(content), "transcript": ""}
         speech = self._queued_speech.get(item_id)
         if speech is not None and speech.get("audio") is not None:
             del self._queued_speech[item_id]
@@ -461,7 +407,7 @@ class RealtimeConversation:
                 continue
             if key == "content" and isinstance(value, list):
                 old = item.get("content") if isinstance(item.get("content"), list) else []
-                item["content"] = _merge_content(old, value)
+                item["content"] = merge_content(old, value)
             elif key == "arguments" and not isinstance(value, str):
                 continue  # arguments stay a string: deltas are appended to them
             elif key == "status":
@@ -472,8 +418,8 @@ class RealtimeConversation:
                 item[key] = copy.deepcopy(value)
         formatted = item["formatted"]
         content = item.get("content") if isinstance(item.get("content"), list) else []
-        formatted["text"] = formatted["text"] or _text_of(content)
-        formatted["transcript"] = formatted["transcript"] or _transcript_of(content)
+        formatted["text"] = formatted["text"] or text_of(content)
+        formatted["transcript"] = formatted["transcript"] or transcript_of(content)
         if "tool" in formatted and isinstance(item.get("arguments"), str) and item["arguments"]:
             formatted["tool"]["arguments"] = item["arguments"]
         if "output" in formatted and "output" in item:
@@ -489,7 +435,7 @@ class RealtimeConversation:
             # Parts and deltas that arrived before the item joined the conversation are kept.
             content = item.get("content") if isinstance(item.get("content"), list) else []
             if len(oob.get("content") or []) > len(content):
-                item["content"] = _merge_content(content, oob["content"])
+                item["content"] = merge_content(content, oob["content"])
             if len(oob.get("arguments") or "") > len(item.get("arguments") or ""):
                 item["arguments"] = oob["arguments"]
                 if "tool" in item["formatted"]:
@@ -507,7 +453,7 @@ class RealtimeConversation:
     def _event_item(self, event: dict[str, Any]) -> Item:
         item = event.get("item")
         if not isinstance(item, dict):
-            raise _missing(event, "item")
+            raise missing_field(event, "item")
         if not item.get("id") or not isinstance(item["id"], str):
             raise ConversationError(f"{event.get('type')}: item has no 'id' string")
         if not isinstance(item.get("content", []), (list, type(None))):
@@ -549,17 +495,17 @@ class RealtimeConversation:
             raise ConversationError(f"{event.get('type')}: {exc}") from None
         item["formatted"] = {
             "audio": audio,
-            "text": _text_of(content),
-            "transcript": _transcript_of(content),
+            "text": text_of(content),
+            "transcript": transcript_of(content),
         }
         return item, None
 
     def _item_truncated(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
-        _require(event, "item_id", "audio_end_ms")
+        require_fields(event, "item_id", "audio_end_ms")
         item = self._item_lookup.get(event["item_id"])
         if item is None:
             raise ConversationError(f"conversation.item.truncated: item {event['item_id']!r} not found")
-        _check_ms(event, "audio_end_ms")
+        check_ms(event, "audio_end_ms")
         end_ms = event["audio_end_ms"]
         keep = ms_to_samples(end_ms, self.output_rate)
         buffer = self._audio.get(item["id"])
@@ -578,7 +524,7 @@ class RealtimeConversation:
         return item, None
 
     def _item_deleted(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
-        _require(event, "item_id")
+        require_fields(event, "item_id")
         item = self._item_lookup.pop(event["item_id"], None)
         if item is None:
             raise ConversationError(f"conversation.item.deleted: item {event['item_id']!r} not found")
@@ -589,299 +535,5 @@ class RealtimeConversation:
         self._awaiting_output_done.discard(item["id"])
         return item, None
 
-    # --- input transcription ------------------------------------------------------------
-
-    def _transcription_completed(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
-        _require(event, "item_id")
-        raw = event.get("transcript")
-        if not isinstance(raw, str):
-            raise _missing(event, "transcript")
-        # A single space tells "empty transcript" apart from "not transcribed yet".
-        shown = raw or " "
-        index = event.get("content_index", 0)
-        item = self._item_lookup.get(event["item_id"])
-        if item is None:
-            self._bounded_put(self._queued_transcripts, event["item_id"], {"raw": raw, "shown": shown, "content_index": index})
-            return _NOTHING
-        content = item.get("content")
-        if isinstance(index, int) and isinstance(content, list) and 0 <= index < len(content):
-            if isinstance(content[index], dict):
-                content[index]["transcript"] = raw
-        item["formatted"]["transcript"] = shown
-        return item, {"transcript": shown}
-
-    def _transcription_delta(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
-        """Streaming input transcription: a growing `formatted.transcript`."""
-        _require(event, "item_id")
-        delta = event.get("delta")
-        if delta is None:
-            delta = ""
-        if not isinstance(delta, str):
-            raise ConversationError(f"{event.get('type')}: delta must be a string")
-        item = self._item_lookup.get(event["item_id"])
-        if item is None:
-            queued = self._queued_transcripts.get(event["item_id"])
-            if queued is None:
-                queued = self._bounded_put(
-                    self._queued_transcripts,
-                    event["item_id"],
-                    {"raw": None, "shown": "", "content_index": event.get("content_index", 0)},
-                )
-            if queued["raw"] is None:  # a completed transcript already queued wins
-                queued["shown"] += delta
-            return _NOTHING
-        item["formatted"]["transcript"] += delta
-        return item, {"transcript": delta}
-
-    def _transcription_failed(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
-        """Fix: the reference ignores failures; the item keeps the error for the UI."""
-        _require(event, "item_id", "error")
-        error = copy.deepcopy(event["error"])
-        item = self._item_lookup.get(event["item_id"])
-        if item is None:
-            self._bounded_put(self._queued_failures, event["item_id"], error)
-            return _NOTHING
-        item["formatted"]["transcript_error"] = error
-        return item, {"transcript_error": error}
-
-    # --- input audio ------------------------------------------------------------------
-
-    def _speech_started(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
-        _require(event, "item_id", "audio_start_ms")
-        _check_ms(event, "audio_start_ms")
-        self._bounded_put(self._queued_speech, event["item_id"], {"audio_start_ms": event["audio_start_ms"]})
-        return _NOTHING
-
-    def _speech_stopped(self, event: dict[str, Any], input_audio: Any, offset: int) -> Result:
-        _require(event, "item_id", "audio_end_ms")
-        _check_ms(event, "audio_end_ms")
-        item_id, end_ms = event["item_id"], event["audio_end_ms"]
-        samples = None if input_audio is None else to_int16(input_audio)
-        speech = self._queued_speech.get(item_id)
-        if speech is None:
-            speech = self._bounded_put(self._queued_speech, item_id, {"audio_start_ms": end_ms})
-        speech["audio_end_ms"] = end_ms
-        if samples is not None:
-            rate = self.input_rate
-            start = max(0, min(len(samples), ms_to_samples(speech["audio_start_ms"], rate) - offset))
-            stop = max(start, min(len(samples), ms_to_samples(end_ms, rate) - offset))
-            speech["audio"] = samples[start:stop].copy()
-            item = self._item_lookup.get(item_id)
-            if item is not None:  # the item came first: give it the audio directly
-                self._queued_speech.pop(item_id)
-                self._set_audio(item, speech["audio"])
-        return _NOTHING
-
-    def _timeout_triggered(self, event: dict[str, Any], input_audio: Any, offset: int) -> Result:
-        """GA idle timeout: the server commits [audio_start_ms, audio_end_ms) as an item,
-        exactly as if speech had started and stopped there, so the item gets that audio."""
-        _require(event, "item_id", "audio_start_ms", "audio_end_ms")
-        _check_ms(event, "audio_start_ms")
-        _check_ms(event, "audio_end_ms")
-        self._speech_started(event, None, offset)
-        return self._speech_stopped(event, input_audio, offset)
-
-    def _committed(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
-        """Fix: manual-mode audio belongs to the committed item, not the next user item."""
-        _require(event, "item_id")
-        if self._queued_input_audio is None:
-            return _NOTHING
-        samples, self._queued_input_audio = self._queued_input_audio, None
-        item = self._item_lookup.get(event["item_id"])
-        if item is None:
-            self._bounded_put(self._committed_audio, event["item_id"], samples)
-            return _NOTHING
-        self._set_audio(item, samples)
-        return item, None
-
-    # --- responses --------------------------------------------------------------------
-
-    def _check_response(self, event: dict[str, Any], response: Any) -> None:
-        if not isinstance(response, dict):
-            raise _missing(event, "response")
-        if not response.get("id") or not isinstance(response["id"], str):
-            raise ConversationError(f"{event.get('type')}: response has no 'id' string")
-        if not isinstance(response.get("output", []), (list, type(None))):
-            raise ConversationError(f"{event.get('type')}: response.output must be a list")
-
-    def _response_created(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
-        response = event.get("response")
-        self._check_response(event, response)
-        if response["id"] not in self._response_lookup:
-            stored = copy.deepcopy(response)
-            stored["output"] = _output_ids(stored.get("output"))
-            self._responses.append(stored)
-            self._response_lookup[stored["id"]] = stored
-        return _NOTHING
-
-    def _response_done(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
-        """Fix: the reference ignores it; store final status, status_details and usage."""
-        response = event.get("response")
-        self._check_response(event, response)
-        stored = self._response_lookup.get(response["id"])
-        if stored is None:
-            stored = {"id": response["id"], "output": []}
-            self._responses.append(stored)
-            self._response_lookup[stored["id"]] = stored
-        for key, value in response.items():
-            if key == "output":
-                for out_id in _output_ids(value):
-                    if out_id not in stored["output"]:
-                        stored["output"].append(out_id)
-            else:
-                stored[key] = copy.deepcopy(value)
-        return _NOTHING
-
-    def _output_item_added(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
-        _require(event, "response_id")
-        incoming = self._event_item(event)
-        response = self._response_lookup.get(event["response_id"])
-        if response is None:
-            # Out-of-band or missed response.created: legal traffic, remember a stub.
-            response = {"id": event["response_id"], "object": "realtime.response", "status": "in_progress", "output": []}
-            self._responses.append(response)
-            self._response_lookup[response["id"]] = response
-        if incoming["id"] not in response["output"]:
-            response["output"].append(incoming["id"])
-        if incoming["id"] not in self._reported_completed:
-            self._awaiting_output_done.add(incoming["id"])
-        if incoming["id"] not in self._item_lookup and incoming["id"] not in self._oob_items:
-            # Until conversation.item.created/added names it, the item lives aside: an
-            # out-of-band response's items never join the conversation.
-            item = copy.deepcopy(incoming)
-            item.pop("formatted", None)
-            self._new_formatted(item)
-            self._bounded_put(self._oob_items, item["id"], item)
-        return _NOTHING
-
-    def _output_item_done(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
-        incoming = self._event_item(event)
-        item, in_conversation = self._find({"type": event.get("type"), "item_id": incoming["id"]})
-        self._awaiting_output_done.discard(item["id"])
-        if incoming.get("status") is not None:
-            item["status"] = incoming["status"]
-        final_arguments = incoming.get("arguments")
-        if item.get("type") == "function_call" and not item.get("arguments") and isinstance(final_arguments, str):
-            item["arguments"] = incoming["arguments"]
-            item["formatted"]["tool"]["arguments"] = incoming["arguments"]
-        if not in_conversation:
-            return _NOTHING
-        self.last_item_completed = self._report_completed(item)
-        return item, None
-
-    def _content_part_added(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
-        part = event.get("part")
-        if not isinstance(part, dict):
-            raise _missing(event, "part")
-        item, in_conversation = self._find(event)
-        content = item.get("content")
-        if not isinstance(content, list):
-            content = item["content"] = []
-        index = event.get("content_index")
-        # Fix: store a copy; the reference appends the event's own dict and then grows it.
-        if not (isinstance(index, int) and 0 <= index < len(content)):
-            content.append(copy.deepcopy(part))
-        return (item, None) if in_conversation else _NOTHING
-
-    # --- deltas -----------------------------------------------------------------------
-
-    def _part(self, item: Item, event: dict[str, Any]) -> dict[str, Any] | None:
-        index = event.get("content_index", 0)
-        content = item.get("content")
-        if isinstance(index, int) and isinstance(content, list) and 0 <= index < len(content):
-            part = content[index]
-            return part if isinstance(part, dict) else None
-        return None
-
-    def _audio_transcript_delta(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
-        delta = event.get("delta")
-        if not isinstance(delta, str):
-            raise _missing(event, "delta")
-        item, in_conversation = self._find(event)
-        part = self._part(item, event)
-        if part is not None:
-            part["transcript"] = (part.get("transcript") or "") + delta
-        item["formatted"]["transcript"] += delta
-        return (item, {"transcript": delta}) if in_conversation else _NOTHING
-
-    def _audio_delta(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
-        """Append decoded audio in amortised O(1) (the reference copies the whole array)."""
-        data = event.get("delta")
-        if not isinstance(data, str):
-            raise _missing(event, "delta")
-        item, in_conversation = self._find(event)
-        item_id = item["id"]
-        decoder = self._decoders.get(item_id)
-        if decoder is None:
-            decoder = self._decoders[item_id] = DeltaDecoder(self.output_codec)
-        try:
-            samples = decoder.feed(data)
-        except ValueError as exc:
-            raise ConversationError(f"{event.get('type')}: {exc}") from None
-        buffer = self._audio.get(item_id)
-        if buffer is None:
-            buffer = self._audio[item_id] = Int16Buffer(item["formatted"]["audio"], capacity=1 << 16)
-        buffer.append(samples)
-        item["formatted"]["audio"] = buffer.view()
-        return (item, {"audio": samples}) if in_conversation else _NOTHING
-
-    def _text_delta(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
-        delta = event.get("delta")
-        if not isinstance(delta, str):
-            raise _missing(event, "delta")
-        item, in_conversation = self._find(event)
-        part = self._part(item, event)
-        if part is not None:
-            part["text"] = (part.get("text") or "") + delta
-        item["formatted"]["text"] += delta
-        return (item, {"text": delta}) if in_conversation else _NOTHING
-
-    def _arguments_delta(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
-        delta = event.get("delta")
-        if not isinstance(delta, str):
-            raise _missing(event, "delta")
-        item, in_conversation = self._find(event)
-        current = item.get("arguments")
-        item["arguments"] = (current if isinstance(current, str) else "") + delta
-        tool = item["formatted"].get("tool")
-        if tool is not None:
-            tool["arguments"] = item["arguments"]
-        return (item, {"arguments": delta}) if in_conversation else _NOTHING
-
-    # --- .done events: final values, filled in only where the deltas left a gap ----------
-
-    def _final_value(self, event: dict[str, Any], key: str, formatted_key: str) -> Result:
-        """Set the final text/transcript of a `.done` event if the deltas left it empty."""
-        final = event.get(key)
-        item_id = event.get("item_id")
-        item = self._item_lookup.get(item_id) or self._oob_items.get(item_id)  # type: ignore[arg-type]
-        if item is None or not isinstance(final, str) or not final:
-            return _NOTHING
-        changed = False
-        part = self._part(item, event)
-        if part is not None and not part.get(key):
-            part[key] = final
-            changed = True
-        if not item["formatted"].get(formatted_key):
-            item["formatted"][formatted_key] = final
-            changed = True
-        return (item, None) if changed and item_id in self._item_lookup else _NOTHING
-
-    def _audio_transcript_done(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
-        return self._final_value(event, "transcript", "transcript")
-
-    def _text_done(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
-        return self._final_value(event, "text", "text")
-
-    def _arguments_done(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
-        item = self._item_lookup.get(event.get("item_id")) or self._oob_items.get(event.get("item_id"))
-        final = event.get("arguments")
-        if item is None or not isinstance(final, str) or item.get("arguments"):
-            return _NOTHING
-        item["arguments"] = final
-        if "tool" in item["formatted"]:
-            item["formatted"]["tool"]["arguments"] = final
-        return (item, None) if item["id"] in self._item_lookup else _NOTHING
-
     def _ignore(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
-        return _NOTHING
+        return NOTHING
