@@ -131,23 +131,29 @@ class ResponseProcessors:
             return part if isinstance(part, dict) else None
         return None
 
-    def _audio_transcript_delta(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
+    def _streamed(self, event: dict[str, Any]) -> tuple[str, Item, bool]:
+        """(delta, item, in_conversation) of a streaming event, checked before any change."""
         delta = event.get("delta")
         if not isinstance(delta, str):
             raise missing_field(event, "delta")
         item, in_conversation = self._find(event)
+        return delta, item, in_conversation
+
+    def _part_delta(self, event: dict[str, Any], key: str) -> Result:
+        """A text or transcript delta: grows the content part's `key` and `formatted[key]`."""
+        delta, item, in_conversation = self._streamed(event)
         part = self._part(item, event)
         if part is not None:
-            part["transcript"] = (part.get("transcript") or "") + delta
-        item["formatted"]["transcript"] += delta
-        return (item, {"transcript": delta}) if in_conversation else NOTHING
+            part[key] = (part.get(key) or "") + delta
+        item["formatted"][key] += delta
+        return (item, {key: delta}) if in_conversation else NOTHING
+
+    def _audio_transcript_delta(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
+        return self._part_delta(event, "transcript")
 
     def _audio_delta(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
         """Append decoded audio in amortised O(1) (the reference copies the whole array)."""
-        data = event.get("delta")
-        if not isinstance(data, str):
-            raise missing_field(event, "delta")
-        item, in_conversation = self._find(event)
+        data, item, in_conversation = self._streamed(event)
         item_id = item["id"]
         decoder = self._decoders.get(item_id)
         if decoder is None:
@@ -164,21 +170,10 @@ class ResponseProcessors:
         return (item, {"audio": samples}) if in_conversation else NOTHING
 
     def _text_delta(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
-        delta = event.get("delta")
-        if not isinstance(delta, str):
-            raise missing_field(event, "delta")
-        item, in_conversation = self._find(event)
-        part = self._part(item, event)
-        if part is not None:
-            part["text"] = (part.get("text") or "") + delta
-        item["formatted"]["text"] += delta
-        return (item, {"text": delta}) if in_conversation else NOTHING
+        return self._part_delta(event, "text")
 
     def _arguments_delta(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
-        delta = event.get("delta")
-        if not isinstance(delta, str):
-            raise missing_field(event, "delta")
-        item, in_conversation = self._find(event)
+        delta, item, in_conversation = self._streamed(event)
         current = item.get("arguments")
         item["arguments"] = (current if isinstance(current, str) else "") + delta
         tool = item["formatted"].get("tool")
