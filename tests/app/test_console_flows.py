@@ -376,3 +376,44 @@ async def test_reconnect_keeps_the_voice_and_turn_mode_chosen_in_the_session() -
         sent = app.bridge.last_sent_session
         assert sent["audio"]["output"]["voice"] == "cedar"
         assert sent["audio"]["input"]["turn_detection"]["type"] == "server_vad"
+
+
+async def test_speaking_over_the_model_in_vad_mode_interrupts_it(tmp_path: Path) -> None:
+    wav = write_speech_wav(tmp_path / "stop.wav", "stop please")
+    app = make_app("--input-wav", str(wav), "--vad", wav_speed=1.0)
+    start = app.turns.start
+
+    async def start_silent() -> list[str]:
+        problems = await start()
+        app.turns.source.muted = True  # hold the "user" back until the model is speaking
+        return problems
+
+    app.turns.start = start_silent
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        await submit(pilot, "tell me a long story")
+        await wait_for(pilot, lambda: assistant_items(app) and app.turns.speaker.played(assistant_items(app)[0]["id"]) > 4800,
+                       what="the model speaking")
+        app.turns.source.muted = False
+        await wait_for(pilot, lambda: events_of(app, "conversation.item.truncated"), timeout=15, what="barge-in truncation")
+        truncate = events_of(app, "conversation.item.truncate")[0]
+        assert truncate["item_id"] == assistant_items(app)[0]["id"] and truncate["audio_end_ms"] > 0
+        assert events_of(app, "input_audio_buffer.speech_started")
+
+
+async def test_editor_screens_open_from_their_keys() -> None:
+    from console.screens.session_editor import SessionEditorScreen
+    from console.screens.tool_editor import ToolEditorScreen
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        await pilot.press("ctrl+e")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, SessionEditorScreen)
+        await pilot.press("escape")
+        await pilot.pause(0.3)
+        assert app.screen is app.main
+        await pilot.press("ctrl+t")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, ToolEditorScreen)
