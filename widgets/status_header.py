@@ -21,6 +21,7 @@ _STATE_GLYPH = {
     "failed": ("✖", "bold red"),
 }
 _TURN_LABEL = {"vad": "server VAD", "ptt": "push-to-talk"}
+_LIMIT_NAMES = {"requests": "req", "tokens": "tok"}
 _MIC_STYLE = {"recording": "bold red", "streaming": "bold red", "off": "dim", "unavailable": "yellow"}
 
 
@@ -82,7 +83,8 @@ def render_status(stats: SessionStats, now: float) -> Text:
     if stats.rate_limits:
         line.append("  limits ", style="dim")
         line.append(
-            " ".join(f"{r.name} {_count(r.remaining)}/{_count(r.limit)}" for r in stats.rate_limits.values())
+            " ".join(f"{_LIMIT_NAMES.get(r.name, r.name)} {_count(r.remaining)}/{_count(r.limit)}"
+                     for r in stats.rate_limits.values())
         )
     return line
 
@@ -91,9 +93,13 @@ class StatusHeader(Static):
     """Two-line status of the session (see `render_status`)."""
 
     DEFAULT_CSS = """
+    /* Two lines whatever the width: a narrow (SSH, 80-column) terminal cuts each line
+       with an ellipsis instead of wrapping the first into the second. */
     StatusHeader {
         height: 2;
         padding: 0 1;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
         background: $panel;
         color: $foreground;
     }

@@ -102,7 +102,7 @@ def test_status_header_text() -> None:
     stats.rate_limits["tokens"] = RateLimit("tokens", 50000, 48000, 1.0, 0.0)
     text = render_status(stats, 1090.0).plain
     for part in ("● connected", "offline: local simulator", "ga", "gpt-realtime", "sess_1", "age 01:30 / 60:00",
-                 "server VAD", "mic streaming", "1,200 in / 30 out", "≈$0.0123", "tokens 48.0k/50.0k", "latency 250 ms"):
+                 "server VAD", "mic streaming", "1,200 in / 30 out", "≈$0.0123", "tok 48.0k/50.0k", "latency 250 ms"):
         assert part in text, part
     failed = SessionStats(endpoint="api.openai.com", connection="failed", connection_detail="authentication failed")
     assert "✖ failed" in render_status(failed, 0).plain and "authentication failed" in render_status(failed, 0).plain
