@@ -270,6 +270,27 @@ class RealtimeConsoleApp(App[int]):
     def action_focus_conversation(self) -> None:
         self.main.action_focus_conversation()
 
+    def _last_answer_id(self) -> str | None:
+        answers = [i for i in self.bridge.items() if i.get("role") == "assistant"]
+        if not answers:
+            self.notice("no answer yet", "warning")
+            return None
+        return str(answers[-1]["id"])
+
+    def action_play_last(self) -> None:
+        if item_id := self._last_answer_id():
+            self.play_item(item_id)
+
+    def action_save_last(self) -> None:
+        if item_id := self._last_answer_id():
+            self.save_item_wav(item_id)
+
+    def action_copy_last(self) -> None:
+        from widgets.conversation_view import item_text
+
+        if item_id := self._last_answer_id():
+            self.copy_text(item_text(self.bridge.item(item_id) or {}), what=f"item {item_id}")
+
     @reported
     def play_item(self, item_id: str) -> None:
         """Play an item's audio again through the speaker."""

@@ -30,6 +30,9 @@ CONSOLE_COMMANDS: tuple[tuple[str, str, str, tuple[Any, ...]], ...] = (
     ("Search the event log", "Free-text search over every event's JSON (ctrl+f)", "action_search_log", ()),
     ("Focus the event log", "Then: t types, d direction, f follow, enter fold, l cause/error, c copy (ctrl+l)", "action_focus_log", ()),
     ("Focus the conversation", "Then: p play, w save WAV, x delete, y copy (ctrl+o)", "action_focus_conversation", ()),
+    ("Play the last answer", "Hear the last assistant item's audio again (or p on a focused item)", "action_play_last", ()),
+    ("Save the last answer as WAV", "Write the last assistant item's audio to <item id>.wav (or w)", "action_save_last", ()),
+    ("Copy the last answer", "Copy the last assistant item's text (or y on a focused item)", "action_copy_last", ()),
     ("Slash command help", "List the input line's /commands", "action_help", ()),
     ("Quit", "Leave the console (ctrl+q)", "action_quit", ()),
 )

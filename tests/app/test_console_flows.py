@@ -417,3 +417,19 @@ async def test_editor_screens_open_from_their_keys() -> None:
         await pilot.press("ctrl+t")
         await pilot.pause(0.3)
         assert isinstance(app.screen, ToolEditorScreen)
+
+
+async def test_palette_actions_on_the_last_answer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        await submit(pilot, "hello")
+        await wait_for(pilot, lambda: [i for i in assistant_items(app) if i.get("status") == "completed"], what="answer")
+        app.action_copy_last()
+        assert "simulator" in app.clipboard
+        app.action_save_last()
+        assert list(tmp_path.glob("item_*.wav"))
+        app.action_play_last()
+        await pilot.pause(0.1)
+        assert "playing" in str(app.main.query_one("#notice").render())
