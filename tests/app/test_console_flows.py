@@ -433,3 +433,19 @@ async def test_palette_actions_on_the_last_answer(tmp_path: Path, monkeypatch: p
         app.action_play_last()
         await pilot.pause(0.1)
         assert "playing" in str(app.main.query_one("#notice").render())
+
+
+async def test_events_arriving_under_an_editor_show_when_it_closes() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        await pilot.press("ctrl+e")
+        await pilot.pause(0.2)
+        app.send_text("hello")
+        await wait_for(pilot, lambda: [i for i in assistant_items(app) if i.get("status") == "completed"], what="answer")
+        await pilot.pause(0.3)
+        await pilot.press("escape")
+        await pilot.pause(0.3)
+        assert app.screen is app.main
+        assert len(app.main.query_one(ConversationView).item_ids) == 2
+        assert len(app.main.query_one(EventLog).view) > 5
