@@ -6,7 +6,7 @@ import base64
 
 import numpy as np
 
-from console.session_bridge import compare_items
+from console.drift import compare_items
 
 
 def local(transcript: str = "Hi there", seconds: float = 1.0, status: str = "completed") -> dict:
