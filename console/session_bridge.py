@@ -439,6 +439,7 @@ class SessionBridge:
         finally:
             answers = {k: (f.result() if f.done() else None) for k, f in self._retrievals.items()}
             self._retrievals = {}
+            self._retrieve_ids.clear()
         drift: list[str] = []
         for item in local:
             answer = answers.get(item["id"])

@@ -13,7 +13,7 @@ import pytest
 
 from console.simulator import FaultPlan, Simulator
 from console_harness import connected, events_of, make_app, sent_types, submit, wait_for, write_speech_wav
-from widgets.conversation_view import ConversationView, ItemCard
+from widgets.conversation_view import ConversationView
 from widgets.event_log import EventLog
 from widgets.status_header import StatusHeader
 
@@ -270,10 +270,6 @@ async def test_command_palette_runs_a_console_command() -> None:
         await pilot.press("enter")
         await wait_for(pilot, lambda: any("/retrieve" in str(n.render()) for n in app.main.query("NoteCard")), what="help note")
 
-
-@pytest.mark.parametrize("card_type", [ItemCard])
-def test_cards_are_focusable(card_type: type) -> None:
-    assert card_type.can_focus
 
 
 KEY = "sk-proj-THIS-IS-A-SECRET-KEY-0123456789abcdef"
