@@ -44,7 +44,12 @@ from .conversation import AUDIO_PART_TYPES, ConversationError, RealtimeConversat
 from .event_handler import RealtimeEventHandler, client_error_event
 from .input_audio import IDLE_KEEP_S, InputAudioBuffer
 from .protocol import canonical_type, sample_rate, session_audio_codecs
-from .session_config import DEFAULT_SERVER_VAD, DEFAULT_SESSION, apply_session_fields, session_payload  # noqa: F401 (re-exported)
+from .session_config import (  # noqa: F401 (DEFAULT_SERVER_VAD: re-exported)
+    DEFAULT_SERVER_VAD,
+    DEFAULT_SESSION,
+    apply_session_fields,
+    session_payload,
+)
 from .tool_runner import ToolHandler, ToolRunner
 
 logger = logging.getLogger("console.realtime")

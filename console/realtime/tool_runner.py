@@ -107,7 +107,8 @@ class ToolRunner:
                 {"item": {"type": "function_call_output", "call_id": tool.get("call_id"), "output": output}},
             )
         except NotConnectedError:
-            self._report(client_error_event("client_tool_error", f"output of tool {tool.get('name')!r} not sent: disconnected"))
+            message = f"output of tool {tool.get('name')!r} not sent: disconnected"
+            self._report(client_error_event("client_tool_error", message))
             return False
         return True
 
