@@ -453,7 +453,7 @@ class ReplayController:
             data = base64_to_bytes(b64)
         except ValueError:
             return None
-        codec = self.rebuilder._input_codec  # the codec the client declared for its input
+        codec = self.rebuilder.input_codec  # the codec the client declared for its input
         if codec == "pcm16" and len(data) % 2:
             data = data[:-1]
         return decode(data, codec)
