@@ -507,7 +507,7 @@ class ReplayController:
 
     def _take_checkpoint(self) -> None:
         state = self._state
-        state.rebuilder = {k: v for k, v in vars(self.rebuilder).items() if k != "rec"}
+        state.rebuilder = self.rebuilder.state()
         try:
             self._checkpoints.save(self.cursor, state, self.rebuilder.conversation)
         finally:
@@ -520,7 +520,7 @@ class ReplayController:
         if restored is not None:
             self.cursor, snapshot = restored
             rebuilder_state, snapshot.rebuilder = snapshot.rebuilder, {}
-            self.rebuilder.__dict__.update(rebuilder_state)
+            self.rebuilder.restore_state(rebuilder_state)
             self._state = snapshot
         else:
             self.rebuilder.reset()

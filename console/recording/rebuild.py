@@ -49,6 +49,18 @@ class ConversationRebuilder:
         self.rec = rec
         self.reset()
 
+    def state(self) -> dict[str, Any]:
+        """Everything the rebuild has accumulated (not the recording itself).
+
+        A replay checkpoint deep-copies this and later hands it to `restore_state`, so
+        seeking back does not replay from the first event.
+        """
+        return {key: value for key, value in vars(self).items() if key != "rec"}
+
+    def restore_state(self, state: dict[str, Any]) -> None:
+        """Return to a `state()` taken earlier from this rebuilder."""
+        vars(self).update(state)
+
     def reset(self) -> None:
         self.conversation = RealtimeConversation()
         self.position = 0  # the next event to apply
