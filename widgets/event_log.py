@@ -1,8 +1,9 @@
 """The event log pane: every Realtime event, one row each, rendered with the Line API.
 
-`EventLog` draws only the rows on screen (`render_line` + an LRU cache of strips) from a
-`RowView` over the compact `EventStore`, so a million events cost what the visible rows
-cost. The app appends to the store as events arrive and calls `refresh_new()` on its
+`EventLog` draws only the rows on screen (`render_line`, with a `RowRenderer` from
+`widgets.event_log_render` that builds and caches the strips) from a `RowView` over the
+compact `EventStore`, so a million events cost what the visible rows cost. This module
+is the state, the keys and the messages. The app appends to the store as events arrive and calls `refresh_new()` on its
 ~30 Hz flush timer; that folds in the new events only. Following the tail is explicit
 state (`follow`): new rows scroll the view only while following, otherwise a
 "▼ N new" badge counts them.
@@ -13,12 +14,8 @@ from __future__ import annotations
 import json
 from typing import Any, ClassVar
 
-from rich.segment import Segment
-from rich.style import Style
-from rich.cells import cell_len
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -28,71 +25,29 @@ from textual.timer import Timer
 
 from console.event_rows import RowView
 from console.event_store import BOTH, EventStore
+from widgets.event_log_render import ROW_COMPONENT_CLASSES, ROW_CSS, RowRenderer, abbreviate_type
 
 _UNSET: Any = object()
 _DIRECTION_CYCLE: tuple[frozenset[str], ...] = (BOTH, frozenset({"client"}), frozenset({"server"}))
-_ARROWS = {"client": "↑", "server": "↓"}
 
-
-def _fit(text: str, width: int, keep_end: bool = False) -> str:
-    """Pad or cut `text` to exactly `width` cells (cutting keeps the end if asked)."""
-    if len(text) <= width:
-        return text.ljust(width)
-    if width <= 1:
-        return text[:width]
-    return "…" + text[-(width - 1) :] if keep_end else text[: width - 1] + "…"
-
-
-def abbreviate_type(event_type: str, width: int) -> str:
-    """Fit an event type into `width` cells, shortening leading namespaces first.
-
-    `conversation.item.input_audio_transcription.completed` becomes
-    `c.i.input_audio_transcription.completed`; the last two segments are only ever cut
-    from the left.
-    """
-    parts = event_type.split(".")
-    i = 0
-    while len(".".join(parts)) > width and i < len(parts) - 2:
-        parts[i] = parts[i][:1]
-        i += 1
-    return _fit(".".join(parts), width, keep_end=True)
+__all__ = ["EventLog", "abbreviate_type"]
 
 
 class EventLog(ScrollView, can_focus=True):
     """A scrolling, filterable, foldable log of an `EventStore`'s events."""
 
-    DEFAULT_CSS = """
+    DEFAULT_CSS = (
+        """
     EventLog {
         overflow-x: hidden;
         overflow-y: auto;
         background: $surface;
     }
-    EventLog > .event-log--time { color: $text-muted; }
-    EventLog > .event-log--client { color: $accent; }
-    EventLog > .event-log--server { color: $success; }
-    EventLog > .event-log--error { color: $error; text-style: bold; }
-    EventLog > .event-log--count { color: $warning; text-style: bold; }
-    EventLog > .event-log--summary { color: $foreground; }
-    EventLog > .event-log--fold { color: $text-muted; }
-    EventLog > .event-log--cursor { background: $block-cursor-blurred-background; }
-    EventLog:focus > .event-log--cursor {
-        background: $block-cursor-background;
-        color: $block-cursor-foreground;
-    }
-    EventLog > .event-log--badge { background: $primary; color: $text; text-style: bold; }
     """
+        + ROW_CSS
+    )
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = {
-        "event-log--time",
-        "event-log--client",
-        "event-log--server",
-        "event-log--error",
-        "event-log--count",
-        "event-log--summary",
-        "event-log--fold",
-        "event-log--cursor",
-        "event-log--badge",
-    }
+    COMPONENT_CLASSES: ClassVar[set[str]] = set(ROW_COMPONENT_CLASSES)
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up", "cursor_up", "Up", show=False, id="event_log.cursor_up"),
@@ -163,8 +118,7 @@ class EventLog(ScrollView, can_focus=True):
         self.view: RowView = store.rows(fold=True)
         self.cursor_row = -1
         self.new_rows = 0
-        self._cache: LRUCache[tuple[int, int, int, bool], Strip] = LRUCache(256)
-        self._styles: dict[str, Style] = {}
+        self._rows = RowRenderer(self)
         self._frame = (80, 24)
         self._scrolling_ourselves = False
         self._search_timer: Timer | None = None
@@ -204,7 +158,7 @@ class EventLog(ScrollView, can_focus=True):
         """
         added = self.view.update()
         for row in self.view.changed:
-            self._discard_row(row)
+            self._rows.discard_row(row)
         if not added and not self.view.changed:
             return 0
         self.virtual_size = Size(0, len(self.view))
@@ -358,7 +312,7 @@ class EventLog(ScrollView, can_focus=True):
         if keep is _UNSET:
             keep = self.selected_event()
         self.view = view
-        self._cache.clear()
+        self._rows.clear()
         self.virtual_size = Size(0, len(self.view))
         self.new_rows = 0
         if isinstance(keep, int) and len(self.view):
@@ -370,10 +324,6 @@ class EventLog(ScrollView, can_focus=True):
         elif self.cursor_row >= 0:
             self._scroll_to_row(self.cursor_row, center=True)
         self.refresh()
-
-    def _discard_row(self, row: int) -> None:
-        for key in [k for k in self._cache.keys() if k[0] == row]:
-            self._cache.discard(key)
 
     def _scroll_end(self) -> None:
         self._set_scroll_y(self.max_scroll_y)
@@ -404,8 +354,8 @@ class EventLog(ScrollView, can_focus=True):
         row = max(0, min(row, len(self.view) - 1))
         old = self.cursor_row
         self.cursor_row = row
-        self._discard_row(old)
-        self._discard_row(row)
+        self._rows.discard_row(old)
+        self._rows.discard_row(row)
         self._scroll_to_row(row, center=center)
         self.follow = self.is_vertical_scroll_end
         self.refresh()
@@ -425,34 +375,22 @@ class EventLog(ScrollView, can_focus=True):
         self.post_message(self.FollowChanged(follow))
 
     def on_resize(self, event: events.Resize) -> None:
-        self._cache.clear()
+        self._rows.clear()
         if self.follow:
             self.call_after_refresh(self._scroll_end)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        if hasattr(self, "_styles"):  # called once before __init__ finishes
-            self._styles.clear()
-            self._cache.clear()
+        if hasattr(self, "_rows"):  # called once before __init__ finishes
+            self._rows.restyle()
 
-    # --- rendering --------------------------------------------------------------------
-
-    def _style(self, name: str) -> Style:
-        """A component style, cached until the styles or the focus change."""
-        style = self._styles.get(name)
-        if style is None:
-            style = self._styles[name] = (
-                self.rich_style if name == "base" else self.rich_style + self.get_component_rich_style(name)
-            )
-        return style
+    # --- rendering (the drawing itself is `RowRenderer`'s) --------------------------------
 
     def on_focus(self) -> None:
-        self._styles.clear()
-        self._cache.clear()
+        self._rows.restyle()  # the cursor row's colours depend on focus
 
     def on_blur(self) -> None:
-        self._styles.clear()
-        self._cache.clear()
+        self._rows.restyle()
 
     def render_lines(self, crop: Region) -> list[Strip]:
         # Measured once per paint instead of once per line: both are costly properties.
@@ -464,57 +402,14 @@ class EventLog(ScrollView, can_focus=True):
         width, height = self._frame
         row = int(self.scroll_y) + y
         if row >= len(self.view):
-            strip = Strip.blank(width, self._style("base"))
+            strip = self._rows.blank(width)
         else:
-            key = (row, width, self.view.count(row), row == self.cursor_row)
-            strip = self._cache.get(key)
-            if strip is None:
-                strip = self._render_row(row, width)
-                self._cache[key] = strip
+            strip = self._rows.row(
+                self.store, self.view, row, width, cursor=row == self.cursor_row, expanded=self._expanded
+            )
         if self.new_rows and not self.follow and y == height - 1:
-            strip = self._with_badge(strip, width)
+            strip = self._rows.with_badge(strip, width, self.new_rows)
         return strip
-
-    def _with_badge(self, strip: Strip, width: int) -> Strip:
-        badge = f" ▼ {self.new_rows} new (f to follow) "
-        left = strip.crop(0, max(0, width - len(badge)))
-        return Strip.join([left, Strip([Segment(badge[:width], self._style("event-log--badge"))])]).crop_extend(
-            0, width, self._style("base")
-        )
-
-    def _render_row(self, row: int, width: int) -> Strip:
-        """One row as segments built directly (no Rich Text): ~5x cheaper per row."""
-        store, view = self.store, self.view
-        index = view.event_index(row)
-        source = store.source(index)
-        etype = store.event_type(index)
-        count = view.count(row)
-        if count > 1:
-            summary = store.fold_summary(index, count, view.total(row))
-            marker = "▸"
-        else:
-            summary = store.summary(index)
-            marker = " "
-            if view.fold and store.group(index) in self._expanded:
-                marker = "▾" if store.group(index) == index else "·"
-        type_width = max(16, min(46, width * 2 // 5))
-        is_error = etype == "error"
-        cursor = self._style("event-log--cursor") if row == self.cursor_row else None
-        summary = summary.replace("\n", " ")
-        parts = [
-            (f"{'+' + format(store.time(index), '.3f'):>10} ", "event-log--time"),
-            (f"{_ARROWS.get(source, '?')} ", f"event-log--{source}"),
-            (marker, "event-log--fold"),
-            (abbreviate_type(etype, type_width), "event-log--error" if is_error else f"event-log--{source}"),
-            (f" {'×' + str(count) if count > 1 else '':>6} ", "event-log--count"),
-            (summary, "event-log--error" if is_error else "event-log--summary"),
-        ]
-        segments = [
-            Segment(text, self._style(name) + cursor if cursor else self._style(name)) for text, name in parts
-        ]
-        cells = sum(len(t) for t, _ in parts[:-1]) + cell_len(summary)
-        fill = self._style("base") + cursor if cursor else self._style("base")
-        return Strip(segments, cells).crop_extend(0, width, fill)
 
     # --- actions ----------------------------------------------------------------------
 

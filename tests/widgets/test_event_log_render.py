@@ -1,0 +1,80 @@
+"""`RowRenderer` on a mounted `EventLog`: what a row says, and when its cached strip is reused.
+
+The widget-level behaviour (keys, filters, folding) is in `test_event_log.py`; this file
+pins the renderer's own contract, which the widget relies on to stay cheap per frame.
+"""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+
+from console.event_store import EventStore
+from widgets.event_log import EventLog
+from widgets.event_log_render import RowRenderer
+
+
+class OneLog(App[None]):
+    def __init__(self, store: EventStore) -> None:
+        super().__init__()
+        self.store = store
+
+    def compose(self) -> ComposeResult:
+        yield EventLog(self.store, id="log")
+
+
+def _store() -> EventStore:
+    store = EventStore(start_time=100.0)
+    store.append("client", {"type": "response.create", "event_id": "evt_1"}, 100.25)
+    for k in range(3):
+        store.append("server", {"type": "response.output_text.delta", "item_id": "item_1", "delta": "hi "}, 100.5 + k)
+    store.append("server", {"type": "error", "event_id": "event_e", "error": {"message": "bad thing"}}, 104.0)
+    return store
+
+
+async def test_a_row_shows_time_direction_type_fold_count_and_summary() -> None:
+    store = _store()
+    async with OneLog(store).run_test(size=(100, 10)) as pilot:
+        log = pilot.app.query_one(EventLog)
+        rows = RowRenderer(log)
+        view = log.view
+        assert len(view) == 3  # the three deltas fold into one row
+        first = rows.row(store, view, 0, 90, cursor=False, expanded=set()).text
+        folded = rows.row(store, view, 1, 90, cursor=False, expanded=set()).text
+        error = rows.row(store, view, 2, 90, cursor=False, expanded=set())
+        assert first.startswith("    +0.250 ↑ ") and "response.create" in first
+        assert "↓ ▸" in folded and "×3" in folded
+        assert "bad thing" in error.text
+        assert all(len(rows.row(store, view, r, 90, cursor=False, expanded=set()).text) == 90 for r in range(3))
+        assert error.cell_length == 90
+
+
+async def test_strips_are_cached_until_the_row_or_the_styles_change() -> None:
+    store = _store()
+    async with OneLog(store).run_test(size=(100, 10)) as pilot:
+        log = pilot.app.query_one(EventLog)
+        rows = RowRenderer(log)
+        view = log.view
+        strip = rows.row(store, view, 0, 80, cursor=False, expanded=set())
+        assert rows.row(store, view, 0, 80, cursor=False, expanded=set()) is strip
+        selected = rows.row(store, view, 0, 80, cursor=True, expanded=set())
+        assert selected is not strip and selected.text == strip.text  # same words, other style
+        rows.discard_row(0)
+        assert rows.row(store, view, 0, 80, cursor=False, expanded=set()) is not strip
+        kept = rows.row(store, view, 1, 80, cursor=False, expanded=set())
+        rows.discard_row(0)
+        assert rows.row(store, view, 1, 80, cursor=False, expanded=set()) is kept  # other rows stay
+        rows.restyle()
+        assert rows.row(store, view, 1, 80, cursor=False, expanded=set()) is not kept
+
+
+async def test_the_new_rows_badge_covers_the_right_end_at_full_width() -> None:
+    store = _store()
+    async with OneLog(store).run_test(size=(100, 10)) as pilot:
+        log = pilot.app.query_one(EventLog)
+        rows = RowRenderer(log)
+        strip = rows.row(store, log.view, 0, 60, cursor=False, expanded=set())
+        badged = rows.with_badge(strip, 60, 7)
+        assert badged.cell_length == 60
+        assert badged.text.endswith(" ▼ 7 new (f to follow) ")
+        assert badged.text.startswith(strip.text[:20])
+        assert rows.blank(60).cell_length == 60

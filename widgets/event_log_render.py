@@ -1,0 +1,176 @@
+"""How the event log draws its rows: strips built from segments, their styles, their cache.
+
+Split from `widgets.event_log` so that the widget is about state, keys and messages, and
+this module about pixels. `RowRenderer` belongs to one widget: it reads that widget's
+component styles (which change with the theme and with focus) and keeps an LRU cache of
+finished strips keyed by what a row's look depends on (row, width, fold count, cursor).
+The widget tells it when that stops being true (`clear`, `discard_row`, `restyle`).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+from textual.cache import LRUCache
+from textual.strip import Strip
+from textual.widget import Widget
+
+from console.event_rows import RowView
+from console.event_store import EventStore
+
+ROW_CSS = """
+EventLog > .event-log--time { color: $text-muted; }
+EventLog > .event-log--client { color: $accent; }
+EventLog > .event-log--server { color: $success; }
+EventLog > .event-log--error { color: $error; text-style: bold; }
+EventLog > .event-log--count { color: $warning; text-style: bold; }
+EventLog > .event-log--summary { color: $foreground; }
+EventLog > .event-log--fold { color: $text-muted; }
+EventLog > .event-log--cursor { background: $block-cursor-blurred-background; }
+EventLog:focus > .event-log--cursor {
+    background: $block-cursor-background;
+    color: $block-cursor-foreground;
+}
+EventLog > .event-log--badge { background: $primary; color: $text; text-style: bold; }
+"""
+"""The component styles a row is drawn with (part of `EventLog.DEFAULT_CSS`)."""
+
+ROW_COMPONENT_CLASSES: frozenset[str] = frozenset(
+    {
+        "event-log--time",
+        "event-log--client",
+        "event-log--server",
+        "event-log--error",
+        "event-log--count",
+        "event-log--summary",
+        "event-log--fold",
+        "event-log--cursor",
+        "event-log--badge",
+    }
+)
+
+_ARROWS = {"client": "↑", "server": "↓"}
+
+
+def _fit(text: str, width: int, keep_end: bool = False) -> str:
+    """Pad or cut `text` to exactly `width` cells (cutting keeps the end if asked)."""
+    if len(text) <= width:
+        return text.ljust(width)
+    if width <= 1:
+        return text[:width]
+    return "…" + text[-(width - 1) :] if keep_end else text[: width - 1] + "…"
+
+
+def abbreviate_type(event_type: str, width: int) -> str:
+    """Fit an event type into `width` cells, shortening leading namespaces first.
+
+    `conversation.item.input_audio_transcription.completed` becomes
+    `c.i.input_audio_transcription.completed`; the last two segments are only ever cut
+    from the left.
+    """
+    parts = event_type.split(".")
+    i = 0
+    while len(".".join(parts)) > width and i < len(parts) - 2:
+        parts[i] = parts[i][:1]
+        i += 1
+    return _fit(".".join(parts), width, keep_end=True)
+
+
+class RowRenderer:
+    """Draws one widget's log rows, caching component styles and finished strips."""
+
+    CACHE_ROWS: ClassVar[int] = 256
+    """Strips kept: a few screens' worth, so scrolling back and forth repaints nothing."""
+
+    def __init__(self, widget: Widget) -> None:
+        self._widget = widget
+        self._styles: dict[str, Style] = {}
+        self._cache: LRUCache[tuple[int, int, int, bool], Strip] = LRUCache(self.CACHE_ROWS)
+
+    # --- invalidation -------------------------------------------------------------------
+
+    def clear(self) -> None:
+        """Forget every strip (the rows, their width or their order changed)."""
+        self._cache.clear()
+
+    def restyle(self) -> None:
+        """Forget styles and strips (the theme, the CSS or the focus changed)."""
+        self._styles.clear()
+        self._cache.clear()
+
+    def discard_row(self, row: int) -> None:
+        """Forget the strips of one row (its fold count or cursor state changed)."""
+        for key in [k for k in self._cache.keys() if k[0] == row]:
+            self._cache.discard(key)
+
+    # --- drawing ------------------------------------------------------------------------
+
+    def style(self, name: str) -> Style:
+        """A component style over the widget's own ("base"), cached until `restyle`."""
+        style = self._styles.get(name)
+        if style is None:
+            widget = self._widget
+            style = self._styles[name] = (
+                widget.rich_style if name == "base" else widget.rich_style + widget.get_component_rich_style(name)
+            )
+        return style
+
+    def blank(self, width: int) -> Strip:
+        """An empty line below the last row."""
+        return Strip.blank(width, self.style("base"))
+
+    def row(
+        self, store: EventStore, view: RowView, row: int, width: int, *, cursor: bool, expanded: set[int]
+    ) -> Strip:
+        """Row `row` of `view`, `width` cells wide, from the cache when it can."""
+        key = (row, width, view.count(row), cursor)
+        strip = self._cache.get(key)
+        if strip is None:
+            strip = self._cache[key] = self._draw(store, view, row, width, cursor, expanded)
+        return strip
+
+    def with_badge(self, strip: Strip, width: int, new_rows: int) -> Strip:
+        """`strip` with the "▼ N new" badge over its right end (not following)."""
+        badge = f" ▼ {new_rows} new (f to follow) "
+        left = strip.crop(0, max(0, width - len(badge)))
+        return Strip.join([left, Strip([Segment(badge[:width], self.style("event-log--badge"))])]).crop_extend(
+            0, width, self.style("base")
+        )
+
+    def _draw(
+        self, store: EventStore, view: RowView, row: int, width: int, cursor: bool, expanded: set[int]
+    ) -> Strip:
+        """One row as segments built directly (no Rich Text): ~5x cheaper per row."""
+        index = view.event_index(row)
+        source = store.source(index)
+        etype = store.event_type(index)
+        count = view.count(row)
+        if count > 1:
+            summary = store.fold_summary(index, count, view.total(row))
+            marker = "▸"
+        else:
+            summary = store.summary(index)
+            marker = " "
+            if view.fold and store.group(index) in expanded:
+                marker = "▾" if store.group(index) == index else "·"
+        type_width = max(16, min(46, width * 2 // 5))
+        is_error = etype == "error"
+        highlight = self.style("event-log--cursor") if cursor else None
+        summary = summary.replace("\n", " ")
+        parts = [
+            (f"{'+' + format(store.time(index), '.3f'):>10} ", "event-log--time"),
+            (f"{_ARROWS.get(source, '?')} ", f"event-log--{source}"),
+            (marker, "event-log--fold"),
+            (abbreviate_type(etype, type_width), "event-log--error" if is_error else f"event-log--{source}"),
+            (f" {'×' + str(count) if count > 1 else '':>6} ", "event-log--count"),
+            (summary, "event-log--error" if is_error else "event-log--summary"),
+        ]
+        segments = [
+            Segment(text, self.style(name) + highlight if highlight else self.style(name)) for text, name in parts
+        ]
+        cells = sum(len(t) for t, _ in parts[:-1]) + cell_len(summary)
+        fill = self.style("base") + highlight if highlight else self.style("base")
+        return Strip(segments, cells).crop_extend(0, width, fill)
