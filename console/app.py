@@ -19,6 +19,7 @@ from typing import Any, Callable, TypeVar
 
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import Screen
 
 from console.commands import ConsoleCommands
 from console.config import ConsoleConfig
@@ -231,10 +232,32 @@ class RealtimeConsoleApp(App[int]):
     def action_disconnect(self) -> None:
         self.spawn(self.bridge.disconnect())
 
+    def _editor_may_open(self, editor: type[Screen[Any]]) -> bool:
+        """Whether the `editor` screen may be pushed now.
+
+        Its key is a priority binding, so it also fires inside the editors: pressing it in
+        the editor it opens does nothing (a second copy would hide the first, unsaved
+        edits and all), and pressing it in the *other* editor says how to get there
+        instead of stacking editors, whose edits could then be applied out of order.
+        """
+        from console.screens.session_editor import SessionEditorScreen
+        from console.screens.tool_editor import ToolEditorScreen
+
+        current = self.screen
+        if isinstance(current, editor):
+            return False
+        if isinstance(current, (SessionEditorScreen, ToolEditorScreen)):
+            name = "session editor" if isinstance(current, SessionEditorScreen) else "tool editor"
+            self.notify(f"close the {name} first (escape)", severity="warning")
+            return False
+        return True
+
     @reported
     def action_session_editor(self) -> None:
         from console.screens.session_editor import SessionEditorScreen
 
+        if not self._editor_may_open(SessionEditorScreen):
+            return
         if self.bridge.client is None:
             self.notice("no session yet: wait for the connection", "warning")
             return
@@ -244,6 +267,8 @@ class RealtimeConsoleApp(App[int]):
     def action_tool_editor(self) -> None:
         from console.screens.tool_editor import ToolEditorScreen
 
+        if not self._editor_may_open(ToolEditorScreen):
+            return
         self.push_screen(ToolEditorScreen(self.tools))
 
     def action_check_drift(self) -> None:

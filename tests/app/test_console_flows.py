@@ -445,3 +445,36 @@ async def test_events_arriving_under_an_editor_show_when_it_closes() -> None:
         assert app.screen is app.main
         assert len(app.main.query_one(ConversationView).item_ids) == 2
         assert len(app.main.query_one(EventLog).view) > 5
+
+
+async def test_an_editor_key_inside_an_editor_does_not_stack_editors() -> None:
+    from console.screens.session_editor import SessionEditorScreen
+    from console.screens.tool_editor import ToolEditorScreen
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        await pilot.press("ctrl+e")
+        await pilot.pause(0.2)
+        editor = app.screen
+        assert isinstance(editor, SessionEditorScreen)
+        await pilot.press("ctrl+e")  # again, inside the session editor: nothing new
+        await pilot.pause(0.2)
+        app.action_tool_editor()  # the other editor's action (key or palette): a hint, no stack
+        await pilot.pause(0.2)
+        assert app.screen is editor and app.screen_stack[-2:] == [app.main, app.screen]
+        assert any("close the session editor" in str(n.message) for n in app._notifications)
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+        assert app.screen is app.main
+        await pilot.press("ctrl+t")
+        await pilot.pause(0.2)
+        tools = app.screen
+        assert isinstance(tools, ToolEditorScreen)
+        app.action_tool_editor()
+        await pilot.press("ctrl+e")
+        await pilot.pause(0.2)
+        assert app.screen is tools and app.screen_stack[-2:] == [app.main, app.screen]
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+        assert app.screen is app.main
