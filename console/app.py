@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import gc
 import inspect
 import re
 import time
@@ -97,6 +98,7 @@ class RealtimeConsoleApp(App[int]):
         self.main = MainScreen(id="main")
         self._tasks: set[asyncio.Task[Any]] = set()
         self._closed = False
+        self._frozen = False
         self.recorder: Any = None
 
     # --- lifecycle ----------------------------------------------------------------------
@@ -107,6 +109,7 @@ class RealtimeConsoleApp(App[int]):
     async def on_mount(self) -> None:
         self.theme = str(self.config.extras.get("theme") or "textual-dark")
         await self.push_screen(self.main)
+        self.call_after_refresh(self._freeze_startup_objects)
         self.set_interval(1 / FLUSH_HZ, self.bridge.flush, name="bridge-flush")
         self.set_interval(1.0, self.main.refresh_status, name="status-clock")
         self._start_recording()
@@ -119,6 +122,20 @@ class RealtimeConsoleApp(App[int]):
             self.bridge.add_note("info", "offline: no OPENAI_API_KEY, so the console runs on the local simulator")
         if self.autoconnect:
             self.spawn(self.bridge.connect())
+
+    def _freeze_startup_objects(self) -> None:
+        """Move everything alive after the first paint out of the garbage collector's sight.
+
+        Textual's widgets, styles and bindings are tens of thousands of long-lived objects;
+        each full (generation 2) collection walks all of them on the event loop, which was
+        the worst stall during a live session (~110 ms, versus ~20 ms frozen: measured by
+        the event-log work). They live as long as the app, so
+        freezing them once costs nothing; `shutdown` unfreezes, so a process that runs
+        several apps (the test suite, replay then console) can still collect them.
+        """
+        if not self._frozen:
+            self._frozen = True
+            gc.freeze()
 
     def _start_recording(self) -> None:
         """Record every event when asked (`record` option: True for the default path, or a path).
@@ -175,6 +192,9 @@ class RealtimeConsoleApp(App[int]):
         await self.bridge.close()
         if self.recorder is not None:
             self.recorder.close()
+        if self._frozen:
+            self._frozen = False
+            gc.unfreeze()
 
     async def action_quit(self) -> None:
         await self.shutdown()

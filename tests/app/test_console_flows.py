@@ -478,3 +478,16 @@ async def test_an_editor_key_inside_an_editor_does_not_stack_editors() -> None:
         await pilot.press("escape")
         await pilot.pause(0.2)
         assert app.screen is app.main
+
+
+async def test_startup_objects_are_frozen_after_the_first_paint_and_released_on_exit() -> None:
+    import gc
+
+    assert gc.get_freeze_count() == 0
+    app = make_app(autoconnect=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: gc.get_freeze_count() > 0, what="gc.freeze after the first paint")
+        frozen = gc.get_freeze_count()
+        await pilot.pause(0.2)
+        assert gc.get_freeze_count() <= frozen  # once, not per refresh (frozen objects may still be freed)
+    assert gc.get_freeze_count() == 0  # unfrozen on shutdown: the next app's garbage is collectable
