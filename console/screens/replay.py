@@ -13,6 +13,12 @@ indexed) on a `ReplayScreen`. The screen coordinates and nothing else:
   its selected row: moving the cursor selects the row, and `s` seeks the replay to the
   row the user selected.
 
+The jobs around that live in their own modules: `replay_loader` (the indexing worker),
+`replay_conversation.ConversationSync` and `replay_log_sync.LogSync` (the panes that
+follow the cursor), `replay_items.ReplayItemActions` (play / save / delete / copy on a
+card), `replay_preview.audio_at_cursor` (the still waveforms after a jump),
+`replay_seek` (the "go to" prompt) and `replay_commands` (the palette).
+
 Audio follows the cursor while playing: output deltas go to a `Speaker` (with
 `--no-audio` a silent one on a virtual clock, which still drives the model waveform),
 microphone appends to the mic waveform's ring. Pausing, stepping or seeking flushes the
@@ -44,7 +50,10 @@ from console.replay import ReplayController, ReplayUpdate
 from console.replay_log import log_events
 from console.screens.replay_commands import ReplayCommands
 from console.screens.replay_conversation import ConversationSync
+from console.screens.replay_items import ReplayItemActions
 from console.screens.replay_loader import LOG_AHEAD, EventsLoaded, IndexFinished, IndexProgressed, index_then_load
+from console.screens.replay_log_sync import LogSync
+from console.screens.replay_preview import audio_at_cursor
 from console.screens.replay_seek import SeekPrompt
 from widgets.conversation_view import ConversationView
 from widgets.event_detail import EventDetail
@@ -119,6 +128,9 @@ class ReplayScreen(Screen[None]):
         self.controller = ReplayController(rec, speed=speed, clock=clock, endpoint_label=label)
         self.store = EventStore(start_time=0.0, payload_reader=self._payload)
         self.speaker = Speaker(device=output_device, enabled=audio)
+        self.item_actions = ReplayItemActions(
+            self.controller, self.speaker, self.show_notice, lambda text: self.app.copy_to_clipboard(text)
+        )
         self.mic_ring = RingBuffer(RATE * 4)
         #: The model waveform's source while paused after a jump (the speaker's while playing).
         self.preview_ring = RingBuffer(RATE * 4)
@@ -127,8 +139,6 @@ class ReplayScreen(Screen[None]):
         self.indexing = True
         self.loaded = 0  # events appended to the store (store row N = recording event N)
         self._cancel = threading.Event()
-        self._detail_due: int | None = None
-        self._marking: int | None = None
         #: perf_counter() of the first frame and of the end of indexing (for the benchmark).
         self.painted_at: float | None = None
         self.indexed_at: float | None = None
@@ -157,6 +167,7 @@ class ReplayScreen(Screen[None]):
     async def on_mount(self) -> None:
         self.conversation_sync = ConversationSync(self.query_one(ConversationView), self.controller)
         log = self.query_one(EventLog)
+        self.log_sync = LogSync(log, self.query_one(EventDetail), self.controller)
         log.border_title = "events (all; the replay cursor is the selected row)"
         log.follow = False
         self.query_one(EventDetail).border_title = "event detail"
@@ -168,7 +179,7 @@ class ReplayScreen(Screen[None]):
         self._load_initial()
         self._index()
         self.set_interval(1 / TICK_HZ, self._tick, name="replay-tick")
-        self.set_interval(1 / DETAIL_HZ, self._show_due_detail, name="replay-detail")
+        self.set_interval(1 / DETAIL_HZ, self.log_sync.show_due_detail, name="replay-detail")
         self.refresh_status()
         self.refresh_position()
         self.call_after_refresh(self._painted)
@@ -250,7 +261,7 @@ class ReplayScreen(Screen[None]):
         log.refresh_new()
         log.new_rows = 0  # the replay marks its cursor; "N new" would only be noise
         if self.controller.cursor >= 0 and log.selected_event() != self.controller.cursor:
-            self._mark_cursor()
+            self.log_sync.mark_cursor()
         self.refresh_position()
         if self._pending_start is not None and self.is_mounted:
             self._try_start()
@@ -304,56 +315,16 @@ class ReplayScreen(Screen[None]):
         elif update.moved or update.reset:
             self._preview_waveforms()
         if update.moved or update.reset:
-            self._mark_cursor()
+            self.log_sync.mark_cursor()
             self.refresh_status()
         self.refresh_position()
 
     def _preview_waveforms(self) -> None:
-        """After a jump, draw the audio that ends at the cursor: the input still in the
-        buffer (or the last user item's), and the last assistant item's so far."""
-        ctl = self.controller
-        window = RATE * 2
-        user = ctl.rebuilder._input.view()  # the input not yet committed at the cursor
-        assistant = np.zeros(0, np.int16)
-        for item in reversed(ctl.items()):
-            audio = (item.get("formatted") or {}).get("audio")
-            if audio is None or not len(audio):
-                continue
-            if item.get("role") == "assistant" and not len(assistant):
-                assistant = audio
-            elif item.get("role") == "user" and not len(user):
-                user = audio
-            if len(user) and len(assistant):
-                break
-        self.mic_ring.write(np.concatenate([np.zeros(window, np.int16), user[-window:]]))
-        self.preview_ring.write(np.concatenate([np.zeros(window, np.int16), assistant[-window:]]))
+        """After a jump, draw the audio that ends at the cursor (see `audio_at_cursor`)."""
+        user, assistant = audio_at_cursor(self.controller, RATE * 2)
+        self.mic_ring.write(user)
+        self.preview_ring.write(assistant)
         self.query_one("#model-wave", Waveform).ring = self.preview_ring
-
-    def _mark_cursor(self) -> None:
-        """Select the replay cursor's row in the log (the nearest shown row if filtered)."""
-        cursor = self.controller.cursor
-        log = self.query_one(EventLog)
-        if cursor < 0 or cursor >= len(self.store):
-            return
-        view = log.view
-        view.update()
-        row = view.row_of_event(cursor)
-        if row is None:
-            if not len(view):
-                return
-            row = view.nearest_row(cursor)
-        head = view.event_index(row)
-        if log.selected_event() != head:
-            self._marking = head  # the RowSelected this posts shows the fold head: skip it
-        log.select_event(head)
-        self._show_detail(cursor)  # the cursor's own event, even inside a folded run
-
-    def _show_detail(self, index: int) -> None:
-        if self.controller.playing:
-            self._detail_due = index  # Rich JSON per frame would cost the frame
-        else:
-            self._detail_due = None
-            self.query_one(EventDetail).show(index)
 
     def refresh_status(self) -> None:
         ctl = self.controller
@@ -391,15 +362,7 @@ class ReplayScreen(Screen[None]):
 
     @on(EventLog.RowSelected)
     def _row_selected(self, message: EventLog.RowSelected) -> None:
-        if self._marking is not None and message.event_index == self._marking:
-            self._marking = None
-            return
-        self._show_detail(message.event_index)
-
-    def _show_due_detail(self) -> None:
-        if self._detail_due is not None:
-            index, self._detail_due = self._detail_due, None
-            self.query_one(EventDetail).show(index)
+        self.log_sync.row_selected(message.event_index)
 
     @on(EventDetail.LinkSelected)
     def _link_selected(self, message: EventDetail.LinkSelected) -> None:
@@ -418,42 +381,23 @@ class ReplayScreen(Screen[None]):
     def _search_submitted(self, message: Input.Submitted) -> None:
         self.query_one(EventLog).focus()
 
+    # the conversation cards' own actions: see `ReplayItemActions`
+
     @on(ConversationView.PlayRequested)
     def _play_item(self, message: ConversationView.PlayRequested) -> None:
-        item = self.controller.conversation.get_item(message.item_id)
-        audio = (item or {}).get("formatted", {}).get("audio")
-        if audio is None or not len(audio):
-            self.show_notice(f"item {message.item_id} has no audio (a WebRTC recording carries none)", "warning")
-            return
-        self.speaker.interrupt()
-        self.speaker.enqueue(f"replay:{message.item_id}", audio.copy())
-        self.show_notice(f"playing {len(audio) / RATE:.1f} s of {message.item_id}")
+        self.item_actions.play(message.item_id)
 
     @on(ConversationView.SaveRequested)
     def _save_item(self, message: ConversationView.SaveRequested) -> None:
-        from console.audio.wavfile import write_wav
-
-        item = self.controller.conversation.get_item(message.item_id)
-        audio = (item or {}).get("formatted", {}).get("audio")
-        if audio is None or not len(audio):
-            self.show_notice(f"item {message.item_id} has no audio to save", "warning")
-            return
-        path = Path.cwd() / ("".join(c if c.isalnum() or c in "_.-" else "_" for c in message.item_id) + ".wav")
-        try:
-            write_wav(path, audio, self.controller.conversation.output_rate)
-        except OSError as exc:
-            self.show_notice(f"cannot write {path}: {exc.strerror or exc}", "error")
-            return
-        self.show_notice(f"saved {len(audio) / RATE:.1f} s to {path}")
+        self.item_actions.save(message.item_id)
 
     @on(ConversationView.DeleteRequested)
     def _delete_item(self, message: ConversationView.DeleteRequested) -> None:
-        self.show_notice("a replay is read-only: nothing is sent", "warning")
+        self.item_actions.delete(message.item_id)
 
     @on(ConversationView.CopyRequested)
     def _copy_item(self, message: ConversationView.CopyRequested) -> None:
-        self.app.copy_to_clipboard(message.text)
-        self.show_notice(f"copied item {message.item_id} ({len(message.text)} characters)")
+        self.item_actions.copy(message.item_id, message.text)
 
     # --- actions (keys and the command palette) --------------------------------------------
 
