@@ -1,0 +1,57 @@
+"""The main screen at 80×24, the size of a default SSH terminal, as an SVG snapshot.
+
+Same scripted session, fake clock and fixed ids as `test_snapshots.py` (whose helpers it
+reuses). Besides the byte-stable snapshot, the header's and footer's text is checked for
+what a user needs to read at this width. Regenerate with
+`UPDATE_SNAPSHOTS=1 .venv/bin/python -m pytest tests/app/test_snapshots_narrow.py`.
+"""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+from textual.app import App
+
+from console_harness import FakeClock, make_app
+from scripted_session import T0
+from snapshot_helper import assert_snapshot
+from test_snapshots import _play, settle
+
+SIZE = (80, 24)
+
+
+def screen_lines(app: App) -> list[str]:
+    """The screen as plain text, one string per row, every cell in its column.
+
+    Rendered the way `App.export_screenshot` renders the SVG, but exported as text: the
+    SVG drops runs of blank cells, which would hide what a narrow terminal cuts off.
+    """
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), record=True, legacy_windows=False)
+    console.print(app.screen._compositor.render_update(full=True))
+    return console.export_text().split("\n")
+
+
+async def test_main_screen_in_an_80x24_terminal() -> None:
+    app = make_app(clock=FakeClock(float(T0)), autoconnect=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await _play(app, pilot)
+        await settle(pilot)
+        lines = screen_lines(app)
+        assert len(lines) == SIZE[1] and all(len(line) <= SIZE[0] for line in lines)
+        # the essentials of the two header rows survive the cut (the rest ends in "…")
+        state, counters = lines[0], lines[1]
+        for needed in ("● connected", "offline: local simulator", "ga", "gpt-realtime", "sess_"):
+            assert needed in state, needed
+        for needed in ("push-to-talk", "tokens 574 in / 250 out"):
+            assert needed in counters, needed
+        # every event log row still shows its time, direction and (abbreviated) type
+        log_rows = [line for line in lines if "│    +0.0" in line]
+        assert log_rows and all(("↑" in r or "↓" in r) for r in log_rows)
+        assert any("c.item.create" in r for r in log_rows)
+        # the footer keeps the first bindings whole and the palette, which reaches the rest
+        footer = lines[-1]
+        for needed in ("^e Session", "^f Search log", "^q Quit", "f2 Talk", "f3 Interrupt", "^p palette"):
+            assert needed in footer, needed
+        assert_snapshot(app.export_screenshot(), "main_80x24")
