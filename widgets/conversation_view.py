@@ -1,162 +1,133 @@
 """The conversation pane: items in order, as the client library's conversation holds them.
 
-Each item is one focusable card showing role, type and status, then its content: user
-text and input-audio transcripts, assistant text and streaming transcripts, function calls
-with their arguments as they stream, function outputs, truncation marks and transcription
+Each item is a card showing role, type and status, then its content: user text and
+input-audio transcripts, assistant text and streaming transcripts, function calls with
+their arguments as they stream, function outputs, truncation marks and transcription
 failures. Errors and responses that ended `cancelled` / `failed` / `incomplete` appear
-inline as notes. The screen feeds it (`upsert_item`, `remove_item`, `add_note`) at most
-~30 times a second, and only the cards that changed are re-rendered.
+inline as notes. The screen feeds it (`upsert_item`, `remove_item`, `add_note`) at most a
+few times a second.
 
-Per-item actions act on the focused card and are posted as messages (the screen owns the
-client, the speaker and the clipboard): play audio, save it as WAV, delete the item,
-copy its text.
+Why a Line-API `ScrollView` and not a widget per card: when a card widget grew by a line
+or a new one was mounted, Textual re-laid out and repainted the whole screen (the outliers
+of `bench/bench_app.py`). Here an update re-wraps only the changed item (its strips are
+cached until it changes), the total height is set without a screen layout, and only the
+lines on screen are painted. Cards (`ItemCard`) and notes (`NoteCard`) are
+still DOM nodes, so screens and tests can query them and call `render()` / `focus()` as
+before, but they are never displayed and never laid out: the view paints them.
+
+Per-item actions act on the selected card (the view's cursor, shown while the view has
+focus) and are posted as messages (the screen owns the client, the speaker and the
+clipboard): play audio, save it as WAV, delete the item, copy its text.
 """
 
 from __future__ import annotations
 
-import json
-from typing import Any
+from bisect import bisect_right
+from typing import Any, Union
 
+from rich.console import Console
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.geometry import Region, Size
 from textual.message import Message
-from textual.widgets import Static
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widget import Widget
 
 from console.messages import ItemMarks
+from widgets.conversation_render import AUDIO_RATE, audio_seconds, item_text, render_item, render_note
 
-AUDIO_RATE = 24_000
-_MAX_BODY = 4_000
+__all__ = [
+    "AUDIO_RATE", "ConversationView", "ItemCard", "NoteCard", "audio_seconds", "item_text", "render_item", "render_note",
+]
 
-
-def item_text(item: dict[str, Any]) -> str:
-    """The plain text of an item, for copying: message text or transcript, call, output."""
-    formatted = item.get("formatted") or {}
-    kind = item.get("type")
-    if kind == "function_call":
-        tool = formatted.get("tool") or {}
-        return f"{tool.get('name') or item.get('name')}({tool.get('arguments') or item.get('arguments') or ''})"
-    if kind == "function_call_output":
-        return str(formatted.get("output") or item.get("output") or "")
-    parts = [p for p in (formatted.get("text"), formatted.get("transcript")) if isinstance(p, str) and p.strip()]
-    return "\n".join(parts)
+#: Left border of a card (Textual's `tall` border) and the padding either side of the text.
+_BORDER = "▊"
+_ITEM_INDENT = 3  # border + one column of padding left + one right
+_NOTE_INDENT = 2  # one column of padding each side
 
 
-def audio_seconds(item: dict[str, Any], rate: int = AUDIO_RATE) -> float:
-    """Seconds of audio the client holds for an item (0 when none)."""
-    audio = (item.get("formatted") or {}).get("audio")
-    return 0.0 if audio is None else len(audio) / rate
+def _wrap(text: Text, console: Console, width: int) -> list[list[Segment]]:
+    """Text wrapped to `width` cells, one list of segments per line."""
+    return [list(line.render(console, end="")) for line in text.wrap(console, max(1, width))]
 
 
-def _clip(text: str) -> str:
-    return text if len(text) <= _MAX_BODY else text[:_MAX_BODY] + f"… ({len(text) - _MAX_BODY} more characters)"
+class _Entry(Widget, can_focus=False):
+    """A card or note: a DOM node that is never displayed (the view paints it), so that
+    screens and tests can query cards and notes, call `render()` and `focus()` on them."""
+
+    DEFAULT_CSS = "ConversationView > .conversation-entry { display: none; }"
+
+    #: Columns the view adds around the text (border and padding).
+    INDENT = 2
+
+    def __init__(self, view: "ConversationView", text: Text, classes: str) -> None:
+        super().__init__(classes=f"conversation-entry {classes}")
+        self._view = view
+        self.text = text
+        self._wrapped: tuple[int, list[list[Segment]]] | None = None
+
+    def render(self) -> Text:
+        """What the view shows for this entry (before wrapping)."""
+        return self.text
+
+    def focus(self, scroll_visible: bool = True) -> "_Entry":
+        """Select this entry and focus the view (the per-item actions then target it)."""
+        self._view.select(self, focus=True, scroll_visible=scroll_visible)
+        return self
+
+    def lines(self, console: Console, width: int) -> list[list[Segment]]:
+        """The text wrapped inside a pane `width` cells wide (cached until it changes)."""
+        inner = max(1, width - self.INDENT)
+        if self._wrapped is None or self._wrapped[0] != inner:
+            self._wrapped = (inner, _wrap(self.text, console, inner))
+        return self._wrapped[1]
+
+    def invalidate(self) -> None:
+        """Forget the wrapped lines (the pane's width or the theme changed)."""
+        self._wrapped = None
 
 
-def render_item(item: dict[str, Any], marks: ItemMarks | None = None, rate: int = AUDIO_RATE) -> Text:
-    """One card's content as Rich text (pure: tested without an app)."""
-    marks = marks or ItemMarks()
-    formatted = item.get("formatted") or {}
-    kind = str(item.get("type") or "item")
-    role = str(item.get("role") or {"function_call": "tool call", "function_call_output": "tool output"}.get(kind, kind))
-    status = str(item.get("status") or "")
-    out = Text()
-    out.append(f"{role}", style=f"bold {_ROLE_STYLE.get(role, '')}".strip())
-    if kind != "message":
-        out.append(f"  {kind}", style="dim")
-    if status:
-        out.append(f"  {status}", style=_STATUS_STYLE.get(status, "dim"))
-    seconds = audio_seconds(item, rate)
-    if seconds:
-        out.append(f"  ♪ {seconds:.1f} s", style="dim")
-    out.append(f"  {item.get('id', '')}", style="dim italic")
-    body = Text()
-    if kind == "function_call":
-        tool = formatted.get("tool") or {}
-        body.append(str(tool.get("name") or item.get("name") or "?"), style="bold")
-        body.append("(" + _clip(str(tool.get("arguments") or item.get("arguments") or "")))
-        body.append(")" if status != "in_progress" else "▌")
-        if item.get("call_id"):
-            body.append(f"  call {item['call_id']}", style="dim")
-    elif kind == "function_call_output":
-        output = formatted.get("output", item.get("output"))
-        body.append("→ ", style="bold")
-        body.append(_clip(output if isinstance(output, str) else json.dumps(output)))
-        if item.get("call_id"):
-            body.append(f"  call {item['call_id']}", style="dim")
-    else:
-        text = formatted.get("text") or ""
-        transcript = formatted.get("transcript") or ""
-        if isinstance(text, str) and text:
-            body.append(_clip(text))
-        if isinstance(transcript, str) and transcript.strip():
-            if body:
-                body.append("\n")
-            if role == "user":
-                body.append("(heard) ", style="dim")
-            body.append(_clip(transcript), style="italic" if role == "user" else "")
-        elif role == "user" and seconds and not text and "transcript_error" not in formatted:
-            body.append("(audio, no transcript yet)", style="dim")
-        if status == "in_progress" and role == "assistant":
-            body.append("▌", style="bold")
-    error = formatted.get("transcript_error")
-    if error:
-        message = error.get("message") if isinstance(error, dict) else str(error)
-        body.append(("\n" if body else "") + f"transcription failed: {message}", style="bold red")
-    if marks.truncated_ms is not None:
-        body.append(
-            ("\n" if body else "") + f"✂ truncated at {marks.truncated_ms / 1000:.2f} s (the rest was not heard)",
-            style="bold yellow",
-        )
-    if marks.response_status and marks.response_status != "completed":
-        reason = f": {marks.response_reason}" if marks.response_reason else ""
-        body.append(("\n" if body else "") + f"⚠ response {marks.response_status}{reason}", style="bold yellow")
-    if body:
-        out.append("\n")
-        out.append_text(body)
-    return out
+class ItemCard(_Entry):
+    """One conversation item: its text, rendered and wrapped once per change."""
 
+    INDENT = _ITEM_INDENT
 
-_ROLE_STYLE = {"user": "cyan", "assistant": "green", "system": "magenta", "tool call": "yellow", "tool output": "yellow"}
-_STATUS_STYLE = {"completed": "dim green", "in_progress": "yellow", "incomplete": "bold yellow", "cancelled": "bold yellow", "failed": "bold red"}
-
-
-class ItemCard(Static, can_focus=True):
-    """One conversation item (focusable, so the per-item actions know their target)."""
-
-    def __init__(self, item: dict[str, Any], marks: ItemMarks | None = None) -> None:
+    def __init__(self, view: "ConversationView", item: dict[str, Any], marks: ItemMarks | None = None) -> None:
         self.item_id: str = str(item.get("id"))
         self.item: dict[str, Any] = item
         self.marks = marks or ItemMarks()
-        super().__init__(render_item(item, self.marks), classes=f"item -{item.get('role') or item.get('type')}")
+        self.kind = str(item.get("role") or item.get("type"))
+        super().__init__(view, render_item(item, self.marks), f"item -{self.kind}")
 
     def refresh_item(self, item: dict[str, Any], marks: ItemMarks | None = None) -> None:
-        """Re-render from the (live) item dict."""
+        """Re-render from the (live) item dict; the view re-wraps it on its next paint."""
         self.item = item
         if marks is not None:
             self.marks = marks
-        streaming = item.get("status") == "in_progress"
-        if streaming != self.has_class("-streaming"):  # a class change restyles: only on change
-            self.set_class(streaming, "-streaming")
-        text = render_item(item, self.marks)
-        width = self.content_region.width
-        # A re-layout of the pane costs far more than a repaint of the card: skip it while
-        # the streaming text still fits in the card's current number of lines.
-        same_height = width > 0 and len(text.wrap(self.app.console, width)) == self.content_region.height
-        self.update(text, layout=not same_height)
+        self.text = render_item(item, self.marks)
+        self._wrapped = None
 
 
-class NoteCard(Static, can_focus=True):
+class NoteCard(_Entry):
     """An inline note: an error, or a response that did not complete."""
 
-    def __init__(self, note_id: str, text: str, kind: str, event_index: int | None = None) -> None:
+    INDENT = _NOTE_INDENT
+
+    def __init__(self, view: "ConversationView", note_id: str, text: str, kind: str, event_index: int | None = None) -> None:
         self.note_id = note_id
         self.event_index = event_index
-        prefix = {"error": "✖ ", "response": "⚠ ", "drift": "≠ "}.get(kind, "• ")
-        super().__init__(Text(prefix + text), classes=f"note -{kind}")
+        self.kind = kind
+        super().__init__(view, render_note(text, kind), f"note -{kind}")
 
 
-class ConversationView(VerticalScroll, can_focus=False):
+Entry = Union[ItemCard, NoteCard]
+
+
+class ConversationView(ScrollView, can_focus=True):
     """Items in order with inline notes; follows the newest item while at the bottom."""
 
     BINDINGS = [
@@ -167,6 +138,18 @@ class ConversationView(VerticalScroll, can_focus=False):
         Binding("up,k", "focus_previous_card", "Previous", show=False, id="conversation.previous"),
         Binding("down,j", "focus_next_card", "Next", show=False, id="conversation.next"),
     ]
+
+    COMPONENT_CLASSES = {
+        "conversation-view--border",
+        "conversation-view--border-user",
+        "conversation-view--border-assistant",
+        "conversation-view--border-tool",
+        "conversation-view--border-selected",
+        "conversation-view--selected",
+        "conversation-view--note",
+        "conversation-view--note-error",
+        "conversation-view--note-warning",
+    }
 
     class ItemActionRequested(Message):
         """Base of the per-item requests: `item_id` names the target item."""
@@ -192,7 +175,7 @@ class ConversationView(VerticalScroll, can_focus=False):
             super().__init__(item_id)
 
     class NoteSelected(Message):
-        """A note was focused; `event_index` is the event it came from (or None)."""
+        """A note was selected; `event_index` is the event it came from (or None)."""
 
         def __init__(self, note_id: str, event_index: int | None) -> None:
             self.note_id = note_id
@@ -203,14 +186,27 @@ class ConversationView(VerticalScroll, can_focus=False):
         super().__init__(id=id, classes=classes)
         self._cards: dict[str, ItemCard] = {}
         self._notes: dict[str, NoteCard] = {}
-        self._pending_scroll = False
+        self._entries: list[Entry] = []
+        #: First line of each entry (recomputed when a height changes: O(entries) ints).
+        self._tops: list[int] = []
+        self._heights: dict[int, int] = {}
+        self._layout_dirty = True
+        self._width = 0
+        self._strips: dict[tuple[int, bool], list[Strip]] = {}
+        self._styles: dict[str, Style] | None = None
+        self.selected: Entry | None = None
 
     # --- data in --------------------------------------------------------------------
 
     @property
     def item_ids(self) -> list[str]:
         """Ids of the items shown, in order."""
-        return [c.item_id for c in self.query(ItemCard)]
+        return [e.item_id for e in self._entries if isinstance(e, ItemCard)]
+
+    @property
+    def entries(self) -> list[Entry]:
+        """Cards and notes in the order shown."""
+        return list(self._entries)
 
     def card(self, item_id: str) -> ItemCard | None:
         """The card of an item, if shown."""
@@ -219,67 +215,265 @@ class ConversationView(VerticalScroll, can_focus=False):
     def _at_end(self) -> bool:
         return self.scroll_y >= self.max_scroll_y - 1
 
+    def _insert(self, entry: Entry, after: str | None) -> None:
+        """Place `entry` right after the card of `after` (else last), in the DOM too."""
+        anchor = self._cards.get(after) if after else None
+        index = self._entries.index(anchor) + 1 if anchor is not None else len(self._entries)
+        self._entries.insert(index, entry)
+        if index > 0:
+            self.mount(entry, after=self._entries[index - 1])
+        else:
+            self.mount(entry, before=0) if self._entries[1:] else self.mount(entry)
+
     def upsert_item(self, item: dict[str, Any], marks: ItemMarks | None = None, after: str | None = None) -> None:
         """Show a new item (after `after`, else at the end) or re-render a known one."""
+        following = self._at_end()
         card = self._cards.get(str(item.get("id")))
         if card is not None:
             card.refresh_item(item, marks)
-            self._follow()
+            self._changed(card, following)
             return
-        card = ItemCard(item, marks)
+        card = ItemCard(self, item, marks)
         self._cards[card.item_id] = card
-        anchor = self._cards.get(after) if after else None
-        if anchor is not None and anchor.parent is self:
-            self.mount(card, after=anchor)
-        else:
-            self.mount(card)
-        self._follow()
+        self._insert(card, after)
+        self._changed(None, following)
 
     def remove_item(self, item_id: str) -> None:
         """Drop a deleted item's card."""
         card = self._cards.pop(item_id, None)
-        if card is not None:
-            card.remove()
+        if card is None:
+            return
+        index = self._entries.index(card)
+        self._entries.remove(card)
+        card.remove()
+        if self.selected is card:
+            self.selected = self._entries[min(index, len(self._entries) - 1)] if self._entries else None
+        self._changed(None, self._at_end())
 
     def add_note(self, note_id: str, text: str, kind: str = "info", after_item_id: str | None = None, event_index: int | None = None) -> None:
         """Show a note after an item (or at the end)."""
         if note_id in self._notes:
             return
-        note = NoteCard(note_id, text, kind, event_index)
+        following = self._at_end()
+        note = NoteCard(self, note_id, text, kind, event_index)
         self._notes[note_id] = note
-        anchor = self._cards.get(after_item_id) if after_item_id else None
-        if anchor is not None and anchor.parent is self:
-            self.mount(note, after=anchor)
-        else:
-            self.mount(note)
-        self._follow()
+        self._insert(note, after_item_id)
+        self._changed(None, following)
 
     def clear(self) -> None:
         """Forget every item and note (a new session)."""
         self._cards.clear()
         self._notes.clear()
+        self._entries.clear()
+        self.selected = None
         self.remove_children()
+        self._changed(None, True)
 
-    def _follow(self) -> None:
-        """Stay at the newest item only if the user was already there (explicit tail)."""
-        if self._at_end() and not self._pending_scroll:
-            self._pending_scroll = True
-            self.call_after_refresh(self._scroll_to_end)
+    # --- geometry -------------------------------------------------------------------
 
-    def _scroll_to_end(self) -> None:
-        self._pending_scroll = False
-        self.scroll_end(animate=False, immediate=True)
+    def _changed(self, entry: Entry | None, following: bool) -> None:
+        """After `entry` changed (None: entries were added or removed): fix the heights,
+        repaint what is needed and keep the tail in view if it was."""
+        self._strips.clear() if entry is None else self._drop_strips(entry)
+        if not self.is_mounted or not self._width:
+            self._layout_dirty = True
+            return
+        if entry is not None:
+            index = self._entries.index(entry)
+            old = self._height_at(index)
+            new = len(entry.lines(self.app.console, self._width)) + 1
+            if new == old:
+                top = self._tops[index] - round(self.scroll_y)
+                self.refresh(Region(0, top, self._width, new))
+                return
+        self._layout_dirty = True
+        self._relayout()
+        if following:
+            self._scroll_end()
+        self.refresh()
 
-    # --- actions on the focused card ------------------------------------------------
+    def _drop_strips(self, entry: Entry) -> None:
+        key = id(entry)
+        for state in (False, True):
+            self._strips.pop((key, state), None)
+
+    def _height_at(self, index: int) -> int:
+        tops = self._tops
+        end = tops[index + 1] if index + 1 < len(tops) else self.virtual_size.height
+        return end - tops[index]
+
+    def _relayout(self) -> None:
+        """Entry offsets and the virtual height, without a screen layout (O(entries))."""
+        if not self._layout_dirty:
+            return
+        self._layout_dirty = False
+        console = self.app.console
+        tops: list[int] = []
+        y = 0
+        for entry in self._entries:
+            tops.append(y)
+            y += len(entry.lines(console, self._width)) + 1  # + the margin under each card
+        self._tops = tops
+        size = Size(0, y)
+        if size != self.virtual_size:
+            # `virtual_size` is a layout reactive: setting it re-lays out the whole screen.
+            # Only this widget's scrollbars depend on it, so update them directly (a layout
+            # still follows if the scrollbar appears or goes, which changes the width).
+            self.set_reactive(ConversationView.virtual_size, size)
+            self._scroll_update(size)
+            self.vertical_scrollbar.refresh() if self.show_vertical_scrollbar else None
+
+    def _scroll_end(self) -> None:
+        self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
+
+    def _sync_width(self) -> None:
+        width = self.scrollable_content_region.width
+        if width != self._width:
+            self._width = width
+            self._strips.clear()
+            self._layout_dirty = True
+        if self._layout_dirty and width:
+            following = self._at_end()
+            self._relayout()
+            if following:
+                self._scroll_end()
+
+    def on_resize(self, event: events.Resize) -> None:
+        following = self._at_end()
+        self._sync_width()
+        if following:
+            self._scroll_end()
+        self.refresh()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        if hasattr(self, "_strips"):  # called once before __init__ finishes
+            self._strips.clear()
+            self._styles = None
+
+    # --- painting -------------------------------------------------------------------
+
+    def _style(self, name: str) -> Style:
+        if self._styles is None:
+            self._styles = {}
+        style = self._styles.get(name)
+        if style is None:
+            style = self._styles[name] = self.get_component_rich_style(f"conversation-view--{name}")
+        return style
+
+    def _entry_strips(self, entry: Entry) -> list[Strip]:
+        selected = entry is self.selected and self.has_focus
+        key = (id(entry), selected)
+        strips = self._strips.get(key)
+        if strips is not None:
+            return strips
+        width = self._width
+        base = self.rich_style
+        if selected:
+            base = base + Style(bgcolor=self._style("selected").bgcolor)
+        lines = entry.lines(self.app.console, width)
+        strips = []
+        if isinstance(entry, ItemCard):
+            border_name = "border-selected" if selected else {
+                "user": "border-user", "assistant": "border-assistant",
+                "function_call": "border-tool", "function_call_output": "border-tool",
+            }.get(entry.kind, "border")
+            # Textual's `tall` border: the block in the card's background over the border
+            # colour, which leaves a thin bar of colour at the right of the cell.
+            border = Segment(_BORDER, base + Style(color=base.bgcolor, bgcolor=self._style(border_name).color))
+            inner = max(1, width - _ITEM_INDENT)
+            for segments in lines:
+                body = Strip(segments).adjust_cell_length(inner).apply_style(base)
+                strips.append(Strip([border, Segment(" ", base), *body, Segment(" ", base)], width).crop(0, width))
+        else:
+            colour = {"error": "note-error", "response": "note-warning", "drift": "note-warning"}.get(entry.kind, "note")
+            style = base + Style(color=self._style(colour).color)
+            inner = max(1, width - _NOTE_INDENT)
+            for segments in lines:
+                body = Strip(segments).adjust_cell_length(inner).apply_style(style)
+                strips.append(Strip([Segment(" ", style), *body, Segment(" ", style)], width).crop(0, width))
+        self._strips[key] = strips
+        return strips
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._sync_width()
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
+        line = round(self.scroll_y) + y
+        index = bisect_right(self._tops, line) - 1
+        if 0 <= index < len(self._entries):
+            strips = self._entry_strips(self._entries[index])
+            offset = line - self._tops[index]
+            if offset < len(strips):
+                return strips[offset]
+        return Strip.blank(self._width, self.rich_style)
+
+    def _entry_at(self, line: int) -> Entry | None:
+        index = bisect_right(self._tops, line) - 1
+        if 0 <= index < len(self._entries):
+            entry = self._entries[index]
+            if line - self._tops[index] < self._height_at(index) - 1:
+                return entry
+        return None
+
+    # --- selection ------------------------------------------------------------------
+
+    def select(self, entry: Entry | None, *, focus: bool = False, scroll_visible: bool = True) -> None:
+        """Move the cursor to `entry` (a card or note of this view)."""
+        previous = self.selected
+        self.selected = entry
+        for changed in (previous, entry):
+            if changed is not None:
+                self._drop_strips(changed)
+        if focus and not self.has_focus:
+            self.focus(scroll_visible=False)
+        if entry is not None and scroll_visible:
+            self._scroll_to_entry(entry)
+        self.refresh()
+        if isinstance(entry, NoteCard) and entry is not previous:
+            self.post_message(self.NoteSelected(entry.note_id, entry.event_index))
+
+    def _scroll_to_entry(self, entry: Entry) -> None:
+        if self._layout_dirty or entry not in self._entries:
+            return
+        index = self._entries.index(entry)
+        top, height = self._tops[index], self._height_at(index) - 1
+        view = self.scrollable_content_region.height
+        if top < self.scroll_y:
+            self.scroll_to(y=top, animate=False, immediate=True)
+        elif top + height > self.scroll_y + view:
+            self.scroll_to(y=min(top, top + height - view), animate=False, immediate=True)
+
+    def on_focus(self) -> None:
+        if self.selected is None and self._entries:
+            self.select(self._entries[-1])
+        elif self.selected is not None:
+            self._drop_strips(self.selected)
+            self.refresh()
+
+    def on_blur(self) -> None:
+        if self.selected is not None:
+            self._drop_strips(self.selected)
+            self.refresh()
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is not None:
+            entry = self._entry_at(round(self.scroll_y) + offset.y)
+            if entry is not None:
+                self.select(entry, focus=True)
+
+    # --- actions on the selected card -----------------------------------------------
 
     def _focused_card(self) -> ItemCard | None:
-        focused = self.screen.focused if self.is_mounted else None
-        return focused if isinstance(focused, ItemCard) and focused.parent is self else None
+        selected = self.selected
+        return selected if self.has_focus and isinstance(selected, ItemCard) else None
 
     def _focused_or_last(self) -> ItemCard | None:
         card = self._focused_card()
         if card is None:
-            cards = list(self.query(ItemCard))
+            cards = [e for e in self._entries if isinstance(e, ItemCard)]
             return cards[-1] if cards else None
         return card
 
@@ -300,14 +494,12 @@ class ConversationView(VerticalScroll, can_focus=False):
             self.post_message(self.CopyRequested(card.item_id, item_text(card.item)))
 
     def _move(self, step: int) -> None:
-        cards = [c for c in self.children if isinstance(c, (ItemCard, NoteCard))]
-        if not cards:
+        entries = self._entries
+        if not entries:
             return
-        focused = self.screen.focused
-        index = cards.index(focused) if focused in cards else (len(cards) if step < 0 else -1)
-        target = cards[max(0, min(len(cards) - 1, index + step))]
-        target.focus()
-        target.scroll_visible(animate=False)
+        current = self.selected
+        index = entries.index(current) if current in entries else (len(entries) if step < 0 else -1)
+        self.select(entries[max(0, min(len(entries) - 1, index + step))], focus=True)
 
     def action_focus_previous_card(self) -> None:
         self._move(-1)
@@ -315,29 +507,19 @@ class ConversationView(VerticalScroll, can_focus=False):
     def action_focus_next_card(self) -> None:
         self._move(1)
 
-    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
-        widget = event.widget
-        if isinstance(widget, NoteCard):
-            self.post_message(self.NoteSelected(widget.note_id, widget.event_index))
-
     DEFAULT_CSS = """
     ConversationView {
         height: 1fr;
         scrollbar-size-vertical: 1;
+        overflow-x: hidden;
     }
-    ConversationView > ItemCard {
-        padding: 0 1;
-        margin: 0 0 1 0;
-        border-left: tall $panel;
-    }
-    ConversationView > ItemCard.-user { border-left: tall $accent; }
-    ConversationView > ItemCard.-assistant { border-left: tall $success; }
-    ConversationView > ItemCard.-function_call,
-    ConversationView > ItemCard.-function_call_output { border-left: tall $warning; }
-    ConversationView > ItemCard:focus { background: $boost; border-left: tall $primary; }
-    ConversationView > NoteCard { padding: 0 1; margin: 0 0 1 0; color: $text-muted; }
-    ConversationView > NoteCard.-error { color: $error; }
-    ConversationView > NoteCard.-response { color: $warning; }
-    ConversationView > NoteCard.-drift { color: $warning; }
-    ConversationView > NoteCard:focus { background: $boost; }
+    ConversationView > .conversation-view--border { color: $panel; }
+    ConversationView > .conversation-view--border-user { color: $accent; }
+    ConversationView > .conversation-view--border-assistant { color: $success; }
+    ConversationView > .conversation-view--border-tool { color: $warning; }
+    ConversationView > .conversation-view--border-selected { color: $primary; }
+    ConversationView > .conversation-view--selected { background: $boost; }
+    ConversationView > .conversation-view--note { color: $text-muted; }
+    ConversationView > .conversation-view--note-error { color: $error; }
+    ConversationView > .conversation-view--note-warning { color: $warning; }
     """

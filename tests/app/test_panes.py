@@ -9,7 +9,7 @@ from textual.message import Message
 
 from console.stats import RateLimit, SessionStats
 from console.messages import ItemMarks
-from widgets.conversation_view import ConversationView, ItemCard, item_text, render_item
+from widgets.conversation_view import ConversationView, NoteCard, item_text, render_item
 from widgets.input_line import InputLine
 from widgets.status_header import StatusHeader, render_status
 
@@ -75,8 +75,9 @@ async def test_items_stream_in_order_and_actions_target_the_focused_card() -> No
         view.add_note("n1", "error invalid_value: bad voice", "error", after_item_id="item_1", event_index=7)
         await pilot.pause()
         assert view.item_ids == ["item_1", "item_2"]
-        children = [getattr(c, "item_id", getattr(c, "note_id", None)) for c in view.children]
-        assert children == ["item_1", "n1", "item_2"]
+        shown = [getattr(e, "item_id", getattr(e, "note_id", None)) for e in view.entries]
+        assert shown == ["item_1", "n1", "item_2"]
+        assert [n.note_id for n in view.query(NoteCard)] == ["n1"]  # notes stay queryable
         assert "It is sunny." in str(view.card("item_2").render())
         view.card("item_1").focus()
         await pilot.press("y", "x", "p", "w")
@@ -86,13 +87,13 @@ async def test_items_stream_in_order_and_actions_target_the_focused_card() -> No
                          ("PlayRequested", "item_1"), ("SaveRequested", "item_1")]
         assert app.seen[0].text == "What's the weather?"
         await pilot.press("down")
-        assert app.focused.note_id == "n1"
+        assert app.focused is view and view.selected.note_id == "n1"
         view.remove_item("item_1")
         await pilot.pause()
         assert view.item_ids == ["item_2"]
         view.clear()
         await pilot.pause()
-        assert not list(view.query(ItemCard))
+        assert view.item_ids == [] and view.entries == [] and not list(view.query(NoteCard))
 
 
 def test_status_header_text() -> None:

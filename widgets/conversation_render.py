@@ -1,0 +1,116 @@
+"""What one conversation item or note says, as Rich text (pure: no app, no widget).
+
+`ConversationView` wraps this text once per change of an item and paints the wrapped
+lines itself; `item_text` is what "copy" puts on the clipboard.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.text import Text
+
+from console.messages import ItemMarks
+
+AUDIO_RATE = 24_000
+_MAX_BODY = 4_000
+
+
+def item_text(item: dict[str, Any]) -> str:
+    """The plain text of an item, for copying: message text or transcript, call, output."""
+    formatted = item.get("formatted") or {}
+    kind = item.get("type")
+    if kind == "function_call":
+        tool = formatted.get("tool") or {}
+        return f"{tool.get('name') or item.get('name')}({tool.get('arguments') or item.get('arguments') or ''})"
+    if kind == "function_call_output":
+        return str(formatted.get("output") or item.get("output") or "")
+    parts = [p for p in (formatted.get("text"), formatted.get("transcript")) if isinstance(p, str) and p.strip()]
+    return "\n".join(parts)
+
+
+def audio_seconds(item: dict[str, Any], rate: int = AUDIO_RATE) -> float:
+    """Seconds of audio the client holds for an item (0 when none)."""
+    audio = (item.get("formatted") or {}).get("audio")
+    return 0.0 if audio is None else len(audio) / rate
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= _MAX_BODY else text[:_MAX_BODY] + f"… ({len(text) - _MAX_BODY} more characters)"
+
+
+def render_item(item: dict[str, Any], marks: ItemMarks | None = None, rate: int = AUDIO_RATE) -> Text:
+    """One card's content as Rich text (pure: tested without an app)."""
+    marks = marks or ItemMarks()
+    formatted = item.get("formatted") or {}
+    kind = str(item.get("type") or "item")
+    role = str(item.get("role") or {"function_call": "tool call", "function_call_output": "tool output"}.get(kind, kind))
+    status = str(item.get("status") or "")
+    out = Text()
+    out.append(f"{role}", style=f"bold {_ROLE_STYLE.get(role, '')}".strip())
+    if kind != "message":
+        out.append(f"  {kind}", style="dim")
+    if status:
+        out.append(f"  {status}", style=_STATUS_STYLE.get(status, "dim"))
+    seconds = audio_seconds(item, rate)
+    if seconds:
+        out.append(f"  ♪ {seconds:.1f} s", style="dim")
+    out.append(f"  {item.get('id', '')}", style="dim italic")
+    body = Text()
+    if kind == "function_call":
+        tool = formatted.get("tool") or {}
+        body.append(str(tool.get("name") or item.get("name") or "?"), style="bold")
+        body.append("(" + _clip(str(tool.get("arguments") or item.get("arguments") or "")))
+        body.append(")" if status != "in_progress" else "▌")
+        if item.get("call_id"):
+            body.append(f"  call {item['call_id']}", style="dim")
+    elif kind == "function_call_output":
+        output = formatted.get("output", item.get("output"))
+        body.append("→ ", style="bold")
+        body.append(_clip(output if isinstance(output, str) else json.dumps(output)))
+        if item.get("call_id"):
+            body.append(f"  call {item['call_id']}", style="dim")
+    else:
+        text = formatted.get("text") or ""
+        transcript = formatted.get("transcript") or ""
+        if isinstance(text, str) and text:
+            body.append(_clip(text))
+        if isinstance(transcript, str) and transcript.strip():
+            if body:
+                body.append("\n")
+            if role == "user":
+                body.append("(heard) ", style="dim")
+            body.append(_clip(transcript), style="italic" if role == "user" else "")
+        elif role == "user" and seconds and not text and "transcript_error" not in formatted:
+            body.append("(audio, no transcript yet)", style="dim")
+        if status == "in_progress" and role == "assistant":
+            body.append("▌", style="bold")
+    error = formatted.get("transcript_error")
+    if error:
+        message = error.get("message") if isinstance(error, dict) else str(error)
+        body.append(("\n" if body else "") + f"transcription failed: {message}", style="bold red")
+    if marks.truncated_ms is not None:
+        body.append(
+            ("\n" if body else "") + f"✂ truncated at {marks.truncated_ms / 1000:.2f} s (the rest was not heard)",
+            style="bold yellow",
+        )
+    if marks.response_status and marks.response_status != "completed":
+        reason = f": {marks.response_reason}" if marks.response_reason else ""
+        body.append(("\n" if body else "") + f"⚠ response {marks.response_status}{reason}", style="bold yellow")
+    if body:
+        out.append("\n")
+        out.append_text(body)
+    return out
+
+
+_ROLE_STYLE = {"user": "cyan", "assistant": "green", "system": "magenta", "tool call": "yellow", "tool output": "yellow"}
+_STATUS_STYLE = {"completed": "dim green", "in_progress": "yellow", "incomplete": "bold yellow", "cancelled": "bold yellow", "failed": "bold red"}
+
+
+NOTE_PREFIX = {"error": "✖ ", "response": "⚠ ", "drift": "≠ "}
+
+
+def render_note(text: str, kind: str) -> Text:
+    """A note's text with its kind's prefix (an error, a response's bad end, drift, info)."""
+    return Text(NOTE_PREFIX.get(kind, "• ") + text)
