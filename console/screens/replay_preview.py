@@ -14,10 +14,10 @@ from console.replay import ReplayController
 
 
 def audio_at_cursor(controller: ReplayController, window: int) -> tuple[np.ndarray, np.ndarray]:
-    """(user, assistant) int16 audio ending at the cursor, each `2 * window` samples long.
+    """(user, assistant) int16 audio ending at the cursor.
 
-    Each is left-padded with `window` samples of silence and holds at most the last
-    `window` samples of audio, so writing it to a ring scrolls out what was there.
+    Each is `window` samples of silence followed by at most the last `window` samples of
+    that audio, so writing it to a waveform's ring scrolls out what was drawn before.
     """
     user = controller.rebuilder.input_audio  # the input not yet committed at the cursor
     assistant = np.zeros(0, np.int16)

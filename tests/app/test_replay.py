@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -371,6 +373,18 @@ async def test_a_long_seek_runs_in_steps_and_keeps_drawing(tmp_path: Path, monke
             assert item_summary(ctl.items()) == item_summary(rebuilder.items())
 
 
+@asynccontextmanager
+async def replay_at_the_end(path: Path) -> AsyncIterator[tuple[ReplayApp, Any, ReplayScreen]]:
+    """A silent replay of `path`, fully loaded, its cursor on the last event."""
+    with Recording(path) as rec:
+        app = ReplayApp(rec, audio=False)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await settle(app, pilot)
+            screen.seek(len(rec) - 1)
+            await pilot.pause()
+            yield app, pilot, screen
+
+
 async def test_the_cards_actions_play_save_copy_and_refuse_to_delete(
     recorded: tuple[Path, list[tuple[Any, ...]]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -379,43 +393,37 @@ async def test_the_cards_actions_play_save_copy_and_refuse_to_delete(
     the clipboard, and a delete refused."""
     from console.audio.wavfile import read_wav
 
-    path, _ = recorded
     monkeypatch.chdir(tmp_path)
-    with Recording(path) as rec:
-        app = ReplayApp(rec, audio=False)
-        async with app.run_test(size=SIZE) as pilot:
-            screen = await settle(app, pilot)
-            screen.seek(len(rec) - 1)
-            await pilot.pause()
-            notice = screen.query_one("#notice")
-            items = screen.controller.items()
-            answer = next(i for i in reversed(items) if i.get("role") == "assistant")
-            audio = answer["formatted"]["audio"]
-            view = screen.query_one(ConversationView)
-            # posted by the view, as its keys do (p, w, y, x on the focused item)
-            view.post_message(ConversationView.PlayRequested(answer["id"]))
-            await pilot.pause()
-            assert f"playing {len(audio) / RATE:.1f} s of {answer['id']}" in str(notice.render())
-            assert screen.speaker.buffered_ms > 0
-            view.post_message(ConversationView.SaveRequested(answer["id"]))
-            await pilot.pause()
-            saved = tmp_path / f"{answer['id']}.wav"
-            assert f"saved {len(audio) / RATE:.1f} s to {saved}" in str(notice.render())
-            samples, info = read_wav(saved)
-            assert info.rate == RATE and np.array_equal(samples, audio)
-            view.post_message(ConversationView.CopyRequested(answer["id"], "the answer's text"))
-            await pilot.pause()
-            assert app.clipboard == "the answer's text"
-            assert f"copied item {answer['id']} (17 characters)" in str(notice.render())
-            view.post_message(ConversationView.DeleteRequested(answer["id"]))
-            await pilot.pause()
-            assert "read-only" in str(notice.render()) and screen.controller.items() == items
-            assert notice.has_class("-warning")
-            # an item without audio says so and writes nothing
-            text_user = next(i for i in items if i.get("role") == "user" and not len(i["formatted"]["audio"]))
-            screen.item_actions.save(text_user["id"], tmp_path)
-            assert "has no audio to save" in str(notice.render())
-            assert sorted(p.name for p in tmp_path.iterdir()) == [saved.name]
+    async with replay_at_the_end(recorded[0]) as (app, pilot, screen):
+        notice = screen.query_one("#notice")
+        items = screen.controller.items()
+        answer = next(i for i in reversed(items) if i.get("role") == "assistant")
+        audio = answer["formatted"]["audio"]
+        view = screen.query_one(ConversationView)
+        # posted by the view, as its keys do (p, w, y, x on the focused item)
+        view.post_message(ConversationView.PlayRequested(answer["id"]))
+        await pilot.pause()
+        assert f"playing {len(audio) / RATE:.1f} s of {answer['id']}" in str(notice.render())
+        assert screen.speaker.buffered_ms > 0
+        view.post_message(ConversationView.SaveRequested(answer["id"]))
+        await pilot.pause()
+        saved = tmp_path / f"{answer['id']}.wav"
+        assert f"saved {len(audio) / RATE:.1f} s to {saved}" in str(notice.render())
+        samples, info = read_wav(saved)
+        assert info.rate == RATE and np.array_equal(samples, audio)
+        view.post_message(ConversationView.CopyRequested(answer["id"], "the answer's text"))
+        await pilot.pause()
+        assert app.clipboard == "the answer's text"
+        assert f"copied item {answer['id']} (17 characters)" in str(notice.render())
+        view.post_message(ConversationView.DeleteRequested(answer["id"]))
+        await pilot.pause()
+        assert "read-only" in str(notice.render()) and screen.controller.items() == items
+        assert notice.has_class("-warning")
+        # an item without audio says so and writes nothing
+        text_user = next(i for i in items if i.get("role") == "user" and not len(i["formatted"]["audio"]))
+        screen.item_actions.save(text_user["id"], tmp_path)
+        assert "has no audio to save" in str(notice.render())
+        assert sorted(p.name for p in tmp_path.iterdir()) == [saved.name]
 
 
 async def test_after_a_jump_the_waveforms_show_the_audio_ending_at_the_cursor(
@@ -423,22 +431,16 @@ async def test_after_a_jump_the_waveforms_show_the_audio_ending_at_the_cursor(
 ) -> None:
     from console.screens.replay_preview import audio_at_cursor
 
-    path, _ = recorded
-    with Recording(path) as rec:
-        app = ReplayApp(rec, audio=False)
-        async with app.run_test(size=SIZE) as pilot:
-            screen = await settle(app, pilot)
-            screen.seek(len(rec) - 1)
-            await pilot.pause()
-            window = RATE // 2
-            user, assistant = audio_at_cursor(screen.controller, window)
-            items = screen.controller.items()
-            spoken = next(i for i in reversed(items) if i.get("role") == "user")["formatted"]["audio"]
-            answer = next(i for i in reversed(items) if i.get("role") == "assistant")["formatted"]["audio"]
-            assert len(user) == len(assistant) == 2 * window
-            assert not user[:window].any() and np.array_equal(user[window:], spoken[-window:])
-            assert np.array_equal(assistant[window:], answer[-window:])
-            screen.seek(-1)  # before anything: silence only
-            await pilot.pause()
-            user, assistant = audio_at_cursor(screen.controller, window)
-            assert len(user) == len(assistant) == window and not user.any() and not assistant.any()
+    async with replay_at_the_end(recorded[0]) as (app, pilot, screen):
+        window = RATE // 2
+        user, assistant = audio_at_cursor(screen.controller, window)
+        items = screen.controller.items()
+        spoken = next(i for i in reversed(items) if i.get("role") == "user")["formatted"]["audio"]
+        answer = next(i for i in reversed(items) if i.get("role") == "assistant")["formatted"]["audio"]
+        assert len(user) == len(assistant) == 2 * window
+        assert not user[:window].any() and np.array_equal(user[window:], spoken[-window:])
+        assert np.array_equal(assistant[window:], answer[-window:])
+        screen.seek(-1)  # before anything: silence only
+        await pilot.pause()
+        user, assistant = audio_at_cursor(screen.controller, window)
+        assert len(user) == len(assistant) == window and not user.any() and not assistant.any()

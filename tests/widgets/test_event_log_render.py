@@ -6,20 +6,14 @@ pins the renderer's own contract, which the widget relies on to stay cheap per f
 
 from __future__ import annotations
 
-from textual.app import App, ComposeResult
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from textual.app import App
 
 from console.event_store import EventStore
 from widgets.event_log import EventLog
 from widgets.event_log_render import RowRenderer
-
-
-class OneLog(App[None]):
-    def __init__(self, store: EventStore) -> None:
-        super().__init__()
-        self.store = store
-
-    def compose(self) -> ComposeResult:
-        yield EventLog(self.store, id="log")
 
 
 def _store() -> EventStore:
@@ -31,11 +25,19 @@ def _store() -> EventStore:
     return store
 
 
-async def test_a_row_shows_time_direction_type_fold_count_and_summary() -> None:
+@asynccontextmanager
+async def mounted() -> AsyncIterator[tuple[EventStore, EventLog, RowRenderer]]:
+    """A mounted log over `_store()` and a fresh renderer of its rows."""
     store = _store()
-    async with OneLog(store).run_test(size=(100, 10)) as pilot:
-        log = pilot.app.query_one(EventLog)
-        rows = RowRenderer(log)
+    app: App[None] = App()
+    async with app.run_test(size=(100, 10)):
+        log = EventLog(store)
+        await app.mount(log)
+        yield store, log, RowRenderer(log)
+
+
+async def test_a_row_shows_time_direction_type_fold_count_and_summary() -> None:
+    async with mounted() as (store, log, rows):
         view = log.view
         assert len(view) == 3  # the three deltas fold into one row
         first = rows.row(store, view, 0, 90, cursor=False, expanded=set()).text
@@ -49,10 +51,7 @@ async def test_a_row_shows_time_direction_type_fold_count_and_summary() -> None:
 
 
 async def test_strips_are_cached_until_the_row_or_the_styles_change() -> None:
-    store = _store()
-    async with OneLog(store).run_test(size=(100, 10)) as pilot:
-        log = pilot.app.query_one(EventLog)
-        rows = RowRenderer(log)
+    async with mounted() as (store, log, rows):
         view = log.view
         strip = rows.row(store, view, 0, 80, cursor=False, expanded=set())
         assert rows.row(store, view, 0, 80, cursor=False, expanded=set()) is strip
@@ -68,10 +67,7 @@ async def test_strips_are_cached_until_the_row_or_the_styles_change() -> None:
 
 
 async def test_the_new_rows_badge_covers_the_right_end_at_full_width() -> None:
-    store = _store()
-    async with OneLog(store).run_test(size=(100, 10)) as pilot:
-        log = pilot.app.query_one(EventLog)
-        rows = RowRenderer(log)
+    async with mounted() as (store, log, rows):
         strip = rows.row(store, log.view, 0, 60, cursor=False, expanded=set())
         badged = rows.with_badge(strip, 60, 7)
         assert badged.cell_length == 60
