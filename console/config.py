@@ -14,7 +14,6 @@ the key itself.
 
 from __future__ import annotations
 
-import json
 import os
 import wave
 from dataclasses import dataclass, field
@@ -24,14 +23,8 @@ from urllib.parse import urlencode, urlsplit
 
 from console.cli import UsageError
 from console.tools import ToolRegistry, ToolSpecError, demo_specs
-from console.realtime.protocol import (
-    DEFAULT_MODEL,
-    DEFAULT_URL,
-    FLAT_SESSION_FIELDS,
-    PROTOCOLS,
-    VOICES,
-    session_to_flat,
-)
+from console.realtime.protocol import DEFAULT_MODEL, DEFAULT_URL, PROTOCOLS, VOICES
+from console.session_model import SessionFileError, load_preset
 
 TurnMode = Literal["vad", "ptt"]
 
@@ -49,11 +42,6 @@ DEFAULT_SERVER_VAD: dict[str, Any] = {
 #: Input transcription the console turns on unless the session preset says otherwise.
 DEFAULT_TRANSCRIPTION: dict[str, Any] = {"model": "whisper-1"}
 
-#: Flat session keys a `--session` file may set (the flat view of both protocol shapes).
-SESSION_FILE_FIELDS: frozenset[str] = frozenset(FLAT_SESSION_FIELDS) | {
-    "input_audio_noise_reduction",
-    "speed",
-}
 
 
 @dataclass(frozen=True)
@@ -107,46 +95,17 @@ def _device(value: str | None) -> str | int | None:
     return int(value) if value.strip().isdigit() else value
 
 
-def _read_json(path_text: str, what: str) -> Any:
-    path = Path(path_text).expanduser()
-    if not path.is_file():
-        raise UsageError(f"{what} file not found: {path_text}")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read {what} file {path_text}: {exc}") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UsageError(
-            f"{what} file {path_text} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-        ) from None
+def load_session(path_text: str, tool_names: list[str]) -> dict[str, Any]:
+    """The flat session fields of a `--session` preset file, checked as the editor checks them.
 
-
-def load_session_file(path_text: str) -> dict[str, Any]:
-    """Read a session preset (flat beta shape, GA shape, or a whole `session.update` event).
-
-    Returns the flat (beta-style) fields, which is what `RealtimeClient.update_session`
-    takes whatever the protocol. Unknown keys are refused: the real API rejects unknown
-    parameters, so catching a typo here saves a round trip and a confusing error.
+    `session_model.load_preset` is the one loader (flat, GA or `session.update` shapes,
+    per-field checks); here its message just becomes a one-line `UsageError`.
+    `tool_choice` may name a tool the file defines or one from `--tools`.
     """
-    data = _read_json(path_text, "session")
-    if isinstance(data, dict) and isinstance(data.get("session"), dict) and (
-        data.get("type") in ("session.update", "session.created", "session.updated") or len(data) == 1
-    ):
-        data = data["session"]
-    if not isinstance(data, dict):
-        raise UsageError(f"session file {path_text} must hold a JSON object, not {type(data).__name__}")
-    flat = session_to_flat(data)
-    for ignored in ("object", "id", "model", "expires_at", "client_secret", "include", "tracing", "prompt"):
-        flat.pop(ignored, None)
-    unknown = sorted(set(flat) - SESSION_FILE_FIELDS)
-    if unknown:
-        raise UsageError(f"session file {path_text}: unknown session field {unknown[0]!r}")
-    voice = flat.get("voice")
-    if voice is not None and voice not in VOICES:
-        raise UsageError(f"session file {path_text}: unknown voice {voice!r} (one of {', '.join(VOICES)})")
-    return flat
+    try:
+        return load_preset(path_text, tool_names=tool_names)
+    except SessionFileError as exc:
+        raise UsageError(f"--session {' '.join(str(exc).split())}") from None
 
 
 def load_tools(spec: str | None) -> ToolRegistry:
@@ -264,10 +223,13 @@ def build_config(args: Any) -> ConsoleConfig:
         offline = True
         endpoint_label = "offline: local simulator"
 
+    tools_spec = getattr(args, "tools", None)
+    tools = load_tools(tools_spec)
+
     session: dict[str, Any] = {}
     session_path = getattr(args, "session", None)
     if session_path:
-        session.update(load_session_file(session_path))
+        session.update(load_session(session_path, tools.names()))
     instructions = getattr(args, "instructions", None)
     if instructions is not None:
         session["instructions"] = instructions
@@ -289,9 +251,6 @@ def build_config(args: Any) -> ConsoleConfig:
 
     input_wav = getattr(args, "input_wav", None)
     wav_path = _check_wav(input_wav) if input_wav else None
-
-    tools_spec = getattr(args, "tools", None)
-    tools = load_tools(tools_spec)
 
     known = {
         "protocol", "model", "url", "azure_endpoint", "azure_deployment", "api_version", "api_key_env",

@@ -38,6 +38,21 @@ READ_ONLY_KEYS: frozenset[str] = frozenset(
     {"id", "object", "model", "expires_at", "client_secret", "type"}
 )
 
+#: GA session settings the console does not edit but a server's `session.created` echoes
+#: (`"tracing": null`, `"truncation": "auto"`...): dropped when a session is pasted or
+#: loaded, so a saved server session works as a preset.
+UNEDITED_GA_KEYS: frozenset[str] = frozenset({"include", "tracing", "prompt", "truncation"})
+
+#: GA session fields with no beta counterpart that `session_to_flat` gives flat names;
+#: accepted (and checked) in presets and the raw view, and sent as given.
+EXTRA_SESSION_FIELDS: tuple[str, ...] = ("input_audio_noise_reduction", "speed")
+
+#: Every flat key a session here may hold.
+SESSION_FIELDS: tuple[str, ...] = (*FLAT_SESSION_FIELDS, *EXTRA_SESSION_FIELDS)
+NOISE_REDUCTION_TYPES: tuple[str, ...] = ("near_field", "far_field")
+#: The output speech speed range the API documents.
+SPEED_RANGE: tuple[float, float] = (0.25, 1.5)
+
 TURN_DETECTION_TYPES: tuple[str, ...] = ("none", "server_vad", "semantic_vad")
 EAGERNESS: tuple[str, ...] = ("auto", "low", "medium", "high")
 TRANSCRIPTION_MODELS: tuple[str, ...] = (
@@ -163,8 +178,8 @@ def validate_session(flat: dict[str, Any], *, tool_names: Iterable[str] | None =
     """
     errors: Errors = {}
     for key in flat:
-        if key not in FLAT_SESSION_FIELDS:
-            errors[key] = f"unknown session field {key!r} (editable: {', '.join(FLAT_SESSION_FIELDS)})"
+        if key not in SESSION_FIELDS:
+            errors[key] = f"unknown session field {key!r} (editable: {', '.join(SESSION_FIELDS)})"
     checks = {
         "instructions": _check_instructions,
         "voice": _check_voice,
@@ -176,6 +191,8 @@ def validate_session(flat: dict[str, Any], *, tool_names: Iterable[str] | None =
         "input_audio_format": _check_audio_format,
         "output_audio_format": _check_audio_format,
         "tools": _check_tools,
+        "input_audio_noise_reduction": _check_noise_reduction,
+        "speed": _check_speed,
     }
     for key, check in checks.items():
         if key in flat:
@@ -271,6 +288,19 @@ def _check_transcription(value: Any) -> None:
             raise ValueError(f"transcription {key} must be text")
 
 
+def _check_noise_reduction(value: Any) -> None:
+    if value is None:
+        return
+    if not isinstance(value, dict) or set(value) != {"type"} or value["type"] not in NOISE_REDUCTION_TYPES:
+        raise ValueError(f'noise reduction must be null or {{"type": {" or ".join(NOISE_REDUCTION_TYPES)}}}')
+
+
+def _check_speed(value: Any) -> None:
+    low, high = SPEED_RANGE
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+        raise ValueError(f"speed must be a number from {low:g} to {high:g}")
+
+
 def _check_tools(value: Any) -> None:
     if not isinstance(value, list):
         raise ValueError("tools must be a list of function definitions")
@@ -303,18 +333,35 @@ def to_flat(session: dict[str, Any]) -> dict[str, Any]:
 def parse_session_json(text: str) -> dict[str, Any]:
     """Parse session JSON typed or loaded by the user into a flat field dict.
 
-    Accepts the flat shape, the GA shape, or a whole `session.update` / `session.updated`
-    event (its `session` is used). Raises SessionFileError with line and column on bad JSON.
+    Accepts the flat shape, the GA shape, a whole `session.update` / `session.updated`
+    event (its `session` is used), or `{"session": {...}}` alone. Server-only keys and the
+    GA settings the console does not edit (`UNEDITED_GA_KEYS`) are dropped. Raises
+    SessionFileError with line and column on bad JSON.
     """
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise SessionFileError(f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
-    if isinstance(data, dict) and isinstance(data.get("session"), dict) and "type" in data:
+    except RecursionError:
+        raise SessionFileError("invalid JSON: nested too deeply") from None
+    if isinstance(data, dict) and isinstance(data.get("session"), dict) and ("type" in data or len(data) == 1):
         data = data["session"]
     if not isinstance(data, dict):
-        raise SessionFileError("a session must be a JSON object of session fields")
-    return to_flat(data)
+        raise SessionFileError(f"a session must be a JSON object of session fields, not {_json_kind(data)}")
+    return {k: v for k, v in to_flat(data).items() if k not in UNEDITED_GA_KEYS}
+
+
+def _json_kind(value: Any) -> str:
+    """How a user would name a JSON value's type ("an array", not "list")."""
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return "null"
 
 
 def dump_session(flat: dict[str, Any]) -> str:
@@ -323,15 +370,27 @@ def dump_session(flat: dict[str, Any]) -> str:
 
 
 def load_preset(path: str | Path, *, tool_names: Iterable[str] | None = None) -> dict[str, Any]:
-    """Read and validate a session preset file (flat or GA shape).
+    """Read and validate a session preset file (flat or GA shape, or a `session.update`).
 
-    Raises SessionFileError naming the file and the first problem.
+    The one loader of session files: the editor's "load preset" and the `--session FILE`
+    option both come here, so a file gets the same per-field checks and messages
+    wherever it is loaded.
+
+    Args:
+        path: the file (`~` is expanded).
+        tool_names: function names a `tool_choice` may name besides the file's own tools;
+            None skips that check.
+
+    Raises:
+        SessionFileError: one line naming the file and the first problem.
     """
-    path = Path(path)
+    path = Path(path).expanduser()
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise SessionFileError(f"cannot read session file {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise SessionFileError(f"session file {path} is not UTF-8 text") from None
     try:
         flat = parse_session_json(text)
     except SessionFileError as exc:

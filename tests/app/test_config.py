@@ -15,8 +15,9 @@ import numpy as np
 import pytest
 
 from console.cli import UsageError, main
-from console.config import DEFAULT_SERVER_VAD, build_config, load_session_file, load_tools
+from console.config import DEFAULT_SERVER_VAD, build_config, load_tools
 from console.launch import build_parser
+from console.session_model import SessionFileError, load_preset
 
 KEY = "sk-test-SECRET-0123456789"
 
@@ -81,20 +82,64 @@ def test_azure_mistakes(monkeypatch: pytest.MonkeyPatch) -> None:
         cfg("--api-version", "2024")
 
 
+def session_of(path: Path) -> dict:
+    """The session `--session path` gives, less the transcription the console adds by default."""
+    return {k: v for k, v in cfg("--session", str(path)).session.items() if k != "input_audio_transcription"}
+
+
 def test_session_file_flat_ga_and_event_shapes(tmp_path: Path) -> None:
     flat = tmp_path / "flat.json"
     flat.write_text(json.dumps({"instructions": "be brief", "voice": "marin", "turn_detection": {"type": "server_vad"}}))
-    assert load_session_file(str(flat))["voice"] == "marin"
+    assert session_of(flat)["voice"] == "marin"
     ga = tmp_path / "ga.json"
     ga.write_text(json.dumps({"type": "realtime", "output_modalities": ["text"], "audio": {"output": {"voice": "cedar"}}}))
-    assert load_session_file(str(ga)) == {"modalities": ["text"], "voice": "cedar"}
+    assert session_of(ga) == {"modalities": ["text"], "voice": "cedar"}
     event = tmp_path / "event.json"
-    event.write_text(json.dumps({"type": "session.update", "session": {"instructions": "hi"}}))
-    assert load_session_file(str(event)) == {"instructions": "hi"}
+    event.write_text(json.dumps({"type": "session.update", "event_id": "e1", "session": {"instructions": "hi"}}))
+    assert session_of(event) == {"instructions": "hi"}
+    wrapped = tmp_path / "wrapped.json"
+    wrapped.write_text(json.dumps({"session": {"instructions": "hi"}}))
+    assert session_of(wrapped) == {"instructions": "hi"}
     c = cfg("--session", str(flat), "--instructions", "override", "--ptt")
     assert c.session["instructions"] == "override" and c.session["turn_detection"] is None
     assert c.turn_mode == "ptt"
     assert cfg("--session", str(flat)).turn_mode == "vad"
+
+
+def test_a_saved_server_session_loads_as_a_preset(tmp_path: Path) -> None:
+    """A GA `session.created` dump: server-only and unedited GA keys are dropped, the GA-only
+    fields (noise reduction, speed) are kept and checked."""
+    created = {
+        "type": "session.created", "event_id": "event_1",
+        "session": {
+            "type": "realtime", "object": "realtime.session", "id": "sess_1", "model": "gpt-realtime",
+            "expires_at": 1767229200, "output_modalities": ["audio"], "instructions": "hi",
+            "tracing": None, "prompt": None, "include": None, "truncation": "auto",
+            "tools": [], "tool_choice": "auto", "max_output_tokens": "inf",
+            "audio": {"input": {"format": {"type": "audio/pcm", "rate": 24000}, "transcription": None,
+                                "noise_reduction": {"type": "near_field"}, "turn_detection": None},
+                      "output": {"format": {"type": "audio/pcm", "rate": 24000}, "voice": "marin", "speed": 1.2}},
+        },
+    }
+    path = tmp_path / "created.json"
+    path.write_text(json.dumps(created))
+    session = cfg("--session", str(path)).session
+    assert session["voice"] == "marin" and session["speed"] == 1.2
+    assert session["input_audio_noise_reduction"] == {"type": "near_field"}
+    assert session["input_audio_format"] == "pcm16" and session["max_response_output_tokens"] == "inf"
+    assert not {"id", "model", "expires_at", "tracing", "prompt", "include", "truncation", "object"} & set(session)
+
+
+def test_tool_choice_may_name_a_tool_from_the_file_or_from_tools(tmp_path: Path) -> None:
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps({"tool_choice": "get_weather"}))
+    assert cfg("--session", str(path)).session["tool_choice"] == "get_weather"  # a demo tool
+    path.write_text(json.dumps({"tool_choice": "lookup", "tools": [
+        {"type": "function", "name": "lookup", "description": "d", "parameters": {"type": "object", "properties": {}}}]}))
+    assert cfg("--session", str(path)).session["tool_choice"] == "lookup"
+    path.write_text(json.dumps({"tool_choice": "get_wether"}))
+    with pytest.raises(UsageError, match="tool_choice: tool choice names 'get_wether', which is not a defined tool"):
+        cfg("--session", str(path))
 
 
 def test_vad_flag_sets_documented_defaults() -> None:
@@ -106,17 +151,38 @@ def test_vad_flag_sets_documented_defaults() -> None:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("{not json", "not valid JSON"),
-        ("[1, 2]", "JSON object"),
-        ('{"instrucions": "typo"}', "unknown session field 'instrucions'"),
-        ('{"voice": "robot"}', "unknown voice"),
+        ("{not json", "invalid JSON at line 1, column 2"),
+        ("[1, 2]", "must be a JSON object of session fields, not an array"),
+        ('{"instrucions": "typo"}', "instrucions: unknown session field 'instrucions'"),
+        ('{"voice": "robot"}', "voice: unknown voice 'robot'"),
+        ('{"temperature": 5}', "temperature: temperature must be between 0.6 and 1.2"),
+        ('{"turn_detection": {"type": "server_vad", "threshold": 7}}', "VAD threshold must be a number from 0.0 to 1.0"),
+        ('{"modalities": ["video"]}', "unknown modality 'video'"),
+        ('{"speed": 9}', "speed must be a number from 0.25 to 1.5"),
+        ('{"type": "session.update", "session": {"max_response_output_tokens": 0}}', "max output tokens must be between"),
     ],
 )
-def test_bad_session_files(tmp_path: Path, content: str, message: str) -> None:
+def test_bad_session_files_get_the_editors_checks_and_messages(tmp_path: Path, content: str, message: str) -> None:
     path = tmp_path / "s.json"
     path.write_text(content)
-    with pytest.raises(UsageError, match=message):
-        load_session_file(str(path))
+    with pytest.raises(UsageError) as raised:
+        cfg("--session", str(path))
+    text = str(raised.value)
+    assert message in text and str(path) in text and "\n" not in text
+    with pytest.raises(SessionFileError) as editor:  # what the session editor says of the same file
+        load_preset(path, tool_names=["get_weather", "set_memory"])
+    assert text == f"--session {editor.value}"
+
+
+def test_unreadable_session_files(tmp_path: Path) -> None:
+    binary = tmp_path / "s.json"
+    binary.write_bytes(b"\xff\xfe\x00garbage")
+    with pytest.raises(UsageError, match="not UTF-8 text"):
+        cfg("--session", str(binary))
+    with pytest.raises(UsageError, match="cannot read session file .*: Is a directory"):
+        cfg("--session", str(tmp_path))
+    with pytest.raises(UsageError, match="cannot read session file .*No such file"):
+        cfg("--session", str(tmp_path / "absent.json"))
 
 
 def test_tools_default_to_the_demo_tools_and_load_files_and_modules(tmp_path: Path) -> None:
@@ -190,5 +256,5 @@ def test_bad_option_in_a_real_process_is_one_line(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=60, env={"PATH": "/usr/bin:/bin"},
     )
     assert proc.returncode == 2
-    assert proc.stderr.count("\n") == 1 and "not valid JSON" in proc.stderr
+    assert proc.stderr.count("\n") == 1 and "invalid JSON at line 1" in proc.stderr
     assert proc.stdout == ""
