@@ -59,13 +59,12 @@ class _Entry(Widget, can_focus=False):
     """A card or note: a DOM node that is never displayed (the view paints it), so that
     screens and tests can query cards and notes, call `render()` and `focus()` on them."""
 
-    DEFAULT_CSS = "ConversationView > .conversation-entry { display: none; }"
-
     #: Columns the view adds around the text (border and padding).
     INDENT = 2
 
     def __init__(self, view: "ConversationView", text: Text, classes: str) -> None:
         super().__init__(classes=f"conversation-entry {classes}")
+        self.display = False
         self._view = view
         self.text = text
         self._wrapped: tuple[int, list[list[Segment]]] | None = None

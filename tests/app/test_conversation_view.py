@@ -1,0 +1,152 @@
+"""The Line-API conversation view: what an update costs and what the user sees.
+
+Real Textual app driven by Pilot. Screen layouts are counted by wrapping the screen's
+real `_refresh_layout` (nothing is replaced): a growing card must not cause one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from textual.app import App, ComposeResult
+from textual.screen import Screen
+
+from widgets.conversation_view import ConversationView, ItemCard, NoteCard
+
+SIZE = (60, 16)
+
+
+def assistant(item_id: str, transcript: str, status: str = "in_progress") -> dict[str, Any]:
+    return {"id": item_id, "type": "message", "role": "assistant", "status": status,
+            "content": [{"type": "output_audio", "transcript": transcript}],
+            "formatted": {"audio": np.zeros(0, np.int16), "text": "", "transcript": transcript}}
+
+
+def user(item_id: str, text: str) -> dict[str, Any]:
+    return {"id": item_id, "type": "message", "role": "user", "status": "completed",
+            "content": [{"type": "input_text", "text": text}],
+            "formatted": {"audio": np.zeros(0, np.int16), "text": text, "transcript": ""}}
+
+
+class Host(App[None]):
+    def compose(self) -> ComposeResult:
+        yield ConversationView(id="conv")
+
+
+def screen_text(view: ConversationView) -> list[str]:
+    """The view's painted lines as plain text."""
+    height = view.scrollable_content_region.height
+    return [view.render_line(y).text.rstrip() for y in range(height)]
+
+
+def count_layouts(screen: Screen, monkeypatch: Any) -> list[int]:
+    calls: list[int] = []
+    real = screen._refresh_layout
+
+    def counting(*args: Any, **kwargs: Any) -> None:
+        calls.append(1)
+        real(*args, **kwargs)
+
+    monkeypatch.setattr(screen, "_refresh_layout", counting)
+    return calls
+
+
+async def test_a_growing_card_repaints_without_a_screen_layout_and_keeps_the_tail(monkeypatch: Any) -> None:
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(ConversationView)
+        for k in range(8):
+            view.upsert_item(user(f"u{k}", f"question {k}"))
+        answer = assistant("a", "Once")
+        view.upsert_item(answer)
+        await pilot.pause()
+        assert view.max_scroll_y > 0 and view.scroll_y == view.max_scroll_y  # following
+        layouts = count_layouts(app.screen, monkeypatch)
+        before = view.virtual_size.height
+        others = {c.item_id: c._wrapped for c in view.query(ItemCard) if c.item_id != "a"}
+        words = "Once"
+        for k in range(40):
+            words += f" word{k}"
+            answer["formatted"]["transcript"] = words
+            view.upsert_item(answer)
+            await pilot.pause()
+        assert layouts == []  # the card grew by several lines: no screen layout
+        assert view.virtual_size.height > before + 3
+        assert view.scroll_y == view.max_scroll_y  # still at the newest line
+        assert "word39▌" in "".join(screen_text(view))
+        # only the changed item was wrapped again
+        assert {c.item_id: c._wrapped for c in view.query(ItemCard) if c.item_id != "a"} == others
+        assert all(c._wrapped is others[c.item_id] for c in view.query(ItemCard) if c.item_id != "a")
+
+
+async def test_scrolled_up_the_view_stays_put_while_items_arrive() -> None:
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(ConversationView)
+        for k in range(8):
+            view.upsert_item(user(f"u{k}", f"question {k}"))
+        await pilot.pause()
+        view.scroll_to(y=0, animate=False, immediate=True)
+        await pilot.pause()
+        view.upsert_item(user("late", "a late question"))
+        await pilot.pause()
+        assert view.scroll_y == 0 and "question 0" in "".join(screen_text(view))
+        assert view.item_ids[-1] == "late"
+
+
+async def test_cards_look_like_cards_and_notes_sit_after_their_item() -> None:
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(ConversationView)
+        view.upsert_item(user("u1", "What's the weather?"))
+        view.upsert_item(assistant("a1", "Sunny.", "completed"))
+        view.add_note("n1", "error invalid_value: bad voice", "error", after_item_id="u1", event_index=3)
+        await pilot.pause()
+        lines = screen_text(view)
+        assert lines[0].startswith("▊ user  completed") and lines[1] == "▊ What's the weather?"
+        assert lines[2] == ""  # the margin between cards
+        assert lines[3] == " ✖ error invalid_value: bad voice"
+        assert lines[5].startswith("▊ assistant  completed") and lines[6] == "▊ Sunny."
+        assert [type(c).__name__ for c in view.children] == ["ItemCard", "NoteCard", "ItemCard"]
+        assert all(not c.display for c in view.children)  # queryable, never laid out
+
+
+async def test_keys_and_clicks_select_cards_and_notes() -> None:
+    app = Host()
+    seen: list[Any] = []
+    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        view = app.query_one(ConversationView)
+        view.upsert_item(user("u1", "first"))
+        view.upsert_item(user("u2", "second"))
+        view.add_note("n1", "a note", "info", event_index=9)
+        await pilot.pause()
+        assert app.focused is view and view.selected is None  # the only focusable widget
+        await pilot.press("up")
+        assert isinstance(view.selected, NoteCard)  # from nothing selected, up starts at the newest
+        await pilot.press("up")
+        assert view.selected is view.card("u2")
+        await pilot.press("up", "up")
+        assert view.selected is view.card("u1")  # stops at the first
+        await pilot.press("down", "down")
+        selected = [m for m in seen if isinstance(m, ConversationView.NoteSelected)]
+        assert selected and selected[-1].note_id == "n1" and selected[-1].event_index == 9
+        await pilot.click(ConversationView, offset=(5, 1))  # the first card's second line
+        assert view.selected is view.card("u1") and app.focused is view
+        view.remove_item("u1")
+        await pilot.pause()
+        assert view.selected is view.card("u2") and view.item_ids == ["u2"]
+
+
+async def test_a_narrower_pane_rewraps_every_card() -> None:
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(ConversationView)
+        view.upsert_item(user("u1", "one two three four five six seven eight nine ten eleven twelve"))
+        await pilot.pause()
+        wide = view.virtual_size.height
+        view.styles.width = 30
+        await pilot.pause()
+        assert view.virtual_size.height > wide
+        assert all(len(line) <= 30 for line in screen_text(view))
+        assert "twelve" in " ".join(screen_text(view))
