@@ -138,25 +138,30 @@ class RealtimeConsoleApp(App[int]):
             gc.freeze()
 
     def _start_recording(self) -> None:
-        """Record every event when asked (`record` option: True for the default path, or a path).
+        """Record every event of the session to `config.record` (None: `--no-record`).
 
-        The option itself belongs to the recordings work (`console.recording.options`);
-        a write failure stops recording with a message, never the session.
+        Issue 5 asks for every session to be recorded, so the path is decided by the
+        options (a default file under the XDG state directory unless told otherwise) and
+        shown in the header. Failing to open or, later, to write the file stops the
+        recording with a message, never the session: a full disk must not end a
+        debugging session.
         """
-        record = self.config.extras.get("record")
-        if not record:
+        stats = self.bridge.stats
+        path = self.config.record
+        self.bridge.mark_stats_changed()
+        if path is None:
+            stats.recording = "off"
             return
-        from console.recording.paths import default_path
         from console.recording.writer import SessionRecorder
 
-        backend = "sim" if self.config.offline else ("azure" if self.config.azure else "openai")
-        path = Path(record) if isinstance(record, (str, Path)) else default_path(model=self.config.model, backend=backend)
         try:
             self.recorder = SessionRecorder(path, endpoint=self.config.endpoint_label,
                                             protocol=self.config.protocol, model=self.config.model)
         except OSError as exc:
-            self.bridge.add_note("error", f"cannot record to {path}: {exc.strerror or exc}")
+            stats.recording = "stopped"
+            self.bridge.add_note("error", f"cannot record to {path}: {exc.strerror or exc}; the session goes on unrecorded")
             return
+        stats.recording, stats.recording_path = "on", str(path)
         self.bridge.event_listeners.append(self._record)
         self.bridge.add_note("info", f"recording to {path}")
 
@@ -166,10 +171,12 @@ class RealtimeConsoleApp(App[int]):
             return
         try:
             recorder.on_realtime_event(payload)
-        except (OSError, ValueError) as exc:
+        except Exception as exc:  # noqa: BLE001 - any recorder failure ends the recording, not the session
             self.recorder = None
             recorder.close()
-            self.bridge.add_note("error", f"recording stopped: {exc}")
+            self.bridge.stats.recording = "stopped"
+            self.bridge.mark_stats_changed()
+            self.bridge.add_note("error", f"recording to {recorder.path} stopped: {exc}; the session goes on unrecorded")
 
     def spawn(self, coro: Any) -> asyncio.Task[Any]:
         """Run a coroutine in the background, keeping a reference until it ends."""

@@ -69,6 +69,9 @@ class ConsoleConfig:
     input_wav: Path | None = None
     tools_spec: str | None = None
     tools: ToolRegistry = field(default_factory=ToolRegistry, repr=False, compare=False)
+    #: Where this session is recorded; None: not at all. `build_config` sets a default
+    #: path unless `--no-record`; a config built by hand records only when asked.
+    record: Path | None = None
     extras: dict[str, Any] = field(default_factory=dict)
 
     def client_kwargs(self) -> dict[str, Any]:
@@ -106,6 +109,58 @@ def load_session(path_text: str, tool_names: list[str]) -> dict[str, Any]:
         return load_preset(path_text, tool_names=tool_names)
     except SessionFileError as exc:
         raise UsageError(f"--session {' '.join(str(exc).split())}") from None
+
+
+def _backend_word(offline: bool, azure: bool, url: str | None) -> str:
+    """The short word recording names use for where a session ran."""
+    if offline:
+        return "sim"
+    if azure:
+        return "azure"
+    if url == DEFAULT_URL:
+        return "openai"
+    return urlsplit(url or "").hostname or "custom"
+
+
+def record_path(option: str | None, disabled: bool, *, model: str, backend: str) -> Path | None:
+    """Where to record the session: `--record PATH`, nowhere with `--no-record`, else a new
+    default-named file under the XDG state directory.
+
+    An explicit `--record` is checked now, before the TUI starts: a user who asked for a
+    recording in a given place would rather fix a typo than discover afterwards that the
+    session went unrecorded, so a missing or unwritable directory, or an existing file
+    (which would be overwritten), is a `UsageError`. An existing directory gets a
+    default-named file inside it. The default directory is created (0700) by the recorder
+    when the session starts; if that fails the session runs unrecorded, with a message.
+    """
+    from console.recording.paths import default_path
+
+    if disabled:
+        return None
+    if option is None:
+        return default_path(model=model, backend=backend)
+    if not option.strip():
+        raise UsageError("--record needs a file or directory path")
+    path = Path(option).expanduser()
+    if path.is_dir():
+        # default_path would put the file under <dir>/realtime-console/sessions: here the
+        # user named the directory itself, so only its readable name is borrowed.
+        name = Path(default_path(model=model, backend=backend).name)
+        path, n = path / name, 2
+        while path.exists():
+            path, n = path.with_name(f"{name.stem}-{n}{name.suffix}"), n + 1
+    elif option.endswith(("/", os.sep)):
+        raise UsageError(f"--record {option}: no such directory")
+    elif path.exists():
+        raise UsageError(f"--record {option}: the file already exists (give a new name, or a directory)")
+    directory = path.parent
+    if not directory.exists():
+        raise UsageError(f"--record {option}: directory {directory} does not exist")
+    if not directory.is_dir():
+        raise UsageError(f"--record {option}: {directory} is not a directory")
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise UsageError(f"--record {option}: cannot write in {directory}")
+    return path.absolute()
 
 
 def load_tools(spec: str | None) -> ToolRegistry:
@@ -252,10 +307,13 @@ def build_config(args: Any) -> ConsoleConfig:
     input_wav = getattr(args, "input_wav", None)
     wav_path = _check_wav(input_wav) if input_wav else None
 
+    record = record_path(getattr(args, "record", None), bool(getattr(args, "no_record", False)),
+                         model=model, backend=_backend_word(offline, bool(azure_endpoint), url))
+
     known = {
         "protocol", "model", "url", "azure_endpoint", "azure_deployment", "api_version", "api_key_env",
         "session", "instructions", "voice", "turn", "input_wav", "tools", "input_device",
-        "output_device", "no_audio",
+        "output_device", "no_audio", "record", "no_record",
     }
     extras = {k: v for k, v in vars(args).items() if k not in known} if hasattr(args, "__dict__") else {}
 
@@ -278,5 +336,6 @@ def build_config(args: Any) -> ConsoleConfig:
         input_wav=wav_path,
         tools_spec=tools_spec,
         tools=tools,
+        record=record,
         extras=extras,
     )

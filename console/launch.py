@@ -46,23 +46,15 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     audio.add_argument("--output-device", metavar="DEVICE", help="speaker (index or name)")
     audio.add_argument("--no-audio", action="store_true", help="do not open audio devices")
     audio.add_argument("--input-wav", metavar="FILE.wav", help="use a WAV file as the microphone (reproducible voice tests)")
-    _add_optional_groups(parser)
+
+    rec = parser.add_argument_group(
+        "recording", "Every session is recorded by default, one JSON Lines file per session under "
+        "$XDG_STATE_HOME/realtime-console/sessions (~/.local/state/... when unset).")
+    where = rec.add_mutually_exclusive_group()
+    where.add_argument("--record", metavar="PATH",
+                       help="record to PATH instead (a new .jsonl file, or an existing directory for a default-named file)")
+    where.add_argument("--no-record", action="store_true", help="do not record this session")
     return parser
-
-
-def _add_optional_groups(parser: argparse.ArgumentParser) -> None:
-    """Let other parts of the console contribute options (e.g. `--record/--no-record`).
-
-    A module `console.recording.options` exposing `add_arguments(parser)` is picked up if
-    present, so the recordings work can add its flags without editing this file.
-    """
-    try:
-        from console.recording import options  # type: ignore[attr-defined]
-    except ImportError:
-        return
-    add = getattr(options, "add_arguments", None)
-    if callable(add):
-        add(parser)
 
 
 def run(args: Any) -> int:

@@ -17,6 +17,9 @@ from console.realtime.protocol import canonical_type
 
 ConnectionState = Literal["idle", "connecting", "connected", "disconnected", "failed"]
 MicState = Literal["off", "recording", "streaming", "unavailable"]
+#: Whether the live session is being recorded: "on" (to `recording_path`), "off"
+#: (`--no-record`), "stopped" (a write failed; the session goes on unrecorded).
+RecordingState = Literal["on", "off", "stopped"]
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,9 @@ class SessionStats:
     errors: int = 0
     rate_limits: dict[str, RateLimit] = field(default_factory=dict)
     last_latency_ms: float | None = None
+    #: None outside a live session (a replay records nothing): the header then says nothing.
+    recording: RecordingState | None = None
+    recording_path: str = ""
     _latency_start: float | None = None
 
     def observe(self, source: str, event: dict[str, Any], now: float) -> bool:

@@ -8,7 +8,11 @@ only the endpoint label, never a URL query or a header).
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from rich.text import Text
+from textual import events
 from textual.widgets import Static
 
 from console.stats import SessionStats
@@ -41,8 +45,68 @@ def _count(n: int) -> str:
     return f"{n:,}"
 
 
-def render_status(stats: SessionStats, now: float) -> Text:
-    """The two header lines for `stats` at wall-clock time `now` (pure: tested alone)."""
+#: The recording path gets at least this many cells, even where the line is already full
+#: (the widget's own ellipsis then cuts it): a shorter stub would say nothing.
+MIN_PATH_CELLS = 16
+#: Cells for the recording path when the width is unknown (before the first layout).
+DEFAULT_PATH_CELLS = 48
+
+
+def shorten_path(path: str | os.PathLike[str], cells: int, home: str | os.PathLike[str] | None = None) -> str:
+    """`path` in at most `cells` characters, for a status line.
+
+    The home directory becomes `~`; if that is still too long, middle directories give way
+    to `…` (the file name says most: when, which model, which backend), and last the name
+    itself is cut in its middle, keeping its start (the time) and its end (the backend).
+
+    Args:
+        path: the path to show.
+        cells: the room available (at least 3 is sensible).
+        home: the home directory; default the user's.
+    """
+    text = str(path)
+    home_text = str(home if home is not None else Path.home()).rstrip(os.sep)
+    if home_text and (text == home_text or text.startswith(home_text + os.sep)):
+        text = "~" + text[len(home_text):]
+    if len(text) <= cells:
+        return text
+    parts = text.split(os.sep)
+    head = parts[0] + os.sep if parts[0] else os.sep  # "~/" or "/"
+    for keep in range(len(parts) - 2, 0, -1):
+        candidate = head + "…" + os.sep + os.sep.join(parts[-keep:])
+        if len(candidate) <= cells:
+            return candidate
+    name = parts[-1]
+    room = cells - 2  # "…/" before the name
+    if len(name) <= room:
+        return "…" + os.sep + name
+    if cells < 2:
+        return "…"[:cells]
+    front = (cells - 1) // 2
+    back = cells - 1 - front
+    return name[:front] + "…" + (name[-back:] if back else "")
+
+
+def _recording(line: Text, stats: SessionStats, width: int | None) -> None:
+    """Append where the session is recorded (live sessions only) to the first line."""
+    if stats.recording is None:
+        return
+    line.append("  rec ", style="dim")
+    if stats.recording == "off":
+        line.append("off", style="dim")
+    elif stats.recording == "stopped":
+        line.append("stopped", style="bold red")
+    else:
+        cells = DEFAULT_PATH_CELLS if width is None else max(MIN_PATH_CELLS, width - line.cell_len)
+        line.append(shorten_path(stats.recording_path, cells))
+
+
+def render_status(stats: SessionStats, now: float, width: int | None = None) -> Text:
+    """The two header lines for `stats` at wall-clock time `now` (pure: tested alone).
+
+    `width` (cells) lets the recording path, last on the first line, be shortened to the
+    room left; None uses a fixed budget.
+    """
     glyph, style = _STATE_GLYPH.get(stats.connection, ("?", ""))
     line = Text()
     line.append(f"{glyph} {stats.connection}", style=style)
@@ -65,6 +129,7 @@ def render_status(stats: SessionStats, now: float) -> Text:
             line.append(_clock(age))
     if stats.connection_detail and stats.connection in ("failed", "disconnected", "connecting"):
         line.append(f"  {stats.connection_detail}", style="red" if stats.connection != "connecting" else "dim")
+    _recording(line, stats, width)
 
     line.append("\n")
     line.append("turn ", style="dim")
@@ -107,9 +172,18 @@ class StatusHeader(Static):
     StatusHeader.-offline { border-left: outer $warning; }
     """
 
+    _last: tuple[SessionStats, float] | None = None
+
     def show(self, stats: SessionStats, now: float) -> None:
         """Render `stats` at time `now` (seconds since the epoch)."""
+        self._last = (stats, now)
         self.set_class(stats.connection == "failed", "-failed")
         self.set_class(stats.connection == "disconnected", "-disconnected")
         self.set_class(stats.endpoint.startswith("offline"), "-offline")
-        self.update(render_status(stats, now))
+        width = self.content_size.width
+        self.update(render_status(stats, now, width or None))
+
+    def on_resize(self, event: events.Resize) -> None:
+        """The recording path is shortened to the width: redraw for the new one."""
+        if self._last is not None:
+            self.show(*self._last)

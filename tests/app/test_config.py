@@ -6,6 +6,7 @@ Bad options and bad files must give exactly one line on stderr and exit status 2
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import wave
@@ -140,6 +141,55 @@ def test_tool_choice_may_name_a_tool_from_the_file_or_from_tools(tmp_path: Path)
     path.write_text(json.dumps({"tool_choice": "get_wether"}))
     with pytest.raises(UsageError, match="tool_choice: tool choice names 'get_wether', which is not a defined tool"):
         cfg("--session", str(path))
+
+
+def test_recording_is_on_by_default_under_the_xdg_state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    record = cfg().record
+    assert record is not None and record.parent == tmp_path / "realtime-console" / "sessions"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d_gpt-realtime_sim\.jsonl", record.name)
+    assert not record.parent.exists()  # created (0700) by the recorder when the session starts
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    assert cfg("--model", "gpt-realtime-mini").record.name.endswith("_gpt-realtime-mini_openai.jsonl")
+    assert cfg("--url", "ws://127.0.0.1:9/v1/realtime").record.name.endswith("_127.0.0.1.jsonl")
+    assert KEY not in str(cfg().record)
+    assert cfg("--no-record").record is None
+
+
+def test_record_path_option(tmp_path: Path) -> None:
+    target = tmp_path / "s.jsonl"
+    assert cfg("--record", str(target)).record == target
+    in_dir = cfg("--record", str(tmp_path)).record  # a directory: a default-named file in it
+    assert in_dir is not None and in_dir.parent == tmp_path and in_dir.name.endswith("_gpt-realtime_sim.jsonl")
+    in_dir.write_text("taken")
+    again = cfg("--record", str(tmp_path)).record
+    assert again != in_dir and again.parent == tmp_path  # never an existing file
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda d: d / "missing" / "s.jsonl", "directory .*missing does not exist"),
+        (lambda d: d / "missing" / "", "no such directory"),
+        (lambda d: (d / "file").write_text("x") and d / "file" / "s.jsonl", "file is not a directory"),
+        (lambda d: (d / "old.jsonl").write_text("{}") and d / "old.jsonl", "already exists"),
+    ],
+)
+def test_record_path_mistakes_stop_before_the_tui(tmp_path: Path, make, message: str,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    path = make(tmp_path)
+    text = str(path) + ("/" if str(path).endswith("missing") else "")
+    with pytest.raises(UsageError, match=message):
+        cfg("--record", text)
+    assert main(["--record", text]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("realtime-console: error: --record ")
+
+
+def test_record_and_no_record_exclude_each_other(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--record", str(tmp_path / "s.jsonl"), "--no-record"])
+    assert exited.value.code == 2 and "not allowed with" in capsys.readouterr().err
 
 
 def test_vad_flag_sets_documented_defaults() -> None:

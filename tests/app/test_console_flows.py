@@ -323,23 +323,6 @@ async def test_demo_tool_call_shows_call_output_and_answer() -> None:
         assert "temperature" in str(view.card(output["id"]).render())
 
 
-async def test_recording_a_live_session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import json
-
-    monkeypatch.setenv("OPENAI_API_KEY", KEY)
-    async with Simulator(fast=True, require_key=KEY) as sim:
-        app = make_app("--url", sim.url)
-        app.config.extras["record"] = str(tmp_path / "session.jsonl")
-        async with app.run_test(size=SIZE) as pilot:
-            await connected(pilot)
-            await submit(pilot, "hello")
-            await wait_for(pilot, lambda: [i for i in assistant_items(app) if i.get("status") == "completed"], what="answer")
-    text = (tmp_path / "session.jsonl").read_text()
-    lines = [json.loads(line) for line in text.splitlines()]
-    assert len(lines) - 1 == len(app.store)  # a header, then every logged event
-    assert lines[1]["event"]["type"] == "session.update" and KEY not in text
-
-
 async def test_an_unexpected_failure_in_an_action_is_a_notice_not_a_traceback() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

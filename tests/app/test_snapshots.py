@@ -35,7 +35,7 @@ async def _play(app, pilot) -> None:
 
 
 async def test_main_screen_after_a_session() -> None:
-    app = make_app(clock=FakeClock(float(T0)), autoconnect=False)
+    app = make_app("--no-record", clock=FakeClock(float(T0)), autoconnect=False)
     async with app.run_test(size=SIZE) as pilot:
         await _play(app, pilot)
         await settle(pilot)
@@ -43,7 +43,7 @@ async def test_main_screen_after_a_session() -> None:
 
 
 async def test_main_screen_error_selected_in_the_log() -> None:
-    app = make_app(clock=FakeClock(float(T0)), autoconnect=False)
+    app = make_app("--no-record", clock=FakeClock(float(T0)), autoconnect=False)
     async with app.run_test(size=SIZE) as pilot:
         await _play(app, pilot)
         error = next(i for i in range(len(app.store)) if app.store.event_type(i) == "error")

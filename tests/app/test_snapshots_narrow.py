@@ -34,7 +34,7 @@ def screen_lines(app: App) -> list[str]:
 
 
 async def test_main_screen_in_an_80x24_terminal() -> None:
-    app = make_app(clock=FakeClock(float(T0)), autoconnect=False)
+    app = make_app("--no-record", clock=FakeClock(float(T0)), autoconnect=False)
     async with app.run_test(size=SIZE) as pilot:
         await _play(app, pilot)
         await settle(pilot)
