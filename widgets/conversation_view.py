@@ -194,6 +194,8 @@ class ConversationView(ScrollView, can_focus=True):
         self._strips: dict[tuple[int, bool], list[Strip]] = {}
         self._styles: dict[str, Style] | None = None
         self.selected: Entry | None = None
+        #: Entries mounted whose mount has not yet asked for its layout (see `refresh`).
+        self._entry_mounts = 0
 
     # --- data in --------------------------------------------------------------------
 
@@ -219,6 +221,7 @@ class ConversationView(ScrollView, can_focus=True):
         anchor = self._cards.get(after) if after else None
         index = self._entries.index(anchor) + 1 if anchor is not None else len(self._entries)
         self._entries.insert(index, entry)
+        self._entry_mounts += 1
         if index > 0:
             self.mount(entry, after=self._entries[index - 1])
         else:
@@ -290,6 +293,17 @@ class ConversationView(ScrollView, can_focus=True):
         if following:
             self._scroll_end()
         self.refresh()
+
+    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False, recompose: bool = False) -> "ConversationView":
+        """Once a mount completes, Textual asks the parent for a layout of the whole screen.
+        Entries are never displayed, so that layout would change nothing: one such request
+        per mounted entry is turned into a repaint. Any other layout request (scrollbar
+        shown or hidden, styles) still lays out: if one is taken for a mount's, the mount's
+        own request, which comes later, lays out instead."""
+        if layout and getattr(self, "_entry_mounts", 0):
+            self._entry_mounts -= 1
+            layout = False
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
     def _drop_strips(self, entry: Entry) -> None:
         key = id(entry)

@@ -62,6 +62,7 @@ async def test_a_growing_card_repaints_without_a_screen_layout_and_keeps_the_tai
         view.upsert_item(answer)
         await pilot.pause()
         assert view.max_scroll_y > 0 and view.scroll_y == view.max_scroll_y  # following
+        assert view.show_vertical_scrollbar and view.vertical_scrollbar.region.height > 0
         layouts = count_layouts(app.screen, monkeypatch)
         before = view.virtual_size.height
         others = {c.item_id: c._wrapped for c in view.query(ItemCard) if c.item_id != "a"}
