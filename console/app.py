@@ -23,7 +23,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from console.commands import ConsoleCommands
-from console.config import ConsoleConfig
+from console.config import ConsoleConfig, backend_word
 from console.event_store import EventStore
 from console.messages import StatusNoted
 from console.screens.main import MainScreen
@@ -146,14 +146,18 @@ class RealtimeConsoleApp(App[int]):
         recording with a message, never the session: a full disk must not end a
         debugging session.
         """
-        stats = self.bridge.stats
         path = self.config.record
-        self.bridge.mark_stats_changed()
         if path is None:
-            stats.recording = "off"
+            self.bridge.stats.recording = "off"
+            self.bridge.mark_stats_changed()
             return
+        self._open_recorder(path)
+
+    def _open_recorder(self, path: Path) -> None:
         from console.recording.writer import SessionRecorder
 
+        stats = self.bridge.stats
+        self.bridge.mark_stats_changed()
         try:
             self.recorder = SessionRecorder(path, endpoint=self.config.endpoint_label,
                                             protocol=self.config.protocol, model=self.config.model)
@@ -254,7 +258,36 @@ class RealtimeConsoleApp(App[int]):
 
     async def reconnect(self) -> None:
         await self.bridge.disconnect()
+        self._next_recording()
         await self.bridge.connect()
+
+    def _next_recording(self) -> None:
+        """A reconnect starts a new Realtime session, so it gets a new recording file.
+
+        One file per session keeps each recording replayable on its own (a replay rebuilds
+        one conversation). In the default directory the new file gets a fresh readable
+        name; next to an explicit `--record FILE` it is `FILE-2.jsonl`, `-3`, ... A file
+        that holds no event yet (the first connection failed) is simply kept.
+        """
+        from console.recording.paths import default_path, sessions_dir
+
+        recorder = self.recorder
+        if recorder is None or recorder.events_written == 0:
+            return
+        self.recorder = None
+        recorder.close()
+        if self._record in self.bridge.event_listeners:
+            self.bridge.event_listeners.remove(self._record)
+        old = recorder.path
+        if old.parent == sessions_dir():
+            config = self.config
+            path = default_path(model=config.model, backend=backend_word(config.offline, config.azure, config.url))
+        else:
+            stem = re.sub(r"-\d+$", "", old.stem)
+            n = 2
+            while (path := old.with_name(f"{stem}-{n}{old.suffix}")).exists():
+                n += 1
+        self._open_recorder(path)
 
     def action_disconnect(self) -> None:
         self.spawn(self.bridge.disconnect())

@@ -111,7 +111,7 @@ def load_session(path_text: str, tool_names: list[str]) -> dict[str, Any]:
         raise UsageError(f"--session {' '.join(str(exc).split())}") from None
 
 
-def _backend_word(offline: bool, azure: bool, url: str | None) -> str:
+def backend_word(offline: bool, azure: bool, url: str | None) -> str:
     """The short word recording names use for where a session ran."""
     if offline:
         return "sim"
@@ -308,7 +308,7 @@ def build_config(args: Any) -> ConsoleConfig:
     wav_path = _check_wav(input_wav) if input_wav else None
 
     record = record_path(getattr(args, "record", None), bool(getattr(args, "no_record", False)),
-                         model=model, backend=_backend_word(offline, bool(azure_endpoint), url))
+                         model=model, backend=backend_word(offline, bool(azure_endpoint), url))
 
     known = {
         "protocol", "model", "url", "azure_endpoint", "azure_deployment", "api_version", "api_key_env",

@@ -179,3 +179,28 @@ def test_render_status_shows_recording_only_for_live_sessions() -> None:
     assert narrow.split("rec ", 1)[1] == "2026-11…im.jsonl"  # which the widget's ellipsis may cut
     wide = render_status(live, 0.0, width=200).plain.splitlines()[0]
     assert wide.endswith("rec /var/tmp/sessions/2026-11-24T15-46-02_gpt-realtime_sim.jsonl")
+
+
+@pytest.mark.parametrize("explicit", [False, True])
+async def test_a_reconnect_records_the_new_session_to_a_new_file(tmp_path: Path, explicit: bool) -> None:
+    app = make_app(*(["--record", str(tmp_path / "talk.jsonl")] if explicit else []))
+    first = app.config.record
+    async with app.run_test(size=(140, 44)) as pilot:
+        await connected(pilot)
+        first_session = app.bridge.stats.session_id
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: app.bridge.stats.session_id not in (None, first_session)
+                       and app.bridge.stats.connection == "connected", what="a new session")
+        await submit(pilot, "hello")
+        await wait_for(pilot, lambda: answered(app), what="answer")
+        second = app.recorder.path
+        assert app.bridge.stats.recording_path == str(second)
+    assert second != first and second.parent == first.parent
+    if explicit:
+        assert second.name == "talk-2.jsonl"
+    else:
+        assert sorted(sessions_dir().iterdir()) == sorted([first, second]) and NAME.match(second.name)
+    for path, session_id in ((first, first_session), (second, app.bridge.stats.session_id)):
+        events = [json.loads(line)["event"] for line in path.read_text().splitlines()[1:]]
+        created = [e["session"]["id"] for e in events if e["type"] == "session.created"]
+        assert created == [session_id] and mode(path) == 0o600
