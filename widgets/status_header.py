@@ -88,7 +88,7 @@ def shorten_path(path: str | os.PathLike[str], cells: int, home: str | os.PathLi
 
 
 def _recording(line: Text, stats: SessionStats, width: int | None) -> None:
-    """Append where the session is recorded (live sessions only) to the first line."""
+    """Append where the session is recorded (live sessions only) to `line`."""
     if stats.recording is None:
         return
     line.append("  rec ", style="dim")
@@ -104,8 +104,8 @@ def _recording(line: Text, stats: SessionStats, width: int | None) -> None:
 def render_status(stats: SessionStats, now: float, width: int | None = None) -> Text:
     """The two header lines for `stats` at wall-clock time `now` (pure: tested alone).
 
-    `width` (cells) lets the recording path, last on the first line, be shortened to the
-    room left; None uses a fixed budget.
+    `width` (cells) lets the recording path, last on the line with more room, be
+    shortened to the room left; None uses a fixed budget.
     """
     glyph, style = _STATE_GLYPH.get(stats.connection, ("?", ""))
     line = Text()
@@ -129,9 +129,7 @@ def render_status(stats: SessionStats, now: float, width: int | None = None) -> 
             line.append(_clock(age))
     if stats.connection_detail and stats.connection in ("failed", "disconnected", "connecting"):
         line.append(f"  {stats.connection_detail}", style="red" if stats.connection != "connecting" else "dim")
-    _recording(line, stats, width)
-
-    line.append("\n")
+    first, line = line, Text()
     line.append("turn ", style="dim")
     line.append(_TURN_LABEL.get(stats.turn_mode, stats.turn_mode))
     line.append("  mic ", style="dim")
@@ -151,7 +149,11 @@ def render_status(stats: SessionStats, now: float, width: int | None = None) -> 
             " ".join(f"{_LIMIT_NAMES.get(r.name, r.name)} {_count(r.remaining)}/{_count(r.limit)}"
                      for r in stats.rate_limits.values())
         )
-    return line
+    second = line
+    # The recording path goes where there is more room (the session id and rate limits
+    # come and go), so it is cut as little as possible.
+    _recording(first if first.cell_len <= second.cell_len else second, stats, width)
+    return Text("\n").join([first, second])
 
 
 class StatusHeader(Static):

@@ -27,6 +27,11 @@ def header_text(app) -> str:
     return str(app.main.query_one(StatusHeader).render())
 
 
+def rec_line(app) -> str:
+    """The header line that shows the recording (the one that had more room)."""
+    return next(line for line in header_text(app).splitlines() if "  rec " in line)
+
+
 def answered(app) -> bool:
     return any(i.get("role") == "assistant" and i.get("status") == "completed" for i in app.bridge.items())
 
@@ -47,9 +52,8 @@ async def test_a_default_session_is_recorded_under_the_xdg_state_dir() -> None:
         await submit(pilot, "hello")
         await wait_for(pilot, lambda: answered(app), what="answer")
         await pilot.pause(0.1)
-        header = header_text(app)
         recorded = app.config.record
-        first = header.splitlines()[0]
+        first = rec_line(app)
         assert f"/sessions/{recorded.name}" in first  # wide enough for the name and more
         assert shorten_path(recorded, len(first.split("rec ", 1)[1])) == first.split("rec ", 1)[1]
     files = list(sessions_dir().iterdir())
@@ -68,8 +72,8 @@ async def test_the_header_shortens_the_path_to_the_room_left() -> None:
     async with app.run_test(size=(140, 44)) as pilot:
         await connected(pilot)
         await pilot.pause(0.1)
-        first = header_text(app).splitlines()[0]
-        assert "rec " in first and "…" in first
+        first = rec_line(app)
+        assert "…" in first
         assert len(first) <= 140 - 2  # fits beside the padding: nothing for the ellipsis to cut
         shown = first.split("rec ", 1)[1]
         assert shown == shorten_path(app.config.record, len(shown))
@@ -204,3 +208,12 @@ async def test_a_reconnect_records_the_new_session_to_a_new_file(tmp_path: Path,
         events = [json.loads(line)["event"] for line in path.read_text().splitlines()[1:]]
         created = [e["session"]["id"] for e in events if e["type"] == "session.created"]
         assert created == [session_id] and mode(path) == 0o600
+
+
+def test_the_recording_goes_on_the_line_with_more_room() -> None:
+    stats = SessionStats(endpoint="offline: local simulator", connection="connected", model="gpt-realtime",
+                         recording="on", recording_path="/r/2026-11-24T15-46-02_gpt-realtime_sim.jsonl")
+    assert "rec /r/" in render_status(stats, 0.0, width=150).plain.splitlines()[0]
+    stats.session_id, stats.session_started, stats.expires_at = "sess_C9ZxYwVuTsRqPoNmLkJiH", 0.0, 3600.0
+    first, second = render_status(stats, 95.0, width=150).plain.splitlines()
+    assert "rec" not in first and second.endswith("rec /r/2026-11-24T15-46-02_gpt-realtime_sim.jsonl")
