@@ -2,8 +2,9 @@
 
 `launch.py` parses the command line; this module turns the parsed options into one
 `ConsoleConfig` that the app consumes, and is the only place that decides where to
-connect, which key to use and what the first session looks like. Every user mistake
-(missing key variable, unreadable `--session` file, malformed tool list, ...) becomes a
+connect, which key to use, what the first session looks like and where it is recorded.
+Every user mistake (missing key variable, unreadable `--session` file, malformed tool
+list, a `--record` directory that does not exist, ...) becomes a
 `console.cli.UsageError` with one readable sentence, so the CLI prints one line and exits
 with status 2 instead of a traceback.
 
