@@ -14,6 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from console.realtime.protocol import canonical_type
+from console.recording.prices import PriceTable
+from console.recording.usage import estimate_cost, usage_totals
+
+DEFAULT_PRICE_TABLE = PriceTable()
 
 ConnectionState = Literal["idle", "connecting", "connected", "disconnected", "failed"]
 MicState = Literal["off", "recording", "streaming", "unavailable"]
@@ -22,68 +26,26 @@ MicState = Literal["off", "recording", "streaming", "unavailable"]
 RecordingState = Literal["on", "off", "stopped"]
 
 
-@dataclass(frozen=True)
-class Price:
-    """USD per million tokens."""
-
-    text_in: float
-    text_cached: float
-    text_out: float
-    audio_in: float
-    audio_cached: float
-    audio_out: float
+#: Models the price table does not know (a simulator, a custom deployment name) are
+#: estimated at this model's prices; the header says "≈", it is an estimate only.
+FALLBACK_PRICE_MODEL = "gpt-realtime"
 
 
-#: Published list prices (USD / 1M tokens) at the time of writing; an estimate only.
-#: Matched by longest model-name prefix; unknown models use gpt-realtime's prices.
-PRICES: dict[str, Price] = {
-    "gpt-realtime-mini": Price(0.60, 0.06, 2.40, 10.00, 0.30, 20.00),
-    "gpt-realtime": Price(4.00, 0.40, 16.00, 32.00, 0.40, 64.00),
-    "gpt-4o-mini-realtime": Price(0.60, 0.30, 2.40, 10.00, 0.30, 20.00),
-    "gpt-4o-realtime": Price(5.00, 2.50, 20.00, 40.00, 2.50, 80.00),
-}
+def usage_cost(usage: dict[str, Any], model: str | None, prices: PriceTable | None = None) -> float:
+    """Estimated USD of one response's `usage` object.
 
-
-def price_for(model: str) -> Price:
-    """The price table entry whose name is the longest prefix of `model`."""
-    best = max((name for name in PRICES if model.startswith(name)), key=len, default="gpt-realtime")
-    return PRICES[best]
+    Uses the same dated price table and arithmetic as `realtime-console inspect`
+    (`console.recording.prices` / `usage`), so the live header and the report of the same
+    session never disagree.
+    """
+    table = prices or DEFAULT_PRICE_TABLE
+    if table.lookup(model) is None:
+        model = FALLBACK_PRICE_MODEL
+    return estimate_cost(usage_totals([usage]), model, table)["total"] or 0.0
 
 
 def _int(value: Any) -> int:
     return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
-
-
-def usage_cost(usage: dict[str, Any], price: Price) -> float:
-    """Estimated USD of one response's `usage` object.
-
-    Cached input tokens are billed at the cached rate and taken out of the full-rate
-    count; when the details are missing, all input counts as text at the full rate.
-    """
-    in_details = usage.get("input_token_details") or {}
-    out_details = usage.get("output_token_details") or {}
-    text_in = _int(in_details.get("text_tokens"))
-    audio_in = _int(in_details.get("audio_tokens"))
-    if not in_details:
-        text_in = _int(usage.get("input_tokens"))
-    cached = in_details.get("cached_tokens_details") or {}
-    cached_text = _int(cached.get("text_tokens"))
-    cached_audio = _int(cached.get("audio_tokens"))
-    if not cached and _int(in_details.get("cached_tokens")):
-        cached_text = _int(in_details.get("cached_tokens"))
-    text_out = _int(out_details.get("text_tokens"))
-    audio_out = _int(out_details.get("audio_tokens"))
-    if not out_details:
-        text_out = _int(usage.get("output_tokens"))
-    total = (
-        max(0, text_in - cached_text) * price.text_in
-        + cached_text * price.text_cached
-        + max(0, audio_in - cached_audio) * price.audio_in
-        + cached_audio * price.audio_cached
-        + text_out * price.text_out
-        + audio_out * price.audio_out
-    )
-    return total / 1_000_000
 
 
 @dataclass(frozen=True)
@@ -185,7 +147,7 @@ class SessionStats:
         if isinstance(usage, dict):
             self.input_tokens += _int(usage.get("input_tokens"))
             self.output_tokens += _int(usage.get("output_tokens"))
-            self.cost_usd += usage_cost(usage, price_for(self.model))
+            self.cost_usd += usage_cost(usage, self.model)
         return True
 
     def reset_session(self) -> None:

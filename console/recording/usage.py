@@ -28,6 +28,8 @@ def usage_totals(usages: Iterable[dict[str, Any] | None]) -> dict[str, Any]:
         ind = usage.get("input_token_details") if isinstance(usage.get("input_token_details"), dict) else {}
         outd = usage.get("output_token_details") if isinstance(usage.get("output_token_details"), dict) else {}
         text_in, audio_in, cached = _num(ind.get("text_tokens")), _num(ind.get("audio_tokens")), _num(ind.get("cached_tokens"))
+        if not ind:  # a usage block without details: count its input as text at the full rate
+            text_in = _num(usage.get("input_tokens"))
         cd = ind.get("cached_tokens_details") if isinstance(ind.get("cached_tokens_details"), dict) else None
         if cd is not None:
             cached_text, cached_audio = _num(cd.get("text_tokens")), _num(cd.get("audio_tokens"))
@@ -39,7 +41,7 @@ def usage_totals(usages: Iterable[dict[str, Any] | None]) -> dict[str, Any]:
         tot["cached"] += cached
         tot["cached_text"] += cached_text
         tot["cached_audio"] += cached_audio
-        out["text"] += _num(outd.get("text_tokens"))
+        out["text"] += _num(outd.get("text_tokens")) if outd else _num(usage.get("output_tokens"))
         out["audio"] += _num(outd.get("audio_tokens"))
     return {"responses_with_usage": responses, "total_tokens": total_tokens,
             "input": {"total": input_total, **tot}, "output": {"total": output_total, **out}}

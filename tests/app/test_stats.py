@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from console.stats import PRICES, SessionStats, price_for, usage_cost
+from console.recording.prices import DEFAULT_PRICES, PriceTable
+from console.recording.report import build_report
+from console.stats import SessionStats, usage_cost
 
 USAGE = {
     "total_tokens": 1300,
@@ -21,17 +23,22 @@ USAGE = {
 
 
 def test_cost_follows_the_token_breakdown() -> None:
-    p = PRICES["gpt-realtime"]
-    expected = (300 * p.text_in + 100 * p.text_cached + 500 * p.audio_in + 100 * p.audio_cached
-                + 100 * p.text_out + 200 * p.audio_out) / 1e6
-    assert usage_cost(USAGE, p) == pytest.approx(expected)
-    assert usage_cost({"input_tokens": 1_000_000, "output_tokens": 0}, p) == pytest.approx(p.text_in)
+    p = DEFAULT_PRICES["gpt-realtime"]
+    expected = (300 * p["text_input"] + 100 * p["text_cached_input"] + 500 * p["audio_input"]
+                + 100 * p["audio_cached_input"] + 100 * p["text_output"] + 200 * p["audio_output"]) / 1e6
+    assert usage_cost(USAGE, "gpt-realtime") == pytest.approx(expected)
+    # A usage block without details counts as text at the full rate.
+    assert usage_cost({"input_tokens": 1_000_000, "output_tokens": 0}, "gpt-realtime") == pytest.approx(p["text_input"])
 
 
-def test_price_lookup_uses_the_longest_prefix() -> None:
-    assert price_for("gpt-realtime-mini-2025-10-06") is PRICES["gpt-realtime-mini"]
-    assert price_for("gpt-realtime") is PRICES["gpt-realtime"]
-    assert price_for("some-simulator-model") is PRICES["gpt-realtime"]
+def test_price_lookup_uses_the_dated_table_and_falls_back_to_gpt_realtime() -> None:
+    mini = DEFAULT_PRICES["gpt-realtime-mini"]
+    assert usage_cost({"input_tokens": 1_000_000}, "gpt-realtime-mini-2025-10-06") == pytest.approx(mini["text_input"])
+    assert usage_cost(USAGE, "some-simulator-model") == usage_cost(USAGE, "gpt-realtime")
+    # A user's price table is honoured.
+    table = PriceTable()
+    table.models["gpt-realtime"] = {k: 0.0 for k in table.models["gpt-realtime"]}
+    assert usage_cost(USAGE, "gpt-realtime", table) == 0.0
 
 
 def test_response_done_accumulates_usage() -> None:
@@ -40,7 +47,7 @@ def test_response_done_accumulates_usage() -> None:
     assert s.observe("server", done, 1.0)
     s.observe("server", done, 2.0)
     assert (s.input_tokens, s.output_tokens, s.responses) == (2000, 600, 2)
-    assert s.cost_usd == pytest.approx(2 * usage_cost(USAGE, PRICES["gpt-realtime"]))
+    assert s.cost_usd == pytest.approx(2 * usage_cost(USAGE, "gpt-realtime"))
     s.observe("server", {"type": "response.done", "response": {"status": "failed"}}, 3.0)
     assert s.responses == 3 and s.input_tokens == 2000
 
@@ -75,3 +82,28 @@ def test_rate_limits_and_errors() -> None:
     assert s.rate_limits["tokens"].remaining == 48000 and s.rate_limits["requests"].limit == 1000
     s.observe("server", {"type": "error", "error": {"message": "x"}}, 6.0)
     assert s.errors == 1
+
+
+def test_header_cost_equals_the_inspect_report_cost(tmp_path) -> None:
+    """The live header and `inspect` price one session with one table and one formula."""
+    from console.recording.reader import Recording
+    from console.recording.synthetic import SessionBuilder
+
+    builder = SessionBuilder(model="gpt-realtime-mini")
+    builder.session()
+    builder.user_text("hello")
+    builder.response_create()
+    builder.response(transcript="hi there", audio_ms=300)
+    builder.user_text("again")
+    builder.response_create()
+    builder.response(transcript="and again", text_only=True)
+    path = tmp_path / "session.jsonl"
+    builder.write(path)
+
+    stats = SessionStats(model="gpt-realtime-mini")
+    for source, event in ((e[1], e[2]) for e in builder.events):
+        stats.observe(source, event, 0.0)
+    report = build_report(Recording.open(path))
+    assert report["cost"]["total"] > 0
+    # The report rounds each total to micro-dollars; the header sums per response.
+    assert stats.cost_usd == pytest.approx(report["cost"]["total"], abs=1e-5)
