@@ -14,6 +14,10 @@
    Each rate runs with the garbage collector as the app leaves it (`gc.freeze()` after
    the first paint, `console/app.py`) and, for comparison, unfrozen (`--gc both`, the
    default; `--gc on` / `--gc off` for one of them).
+3. Conversation pane: what one streaming update of a card costs on the event loop
+   (`upsert_item` + the screen's layout and paint it causes) with 10 and 200 items shown,
+   next to the same text growing in one `Static` widget, the cheapest widget-per-card
+   update, as the baseline (`--conversation`; median, p90 and worst of 60 updates).
 """
 
 from __future__ import annotations
@@ -178,16 +182,101 @@ async def ingest(frames: list[str], rates: list[int], seconds: float, freeze: bo
     return results
 
 
+async def conversation_update_cost(items: int, updates: int = 60) -> tuple[list[float], list[float]]:
+    """Milliseconds per streaming update: (ConversationView, Static baseline), each the
+    time spent in `upsert_item`/`update` plus the screen's layouts and paints."""
+    from textual.app import App, ComposeResult
+    from textual.containers import Horizontal
+    from textual.screen import Screen
+    from textual.widgets import Static
+
+    from widgets.conversation_view import ConversationView
+
+    spent = [0.0]
+    originals = {name: getattr(Screen, name) for name in ("_refresh_layout", "_compositor_refresh")}
+
+    def timed(real: Any) -> Any:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            t0 = time.perf_counter()
+            try:
+                return real(*args, **kwargs)
+            finally:
+                spent[0] += time.perf_counter() - t0
+        return run
+
+    def item(i: int, text: str, status: str = "completed") -> dict[str, Any]:
+        role = "user" if i % 2 else "assistant"
+        return {"id": f"item_{i}", "type": "message", "role": role, "status": status, "content": [],
+                "formatted": {"audio": np.zeros(0, np.int16), "text": text if role == "user" else "",
+                              "transcript": text if role == "assistant" else ""}}
+
+    class Host(App[None]):
+        CSS = "#left, #conv, #static { width: 1fr; }"
+
+        def compose(self) -> ComposeResult:
+            with Horizontal():
+                yield Static("left pane\n" * 40, id="left")
+                yield ConversationView(id="conv")
+                yield Static("", id="static")
+
+    for name, real in originals.items():
+        setattr(Screen, name, timed(real))
+    try:
+        app = Host()
+        async with app.run_test(size=(160, 50)) as pilot:
+            view = app.query_one(ConversationView)
+            static = app.query_one("#static", Static)
+            for i in range(items):
+                view.upsert_item(item(i, f"message number {i} " * 6))
+            answer = item(items, "", "in_progress")
+            view.upsert_item(answer)
+            await pilot.pause(0.5)
+            results: tuple[list[float], list[float]] = ([], [])
+            words = ""
+            for k in range(updates):
+                words += f" word{k:03d}" * 4
+                for which, out in enumerate(results):
+                    spent[0] = 0.0
+                    t0 = time.perf_counter()
+                    if which == 0:
+                        answer["formatted"]["transcript"] = words
+                        view.upsert_item(answer)
+                    else:
+                        static.update(words)
+                    spent[0] += time.perf_counter() - t0
+                    await pilot.pause()
+                    await pilot.pause()
+                    out.append(spent[0] * 1000)
+            return results
+    finally:
+        for name, real in originals.items():
+            setattr(Screen, name, real)
+
+
+def _spread(values: list[float]) -> str:
+    values = sorted(values)
+    return (f"median {statistics.median(values):5.1f} ms  p90 {values[int(len(values) * 0.9)]:5.1f} ms"
+            f"  worst {values[-1]:5.1f} ms")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fast", action="store_true", help="fewer runs, shorter rates (a quick check)")
     parser.add_argument("--gc", choices=("both", "on", "off"), default="both",
                         help="ingest with gc.freeze() after first paint (on, as the app does), without (off), or both")
     parser.add_argument("--no-start", action="store_true", help="skip the cold-start measurement")
+    parser.add_argument("--rates", help="comma-separated events/s to offer (default 100..2000, --fast 100,250,500)")
+    parser.add_argument("--seconds", type=float, help="seconds per rate (default 4, --fast 1.5)")
+    parser.add_argument("--conversation", action="store_true", help="also time streaming updates of the conversation pane")
     args = parser.parse_args()
     runs = 2 if args.fast else 5
-    seconds = 1.5 if args.fast else 4.0
+    seconds = args.seconds or (1.5 if args.fast else 4.0)
     rates = [100, 250, 500] if args.fast else [100, 250, 500, 1000, 2000]
+    if args.rates:
+        try:
+            rates = [int(r) for r in args.rates.split(",")]
+        except ValueError:
+            parser.error(f"--rates: not a list of integers: {args.rates!r}")
 
     if not args.no_start:
         console_inner, console_outer = cold_start(_CONSOLE_START, runs)
@@ -219,6 +308,14 @@ def main() -> int:
         print(f"    highest sustained rate with worst lag < 50 ms: {best}/s "
               f"({best / baseline * 100:.2f} % of json.loads alone); with p99 lag < 50 ms: {best_p99}/s")
     print("(a live voice session is ~100 events/s: 50 mic appends, 10 audio and ~10 transcript deltas)")
+    if args.conversation:
+        print("\nconversation pane: one streaming update (upsert + the layout and paint it causes), gc frozen")
+        for items in (10, 200):
+            gc.freeze()
+            view, static = asyncio.run(conversation_update_cost(items))
+            gc.unfreeze()
+            print(f"  {items:3d} items  ConversationView   {_spread(view)}")
+            print(f"  {items:3d} items  one Static.update  {_spread(static)}  (baseline)")
     return 0
 
 
