@@ -131,6 +131,26 @@ def _error(event: dict[str, Any]) -> str:
     return _join(str(code), short(msg, 80) if msg else "", f"← {cause}" if cause else "")
 
 
+def error_text(event: dict[str, Any]) -> str:
+    """`code: message` of an `error` event, for notes shown in the conversation."""
+    error = event.get("error") if isinstance(event.get("error"), dict) else {}
+    code = error.get("code") or error.get("type") or "error"
+    message = error.get("message") or ""
+    return f"{code}: {message}" if message else str(code)
+
+
+def status_reason(response: dict[str, Any]) -> str | None:
+    """Why a response ended as it did (`status_details` reason and error message), if said."""
+    details = response.get("status_details")
+    if not isinstance(details, dict):
+        return None
+    reason = details.get("reason")
+    error = details.get("error")
+    if isinstance(error, dict) and error.get("message"):
+        return f"{reason}: {error['message']}" if reason else str(error["message"])
+    return str(reason) if reason else None
+
+
 def _delta(event: dict[str, Any]) -> str:
     etype = str(event.get("type", ""))
     key = AUDIO_PAYLOAD_KEYS.get(etype)

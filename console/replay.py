@@ -34,6 +34,7 @@ from console.realtime.protocol import canonical_type
 from console.recording.reader import EventRecord, Recording, UnreadableEventError
 from console.recording.rebuild import ConversationRebuilder
 from console.replay_checkpoints import CheckpointStore
+from console.event_summary import error_text, status_reason
 from console.stats import SessionStats
 
 SPEEDS: tuple[float, ...] = (0.25, 0.5, 1.0, 1.5, 2.0, 4.0, 8.0, 16.0, 64.0)
@@ -117,24 +118,6 @@ class _RecordCache:
 
     def type_of(self, n: int) -> str:
         return self.rec.type_of(n)
-
-
-def _error_text(event: dict[str, Any]) -> str:
-    error = event.get("error") if isinstance(event.get("error"), dict) else {}
-    code = error.get("code") or error.get("type") or "error"
-    message = error.get("message") or ""
-    return f"{code}: {message}" if message else str(code)
-
-
-def _status_reason(response: dict[str, Any]) -> str | None:
-    details = response.get("status_details")
-    if not isinstance(details, dict):
-        return None
-    reason = details.get("reason")
-    error = details.get("error")
-    if isinstance(error, dict) and error.get("message"):
-        return f"{reason}: {error['message']}" if reason else str(error["message"])
-    return str(reason) if reason else None
 
 
 class _State:
@@ -460,7 +443,7 @@ class ReplayController:
 
     def _server_marks(self, state: _State, ctype: str, event: dict[str, Any], n: int, update: ReplayUpdate) -> None:
         if ctype == "error":
-            self._note(state, "error", _error_text(event), n)
+            self._note(state, "error", error_text(event), n)
         elif ctype == "response.created":
             response = event.get("response") if isinstance(event.get("response"), dict) else {}
             state.response_items.setdefault(str(response.get("id")), [])
@@ -471,7 +454,7 @@ class ReplayController:
             response = event.get("response") if isinstance(event.get("response"), dict) else {}
             status = response.get("status")
             if status not in (None, "completed"):
-                reason = _status_reason(response)
+                reason = status_reason(response)
                 outputs = [o.get("id") if isinstance(o, dict) else o for o in response.get("output") or []]
                 item_ids = [i for i in outputs if isinstance(i, str)] or state.response_items.get(
                     str(response.get("id")), []

@@ -34,6 +34,7 @@ from console.messages import BridgeFlushed, ConnectionChanged, ConversationNote,
 from console.realtime.client import RealtimeClient
 from console.realtime.protocol import canonical_type
 from console.session_model import diff_sessions, to_flat
+from console.event_summary import error_text, status_reason
 from console.stats import SessionStats
 
 FLUSH_HZ = 30
@@ -42,24 +43,6 @@ RETRIEVE_TIMEOUT_S = 5.0
 
 Post = Callable[[Message], Any]
 AudioListener = Callable[[str, np.ndarray], None]
-
-
-def _error_text(event: dict[str, Any]) -> str:
-    error = event.get("error") if isinstance(event.get("error"), dict) else {}
-    code = error.get("code") or error.get("type") or "error"
-    message = error.get("message") or ""
-    return f"{code}: {message}" if message else str(code)
-
-
-def _status_reason(response: dict[str, Any]) -> str | None:
-    details = response.get("status_details")
-    if not isinstance(details, dict):
-        return None
-    reason = details.get("reason")
-    error = details.get("error")
-    if isinstance(error, dict) and error.get("message"):
-        return f"{reason}: {error['message']}" if reason else str(error["message"])
-    return str(reason) if reason else None
 
 
 class SessionBridge:
@@ -288,13 +271,13 @@ class SessionBridge:
                 future.set_result(None)
         cause = self.store.cause_of(index)
         suffix = f" (caused by {self.store.event_type(cause)} #{cause})" if cause is not None else ""
-        self.add_note("error", _error_text(event) + suffix, event_index=index)
+        self.add_note("error", error_text(event) + suffix, event_index=index)
 
     def _response_done(self, response: dict[str, Any], index: int) -> None:
         status = response.get("status")
         if status in (None, "completed"):
             return
-        reason = _status_reason(response)
+        reason = status_reason(response)
         outputs = [o.get("id") if isinstance(o, dict) else o for o in response.get("output") or []]
         item_ids = [i for i in outputs if isinstance(i, str)] or self._response_items.get(str(response.get("id")), [])
         known = [i for i in item_ids if self.client is not None and self.client.conversation.get_item(i) is not None]
@@ -336,7 +319,7 @@ class SessionBridge:
         self._new_events += 1
         self.stats.errors += 1
         self._stats_changed = True
-        self.add_note("error", _error_text(event), event_index=index)
+        self.add_note("error", error_text(event), event_index=index)
 
     def _on_close(self, payload: dict[str, Any]) -> None:
         code = payload.get("code")
