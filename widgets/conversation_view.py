@@ -194,7 +194,7 @@ class ConversationView(ScrollView, can_focus=True):
         self._strips: dict[tuple[int, bool], list[Strip]] = {}
         self._styles: dict[str, Style] | None = None
         self.selected: Entry | None = None
-        #: Entries mounted whose mount has not yet asked for its layout (see `refresh`).
+        #: Entries mounted or removed that have not yet asked for their layout (see `refresh`).
         self._entry_mounts = 0
 
     # --- data in --------------------------------------------------------------------
@@ -247,6 +247,7 @@ class ConversationView(ScrollView, can_focus=True):
             return
         index = self._entries.index(card)
         self._entries.remove(card)
+        self._entry_mounts += 1  # removing, too, asks the parent for a layout
         card.remove()
         if self.selected is card:
             self.selected = self._entries[min(index, len(self._entries) - 1)] if self._entries else None
@@ -268,6 +269,8 @@ class ConversationView(ScrollView, can_focus=True):
         self._notes.clear()
         self._entries.clear()
         self.selected = None
+        # Pending mounts of removed entries may never ask for their layout: start afresh.
+        self._entry_mounts = 1 if self.children else 0
         self.remove_children()
         self._changed(None, True)
 
@@ -295,9 +298,9 @@ class ConversationView(ScrollView, can_focus=True):
         self.refresh()
 
     def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False, recompose: bool = False) -> "ConversationView":
-        """Once a mount completes, Textual asks the parent for a layout of the whole screen.
-        Entries are never displayed, so that layout would change nothing: one such request
-        per mounted entry is turned into a repaint. Any other layout request (scrollbar
+        """Once a mount or removal completes, Textual asks the parent for a layout of the
+        whole screen. Entries are never displayed, so that layout would change nothing: one
+        such request per mounted or removed entry is turned into a repaint. Any other layout request (scrollbar
         shown or hidden, styles) still lays out: if one is taken for a mount's, the mount's
         own request, which comes later, lays out instead."""
         if layout and getattr(self, "_entry_mounts", 0):
@@ -333,7 +336,10 @@ class ConversationView(ScrollView, can_focus=True):
             # Only this widget's scrollbars depend on it, so update them directly (a layout
             # still follows if the scrollbar appears or goes, which changes the width).
             self.set_reactive(ConversationView.virtual_size, size)
+            shown = self.show_vertical_scrollbar
             self._scroll_update(size)
+            if self.show_vertical_scrollbar != shown:  # the width changes: a real layout
+                super().refresh(layout=True)
             self.vertical_scrollbar.refresh() if self.show_vertical_scrollbar else None
 
     def _scroll_end(self) -> None:
