@@ -151,3 +151,24 @@ async def test_a_narrower_pane_rewraps_every_card() -> None:
         assert view.virtual_size.height > wide
         assert all(len(line) <= 30 for line in screen_text(view))
         assert "twelve" in " ".join(screen_text(view))
+
+
+async def test_new_items_notes_and_deletions_need_no_screen_layout(monkeypatch: Any) -> None:
+    app = Host()
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(ConversationView)
+        for k in range(10):
+            view.upsert_item(user(f"u{k}", f"question {k}"))
+        await pilot.pause()
+        assert view.show_vertical_scrollbar
+        layouts = count_layouts(app.screen, monkeypatch)
+        view.upsert_item(user("new", "one more"))
+        view.add_note("n", "a note", "info", after_item_id="u3")
+        await pilot.pause()
+        view.remove_item("u0")
+        await pilot.pause()
+        await pilot.pause()
+        assert layouts == []
+        assert view.item_ids[-1] == "new" and "u0" not in view.item_ids
+        assert [getattr(c, "item_id", getattr(c, "note_id", "")) for c in view.children][2:4] == ["u3", "n"]
+        assert view.scroll_y == view.max_scroll_y and "one more" in "".join(screen_text(view))
