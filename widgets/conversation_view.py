@@ -25,7 +25,6 @@ from __future__ import annotations
 from bisect import bisect_right
 from typing import Any, Union
 
-from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -35,93 +34,16 @@ from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widget import Widget
 
 from console.messages import ItemMarks
+from widgets.conversation_entries import ITEM_INDENT, NOTE_INDENT, ItemCard, NoteCard
 from widgets.conversation_render import AUDIO_RATE, audio_seconds, item_text, render_item, render_note
 
 __all__ = [
     "AUDIO_RATE", "ConversationView", "ItemCard", "NoteCard", "audio_seconds", "item_text", "render_item", "render_note",
 ]
 
-#: Left border of a card (Textual's `tall` border) and the padding either side of the text.
-_BORDER = "▊"
-_ITEM_INDENT = 3  # border + one column of padding left + one right
-_NOTE_INDENT = 2  # one column of padding each side
-
-
-def _wrap(text: Text, console: Console, width: int) -> list[list[Segment]]:
-    """Text wrapped to `width` cells, one list of segments per line."""
-    return [list(line.render(console, end="")) for line in text.wrap(console, max(1, width))]
-
-
-class _Entry(Widget, can_focus=False):
-    """A card or note: a DOM node that is never displayed (the view paints it), so that
-    screens and tests can query cards and notes, call `render()` and `focus()` on them."""
-
-    #: Columns the view adds around the text (border and padding).
-    INDENT = 2
-
-    def __init__(self, view: "ConversationView", text: Text, classes: str) -> None:
-        super().__init__(classes=f"conversation-entry {classes}")
-        self.display = False
-        self._view = view
-        self.text = text
-        self._wrapped: tuple[int, list[list[Segment]]] | None = None
-
-    def render(self) -> Text:
-        """What the view shows for this entry (before wrapping)."""
-        return self.text
-
-    def focus(self, scroll_visible: bool = True) -> "_Entry":
-        """Select this entry and focus the view (the per-item actions then target it)."""
-        self._view.select(self, focus=True, scroll_visible=scroll_visible)
-        return self
-
-    def lines(self, console: Console, width: int) -> list[list[Segment]]:
-        """The text wrapped inside a pane `width` cells wide (cached until it changes)."""
-        inner = max(1, width - self.INDENT)
-        if self._wrapped is None or self._wrapped[0] != inner:
-            self._wrapped = (inner, _wrap(self.text, console, inner))
-        return self._wrapped[1]
-
-    def invalidate(self) -> None:
-        """Forget the wrapped lines (the pane's width or the theme changed)."""
-        self._wrapped = None
-
-
-class ItemCard(_Entry):
-    """One conversation item: its text, rendered and wrapped once per change."""
-
-    INDENT = _ITEM_INDENT
-
-    def __init__(self, view: "ConversationView", item: dict[str, Any], marks: ItemMarks | None = None) -> None:
-        self.item_id: str = str(item.get("id"))
-        self.item: dict[str, Any] = item
-        self.marks = marks or ItemMarks()
-        self.kind = str(item.get("role") or item.get("type"))
-        super().__init__(view, render_item(item, self.marks), f"item -{self.kind}")
-
-    def refresh_item(self, item: dict[str, Any], marks: ItemMarks | None = None) -> None:
-        """Re-render from the (live) item dict; the view re-wraps it on its next paint."""
-        self.item = item
-        if marks is not None:
-            self.marks = marks
-        self.text = render_item(item, self.marks)
-        self._wrapped = None
-
-
-class NoteCard(_Entry):
-    """An inline note: an error, or a response that did not complete."""
-
-    INDENT = _NOTE_INDENT
-
-    def __init__(self, view: "ConversationView", note_id: str, text: str, kind: str, event_index: int | None = None) -> None:
-        self.note_id = note_id
-        self.event_index = event_index
-        self.kind = kind
-        super().__init__(view, render_note(text, kind), f"note -{kind}")
-
+_BORDER = "▊"  # the left border of a card (Textual's `tall` border)
 
 Entry = Union[ItemCard, NoteCard]
 
@@ -400,14 +322,14 @@ class ConversationView(ScrollView, can_focus=True):
             # Textual's `tall` border: the block in the card's background over the border
             # colour, which leaves a thin bar of colour at the right of the cell.
             border = Segment(_BORDER, base + Style(color=base.bgcolor, bgcolor=self._style(border_name).color))
-            inner = max(1, width - _ITEM_INDENT)
+            inner = max(1, width - ITEM_INDENT)
             for segments in lines:
                 body = Strip(segments).adjust_cell_length(inner).apply_style(base)
                 strips.append(Strip([border, Segment(" ", base), *body, Segment(" ", base)], width).crop(0, width))
         else:
             colour = {"error": "note-error", "response": "note-warning", "drift": "note-warning"}.get(entry.kind, "note")
             style = base + Style(color=self._style(colour).color)
-            inner = max(1, width - _NOTE_INDENT)
+            inner = max(1, width - NOTE_INDENT)
             for segments in lines:
                 body = Strip(segments).adjust_cell_length(inner).apply_style(style)
                 strips.append(Strip([Segment(" ", style), *body, Segment(" ", style)], width).crop(0, width))

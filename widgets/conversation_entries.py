@@ -1,0 +1,98 @@
+"""The entries of the conversation pane: one per item (`ItemCard`) or note (`NoteCard`).
+
+Each holds its text, rendered once per change of the item, and its lines wrapped once
+per width. They are DOM nodes that are never displayed: `ConversationView` paints them
+(Line API), while screens and tests can still query them and call `render()` / `focus()`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+from rich.segment import Segment
+from rich.text import Text
+from textual.widget import Widget
+
+from console.messages import ItemMarks
+from widgets.conversation_render import render_item, render_note
+
+if TYPE_CHECKING:
+    from widgets.conversation_view import ConversationView
+
+#: Columns the view adds around an entry's text: a card's border and padding, a note's padding.
+ITEM_INDENT = 3  # border + one column of padding left + one right
+NOTE_INDENT = 2  # one column of padding each side
+
+
+def _wrap(text: Text, console: Console, width: int) -> list[list[Segment]]:
+    """Text wrapped to `width` cells, one list of segments per line."""
+    return [list(line.render(console, end="")) for line in text.wrap(console, max(1, width))]
+
+
+class _Entry(Widget, can_focus=False):
+    """A card or note: a DOM node that is never displayed (the view paints it), so that
+    screens and tests can query cards and notes, call `render()` and `focus()` on them."""
+
+    #: Columns the view adds around the text (border and padding).
+    INDENT = 2
+
+    def __init__(self, view: "ConversationView", text: Text, classes: str) -> None:
+        super().__init__(classes=f"conversation-entry {classes}")
+        self.display = False
+        self._view = view
+        self.text = text
+        self._wrapped: tuple[int, list[list[Segment]]] | None = None
+
+    def render(self) -> Text:
+        """What the view shows for this entry (before wrapping)."""
+        return self.text
+
+    def focus(self, scroll_visible: bool = True) -> "_Entry":
+        """Select this entry and focus the view (the per-item actions then target it)."""
+        self._view.select(self, focus=True, scroll_visible=scroll_visible)
+        return self
+
+    def lines(self, console: Console, width: int) -> list[list[Segment]]:
+        """The text wrapped inside a pane `width` cells wide (cached until it changes)."""
+        inner = max(1, width - self.INDENT)
+        if self._wrapped is None or self._wrapped[0] != inner:
+            self._wrapped = (inner, _wrap(self.text, console, inner))
+        return self._wrapped[1]
+
+    def invalidate(self) -> None:
+        """Forget the wrapped lines (the pane's width or the theme changed)."""
+        self._wrapped = None
+
+
+class ItemCard(_Entry):
+    """One conversation item: its text, rendered and wrapped once per change."""
+
+    INDENT = ITEM_INDENT
+
+    def __init__(self, view: "ConversationView", item: dict[str, Any], marks: ItemMarks | None = None) -> None:
+        self.item_id: str = str(item.get("id"))
+        self.item: dict[str, Any] = item
+        self.marks = marks or ItemMarks()
+        self.kind = str(item.get("role") or item.get("type"))
+        super().__init__(view, render_item(item, self.marks), f"item -{self.kind}")
+
+    def refresh_item(self, item: dict[str, Any], marks: ItemMarks | None = None) -> None:
+        """Re-render from the (live) item dict; the view re-wraps it on its next paint."""
+        self.item = item
+        if marks is not None:
+            self.marks = marks
+        self.text = render_item(item, self.marks)
+        self._wrapped = None
+
+
+class NoteCard(_Entry):
+    """An inline note: an error, or a response that did not complete."""
+
+    INDENT = NOTE_INDENT
+
+    def __init__(self, view: "ConversationView", note_id: str, text: str, kind: str, event_index: int | None = None) -> None:
+        self.note_id = note_id
+        self.event_index = event_index
+        self.kind = kind
+        super().__init__(view, render_note(text, kind), f"note -{kind}")
