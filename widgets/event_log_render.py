@@ -68,15 +68,36 @@ def abbreviate_type(event_type: str, width: int) -> str:
     """Fit an event type into `width` cells, shortening leading namespaces first.
 
     `conversation.item.input_audio_transcription.completed` becomes
-    `c.i.input_audio_transcription.completed`; the last two segments are only ever cut
-    from the left.
+    `c.i.input_audio_transcription.completed`; if that is still too long, the words of the
+    middle segments shorten to initials from the left (`r.o_a_transcript.delta`), and
+    last the remaining text is cut from the left (the last segment says most).
     """
     parts = event_type.split(".")
     i = 0
     while len(".".join(parts)) > width and i < len(parts) - 2:
         parts[i] = parts[i][:1]
         i += 1
+    for j in range(max(0, len(parts) - 2), len(parts) - 1):
+        words = parts[j].split("_")
+        for k in range(len(words) - 1):
+            if len(".".join(parts)) <= width:
+                break
+            words[k] = words[k][:1]
+            parts[j] = "_".join(words)
     return _fit(".".join(parts), width, keep_end=True)
+
+
+#: Rows narrower than this (cells) get a narrower type and count column, so that the
+#: summary keeps room on an 80-column terminal (a 78-cell log) and beside the conversation
+#: on a 140-column one; wider logs keep the wide columns.
+NARROW_ROW = 80
+
+
+def column_widths(width: int) -> tuple[int, int]:
+    """(type, count) column widths for a row `width` cells wide."""
+    if width < NARROW_ROW:
+        return max(16, width * 3 // 10), 4
+    return max(16, min(46, width * 2 // 5)), 6
 
 
 class RowRenderer:
@@ -156,7 +177,7 @@ class RowRenderer:
             marker = " "
             if view.fold and store.group(index) in expanded:
                 marker = "▾" if store.group(index) == index else "·"
-        type_width = max(16, min(46, width * 2 // 5))
+        type_width, count_width = column_widths(width)
         is_error = etype == "error"
         highlight = self.style("event-log--cursor") if cursor else None
         summary = summary.replace("\n", " ")
@@ -165,7 +186,7 @@ class RowRenderer:
             (f"{_ARROWS.get(source, '?')} ", f"event-log--{source}"),
             (marker, "event-log--fold"),
             (abbreviate_type(etype, type_width), "event-log--error" if is_error else f"event-log--{source}"),
-            (f" {'×' + str(count) if count > 1 else '':>6} ", "event-log--count"),
+            (f" {'×' + str(count) if count > 1 else '':>{count_width}} ", "event-log--count"),
             (summary, "event-log--error" if is_error else "event-log--summary"),
         ]
         segments = [

@@ -25,8 +25,10 @@ _STATE_GLYPH = {
     "failed": ("✖", "bold red"),
 }
 _TURN_LABEL = {"vad": "server VAD", "ptt": "push-to-talk"}
+_TURN_SHORT = {"vad": "VAD", "ptt": "PTT"}
 _LIMIT_NAMES = {"requests": "req", "tokens": "tok"}
 _MIC_STYLE = {"recording": "bold red", "streaming": "bold red", "off": "dim", "unavailable": "yellow"}
+_MIC_SHORT = {"recording": "rec", "streaming": "live", "unavailable": "n/a"}
 
 
 def _clock(seconds: float) -> str:
@@ -101,55 +103,184 @@ def _recording(line: Text, stats: SessionStats, width: int | None) -> None:
         line.append(shorten_path(stats.recording_path, cells))
 
 
-def render_status(stats: SessionStats, now: float, width: int | None = None) -> Text:
-    """The two header lines for `stats` at wall-clock time `now` (pure: tested alone).
+class _Part:
+    """One item of a header line in its forms, widest first; the last may be empty (dropped).
 
-    `width` (cells) lets the recording path, last on the line with more room, be
-    shortened to the room left; None uses a fixed budget.
+    `shrink()` moves to the next form; the fitting in `render_status` calls it in priority
+    order until the line fits.
     """
-    glyph, style = _STATE_GLYPH.get(stats.connection, ("?", ""))
+
+    __slots__ = ("forms", "level")
+
+    def __init__(self, *forms: Text) -> None:
+        self.forms = forms
+        self.level = 0
+
+    @property
+    def text(self) -> Text:
+        return self.forms[self.level]
+
+    def shrink(self) -> bool:
+        """Use the next narrower form; False if this is already the narrowest."""
+        if self.level + 1 >= len(self.forms):
+            return False
+        self.level += 1
+        return True
+
+
+def _text(*pieces: tuple[str, str] | str) -> Text:
+    return Text.assemble(*pieces)
+
+
+_DROPPED = Text()
+
+
+def _join(parts: list[_Part]) -> Text:
     line = Text()
-    line.append(f"{glyph} {stats.connection}", style=style)
-    line.append("  ")
-    line.append(stats.endpoint, style="bold")
-    line.append(f" · {stats.protocol}", style="dim")
-    if stats.model:
-        line.append(f" · {stats.model}")
-    if stats.session_id:
-        line.append(f" · {stats.session_id}", style="dim")
+    for part in parts:
+        line.append_text(part.text)
+    return line
+
+
+def _identity_parts(stats: SessionStats, now: float) -> dict[str, _Part]:
+    """Line 1: connection, endpoint, protocol, model, session id, age, connection problem."""
+    glyph, style = _STATE_GLYPH.get(stats.connection, ("?", ""))
+    endpoint_short = stats.endpoint.split(":", 1)[0] if stats.endpoint.startswith("offline") else stats.endpoint
+    parts = {
+        "state": _Part(_text((f"{glyph} {stats.connection}", style))),
+        "endpoint": _Part(_text("  ", (stats.endpoint, "bold")), _text("  ", (endpoint_short, "bold"))),
+        "protocol": _Part(_text((f" · {stats.protocol}", "dim")), _DROPPED),
+        "model": _Part(_text(f" · {stats.model}") if stats.model else _DROPPED, _DROPPED),
+        "session": _Part(_text((f" · {stats.session_id}", "dim")) if stats.session_id else _DROPPED, _DROPPED),
+    }
     age = stats.age_seconds(now)
     if age is not None:
-        line.append("  age ")
         remaining = stats.remaining_seconds(now)
         if remaining is not None and stats.expires_at is not None and stats.session_started is not None:
             total = stats.expires_at - stats.session_started
             warn = "bold red" if remaining < 300 else ""
-            line.append(f"{_clock(age)} / {_clock(total)}", style=warn)
+            parts["age"] = _Part(
+                _text("  age ", (f"{_clock(age)} / {_clock(total)}", warn)),
+                _text("  age ", (f"{_clock(age)}/{_clock(total)}", warn)),
+                _text("  ", (f"{_clock(age)}/{_clock(total)}", warn)),
+            )
         else:
-            line.append(_clock(age))
+            parts["age"] = _Part(_text(f"  age {_clock(age)}"), _text(f"  {_clock(age)}"))
     if stats.connection_detail and stats.connection in ("failed", "disconnected", "connecting"):
-        line.append(f"  {stats.connection_detail}", style="red" if stats.connection != "connecting" else "dim")
-    first, line = line, Text()
-    line.append("turn ", style="dim")
-    line.append(_TURN_LABEL.get(stats.turn_mode, stats.turn_mode))
-    line.append("  mic ", style="dim")
-    line.append(stats.mic, style=_MIC_STYLE.get(stats.mic, ""))
-    if stats.mic == "unavailable" and stats.mic_detail:
-        line.append(f" ({stats.mic_detail})", style="yellow")
-    line.append("  tokens ", style="dim")
-    line.append(f"{_count(stats.input_tokens)} in / {_count(stats.output_tokens)} out")
-    line.append(f"  ≈${stats.cost_usd:.4f}" if stats.cost_usd < 1 else f"  ≈${stats.cost_usd:.2f}")
-    line.append("  latency ", style="dim")
-    line.append("—" if stats.last_latency_ms is None else f"{stats.last_latency_ms:.0f} ms")
-    if stats.errors:
-        line.append(f"  errors {stats.errors}", style="bold red")
-    if stats.rate_limits:
-        line.append("  limits ", style="dim")
-        line.append(
-            " ".join(f"{_LIMIT_NAMES.get(r.name, r.name)} {_count(r.remaining)}/{_count(r.limit)}"
-                     for r in stats.rate_limits.values())
+        parts["detail"] = _Part(
+            _text((f"  {stats.connection_detail}", "red" if stats.connection != "connecting" else "dim"))
         )
-    second = line
+    return parts
+
+
+def _counter_parts(stats: SessionStats) -> dict[str, _Part]:
+    """Line 2: errors, turn mode, mic, tokens, cost, latency, rate limits."""
+    mic_style = _MIC_STYLE.get(stats.mic, "")
+    mic_full = _text(("  mic ", "dim"), (stats.mic, mic_style))
+    if stats.mic == "unavailable" and stats.mic_detail:
+        mic_full.append(f" ({stats.mic_detail})", style="yellow")
+    tokens = (_count(stats.input_tokens), _count(stats.output_tokens))
+    cost = f"≈${stats.cost_usd:.4f}" if stats.cost_usd < 1 else f"≈${stats.cost_usd:.2f}"
+    latency = "—" if stats.last_latency_ms is None else f"{stats.last_latency_ms:.0f} ms"
+    parts = {
+        "turn": _Part(
+            _text(("  turn ", "dim"), _TURN_LABEL.get(stats.turn_mode, stats.turn_mode)),
+            _text("  " + _TURN_SHORT.get(stats.turn_mode, stats.turn_mode)),
+        ),
+        "mic": _Part(mic_full, _text(("  mic ", "dim"), (_MIC_SHORT.get(stats.mic, stats.mic), mic_style))),
+        "tokens": _Part(
+            _text(("  tokens ", "dim"), f"{tokens[0]} in / {tokens[1]} out"),
+            _text(("  tok ", "dim"), f"{tokens[0]}/{tokens[1]}"),
+        ),
+        "cost": _Part(_text(f"  {cost}")),
+        "latency": _Part(_text(("  latency ", "dim"), latency), _text(("  lat ", "dim"), latency)),
+        "errors": _Part(_text((f"  errors {stats.errors}", "bold red")) if stats.errors else _DROPPED),
+    }
+    if stats.rate_limits:
+        limits = " ".join(
+            f"{_LIMIT_NAMES.get(r.name, r.name)} {_count(r.remaining)}/{_count(r.limit)}"
+            for r in stats.rate_limits.values()
+        )
+        parts["limits"] = _Part(_text(("  limits ", "dim"), limits), _DROPPED)
+    return parts
+
+
+#: What gives way first when a header line does not fit (each step shrinks one item by one
+#: form): the session id and rate limits go, then labels shorten, then the model and
+#: protocol go. Connection state, endpoint, errors, age, cost and latency stay.
+_SHRINK_ORDER = (
+    "session", "limits", "tokens", "mic", "turn", "latency", "age", "model", "protocol", "endpoint", "age",
+)
+_WIDE_ORDER = (("state", "endpoint", "protocol", "model", "session", "age", "detail"),
+               ("turn", "mic", "tokens", "cost", "latency", "errors", "limits"))
+#: Once anything is shortened the error count moves to the front of its line, where the
+#: ellipsis of a still-too-long line never reaches it.
+_NARROW_ORDER = (_WIDE_ORDER[0], ("errors", "turn", "mic", "tokens", "cost", "latency", "limits"))
+
+
+def _fit_lines(
+    identity: dict[str, _Part], counters: dict[str, _Part], width: int | None, extra: int = 0
+) -> tuple[Text, Text]:
+    """The two lines, shrinking items in `_SHRINK_ORDER` until both fit `width` cells.
+
+    `extra` cells must also fit after the shorter line (where the recording state goes).
+    """
+    def lines(order: tuple[tuple[str, ...], tuple[str, ...]]) -> tuple[Text, Text]:
+        first = _join([identity[k] for k in order[0] if k in identity])
+        second = _join([counters[k] for k in order[1] if k in counters])
+        return first, _strip_leading(second)  # an item's "  " separator never starts a line
+
+    def fits(first: Text, second: Text) -> bool:
+        assert width is not None
+        return max(first.cell_len, second.cell_len) <= width and min(first.cell_len, second.cell_len) + extra <= width
+
+    def overflowing(first: Text, second: Text) -> dict[str, _Part]:
+        """The items of the line(s) that must give way."""
+        assert width is not None
+        over = {}
+        if first.cell_len > width:
+            over.update(identity)
+        if second.cell_len > width:
+            over.update(counters)
+        if not over and min(first.cell_len, second.cell_len) + extra > width:
+            over.update(identity)  # either line may become the shorter one
+            over.update(counters)
+        return over
+
+    first, second = lines(_WIDE_ORDER)
+    if width is None or fits(first, second):
+        return first, second
+    for name in _SHRINK_ORDER:
+        part = overflowing(first, second).get(name)
+        if part is None or not part.shrink():
+            continue
+        first, second = lines(_NARROW_ORDER)
+        if fits(first, second):
+            break
+    first, second = lines(_NARROW_ORDER)
+    limits = counters.get("limits")
+    if limits is not None and limits.level and first.cell_len + limits.forms[0].cell_len + extra <= width:
+        first.append_text(limits.forms[0])  # room on the first line: the rate limits move there
+    return first, second
+
+
+def _strip_leading(line: Text) -> Text:
+    """`line` without leading spaces (an item's separator when it comes first)."""
+    plain = line.plain
+    cut = len(plain) - len(plain.lstrip(" "))
+    return line[cut:] if cut else line
+
+
+def render_status(stats: SessionStats, now: float, width: int | None = None) -> Text:
+    """The two header lines for `stats` at wall-clock time `now` (pure: tested alone).
+
+    With `width` (cells) both lines are fitted to it: items shrink or go in `_SHRINK_ORDER`
+    (the full detail whenever it fits), and the recording path, last on the line with more
+    room, is shortened to the room left. None renders everything with a fixed path budget.
+    """
+    # "rec off" and "rec stopped" must fit whole; a path is shortened to what is left.
+    extra = len(f"  rec {stats.recording}") if stats.recording in ("off", "stopped") else 0
+    first, second = _fit_lines(_identity_parts(stats, now), _counter_parts(stats), width, extra)
     # The recording path goes where there is more room (the session id and rate limits
     # come and go), so it is cut as little as possible.
     _recording(first if first.cell_len <= second.cell_len else second, stats, width)

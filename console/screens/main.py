@@ -15,9 +15,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widget import Widget
+from textual.widgets import Input, Static
 
 from console.messages import BridgeFlushed, ConnectionChanged, StatusNoted
+from widgets.console_footer import ConsoleFooter
 from widgets.conversation_view import ConversationView
 from widgets.event_detail import EventDetail
 from widgets.event_log import EventLog
@@ -36,6 +38,12 @@ ITEM_REFRESH_S = 0.2
 #: (bench/bench_app.py measures the difference in event-loop lag).
 WAVE_FPS = 20.0
 
+#: Footer labels under `widgets.console_footer.COMPACT_BELOW` columns, by action; the
+#: full ones (and the tooltips) stay on wide terminals.
+SHORT_LABELS = {"search_log": "Search", "interrupt": "Stop", "toggle_turn_mode": "Turn"}
+#: Left out of the footer on the narrowest terminals (still bound, and in the palette).
+NARROW_DROP = ("quit",)
+
 if TYPE_CHECKING:
     from console.app import RealtimeConsoleApp
 
@@ -50,6 +58,11 @@ class MainScreen(Screen[None]):
                 tooltip="Focus the conversation (then p play, w save, x delete, y copy)"),
         Binding("ctrl+n", "focus_input", "Input", id="main.focus_input", show=False, tooltip="Focus the input line"),
     ]
+
+    #: `-narrow` (app.tcss stacks the conversation under the event log) below 100 columns;
+    #: `-short` (the detail pane only while the log has focus, no waveforms) below 32 rows.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
 
     app: "RealtimeConsoleApp"
 
@@ -91,7 +104,7 @@ class MainScreen(Screen[None]):
                     yield Waveform(app.turns.speaker.level_ring if app.turns.speaker else None, label="model", fps=WAVE_FPS, id="model-wave")
         yield Static("", id="notice")
         yield InputLine(protocol=app.config.protocol, id="input")
-        yield Footer()
+        yield ConsoleFooter(SHORT_LABELS, NARROW_DROP)
 
     def on_mount(self) -> None:
         self.query_one("#log", EventLog).border_title = "events"
@@ -99,7 +112,14 @@ class MainScreen(Screen[None]):
         self.query_one("#conversation", ConversationView).border_title = "conversation"
         self.query_one("#input", InputLine).focus()
         self.set_interval(ITEM_REFRESH_S, self._apply_pending_items, name="conversation-refresh")
+        self.watch(self, "focused", self._focus_moved)
         self.refresh_status()
+
+    def _focus_moved(self, focused: Widget | None) -> None:
+        """Mark the log pane `-active` while it has focus (app.tcss shows the detail then on
+        short terminals; a `:focus-within` rule on the pane did not restyle the detail)."""
+        pane = self.query_one("#log-pane")
+        pane.set_class(focused is not None and pane in focused.ancestors_with_self, "-active")
 
     # --- from the bridge (data down) ----------------------------------------------------
 

@@ -87,7 +87,9 @@ def test_abbreviate_type_shortens_namespaces_first() -> None:
     assert abbreviate_type("conversation.item.input_audio_transcription.completed", 40) == (
         "c.i.input_audio_transcription.completed ")
     assert abbreviate_type("response.output_audio_transcript.delta", 31) == "r.output_audio_transcript.delta"
-    assert abbreviate_type("response.output_audio_transcript.delta", 28) == "…tput_audio_transcript.delta"
+    assert abbreviate_type("response.output_audio_transcript.delta", 28) == "r.o_audio_transcript.delta  "
+    assert abbreviate_type("response.output_audio_transcript.delta", 23) == "r.o_a_transcript.delta "
+    assert abbreviate_type("conversation.item.input_audio_transcription.completed", 23) == "…ranscription.completed"
 
 
 async def test_rows_render_with_time_arrow_type_summary_and_fold_count() -> None:

@@ -1,0 +1,159 @@
+"""The main screen on an 80×24 SSH terminal and on a wide one, read as the user reads it.
+
+The scripted session of the snapshot tests is played into a real app driven by Pilot,
+and the screen is exported as text (`screen_lines`): what the header, the footer and the
+event log show at each width is asserted on that text, not on widget internals.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rich.text import Text
+
+from console.stats import RateLimit, SessionStats
+from console_harness import FakeClock, make_app
+from scripted_session import T0
+from test_snapshots import _play, settle
+from test_snapshots_narrow import screen_lines
+from widgets.console_footer import ConsoleFooter
+from widgets.status_header import render_status
+
+LOG_ROW = re.compile(r"│\s+\+\d+\.\d{3} [↑↓] (?P<marker>.)(?P<rest>.*)│")
+
+
+def log_rows(lines: list[str]) -> list[tuple[str, str]]:
+    """(type, summary) of each event log row on the screen."""
+    rows = []
+    for line in lines:
+        match = LOG_ROW.search(line.split("││")[0] + "│" if "││" in line else line)
+        if match:
+            etype, _, summary = match["rest"].strip().partition(" ")
+            rows.append((etype, summary.strip()))
+    return rows
+
+
+def footer_labels_whole(footer_line: str, labels: list[str]) -> None:
+    """Every label the footer holds appears whole, and nothing else is cut ("▏" after a word)."""
+    for label in labels:
+        assert label in footer_line, (label, footer_line)
+    assert not re.search(r"\w▏", footer_line), footer_line  # the palette key docked over a label
+
+
+async def test_80x24_header_footer_and_log_stay_readable() -> None:
+    app = make_app("--no-record", clock=FakeClock(float(T0)), autoconnect=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _play(app, pilot)
+        await settle(pilot)
+        lines = screen_lines(app)
+        state, counters = lines[0], lines[1]
+        for needed in ("● connected", "offline: local simulator", "age 01:34 / 59:59"):
+            assert needed in state, (needed, state)
+        for needed in ("errors 1", "≈$0.0215", "latency 32 ms", "tok 574/250", "PTT", "mic n/a", "rec off"):
+            assert needed in counters, (needed, counters)
+        assert "…" not in state + counters  # nothing is cut: it was shortened instead
+        footer = app.main.query_one(ConsoleFooter)
+        labels = footer.labels()
+        assert {"^t Tools", "^r Reconnect", "^p palette", "f3 Stop", "f4 Turn"} <= set(labels)
+        footer_labels_whole(lines[-1], labels)
+        # the conversation is stacked under the log, which gets the whole width
+        assert app.main.has_class("-narrow") and app.main.query_one("#log").outer_size.width == 80
+        rows = log_rows(lines)
+        assert len(rows) >= 4
+        assert ("c.item.create", "item_user0000000000000001 user com") in [(t, s[:34]) for t, s in rows]
+        assert all(len(summary) >= 30 for etype, summary in rows if etype.startswith(("session.cr", "c.item")))
+        # short terminal: the detail pane appears while the log has focus, and goes again
+        assert not app.main.query_one("#detail").display
+        app.main.event_log().focus()
+        await settle(pilot)
+        assert app.main.query_one("#detail").display
+        assert any("No event selected" in line for line in screen_lines(app))
+        app.main.action_focus_input()
+        await settle(pilot)
+        assert not app.main.query_one("#detail").display
+
+
+async def test_160x45_shows_everything_shown_before() -> None:
+    app = make_app("--no-record", clock=FakeClock(float(T0)), autoconnect=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await _play(app, pilot)
+        await settle(pilot)
+        lines = screen_lines(app)
+        state, counters = lines[0], lines[1]
+        for needed in ("● connected", "offline: local simulator · ga · gpt-realtime · sess_SNAPSHOT0000000001",
+                       "age 01:34 / 59:59", "rec off"):
+            assert needed in state, (needed, state)
+        for needed in ("turn push-to-talk", "mic unavailable (--no-audio)", "tokens 574 in / 250 out", "≈$0.0215",
+                       "latency 32 ms", "errors 1", "limits req 4,997/5,000 tok 398.8k/400.0k"):
+            assert needed in counters, (needed, counters)
+        labels = app.main.query_one(ConsoleFooter).labels()
+        for needed in ("^e Session", "^f Search log", "^q Quit", "f2 Talk", "f3 Interrupt", "f4 VAD/PTT", "^t Tools",
+                       "^r Reconnect", "^p palette"):
+            assert needed in labels
+        footer_labels_whole(lines[-1], labels)
+        # side by side: the log and the conversation share rows; the detail and waveforms show
+        assert app.main.query_one("#talk-pane").region.x > app.main.query_one("#log-pane").region.x
+        assert any("session.update" in line and "What's the weather in Paris?" in line for line in lines)
+        assert app.main.query_one("#detail").display and app.main.query_one("#waves").display
+        assert any("▸response.output_audio.delta" in line for line in lines)  # the type in full
+
+
+async def test_resizing_switches_layout_and_footer_both_ways() -> None:
+    app = make_app("--no-record", clock=FakeClock(float(T0)), autoconnect=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await _play(app, pilot)
+        footer = app.main.query_one(ConsoleFooter)
+        assert "f3 Interrupt" in footer.labels() and not footer.compact
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        assert app.main.has_class("-narrow", "-short") and footer.compact
+        assert "f3 Stop" in footer.labels() and "^q Quit" not in footer.labels()
+        footer_labels_whole(screen_lines(app)[-1], footer.labels())
+        await pilot.resize_terminal(100, 30)  # compact, short labels, quit back
+        await settle(pilot)
+        assert "^q Quit" in footer.labels() and "f3 Stop" in footer.labels()
+        footer_labels_whole(screen_lines(app)[-1], footer.labels())
+        await pilot.resize_terminal(160, 45)
+        await settle(pilot)
+        assert app.main.has_class("-wide", "-tall") and not footer.compact
+        assert "f3 Interrupt" in footer.labels() and "^q Quit" in footer.labels()
+
+
+# --- the header alone, at every width ---------------------------------------------------------
+
+
+def busy_stats() -> SessionStats:
+    stats = SessionStats(endpoint="offline: local simulator", protocol="ga", model="gpt-realtime-2025-08-28",
+                         connection="connected", session_id="sess_C9ZxYwVuTsRqPoNmLkJiH", session_started=0.0,
+                         expires_at=3600.0, input_tokens=123_456, output_tokens=7_890, cost_usd=1.2345,
+                         last_latency_ms=412.0, turn_mode="vad", mic="unavailable", mic_detail="--no-audio",
+                         errors=3, recording="stopped")
+    stats.rate_limits["requests"] = RateLimit("requests", 5000, 4997, 1.0, 0.0)
+    stats.rate_limits["tokens"] = RateLimit("tokens", 400_000, 398_800, 1.0, 0.0)
+    return stats
+
+
+def test_header_shrinks_in_priority_order_and_keeps_the_essentials() -> None:
+    stats = busy_stats()
+    full = render_status(stats, 95.0).plain
+    for width in range(70, 220):
+        first, second = render_status(stats, 95.0, width).plain.splitlines()
+        assert len(first) <= width and len(second) <= width, width
+        for needed in ("● connected", "offline", "01:35", "errors 3", "≈$1.23", "412 ms", "rec stopped"):
+            assert needed in first + second, (width, needed)
+        if width >= len(max(full.splitlines(), key=len)):
+            assert Text("\n").join([Text(first), Text(second)]).plain == full  # all of it, as before
+    # what goes first: the rate limits (their line overflows) before any label is shortened,
+    first, second = render_status(stats, 95.0, 130).plain.splitlines()
+    assert "limits" not in first + second and "tokens 123.5k in / 7,890 out" in second and "sess_" in first
+    # and the session id when its own line overflows
+    first, second = render_status(stats, 95.0, 100).plain.splitlines()
+    assert "sess_" not in first and "gpt-realtime-2025-08-28" in first
+
+
+def test_rate_limits_move_to_the_first_line_when_only_it_has_room() -> None:
+    stats = busy_stats()
+    stats.session_id = None
+    first, second = render_status(stats, 95.0, 145).plain.splitlines()
+    assert "limits req 4,997/5,000 tok 398.8k/400.0k" in first and "limits" not in second
+    assert len(first) <= 145 and len(second) <= 145
