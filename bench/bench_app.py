@@ -46,7 +46,7 @@ t0 = time.perf_counter()
 from console.app import RealtimeConsoleApp
 from console.config import build_config
 from console.launch import build_parser
-config = build_config(build_parser("x").parse_args(["--no-audio"]))
+config = build_config(build_parser("x").parse_args(["--no-audio", "--no-record"]))
 app = RealtimeConsoleApp(config, autoconnect=False)
 def painted():
     print(time.perf_counter() - t0)
@@ -140,7 +140,7 @@ async def ingest(frames: list[str], rates: list[int], seconds: float, freeze: bo
 
     results = []
     for rate in rates:
-        config = build_config(build_parser("x").parse_args(["--no-audio"]))
+        config = build_config(build_parser("x").parse_args(["--no-audio", "--no-record"]))
         app = RealtimeConsoleApp(config, autoconnect=False)
         async with app.run_test(size=(160, 50)) as pilot:
             client = app.bridge.open_client()
