@@ -1,10 +1,12 @@
-"""A footer whose key labels stay whole on a narrow terminal.
+"""A footer whose key labels are always whole, however narrow the terminal.
 
 Textual's `Footer` lays its keys out in one row and docks the command palette key over
-the right end, so on an 80-column terminal a label is cut in the middle ("f4 VAD/P▏")
-and the last keys vanish. Below `COMPACT_BELOW` columns this footer switches to the
-compact style and to the short labels it is given; below `DROP_BELOW` it also leaves
-out the keys every Textual app has (quit), which stay bound and in the command palette.
+the right end, so when the keys do not fit a label is cut in the middle ("f4 VAD/P▏")
+and the last keys vanish behind it. This footer measures its keys against its width and
+uses the first style that fits: the normal one; compact; compact with the short labels
+it is given; that without the keys in `drop` (quit: every Textual app has it, and it
+stays bound and in the palette). If even that is too wide, keys are left out from the
+end. The command palette key, which reaches every command, is always shown.
 """
 
 from __future__ import annotations
@@ -13,48 +15,87 @@ from collections.abc import Iterable, Mapping
 
 from textual import events
 from textual.app import ComposeResult
-from textual.widget import Widget
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
-#: Below this width (cells) the labels are short and the style compact.
-COMPACT_BELOW = 110
-#: Below this width the keys in `drop` are left out as well.
-DROP_BELOW = 88
+#: Cells a key takes besides its key and label text: normal style " ^e Session " (3),
+#: compact "^e Session" plus a one-cell margin (2).
+_NORMAL_EXTRA = 3
+_COMPACT_EXTRA = 2
+#: Cells the docked palette key takes besides its text (its border and padding).
+_PALETTE_EXTRA = 4
+
+
+Plan = tuple[str, list[str], int]
+"""A style: its name, the label of each key in it, and the cells each key takes besides."""
 
 
 class ConsoleFooter(Footer):
-    """`Footer` with short labels (by action name) under `COMPACT_BELOW` columns."""
+    """`Footer` choosing, at each width, the fullest style in which every label is whole."""
 
     def __init__(self, short_labels: Mapping[str, str], drop: Iterable[str] = (), **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.short_labels = dict(short_labels)
         self.drop = frozenset(drop)
-        self._tier = "wide"
+        #: The style chosen at the last compose: "normal", "compact", "short" or "dropped".
+        self.style_name = "normal"
+        self._plans: list[tuple[str, list[tuple[str, str]], int]] = []
+        self._palette_cells = 0
+        self._choice: tuple[str, int] | None = None
 
-    def tier_for(self, width: int) -> str:
-        """"wide", "compact" or "narrow" for a footer `width` cells wide."""
-        if width >= COMPACT_BELOW:
-            return "wide"
-        return "compact" if width >= DROP_BELOW else "narrow"
+    def _plan(self, keys: list[FooterKey], palette: list[FooterKey]) -> None:
+        """The styles to try for these keys, fullest first (labels by action)."""
+        self._palette_cells = sum(len(p.key_display) + len(p.description) + _PALETTE_EXTRA for p in palette)
+        full = [(key.action, key.description) for key in keys]
+        short = [(action, self.short_labels.get(action, label)) for action, label in full]
+        kept = [(action, label) for action, label in short if action not in self.drop]
+        displays = [key.key_display for key in keys]
+        self._key_cells = dict(zip([k.action for k in keys], map(len, displays)))
+        self._plans = [("normal", full, _NORMAL_EXTRA), ("compact", full, _COMPACT_EXTRA),
+                       ("short", short, _COMPACT_EXTRA), ("dropped", kept, _COMPACT_EXTRA)]
+
+    def _choose(self, width: int) -> tuple[str, int]:
+        """(style name, how many of its keys fit) for `width` cells."""
+        room = width - self._palette_cells
+
+        def cells(labelled: list[tuple[str, str]], extra: int) -> int:
+            return sum(self._key_cells.get(action, 2) + len(label) + extra for action, label in labelled)
+
+        for name, labelled, extra in self._plans:
+            if cells(labelled, extra) <= room:
+                return name, len(labelled)
+        name, labelled, extra = self._plans[-1]
+        count = len(labelled)
+        while count and cells(labelled[:count], extra) > room:
+            count -= 1  # the last keys go; the palette lists them
+        return name, count
 
     def compose(self) -> ComposeResult:
-        for widget in super().compose():
-            if isinstance(widget, FooterKey) and self._tier != "wide":
-                if self._tier == "narrow" and widget.action in self.drop:
-                    continue
-                widget.description = self.short_labels.get(widget.action, widget.description)
-            yield widget
+        widgets = list(super().compose())
+        keys = [w for w in widgets if isinstance(w, FooterKey) and not w.has_class("-command-palette")]
+        if len(keys) + sum(w.has_class("-command-palette") for w in widgets) != len(widgets):
+            yield from widgets  # grouped keys (this console has none): as Textual lays them out
+            return
+        self._plan(keys, [w for w in widgets if w.has_class("-command-palette")])
+        self._choice = name, count = self._choose(self.size.width or self.app.size.width)
+        labels = dict(next(labelled for plan, labelled, _ in self._plans if plan == name)[:count])
+        self.style_name = name
+        self.set_reactive(Footer.compact, name != "normal")
+        self.set_class(name != "normal", "-compact")
+        for widget in widgets:
+            if widget in keys:
+                if widget.action in labels:
+                    widget.description = labels[widget.action]
+                    widget.compact = self.compact
+                    yield widget
+            else:  # the palette key: Textual draws it compact in either style
+                yield widget
 
     def on_resize(self, event: events.Resize) -> None:
-        """Pick the labels for the new width (a recompose only when the tier changes)."""
-        tier = self.tier_for(event.size.width)
-        if tier != self._tier:
-            self._tier = tier
-            self.compact = tier != "wide"
+        """Lay the keys out again if the new width calls for another style or count."""
+        if self._plans and self._choose(event.size.width) != self._choice:
             self.refresh(recompose=True)
 
     def labels(self) -> list[str]:
         """The labels as shown, e.g. "^t Tools" (for tests and the screenshot checks)."""
-        shown: list[Widget] = list(self.query(FooterKey))
-        return [f"{key.key_display} {key.description}".strip() for key in shown if isinstance(key, FooterKey)]
+        return [f"{key.key_display} {key.description}".strip() for key in self.query(FooterKey)]

@@ -38,10 +38,10 @@ ITEM_REFRESH_S = 0.2
 #: (bench/bench_app.py measures the difference in event-loop lag).
 WAVE_FPS = 20.0
 
-#: Footer labels under `widgets.console_footer.COMPACT_BELOW` columns, by action; the
-#: full ones (and the tooltips) stay on wide terminals.
+#: Footer labels, by action, for when the full ones do not fit (`ConsoleFooter`); the full
+#: ones (and the tooltips) stay on wide terminals.
 SHORT_LABELS = {"search_log": "Search", "interrupt": "Stop", "toggle_turn_mode": "Turn"}
-#: Left out of the footer on the narrowest terminals (still bound, and in the palette).
+#: Left out of the footer when even the short labels do not fit (still bound, and in the palette).
 NARROW_DROP = ("quit",)
 
 if TYPE_CHECKING:

@@ -93,7 +93,7 @@ async def test_160x45_shows_everything_shown_before() -> None:
         footer_labels_whole(lines[-1], labels)
         # side by side: the log and the conversation share rows; the detail and waveforms show
         assert app.main.query_one("#talk-pane").region.x > app.main.query_one("#log-pane").region.x
-        assert any("session.update" in line and "What's the weather in Paris?" in line for line in lines)
+        assert any("session.update" in line and line.count("│") == 4 for line in lines)  # a log row, then the conversation
         assert app.main.query_one("#detail").display and app.main.query_one("#waves").display
         assert any("▸response.output_audio.delta" in line for line in lines)  # the type in full
 
@@ -106,12 +106,12 @@ async def test_resizing_switches_layout_and_footer_both_ways() -> None:
         assert "f3 Interrupt" in footer.labels() and not footer.compact
         await pilot.resize_terminal(80, 24)
         await settle(pilot)
-        assert app.main.has_class("-narrow", "-short") and footer.compact
+        assert app.main.has_class("-narrow", "-short") and footer.style_name == "dropped"
         assert "f3 Stop" in footer.labels() and "^q Quit" not in footer.labels()
         footer_labels_whole(screen_lines(app)[-1], footer.labels())
-        await pilot.resize_terminal(100, 30)  # compact, short labels, quit back
+        await pilot.resize_terminal(100, 30)  # compact, full labels, quit back
         await settle(pilot)
-        assert "^q Quit" in footer.labels() and "f3 Stop" in footer.labels()
+        assert footer.style_name == "compact" and {"^q Quit", "f3 Interrupt"} <= set(footer.labels())
         footer_labels_whole(screen_lines(app)[-1], footer.labels())
         await pilot.resize_terminal(160, 45)
         await settle(pilot)
@@ -157,3 +157,24 @@ def test_rate_limits_move_to_the_first_line_when_only_it_has_room() -> None:
     first, second = render_status(stats, 95.0, 145).plain.splitlines()
     assert "limits req 4,997/5,000 tok 398.8k/400.0k" in first and "limits" not in second
     assert len(first) <= 145 and len(second) <= 145
+
+
+async def test_many_keys_are_never_cut_even_on_a_wide_terminal() -> None:
+    """With the log focused its own keys join the app's: the footer shortens, then leaves
+    keys out from the end, rather than letting the palette key cover half a label."""
+    app = make_app("--no-record", clock=FakeClock(float(T0)), autoconnect=False)
+    async with app.run_test(size=(150, 45)) as pilot:
+        await _play(app, pilot)
+        footer = app.main.query_one(ConsoleFooter)
+        assert footer.style_name == "normal"
+        app.main.event_log().focus()
+        await settle(pilot)
+        labels = footer.labels()
+        assert footer.style_name != "normal" and "^p palette" in labels and len(labels) > 8
+        footer_labels_whole(screen_lines(app)[-1], labels)
+        for width in (120, 90, 60):
+            await pilot.resize_terminal(width, 30)
+            await settle(pilot)
+            line = screen_lines(app)[-1]
+            footer_labels_whole(line, footer.labels())
+            assert line.rstrip().endswith("^p palette"), line
