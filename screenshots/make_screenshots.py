@@ -1,12 +1,15 @@
-"""Write SVG screenshots of the console's main screens in a realistic session.
+"""Write every SVG screenshot of the console (the README shows them), in one command.
 
     .venv/bin/python screenshots/make_screenshots.py [--out screenshots] [--size 150x45]
 
 Runs the real app headless against the embedded simulator (no API key needed, nothing
 leaves the machine): a text turn, a tool call answered by the demo `get_weather`
 handler, a long answer interrupted mid-sentence, an invalid `/send`, then captures the
-main screen, the event detail of an error, the command palette, the session editor and
-the tool editor. Anyone can rerun it; the README shows the files it writes.
+main screen (also at 80×24, an SSH terminal), the event detail of an error, the command
+palette, the session editor and the tool editor. Then a generated recording (synthetic,
+deterministic) is replayed headless for the replay screen. The live session is not
+recorded (`--no-record`) and runs with a temporary `XDG_STATE_HOME`, so nothing lands in
+the user's state directory.
 """
 
 from __future__ import annotations
@@ -15,12 +18,17 @@ import argparse
 import asyncio
 import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+
+#: The narrow screenshot's size: a default SSH terminal.
+NARROW = (80, 24)
 
 
 async def _wait(pilot: Any, predicate: Callable[[], Any], timeout: float = 15.0, what: str = "") -> None:
@@ -51,7 +59,8 @@ async def make(out: Path, size: tuple[int, int]) -> list[Path]:
     from console.config import build_config
     from console.launch import build_parser
 
-    config = build_config(build_parser("realtime-console").parse_args(["--no-audio", "--voice", "marin"]))
+    argv = ["--no-audio", "--no-record", "--voice", "marin"]
+    config = build_config(build_parser("realtime-console").parse_args(argv))
     config.extras["simulator_fast"] = False  # real-time pacing, so an interruption lands mid-answer
     app = RealtimeConsoleApp(config)
     written: list[Path] = []
@@ -78,6 +87,12 @@ async def make(out: Path, size: tuple[int, int]) -> list[Path]:
         await pilot.pause(1.0)
         shot("main")
 
+        await pilot.resize_terminal(*NARROW)  # the same session on an 80-column SSH terminal
+        await pilot.pause(0.8)
+        shot(f"main-{NARROW[0]}x{NARROW[1]}")
+        await pilot.resize_terminal(*size)
+        await pilot.pause(0.8)
+
         error = max(i for i in range(len(app.store)) if app.store.event_type(i) == "error")
         app.main.event_log().focus()
         app.main.event_log().select_event(error)
@@ -102,6 +117,67 @@ async def make(out: Path, size: tuple[int, int]) -> list[Path]:
     return written
 
 
+def _write_session(path: Path) -> None:
+    """A realistic recording for the replay screen: a barge-in (truncated, cancelled), a
+    failed cancel (an error linked to its cause) and a text turn."""
+    from console.recording.synthetic import SessionBuilder
+
+    b = SessionBuilder(protocol="ga")
+    b.session()
+    b.user_speech(1400, "What's the weather like in Lisbon this weekend?")
+    b.response(audio_ms=2400, transcript="Let me check. Lisbon looks sunny on Saturday, around twenty-four degrees.")
+    b.wait(600)
+    b.user_speech(900, "And on Sunday?")
+    b.response(audio_ms=3000, transcript="Sunday brings clouds in the morning and a chance of rain", cancel_after_deltas=12)
+    b.user_speech(700, "Sorry, what about the evening?")
+    b.emit("client", {"type": "response.cancel"})
+    b.error("response_cancel_not_active", "Cancellation failed: no active response found", caused_by="evt_x")
+    b.response(audio_ms=1800, transcript="In the evening it clears up, about eighteen degrees.")
+    b.user_text("Thanks! Remind me to pack an umbrella.")
+    b.response_create()
+    b.response(text_only=True, transcript="Noted: pack an umbrella for Sunday morning.")
+    b.write(path, endpoint="wss://api.openai.com/v1/realtime?model=gpt-realtime")
+
+
+async def make_replay(out: Path, size: tuple[int, int], filename: str = "replay.svg") -> Path:
+    """Replay a generated recording headless, paused at the start of its third turn, and
+    write the replay screen's SVG into `out`."""
+    from console.recording.reader import Recording
+    from console.screens.replay import ReplayApp
+
+    with tempfile.TemporaryDirectory(prefix="replay_shot_") as tmp:
+        recording = Path(tmp) / "lisbon-weather.jsonl"
+        _write_session(recording)
+        with Recording(recording) as rec:
+            app = ReplayApp(rec, audio=False)
+            async with app.run_test(size=size) as pilot:
+                screen = app.replay
+                await pilot.pause()
+                while screen.indexing:
+                    await asyncio.sleep(0.02)
+                turns = rec.turn_starts()
+                screen.seek(int(turns[3]) - 1 if len(turns) > 3 else len(rec) - 1)
+                await pilot.pause(0.3)
+                app.save_screenshot(filename, path=str(out))
+    return out / filename
+
+
+async def make_all(out: Path, size: tuple[int, int]) -> list[Path]:
+    """Every screenshot: the live session's, then the replay's (state kept out of $HOME)."""
+    saved = os.environ.get("XDG_STATE_HOME")
+    with tempfile.TemporaryDirectory(prefix="screenshots_state_") as state:
+        os.environ["XDG_STATE_HOME"] = state
+        try:
+            written = await make(out, size)
+            written.append(await make_replay(out, size))
+        finally:
+            if saved is None:
+                os.environ.pop("XDG_STATE_HOME", None)
+            else:
+                os.environ["XDG_STATE_HOME"] = saved
+    return written
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent, help="directory for the SVGs")
@@ -109,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     cols, _, rows = args.size.partition("x")
     args.out.mkdir(parents=True, exist_ok=True)
-    for path in asyncio.run(make(args.out, (int(cols), int(rows)))):
+    for path in asyncio.run(make_all(args.out, (int(cols), int(rows)))):
         print(path)
     return 0
 
