@@ -26,10 +26,6 @@ _COMPACT_EXTRA = 2
 _PALETTE_EXTRA = 4
 
 
-Plan = tuple[str, list[str], int]
-"""A style: its name, the label of each key in it, and the cells each key takes besides."""
-
-
 class ConsoleFooter(Footer):
     """`Footer` choosing, at each width, the fullest style in which every label is whole."""
 
@@ -39,7 +35,9 @@ class ConsoleFooter(Footer):
         self.drop = frozenset(drop)
         #: The style chosen at the last compose: "normal", "compact", "short" or "dropped".
         self.style_name = "normal"
+        #: The styles to try, fullest first: name, (action, label) of each key, extra cells.
         self._plans: list[tuple[str, list[tuple[str, str]], int]] = []
+        self._key_cells: dict[str, int] = {}
         self._palette_cells = 0
         self._choice: tuple[str, int] | None = None
 

@@ -1,8 +1,10 @@
 """The status header: connection, endpoint, session, turn mode, mic, usage, limits, latency.
 
 It renders a `console.stats.SessionStats` snapshot; the screen calls `show(stats, now)`
-when the bridge reports a change and once a second for the session clock. Two lines, so
-it fits an 80-column SSH terminal; nothing in it can contain the API key (the stats hold
+when the bridge reports a change and once a second for the session clock. Two lines,
+fitted to the width: on an 80-column SSH terminal items shrink or go in a fixed priority
+order (`_SHRINK_ORDER`) instead of being cut by the ellipsis, and wide terminals get
+everything; nothing in it can contain the API key (the stats hold
 only the endpoint label, never a URL query or a header).
 """
 
