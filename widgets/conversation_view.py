@@ -105,6 +105,7 @@ class ConversationView(ScrollView, can_focus=True):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
+        self._follow = True
         self._cards: dict[str, ItemCard] = {}
         self._notes: dict[str, NoteCard] = {}
         self._entries: list[Entry] = []
@@ -136,7 +137,18 @@ class ConversationView(ScrollView, can_focus=True):
         return self._cards.get(item_id)
 
     def _at_end(self) -> bool:
-        return self.scroll_y >= self.max_scroll_y - 1
+        """Whether the view follows the newest line (explicit state, see `watch_scroll_y`).
+
+        Computing it from the scroll position at the moment of a change is wrong after a
+        resize: content that fitted a tall pane overflows a short one while `scroll_y`
+        is still 0, and the view would stop following without the user scrolling.
+        """
+        return self._follow
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        # Only a scroll (the user's, or ours to the end) changes whether we follow.
+        self._follow = new_value >= self.max_scroll_y - 1
 
     def _insert(self, entry: Entry, after: str | None) -> None:
         """Place `entry` right after the card of `after` (else last), in the DOM too."""

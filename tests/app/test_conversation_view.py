@@ -172,3 +172,33 @@ async def test_new_items_notes_and_deletions_need_no_screen_layout(monkeypatch: 
         assert view.item_ids[-1] == "new" and "u0" not in view.item_ids
         assert [getattr(c, "item_id", getattr(c, "note_id", "")) for c in view.children][2:4] == ["u3", "n"]
         assert view.scroll_y == view.max_scroll_y and "one more" in "".join(screen_text(view))
+
+
+async def test_following_survives_a_resize_that_makes_the_content_overflow() -> None:
+    """From a tall terminal to an 80x24-like one, the newest item stays in view."""
+    app = Host()
+    async with app.run_test(size=(60, 40)) as pilot:
+        view = app.query_one(ConversationView)
+        for k in range(6):
+            view.upsert_item(user(f"u{k}", f"question {k}"))
+        await pilot.pause()
+        assert view.max_scroll_y == 0  # everything fits
+        await pilot.resize_terminal(60, 10)
+        await pilot.pause()
+        assert view.max_scroll_y > 0
+        assert view.scroll_y == view.max_scroll_y
+        assert any("question 5" in line for line in screen_text(view))
+
+
+async def test_a_view_scrolled_up_by_the_user_stays_put_on_resize() -> None:
+    app = Host()
+    async with app.run_test(size=(60, 12)) as pilot:
+        view = app.query_one(ConversationView)
+        for k in range(12):
+            view.upsert_item(user(f"u{k}", f"question {k}"))
+        await pilot.pause()
+        view.scroll_to(y=0, animate=False, immediate=True)
+        await pilot.pause()
+        await pilot.resize_terminal(60, 10)
+        await pilot.pause()
+        assert view.scroll_y == 0
