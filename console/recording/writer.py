@@ -16,6 +16,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+import numpy as np
+
 from console.realtime.protocol import AUDIO_PAYLOAD_KEYS
 
 from .format import SOURCES, line_has_secret_marker, make_header, redact, utc_now_iso
@@ -41,6 +43,13 @@ class SessionRecorder:
 
     Write failures (disk full, file removed from under us) raise `OSError` from `record`;
     the caller decides whether to stop recording or the session.
+
+    Read-back: the recorder remembers where each event's line starts (one int64 per event,
+    8 bytes) and `read_event(n)` reads line `n` back with `os.pread` on a read-only
+    descriptor of its own, opened with the file. That is how the event log shows a full
+    audio payload without holding it a second time in memory (issue 4). `finish()` stops
+    writing but keeps that descriptor, so a finished recording (after a reconnect) stays
+    readable even if the file is renamed or deleted; `close()` releases both.
     """
 
     def __init__(
@@ -72,11 +81,25 @@ class SessionRecorder:
         self.header = make_header(endpoint=endpoint, protocol=protocol, model=model, started_at=started_at)
         self.events_written = 0
         self.bytes_written = 0
+        try:
+            self._read_fd: int | None = os.open(self.path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        except OSError:  # pragma: no cover - a write-only mount: recording works, read-back does not
+            self._read_fd = None
+        #: `_line_starts[n]` is where event line `n` starts; it ends at its newline, at or
+        #: before `_line_starts[n + 1]`.
+        self._line_starts = np.zeros(1024, np.int64)
         self._write_line(json.dumps(self.header, ensure_ascii=False))
+        self._line_starts[0] = self.bytes_written
 
     @property
     def closed(self) -> bool:
+        """No more events can be recorded (after `finish` or `close`)."""
         return self._fd is None
+
+    @property
+    def readable(self) -> bool:
+        """`read_event` can still read lines back (until `close`)."""
+        return self._read_fd is not None
 
     def record(self, time_iso: str | None, source: str, event: dict[str, Any]) -> None:
         """Append one event (the caller's `event` is never modified).
@@ -111,8 +134,50 @@ class SessionRecorder:
             line = json.dumps(
                 {"time": time_iso or utc_now_iso(), "source": source, "event": redact(event)}, ensure_ascii=False
             )
+        # Set before writing: after a failed, partial write the next line starts after it.
+        self._line_starts[self.events_written] = self.bytes_written
         self._write_line(line)
-        self.events_written += 1
+        n = self.events_written + 1
+        if n == len(self._line_starts):
+            grown = np.zeros(2 * n, np.int64)
+            grown[:n] = self._line_starts
+            self._line_starts = grown
+        self._line_starts[n] = self.bytes_written
+        self.events_written = n
+
+    def read_event(self, n: int) -> dict[str, Any]:
+        """Event line `n` (0-based, in recording order) read back from the file.
+
+        Returns the recorded `{"time", "source", "event"}` object. One `os.pread` of
+        exactly that line: nothing is cached, so the payload lives in memory only while the
+        caller holds it.
+
+        Raises:
+            IndexError: `n` is not an event recorded by this recorder.
+            OSError: the recorder is closed, or the read failed.
+            ValueError: the line read back is not the JSON object written (the file was
+                changed under us).
+        """
+        if not 0 <= n < self.events_written:
+            raise IndexError(f"event line {n} out of range (0..{self.events_written - 1})")
+        fd = self._read_fd
+        if fd is None:
+            raise OSError(f"recording {self.path} is closed")
+        start = int(self._line_starts[n])
+        size = int(self._line_starts[n + 1]) - start
+        data = os.pread(fd, size, start)
+        while len(data) < size:  # pread may return short on some filesystems
+            more = os.pread(fd, size - len(data), start + len(data))
+            if not more:
+                raise ValueError(f"recording {self.path} is shorter than what was written")
+            data += more
+        # Up to the line's own newline: after a failed write, the bytes that did reach the
+        # disk sit between this line and the next one.
+        end = data.find(b"\n")
+        record = json.loads(data if end < 0 else data[:end])
+        if not isinstance(record, dict) or not isinstance(record.get("event"), dict):
+            raise ValueError(f"line {n} of {self.path} is not an event record")
+        return record
 
     def on_realtime_event(self, payload: dict[str, Any]) -> None:
         """Handler for the client's `realtime.event` (`{"time", "source", "event"}`)."""
@@ -126,9 +191,16 @@ class SessionRecorder:
             data = data[written:]
             self.bytes_written += written
 
-    def close(self) -> None:
-        """Close the file (idempotent)."""
+    def finish(self) -> None:
+        """Stop recording but keep the lines readable by `read_event` (idempotent)."""
         fd, self._fd = self._fd, None
+        if fd is not None:
+            os.close(fd)
+
+    def close(self) -> None:
+        """Close the file, for writing and reading (idempotent)."""
+        self.finish()
+        fd, self._read_fd = getattr(self, "_read_fd", None), None
         if fd is not None:
             os.close(fd)
 
