@@ -40,7 +40,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from console.audio.playback import Speaker
 from console.audio.ring import RingBuffer
@@ -55,6 +55,7 @@ from console.screens.replay_loader import LOG_AHEAD, EventsLoaded, IndexFinished
 from console.screens.replay_log_sync import LogSync
 from console.screens.replay_preview import audio_at_cursor
 from console.screens.replay_seek import SeekPrompt
+from widgets.console_footer import ConsoleFooter
 from widgets.conversation_view import ConversationView
 from widgets.event_detail import EventDetail
 from widgets.event_log import EventLog
@@ -71,6 +72,9 @@ MAX_AUDIO_LAG_MS = 1500
 #: Events applied per step of a long seek (between two redraws).
 SEEK_CHUNK = 3000
 RATE = 24_000
+#: Footer labels for when the full ones do not fit (`ConsoleFooter`, which also leaves keys
+#: out from the end, never `q Quit`'s label half-covered; every key is in the palette).
+SHORT_LABELS = {"toggle_play": "Play", "next_turn": "Turn", "next_error": "Error", "seek_selected": "Seek"}
 
 
 class ReplayScreen(Screen[None]):
@@ -162,7 +166,7 @@ class ReplayScreen(Screen[None]):
                     # paused: a still picture of the audio at the cursor; playing: the speaker
                     yield Waveform(self.preview_ring, label="model", id="model-wave")
         yield Static("", id="notice")
-        yield Footer()
+        yield ConsoleFooter(SHORT_LABELS)
 
     async def on_mount(self) -> None:
         self.conversation_sync = ConversationSync(self.query_one(ConversationView), self.controller)

@@ -23,10 +23,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Static, TabbedContent, TabPane, TextArea
+from textual.widgets import Button, Input, Static, TabbedContent, TabPane, TextArea
 
 from console.realtime.protocol import FLAT_SESSION_FIELDS
 from console.screens.editor_commands import EditorCommands, PaletteCommand
+from console.screens.main import NARROW_DROP, SHORT_LABELS
 from console.session_model import (
     DiffEntry,
     Errors,
@@ -39,6 +40,7 @@ from console.session_model import (
     to_flat,
     validate_session,
 )
+from widgets.console_footer import ConsoleFooter
 from widgets.session_diff import SessionDiff
 from widgets.session_form import SessionForm
 
@@ -146,7 +148,7 @@ class SessionEditorScreen(Screen[dict[str, Any] | None]):
             yield Button("Save", id="save-preset", tooltip="Save the session as a preset")
             yield Button("Close", id="close")
         yield Static("", id="editor-status")
-        yield Footer()
+        yield ConsoleFooter(SHORT_LABELS, NARROW_DROP)
 
     def on_mount(self) -> None:
         self._populate(self._base)

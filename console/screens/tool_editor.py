@@ -19,10 +19,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Label, OptionList, Select, Static, TextArea
+from textual.widgets import Button, Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
 from console.screens.editor_commands import EditorCommands, PaletteCommand
+from console.screens.main import NARROW_DROP, SHORT_LABELS
 from console.tools import (
     DEMO_DEFINITIONS,
     HANDLER_KINDS,
@@ -34,6 +35,7 @@ from console.tools import (
     validate_name,
     validate_parameters,
 )
+from widgets.console_footer import ConsoleFooter
 
 _EMPTY_SCHEMA = '{\n  "type": "object",\n  "properties": {},\n  "required": []\n}'
 _KIND_LABELS = {
@@ -42,6 +44,10 @@ _KIND_LABELS = {
     "python": "Python callable (module:function)",
     "manual": "manual (you answer)",
 }
+#: Footer labels for when the full ones do not fit (`ConsoleFooter`): the app's own keys
+#: shorten as on the main screen, the editor's lose the "tool" every one of them repeats.
+SHORT_LABELS_HERE = SHORT_LABELS | {"save": "Save", "new": "New", "remove": "Remove"}
+
 _FIELDS = ("name", "description", "parameters", "kind", "demo", "reply", "target")
 
 
@@ -107,7 +113,7 @@ class ToolEditorScreen(Screen[None]):
             yield Button("Save all", id="tools-save", tooltip="Write every tool to this file, for --tools")
             yield Button("Close", id="tool-close")
         yield Static("", id="tool-status")
-        yield Footer()
+        yield ConsoleFooter(SHORT_LABELS_HERE, NARROW_DROP)
 
     @staticmethod
     def _row(field: str, label: str, control: Any) -> ComposeResult:

@@ -444,3 +444,25 @@ async def test_after_a_jump_the_waveforms_show_the_audio_ending_at_the_cursor(
         await pilot.pause()
         user, assistant = audio_at_cursor(screen.controller, window)
         assert len(user) == len(assistant) == window and not user.any() and not assistant.any()
+
+
+async def test_the_footer_keeps_every_label_whole_at_80_and_150_columns(
+        recorded: tuple[Path, list[tuple[Any, ...]]]) -> None:
+    """Textual's own footer cut the replay's at 150 columns ("g G▏") and worse at 80."""
+    from test_narrow_layout import footer_labels_whole
+    from test_snapshots_narrow import screen_lines
+    from widgets.console_footer import ConsoleFooter
+
+    path, _ = recorded
+    with Recording(path) as rec:
+        app = ReplayApp(rec, audio=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await settle(app, pilot)
+            footer = screen.query_one(ConsoleFooter)
+            for width in (80, 150, 200):
+                await pilot.resize_terminal(width, 24)
+                await pilot.pause(0.1)
+                labels = footer.labels()
+                assert "space Play" in " ".join(labels) and labels[-1] == "^p palette", (width, labels)
+                footer_labels_whole(screen_lines(app)[-1], labels)
+            assert footer.style_name == "compact" and "s Seek here" in footer.labels()  # 200: full labels again
