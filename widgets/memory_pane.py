@@ -3,6 +3,7 @@
 As in OpenAI's React console, the demo `set_memory` tool writes key/value pairs the user
 can watch appear. The pane subscribes to a `console.tools.Memory` while mounted and
 redraws only when it changes (a handful of writes per session, so a full redraw is cheap).
+While the memory is empty the pane has the `-empty` class (a short screen hides it then).
 """
 
 from __future__ import annotations
@@ -71,6 +72,9 @@ class MemoryPane(Static):
         self.call_later(self._redraw)
 
     def _redraw(self) -> None:
+        # `-empty` lets a short screen give the pane's rows to the conversation until the
+        # model stores something (app.tcss); the hint stays for screens with room for it.
+        self.set_class(not len(self._memory), "-empty")
         self.update(self.render_memory())
 
     def render_memory(self) -> Content:

@@ -178,3 +178,34 @@ async def test_many_keys_are_never_cut_even_on_a_wide_terminal() -> None:
             line = screen_lines(app)[-1]
             footer_labels_whole(line, footer.labels())
             assert line.rstrip().endswith("^p palette"), line
+
+
+async def test_the_empty_memory_pane_gives_its_rows_back_on_a_short_terminal() -> None:
+    from console.tools import Memory
+    from widgets.memory_pane import MemoryPane
+
+    app = make_app("--no-record", clock=FakeClock(float(T0)), autoconnect=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        pane = app.main.query_one(MemoryPane)
+        conversation_rows = app.main.query_one("#conversation").outer_size.height
+        assert pane.has_class("-empty") and not pane.display
+        assert not any("memory" in line for line in screen_lines(app))
+        app.tools.memory.set("favourite_colour", "green")  # what the set_memory tool does
+        await settle(pilot)
+        assert not pane.has_class("-empty") and pane.display and pane.outer_size.height >= 3
+        assert any("favourite_colour" in line and "green" in line for line in screen_lines(app))
+        assert app.main.query_one("#conversation").outer_size.height < conversation_rows
+        pane.set_memory(Memory())  # a rebuilt registry's memory starts empty: hidden again
+        await settle(pilot)
+        assert pane.has_class("-empty") and not pane.display
+        filled = Memory()
+        filled.set("city", "Paris")
+        pane.set_memory(filled)
+        await settle(pilot)
+        assert pane.display and any("Paris" in line for line in screen_lines(app))
+        await pilot.resize_terminal(80, 40)  # a tall terminal has room for the hint
+        pane.set_memory(Memory())
+        await settle(pilot)
+        assert pane.has_class("-empty") and pane.display
+        assert any("the model fills it by calling set_memory" in line for line in screen_lines(app))
