@@ -129,10 +129,8 @@ class Connection:
 
     async def _expire(self) -> None:
         await asyncio.sleep(self.sim.session_duration_s)
-        if self.active is not None:
-            self.active.cancel_reason = None
-            assert self.active.task is not None
-            self.active.task.cancel()
+        if self.active is not None and self.active.task is not None:
+            self.active.task.cancel()  # a task cancel (not `request_cancel`): no response.done, the session ends
         await self.fatal(FatalError("session_expired", "Your session hit the maximum duration of "
                                     f"{self.sim.session_duration_s:g} seconds.", 1000))
 
@@ -365,12 +363,11 @@ class Connection:
         run.task = self.spawn(run.run())
 
     async def cancel_active(self, reason: str) -> None:
-        """Stop the active response; it ends with `response.done` status `cancelled`."""
+        """Stop the active response and wait until it closed its part and item and sent `response.done`."""
         run = self.active
         if run is None or run.task is None:
             return
-        run.cancel_reason = reason
-        run.task.cancel()
+        run.request_cancel(reason)
         await asyncio.gather(run.task, return_exceptions=True)
 
     async def response_finished(self, run: ResponseRun) -> None:

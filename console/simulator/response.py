@@ -1,8 +1,13 @@
 """One response being generated: the events of `response.create`, streamed as a task.
 
 A response runs as its own asyncio task so `response.cancel`, `output_audio_buffer.clear`
-and barge-in (VAD speech while the assistant talks) can stop it mid-stream; it then
-ends in-band with `response.done` status `cancelled`, as upstream does. Audio goes out
+and barge-in (VAD speech while the assistant talks) can stop it mid-stream. Like
+upstream, a cancelled response closes what it opened before `response.done` (status
+`cancelled`): the `.done` events of the unfinished part with what was sent so far,
+`response.content_part.done`, `conversation.item.done` (GA) and
+`response.output_item.done` with the item `incomplete`. A cancel is cooperative: it is
+noticed between deltas (at the pacing points), never in the middle of sending one, so
+"what was sent so far" is exact. Audio goes out
 in 100 ms deltas paced in real time (or as fast as possible in fast mode) with the
 transcript delta of each word just before the audio that speaks it.
 """
@@ -10,10 +15,12 @@ transcript delta of each word just before the audio that speaks it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import math
 import re
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +49,10 @@ AUDIO_DELTA_MS = 100
 TEXT_DELTA_PACE_S = 0.025
 ARGUMENT_CHUNK = 12
 FAST_YIELD_EVERY = 8  #: in fast mode, deltas sent between yields to the event loop
+
+
+class _CancelRequested(Exception):
+    """Raised at a pacing point once a cancel was requested; `run` turns it into `cancelled`."""
 
 
 @dataclass
@@ -134,7 +145,20 @@ class ResponseRun:
     cancel_reason: str | None = None
     task: asyncio.Task[None] | None = None
     _open_item: Item | None = None
+    #: Sends the closing events of the content part or arguments being streamed, if any.
+    _close_stream: Callable[[], Awaitable[None]] | None = None
+    _cancel_requested: asyncio.Event = field(default_factory=asyncio.Event)
     _unpaced: int = 0
+
+    def request_cancel(self, reason: str) -> None:
+        """Ask the stream to stop at its next pacing point (`client_cancelled` / `turn_detected`)."""
+        if self.cancel_reason is None:
+            self.cancel_reason = reason
+        self._cancel_requested.set()
+
+    def _check_cancel(self) -> None:
+        if self.cancel_reason is not None:
+            raise _CancelRequested
 
     # --- rendering ----------------------------------------------------------------
 
@@ -177,12 +201,18 @@ class ResponseRun:
         await self._send(event)
 
     async def _pace(self, until: float) -> None:
+        """Wait for the next delta's time (or just yield in fast mode); where cancels land."""
         if self.conn.fast:
             self._unpaced += 1
             if self._unpaced % FAST_YIELD_EVERY == 0:  # let cancels and other sessions in
                 await asyncio.sleep(0)
         else:
-            await asyncio.sleep(max(0.0, until - time.monotonic()))
+            delay = until - time.monotonic()
+            if delay > 0 and not self._cancel_requested.is_set():
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(delay):
+                        await self._cancel_requested.wait()
+        self._check_cancel()
 
     # --- the stream ---------------------------------------------------------------
 
@@ -194,19 +224,17 @@ class ResponseRun:
                 self.usage.input_audio += audio_tokens(part.audio_ms())
         await self._send({"type": "response.created", "event_id": new_event_id(), "response": self.render()})
         try:
+            self._check_cancel()
             if self.reply.call is not None:
                 await self._function_call()
             else:
                 await self._message()
             if self.status == "in_progress":
                 self.status = "completed"
-        except asyncio.CancelledError:
-            if self.cancel_reason is None:
-                raise
+        except _CancelRequested:  # (a task cancel, i.e. shutdown or expiry, propagates: no response.done)
             self.status = "cancelled"
             self.status_details = {"type": "cancelled", "reason": self.cancel_reason}
-            if self._open_item is not None:
-                await self._finish_item(self._open_item, "incomplete")
+            await self._close_open()
         except Exception as exc:  # a simulator bug: fail in-band like upstream, keep the session usable
             logger.exception("simulator failed while generating a response")
             self.status = "failed"
@@ -214,6 +242,14 @@ class ResponseRun:
                 "type": "server_error", "code": None, "message": f"The simulator failed: {exc!r}"}}
         await self._send({"type": "response.done", "event_id": new_event_id(), "response": self.render()})
         await self.conn.response_finished(self)
+
+    async def _close_open(self) -> None:
+        """Close what a cancelled stream opened: the part (or arguments), then the item."""
+        if self._close_stream is not None:
+            close, self._close_stream = self._close_stream, None
+            await close()
+        if self._open_item is not None:
+            await self._finish_item(self._open_item, "incomplete")
 
     async def _add_item(self, item: Item) -> int:
         output_index = len(self.output)
@@ -243,19 +279,26 @@ class ResponseRun:
                     call_id=new_event_id("call_"), arguments="")
         output_index = await self._add_item(item)
         ids = {"item_id": item.id, "output_index": output_index, "call_id": item.call_id}
+        self._close_stream = lambda: self._close_arguments(item, ids)
         started = time.monotonic()
         for index in range(0, len(call.arguments), ARGUMENT_CHUNK):
             chunk = call.arguments[index:index + ARGUMENT_CHUNK]
             item.arguments = (item.arguments or "") + chunk
             await self._delta("response.function_call_arguments.delta", delta=chunk, **ids)
             await self._pace(started + TEXT_DELTA_PACE_S * (index // ARGUMENT_CHUNK + 1))
-        self.usage.output_text += text_tokens(call.arguments)
-        done = {"type": "response.function_call_arguments.done", "event_id": new_event_id(), "response_id": self.id,
-                "arguments": call.arguments, **ids}
-        if self.conn.protocol == "ga":
-            done["name"] = call.name
-        await self._send(done)
+        self._close_stream = None
+        await self._close_arguments(item, ids)
         await self._finish_item(item, "completed")
+
+    async def _close_arguments(self, item: Item, ids: dict[str, Any]) -> None:
+        """`function_call_arguments.done` with the arguments sent so far (all of them unless cancelled)."""
+        arguments = item.arguments or ""
+        self.usage.output_text += text_tokens(arguments)
+        done = {"type": "response.function_call_arguments.done", "event_id": new_event_id(), "response_id": self.id,
+                "arguments": arguments, **ids}
+        if self.conn.protocol == "ga":
+            done["name"] = item.name
+        await self._send(done)
 
     def _limited_text(self) -> str:
         text = self.reply.text
@@ -280,24 +323,32 @@ class ResponseRun:
         item.content.append(part)
         await self._send({"type": "response.content_part.added", "event_id": new_event_id(), "response_id": self.id,
                           **ids, "part": {"type": part.kind, **({"transcript": ""} if audio else {"text": ""})}})
+        self._close_stream = lambda: self._close_part(part, ids)
         if audio:
             await self._stream_audio(part, text, ids)
+        else:
+            await self._stream_text(part, text, ids)
+        self._close_stream = None
+        await self._close_part(part, ids)
+        await self._finish_item(item, "incomplete" if self.status == "incomplete" else "completed")
+
+    async def _close_part(self, part: Part, ids: dict[str, Any]) -> None:
+        """The part's `.done` events and `content_part.done`, with what was streamed so far."""
+        if part.kind == "audio":
             await self._send({"type": self._name("response.audio.done"), "event_id": new_event_id(),
                               "response_id": self.id, **ids})
             await self._send({"type": self._name("response.audio_transcript.done"), "event_id": new_event_id(),
-                              "response_id": self.id, **ids, "transcript": part.transcript})
+                              "response_id": self.id, **ids, "transcript": part.transcript or ""})
             self.usage.output_audio += audio_tokens(part.audio_ms())
             self.usage.output_text += text_tokens(part.transcript or "")
-            done_part = {"type": "audio", "transcript": part.transcript}
+            done_part = {"type": "audio", "transcript": part.transcript or ""}
         else:
-            await self._stream_text(part, text, ids)
             await self._send({"type": self._name("response.text.done"), "event_id": new_event_id(),
-                              "response_id": self.id, **ids, "text": part.text})
+                              "response_id": self.id, **ids, "text": part.text or ""})
             self.usage.output_text += text_tokens(part.text or "")
-            done_part = {"type": "text", "text": part.text}
+            done_part = {"type": "text", "text": part.text or ""}
         await self._send({"type": "response.content_part.done", "event_id": new_event_id(), "response_id": self.id,
                           **ids, "part": done_part})
-        await self._finish_item(item, "incomplete" if self.status == "incomplete" else "completed")
 
     async def _stream_text(self, part: Part, text: str, ids: dict[str, Any]) -> None:
         started = time.monotonic()
@@ -322,4 +373,5 @@ class ResponseRun:
                 next_mark += 1
             part.audio.append(chunk)
             await self._delta("response.audio.delta", delta=encode_base64(chunk, self.params.output_codec), **ids)
+            self.conn.session.lock_voice()  # upstream: no voice change once the model has spoken
             await self._pace(started + (chunk_index + 1) * AUDIO_DELTA_MS / 1000)
