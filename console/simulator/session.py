@@ -4,7 +4,9 @@ The session is kept exactly as the client's protocol writes it (flat for beta, n
 GA otherwise), so `session.created` / `session.updated` echo what upstream would, and a
 `SessionSettings` view (read through `session_to_flat`) gives the rest of the simulator
 one shape to read. An update is checked completely before anything is applied: an
-invalid update is dropped whole, as upstream drops it.
+invalid update is dropped whole, as upstream drops it. That includes upstream's one
+stateful rule: once the model has produced audio, the voice can no longer change
+(`cannot_update_voice`).
 """
 
 from __future__ import annotations
@@ -210,6 +212,21 @@ class Session:
         self.expires_at = int(self.created_at + duration_s)
         self.data = self._defaults(model)
         self.settings = self._settings()
+        self.voice_locked = False  #: the model has produced audio: the voice may not change any more
+
+    def lock_voice(self) -> None:
+        """Called when the model produces audio; later voice changes are refused, as upstream does."""
+        self.voice_locked = True
+
+    def _check_voice_change(self, update: dict[str, Any]) -> None:
+        if self.protocol == "beta":
+            voice, param = update.get("voice"), "session.voice"
+        else:
+            voice, param = ((update.get("audio") or {}).get("output") or {}).get("voice"), "session.audio.output.voice"
+        # Re-sending the current voice is not a change (clients often send the whole session).
+        if voice is not None and voice != self.settings.voice:
+            raise ApiError("cannot_update_voice",
+                           "Cannot update a conversation's voice if assistant audio is present.", param)
 
     def _defaults(self, model: str) -> dict[str, Any]:
         common = {"id": new_event_id("sess_"), "object": "realtime.session", "model": model, "expires_at": self.expires_at}
@@ -264,6 +281,8 @@ class Session:
             if modalities is not None and len(set(modalities)) > 1:
                 raise ApiError("invalid_value", "output_modalities must be ['audio'] or ['text'], not both.",
                                "session.output_modalities")
+        if self.voice_locked:
+            self._check_voice_change(update)
         candidate = copy.deepcopy(self.data)
         _merge(candidate, update)
         if self.protocol == "beta":
