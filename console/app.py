@@ -25,6 +25,7 @@ from textual.screen import Screen
 from console.commands import ConsoleCommands
 from console.config import ConsoleConfig, backend_word
 from console.event_store import EventStore
+from console.recording.readback import RecordingReadback
 from console.messages import StatusNoted
 from console.screens.main import MainScreen
 from console.screens.manual_tool_output import make_manual_prompt
@@ -90,6 +91,11 @@ class RealtimeConsoleApp(App[int]):
         self.clock = clock
         self.autoconnect = autoconnect
         self.store = EventStore()
+        #: Audio payloads for the log's detail pane and copy, read back from the recording
+        #: (the store keeps markers only); none with `--no-record`.
+        self.readback = RecordingReadback(self.store)
+        if config.record is not None:
+            self.store.payload_reader = self.readback.payload
         self.bridge = SessionBridge(config, self.store, self._post_to_main, clock=clock)
         self.turns = TurnController(self.bridge, open_audio(config), config.turn_mode)
         self.turns.on_change = self._turns_changed
@@ -165,6 +171,7 @@ class RealtimeConsoleApp(App[int]):
             stats.recording = "stopped"
             self.bridge.add_note("error", f"cannot record to {path}: {exc.strerror or exc}; the session goes on unrecorded")
             return
+        self.readback.adopt(self.recorder)
         stats.recording, stats.recording_path = "on", str(path)
         self.bridge.event_listeners.append(self._record)
         self.bridge.add_note("info", f"recording to {path}")
@@ -173,14 +180,19 @@ class RealtimeConsoleApp(App[int]):
         recorder = self.recorder
         if recorder is None:
             return
+        # The bridge calls its listeners just before appending to the store, so the
+        # event's store index is the store's length now.
+        index, line = len(self.store), recorder.events_written
         try:
             recorder.on_realtime_event(payload)
         except Exception as exc:  # noqa: BLE001 - any recorder failure ends the recording, not the session
             self.recorder = None
-            recorder.close()
+            recorder.finish()  # what it did record stays readable for the log
             self.bridge.stats.recording = "stopped"
             self.bridge.mark_stats_changed()
             self.bridge.add_note("error", f"recording to {recorder.path} stopped: {exc}; the session goes on unrecorded")
+            return
+        self.readback.recorded(index, recorder, line)
 
     def spawn(self, coro: Any) -> asyncio.Task[Any]:
         """Run a coroutine in the background, keeping a reference until it ends."""
@@ -203,6 +215,7 @@ class RealtimeConsoleApp(App[int]):
         await self.bridge.close()
         if self.recorder is not None:
             self.recorder.close()
+        self.readback.close()
         if self._frozen:
             self._frozen = False
             gc.unfreeze()
@@ -275,7 +288,7 @@ class RealtimeConsoleApp(App[int]):
         if recorder is None or recorder.events_written == 0:
             return
         self.recorder = None
-        recorder.close()
+        recorder.finish()  # the log still reads its payloads back; `shutdown` closes it
         if self._record in self.bridge.event_listeners:
             self.bridge.event_listeners.remove(self._record)
         old = recorder.path

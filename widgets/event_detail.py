@@ -2,8 +2,11 @@
 
 Rich's JSON renderer colours an event in ~20 ms with no tree-sitter, which is plenty
 for a pane redrawn on selection, not per event. Audio payloads appear as the store's
-marker (`<base64 audio: 9600 bytes = 200 ms at 24 kHz>`). Links (the error an event
-caused, the event an error names) are clickable and post `EventDetail.LinkSelected`.
+marker (`<base64 audio: 9600 bytes = 200 ms at 24 kHz>`); the store does not hold them
+(issue 4: audio is never held twice), so the header says whether the full payload can be
+read back (from the session recording: `c` in the log copies the event with it) or why
+not. Links (the error an event caused, the event an error names) are clickable and post
+`EventDetail.LinkSelected`.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from console.event_store import EventStore
+from console.realtime.protocol import AUDIO_PAYLOAD_KEYS
 
 _ARROWS = {"client": "↑ sent", "server": "↓ received"}
 #: Events whose pretty JSON is longer than this are shown plain and truncated.
@@ -99,6 +103,9 @@ class EventDetail(VerticalScroll, can_focus=True):
         errors = store.errors_for(index)
         if errors:
             lines.append("Caused error: " + ", ".join(self._link(e) for e in errors))
+        audio_line = self._payload_line(index, event)
+        if audio_line:
+            lines.append(audio_line)
         head.update("\n".join(lines))
         pretty = json.dumps(event, indent=2, ensure_ascii=False)
         if len(pretty) > MAX_HIGHLIGHT:
@@ -109,3 +116,17 @@ class EventDetail(VerticalScroll, can_focus=True):
         else:
             body.update(JSON(pretty))
         self.scroll_home(animate=False)
+
+    def _payload_line(self, index: int, event: dict[str, object]) -> str:
+        """Where the full audio payload of an audio event is, or why it is not kept."""
+        if AUDIO_PAYLOAD_KEYS.get(str(event.get("type"))) not in event:
+            return ""
+        payload = self.store.payload(index)
+        if payload is not None:
+            return (f"Audio payload: {len(payload):,} base64 characters, read back from the recording; "
+                    "[b]c[/b] in the log copies the full event")
+        if self.store.payload_reader is None:
+            why = "this session is not recorded (--no-record)"
+        else:
+            why = "the recording does not hold this event (recording stopped or failed)"
+        return f"Audio payload not kept: {why}; [b]c[/b] copies the event with the marker"

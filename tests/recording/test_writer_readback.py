@@ -83,3 +83,21 @@ def test_a_failed_partial_write_does_not_shift_later_lines(tmp_path: Path) -> No
     assert rec.read_event(0)["event"]["type"] == "response.create"
     assert rec.read_event(1)["event"]["type"] == "response.done"
     rec.close()
+
+
+def test_readback_refuses_a_line_that_is_not_the_logged_event(tmp_path: Path) -> None:
+    from console.event_store import EventStore
+    from console.recording.readback import RecordingReadback
+
+    store = EventStore()
+    readback = RecordingReadback(store)
+    store.payload_reader = readback.payload
+    rec = SessionRecorder(tmp_path / "s.jsonl", endpoint="ws://x", protocol="ga", model="m")
+    a, b = _audio(480), _audio(480)
+    rec.record(None, "client", {"type": "input_audio_buffer.append", "event_id": "e1", "audio": a})
+    rec.record(None, "client", {"type": "input_audio_buffer.append", "event_id": "e2", "audio": b})
+    store.append("client", {"type": "input_audio_buffer.append", "event_id": "e2", "audio": b})
+    readback.recorded(0, rec, 0)  # wrongly aligned: store #0 is line 1, not line 0
+    assert store.payload(0) is None  # not somebody else's audio
+    assert store.full_event(0)["audio"].startswith("<base64 audio")
+    readback.close()

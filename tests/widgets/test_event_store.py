@@ -330,3 +330,49 @@ def test_narrowing_a_search_gives_what_a_fresh_search_gives() -> None:
     assert rows_of(narrowed) == rows_of(store.rows(text="item_q"))
     assert list(narrowed.matched()) == list(store.filter(0, len(store), text="item_q"))
     assert store.rows().matched() is None
+
+
+def test_reading_payloads_back_from_the_recording_costs_a_few_bytes_per_event(tmp_path) -> None:
+    """The store wired to a recording the way the app wires it: full events come back
+    from the file, and the read-back adds only the recorder's 8 B line offset per event
+    (plus a few tuples per session) to the store's own budget."""
+    from console.recording import SessionRecorder
+    from console.recording.readback import RecordingReadback
+
+    audio = [base64.b64encode(bytes([i % 251]) * 480).decode() for i in range(7)]
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        store = EventStore(start_time=0)
+        readback = RecordingReadback(store)
+        store.payload_reader = readback.payload
+        recorder = SessionRecorder(tmp_path / "s.jsonl", endpoint="ws://x", protocol="ga", model="m")
+        readback.adopt(recorder)
+        n = 6000
+        for i in range(n):
+            source = "client" if i % 10 == 9 else "server"
+            event = ({"type": "input_audio_buffer.append", "event_id": f"c{i}", "audio": audio[i % 7]}
+                     if source == "client" else audio_delta(payload=audio[i % 7]) | {"event_id": f"s{i}"})
+            index, line = len(store), recorder.events_written
+            recorder.record(None, source, event)
+            store.append(source, event, time=i * 0.01)
+            readback.recorded(index, recorder, line)
+        with_store = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert with_store / n < 400 + 16, f"{with_store / n:.0f} bytes per event"
+    assert recorder._line_starts.nbytes <= 16 * n  # 8 B/event, doubled capacity at most
+    for i in (0, 9, 4321, n - 1):
+        key = "audio" if store.source(i) == "client" else "delta"
+        assert store.event(i)[key].startswith("<base64 audio")
+        assert store.full_event(i)[key] == audio[i % 7]
+    # An event logged but not recorded (a client-side error) is not mapped to a wrong line.
+    store.append("server", {"type": "error", "error": {"type": "client_error", "message": "x"}})
+    last = recorder.events_written
+    recorder.record(None, "server", audio_delta(payload=audio[0]))
+    readback.recorded(store.append("server", audio_delta(payload=audio[0])), recorder, last)
+    assert store.payload(n) is None and store.payload(n + 1) == audio[0]
+    assert readback.locate(n) is None and readback.locate(n + 1) == (recorder, last)
+    readback.close()
+    assert not recorder.readable and store.payload(n + 1) is None
