@@ -25,8 +25,8 @@ from textual.screen import Screen
 from console.commands import ConsoleCommands
 from console.config import ConsoleConfig, backend_word
 from console.event_store import EventStore
-from console.recording.readback import RecordingReadback
 from console.messages import StatusNoted
+from console.recording.readback import RecordingReadback
 from console.screens.main import MainScreen
 from console.screens.manual_tool_output import make_manual_prompt
 from console.session_bridge import FLUSH_HZ, SessionBridge
