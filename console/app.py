@@ -24,6 +24,7 @@ from textual.screen import Screen
 
 from console.commands import ConsoleCommands
 from console.config import ConsoleConfig, backend_word
+from console.conversation_payloads import ConversationPayloads
 from console.event_store import EventStore
 from console.messages import StatusNoted
 from console.recording.readback import RecordingReadback
@@ -92,11 +93,20 @@ class RealtimeConsoleApp(App[int]):
         self.autoconnect = autoconnect
         self.store = EventStore()
         #: Audio payloads for the log's detail pane and copy, read back from the recording
-        #: (the store keeps markers only); none with `--no-record`.
+        #: (the store keeps markers only); with `--no-record`, output audio only, sliced
+        #: from the conversation's arrays.
         self.readback = RecordingReadback(self.store)
+        self.bridge = SessionBridge(config, self.store, self._post_to_main, clock=clock)
         if config.record is not None:
             self.store.payload_reader = self.readback.payload
-        self.bridge = SessionBridge(config, self.store, self._post_to_main, clock=clock)
+            self.store.payload_missing = "the recording does not hold this event (recording stopped or failed)"
+        else:  # only the model's audio is still in memory, in the conversation
+            payloads = ConversationPayloads(self.store, lambda: self.bridge.client)
+            self.bridge.event_listeners.append(payloads.observe)
+            self.store.payload_reader = payloads.payload
+            self.store.payload_source = "the conversation's audio"
+            self.store.payload_missing = ("this session is not recorded (--no-record), and only the model's audio "
+                                          "still in the conversation can be read back")
         self.turns = TurnController(self.bridge, open_audio(config), config.turn_mode)
         self.turns.on_change = self._turns_changed
         self.tools = config.tools

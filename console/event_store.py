@@ -75,6 +75,10 @@ class EventStore:
         """
         self.start_time = start_time
         self.payload_reader = payload_reader
+        #: For the detail pane: where `payload_reader` reads from, and why a payload it
+        #: cannot give is missing (set by whoever installs the reader).
+        self.payload_source = "the recording"
+        self.payload_missing = "no recording or conversation holds it"
         #: Codecs used to turn audio byte counts into durations; follows session events.
         self.input_codec = "pcm16"
         self.output_codec = "pcm16"

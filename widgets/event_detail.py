@@ -122,11 +122,9 @@ class EventDetail(VerticalScroll, can_focus=True):
         if AUDIO_PAYLOAD_KEYS.get(str(event.get("type"))) not in event:
             return ""
         payload = self.store.payload(index)
+        store = self.store
         if payload is not None:
-            return (f"Audio payload: {len(payload):,} base64 characters, read back from the recording; "
-                    "[b]c[/b] in the log copies the full event")
-        if self.store.payload_reader is None:
-            why = "this session is not recorded (--no-record)"
-        else:
-            why = "the recording does not hold this event (recording stopped or failed)"
+            return (f"Audio payload: {len(payload):,} base64 characters, read back from "
+                    f"{Text(store.payload_source).markup}; [b]c[/b] in the log copies the full event")
+        why = Text(store.payload_missing if store.payload_reader is not None else "this session is not recorded").markup
         return f"Audio payload not kept: {why}; [b]c[/b] copies the event with the marker"

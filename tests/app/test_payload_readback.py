@@ -115,7 +115,7 @@ async def test_a_reconnect_keeps_both_recordings_readable() -> None:
         assert all(app.store.payload(i) == payload for i, payload in seen.items())
 
 
-async def test_without_a_recording_the_pane_says_the_payload_is_not_kept() -> None:
+async def test_without_a_recording_only_output_audio_comes_back_from_the_conversation() -> None:
     app = make_app("--no-record")
     async with app.run_test(size=SIZE) as pilot:
         seen = capture(app)
@@ -126,3 +126,12 @@ async def test_without_a_recording_the_pane_says_the_payload_is_not_kept() -> No
         got, copied, head = await copy_event(pilot, index)
         assert "not kept" in head and "--no-record" in head
         assert copied["audio"].startswith("<base64 audio")  # the marker, clearly not audio
+        # The model's audio is still in the conversation: sliced from there, exactly.
+        await submit(pilot, "hello")
+        await wait_for(pilot, lambda: answered(app), what="answer")
+        await pilot.pause(0.1)
+        received = [i for i in seen if app.store.source(i) == "server"]
+        assert len(received) > 2
+        got, copied, head = await copy_event(pilot, received[1])
+        assert copied["delta"] == seen[got] and "read back from the conversation's audio" in head
+        assert all(app.store.payload(i) == seen[i] for i in received)

@@ -376,3 +376,38 @@ def test_reading_payloads_back_from_the_recording_costs_a_few_bytes_per_event(tm
     assert readback.locate(n) is None and readback.locate(n + 1) == (recorder, last)
     readback.close()
     assert not recorder.readable and store.payload(n + 1) is None
+
+
+def test_without_a_recording_output_audio_is_sliced_from_the_conversation() -> None:
+    """`ConversationPayloads` against a real conversation: exact slices while the item
+    holds them, None for a truncated tail, a deleted item, or a non-PCM16 session."""
+    from types import SimpleNamespace
+
+    from console.conversation_payloads import ConversationPayloads
+    from console.realtime.conversation import RealtimeConversation
+
+    store = EventStore(start_time=0)
+    conversation = RealtimeConversation()
+    payloads = ConversationPayloads(store, lambda: SimpleNamespace(conversation=conversation))
+    store.payload_reader = payloads.payload
+    item = {"id": "item_a", "type": "message", "role": "assistant", "status": "in_progress", "content": []}
+    chunks = [bytes((i + k) % 256 for k in range(240)) for i in range(0, 60, 2)]  # 120 samples each
+
+    def receive(event: dict) -> int:
+        payloads.observe({"source": "server", "event": event})
+        conversation.process_event(event)
+        return store.append("server", event, time=0)
+
+    receive({"type": "conversation.item.created", "item": item})
+    sent = {receive(audio_delta(payload=base64.b64encode(c).decode())): c for c in chunks}
+    for index, chunk in sent.items():
+        assert base64.b64decode(store.full_event(index)["delta"]) == chunk
+    first, last = min(sent), max(sent)
+    assert store.payload(0) is None  # not an audio event
+    # The interrupted tail is gone from the conversation: that delta is no longer there.
+    receive({"type": "conversation.item.truncated", "item_id": "item_a", "content_index": 0, "audio_end_ms": 10})
+    assert store.payload(first) is not None and store.payload(last) is None
+    receive({"type": "conversation.item.deleted", "item_id": "item_a"})
+    assert store.payload(first) is None
+    store.output_codec = "g711_ulaw"
+    assert store.payload(first) is None
