@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from console.messages import BridgeFlushed, ConnectionChanged, StatusNoted
 from widgets.console_footer import ConsoleFooter
@@ -24,6 +24,7 @@ from widgets.conversation_view import ConversationView
 from widgets.event_detail import EventDetail
 from widgets.event_log import EventLog
 from widgets.input_line import InputLine
+from widgets.log_pane import LogPane
 from widgets.memory_pane import MemoryPane
 from widgets.status_header import StatusHeader
 from widgets.waveform import Waveform
@@ -92,10 +93,7 @@ class MainScreen(Screen[None]):
         app = self.app
         yield StatusHeader(id="status")
         with Horizontal(id="body"):
-            with Vertical(id="log-pane"):
-                yield Input(placeholder="search the log (ctrl+f)", id="log-search")
-                yield EventLog(app.store, id="log")
-                yield EventDetail(app.store, id="detail")
+            yield LogPane(app.store)
             with Vertical(id="talk-pane"):
                 yield ConversationView(id="conversation")
                 yield MemoryPane(app.tools.memory, id="memory")
@@ -178,27 +176,12 @@ class MainScreen(Screen[None]):
 
     # --- from the widgets (messages up) -------------------------------------------------
 
-    @on(EventLog.RowSelected)
-    def _row_selected(self, message: EventLog.RowSelected) -> None:
-        self.query_one(EventDetail).show(message.event_index)
-
-    @on(EventDetail.LinkSelected)
-    def _link_selected(self, message: EventDetail.LinkSelected) -> None:
-        self.query_one(EventLog).select_event(message.event_index)
+    # the log pane's own wiring (search, links, row -> detail): see `LogPane`
 
     @on(ConversationView.NoteSelected)
     def _note_selected(self, message: ConversationView.NoteSelected) -> None:
         if message.event_index is not None:
-            self.query_one(EventLog).select_event(message.event_index)
-            self.query_one(EventDetail).show(message.event_index)
-
-    @on(Input.Changed, "#log-search")
-    def _search_changed(self, message: Input.Changed) -> None:
-        self.query_one(EventLog).set_filter(text=message.value)
-
-    @on(Input.Submitted, "#log-search")
-    def _search_submitted(self, message: Input.Submitted) -> None:
-        self.query_one(EventLog).focus()
+            self.query_one(LogPane).reveal(message.event_index)
 
     @on(InputLine.TextSubmitted)
     def _text(self, message: InputLine.TextSubmitted) -> None:
@@ -231,10 +214,10 @@ class MainScreen(Screen[None]):
     # --- actions ------------------------------------------------------------------------
 
     def action_search_log(self) -> None:
-        self.query_one("#log-search", Input).focus()
+        self.query_one(LogPane).focus_search()
 
     def action_focus_log(self) -> None:
-        self.query_one(EventLog).focus()
+        self.query_one(LogPane).focus_log()
 
     def action_focus_conversation(self) -> None:
         cards = list(self.query_one(ConversationView).children)

@@ -59,6 +59,7 @@ from widgets.console_footer import ConsoleFooter
 from widgets.conversation_view import ConversationView
 from widgets.event_detail import EventDetail
 from widgets.event_log import EventLog
+from widgets.log_pane import LogPane
 from widgets.replay_bar import ReplayBar, ReplayPosition
 from widgets.status_header import StatusHeader
 from widgets.waveform import Waveform
@@ -155,10 +156,8 @@ class ReplayScreen(Screen[None]):
         yield StatusHeader(id="status")
         yield ReplayBar(id="replay-bar")
         with Horizontal(id="body"):
-            with Vertical(id="log-pane"):
-                yield Input(placeholder="search the log (ctrl+f)", id="log-search")
-                yield EventLog(self.store, id="log")
-                yield EventDetail(self.store, id="detail")
+            # RowSelected comes up to `_row_selected`: the detail follows the replay cursor
+            yield LogPane(self.store, detail_follows_selection=False)
             with Vertical(id="talk-pane"):
                 yield ConversationView(id="conversation")
                 with Horizontal(id="waves"):
@@ -368,22 +367,12 @@ class ReplayScreen(Screen[None]):
     def _row_selected(self, message: EventLog.RowSelected) -> None:
         self.log_sync.row_selected(message.event_index)
 
-    @on(EventDetail.LinkSelected)
-    def _link_selected(self, message: EventDetail.LinkSelected) -> None:
-        self.query_one(EventLog).select_event(message.event_index)
-
     @on(ConversationView.NoteSelected)
     def _note_selected(self, message: ConversationView.NoteSelected) -> None:
         if message.event_index is not None:
-            self.query_one(EventLog).select_event(message.event_index)
+            self.query_one(LogPane).reveal(message.event_index)  # its RowSelected: above
 
-    @on(Input.Changed, "#log-search")
-    def _search_changed(self, message: Input.Changed) -> None:
-        self.query_one(EventLog).set_filter(text=message.value)
-
-    @on(Input.Submitted, "#log-search")
-    def _search_submitted(self, message: Input.Submitted) -> None:
-        self.query_one(EventLog).focus()
+    # the rest of the log pane's wiring (search, links): see `LogPane`
 
     # the conversation cards' own actions: see `ReplayItemActions`
 
@@ -512,10 +501,10 @@ class ReplayScreen(Screen[None]):
         self.seek(len(self.rec) - 1)
 
     def action_search_log(self) -> None:
-        self.query_one("#log-search", Input).focus()
+        self.query_one(LogPane).focus_search()
 
     def action_focus_log(self) -> None:
-        self.query_one(EventLog).focus()
+        self.query_one(LogPane).focus_log()
 
     def action_focus_conversation(self) -> None:
         cards = list(self.query_one(ConversationView).children)

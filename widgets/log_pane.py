@@ -1,0 +1,82 @@
+"""The event log pane: search box, event log and event detail, wired to each other.
+
+The live console and the replay show the same three widgets and wire them the same
+way: typing in the search box filters the log, Enter there moves to the log, a link in
+the detail (cause, error) selects that event in the log, and a selected row is shown in
+the detail. That wiring lives here, once, so both screens only coordinate what is theirs.
+
+One thing differs: the replay's detail pane follows the replay *cursor*, and its
+`LogSync` decides what a selected row means (see `console/screens/replay_log_sync.py`).
+With `detail_follows_selection=False` the pane leaves `EventLog.RowSelected` to bubble up
+to the screen and shows nothing itself; otherwise it handles the message and stops it.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Input
+
+from console.event_store import EventStore
+from widgets.event_detail import EventDetail
+from widgets.event_log import EventLog
+
+
+class LogPane(Vertical):
+    """`Input#log-search`, `EventLog#log` and `EventDetail#detail`, handling their messages."""
+
+    def __init__(self, store: EventStore, *, detail_follows_selection: bool = True, id: str | None = "log-pane",
+                 classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.store = store
+        #: False: `RowSelected` is the screen's to handle (the replay's cursor sync).
+        self.detail_follows_selection = detail_follows_selection
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="search the log (ctrl+f)", id="log-search")
+        yield EventLog(self.store, id="log")
+        yield EventDetail(self.store, id="detail")
+
+    @property
+    def event_log(self) -> EventLog:
+        return self.query_one(EventLog)
+
+    @property
+    def event_detail(self) -> EventDetail:
+        return self.query_one(EventDetail)
+
+    def reveal(self, event_index: int) -> None:
+        """Select event `event_index` in the log (clearing a filter that hides it) and,
+        when the detail follows the selection, show it there even if its row was already
+        selected (then the log posts no `RowSelected`)."""
+        self.event_log.select_event(event_index)
+        if self.detail_follows_selection:
+            self.event_detail.show(event_index)
+
+    def focus_search(self) -> None:
+        self.query_one("#log-search", Input).focus()
+
+    def focus_log(self) -> None:
+        self.event_log.focus()
+
+    @on(EventLog.RowSelected)
+    def _row_selected(self, message: EventLog.RowSelected) -> None:
+        if self.detail_follows_selection:
+            message.stop()
+            self.event_detail.show(message.event_index)
+
+    @on(EventDetail.LinkSelected)
+    def _link_selected(self, message: EventDetail.LinkSelected) -> None:
+        message.stop()
+        self.event_log.select_event(message.event_index)
+
+    @on(Input.Changed, "#log-search")
+    def _search_changed(self, message: Input.Changed) -> None:
+        message.stop()
+        self.event_log.set_filter(text=message.value)
+
+    @on(Input.Submitted, "#log-search")
+    def _search_submitted(self, message: Input.Submitted) -> None:
+        message.stop()
+        self.event_log.focus()
