@@ -26,6 +26,36 @@ from widgets.event_log import EventLog
 class LogPane(Vertical):
     """`Input#log-search`, `EventLog#log` and `EventDetail#detail`, handling their messages."""
 
+    # The three widgets' look, the same on both screens; each screen's stylesheet sizes the
+    # pane itself and hides the detail on short terminals (app.tcss).
+    DEFAULT_CSS = """
+    LogPane > #log-search {
+        height: 1;
+        border: none;
+        padding: 0 1;
+        background: $boost;
+    }
+    LogPane > #log-search:focus {
+        background: $primary 20%;
+    }
+    LogPane > #log {
+        height: 1fr;
+        border: round $panel;
+        border-title-color: $text-muted;
+    }
+    LogPane > #log:focus-within {
+        border: round $primary;
+    }
+    LogPane > #detail {
+        height: 40%;
+        border: round $panel;
+        border-title-color: $text-muted;
+    }
+    LogPane > #detail:focus {
+        border: round $primary;
+    }
+    """
+
     def __init__(self, store: EventStore, *, detail_follows_selection: bool = True, id: str | None = "log-pane",
                  classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
