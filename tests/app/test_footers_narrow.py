@@ -8,6 +8,11 @@ text (`screen_lines`), as in `test_narrow_layout.py`. The replay's footer is che
 
 from __future__ import annotations
 
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.screen import Screen
+
 from console.screens.session_editor import SessionEditorScreen
 from console.screens.tool_editor import ToolEditorScreen
 from console_harness import connected, make_app, wait_for
@@ -16,18 +21,24 @@ from test_snapshots_narrow import screen_lines
 from widgets.console_footer import ConsoleFooter
 
 
+async def open_footer(pilot: Pilot[Any], key: str, screen_type: type[Screen[Any]]) -> ConsoleFooter:
+    """Press `key`, wait for the `screen_type` it opens, and check its footer's labels are whole."""
+    app = pilot.app
+    await pilot.press(key)
+    editor = await wait_for(pilot, lambda: isinstance(app.screen, screen_type) and app.screen, what=str(screen_type))
+    await pilot.pause(0.1)
+    footer = editor.query_one(ConsoleFooter)
+    footer_labels_whole(screen_lines(app)[-1], footer.labels())
+    return footer
+
+
 async def test_the_editors_footers_fit_80_columns_and_widen_again() -> None:
     app = make_app("--no-record")
     async with app.run_test(size=(80, 24)) as pilot:
         await connected(pilot)
-        await pilot.press("ctrl+e")
-        editor = await wait_for(pilot, lambda: isinstance(app.screen, SessionEditorScreen) and app.screen,
-                                what="session editor")
-        await pilot.pause(0.1)
-        footer = editor.query_one(ConsoleFooter)
+        footer = await open_footer(pilot, "ctrl+e", SessionEditorScreen)
         labels = footer.labels()
         assert {"^s Apply", "esc Close", "f5 Form", "f6 JSON", "f7 Answer", "^p palette"} <= set(labels), labels
-        footer_labels_whole(screen_lines(app)[-1], labels)
         await pilot.resize_terminal(160, 24)
         await pilot.pause(0.2)
         assert footer.style_name == "normal" and "f3 Interrupt" in footer.labels()
@@ -36,12 +47,7 @@ async def test_the_editors_footers_fit_80_columns_and_widen_again() -> None:
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, SessionEditorScreen), what="editor closed")
 
-        await pilot.press("ctrl+t")
-        editor = await wait_for(pilot, lambda: isinstance(app.screen, ToolEditorScreen) and app.screen,
-                                what="tool editor")
-        await pilot.pause(0.1)
-        footer = editor.query_one(ConsoleFooter)
+        footer = await open_footer(pilot, "ctrl+t", ToolEditorScreen)
         labels = footer.labels()
         assert {"^s Save", "^n New", "^d Remove", "esc Close", "^p palette"} <= set(labels), labels
         assert footer.style_name != "normal"  # "Save tool"/"New tool"/"Remove tool" did not fit
-        footer_labels_whole(screen_lines(app)[-1], labels)
