@@ -123,7 +123,7 @@ class RealtimeConsoleApp(App[int]):
         self.main.post_message(message)
 
     async def on_mount(self) -> None:
-        self.theme = str(self.config.extras.get("theme") or "textual-dark")
+        self.theme = self.config.theme
         await self.push_screen(self.main)
         self.call_after_refresh(self._freeze_startup_objects)
         self.set_interval(1 / FLUSH_HZ, self.bridge.flush, name="bridge-flush")

@@ -73,7 +73,11 @@ class ConsoleConfig:
     #: Where this session is recorded; None: not at all. `build_config` sets a default
     #: path unless `--no-record`; a config built by hand records only when asked.
     record: Path | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
+    #: Pace the embedded simulator as fast as possible (tests) instead of in real time.
+    simulator_fast: bool = False
+    #: Feed `--input-wav` faster than real time (tests); 1.0 is real time.
+    wav_speed: float = 1.0
+    theme: str = "textual-dark"
 
     def client_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for `RealtimeClient` (contains the key: never log them)."""
@@ -311,13 +315,6 @@ def build_config(args: Any) -> ConsoleConfig:
     record = record_path(getattr(args, "record", None), bool(getattr(args, "no_record", False)),
                          model=model, backend=backend_word(offline, bool(azure_endpoint), url))
 
-    known = {
-        "protocol", "model", "url", "azure_endpoint", "azure_deployment", "api_version", "api_key_env",
-        "session", "instructions", "voice", "turn", "input_wav", "tools", "input_device",
-        "output_device", "no_audio", "record", "no_record",
-    }
-    extras = {k: v for k, v in vars(args).items() if k not in known} if hasattr(args, "__dict__") else {}
-
     return ConsoleConfig(
         url=url,
         model=model,
@@ -338,5 +335,4 @@ def build_config(args: Any) -> ConsoleConfig:
         tools_spec=tools_spec,
         tools=tools,
         record=record,
-        extras=extras,
     )

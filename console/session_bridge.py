@@ -106,7 +106,7 @@ class SessionBridge:
         if self.simulator is None:
             from console.simulator import Simulator
 
-            self.simulator = Simulator(fast=bool(self.config.extras.get("simulator_fast", False)))
+            self.simulator = Simulator(fast=self.config.simulator_fast)
             await self.simulator.__aenter__()
             self.simulator_url = self.simulator.url
         assert self.simulator_url is not None

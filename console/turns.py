@@ -62,7 +62,7 @@ def open_audio(config: ConsoleConfig) -> AudioSetup:
         from console.audio.wav_source import WavMicrophone
 
         try:
-            setup.source = WavMicrophone(config.input_wav, speed=float(config.extras.get("wav_speed", 1.0)))
+            setup.source = WavMicrophone(config.input_wav, speed=config.wav_speed)
         except Exception as exc:
             setup.mic_problem = f"cannot read {config.input_wav}: {exc}"
         return setup

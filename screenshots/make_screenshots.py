@@ -60,8 +60,8 @@ async def make(out: Path, size: tuple[int, int]) -> list[Path]:
     from console.launch import build_parser
 
     argv = ["--no-audio", "--no-record", "--voice", "marin"]
+    # Real-time pacing (the default), so the interruption lands mid-answer.
     config = build_config(build_parser("realtime-console").parse_args(argv))
-    config.extras["simulator_fast"] = False  # real-time pacing, so an interruption lands mid-answer
     app = RealtimeConsoleApp(config)
     written: list[Path] = []
 

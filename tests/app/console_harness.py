@@ -8,6 +8,8 @@ audio devices are replaced by the speaker's virtual clock (`--no-audio`).
 
 from __future__ import annotations
 
+import dataclasses
+
 import wave
 from collections.abc import Callable
 from pathlib import Path
@@ -37,11 +39,9 @@ class FakeClock:
 
 
 def make_config(*argv: str, fast: bool = True, wav_speed: float = 1.0) -> ConsoleConfig:
-    """Options as the command line would give them, plus test-only extras."""
+    """Options as the command line would give them, plus the test-only pacing knobs."""
     config = build_config(build_parser("realtime-console").parse_args(["--no-audio", *argv]))
-    config.extras["simulator_fast"] = fast
-    config.extras["wav_speed"] = wav_speed
-    return config
+    return dataclasses.replace(config, simulator_fast=fast, wav_speed=wav_speed)
 
 
 def make_app(*argv: str, clock: Callable[[], float] | None = None, autoconnect: bool = True,
