@@ -12,7 +12,7 @@
    figure is the highest rate whose worst lag stays under 50 ms. Baseline: how many of
    the same frames per second `json.loads` alone gets through on this machine.
    Each rate runs with the garbage collector as the app leaves it (`gc.freeze()` after
-   the first paint, `console/app.py`) and, for comparison, unfrozen (`--gc both`, the
+   the first paint, `console/app/app.py`) and, for comparison, unfrozen (`--gc both`, the
    default; `--gc on` / `--gc off` for one of them).
 3. Conversation pane: what one streaming update of a card costs on the event loop
    (`upsert_item` + the screen's layout and paint it causes) with 10 and 200 items shown,
@@ -43,9 +43,9 @@ sys.path.insert(0, str(ROOT))
 _CONSOLE_START = """
 import time, sys
 t0 = time.perf_counter()
-from console.app import RealtimeConsoleApp
+from console.app.app import RealtimeConsoleApp
 from console.config import build_config
-from console.launch import build_parser
+from console.app.launch import build_parser
 config = build_config(build_parser("x").parse_args(["--no-audio", "--no-record"]))
 app = RealtimeConsoleApp(config, autoconnect=False)
 def painted():
@@ -134,9 +134,9 @@ async def ingest(frames: list[str], rates: list[int], seconds: float, freeze: bo
 
     `freeze`: keep the app's `gc.freeze()` after first paint (True), or undo it so that
     full collections walk Textual's objects again (False)."""
-    from console.app import RealtimeConsoleApp
+    from console.app.app import RealtimeConsoleApp
     from console.config import build_config
-    from console.launch import build_parser
+    from console.app.launch import build_parser
 
     results = []
     for rate in rates:

@@ -35,7 +35,7 @@ from typing import Any, Callable
 from textual.app import App, ComposeResult
 from textual.widgets import Log
 
-from console.event_store import EventStore
+from console.session.event_store import EventStore
 from widgets.event_log import EventLog
 
 AUDIO = base64.b64encode(bytes(4800)).decode()

@@ -43,9 +43,9 @@ def phase_lines(path: str) -> dict[str, float]:
 
 
 def phase_replay(path: str, window: int) -> dict[str, float]:
-    import console.screens.replay  # noqa: F401 - import time is not the phase's
-    from console.recording.replay_cli import open_for_replay
-    from console.screens.replay import ReplayApp
+    import console.app.screens.replay  # noqa: F401 - import time is not the phase's
+    from console.app.replay_cli import open_for_replay
+    from console.app.screens.replay import ReplayApp
 
     out: dict[str, float] = {}
 

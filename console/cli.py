@@ -22,11 +22,11 @@ PROG = "realtime-console"
 COMMANDS: dict[str, tuple[str, str]] = {
     "simulator": ("console.simulator.cli", "run a local Realtime API simulator on loopback"),
     "devices": ("console.audio.devices", "list audio input and output devices"),
-    "replay": ("console.recording.replay_cli", "replay a recorded session in the console"),
+    "replay": ("console.app.replay_cli", "replay a recorded session in the console"),
     "inspect": ("console.recording.inspect_cli", "summarise a recorded session (latency, usage, errors)"),
     "export": ("console.recording.export_cli", "export a recording's audio, transcript or events"),
 }
-DEFAULT_COMMAND = "console.launch"
+DEFAULT_COMMAND = "console.app.launch"
 
 
 class UsageError(Exception):

@@ -23,9 +23,9 @@ from typing import Any, Literal
 from urllib.parse import urlencode, urlsplit
 
 from console.cli import UsageError
-from console.tools import ToolRegistry, ToolSpecError, demo_specs
+from console.tools.registry import ToolRegistry, ToolSpecError, demo_specs
 from console.realtime.protocol import DEFAULT_MODEL, DEFAULT_URL, PROTOCOLS, VOICES
-from console.session_model import SessionFileError, load_preset
+from console.session.editable import SessionFileError, load_preset
 
 TurnMode = Literal["vad", "ptt"]
 

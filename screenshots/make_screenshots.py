@@ -55,9 +55,9 @@ def _answered(app: Any, count: int) -> bool:
 async def make(out: Path, size: tuple[int, int]) -> list[Path]:
     """Drive the session and write the screenshots; returns the files written."""
     os.environ.pop("OPENAI_API_KEY", None)
-    from console.app import RealtimeConsoleApp
+    from console.app.app import RealtimeConsoleApp
     from console.config import build_config
-    from console.launch import build_parser
+    from console.app.launch import build_parser
 
     argv = ["--no-audio", "--no-record", "--voice", "marin"]
     # Real-time pacing (the default), so the interruption lands mid-answer.
@@ -143,7 +143,7 @@ async def make_replay(out: Path, size: tuple[int, int], filename: str = "replay.
     """Replay a generated recording headless, paused at the start of its third turn, and
     write the replay screen's SVG into `out`."""
     from console.recording.reader import Recording
-    from console.screens.replay import ReplayApp
+    from console.app.screens.replay import ReplayApp
 
     with tempfile.TemporaryDirectory(prefix="replay_shot_") as tmp:
         recording = Path(tmp) / "lisbon-weather.jsonl"

@@ -1,7 +1,6 @@
 """Conformance oracle: validate events against the official `openai` package's models.
 
-Usable from any test folder (the folder's conftest puts `tests/` on `sys.path`, then
-`import oracle`). The API rejects unknown parameters while the models allow extra keys,
+Usable from any test folder (`from tests import oracle`). The API rejects unknown parameters while the models allow extra keys,
 so events we *send* are validated strictly: the model is picked by `type` (a union would
 report every variant's errors), and every `__pydantic_extra__` in the validated tree is
 an error. Events we *receive* are validated leniently (upstream sends keys the models do

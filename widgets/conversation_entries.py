@@ -14,7 +14,7 @@ from rich.segment import Segment
 from rich.text import Text
 from textual.widget import Widget
 
-from console.messages import ItemMarks
+from console.session.annotations import ItemMarks
 from widgets.conversation_render import render_item, render_note
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ from typing import Any
 
 from rich.text import Text
 
-from console.messages import ItemMarks
+from console.session.annotations import ItemMarks
 
 AUDIO_RATE = 24_000
 _MAX_BODY = 4_000

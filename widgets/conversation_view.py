@@ -27,7 +27,6 @@ from typing import Any, Union
 
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.geometry import Region, Size
@@ -35,7 +34,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from console.messages import ItemMarks
+from console.session.annotations import ItemMarks
 from widgets.conversation_entries import ITEM_INDENT, NOTE_INDENT, ItemCard, NoteCard
 from widgets.conversation_render import AUDIO_RATE, audio_seconds, item_text, render_item, render_note
 

@@ -20,7 +20,7 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
-from console.event_store import EventStore
+from console.session.event_store import EventStore
 from console.realtime.protocol import AUDIO_PAYLOAD_KEYS
 
 _ARROWS = {"client": "↑ sent", "server": "↓ received"}

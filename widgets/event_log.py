@@ -23,8 +23,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 
-from console.event_rows import RowView
-from console.event_store import BOTH, EventStore
+from console.session.event_rows import RowView
+from console.session.event_store import BOTH, EventStore
 from widgets.event_log_render import ROW_COMPONENT_CLASSES, ROW_CSS, RowRenderer, abbreviate_type
 
 _UNSET: Any = object()
@@ -115,7 +115,7 @@ class EventLog(ScrollView, can_focus=True):
         self.store = store
         self._fold = True
         self._expanded: set[int] = set()
-        self.view: RowView = store.rows(fold=True)
+        self.view: RowView = RowView(store, fold=True)
         self.cursor_row = -1
         self.new_rows = 0
         self._rows = RowRenderer(self)
@@ -302,7 +302,7 @@ class EventLog(ScrollView, can_focus=True):
             old.update()
             view = old.narrowed(text)  # typing on: search within the previous matches
         else:
-            view = self.store.rows(
+            view = RowView(self.store, 
                 fold=self._fold, directions=directions, types=types, text=text, expanded=self._expanded
             )
         self._install(view, keep)

@@ -18,8 +18,8 @@ from textual.cache import LRUCache
 from textual.strip import Strip
 from textual.widget import Widget
 
-from console.event_rows import RowView
-from console.event_store import EventStore
+from console.session.event_rows import RowView
+from console.session.event_store import EventStore
 
 ROW_CSS = """
 EventLog > .event-log--time { color: $text-muted; }

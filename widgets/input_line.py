@@ -1,7 +1,7 @@
 """The input line: type a message to send, or a slash command.
 
 Text is posted as `InputLine.TextSubmitted`; a line starting with `/` is parsed and
-validated by `console.slash` here, so a bad command is refused (`CommandRefused`, with the
+validated by `console.session.slash` here, so a bad command is refused (`CommandRefused`, with the
 reason) before anything reaches the wire, and a good one is posted as
 `CommandSubmitted`. Up/down walk the history, tab completes command names.
 """
@@ -14,7 +14,7 @@ from textual.message import Message
 from textual.suggester import SuggestFromList
 from textual.widgets import Input
 
-from console.slash import SlashCommand, SlashError, completions, is_command, parse
+from console.session.slash import SlashCommand, SlashError, completions, is_command, parse
 
 
 class InputLine(Input):

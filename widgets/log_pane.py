@@ -6,7 +6,7 @@ the detail (cause, error) selects that event in the log, and a selected row is s
 the detail. That wiring lives here, once, so both screens only coordinate what is theirs.
 
 One thing differs: the replay's detail pane follows the replay *cursor*, and its
-`LogSync` decides what a selected row means (see `console/screens/replay_log_sync.py`).
+`LogSync` decides what a selected row means (see `console/app/screens/replay_log_sync.py`).
 With `detail_follows_selection=False` the pane leaves `EventLog.RowSelected` to bubble up
 to the screen and shows nothing itself; otherwise it handles the message and stops it.
 """
@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input
 
-from console.event_store import EventStore
+from console.session.event_store import EventStore
 from widgets.event_detail import EventDetail
 from widgets.event_log import EventLog
 

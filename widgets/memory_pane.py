@@ -1,7 +1,7 @@
 """The memory pane: what the model stored with `set_memory`, shown live.
 
 As in OpenAI's React console, the demo `set_memory` tool writes key/value pairs the user
-can watch appear. The pane subscribes to a `console.tools.Memory` while mounted and
+can watch appear. The pane subscribes to a `console.tools.registry.Memory` while mounted and
 redraws only when it changes (a handful of writes per session, so a full redraw is cheap).
 While the memory is empty the pane has the `-empty` class (a short screen hides it then).
 """
@@ -14,7 +14,7 @@ from typing import Any
 from textual.content import Content
 from textual.widgets import Static
 
-from console.tools import Memory
+from console.tools.registry import Memory
 
 
 def _show(value: Any) -> str:

@@ -1,7 +1,7 @@
 """What was sent in `session.update` next to what the server applied, differences marked.
 
 The React console shows neither side; debugging a session that "ignores" a setting needs
-both. Entries come from `console.session_model.diff_sessions`; this widget only draws
+both. Entries come from `console.session.editable.diff_sessions`; this widget only draws
 them (a few dozen rows at most, so a plain `Static` is enough).
 """
 
@@ -13,7 +13,7 @@ from typing import Any
 from textual.content import Content
 from textual.widgets import Static
 
-from console.session_model import DiffEntry
+from console.session.editable import DiffEntry
 
 _MARKS: dict[str, tuple[str, str]] = {
     # status: (mark, style)

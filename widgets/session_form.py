@@ -18,7 +18,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Checkbox, Input, Label, Select, Static, TextArea
 
 from console.realtime.protocol import VOICES
-from console.session_model import (
+from console.session.editable import (
     EAGERNESS,
     FORM_FIELDS,
     SERVER_VAD_DEFAULTS,

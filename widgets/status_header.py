@@ -1,6 +1,6 @@
 """The status header: connection, endpoint, session, turn mode, mic, usage, limits, latency.
 
-It renders a `console.stats.SessionStats` snapshot; the screen calls `show(stats, now)`
+It renders a `console.session.stats.SessionStats` snapshot; the screen calls `show(stats, now)`
 when the bridge reports a change and once a second for the session clock. Two lines,
 fitted to the width: on an 80-column SSH terminal items shrink or go in a fixed priority
 order (`_SHRINK_ORDER`) instead of being cut by the ellipsis, and wide terminals get
@@ -17,7 +17,7 @@ from rich.text import Text
 from textual import events
 from textual.widgets import Static
 
-from console.stats import SessionStats
+from console.session.stats import SessionStats
 
 _STATE_GLYPH = {
     "idle": ("○", "dim"),

@@ -24,7 +24,7 @@ from console.realtime.protocol import AUDIO_PAYLOAD_KEYS
 from .writer import SessionRecorder
 
 if TYPE_CHECKING:
-    from console.event_store import EventStore
+    from console.session.event_store import EventStore
 
 
 class RecordingReadback:

@@ -1,7 +1,6 @@
 """Helpers for driving the whole console with Pilot against the real simulator.
 
-Not a test module: the console tests import it (tests/app is on sys.path through
-`conftest.py`). Everything is real: the app, the library client, the simulator on
+Not a test module: the console tests import it as `tests.app.console_harness`. Everything is real: the app, the library client, the simulator on
 loopback; only the clock is fixed (so header ages and log times are deterministic) and
 audio devices are replaced by the speaker's virtual clock (`--no-audio`).
 """
@@ -18,9 +17,9 @@ from typing import Any
 import numpy as np
 from textual.pilot import Pilot
 
-from console.app import RealtimeConsoleApp
+from console.app.app import RealtimeConsoleApp
 from console.config import ConsoleConfig, build_config
-from console.launch import build_parser
+from console.app.launch import build_parser
 
 #: A fixed start time for the fake clock (2026-01-01T00:00:00Z).
 T0 = 1_767_225_600.0

@@ -6,7 +6,7 @@ import base64
 
 import numpy as np
 
-from console.drift import compare_items
+from console.session.drift import compare_items
 
 
 def local(transcript: str = "Hi there", seconds: float = 1.0, status: str = "completed") -> dict:
@@ -38,10 +38,10 @@ def test_each_kind_of_drift_is_named() -> None:
 
 
 def test_bridge_notes_what_the_server_applied_differently_and_batches_flushes() -> None:
-    from console.event_store import EventStore
-    from console.messages import BridgeFlushed
-    from console.session_bridge import SessionBridge
-    from console_harness import FakeClock, make_config
+    from console.session.event_store import EventStore
+    from console.app.messages import BridgeFlushed
+    from console.app.bridge import SessionBridge
+    from tests.app.console_harness import FakeClock, make_config
 
     posted: list = []
     bridge = SessionBridge(make_config(), EventStore(), posted.append, clock=FakeClock())

@@ -17,8 +17,8 @@ import pytest
 
 from console.cli import UsageError, main
 from console.config import DEFAULT_SERVER_VAD, build_config, load_tools
-from console.launch import build_parser
-from console.session_model import SessionFileError, load_preset
+from console.app.launch import build_parser
+from console.session.editable import SessionFileError, load_preset
 
 KEY = "sk-test-SECRET-0123456789"
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from console.simulator import FaultPlan, Simulator
-from console_harness import connected, events_of, make_app, sent_types, submit, wait_for, write_speech_wav
+from tests.app.console_harness import connected, events_of, make_app, sent_types, submit, wait_for, write_speech_wav
 from widgets.conversation_view import ConversationView
 from widgets.event_log import EventLog
 from widgets.status_header import StatusHeader
@@ -248,8 +248,8 @@ async def test_connection_failure_is_a_message_not_a_crash() -> None:
 
 
 def test_every_palette_command_names_a_real_action() -> None:
-    from console.app import RealtimeConsoleApp
-    from console.commands import CONSOLE_COMMANDS
+    from console.app.app import RealtimeConsoleApp
+    from console.app.commands import CONSOLE_COMMANDS
 
     for title, _help, method, _args in CONSOLE_COMMANDS:
         assert callable(getattr(RealtimeConsoleApp, method, None)), title
@@ -381,8 +381,8 @@ async def test_speaking_over_the_model_in_vad_mode_interrupts_it(tmp_path: Path)
 
 
 async def test_editor_screens_open_from_their_keys() -> None:
-    from console.screens.session_editor import SessionEditorScreen
-    from console.screens.tool_editor import ToolEditorScreen
+    from console.app.screens.session_editor import SessionEditorScreen
+    from console.app.screens.tool_editor import ToolEditorScreen
 
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -431,8 +431,8 @@ async def test_events_arriving_under_an_editor_show_when_it_closes() -> None:
 
 
 async def test_an_editor_key_inside_an_editor_does_not_stack_editors() -> None:
-    from console.screens.session_editor import SessionEditorScreen
-    from console.screens.tool_editor import ToolEditorScreen
+    from console.app.screens.session_editor import SessionEditorScreen
+    from console.app.screens.tool_editor import ToolEditorScreen
 
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

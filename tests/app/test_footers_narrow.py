@@ -13,11 +13,10 @@ from typing import Any
 from textual.pilot import Pilot
 from textual.screen import Screen
 
-from console.screens.session_editor import SessionEditorScreen
-from console.screens.tool_editor import ToolEditorScreen
-from console_harness import connected, make_app, wait_for
-from test_narrow_layout import footer_labels_whole
-from test_snapshots_narrow import screen_lines
+from console.app.screens.session_editor import SessionEditorScreen
+from console.app.screens.tool_editor import ToolEditorScreen
+from tests.app.console_harness import connected, make_app, wait_for
+from tests.app.screen_helpers import footer_labels_whole, screen_lines
 from widgets.console_footer import ConsoleFooter
 
 

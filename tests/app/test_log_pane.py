@@ -11,7 +11,7 @@ from textual.app import App, ComposeResult
 from textual.message import Message
 from textual.widgets import Input
 
-from console.event_store import EventStore
+from console.session.event_store import EventStore
 from widgets.event_detail import EventDetail
 from widgets.event_log import EventLog
 from widgets.log_pane import LogPane

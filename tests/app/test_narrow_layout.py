@@ -7,43 +7,20 @@ event log show at each width is asserted on that text, not on widget internals.
 
 from __future__ import annotations
 
-import re
 
 from rich.text import Text
 
-from console.stats import RateLimit, SessionStats
-from console_harness import FakeClock, make_app
-from scripted_session import T0
-from test_snapshots import _play, settle
-from test_snapshots_narrow import screen_lines
+from console.session.stats import RateLimit, SessionStats
+from tests.app.console_harness import FakeClock, make_app
+from tests.app.scripted_session import T0
+from tests.app.screen_helpers import footer_labels_whole, log_rows, play_scripted, screen_lines, settle
 from widgets.console_footer import ConsoleFooter
 from widgets.status_header import render_status
-
-LOG_ROW = re.compile(r"│\s+\+\d+\.\d{3} [↑↓] (?P<marker>.)(?P<rest>.*)│")
-
-
-def log_rows(lines: list[str]) -> list[tuple[str, str]]:
-    """(type, summary) of each event log row on the screen."""
-    rows = []
-    for line in lines:
-        match = LOG_ROW.search(line.split("││")[0] + "│" if "││" in line else line)
-        if match:
-            etype, _, summary = match["rest"].strip().partition(" ")
-            rows.append((etype, summary.strip()))
-    return rows
-
-
-def footer_labels_whole(footer_line: str, labels: list[str]) -> None:
-    """Every label the footer holds appears whole, and nothing else is cut ("▏" after a word)."""
-    for label in labels:
-        assert label in footer_line, (label, footer_line)
-    assert not re.search(r"\w▏", footer_line), footer_line  # the palette key docked over a label
-
 
 async def test_80x24_header_footer_and_log_stay_readable() -> None:
     app = make_app("--no-record", clock=FakeClock(float(T0)), autoconnect=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await _play(app, pilot)
+        await play_scripted(app, pilot)
         await settle(pilot)
         lines = screen_lines(app)
         state, counters = lines[0], lines[1]
@@ -76,7 +53,7 @@ async def test_80x24_header_footer_and_log_stay_readable() -> None:
 async def test_160x45_shows_everything_shown_before() -> None:
     app = make_app("--no-record", clock=FakeClock(float(T0)), autoconnect=False)
     async with app.run_test(size=(160, 45)) as pilot:
-        await _play(app, pilot)
+        await play_scripted(app, pilot)
         await settle(pilot)
         lines = screen_lines(app)
         state, counters = lines[0], lines[1]
@@ -101,7 +78,7 @@ async def test_160x45_shows_everything_shown_before() -> None:
 async def test_resizing_switches_layout_and_footer_both_ways() -> None:
     app = make_app("--no-record", clock=FakeClock(float(T0)), autoconnect=False)
     async with app.run_test(size=(160, 45)) as pilot:
-        await _play(app, pilot)
+        await play_scripted(app, pilot)
         footer = app.main.query_one(ConsoleFooter)
         assert "f3 Interrupt" in footer.labels() and not footer.compact
         await pilot.resize_terminal(80, 24)
@@ -164,7 +141,7 @@ async def test_many_keys_are_never_cut_even_on_a_wide_terminal() -> None:
     keys out from the end, rather than letting the palette key cover half a label."""
     app = make_app("--no-record", clock=FakeClock(float(T0)), autoconnect=False)
     async with app.run_test(size=(150, 45)) as pilot:
-        await _play(app, pilot)
+        await play_scripted(app, pilot)
         footer = app.main.query_one(ConsoleFooter)
         assert footer.style_name == "normal"
         app.main.event_log().focus()
@@ -181,7 +158,7 @@ async def test_many_keys_are_never_cut_even_on_a_wide_terminal() -> None:
 
 
 async def test_the_empty_memory_pane_gives_its_rows_back_on_a_short_terminal() -> None:
-    from console.tools import Memory
+    from console.tools.registry import Memory
     from widgets.memory_pane import MemoryPane
 
     app = make_app("--no-record", clock=FakeClock(float(T0)), autoconnect=False)

@@ -7,8 +7,8 @@ from textual import on
 from textual.app import App, ComposeResult
 from textual.message import Message
 
-from console.stats import RateLimit, SessionStats
-from console.messages import ItemMarks
+from console.session.stats import RateLimit, SessionStats
+from console.session.annotations import ItemMarks
 from widgets.conversation_view import ConversationView, NoteCard, item_text, render_item
 from widgets.input_line import InputLine
 from widgets.status_header import StatusHeader, render_status

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from console.realtime.protocol import AUDIO_PAYLOAD_KEYS
-from console_harness import connected, make_app, submit, wait_for
+from tests.app.console_harness import connected, make_app, submit, wait_for
 from widgets.event_detail import EventDetail
 from widgets.event_log import EventLog
 

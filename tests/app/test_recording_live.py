@@ -15,8 +15,8 @@ import pytest
 
 from console.recording.reader import Recording
 from console.simulator import Simulator
-from console.stats import SessionStats
-from console_harness import connected, make_app, submit, wait_for
+from console.session.stats import SessionStats
+from tests.app.console_harness import connected, make_app, submit, wait_for
 from widgets.status_header import StatusHeader, render_status, shorten_path
 
 KEY = "sk-test-RECORDING-SECRET-42"

@@ -17,10 +17,10 @@ from console.cli import main
 from console.realtime import RealtimeClient
 from console.recording import Recording, SessionRecorder
 from console.recording.synthetic import SessionBuilder
-from console.screens.replay import ReplayApp, ReplayScreen
-from console.screens.replay_seek import SeekPrompt, TargetError, parse_target
+from console.app.screens.replay import ReplayApp, ReplayScreen
+from console.app.screens.replay_seek import SeekPrompt, TargetError, parse_target
 from console.simulator import Simulator
-from widgets.conversation_view import ConversationView, ItemCard, NoteCard
+from widgets.conversation_view import ConversationView, NoteCard
 from widgets.event_detail import EventDetail
 from widgets.event_log import EventLog
 from widgets.replay_bar import ReplayBar
@@ -250,7 +250,7 @@ async def test_every_action_is_in_the_command_palette(recorded: tuple[Path, list
             await pilot.press("enter")
             await pilot.pause()
             assert screen.controller.cursor == first_turn
-            from console.screens.replay_commands import REPLAY_COMMANDS
+            from console.app.screens.replay_commands import REPLAY_COMMANDS
 
             for _, _, action in REPLAY_COMMANDS:
                 name = action.split("(")[0]
@@ -275,7 +275,7 @@ async def test_a_cut_file_with_unknown_types_replays_with_a_warning(tmp_path: Pa
         seen: list[Any] = []
         async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
             screen = await settle(app, pilot)
-            from console.screens.replay_loader import IndexFinished, IndexProgressed
+            from console.app.screens.replay_loader import IndexFinished, IndexProgressed
 
             progress = [m for m in seen if isinstance(m, IndexProgressed)]
             assert progress and progress[-1].total == path.stat().st_size  # the cut line stays unscanned
@@ -342,7 +342,7 @@ def test_bad_seek_targets(text: str) -> None:
 
 
 async def test_a_long_seek_runs_in_steps_and_keeps_drawing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import console.screens.replay as replay_screen
+    import console.app.screens.replay as replay_screen
     from console.recording.rebuild import ConversationRebuilder
 
     monkeypatch.setattr(replay_screen, "SEEK_CHUNK", 200)
@@ -429,7 +429,7 @@ async def test_the_cards_actions_play_save_copy_and_refuse_to_delete(
 async def test_after_a_jump_the_waveforms_show_the_audio_ending_at_the_cursor(
     recorded: tuple[Path, list[tuple[Any, ...]]],
 ) -> None:
-    from console.screens.replay_preview import audio_at_cursor
+    from console.app.screens.replay_preview import audio_at_cursor
 
     async with replay_at_the_end(recorded[0]) as (app, pilot, screen):
         window = RATE // 2
@@ -449,8 +449,8 @@ async def test_after_a_jump_the_waveforms_show_the_audio_ending_at_the_cursor(
 async def test_the_footer_keeps_every_label_whole_at_80_and_150_columns(
         recorded: tuple[Path, list[tuple[Any, ...]]]) -> None:
     """Textual's own footer cut the replay's at 150 columns ("g G▏") and worse at 80."""
-    from test_narrow_layout import footer_labels_whole
-    from test_snapshots_narrow import screen_lines
+    from tests.app.screen_helpers import footer_labels_whole
+    from tests.app.screen_helpers import screen_lines
     from widgets.console_footer import ConsoleFooter
 
     path, _ = recorded

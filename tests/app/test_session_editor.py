@@ -12,12 +12,12 @@ import pytest
 from textual.app import App
 from websockets.asyncio.server import ServerConnection, serve
 
-import console.screens.session_editor as session_editor_module
+import console.app.screens.session_editor as session_editor_module
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static, TabbedContent, TextArea
 
 from console.realtime import RealtimeClient
-from console.screens.session_editor import SessionEditorScreen
+from console.app.screens.session_editor import SessionEditorScreen
 from console.simulator.server import Simulator
 from widgets.session_diff import SessionDiff
 

@@ -8,35 +8,20 @@ what a user needs to read at this width. Regenerate with
 
 from __future__ import annotations
 
-import io
 
-from rich.console import Console
-from textual.app import App
 
-from console_harness import FakeClock, make_app
-from scripted_session import T0
-from snapshot_helper import assert_snapshot
-from test_snapshots import _play, settle
+from tests.app.console_harness import FakeClock, make_app
+from tests.app.scripted_session import T0
+from tests.app.snapshot_helper import assert_snapshot
+from tests.app.screen_helpers import play_scripted, screen_lines, settle
 
 SIZE = (80, 24)
-
-
-def screen_lines(app: App) -> list[str]:
-    """The screen as plain text, one string per row, every cell in its column.
-
-    Rendered the way `App.export_screenshot` renders the SVG, but exported as text: the
-    SVG drops runs of blank cells, which would hide what a narrow terminal cuts off.
-    """
-    width, height = app.size
-    console = Console(width=width, height=height, file=io.StringIO(), record=True, legacy_windows=False)
-    console.print(app.screen._compositor.render_update(full=True))
-    return console.export_text().split("\n")
 
 
 async def test_main_screen_in_an_80x24_terminal() -> None:
     app = make_app("--no-record", clock=FakeClock(float(T0)), autoconnect=False)
     async with app.run_test(size=SIZE) as pilot:
-        await _play(app, pilot)
+        await play_scripted(app, pilot)
         await settle(pilot)
         lines = screen_lines(app)
         assert len(lines) == SIZE[1] and all(len(line) <= SIZE[0] for line in lines)

@@ -14,9 +14,9 @@ from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Select, Static, TextArea
 
 from console.realtime import RealtimeClient
-from console.screens.tool_editor import ToolEditorScreen
+from console.app.screens.tool_editor import ToolEditorScreen
 from console.simulator.server import Simulator
-from console.tools import ToolRegistry, demo_specs
+from console.tools.registry import ToolRegistry, demo_specs
 
 HERE = Path(__file__).parent
 
@@ -88,7 +88,7 @@ async def test_add_edit_remove_with_validation(client: RealtimeClient) -> None:
         params.text = '{"type": "object", "properties": {'
         screen.query_one("#tool-kind", Select).value = "python"
         await pilot.pause()
-        screen.query_one("#tool-target", Input).value = "sample_tool_module:NOT_CALLABLE"
+        screen.query_one("#tool-target", Input).value = "tests.tools.sample_tool_module:NOT_CALLABLE"
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert "invalid tool name" in error_text(screen, "name")
@@ -98,7 +98,7 @@ async def test_add_edit_remove_with_validation(client: RealtimeClient) -> None:
 
         name.value = "get_weather"  # taken
         params.text = json.dumps({"type": "object"})
-        screen.query_one("#tool-target", Input).value = "sample_tool_module:lookup_order"
+        screen.query_one("#tool-target", Input).value = "tests.tools.sample_tool_module:lookup_order"
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert '"properties"' in error_text(screen, "parameters")
@@ -215,13 +215,13 @@ async def test_tools_file_save_and_load_from_the_editor(tmp_path: Path, monkeypa
 
         other = tmp_path / "more.json"
         other.write_text(json.dumps([{"name": "lookup_order", "parameters": {"type": "object", "properties": {}},
-                                      "handler": {"kind": "python", "target": "sample_tool_module:lookup_order"}}]))
+                                      "handler": {"kind": "python", "target": "tests.tools.sample_tool_module:lookup_order"}}]))
         screen.query_one("#tools-path", Input).value = str(other)
         await click(pilot, "#tools-load")
         await pilot.pause()
         assert registry.names() == ["get_weather", "set_memory", "lookup_order"]
         assert screen.editing == "lookup_order"
-        assert screen.query_one("#tool-target", Input).value == "sample_tool_module:lookup_order"
+        assert screen.query_one("#tool-target", Input).value == "tests.tools.sample_tool_module:lookup_order"
 
 
 async def test_browsing_the_list_keeps_unsaved_edits() -> None:

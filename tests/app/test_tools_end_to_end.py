@@ -20,9 +20,9 @@ from textual.pilot import Pilot
 from textual.widgets import Static, TextArea
 
 from console.realtime import RealtimeClient
-from console.screens.manual_tool_output import DECLINED, ManualToolOutputScreen, make_manual_prompt
+from console.app.screens.manual_tool_output import DECLINED, ManualToolOutputScreen, make_manual_prompt
 from console.simulator.server import Simulator
-from console.tools import ToolRegistry, ToolSpec, demo_specs, get_weather
+from console.tools.registry import ToolRegistry, ToolSpec, demo_specs, get_weather
 from widgets.memory_pane import MemoryPane
 
 HERE = Path(__file__).parent
@@ -47,7 +47,7 @@ def make_registry() -> ToolRegistry:
                           {"reply": {"price": 12.5, "currency": "EUR"}}))
     registry.add(ToolSpec({"name": "add_numbers", "parameters": {
         "type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"}}, "required": ["a", "b"]}},
-        "python", {"target": "sample_tool_module:add_numbers"}))
+        "python", {"target": "tests.tools.sample_tool_module:add_numbers"}))
     registry.add(ToolSpec({"name": "ask_human", "description": "Ask the human operator",
                            "parameters": {"type": "object", "properties": {"question": {"type": "string"}}}},
                           "manual"))
@@ -149,7 +149,7 @@ async def test_every_handler_kind_end_to_end(client: RealtimeClient) -> None:
 
 async def test_failing_python_handler_reaches_the_model_as_an_error(client: RealtimeClient) -> None:
     registry = ToolRegistry([ToolSpec({"name": "open_warehouse", "parameters": EMPTY}, "python",
-                                      {"target": "sample_tool_module:failing"})])
+                                      {"target": "tests.tools.sample_tool_module:failing"})])
     registry.install(client)
     app = ToolsApp(registry)
     async with app.run_test(size=(100, 30)) as pilot:

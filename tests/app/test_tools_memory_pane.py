@@ -7,8 +7,8 @@ import sys
 
 from textual.app import App, ComposeResult
 
-from console.session_model import diff_sessions
-from console.tools import Memory
+from console.session.editable import diff_sessions
+from console.tools.registry import Memory
 from widgets.memory_pane import MemoryPane
 from widgets.session_diff import SessionDiff
 
@@ -64,7 +64,7 @@ async def test_session_diff_marks_differences_and_errors() -> None:
 
 
 def test_models_never_import_textual() -> None:
-    code = ("import sys, console.tools, console.session_model; "
+    code = ("import sys, console.tools.registry, console.session.editable; "
             "print(any(m == 'textual' or m.startswith('textual.') for m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert out.stdout.strip() == "False"

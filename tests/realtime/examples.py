@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from oracle import models
+from tests.oracle import models
 
 
 def _value(annotation: Any, name: str, depth: int) -> Any:

@@ -6,9 +6,9 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
-from oracle import validate_client_event
-from responder import TurnResponder
-from scripted_server import ScriptedServer
+from tests.oracle import validate_client_event
+from tests.realtime.responder import TurnResponder
+from tests.realtime.scripted_server import ScriptedServer
 
 from console.realtime import RealtimeClient
 

@@ -13,7 +13,7 @@ import base64
 from typing import Any
 
 import numpy as np
-from scripted_server import ScriptedServer, sid
+from tests.realtime.scripted_server import ScriptedServer, sid
 
 
 def pcm16_b64(samples: np.ndarray) -> str:

@@ -7,7 +7,7 @@ import json
 import logging
 
 import pytest
-from scripted_server import ScriptedServer, session_created
+from tests.realtime.scripted_server import ScriptedServer, session_created
 
 from console.realtime.api import (
     NotConnectedError,

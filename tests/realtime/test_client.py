@@ -8,10 +8,10 @@ import wave
 
 import numpy as np
 import pytest
-from helpers import Recorder, connected, until
-from oracle import validate_client_event
-from responder import TurnResponder
-from scripted_server import ScriptedServer
+from tests.realtime.helpers import Recorder, connected, until
+from tests.oracle import validate_client_event
+from tests.realtime.responder import TurnResponder
+from tests.realtime.scripted_server import ScriptedServer
 
 from console.realtime import NotConnectedError, RealtimeClient
 

@@ -11,8 +11,8 @@ import asyncio
 
 import numpy as np
 import pytest
-from helpers import Recorder, until
-from oracle import validate_client_event
+from tests.realtime.helpers import Recorder, until
+from tests.oracle import validate_client_event
 
 from console.realtime import RealtimeClient, RealtimeConnectionError
 from console.simulator import Simulator

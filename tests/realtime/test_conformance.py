@@ -13,9 +13,9 @@ import copy
 import json
 
 import pytest
-from examples import examples
-from helpers import Recorder, connected, until
-from oracle import ConformanceError, validate_client_event, validate_server_event
+from tests.realtime.examples import examples
+from tests.realtime.helpers import Recorder, connected, until
+from tests.oracle import ConformanceError, validate_client_event, validate_server_event
 
 from console.realtime.protocol import CLIENT_EVENTS, SERVER_EVENTS
 

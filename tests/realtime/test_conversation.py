@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from console.realtime.conversation import RealtimeConversation
-from test_conversation_helpers import (
+from tests.realtime.conversation_helpers import (
     PROTOCOLS,
     assistant_item,
     audio_b64,

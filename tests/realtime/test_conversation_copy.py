@@ -12,8 +12,8 @@ import numpy as np
 
 from console.realtime.audio import Int16Buffer
 from console.realtime.conversation import RealtimeConversation
-from test_conversation_fixes import audio_delta, snapshot, started_assistant
-from test_conversation_helpers import audio_b64, ev, tone, user_text_item
+from tests.realtime.conversation_helpers import audio_delta, snapshot, started_assistant
+from tests.realtime.conversation_helpers import audio_b64, ev, tone, user_text_item
 
 
 def conversation_with_audio() -> RealtimeConversation:

@@ -10,43 +10,19 @@ import pytest
 
 from console.realtime.audio import encode
 from console.realtime.conversation import ConversationError, RealtimeConversation
-from test_conversation_helpers import (
+from tests.realtime.conversation_helpers import (
     PROTOCOLS,
     assistant_item,
     audio_b64,
+    audio_delta,
     ev,
     function_call_item,
+    snapshot,
+    started_assistant,
     tone,
     user_audio_item,
     user_text_item,
 )
-
-
-def snapshot(conv: RealtimeConversation) -> list:
-    """Everything observable, copied (numpy audio as lists) so a later change shows."""
-    items = []
-    for item in conv.get_items():
-        copied = {k: copy.deepcopy(v) for k, v in item.items() if k != "formatted"}
-        copied["formatted"] = {
-            k: (v.tolist() if isinstance(v, np.ndarray) else copy.deepcopy(v)) for k, v in item["formatted"].items()
-        }
-        items.append(copied)
-    return [items, copy.deepcopy(conv.get_responses())]
-
-
-def started_assistant(conv: RealtimeConversation, proto: str = "ga", item_id: str = "item_asst") -> dict:
-    conv.process_event(ev(proto, "response.created", response={"id": "resp_1", "status": "in_progress", "output": []}))
-    conv.process_event(ev(proto, "response.output_item.added", response_id="resp_1", output_index=0,
-                          item=assistant_item(item_id)))
-    item, _ = conv.process_event(ev(proto, "conversation.item.created", item=assistant_item(item_id)))
-    conv.process_event(ev(proto, "response.content_part.added", response_id="resp_1", item_id=item_id,
-                          output_index=0, content_index=0, part={"type": "audio", "transcript": ""}))
-    return item
-
-
-def audio_delta(proto: str, b64: str, item_id: str = "item_asst") -> dict:
-    return ev(proto, "response.audio.delta", response_id="resp_1", item_id=item_id, output_index=0,
-              content_index=0, delta=b64)
 
 
 @pytest.mark.parametrize("proto", PROTOCOLS)

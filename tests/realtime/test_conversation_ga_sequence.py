@@ -16,7 +16,7 @@ import numpy as np
 
 from console.realtime.audio import encode
 from console.realtime.conversation import RealtimeConversation
-from test_conversation_helpers import tone
+from tests.realtime.conversation_helpers import tone
 
 RATE = 24_000
 

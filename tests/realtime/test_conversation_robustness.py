@@ -9,10 +9,10 @@ import copy
 
 import numpy as np
 import pytest
-from examples import examples
+from tests.realtime.examples import examples
 
 from console.realtime.conversation import ConversationError, RealtimeConversation
-from test_conversation_helpers import audio_b64, tone
+from tests.realtime.conversation_helpers import audio_b64, tone
 
 BAD_VALUES = (None, -1, 1.5, True, "", [{}], {"id": 1})
 

@@ -86,7 +86,7 @@ def test_a_failed_partial_write_does_not_shift_later_lines(tmp_path: Path) -> No
 
 
 def test_readback_refuses_a_line_that_is_not_the_logged_event(tmp_path: Path) -> None:
-    from console.event_store import EventStore
+    from console.session.event_store import EventStore
     from console.recording.readback import RecordingReadback
 
     store = EventStore()

@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 import numpy as np
-import oracle
+from tests import oracle
 import websockets
 
 from console.realtime.audio import encode_base64

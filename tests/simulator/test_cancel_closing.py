@@ -13,7 +13,7 @@ import asyncio
 from typing import Any
 
 import pytest
-from sim_helpers import SimClient
+from tests.simulator.sim_helpers import SimClient
 
 from console.realtime.client import RealtimeClient
 from console.simulator import Simulator, synthesise

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from sim_helpers import check_server_event, silence
+from tests.simulator.sim_helpers import check_server_event, silence
 
 from console.realtime.client import RealtimeClient
 from console.simulator import Simulator, synthesise, transcribe

@@ -7,7 +7,7 @@ import json
 
 import numpy as np
 import pytest
-from sim_helpers import SimClient, silence
+from tests.simulator.sim_helpers import SimClient, silence
 
 from console.realtime.protocol import SERVER_EVENTS
 from console.simulator import Simulator, synthesise

@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 import websockets
-from sim_helpers import SimClient
+from tests.simulator.sim_helpers import SimClient
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from console.simulator import Simulator

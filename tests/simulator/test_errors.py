@@ -4,7 +4,7 @@ event, with upstream's code; the connection stays open and nothing is applied.""
 from __future__ import annotations
 
 import pytest
-from sim_helpers import SimClient
+from tests.simulator.sim_helpers import SimClient
 
 from console.simulator import Simulator
 
@@ -138,7 +138,7 @@ async def test_second_response_while_active_is_refused() -> None:
 
 
 async def test_commit_under_100ms_is_empty(client: SimClient) -> None:
-    from sim_helpers import silence
+    from tests.simulator.sim_helpers import silence
 
     await client.send("session.update", session={"type": "realtime", "audio": {"input": {"turn_detection": None}}})
     await client.append_audio(silence(90))

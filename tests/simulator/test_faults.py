@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from sim_helpers import SimClient
+from tests.simulator.sim_helpers import SimClient
 from websockets.exceptions import ConnectionClosed
 
 from console.simulator import FaultPlan, Simulator

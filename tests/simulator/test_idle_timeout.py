@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from sim_helpers import SimClient, silence
+from tests.simulator.sim_helpers import SimClient, silence
 
 from console.realtime.audio import base64_to_bytes
 from console.simulator import Simulator, synthesise

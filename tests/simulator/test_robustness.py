@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from sim_helpers import SimClient, silence
+from tests.simulator.sim_helpers import SimClient, silence
 
 from console.simulator import Simulator, synthesise
 from console.simulator import voice as voice_module

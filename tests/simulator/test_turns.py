@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 import pytest
-from sim_helpers import SimClient, silence
+from tests.simulator.sim_helpers import SimClient, silence
 
 from console.realtime.audio import DeltaDecoder, decode, base64_to_bytes
 from console.simulator import Simulator, synthesise, transcribe

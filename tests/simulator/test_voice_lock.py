@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sim_helpers import SimClient
+from tests.simulator.sim_helpers import SimClient
 
 from console.simulator import Simulator
 

@@ -14,7 +14,7 @@ from textual.app import App, ComposeResult
 from textual.containers import Horizontal
 from textual.message import Message
 
-from console.event_store import EventStore
+from console.session.event_store import EventStore
 from widgets.event_detail import EventDetail
 from widgets.event_log import EventLog, abbreviate_type
 from widgets.type_picker import TypePicker

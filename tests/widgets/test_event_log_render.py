@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 
 from textual.app import App
 
-from console.event_store import EventStore
+from console.session.event_store import EventStore
 from widgets.event_log import EventLog
 from widgets.event_log_render import RowRenderer
 

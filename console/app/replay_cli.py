@@ -1,0 +1,89 @@
+"""`realtime-console replay FILE [--speed X] [--no-audio] [--at EVENT|TIME] [--play]`.
+
+Only parses arguments, checks the file (the first 64 KiB are indexed here, so a file that
+is not a log fails with one line and exit status 2 before any screen is drawn) and starts
+the `ReplayApp`; the rest of the file is indexed by the app's worker while it shows.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from console.cli import ArgumentParser, UsageError
+
+from console.recording.index import NotARecordingError
+from console.recording.reader import Recording
+
+
+def _speed(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0.05 <= value <= 1000:
+        raise argparse.ArgumentTypeError(f"{text} is out of range (0.05 to 1000)")
+    return value
+
+
+def build_parser(prog: str) -> argparse.ArgumentParser:
+    parser = ArgumentParser(
+        prog=prog,
+        description="Replay a recorded session in the console's panes, read-only: play at the recorded "
+        "timing times a speed factor, step, seek, jump between turns and errors.",
+        epilog="Keys: space play/pause, . , (or right/left) step, ] [ (or + -) speed, g go to an event or "
+        "time, n/N next/previous turn, e/E next/previous error, s seek to the event selected in the log, "
+        "ctrl+p every command, q quit.",
+    )
+    parser.add_argument("file", help="a recording (.jsonl), a header-less event log, or bare API events")
+    parser.add_argument("--speed", type=_speed, default=1.0, metavar="X",
+                        help="replay speed factor (default 1: the recorded timing)")
+    parser.add_argument("--no-audio", action="store_true",
+                        help="silent review: no sound device (waveforms still follow the replay)")
+    parser.add_argument("--output-device", metavar="DEVICE", help="sound device index or name for the model's voice")
+    parser.add_argument("--at", metavar="EVENT|TIME", help="start at an event number (123) or a time (83.5s, 1:23)")
+    parser.add_argument("--play", action="store_true", help="start playing at once (default: paused)")
+    return parser
+
+
+def open_for_replay(path: str) -> Recording:
+    """Open a recording without indexing it all, turning failures into a one-line UsageError."""
+    try:
+        return Recording(path)
+    except NotARecordingError as exc:
+        raise UsageError(f"{path} is not a realtime-console recording or event log: {exc}") from None
+    except IsADirectoryError:
+        raise UsageError(f"{path} is a directory, not a recording") from None
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    from console.app.screens.replay_seek import TargetError, parse_target
+
+    start = None
+    if args.at is not None:
+        try:
+            start = parse_target(args.at)
+        except TargetError as exc:
+            raise UsageError(f"--at: {exc}") from None
+    audio = not args.no_audio
+    if audio:
+        # Load PortAudio before the app draws: the import briefly redirects the output
+        # stream Textual uses. Without it the replay still runs, silently (the app says so).
+        from console.audio.availability import AudioUnavailable, load_sounddevice
+
+        try:
+            load_sounddevice()
+        except AudioUnavailable:
+            pass
+    rec = open_for_replay(args.file)
+    from console.app.screens.replay import ReplayApp
+
+    try:
+        app = ReplayApp(rec, speed=args.speed, audio=audio, output_device=args.output_device,
+                        autoplay=args.play, start=start)
+        return int(app.run() or 0)
+    finally:
+        rec.close()

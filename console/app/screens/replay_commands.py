@@ -1,0 +1,58 @@
+"""The replay's command palette: every action of the replay screen, searchable by name.
+
+Keys cover the hot actions; the palette lists them all again (as Posting does), each
+calling the same screen action its key runs, so there is one implementation per action.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+#: (title, help, screen action) of every replay command, for the palette.
+REPLAY_COMMANDS: tuple[tuple[str, str, str], ...] = (
+    ("Play / pause", "Play at the recorded timing times the speed (space)", "toggle_play"),
+    ("Step forward", "Apply the next event (. or right)", "step(1)"),
+    ("Step back", "Go back one event (, or left)", "step(-1)"),
+    ("Faster", "Double the replay speed (] or +)", "faster"),
+    ("Slower", "Halve the replay speed ([ or -)", "slower"),
+    ("Go to event or time", "Seek to an event number or a time (g)", "goto"),
+    ("Next turn", "Seek to the start of the next turn (n)", "next_turn"),
+    ("Previous turn", "Seek to the start of the previous turn (N)", "previous_turn"),
+    ("Next error", "Seek to the next error event (e)", "next_error"),
+    ("Previous error", "Seek to the previous error event (E)", "previous_error"),
+    ("Seek to the selected event", "Move the replay to the row selected in the log (s)", "seek_selected"),
+    ("Go to the start", "Before the first event (home of the replay)", "seek_start"),
+    ("Go to the end", "The last event indexed", "seek_end"),
+    ("Search the event log", "Free-text search over every event's JSON (ctrl+f)", "search_log"),
+    ("Focus the event log", "Then: t types, d direction, enter fold, l cause/error, c copy", "focus_log"),
+    ("Focus the conversation", "Then: p play an item's audio, w save WAV, y copy", "focus_conversation"),
+    ("Quit", "Leave the replay (q)", "quit"),
+)
+
+
+class ReplayCommands(Provider):
+    """Every replay action in the command palette (the keys cover the hot ones)."""
+
+    def _commands(self) -> list[tuple[str, str, Callable[[], Any]]]:
+        from console.app.screens.replay import ReplayScreen
+
+        # The palette is a screen of its own: act on the replay screen beneath it.
+        target = next((s for s in reversed(self.app.screen_stack) if isinstance(s, ReplayScreen)), None)
+        if target is None:
+            return []
+        return [(title, help, partial(target.run_action, action)) for title, help, action in REPLAY_COMMANDS]
+
+    async def discover(self) -> Hits:
+        for title, help, callback in self._commands():
+            yield DiscoveryHit(title, callback, help=help)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help, callback in self._commands():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), callback, help=help)

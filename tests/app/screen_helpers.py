@@ -1,0 +1,67 @@
+"""Helpers for reading the console's screen as a user does: play the scripted session into
+an app, let it settle, and export the screen as plain text lines."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from rich.console import Console
+from textual.app import App
+
+from tests.app.scripted_session import T0, play
+
+
+async def settle(pilot) -> None:
+    """Let focus changes, the footer's recompose and layout finish before exporting."""
+    for _ in range(4):
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause(0.15)
+
+
+async def play_scripted(app, pilot) -> None:
+    client = app.bridge.open_client()
+    app.bridge.output_audio_listeners.clear()  # no playback: the model waveform stays still
+    app.bridge.stats.connection = "connected"
+    app.main.query_one("#input").cursor_blink = False  # a blinking cursor is not deterministic
+    app.clock.auto = 0.004  # each event 4 ms after the previous one: realistic log times
+    play(client)
+    app.clock.auto = 0.0
+    app.clock.now = T0 + 95  # 1:35 into the session
+    app.bridge.flush()
+    await pilot.pause(0.3)
+    app.main.refresh_status()
+    await pilot.pause(0.1)
+
+
+def screen_lines(app: App) -> list[str]:
+    """The screen as plain text, one string per row, every cell in its column.
+
+    Rendered the way `App.export_screenshot` renders the SVG, but exported as text: the
+    SVG drops runs of blank cells, which would hide what a narrow terminal cuts off.
+    """
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), record=True, legacy_windows=False)
+    console.print(app.screen._compositor.render_update(full=True))
+    return console.export_text().split("\n")
+
+
+LOG_ROW = re.compile(r"│\s+\+\d+\.\d{3} [↑↓] (?P<marker>.)(?P<rest>.*)│")
+
+
+def log_rows(lines: list[str]) -> list[tuple[str, str]]:
+    """(type, summary) of each event log row on the screen."""
+    rows = []
+    for line in lines:
+        match = LOG_ROW.search(line.split("││")[0] + "│" if "││" in line else line)
+        if match:
+            etype, _, summary = match["rest"].strip().partition(" ")
+            rows.append((etype, summary.strip()))
+    return rows
+
+
+def footer_labels_whole(footer_line: str, labels: list[str]) -> None:
+    """Every label the footer holds appears whole, and nothing else is cut ("▏" after a word)."""
+    for label in labels:
+        assert label in footer_line, (label, footer_line)
+    assert not re.search(r"\w▏", footer_line), footer_line  # the palette key docked over a label

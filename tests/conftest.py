@@ -1,0 +1,26 @@
+"""Keep a real API key out of every test, and every recording the console makes out of the
+developer's home. Test helpers are imported as a package (`tests.app.console_harness`):
+pytest's `pythonpath` setting puts the project root on `sys.path`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _no_real_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never see a developer's real key (and so never dial api.openai.com)."""
+    for name in ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _private_state_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every console records by default to `$XDG_STATE_HOME/realtime-console/sessions`:
+    point that at a fresh temporary directory, so no app test writes into the real
+    `~/.local/state` (subprocesses, e.g. the tmux smoke test, inherit it)."""
+    state = tmp_path_factory.mktemp("xdg-state")
+    monkeypatch.setenv("XDG_STATE_HOME", str(state))
+    return state
