@@ -143,8 +143,8 @@ async def ingest(frames: list[str], rates: list[int], seconds: float, freeze: bo
         config = build_config(build_parser("x").parse_args(["--no-audio", "--no-record"]))
         app = RealtimeConsoleApp(config, autoconnect=False)
         async with app.run_test(size=(160, 50)) as pilot:
-            client = app.bridge.open_client()
-            app.bridge.output_audio_listeners.clear()
+            client = app.session.open_client()
+            app.session.output_audio_listeners.clear()
             dispatch = client.realtime.dispatch
             await pilot.pause(0.3)
             gc.freeze() if freeze else gc.unfreeze()

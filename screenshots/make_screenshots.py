@@ -48,7 +48,7 @@ async def _submit(pilot: Any, text: str) -> None:
 
 
 def _answered(app: Any, count: int) -> bool:
-    done = [i for i in app.bridge.items() if i.get("role") == "assistant" and i.get("status") != "in_progress"]
+    done = [i for i in app.session.items() if i.get("role") == "assistant" and i.get("status") != "in_progress"]
     return len(done) >= count
 
 
@@ -71,7 +71,7 @@ async def make(out: Path, size: tuple[int, int]) -> list[Path]:
         written.append(path)
 
     async with app.run_test(size=size) as pilot:
-        await _wait(pilot, lambda: app.bridge.stats.connection == "connected")
+        await _wait(pilot, lambda: app.session.stats.connection == "connected")
         app.main.query_one("#input").cursor_blink = False
         await _submit(pilot, "Hello! What can you do?")
         await _wait(pilot, lambda: _answered(app, 1), 30, "the first answer")
@@ -83,7 +83,7 @@ async def make(out: Path, size: tuple[int, int]) -> list[Path]:
         await pilot.press("f3")
         await _wait(pilot, lambda: any(app.store.event_type(i) == "conversation.item.truncated" for i in range(len(app.store))))
         await _submit(pilot, '/send {"type": "conversation.item.delete", "item_id": "item_does_not_exist"}')
-        await _wait(pilot, lambda: app.bridge.stats.errors >= 1)
+        await _wait(pilot, lambda: app.session.stats.errors >= 1)
         await pilot.pause(1.0)
         shot("main")
 

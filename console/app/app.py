@@ -1,6 +1,6 @@
 """`RealtimeConsoleApp`: the Textual application shell.
 
-It owns the long-lived parts (event store, session bridge, turn controller, tool
+It owns the long-lived parts (event store, session and its bridge, turn controller, tool
 registry), runs the ~30 Hz flush and 1 Hz clock timers, and implements every user action
 once, so key bindings, slash commands and the command palette all call the same methods.
 Everything that could fail in front of the user (connecting, sending, saving a file)
@@ -31,6 +31,7 @@ from console.recording.readback import RecordingReadback
 from console.app.screens.main import MainScreen
 from console.app.screens.manual_tool_output import make_manual_prompt
 from console.app.bridge import FLUSH_HZ, SessionBridge
+from console.session.live import LiveSession
 from console.session.slash import SlashCommand, help_text
 from console.audio.turns import TurnController, open_audio
 
@@ -96,18 +97,20 @@ class RealtimeConsoleApp(App[int]):
         #: (the store keeps markers only); with `--no-record`, output audio only, sliced
         #: from the conversation's arrays.
         self.readback = RecordingReadback(self.store)
-        self.bridge = SessionBridge(config, self.store, self._post_to_main, clock=clock)
+        #: The session this app shows (today: the one it makes itself).
+        self.session = LiveSession(config, self.store, clock=clock)
+        self.bridge = SessionBridge(self.session, self._post_to_main)
         if config.record is not None:
             self.store.payload_reader = self.readback.payload
             self.store.payload_missing = "the recording does not hold this event (recording stopped or failed)"
         else:  # only the model's audio is still in memory, in the conversation
-            payloads = ConversationPayloads(self.store, lambda: self.bridge.client)
-            self.bridge.event_listeners.append(payloads.observe)
+            payloads = ConversationPayloads(self.store, lambda: self.session.client)
+            self.session.event_listeners.append(payloads.observe)
             self.store.payload_reader = payloads.payload
             self.store.payload_source = "the conversation's audio"
             self.store.payload_missing = ("this session is not recorded (--no-record), and only the model's audio "
                                           "still in the conversation can be read back")
-        self.turns = TurnController(self.bridge, open_audio(config), config.turn_mode)
+        self.turns = TurnController(self.session, open_audio(config), config.turn_mode)
         self.turns.on_change = self._turns_changed
         self.tools = config.tools
         self.tools.manual_prompt = make_manual_prompt(self)
@@ -131,13 +134,13 @@ class RealtimeConsoleApp(App[int]):
         self._start_recording()
         problems = await self.turns.start()
         for problem in problems:
-            self.bridge.add_note("info", problem)
+            self.session.add_note("info", problem)
         if self.turns.setup.mic_problem and not self.config.no_audio:
-            self.bridge.add_note("info", f"microphone unavailable: {self.turns.setup.mic_problem}; text and received audio still work")
+            self.session.add_note("info", f"microphone unavailable: {self.turns.setup.mic_problem}; text and received audio still work")
         if self.config.offline:
-            self.bridge.add_note("info", "offline: no OPENAI_API_KEY, so the console runs on the local simulator")
+            self.session.add_note("info", "offline: no OPENAI_API_KEY, so the console runs on the local simulator")
         if self.autoconnect:
-            self.spawn(self.bridge.connect())
+            self.spawn(self.session.connect())
 
     def _freeze_startup_objects(self) -> None:
         """Move everything alive after the first paint out of the garbage collector's sight.
@@ -164,33 +167,33 @@ class RealtimeConsoleApp(App[int]):
         """
         path = self.config.record
         if path is None:
-            self.bridge.stats.recording = "off"
-            self.bridge.mark_stats_changed()
+            self.session.stats.recording = "off"
+            self.session.mark_stats_changed()
             return
         self._open_recorder(path)
 
     def _open_recorder(self, path: Path) -> None:
         from console.recording.writer import SessionRecorder
 
-        stats = self.bridge.stats
-        self.bridge.mark_stats_changed()
+        stats = self.session.stats
+        self.session.mark_stats_changed()
         try:
             self.recorder = SessionRecorder(path, endpoint=self.config.endpoint_label,
                                             protocol=self.config.protocol, model=self.config.model)
         except OSError as exc:
             stats.recording = "stopped"
-            self.bridge.add_note("error", f"cannot record to {path}: {exc.strerror or exc}; the session goes on unrecorded")
+            self.session.add_note("error", f"cannot record to {path}: {exc.strerror or exc}; the session goes on unrecorded")
             return
         self.readback.adopt(self.recorder)
         stats.recording, stats.recording_path = "on", str(path)
-        self.bridge.event_listeners.append(self._record)
-        self.bridge.add_note("info", f"recording to {path}")
+        self.session.event_listeners.append(self._record)
+        self.session.add_note("info", f"recording to {path}")
 
     def _record(self, payload: dict[str, Any]) -> None:
         recorder = self.recorder
         if recorder is None:
             return
-        # The bridge calls its listeners just before appending to the store, so the
+        # The session calls its listeners just before appending to the store, so the
         # event's store index is the store's length now.
         index, line = len(self.store), recorder.events_written
         try:
@@ -198,9 +201,9 @@ class RealtimeConsoleApp(App[int]):
         except Exception as exc:  # noqa: BLE001 - any recorder failure ends the recording, not the session
             self.recorder = None
             recorder.finish()  # what it did record stays readable for the log
-            self.bridge.stats.recording = "stopped"
-            self.bridge.mark_stats_changed()
-            self.bridge.add_note("error", f"recording to {recorder.path} stopped: {exc}; the session goes on unrecorded")
+            self.session.stats.recording = "stopped"
+            self.session.mark_stats_changed()
+            self.session.add_note("error", f"recording to {recorder.path} stopped: {exc}; the session goes on unrecorded")
             return
         self.readback.recorded(index, recorder, line)
 
@@ -222,7 +225,7 @@ class RealtimeConsoleApp(App[int]):
             return
         self._closed = True
         await self.turns.stop()
-        await self.bridge.close()
+        await self.session.close()
         if self.recorder is not None:
             self.recorder.close()
         self.readback.close()
@@ -242,10 +245,10 @@ class RealtimeConsoleApp(App[int]):
         self.main.post_message(StatusNoted(text, severity))
 
     def _turns_changed(self) -> None:
-        self.bridge.mark_stats_changed()
+        self.session.mark_stats_changed()
 
     def _client(self) -> Any:
-        client = self.bridge.client
+        client = self.session.client
         if client is None or not client.is_connected():
             self.notice("not connected: ctrl+r or /reconnect", "warning")
             return None
@@ -280,9 +283,9 @@ class RealtimeConsoleApp(App[int]):
         self.spawn(self.reconnect())
 
     async def reconnect(self) -> None:
-        await self.bridge.disconnect()
+        await self.session.disconnect()
         self._next_recording()
-        await self.bridge.connect()
+        await self.session.connect()
 
     def _next_recording(self) -> None:
         """A reconnect starts a new Realtime session, so it gets a new recording file.
@@ -299,8 +302,8 @@ class RealtimeConsoleApp(App[int]):
             return
         self.recorder = None
         recorder.finish()  # the log still reads its payloads back; `shutdown` closes it
-        if self._record in self.bridge.event_listeners:
-            self.bridge.event_listeners.remove(self._record)
+        if self._record in self.session.event_listeners:
+            self.session.event_listeners.remove(self._record)
         old = recorder.path
         if old.parent == sessions_dir():
             config = self.config
@@ -313,7 +316,7 @@ class RealtimeConsoleApp(App[int]):
         self._open_recorder(path)
 
     def action_disconnect(self) -> None:
-        self.spawn(self.bridge.disconnect())
+        self.spawn(self.session.disconnect())
 
     def _editor_may_open(self, editor: type[Screen[Any]]) -> bool:
         """Whether the `editor` screen may be pushed now.
@@ -341,10 +344,10 @@ class RealtimeConsoleApp(App[int]):
 
         if not self._editor_may_open(SessionEditorScreen):
             return
-        if self.bridge.client is None:
+        if self.session.client is None:
             self.notice("no session yet: wait for the connection", "warning")
             return
-        self.push_screen(SessionEditorScreen(self.bridge.client, tool_names=self.tools.names()))
+        self.push_screen(SessionEditorScreen(self.session.client, tool_names=self.tools.names()))
 
     @reported
     def action_tool_editor(self) -> None:
@@ -362,12 +365,12 @@ class RealtimeConsoleApp(App[int]):
         if not self._client():
             return
         self.notice("comparing the conversation with the server's…")
-        drift = await self.bridge.check_drift()
+        drift = await self.session.check_drift()
         self.notice(f"drift: {len(drift)} difference(s), marked in the conversation" if drift
                     else "the conversation matches the server", "warning" if drift else "information")
 
     def action_help(self) -> None:
-        self.bridge.add_note("info", "slash commands:\n" + help_text())
+        self.session.add_note("info", "slash commands:\n" + help_text())
 
     def action_focus_log(self) -> None:
         self.main.action_focus_log()
@@ -379,7 +382,7 @@ class RealtimeConsoleApp(App[int]):
         self.main.action_focus_conversation()
 
     def _last_answer_id(self) -> str | None:
-        answers = [i for i in self.bridge.items() if i.get("role") == "assistant"]
+        answers = [i for i in self.session.items() if i.get("role") == "assistant"]
         if not answers:
             self.notice("no answer yet", "warning")
             return None
@@ -397,12 +400,12 @@ class RealtimeConsoleApp(App[int]):
         from widgets.conversation_view import item_text
 
         if item_id := self._last_answer_id():
-            self.copy_text(item_text(self.bridge.item(item_id) or {}), what=f"item {item_id}")
+            self.copy_text(item_text(self.session.item(item_id) or {}), what=f"item {item_id}")
 
     @reported
     def play_item(self, item_id: str) -> None:
         """Play an item's audio again through the speaker."""
-        item = self.bridge.item(item_id)
+        item = self.session.item(item_id)
         audio = (item or {}).get("formatted", {}).get("audio")
         if audio is None or not len(audio):
             self.notice(f"item {item_id} has no audio", "warning")
@@ -418,14 +421,14 @@ class RealtimeConsoleApp(App[int]):
         """Write an item's audio as `<item id>.wav` in the working directory."""
         from console.audio.wavfile import write_wav
 
-        item = self.bridge.item(item_id)
+        item = self.session.item(item_id)
         audio = (item or {}).get("formatted", {}).get("audio")
         if audio is None or not len(audio):
             self.notice(f"item {item_id} has no audio to save", "warning")
             return None
         path = (directory or Path.cwd()) / (re.sub(r"[^A-Za-z0-9_.-]", "_", item_id) + ".wav")
         try:
-            write_wav(path, audio, self.bridge.client.conversation.output_rate if self.bridge.client else 24000)
+            write_wav(path, audio, self.session.client.conversation.output_rate if self.session.client else 24000)
         except OSError as exc:
             self.notice(f"cannot write {path}: {exc.strerror or exc}", "error")
             return None
@@ -478,4 +481,4 @@ class RealtimeConsoleApp(App[int]):
         elif name == "reconnect":
             await self.reconnect()
         elif name == "disconnect":
-            await self.bridge.disconnect()
+            await self.session.disconnect()

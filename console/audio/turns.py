@@ -78,10 +78,10 @@ def open_audio(config: ConsoleConfig) -> AudioSetup:
 
 
 class TurnController:
-    """Push-to-talk / VAD turn logic over a bridge's client and the audio devices."""
+    """Push-to-talk / VAD turn logic over a live session's client and the audio devices."""
 
-    def __init__(self, bridge: Any, setup: AudioSetup, mode: str = "ptt") -> None:
-        self.bridge = bridge
+    def __init__(self, session: Any, setup: AudioSetup, mode: str = "ptt") -> None:
+        self.session = session
         self.source = setup.source
         self.speaker = setup.speaker
         self.setup = setup
@@ -91,8 +91,8 @@ class TurnController:
         self._pump: asyncio.Task[None] | None = None
         self._wav_watch: asyncio.Task[None] | None = None
         self._started = False
-        bridge.output_audio_listeners.append(self._play)
-        bridge.interrupt_listeners.append(self._user_started_speaking)
+        session.output_audio_listeners.append(self._play)
+        session.interrupt_listeners.append(self._user_started_speaking)
 
     @property
     def mic_state(self) -> str:
@@ -144,7 +144,7 @@ class TurnController:
     # --- audio flow -------------------------------------------------------------------
 
     def _client(self) -> Any:
-        client = self.bridge.client
+        client = self.session.client
         return client if client is not None and client.is_connected() else None
 
     async def _run_pump(self) -> None:
@@ -204,9 +204,9 @@ class TurnController:
         """Switch between "vad" and "ptt" (sends the session update when connected)."""
         if mode == self.mode:
             return f"already in {'server VAD' if mode == 'vad' else 'push-to-talk'} mode"
-        if self.bridge.client is None:
+        if self.session.client is None:
             return "not connected"
-        self.bridge.set_turn_mode(mode)
+        self.session.set_turn_mode(mode)
         self.mode = mode
         self.recording = False
         if self.source is not None:

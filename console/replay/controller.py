@@ -8,7 +8,8 @@ The cursor is the number of the *current* event: events `0..cursor` have been ap
 (-1: none yet). Applying an event feeds it to a `ConversationRebuilder`, the library's own
 `RealtimeConversation` as the live client drove it (so what the replay shows is what the
 client saw), and to `SessionStats` (the header's tokens, cost, latency), and keeps what the
-conversation does not record (truncation marks, how responses ended, error notes).
+conversation does not record (truncation marks, how responses ended, error notes) through
+the same `Annotations` a live session uses.
 
 Moving forward applies the events in between. Moving back cannot un-apply events, so it
 restores the nearest earlier *checkpoint* (a copy of that state, taken every
@@ -34,7 +35,7 @@ from console.realtime.protocol import canonical_type
 from console.recording.reader import EventRecord, Recording, UnreadableEventError
 from console.recording.rebuild import ConversationRebuilder
 from console.replay.checkpoints import CheckpointStore
-from console.session.event_summary import error_text, status_reason
+from console.session.annotations import Annotations, ConversationNote, ItemMarks, NoteKind
 from console.session.stats import SessionStats
 
 SPEEDS: tuple[float, ...] = (0.25, 0.5, 1.0, 1.5, 2.0, 4.0, 8.0, 16.0, 64.0)
@@ -43,26 +44,6 @@ DEFAULT_CHECKPOINT_BUDGET = 64 << 20
 #: At most this many events are applied per `tick` (a UI frame); beyond it the play
 #: clock is moved so playback stays responsive instead of freezing the screen to catch up.
 MAX_EVENTS_PER_TICK = 4000
-
-
-@dataclass(frozen=True)
-class Marks:
-    """What the conversation does not record about an item (see `console.app.messages.ItemMarks`)."""
-
-    truncated_ms: int | None = None
-    response_status: str | None = None
-    response_reason: str | None = None
-
-
-@dataclass(frozen=True)
-class ReplayNote:
-    """A line between conversation items: an error, a response's bad end, a rebuild problem."""
-
-    note_id: str
-    kind: str
-    text: str
-    after_item_id: str | None
-    event_index: int
 
 
 @dataclass
@@ -77,7 +58,7 @@ class ReplayUpdate:
     moved: bool = False
     applied: int = 0
     changed_items: dict[str, None] = field(default_factory=dict)
-    notes: list[ReplayNote] = field(default_factory=list)
+    notes: list[ConversationNote] = field(default_factory=list)
     output_audio: list[tuple[str, np.ndarray]] = field(default_factory=list)
     input_audio: list[np.ndarray] = field(default_factory=list)
     vad_changed: bool = False
@@ -123,12 +104,8 @@ class _RecordCache:
 class _State:
     """Everything that depends on the cursor; deep-copied as a checkpoint."""
 
-    def __init__(self, stats: SessionStats) -> None:
-        self.stats = stats
-        self.marks: dict[str, Marks] = {}
-        self.notes: list[ReplayNote] = []
-        self.vad = False
-        self.response_items: dict[str, list[str]] = {}
+    def __init__(self, annotations: Annotations) -> None:
+        self.annotations = annotations
         self.rebuilder: dict[str, Any] = {}
 
 
@@ -169,7 +146,6 @@ class ReplayController:
         self._state = self._fresh_state()
         self.cursor = -1
         self._anchor: tuple[float, float] = (0.0, 0.0)  # (wall clock, recording time) of play start
-        self._pending_notes: list[ReplayNote] = []
 
     # --- what the screen reads ------------------------------------------------------------
 
@@ -181,26 +157,31 @@ class ReplayController:
             model=str(header.get("model") or ""),
             connection="idle",
         )
-        return _State(stats)
+        return _State(Annotations(stats, protocol=self.rec.protocol))
+
+    @property
+    def annotations(self) -> Annotations:
+        """Marks, notes and statistics as of the cursor (the live session's code path)."""
+        return self._state.annotations
 
     @property
     def stats(self) -> SessionStats:
         """Header figures (tokens, cost, latency, session) as of the cursor."""
-        return self._state.stats
+        return self._state.annotations.stats
 
     @property
-    def marks(self) -> dict[str, Marks]:
-        return self._state.marks
+    def marks(self) -> dict[str, ItemMarks]:
+        return self._state.annotations.marks
 
     @property
-    def notes(self) -> list[ReplayNote]:
+    def notes(self) -> list[ConversationNote]:
         """Every note up to the cursor, in order."""
-        return self._state.notes
+        return self._state.annotations.notes
 
     @property
     def vad_active(self) -> bool:
         """Speech detected (between `speech_started` and `speech_stopped`) at the cursor."""
-        return self._state.vad
+        return self._state.annotations.vad
 
     @property
     def conversation(self):  # noqa: ANN201 - RealtimeConversation
@@ -383,14 +364,13 @@ class ReplayController:
         start = self.cursor
         for n in range(self.cursor + 1, target + 1):
             self._apply(n, update, playing)
+            self._collect(self._state.annotations, update)
             self.cursor = n
             if self._checkpoints.due(n):
                 self._take_checkpoint()
         if self.cursor != start:
             update.moved = True
             update.applied += self.cursor - start
-        update.notes.extend(self._pending_notes)
-        self._pending_notes = []
 
     def _apply(self, n: int, update: ReplayUpdate, playing: bool) -> None:
         state = self._state
@@ -410,15 +390,15 @@ class ReplayController:
         self._records.held = None
         event = record.event
         now = (self.rec.index.start_epoch or 0.0) + record.time
-        stats = state.stats
-        if stats.connection == "idle":
-            stats.connection = "connected"
-        stats.observe(record.source, event, now)
+        annotations = state.annotations
+        if annotations.stats.connection == "idle":
+            annotations.stats.connection = "connected"
         if item is not None and isinstance(item.get("id"), str):
-            update.changed_items[item["id"]] = None
+            annotations.item_changed(item["id"])
         if len(self.rebuilder.errors) > errors_before:
             problem = self.rebuilder.errors[-1]
             self._note(state, "info", f"{problem.type} not applied: {problem.message}", n)
+        annotations.observe(record.source, event, n, now, self.conversation)
         if record.source == "client":
             if playing and ctype == "input_audio_buffer.append" and isinstance(event.get("audio"), str):
                 samples = self._decode_input(event["audio"])
@@ -429,7 +409,15 @@ class ReplayController:
             audio = delta.get("audio")
             if audio is not None and len(audio) and item.get("role") == "assistant":
                 update.output_audio.append((str(item.get("id")), np.asarray(audio, dtype=np.int16)))
-        self._server_marks(state, ctype, event, n, update)
+
+    @staticmethod
+    def _collect(annotations: Annotations, update: ReplayUpdate) -> None:
+        """Move what the annotations changed into the screen's update."""
+        changes = annotations.take_changes()
+        update.changed_items.update(changes.changed_items)
+        update.notes.extend(changes.notes)
+        if changes.vad is not None:
+            update.vad_changed = True
 
     def _decode_input(self, b64: str) -> np.ndarray | None:
         try:
@@ -441,50 +429,8 @@ class ReplayController:
             data = data[:-1]
         return decode(data, codec)
 
-    def _server_marks(self, state: _State, ctype: str, event: dict[str, Any], n: int, update: ReplayUpdate) -> None:
-        if ctype == "error":
-            self._note(state, "error", error_text(event), n)
-        elif ctype == "response.created":
-            response = event.get("response") if isinstance(event.get("response"), dict) else {}
-            state.response_items.setdefault(str(response.get("id")), [])
-        elif ctype == "response.output_item.added":
-            item = event.get("item") if isinstance(event.get("item"), dict) else {}
-            state.response_items.setdefault(str(event.get("response_id")), []).append(str(item.get("id")))
-        elif ctype == "response.done":
-            response = event.get("response") if isinstance(event.get("response"), dict) else {}
-            status = response.get("status")
-            if status not in (None, "completed"):
-                reason = status_reason(response)
-                outputs = [o.get("id") if isinstance(o, dict) else o for o in response.get("output") or []]
-                item_ids = [i for i in outputs if isinstance(i, str)] or state.response_items.get(
-                    str(response.get("id")), []
-                )
-                known = [i for i in item_ids if self.conversation.get_item(i) is not None]
-                for item_id in known:
-                    old = state.marks.get(item_id, Marks())
-                    state.marks[item_id] = Marks(old.truncated_ms, str(status), reason)
-                    update.changed_items[item_id] = None
-                if not known:
-                    self._note(state, "response", f"response {status}" + (f": {reason}" if reason else ""), n)
-        elif ctype == "conversation.item.truncated":
-            item_id = str(event.get("item_id"))
-            old = state.marks.get(item_id, Marks())
-            end = event.get("audio_end_ms")
-            state.marks[item_id] = Marks(int(end) if isinstance(end, (int, float)) else 0, old.response_status,
-                                         old.response_reason)
-            update.changed_items[item_id] = None
-        elif ctype == "input_audio_buffer.speech_started":
-            state.vad = True
-            update.vad_changed = True
-        elif ctype == "input_audio_buffer.speech_stopped":
-            state.vad = False
-            update.vad_changed = True
-
-    def _note(self, state: _State, kind: str, text: str, n: int) -> None:
-        items = self.conversation.get_items()
-        note = ReplayNote(f"note-{n}-{len(state.notes)}", kind, text, items[-1]["id"] if items else None, n)
-        state.notes.append(note)
-        self._pending_notes.append(note)
+    def _note(self, state: _State, kind: NoteKind, text: str, n: int) -> None:
+        state.annotations.add_note(kind, text, event_index=n, conversation=self.conversation)
 
     # --- checkpoints --------------------------------------------------------------------------
 
@@ -511,4 +457,4 @@ class ReplayController:
             self.cursor = -1
         update.changed_items.clear()
         update.notes.clear()
-        self._pending_notes = []
+        self._state.annotations.take_changes()  # the screen redraws everything after a reset

@@ -63,7 +63,7 @@ async def wait_for(pilot: Pilot, predicate: Callable[[], Any], timeout: float = 
 
 async def connected(pilot: Pilot) -> None:
     app = pilot.app
-    await wait_for(pilot, lambda: app.bridge.stats.connection == "connected", what="connection")
+    await wait_for(pilot, lambda: app.session.stats.connection == "connected", what="connection")
 
 
 def sent_types(app: RealtimeConsoleApp) -> list[str]:

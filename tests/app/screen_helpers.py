@@ -20,9 +20,9 @@ async def settle(pilot) -> None:
 
 
 async def play_scripted(app, pilot) -> None:
-    client = app.bridge.open_client()
-    app.bridge.output_audio_listeners.clear()  # no playback: the model waveform stays still
-    app.bridge.stats.connection = "connected"
+    client = app.session.open_client()
+    app.session.output_audio_listeners.clear()  # no playback: the model waveform stays still
+    app.session.stats.connection = "connected"
     app.main.query_one("#input").cursor_blink = False  # a blinking cursor is not deterministic
     app.clock.auto = 0.004  # each event 4 ms after the previous one: realistic log times
     play(client)

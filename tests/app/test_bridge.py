@@ -1,54 +1,24 @@
-"""Pure parts of the session bridge: the drift comparison of a local and a server item."""
+"""The app's bridge: a session's changes reach the screen as one message per flush."""
 
 from __future__ import annotations
 
-import base64
-
-import numpy as np
-
-from console.session.drift import compare_items
-
-
-def local(transcript: str = "Hi there", seconds: float = 1.0, status: str = "completed") -> dict:
-    return {"id": "item_1", "type": "message", "role": "assistant", "status": status,
-            "content": [{"type": "output_audio", "transcript": transcript}],
-            "formatted": {"audio": np.zeros(int(24000 * seconds), np.int16), "text": "", "transcript": transcript}}
-
-
-def remote(transcript: str = "Hi there", seconds: float = 1.0, status: str = "completed") -> dict:
-    audio = base64.b64encode(np.zeros(int(24000 * seconds), "<i2").tobytes()).decode()
-    return {"id": "item_1", "type": "message", "role": "assistant", "status": status,
-            "content": [{"type": "output_audio", "transcript": transcript, "audio": audio}]}
-
-
-def test_identical_items_do_not_drift() -> None:
-    assert compare_items(local(), remote()) == []
-
-
-def test_each_kind_of_drift_is_named() -> None:
-    assert compare_items(local(), None) == ["missing on the server"]
-    assert "part 0 transcript differs" in compare_items(local("Hi"), remote("Hello"))[0]
-    assert "status differs" in compare_items(local(status="incomplete"), remote())[0]
-    assert "audio length differs" in compare_items(local(seconds=2.0), remote(seconds=1.0))[0]
-    assert compare_items(local(seconds=1.02), remote(seconds=1.0)) == []  # within 50 ms
-    call_local = {"type": "function_call", "name": "f", "arguments": '{"a": 1}', "call_id": "c"}
-    call_remote = {"type": "function_call", "name": "f", "arguments": '{"a": 2}', "call_id": "c"}
-    assert compare_items(call_local, call_remote) == ["arguments differs (local '{\"a\": 1}', server '{\"a\": 2}')"]
-    assert "content parts" in compare_items(local(), {**remote(), "content": []})[0]
+from console.app.bridge import SessionBridge
+from console.app.messages import BridgeFlushed, ConnectionChanged
+from console.session.event_store import EventStore
+from console.session.live import LiveSession
+from tests.app.console_harness import FakeClock, make_config
 
 
 def test_bridge_notes_what_the_server_applied_differently_and_batches_flushes() -> None:
-    from console.session.event_store import EventStore
-    from console.app.messages import BridgeFlushed
-    from console.app.bridge import SessionBridge
-    from tests.app.console_harness import FakeClock, make_config
-
     posted: list = []
-    bridge = SessionBridge(make_config(), EventStore(), posted.append, clock=FakeClock())
+    session = LiveSession(make_config(), EventStore(), clock=FakeClock())
+    bridge = SessionBridge(session, posted.append)
+    bridge.flush()
+    posted.clear()
     sent = {"type": "realtime", "instructions": "Be brief.", "audio": {"output": {"voice": "ash"}}}
     applied = {"type": "realtime", "id": "sess_1", "instructions": "Be brief.", "audio": {"output": {"voice": "alloy"}}}
-    bridge._on_realtime_event({"source": "client", "event": {"type": "session.update", "event_id": "e1", "session": sent}})
-    bridge._on_realtime_event({"source": "server", "event": {"type": "session.updated", "event_id": "e2", "session": applied}})
+    session.ingest({"source": "client", "event": {"type": "session.update", "event_id": "e1", "session": sent}})
+    session.ingest({"source": "server", "event": {"type": "session.updated", "event_id": "e2", "session": applied}})
     assert posted == []  # nothing reaches the UI until the flush
     flushed = bridge.flush()
     assert isinstance(flushed, BridgeFlushed) and posted == [flushed]
@@ -56,3 +26,13 @@ def test_bridge_notes_what_the_server_applied_differently_and_batches_flushes() 
     (note,) = flushed.notes
     assert note.kind == "drift" and "voice: sent 'ash', applied 'alloy'" in note.text and note.event_index == 1
     assert bridge.flush() is None  # nothing new: no message
+
+
+def test_connection_changes_are_posted_at_once() -> None:
+    posted: list = []
+    config = make_config()
+    session = LiveSession(config, EventStore(), clock=FakeClock())
+    SessionBridge(session, posted.append)
+    session.set_connection("failed", "refused")
+    assert posted == [ConnectionChanged("failed", "refused")]
+    assert session.stats.connection == "failed"

@@ -21,7 +21,7 @@ SIZE = (140, 44)
 
 
 def assistant_items(app) -> list[dict]:
-    return [i for i in app.bridge.items() if i.get("role") == "assistant"]
+    return [i for i in app.session.items() if i.get("role") == "assistant"]
 
 
 async def test_connects_offline_and_says_so() -> None:
@@ -31,7 +31,7 @@ async def test_connects_offline_and_says_so() -> None:
         await pilot.pause(0.1)
         header = app.main.query_one(StatusHeader).render_str if False else str(app.main.query_one(StatusHeader).render())
         assert "● connected" in header and "offline: local simulator" in header
-        assert app.bridge.stats.session_id and app.bridge.stats.session_id in header
+        assert app.session.stats.session_id and app.session.stats.session_id in header
         assert sent_types(app)[:1] == ["session.update"]
         assert "session.created" in {app.store.event_type(i) for i in range(len(app.store))}
         notes = " ".join(str(n.render()) for n in app.main.query("NoteCard"))
@@ -50,7 +50,7 @@ async def test_text_turn_fills_conversation_log_and_stats() -> None:
         user_card, assistant_card = (view.card(i) for i in view.item_ids)
         assert "hello there" in str(user_card.render())
         assert "simulator" in str(assistant_card.render())
-        stats = app.bridge.stats
+        stats = app.session.stats
         assert stats.responses == 1 and stats.input_tokens > 0 and stats.cost_usd > 0
         assert stats.last_latency_ms is not None
         assert sent_types(app)[-2:] == ["conversation.item.create", "response.create"]
@@ -70,9 +70,9 @@ async def test_push_to_talk_turn_from_a_wav(tmp_path: Path) -> None:
         await wait_for(pilot, lambda: "input_audio_buffer.commit" in sent_types(app), what="commit")
         await wait_for(pilot, lambda: [i for i in assistant_items(app) if i.get("status") == "completed"], timeout=15,
                        what="answer to speech")
-        user = [i for i in app.bridge.items() if i.get("role") == "user"][0]
+        user = [i for i in app.session.items() if i.get("role") == "user"][0]
         assert len(user["formatted"]["audio"]) > 24000 * 0.5
-        await wait_for(pilot, lambda: "hello" in (app.bridge.item(user["id"])["formatted"]["transcript"] or "").lower(),
+        await wait_for(pilot, lambda: "hello" in (app.session.item(user["id"])["formatted"]["transcript"] or "").lower(),
                        what="input transcript")
         assert sent_types(app).count("input_audio_buffer.append") > 10
         assert not app.turns.recording
@@ -96,12 +96,12 @@ async def test_switching_turn_mode_while_connected() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await connected(pilot)
         await pilot.press("f4")
-        await wait_for(pilot, lambda: app.bridge.applied_session and
-                       (app.bridge.applied_session.get("audio", {}).get("input", {}).get("turn_detection") or {}).get("type")
+        await wait_for(pilot, lambda: app.session.applied_session and
+                       (app.session.applied_session.get("audio", {}).get("input", {}).get("turn_detection") or {}).get("type")
                        == "server_vad", what="VAD applied")
         assert app.turns.mode == "vad"
         await submit(pilot, "/ptt")
-        await wait_for(pilot, lambda: app.bridge.applied_session.get("audio", {}).get("input", {}).get("turn_detection") is None,
+        await wait_for(pilot, lambda: app.session.applied_session.get("audio", {}).get("input", {}).get("turn_detection") is None,
                        what="PTT applied")
         assert app.turns.mode == "ptt"
 
@@ -166,11 +166,11 @@ async def test_slash_commands_validate_then_send() -> None:
         notes = [str(n.render()) for n in app.main.query("NoteCard")]
         assert any("caused by conversation.item.retrieve" in n for n in notes)
         await submit(pilot, "/voice ash")
-        await wait_for(pilot, lambda: (app.bridge.applied_session or {}).get("audio", {}).get("output", {}).get("voice") == "ash",
+        await wait_for(pilot, lambda: (app.session.applied_session or {}).get("audio", {}).get("output", {}).get("voice") == "ash",
                        what="voice applied")
         await submit(pilot, "/instructions Be brief.")
-        await wait_for(pilot, lambda: (app.bridge.applied_session or {}).get("instructions") == "Be brief.", what="instructions")
-        assert (app.bridge.last_sent_session or {}).get("instructions") == "Be brief."
+        await wait_for(pilot, lambda: (app.session.applied_session or {}).get("instructions") == "Be brief.", what="instructions")
+        assert (app.session.last_sent_session or {}).get("instructions") == "Be brief."
         await submit(pilot, "/help")
         await pilot.pause(0.1)
         assert any("/retrieve" in str(n.render()) for n in app.main.query("NoteCard"))
@@ -223,7 +223,7 @@ async def test_server_close_mid_response_then_reconnect() -> None:
         async with app.run_test(size=SIZE) as pilot:
             await connected(pilot)
             await submit(pilot, "tell me a long story")
-            await wait_for(pilot, lambda: app.bridge.stats.connection == "disconnected", what="drop")
+            await wait_for(pilot, lambda: app.session.stats.connection == "disconnected", what="drop")
             await pilot.pause(0.1)
             header = str(app.main.query_one(StatusHeader).render())
             assert "disconnected" in header and "1011" in header
@@ -240,7 +240,7 @@ async def test_server_close_mid_response_then_reconnect() -> None:
 async def test_connection_failure_is_a_message_not_a_crash() -> None:
     app = make_app("--url", "ws://127.0.0.1:9/v1/realtime")
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.bridge.stats.connection == "failed", what="failure")
+        await wait_for(pilot, lambda: app.session.stats.connection == "failed", what="failure")
         await pilot.pause(0.1)
         header = str(app.main.query_one(StatusHeader).render())
         assert "failed" in header and "could not connect" in header
@@ -300,7 +300,7 @@ async def test_a_refused_key_is_reported_without_the_key(monkeypatch: pytest.Mon
     async with Simulator(fast=True, require_key="sk-the-right-one", auth_failure="close") as sim:
         app = make_app("--url", sim.url)
         async with app.run_test(size=SIZE) as pilot:
-            await wait_for(pilot, lambda: app.bridge.stats.connection == "failed", what="refusal")
+            await wait_for(pilot, lambda: app.session.stats.connection == "failed", what="refusal")
             await pilot.pause(0.1)
             header = str(app.main.query_one(StatusHeader).render())
             assert "authentication failed" in header
@@ -313,12 +313,12 @@ async def test_demo_tool_call_shows_call_output_and_answer() -> None:
         await connected(pilot)
         await submit(pilot, "What's the weather in Paris?")
         await wait_for(pilot, lambda: [i for i in assistant_items(app) if i.get("status") == "completed"], what="answer")
-        kinds = [i.get("type") for i in app.bridge.items()]
+        kinds = [i.get("type") for i in app.session.items()]
         assert "function_call" in kinds and "function_call_output" in kinds
         await pilot.pause(0.3)
         view = app.main.query_one(ConversationView)
-        call = next(i for i in app.bridge.items() if i.get("type") == "function_call")
-        output = next(i for i in app.bridge.items() if i.get("type") == "function_call_output")
+        call = next(i for i in app.session.items() if i.get("type") == "function_call")
+        output = next(i for i in app.session.items() if i.get("type") == "function_call_output")
         assert "get_weather(" in str(view.card(call["id"]).render())
         assert "temperature" in str(view.card(output["id"]).render())
 
@@ -331,7 +331,7 @@ async def test_an_unexpected_failure_in_an_action_is_a_notice_not_a_traceback() 
         def broken(**_fields):
             raise RuntimeError("session store exploded")
 
-        app.bridge.client.update_session = broken
+        app.session.client.update_session = broken
         await submit(pilot, "/voice ash")
         await pilot.pause(0.1)
         assert "session store exploded" in str(app.main.query_one("#notice").render())
@@ -347,12 +347,12 @@ async def test_reconnect_keeps_the_voice_and_turn_mode_chosen_in_the_session() -
         await submit(pilot, "/voice cedar")
         await submit(pilot, "/vad")
         await wait_for(pilot, lambda: app.turns.mode == "vad", what="vad")
-        first_session = app.bridge.stats.session_id
+        first_session = app.session.stats.session_id
         await pilot.press("ctrl+r")
-        await wait_for(pilot, lambda: app.bridge.stats.session_id not in (None, first_session)
-                       and app.bridge.stats.connection == "connected", what="a new session")
+        await wait_for(pilot, lambda: app.session.stats.session_id not in (None, first_session)
+                       and app.session.stats.connection == "connected", what="a new session")
         await pilot.pause(0.3)
-        sent = app.bridge.last_sent_session
+        sent = app.session.last_sent_session
         assert sent["audio"]["output"]["voice"] == "cedar"
         assert sent["audio"]["input"]["turn_detection"]["type"] == "server_vad"
 

@@ -35,12 +35,12 @@ def capture(app: Any) -> dict[int, str]:
         if key is not None:
             seen[len(app.store)] = event[key]
 
-    app.bridge.event_listeners.append(listener)
+    app.session.event_listeners.append(listener)
     return seen
 
 
 def answered(app: Any, n: int = 1) -> bool:
-    done = [i for i in app.bridge.items() if i.get("role") == "assistant" and i.get("status") == "completed"]
+    done = [i for i in app.session.items() if i.get("role") == "assistant" and i.get("status") == "completed"]
     return len(done) >= n
 
 
@@ -71,7 +71,7 @@ async def test_copying_sent_and_received_audio_gives_the_full_payload() -> None:
     async with app.run_test(size=SIZE) as pilot:
         seen = capture(app)
         await connected(pilot)
-        assert app.bridge.client.append_input_audio(sample_audio())
+        assert app.session.client.append_input_audio(sample_audio())
         await submit(pilot, "hello")
         await wait_for(pilot, lambda: answered(app), what="answer")
         await pilot.pause(0.1)
@@ -120,7 +120,7 @@ async def test_without_a_recording_only_output_audio_comes_back_from_the_convers
     async with app.run_test(size=SIZE) as pilot:
         seen = capture(app)
         await connected(pilot)
-        assert app.bridge.client.append_input_audio(sample_audio(2400))
+        assert app.session.client.append_input_audio(sample_audio(2400))
         await pilot.pause(0.1)
         index = next(iter(seen))
         got, copied, head = await copy_event(pilot, index)

@@ -33,7 +33,7 @@ def rec_line(app) -> str:
 
 
 def answered(app) -> bool:
-    return any(i.get("role") == "assistant" and i.get("status") == "completed" for i in app.bridge.items())
+    return any(i.get("role") == "assistant" and i.get("status") == "completed" for i in app.session.items())
 
 
 def sessions_dir() -> Path:
@@ -191,20 +191,20 @@ async def test_a_reconnect_records_the_new_session_to_a_new_file(tmp_path: Path,
     first = app.config.record
     async with app.run_test(size=(140, 44)) as pilot:
         await connected(pilot)
-        first_session = app.bridge.stats.session_id
+        first_session = app.session.stats.session_id
         await pilot.press("ctrl+r")
-        await wait_for(pilot, lambda: app.bridge.stats.session_id not in (None, first_session)
-                       and app.bridge.stats.connection == "connected", what="a new session")
+        await wait_for(pilot, lambda: app.session.stats.session_id not in (None, first_session)
+                       and app.session.stats.connection == "connected", what="a new session")
         await submit(pilot, "hello")
         await wait_for(pilot, lambda: answered(app), what="answer")
         second = app.recorder.path
-        assert app.bridge.stats.recording_path == str(second)
+        assert app.session.stats.recording_path == str(second)
     assert second != first and second.parent == first.parent
     if explicit:
         assert second.name == "talk-2.jsonl"
     else:
         assert sorted(sessions_dir().iterdir()) == sorted([first, second]) and NAME.match(second.name)
-    for path, session_id in ((first, first_session), (second, app.bridge.stats.session_id)):
+    for path, session_id in ((first, first_session), (second, app.session.stats.session_id)):
         events = [json.loads(line)["event"] for line in path.read_text().splitlines()[1:]]
         created = [e["session"]["id"] for e in events if e["type"] == "session.created"]
         assert created == [session_id] and mode(path) == 0o600

@@ -77,16 +77,16 @@ class MainScreen(Screen[None]):
 
     def _apply_items(self, conversation: ConversationView) -> None:
         """Re-render the cards of changed items (new ones are placed after their predecessor)."""
-        bridge = self.app.bridge
-        items = bridge.items()
+        session = self.app.session
+        items = session.items()
         order = {item["id"]: i for i, item in enumerate(items)}
         for item_id in sorted(self._pending_items, key=lambda i: order.get(i, 1 << 30)):
-            item = bridge.item(item_id)
+            item = session.item(item_id)
             if item is None:
                 continue
             index = order.get(item_id, 0)
             previous = items[index - 1]["id"] if index > 0 else None
-            conversation.upsert_item(item, bridge.item_marks(item_id), after=previous)
+            conversation.upsert_item(item, session.item_marks(item_id), after=previous)
         self._pending_items.clear()
 
     def compose(self) -> ComposeResult:
@@ -122,19 +122,18 @@ class MainScreen(Screen[None]):
     # --- from the bridge (data down) ----------------------------------------------------
 
     def refresh_status(self) -> None:
-        """Redraw the header from the bridge's stats (also called once a second)."""
+        """Redraw the header from the session's stats (also called once a second)."""
         if not self.is_mounted or not self.is_attached:
             return
         app = self.app
-        app.bridge.stats.mic = app.turns.mic_state  # type: ignore[assignment]
-        app.bridge.stats.mic_detail = app.turns.setup.mic_problem
-        app.bridge.stats.turn_mode = app.turns.mode
+        app.session.stats.mic = app.turns.mic_state  # type: ignore[assignment]
+        app.session.stats.mic_detail = app.turns.setup.mic_problem
+        app.session.stats.turn_mode = app.turns.mode
         for header in self.query(StatusHeader):
-            header.show(app.bridge.stats, app.clock())
+            header.show(app.session.stats, app.clock())
 
     @on(BridgeFlushed)
     def _flushed(self, message: BridgeFlushed) -> None:
-        bridge = self.app.bridge
         conversation = self.query_one(ConversationView)
         if message.conversation_reset:
             conversation.clear()

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from console.session.annotations import ItemMarks
 from console.replay.controller import ReplayController, ReplayUpdate
 from widgets.conversation_view import ConversationView
 
@@ -75,8 +74,7 @@ class ConversationSync:
             if update.reset and self._shown_items.get(item_id) == shown and view.card(item_id) is not None:
                 continue  # unchanged by the seek: re-rendering every card would cost the seek
             self._shown_items[item_id] = shown
-            item_marks = ItemMarks(marks.truncated_ms, marks.response_status, marks.response_reason) if marks else None
-            view.upsert_item(items[k], item_marks, after=items[k - 1]["id"] if k > 0 else None)
+            view.upsert_item(items[k], marks, after=items[k - 1]["id"] if k > 0 else None)
         shown = set(self._shown_notes)
         for note in notes if update.reset else update.notes:
             if note.note_id not in shown:
