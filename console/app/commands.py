@@ -9,12 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
-
-if TYPE_CHECKING:
-    from console.app.app import RealtimeConsoleApp
 
 #: (title, help, app method name, arguments)
 CONSOLE_COMMANDS: tuple[tuple[str, str, str, tuple[Any, ...]], ...] = (
@@ -42,7 +39,7 @@ class ConsoleCommands(Provider):
     """The console's own commands (added to Textual's system commands)."""
 
     def _commands(self) -> list[tuple[str, str, Callable[[], Any]]]:
-        app: RealtimeConsoleApp = self.app  # type: ignore[assignment]
+        app = self.app  # the console app: every method named in CONSOLE_COMMANDS is one of its actions
         return [(title, help, partial(getattr(app, method), *args)) for title, help, method, args in CONSOLE_COMMANDS]
 
     async def discover(self) -> Hits:

@@ -8,8 +8,6 @@ talks to a sibling.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,6 +16,8 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Static
 
+from console.app.host import ConsoleHost
+from console.app.screens.footer_labels import NARROW_DROP, SHORT_LABELS
 from console.app.messages import BridgeFlushed, ConnectionChanged, StatusNoted
 from widgets.console_footer import ConsoleFooter
 from widgets.conversation_view import ConversationView
@@ -39,14 +39,6 @@ ITEM_REFRESH_S = 0.2
 #: (bench/bench_app.py measures the difference in event-loop lag).
 WAVE_FPS = 20.0
 
-#: Footer labels, by action, for when the full ones do not fit (`ConsoleFooter`); the full
-#: ones (and the tooltips) stay on wide terminals.
-SHORT_LABELS = {"search_log": "Search", "interrupt": "Stop", "toggle_turn_mode": "Turn"}
-#: Left out of the footer when even the short labels do not fit (still bound, and in the palette).
-NARROW_DROP = ("quit",)
-
-if TYPE_CHECKING:
-    from console.app.app import RealtimeConsoleApp
 
 
 class MainScreen(Screen[None]):
@@ -65,7 +57,7 @@ class MainScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
 
-    app: "RealtimeConsoleApp"
+    app: ConsoleHost  # type: ignore[assignment]
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)

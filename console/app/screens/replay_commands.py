@@ -38,12 +38,8 @@ class ReplayCommands(Provider):
     """Every replay action in the command palette (the keys cover the hot ones)."""
 
     def _commands(self) -> list[tuple[str, str, Callable[[], Any]]]:
-        from console.app.screens.replay import ReplayScreen
-
-        # The palette is a screen of its own: act on the replay screen beneath it.
-        target = next((s for s in reversed(self.app.screen_stack) if isinstance(s, ReplayScreen)), None)
-        if target is None:
-            return []
+        # `self.screen` is the screen the palette was opened from: the replay screen.
+        target = self.screen
         return [(title, help, partial(target.run_action, action)) for title, help, action in REPLAY_COMMANDS]
 
     async def discover(self) -> Hits:

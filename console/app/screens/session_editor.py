@@ -27,7 +27,7 @@ from textual.widgets import Button, Input, Static, TabbedContent, TabPane, TextA
 
 from console.realtime.protocol import FLAT_SESSION_FIELDS
 from console.app.screens.editor_commands import EditorCommands, PaletteCommand
-from console.app.screens.main import NARROW_DROP, SHORT_LABELS
+from console.app.screens.footer_labels import NARROW_DROP, SHORT_LABELS
 from console.session.editable import (
     DiffEntry,
     Errors,

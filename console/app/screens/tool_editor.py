@@ -23,7 +23,7 @@ from textual.widgets import Button, Input, Label, OptionList, Select, Static, Te
 from textual.widgets.option_list import Option
 
 from console.app.screens.editor_commands import EditorCommands, PaletteCommand
-from console.app.screens.main import NARROW_DROP, SHORT_LABELS
+from console.app.screens.footer_labels import NARROW_DROP, SHORT_LABELS
 from console.tools.registry import (
     DEMO_DEFINITIONS,
     HANDLER_KINDS,
