@@ -27,6 +27,8 @@ from typing import Any
 import numpy as np
 
 from console.config import ConsoleConfig
+from console.realtime.audio import samples_to_ms
+from console.realtime.conversation import AUDIO_PART_TYPES
 
 
 @dataclass
@@ -191,6 +193,8 @@ class TurnController:
             self.source.muted = False
             self.recording = True
             self.on_change()
+            if self._wav_watch is not None:  # the file is the user: it ends the turn itself
+                return "sending the WAV file: the turn ends with the file (no second key press)"
             return "recording: press the talk key again to send"
         self.source.muted = True
         while (block := self.source.read_nowait()) is not None:
@@ -216,18 +220,50 @@ class TurnController:
         return "server VAD: just speak" if mode == "vad" else "push-to-talk: the talk key toggles recording"
 
     def interrupt(self) -> str:
-        """Stop the model's voice and cancel the response, truncating at what was played."""
+        """Stop the model's voice, truncating its answer at what was played.
+
+        The response is cancelled only while the server is still generating it: the real
+        API generates faster than real time, so playback usually outlives `response.done`,
+        and cancelling then only earns `response_cancel_not_active`. Returns a sentence
+        for the status line.
+        """
         client = self._client()
         item_id, played = (None, 0)
         if self.speaker is not None:
             item_id, played = self.speaker.interrupt()
         if client is None:
             return "not connected"
-        if item_id is not None and client.conversation.get_item(item_id) is not None:
-            try:
+        generating = self.session.annotations.active_response is not None
+        item = client.conversation.get_item(item_id) if item_id is not None else None
+        if item is not None and audio_part_index(item) is not None:
+            seconds = played / 24000
+            if generating:
                 client.cancel_response(item_id, played)
-                return f"interrupted after {played / 24000:.2f} s of audio"
-            except Exception:  # the item may have no audio part: fall back to a plain cancel
-                pass
-        client.cancel_response()
-        return "response cancelled"
+                return f"interrupted after {seconds:.2f} s of audio"
+            truncate(client, item, played)
+            return f"playback stopped after {seconds:.2f} s; the answer was truncated there"
+        if generating:
+            client.cancel_response()
+            return "response cancelled"
+        return "nothing to interrupt: no response in progress and nothing playing"
+
+
+def audio_part_index(item: dict[str, Any]) -> int | None:
+    """The index of an assistant message's audio part (None: nothing to truncate)."""
+    if item.get("type") != "message" or item.get("role") != "assistant":
+        return None
+    content = item.get("content") or []
+    return next((i for i, part in enumerate(content)
+                 if isinstance(part, dict) and part.get("type") in AUDIO_PART_TYPES), None)
+
+
+def truncate(client: Any, item: dict[str, Any], played: int) -> None:
+    """Tell the server the user heard `played` samples of `item` (no cancel).
+
+    `played` is clamped to the audio received, as `RealtimeClient.cancel_response` does.
+    """
+    index = audio_part_index(item)
+    received = len(item["formatted"]["audio"])
+    end_ms = samples_to_ms(max(0, min(int(played), received)), client.conversation.output_rate)
+    client.realtime.send("conversation.item.truncate",
+                         {"item_id": item["id"], "content_index": index, "audio_end_ms": end_ms})

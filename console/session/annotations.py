@@ -93,6 +93,9 @@ class Annotations:
         #: The last `session.update` the client sent, and what the server last applied.
         self.last_sent_session: dict[str, Any] | None = None
         self.applied_session: dict[str, Any] | None = None
+        #: The response the server is generating now (between response.created and
+        #: response.done), None when none is: only then may a client cancel one.
+        self.active_response: str | None = None
         self._response_items: dict[str, list[str]] = {}
         self._changes = AnnotationChanges(stats_changed=True)
 
@@ -138,11 +141,14 @@ class Annotations:
         elif etype == "response.created":
             response = event.get("response") if isinstance(event.get("response"), dict) else {}
             self._response_items.setdefault(str(response.get("id")), [])
+            self.active_response = str(response.get("id"))
         elif etype == "response.output_item.added":
             item = event.get("item") if isinstance(event.get("item"), dict) else {}
             self._response_items.setdefault(str(event.get("response_id")), []).append(str(item.get("id")))
         elif etype == "response.done":
             response = event.get("response") if isinstance(event.get("response"), dict) else {}
+            if self.active_response in (None, str(response.get("id"))):
+                self.active_response = None
             self._response_done(response, index, conversation)
         elif etype == "conversation.item.truncated":
             end = event.get("audio_end_ms")
@@ -228,6 +234,7 @@ class Annotations:
         """A new conversation (a reconnect): item marks no longer apply."""
         self.marks.clear()
         self._response_items.clear()
+        self.active_response = None
 
     def take_changes(self) -> AnnotationChanges:
         """What changed since the previous call (and start collecting afresh)."""

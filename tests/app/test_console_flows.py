@@ -113,16 +113,36 @@ async def test_interrupting_truncates_what_was_heard() -> None:
         await submit(pilot, "tell me a long story")
         await wait_for(pilot, lambda: app.turns.speaker.played(assistant_items(app)[0]["id"]) > 4800 if assistant_items(app) else False,
                        what="some audio played")
+        generating = app.session.annotations.active_response is not None
         await pilot.press("f3")
         await wait_for(pilot, lambda: events_of(app, "conversation.item.truncated"), what="truncated")
         sent = events_of(app, "conversation.item.truncate")[0]
         item = assistant_items(app)[0]
         assert sent["item_id"] == item["id"]
         assert 200 <= sent["audio_end_ms"] < 10_000
-        assert "response.cancel" in sent_types(app)
+        # a response is cancelled only while it is being generated
+        assert ("response.cancel" in sent_types(app)) == generating
         await pilot.pause(0.2)
         card = app.main.query_one(ConversationView).card(item["id"])
         assert "✂ truncated at" in str(card.render())
+
+
+async def test_interrupting_after_response_done_truncates_without_an_error() -> None:
+    """The real API generates faster than real time: playback outlives `response.done`,
+    and cancelling a finished response only earns `response_cancel_not_active`."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        await submit(pilot, "tell me a long story")
+        await wait_for(pilot, lambda: events_of(app, "response.done"), what="the whole answer generated")
+        item = assistant_items(app)[0]
+        await wait_for(pilot, lambda: app.turns.speaker.played(item["id"]) > 2400, what="some audio played")
+        assert app.turns.speaker.is_playing()  # the answer is done, its audio is not
+        await pilot.press("f3")
+        await wait_for(pilot, lambda: events_of(app, "conversation.item.truncated"), what="truncated")
+        assert "response.cancel" not in sent_types(app)
+        assert not events_of(app, "error")
+        assert "truncated there" in str(app.main.query_one("#notice").render())
 
 
 async def test_log_filter_and_search() -> None:
