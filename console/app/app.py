@@ -459,12 +459,12 @@ class RealtimeConsoleApp(App[int]):
             self.set_turn_mode(name)
         elif name == "instructions":
             if client := self._client():
-                client.update_session(instructions=command.argument)
-                self.notice("instructions sent")
+                self.session.update_session("instructions", instructions=command.argument)
+                self.notice("instructions sent: waiting for the server to apply them")
         elif name == "voice":
             if client := self._client():
-                client.update_session(voice=command.argument)
-                self.notice(f"voice {command.argument} sent (applies to the next response)")
+                self.session.update_session(f"voice {command.argument}", voice=command.argument)
+                self.notice(f"voice {command.argument} sent: waiting for the server to apply it")
         elif name == "send":
             if client := self._client():
                 assert command.event_type is not None

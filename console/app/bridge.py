@@ -4,7 +4,8 @@ Every event goes straight into its `Session` (store, annotations, statistics), b
 hear about it only at the next flush: a ~30 Hz timer calls `flush()`, which posts one
 `BridgeFlushed` with what changed (new event count, changed item ids, notes), because a
 repaint per event costs more than the events. Connection changes are posted at once as
-`ConnectionChanged`.
+`ConnectionChanged`, and the outcome of what the user asked for (a session update
+applied or refused) as `StatusNoted`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 from textual.message import Message
 
-from console.app.messages import BridgeFlushed, ConnectionChanged
+from console.app.messages import BridgeFlushed, ConnectionChanged, StatusNoted
 from console.session.session import Session
 
 FLUSH_HZ = 30
@@ -29,9 +30,13 @@ class SessionBridge:
         self.session = session
         self.post = post
         session.on_connection = self._connection_changed
+        session.on_status = self._status
 
     def _connection_changed(self, state: str, detail: str) -> None:
         self.post(ConnectionChanged(state, detail))
+
+    def _status(self, text: str, severity: str) -> None:
+        self.post(StatusNoted(text, severity))
 
     def flush(self) -> BridgeFlushed | None:
         """Post one `BridgeFlushed` with everything since the last flush (None if nothing)."""

@@ -54,6 +54,12 @@ class LiveSession(Session):
         self.simulator_url: str | None = None
         self.output_audio_listeners: list[AudioListener] = []
         self.interrupt_listeners: list[Callable[[], None]] = []
+        #: Session updates sent and not answered yet: (event_id, the flat session sent,
+        #: what the user asked for, or None when nobody waits for the answer).
+        self._pending_updates: list[tuple[str, dict[str, Any], str | None]] = []
+        self._asking: str | None = None
+        #: The flat session the server last applied (what a refused update rolls back to).
+        self._applied_config: dict[str, Any] | None = None
         self._retrievals: dict[str, asyncio.Future[dict[str, Any] | None]] = {}
         self._retrieve_ids: dict[str, str] = {}
         self._connect_lock = asyncio.Lock()
@@ -151,6 +157,8 @@ class LiveSession(Session):
     def _retire_client(self) -> None:
         old = self.client
         self.client = None
+        self._pending_updates.clear()
+        self._applied_config = None
         if old is not None:
             old.clear_event_handlers()
 
@@ -177,13 +185,40 @@ class LiveSession(Session):
         if payload.get("source", "server") == "client":
             if etype == "conversation.item.retrieve" and isinstance(event.get("event_id"), str):
                 self._retrieve_ids[event["event_id"]] = str(event.get("item_id"))
+            elif etype == "session.update" and self.client is not None:
+                self._pending_updates.append(
+                    (str(event.get("event_id")), copy.deepcopy(self.client.session_config), self._asking))
+        elif etype == "session.updated":
+            if self._pending_updates:
+                _, self._applied_config, asked = self._pending_updates.pop(0)
+                if asked:
+                    self.status(f"{asked} applied by the server")
         elif etype == "error":
             self._retrieval_refused(event)
+            self._update_refused(event)
         elif etype == "conversation.item.retrieved":
             item = event.get("item") or {}
             future = self._retrievals.get(str(item.get("id")))
             if future is not None and not future.done():
                 future.set_result(copy.deepcopy(event))
+
+    def _update_refused(self, event: dict[str, Any]) -> None:
+        """An error caused by a `session.update`: the server applied none of it, so the
+        client's local session goes back to what the server last applied. Otherwise the
+        refused field (a voice after audio, say) would be re-sent with every later update
+        and make each of them fail the same way."""
+        error = event.get("error") if isinstance(event.get("error"), dict) else {}
+        caused = error.get("event_id")
+        refused = next((k for k, (event_id, _, _) in enumerate(self._pending_updates) if event_id == caused), None)
+        if refused is None or self.client is None:
+            return
+        if self._applied_config is not None:
+            self.client.session_config = copy.deepcopy(self._applied_config)
+        reason = error.get("code") or error.get("message") or "refused"
+        self.add_note("error", f"session.update refused ({reason}): the local session is back to what the server applied")
+        asked = self._pending_updates[refused][2] if refused < len(self._pending_updates) else None
+        del self._pending_updates[refused:]  # later updates carried the refused change too
+        self.status(f"{asked or 'session update'} refused: {error.get('message') or reason}", "error")
 
     def _retrieval_refused(self, event: dict[str, Any]) -> None:
         """An error caused by one of `/retrieve`'s requests: that item is missing."""
@@ -242,6 +277,17 @@ class LiveSession(Session):
         self.add_note("info", detail)
 
     # --- commands -------------------------------------------------------------------
+
+    def update_session(self, asked: str, **fields: Any) -> None:
+        """Send a session update the user asked for (`asked` names it in the status line,
+        which says whether the server applied or refused it)."""
+        if self.client is None:
+            raise RuntimeError("not connected")
+        self._asking = asked
+        try:
+            self.client.update_session(**fields)
+        finally:
+            self._asking = None
 
     def set_turn_mode(self, mode: str) -> None:
         """Switch between server VAD and push-to-talk (while connected: a session.update)."""

@@ -26,6 +26,8 @@ SessionKind = Literal["console", "replay", "proxy", "attach"]
 EventListener = Callable[[dict[str, Any]], None]
 #: Told of every connection change: (state, a plain sentence that never holds the key).
 ConnectionListener = Callable[[str, str], None]
+#: Told of a short status line for the user: (text, "information" | "warning" | "error").
+StatusListener = Callable[[str, str], None]
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ class Session:
         #: Called with every `{"source", "event"}` payload before it is stored (e.g. the recorder).
         self.event_listeners: list[EventListener] = []
         self.on_connection: ConnectionListener | None = None
+        self.on_status: StatusListener | None = None
         self._new_events = 0
         self._reset = False
 
@@ -137,6 +140,11 @@ class Session:
     def _cause_text(self, index: int) -> str | None:
         cause = self.store.cause_of(index)
         return f" (caused by {self.store.event_type(cause)} #{cause})" if cause is not None else None
+
+    def status(self, text: str, severity: str = "information") -> None:
+        """A status line for the user (the outcome of something they asked for)."""
+        if self.on_status is not None:
+            self.on_status(self.redact(text), severity)
 
     def add_note(self, kind: NoteKind, text: str, *, event_index: int | None = None,
                  after_item_id: str | None = None) -> ConversationNote:

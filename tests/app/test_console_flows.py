@@ -494,3 +494,23 @@ async def test_startup_objects_are_frozen_after_the_first_paint_and_released_on_
         await pilot.pause(0.2)
         assert gc.get_freeze_count() <= frozen  # once, not per refresh (frozen objects may still be freed)
     assert gc.get_freeze_count() == 0  # unfrozen on shutdown: the next app's garbage is collectable
+
+
+async def test_a_refused_session_update_is_rolled_back_and_does_not_poison_later_ones() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        voice = app.session.client.session_config.get("voice")
+        await submit(pilot, "hello")
+        await wait_for(pilot, lambda: [i for i in assistant_items(app) if i.get("status") == "completed"], what="answer")
+        await submit(pilot, "/voice marin" if voice != "marin" else "/voice ash")
+        await wait_for(pilot, lambda: events_of(app, "error"), what="the voice change refused")
+        assert events_of(app, "error")[0]["error"]["code"] == "cannot_update_voice"
+        assert app.session.client.session_config.get("voice") == voice  # rolled back
+        await wait_for(pilot, lambda: "refused" in str(app.main.query_one("#notice").render()), what="refusal shown")
+        updated_before = len(events_of(app, "session.updated"))
+        await submit(pilot, "/instructions Answer in one sentence.")
+        await wait_for(pilot, lambda: len(events_of(app, "session.updated")) > updated_before, what="instructions applied")
+        assert len(events_of(app, "error")) == 1  # the later update did not carry the refused voice
+        await wait_for(pilot, lambda: "instructions applied" in str(app.main.query_one("#notice").render()),
+                       what="applied shown")
