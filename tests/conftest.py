@@ -17,6 +17,13 @@ def _no_real_keys(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _outside_tmux(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests behave the same whether or not the developer runs them inside tmux (copying,
+    for one, goes to tmux's paste buffer there); tests that need tmux start their own."""
+    monkeypatch.delenv("TMUX", raising=False)
+
+
+@pytest.fixture(autouse=True)
 def _private_state_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every console records by default to `$XDG_STATE_HOME/realtime-console/sessions`:
     point that at a fresh temporary directory, so no app test writes into the real

@@ -444,8 +444,11 @@ class RealtimeConsoleApp(App[int]):
 
     @reported
     def copy_text(self, text: str, what: str = "text") -> None:
-        self.copy_to_clipboard(text)
-        self.notice(f"copied {what} ({len(text)} characters)")
+        from console.app.clipboard import copy_text
+        from console.recording.paths import sessions_dir
+
+        outcome = copy_text(text, what, osc52=self.copy_to_clipboard, save_dir=sessions_dir().parent)
+        self.notice(outcome.message, outcome.severity)
 
     @reported
     async def run_command(self, command: SlashCommand) -> None:

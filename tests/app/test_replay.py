@@ -16,6 +16,7 @@ import pytest
 from console.cli import main
 from console.realtime import RealtimeClient
 from console.recording import Recording, SessionRecorder
+from console.recording.paths import sessions_dir
 from console.recording.synthetic import SessionBuilder
 from console.app.screens.replay import ReplayApp, ReplayScreen
 from console.app.screens.replay_seek import SeekPrompt, TargetError, parse_target
@@ -414,7 +415,9 @@ async def test_the_cards_actions_play_save_copy_and_refuse_to_delete(
         view.post_message(ConversationView.CopyRequested(answer["id"], "the answer's text"))
         await pilot.pause()
         assert app.clipboard == "the answer's text"
-        assert f"copied item {answer['id']} (17 characters)" in str(notice.render())
+        saved_copy = sessions_dir().parent / "clipboard.txt"  # outside tmux the copy is also a file
+        assert f"item {answer['id']} (17 characters) saved to {saved_copy}" in str(notice.render())
+        assert saved_copy.read_text() == "the answer's text"
         view.post_message(ConversationView.DeleteRequested(answer["id"]))
         await pilot.pause()
         assert "read-only" in str(notice.render()) and screen.controller.items() == items

@@ -85,6 +85,9 @@ class ReplayItemActions:
         self.notice("a replay is read-only: nothing is sent", "warning")
 
     def copy(self, item_id: str, text: str) -> None:
-        """Put the card's text on the clipboard."""
-        self.copy_to_clipboard(text)
-        self.notice(f"copied item {item_id} ({len(text)} characters)", "information")
+        """Put the card's text on the clipboard (and say truthfully where it went)."""
+        from console.app.clipboard import copy_text
+        from console.recording.paths import sessions_dir
+
+        outcome = copy_text(text, f"item {item_id}", osc52=self.copy_to_clipboard, save_dir=sessions_dir().parent)
+        self.notice(outcome.message, outcome.severity)
