@@ -414,6 +414,11 @@ class RealtimeConsoleApp(App[int]):
             self.notice("no speaker available", "warning")
             return
         self.turns.speaker.enqueue(f"replay:{item_id}", audio.copy())
+        if not self.turns.speaker.enabled:  # a virtual clock: nothing is heard
+            problem = self.turns.setup.speaker_problem or "no output device"
+            self.notice(f"nothing to hear ({problem}): {len(audio) / 24000:.1f} s of {item_id} "
+                        "runs on a silent clock", "warning")
+            return
         self.notice(f"playing {len(audio) / 24000:.1f} s of {item_id}")
 
     @reported

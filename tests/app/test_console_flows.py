@@ -431,7 +431,7 @@ async def test_palette_actions_on_the_last_answer(tmp_path: Path, monkeypatch: p
         assert list(tmp_path.glob("item_*.wav"))
         app.action_play_last()
         await pilot.pause(0.1)
-        assert "playing" in str(app.main.query_one("#notice").render())
+        assert "nothing to hear (--no-audio)" in str(app.main.query_one("#notice").render())
 
 
 async def test_events_arriving_under_an_editor_show_when_it_closes() -> None:
@@ -514,3 +514,15 @@ async def test_a_refused_session_update_is_rolled_back_and_does_not_poison_later
         assert len(events_of(app, "error")) == 1  # the later update did not carry the refused voice
         await wait_for(pilot, lambda: "instructions applied" in str(app.main.query_one("#notice").render()),
                        what="applied shown")
+
+
+async def test_playing_an_answer_under_no_audio_says_nothing_is_heard() -> None:
+    app = make_app()  # the harness runs with --no-audio
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        await submit(pilot, "hello")
+        await wait_for(pilot, lambda: [i for i in assistant_items(app) if i.get("status") == "completed"], what="answer")
+        app.action_play_last()
+        await pilot.pause()
+        notice = str(app.main.query_one("#notice").render())
+        assert "nothing to hear (--no-audio)" in notice and not notice.startswith("playing")

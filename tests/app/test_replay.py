@@ -404,7 +404,7 @@ async def test_the_cards_actions_play_save_copy_and_refuse_to_delete(
         # posted by the view, as its keys do (p, w, y, x on the focused item)
         view.post_message(ConversationView.PlayRequested(answer["id"]))
         await pilot.pause()
-        assert f"playing {len(audio) / RATE:.1f} s of {answer['id']}" in str(notice.render())
+        assert f"{len(audio) / RATE:.1f} s of {answer['id']} runs on a silent clock" in str(notice.render())
         assert screen.speaker.buffered_ms > 0
         view.post_message(ConversationView.SaveRequested(answer["id"]))
         await pilot.pause()

@@ -61,6 +61,10 @@ class ReplayItemActions:
             return
         self.speaker.interrupt()
         self.speaker.enqueue(f"replay:{item_id}", audio.copy())
+        if not self.speaker.enabled:  # a virtual clock: nothing is heard
+            self.notice(f"nothing to hear (audio off): {self._seconds(audio):.1f} s of {item_id} "
+                        "runs on a silent clock", "warning")
+            return
         self.notice(f"playing {self._seconds(audio):.1f} s of {item_id}", "information")
 
     def save(self, item_id: str, directory: Path | None = None) -> Path | None:
