@@ -33,6 +33,8 @@ FORMAT_VERSION = 1
 TOOL_NAME = "realtime-console"
 SOURCES: tuple[str, str] = ("client", "server")
 REDACTED = "[redacted]"
+#: Key of the marker line the writer puts in place of an event it could not serialise.
+UNRECORDED_KEY = "unrecorded"
 
 #: Keys whose values are secrets wherever they appear (compared case-insensitively).
 SECRET_KEYS: frozenset[str] = frozenset(
