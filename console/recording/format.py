@@ -72,6 +72,18 @@ _SECRET_MARKERS: tuple[str, ...] = (
 _SUBPROTOCOL_KEY = re.compile(r"(openai-insecure-api-key\.)\S+")
 
 
+def printable(text: str) -> str:
+    """`text` with lone UTF-16 surrogates written as `\\udXXX` (UTF-8 cannot encode them).
+
+    A recorded text delta may hold half an emoji; printing or saving it must not fail.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
 def utc_now_iso() -> str:
     """Now as ISO-8601 UTC with milliseconds and a `Z`, as the reference client stamps events."""
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
