@@ -5,11 +5,15 @@ from the index, except the one audio delta per response whose response cannot be
 from context: that is what keeps `inspect` of a 1 GB recording to seconds.
 
 Older recordings and WebRTC sessions are expected: every field read from an event may be
-missing, so everything here uses `.get` and reports `None` rather than failing.
+missing, so everything here uses `.get` and reports `None` rather than failing. Fields of
+the wrong type (a number where text belongs, `1e999`) are read as missing, and an event
+that still cannot be analysed is listed in `problems` with its line number while the pass
+goes on: one odd event never costs the rest of the report.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -17,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from console.realtime.protocol import canonical_type
+from console.realtime.protocol import canonical_type, session_audio_codecs
 
 from .reader import Recording, UnreadableEventError
 
@@ -26,6 +30,10 @@ _TEXT_DELTAS = frozenset({"response.text.delta", "response.output_text.delta"})
 _TRANSCRIPT_DELTAS = frozenset({"response.audio_transcript.delta", "response.output_audio_transcript.delta"})
 _SKIPPED = frozenset({"input_audio_buffer.append"}) | _AUDIO_DELTAS
 _RESPONSE_ID = re.compile(rb'"response_id"\s*:\s*"([^"\\]*)"')
+_ITEM_ID = re.compile(rb'"item_id"\s*:\s*"([^"\\]*)"')
+_BUFFER_EVENTS = ("output_audio_buffer.started", "output_audio_buffer.stopped", "output_audio_buffer.cleared")
+#: Bytes of encoded output audio per millisecond, by codec.
+_BYTES_PER_MS = {"pcm16": 48.0, "g711_ulaw": 8.0, "g711_alaw": 8.0}
 #: Where latency is measured from, in order of preference.
 LATENCY_ORIGINS: tuple[str, ...] = ("speech_stopped", "commit", "committed", "response.create", "item.create")
 
@@ -97,6 +105,19 @@ _TRIGGERS = {
 }
 
 
+def finite(value: Any) -> float | int | None:
+    """A JSON number that is finite (`1e999` reads as infinity), else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def text_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 def _content_text(content: Any, kinds: Iterable[str]) -> str | None:
     if not isinstance(content, list):
         return None
@@ -133,6 +154,15 @@ class TurnAnalyser:
         self.statuses: dict[str, int] = {}
         self.session_model: str | None = None
         self.parsed_lines = 0
+        #: Events that could not be analysed: {"event", "line", "type", "reason"}.
+        self.problems: list[dict[str, Any]] = []
+        #: {error event: the refused `response.create` it answers} (see `refusals.py`).
+        self.refusal_of_error = {e: c for c, e in rec.refusals().items()}
+        self.refused = set(self.refusal_of_error.values())
+        #: Responses whose audio is playing (`output_audio_buffer.started`, not yet stopped).
+        self.playing: dict[str, _Turn] = {}
+        self.buffered_responses: set[str] = set()
+        self.output_codec = "pcm16"
 
     def positional(self, n: int) -> _Turn | None:
         i = int(np.searchsorted(self.starts, n, side="right")) - 1
@@ -169,9 +199,20 @@ class TurnAnalyser:
             if event is None:  # damaged line: noted by the recording, skipped here
                 continue
             self.parsed_lines += 1
-            self.handle(n, merged_times[k], types[tid], "client" if merged_sources[k] == 0 else "server", event)
+            try:
+                self.handle(n, merged_times[k], types[tid], "client" if merged_sources[k] == 0 else "server", event)
+            except Exception as exc:  # noqa: BLE001 - one odd event is reported, the pass goes on
+                self.problem(n, types[tid], f"{exc.__class__.__name__}: {str(exc)[:120]}")
             if progress is not None and k % 4096 == 0:
                 progress(k, total)
+        try:
+            self.measure_truncated_audio()
+        except Exception as exc:  # noqa: BLE001 - an estimate, never worth the report
+            self.problem(len(rec) - 1, "audio", f"audio length of truncated items unknown: {exc.__class__.__name__}")
+
+    def problem(self, n: int, etype: str, reason: str) -> None:
+        self.problems.append({"event": n, "line": self.rec.line_of(n) if 0 <= n < len(self.rec) else None,
+                              "type": etype, "reason": reason})
 
     # --- per event ----------------------------------------------------------------------
 
@@ -206,16 +247,16 @@ class TurnAnalyser:
             self.client_event_types[ev["event_id"]] = etype
         if ctype == "input_audio_buffer.speech_started":
             turn = self.positional(n)
-            for rid, active in self.in_progress.items():
-                if active is not turn and not active.interrupted:
-                    active.interrupted = True
-                    self.interruptions.append({"event": n, "time_s": round(t, 3), "kind": "speech_started",
-                                               "response_id": rid, "turn": active.number})
+            # Speech while a response is generated, or while its audio still plays after
+            # `response.done` (WebRTC, or any client that plays after generation ends).
+            for rid, active in [*self.in_progress.items(), *self.playing.items()]:
+                if active is not turn:
+                    self.interrupt(active, n, t, "speech_started", rid)
             if turn is not None and turn.start_event == n:
                 user = turn.user_part()
                 user["kind"] = "audio"
-                user["item_id"] = ev.get("item_id")
-                user["_speech_start_ms"] = ev.get("audio_start_ms")
+                user["item_id"] = text_or_none(ev.get("item_id"))
+                user["_speech_start_ms"] = finite(ev.get("audio_start_ms"))
                 if isinstance(ev.get("item_id"), str):
                     self.turn_by_item[ev["item_id"]] = turn
         elif ctype == "input_audio_buffer.speech_stopped":
@@ -223,8 +264,8 @@ class TurnAnalyser:
             if turn is not None:
                 turn.mark("speech_stopped", t)
                 user = turn.user_part()
-                start, end = user.get("_speech_start_ms"), ev.get("audio_end_ms")
-                if isinstance(start, (int, float)) and isinstance(end, (int, float)):
+                start, end = user.get("_speech_start_ms"), finite(ev.get("audio_end_ms"))
+                if start is not None and end is not None:
                     user["speech_ms"] = end - start
         elif ctype == "input_audio_buffer.commit":
             turn = self.positional(n)
@@ -238,7 +279,7 @@ class TurnAnalyser:
                 turn.mark("committed", t)
                 user = turn.user_part()
                 user["kind"] = user["kind"] or "audio"
-                user["item_id"] = user["item_id"] or item_id
+                user["item_id"] = user["item_id"] or text_or_none(item_id)
                 if isinstance(item_id, str):
                     self.turn_by_item[item_id] = turn
         elif ctype == "conversation.item.create":
@@ -247,7 +288,7 @@ class TurnAnalyser:
             self.server_item(n, ev.get("item"))
         elif ctype == "response.create":
             turn = self.positional(n)
-            if turn is not None:
+            if turn is not None and n not in self.refused:  # a refused request is no origin
                 turn.mark("response.create", t)
         elif ctype == "response.created":
             self.response_created(n, t, ev)
@@ -277,9 +318,26 @@ class TurnAnalyser:
                 item["name"] = ev.get("name") or item.get("name")
         elif ctype == "output_audio_buffer.started":
             turn = self.by_response(ev, n)
-            if turn is not None and "first_audio" not in turn.marks:
-                turn.mark("first_audio", t)
-                turn.first_audio_source = "output_audio_buffer.started"
+            if turn is not None:
+                if "first_audio" not in turn.marks:
+                    turn.mark("first_audio", t)
+                    turn.first_audio_source = "output_audio_buffer.started"
+                rid = ev.get("response_id")
+                key = rid if isinstance(rid, str) else str(turn.response_id)
+                self.playing.clear()  # one output buffer: a new answer replaces any older one
+                self.playing[key] = turn
+                self.buffered_responses.add(key)
+        elif ctype == "output_audio_buffer.stopped":
+            rid = ev.get("response_id")
+            if isinstance(rid, str) and rid in self.playing:
+                del self.playing[rid]
+            else:
+                self.playing.clear()
+        elif ctype == "output_audio_buffer.cleared":
+            # The server cut the audio that was still playing (a barge-in or a client clear).
+            for rid, turn in list(self.playing.items()):
+                self.interrupt(turn, n, t, "output_audio_buffer.cleared", rid)
+            self.playing.clear()
         elif ctype == "response.done":
             self.response_done(n, t, ev)
         elif ctype == "response.cancel":
@@ -287,15 +345,13 @@ class TurnAnalyser:
             # does not is answered by a `response_cancel_not_active` error, reported there).
             rid = ev.get("response_id") or next(reversed(self.in_progress), None)
             target = self.in_progress.get(str(rid)) if rid else None
-            if target is not None and not target.interrupted:
-                target.interrupted = True
-                self.interruptions.append({"event": n, "time_s": round(t, 3), "kind": "response.cancel",
-                                           "response_id": rid, "turn": target.number})
+            if target is not None:
+                self.interrupt(target, n, t, "response.cancel", rid)
         elif ctype in ("conversation.item.truncate", "conversation.item.truncated"):
             self.truncation(n, t, ctype, ev)
         elif ctype == "conversation.item.input_audio_transcription.completed":
             item_id = str(ev.get("item_id"))
-            self.transcripts[item_id] = {"transcript": ev.get("transcript")}
+            self.transcripts[item_id] = {"transcript": text_or_none(ev.get("transcript"))}
         elif ctype == "conversation.item.input_audio_transcription.failed":
             item_id = str(ev.get("item_id"))
             self.transcripts[item_id] = {"transcript": None, "transcription_failed": True}
@@ -304,10 +360,20 @@ class TurnAnalyser:
             self.error(n, t, "error", ev.get("error"))
         elif ctype in ("session.created", "session.updated"):
             session = ev.get("session")
-            if isinstance(session, dict) and isinstance(session.get("model"), str):
-                self.session_model = session["model"]
+            if isinstance(session, dict):
+                if isinstance(session.get("model"), str):
+                    self.session_model = session["model"]
+                self.output_codec = session_audio_codecs(session)[1]
         elif ctype.endswith(".failed") and ctype != "response.failed":
             self.error(n, t, etype, ev.get("error"))
+
+    def interrupt(self, turn: _Turn, n: int, t: float, kind: str, rid: Any) -> None:
+        """Mark `turn`'s response interrupted, once, at the first event that interrupted it."""
+        if turn.interrupted:
+            return
+        turn.interrupted = True
+        self.interruptions.append({"event": n, "time_s": round(t, 3), "kind": kind,
+                                   "response_id": rid, "turn": turn.number})
 
     def client_item(self, n: int, t: float, ev: dict[str, Any]) -> None:
         turn = self.positional(n)
@@ -377,7 +443,7 @@ class TurnAnalyser:
         key = str(item_id)
         if key not in turn.items:
             turn.items[key] = {"item_id": item_id, "type": "message", "role": "assistant",
-                               "text": None, "transcript": None}
+                               "text": None, "transcript": None, "heard_ms": None, "audio_ms": None}
         return turn.items[key]
 
     def assistant_item(self, turn: _Turn, item: dict[str, Any]) -> None:
@@ -415,14 +481,16 @@ class TurnAnalyser:
         turn.status = status
         details = response.get("status_details")
         if isinstance(details, dict):
-            turn.status_reason = details.get("reason") or (details.get("error") or {}).get("code")
+            err = details.get("error")
+            turn.status_reason = details.get("reason") or (err.get("code") if isinstance(err, dict) else None)
         self.statuses[str(status)] = self.statuses.get(str(status), 0) + 1
         if status == "failed":
             err = details.get("error") if isinstance(details, dict) else None
             self.error(n, t, "response.done", err if isinstance(err, dict) else {"type": "response_failed"})
         if isinstance(response.get("usage"), dict):
             turn.usage = response["usage"]
-        for item in response.get("output") or []:
+        output = response.get("output")
+        for item in output if isinstance(output, list) else []:
             if isinstance(item, dict):
                 self.assistant_item(turn, item)
 
@@ -434,22 +502,67 @@ class TurnAnalyser:
             if turn is None:
                 turn = next((tn for tn in reversed(self.turns) if item_id in tn.items), None)
             entry = {"event": n, "time_s": round(t, 3), "item_id": ev.get("item_id"),
-                     "audio_end_ms": ev.get("audio_end_ms"), "requested_by_client": False,
+                     "audio_end_ms": finite(ev.get("audio_end_ms")), "audio_ms": None, "requested_by_client": False,
                      "confirmed_by_server": False, "turn": turn.number if turn else None}
             self.truncations[item_id] = entry
+            # Without output-buffer events (a WebSocket client playing the audio itself), a
+            # truncation is the evidence that the user cut the answer short, even after
+            # `response.done`; with them, speech_started / cleared above already told.
+            if turn is not None and str(turn.response_id) not in self.buffered_responses:
+                self.interrupt(turn, n, t, ctype, turn.response_id)
         if ctype == "conversation.item.truncate":
             entry["requested_by_client"] = True
         else:
             entry["confirmed_by_server"] = True
-            entry["audio_end_ms"] = ev.get("audio_end_ms", entry["audio_end_ms"])
+            end = finite(ev.get("audio_end_ms"))
+            entry["audio_end_ms"] = end if end is not None else entry["audio_end_ms"]
 
     def error(self, n: int, t: float, kind: str, err: Any) -> None:
         err = err if isinstance(err, dict) else {}
         caused_by = err.get("event_id")
         turn = self.positional(n)
+        refused = self.refusal_of_error.get(n)
         self.errors.append({
             "event": n, "time_s": round(t, 3), "kind": kind, "type": err.get("type"), "code": err.get("code"),
             "message": err.get("message"), "param": err.get("param"), "caused_by": caused_by,
             "caused_by_type": self.client_event_types.get(str(caused_by)) if caused_by else None,
+            "refused_request": refused,
             "turn": turn.number if turn else None,
         })
+
+    def measure_truncated_audio(self) -> None:
+        """Each truncated assistant item's audio length, from its audio deltas.
+
+        Only the deltas of truncated items are parsed (their item id is read from the
+        line's first bytes), so the export can say which share of the answer was heard.
+        """
+        wanted = {key: entry for key, entry in self.truncations.items() if entry["turn"] is not None}
+        for key, entry in wanted.items():
+            item = self.turns[entry["turn"] - 1].items.get(key)
+            if item is not None:
+                item["heard_ms"] = entry["audio_end_ms"]
+        rows = self.rec.rows_of_type(*_AUDIO_DELTAS)
+        if not wanted or not len(rows):
+            return
+        totals: dict[str, int] = {}
+        first = min(self.turns[entry["turn"] - 1].start_event for entry in wanted.values())
+        last = max(entry["event"] for entry in wanted.values())
+        for n in rows[(rows >= first) & (rows < last)].tolist():
+            m = _ITEM_ID.search(self.rec.peek(n, 512))
+            if m is None or m.group(1).decode("utf-8", "replace") not in wanted:
+                continue
+            event = self.rec.iter_events([n])
+            _, ev = next(event)
+            delta = ev.get("delta") if ev is not None else None
+            if isinstance(delta, str):
+                key = m.group(1).decode("utf-8", "replace")
+                size = len(delta) * 3 // 4 - delta[-2:].count("=")
+                totals[key] = totals.get(key, 0) + max(0, size)
+        per_ms = _BYTES_PER_MS.get(self.output_codec, 48.0)
+        for key, entry in wanted.items():
+            audio_ms = round(totals[key] / per_ms, 1) if key in totals else None
+            entry["audio_ms"] = audio_ms
+            turn = self.turns[entry["turn"] - 1]
+            if key in turn.items:
+                turn.items[key]["audio_ms"] = audio_ms
+                turn.items[key]["heard_ms"] = entry["audio_end_ms"]

@@ -22,10 +22,12 @@ from console.audio.resample import resample
 from console.audio.wavfile import write_wav
 from console.realtime.protocol import BETA_TO_GA, GA_TO_BETA, PCM_RATE
 
-from .format import line_has_secret_marker, redact, redact_string
+from .format import FORMAT_VERSION, HEADER_KEY, line_has_secret_marker, redact, redact_string
+from .paths import make_private_dirs
 from .rebuild import ConversationRebuilder, RebuildError, item_audio
 from .reader import Recording
 from .report import build_report
+from .writer import encode_line
 
 WAV_RATE = PCM_RATE  # every exported WAV is 24 kHz mono PCM16
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
@@ -76,8 +78,7 @@ def export_wavs(rec: Recording, directory: str | os.PathLike[str],
     rebuilder = ConversationRebuilder(rec)
     rebuilder.advance_to()
     conv = rebuilder.conversation
-    out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
+    out = make_private_dirs(directory)  # voices are personal data: 0700, like the recordings
     written: list[WavFile] = []
     for item in rebuilder.items():
         samples = item_audio(item)
@@ -97,6 +98,39 @@ def export_wavs(rec: Recording, directory: str | os.PathLike[str],
 
 def _quote(text: str) -> str:
     return "\n".join("> " + line if line else ">" for line in text.strip().splitlines()) or ">"
+
+
+def heard_chars(text: str, heard_ms: float, audio_ms: float | None) -> int | None:
+    """How many characters of an answer's transcript were heard, estimated.
+
+    Speech is taken to be spoken at an even pace, so the heard share of the text is the
+    played share of the audio; the cut is moved back to a word boundary. None when the
+    audio's length is unknown (WebRTC: the audio went over the media track).
+    """
+    if heard_ms <= 0:
+        return 0
+    if not audio_ms or audio_ms <= 0:
+        return None
+    if heard_ms >= audio_ms:
+        return len(text)
+    cut = round(len(text) * heard_ms / audio_ms)
+    space = text.rfind(" ", 0, cut + 1)
+    return space + 1 if space > 0 else cut
+
+
+def unheard_marked(text: str, heard_ms: float, audio_ms: float | None) -> str:
+    """An interrupted answer's transcript with what was not heard marked, as the replay's
+    conversation pane does: the heard part, then `[not heard after N s: …]`."""
+    seconds = f"{heard_ms / 1000:.2f} s"
+    chars = heard_chars(text, heard_ms, audio_ms)
+    if chars is None:
+        return (f"{text}\n\n*[cut after {seconds} of audio: how much of this text was heard is unknown "
+                "(the audio's length was not recorded)]*")
+    heard, rest = text[:chars].rstrip(), text[chars:].strip()
+    if not rest:
+        return heard or "*(no text)*"
+    mark = f"*[not heard after {seconds}{' (estimated from the share of audio played)' if heard else ''}: {rest}]*"
+    return f"{heard}\n\n{mark}" if heard else mark
 
 
 def transcript_markdown(report: dict[str, Any]) -> str:
@@ -126,7 +160,8 @@ def transcript_markdown(report: dict[str, Any]) -> str:
                     said = "*(audio, no transcript)*" if kind == "audio" else "*(no text)*"
                 label = "User" if kind in (None, "audio", "text") else kind.replace("_", " ").capitalize()
                 spoken = f" ({user['speech_ms'] / 1000:.1f} s of speech)" if user.get("speech_ms") else ""
-                lines += [f"**{label}**{spoken}:", "", _quote(str(said)) if said.strip() else ">", ""]
+                said = str(said)
+                lines += [f"**{label}**{spoken}:", "", _quote(said) if said.strip() else ">", ""]
         assistant = turn["assistant"]
         if assistant:
             for item in assistant["items"]:
@@ -134,7 +169,12 @@ def transcript_markdown(report: dict[str, Any]) -> str:
                     lines += [f"**Tool call** `{item.get('name')}`", "", "```json", str(item.get("arguments") or ""), "```", ""]
                     continue
                 said = item.get("transcript") if item.get("transcript") is not None else item.get("text")
-                lines += ["**Assistant**:", "", _quote(said) if said else "> *(no text)*", ""]
+                said = str(said) if said is not None else None
+                lines += ["**Assistant**:", ""]
+                if item.get("heard_ms") is not None:
+                    lines += [_quote(unheard_marked(said or "", item["heard_ms"], item.get("audio_ms"))), ""]
+                else:
+                    lines += [_quote(said) if said else "> *(no text)*", ""]
             status = assistant.get("status")
             if status and status != "completed":
                 reason = f" ({assistant['status_reason']})" if assistant.get("status_reason") else ""
@@ -184,7 +224,11 @@ def export_events(rec: Recording, out: IO[bytes], types: Iterable[str] | None = 
     by other tools), which are redacted.
     """
     if rec.header is not None:
-        out.write(json.dumps(rec.header, ensure_ascii=False).encode("utf-8") + b"\n")
+        try:
+            header = encode_line(json.dumps(rec.header, ensure_ascii=False))
+        except (ValueError, RecursionError):  # a header too odd to write back: a plain one
+            header = encode_line(json.dumps({HEADER_KEY: FORMAT_VERSION}))
+        out.write(header + b"\n")
     if types is None:
         rows = np.arange(len(rec))
     else:
@@ -197,8 +241,8 @@ def export_events(rec: Recording, out: IO[bytes], types: Iterable[str] | None = 
         text = line.decode("utf-8", "replace")
         if line_has_secret_marker(text):
             try:
-                line = json.dumps(redact(json.loads(line)), ensure_ascii=False).encode("utf-8")
-            except ValueError:  # a damaged line: redact what can be recognised in the text
+                line = encode_line(json.dumps(redact(json.loads(line)), ensure_ascii=False))
+            except (ValueError, RecursionError):  # a damaged line: redact what can be recognised in the text
                 line = redact_string(text).encode("utf-8")
         out.write(line + b"\n")
     return len(rows)

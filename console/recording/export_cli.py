@@ -3,7 +3,8 @@
 
 At least one output is required; several may be given in one run. `-` as the transcript
 or events file means stdout. Exit status 0, or 2 for a usage error (bad file, nothing to
-do, an output that cannot be written).
+do, an output that cannot be written). Bad lines in the recording do not stop an export:
+each is listed on stderr with its line number and reason, and the rest is exported.
 """
 
 from __future__ import annotations
@@ -14,8 +15,13 @@ import sys
 from console.cli import ArgumentParser, UsageError
 
 from .export import export_events, export_wavs, matching_types, transcript_markdown
-from .inspect_cli import open_recording
-from .report import build_report
+from .format import printable
+from .inspect_cli import open_recording, print_problems
+from .report import build_report, line_problems
+
+
+#: Problems listed one by one on stderr (the warnings give the totals).
+MAX_LISTED = 50
 
 
 def build_parser(prog: str) -> argparse.ArgumentParser:
@@ -53,23 +59,28 @@ def run(args: argparse.Namespace) -> int:
                     print(f"{count} events written to {args.events}", file=sys.stderr)
             if args.transcript:
                 assert report is not None
-                text = transcript_markdown(report)
+                text = printable(transcript_markdown(report))
                 if args.transcript == "-":
                     sys.stdout.write(text)
+                    sys.stdout.flush()
                 else:
                     with open(args.transcript, "w", encoding="utf-8") as f:
                         f.write(text)
                     print(f"transcript of {len(report['turns'])} turns written to {args.transcript}", file=sys.stderr)
             if args.wav:
                 wavs, errors = export_wavs(rec, args.wav, report)
-                for err in errors[:5]:
-                    print(f"warning: event {err.event} ({err.type}) not applied: {err.message}", file=sys.stderr)
-                if len(errors) > 5:
-                    print(f"warning: {len(errors) - 5} more events not applied", file=sys.stderr)
+                for err in errors[:MAX_LISTED]:
+                    where = f"line {err.line}" if err.line is not None else f"event {err.event}"
+                    print(printable(f"warning: {where} (event {err.event}, {err.type}) not applied: {err.message}"),
+                          file=sys.stderr)
+                if len(errors) > MAX_LISTED:
+                    print(f"warning: {len(errors) - MAX_LISTED} more events not applied", file=sys.stderr)
                 total = sum(w.seconds for w in wavs)
                 print(f"{len(wavs)} WAV files ({total:.1f} s of audio) written to {args.wav}", file=sys.stderr)
         except OSError as exc:
             raise UsageError(f"cannot write {exc.filename or 'output'}: {exc.strerror or exc}") from None
-        for warning in rec.warnings():
-            print(f"warning: {warning}", file=sys.stderr)
+        if report is not None:
+            print_problems(report["format"]["warnings"], report["format"]["problems"])
+        else:
+            print_problems(rec.warnings(), line_problems(rec, [])[:MAX_LISTED])
     return 0

@@ -33,6 +33,8 @@ FORMAT_VERSION = 1
 TOOL_NAME = "realtime-console"
 SOURCES: tuple[str, str] = ("client", "server")
 REDACTED = "[redacted]"
+#: Key of the marker line the writer puts in place of an event it could not serialise.
+UNRECORDED_KEY = "unrecorded"
 
 #: Keys whose values are secrets wherever they appear (compared case-insensitively).
 SECRET_KEYS: frozenset[str] = frozenset(
@@ -68,6 +70,18 @@ _SECRET_MARKERS: tuple[str, ...] = (
 )
 #: Subprotocols that carry a key in browser-style auth (`openai-insecure-api-key.<key>`).
 _SUBPROTOCOL_KEY = re.compile(r"(openai-insecure-api-key\.)\S+")
+
+
+def printable(text: str) -> str:
+    """`text` with lone UTF-16 surrogates written as `\\udXXX` (UTF-8 cannot encode them).
+
+    A recorded text delta may hold half an emoji; printing or saving it must not fail.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
 
 
 def utc_now_iso() -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import mmap
+from bisect import bisect_right
 import os
 import re
 import threading
@@ -25,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from .format import HEADER_KEY, infer_source, is_bare_event, is_header, is_wrapped_event, parse_time
+from .format import HEADER_KEY, UNRECORDED_KEY, infer_source, is_bare_event, is_header, is_wrapped_event, parse_time
 
 SOURCE_CLIENT, SOURCE_SERVER = 0, 1
 SOURCE_NAMES: tuple[str, str] = ("client", "server")
@@ -34,6 +35,9 @@ SYNTHETIC_STEP = 0.01
 #: How many bad lines are described individually (the count is always exact).
 MAX_PROBLEMS = 20
 DEFAULT_BATCH_BYTES = 8 << 20
+#: The type column is uint16: a file with more distinct types than this is damaged or
+#: hostile, and the lines bringing further new types are skipped as bad lines.
+MAX_TYPES = 65_535
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -88,6 +92,8 @@ class RecordingIndex:
         kind: "recording" (header + event lines), "events" (event lines, no header) or
             "bare" (bare API events, times synthesised).
         times_synthesised: True when some times were made up (bare events carry none).
+        times_known: (property) every event indexed has its real wall-clock time, so
+            `start_epoch + times[n]` is when event n happened; False for bare events.
         start_epoch: epoch seconds of event 0 (None until one is indexed or if synthesised).
         types: the type table; `type_ids` index into it.
         truncated: the cut last line (offset, length) if the file ends mid-line.
@@ -108,6 +114,11 @@ class RecordingIndex:
         self.scanned = 0  # bytes consumed (always the end of a complete line)
         self.file_size = 0
         self._lines_seen = 0
+        #: Lines that are not events (header, blank, bad), run-length coded by the event
+        #: count they came after: `_gap_at[i]` events, then `_gap_total[i]` such lines in
+        #: all so far. `line_of` turns an event number into its line number from these.
+        self._gap_at: list[int] = []
+        self._gap_total: list[int] = []
         self._count = 0
         self._last_time = 0.0
         self._timed_rows = 0
@@ -159,6 +170,27 @@ class RecordingIndex:
         view.flags.writeable = False
         self._views[id(column)] = (n, data, view)
         return view
+
+    @property
+    def times_known(self) -> bool:
+        """Whether every indexed event has a real time (`start_epoch` is a real instant).
+
+        False for bare API events (their times are made up, 10 ms apart) and when some
+        lines had no readable time: a UI must then show no wall-clock age or expiry.
+        """
+        return self._count > 0 and not self.times_synthesised and self.start_epoch is not None
+
+    def line_of(self, n: int) -> int:
+        """The 1-based line number of event `n` in the file (what an editor shows)."""
+        i = bisect_right(self._gap_at, n) - 1
+        return n + 1 + (self._gap_total[i] if i >= 0 else 0)
+
+    def _skipped_line(self, events_before: int) -> None:
+        if self._gap_at and self._gap_at[-1] == events_before:
+            self._gap_total[-1] += 1
+        else:
+            self._gap_at.append(events_before)
+            self._gap_total.append((self._gap_total[-1] if self._gap_total else 0) + 1)
 
     def type_id(self, event_type: str) -> int | None:
         """The id of a type in the table, or None if no event has it."""
@@ -226,10 +258,14 @@ class RecordingIndex:
             parsed = self._parse_line(mm, pos, line_end, complete)
             if parsed is not None:
                 epoch, source, event_type = parsed
+                tid = self._type_ids.get(event_type)
+                if tid is None and len(self.types) >= MAX_TYPES:
+                    self._reject(pos, True, f"one distinct event type too many (more than {MAX_TYPES})")
+                    parsed = None
+            if parsed is not None:
                 offsets.append(pos)
                 lengths.append(line_end - pos)
                 times.append(self._relative_time(epoch))
-                tid = self._type_ids.get(event_type)
                 if tid is None:
                     tid = self._type_ids[event_type] = len(self.types)
                     self.types.append(event_type)
@@ -239,6 +275,8 @@ class RecordingIndex:
                 next_pos = pos  # keep the cut line unconsumed: a later scan retries it
                 self._lines_seen -= 1
                 break
+            else:
+                self._skipped_line(self._count + len(offsets))
             pos = next_pos
         if offsets:
             with self._lock:
@@ -258,7 +296,8 @@ class RecordingIndex:
             self.times_synthesised = True
         else:
             if self.start_epoch is None:
-                self.start_epoch = epoch
+                # Events before it had made-up times: keep the clock going from there.
+                self.start_epoch = epoch - (self._last_time + SYNTHETIC_STEP if self._timed_rows else 0.0)
             t = epoch - self.start_epoch
         self._timed_rows += 1
         self._last_time = t
@@ -287,7 +326,9 @@ class RecordingIndex:
             return None
         try:
             obj = json.loads(mm[start:end])
-        except (ValueError, UnicodeDecodeError) as exc:
+        except RecursionError:
+            return self._reject(start, complete, "JSON nested too deeply to read")
+        except ValueError as exc:  # UnicodeDecodeError included
             return self._reject(start, complete, f"not JSON ({exc.__class__.__name__}: {str(exc)[:80]})")
         return self._classify(obj, start, complete)
 
@@ -295,12 +336,18 @@ class RecordingIndex:
         if self.kind is None and self.header is None and is_header(obj):
             self.header = obj
             return None
+        if isinstance(obj, dict) and isinstance(obj.get(UNRECORDED_KEY), dict) and "event" not in obj:
+            marker = obj[UNRECORDED_KEY]
+            return self._reject(start, complete, "an event the recorder could not serialise "
+                                f"(type {str(marker.get('type'))[:60]}: {str(marker.get('reason'))[:120]})")
         if is_wrapped_event(obj):
+            event = obj["event"]
+            if not isinstance(event["type"], str):
+                return self._reject(start, complete, f"event 'type' is a {type(event['type']).__name__}, not a string")
             if self.kind is None:
                 self.kind = "recording" if self.header is not None else "events"
-            event = obj["event"]
             source = obj.get("source")
-            event_type = str(event["type"])
+            event_type = event["type"]
             if source not in SOURCE_NAMES:
                 source = infer_source(event_type)
             return parse_time(obj.get("time")), _source_code(source), event_type

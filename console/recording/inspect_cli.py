@@ -14,6 +14,7 @@ from typing import Any
 from console.cli import ArgumentParser, UsageError
 
 from . import gates
+from .format import printable
 from .index import NotARecordingError
 from .prices import PriceFileError, load_prices
 from .reader import Recording
@@ -64,18 +65,26 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     with open_recording(args.file) as rec:
         report = build_report(rec, prices, model=args.model)
-    for warning in report["format"]["warnings"]:
-        print(f"warning: {warning}", file=sys.stderr)
+    print_problems(report["format"]["warnings"], report["format"]["problems"])
     results = gates.evaluate(report, conditions)
     report["fail_on"] = results
     if args.json:
-        print(report_json(report))
+        print(printable(report_json(report)))
     else:
-        print(render_text(report))
+        print(printable(render_text(report)))
     failed = [r for r in results if r["held"]]
     for r in failed:
-        print(f"fail-on {r['condition']}: {r['detail']}", file=sys.stderr)
+        print(printable(f"fail-on {r['condition']}: {r['detail']}"), file=sys.stderr)
     return 1 if failed else 0
+
+
+def print_problems(warnings: list[str], problems: list[dict[str, Any]]) -> None:
+    """The notes about the file, then each bad line with its number and reason, on stderr."""
+    for warning in warnings:
+        print(printable(f"warning: {warning}"), file=sys.stderr)
+    for problem in problems:
+        where = f"line {problem['line']}" if problem.get("line") is not None else "unknown line"
+        print(printable(f"  {where}: {problem['reason']}"), file=sys.stderr)
 
 
 # --- text rendering ------------------------------------------------------------------------

@@ -30,6 +30,33 @@ def sessions_dir(state_dir: str | os.PathLike[str] | None = None) -> Path:
     return Path(state_dir) / APP_DIR / SESSIONS_DIR
 
 
+def make_private_dirs(directory: str | os.PathLike[str]) -> Path:
+    """Create `directory` and every missing parent, each with mode 0700; return it.
+
+    `Path.mkdir(mode=..., parents=True)` gives the mode to the last directory only (the
+    parents it creates get the umask's default, typically 0755), which would leave
+    `realtime-console/` listable by others. Directories that already exist are left as
+    they are: they are not ours to change (`~/.local/state` may be shared by design).
+    """
+    target = Path(directory)
+    missing: list[Path] = []
+    current = target
+    while not current.exists():
+        missing.append(current)
+        if current.parent == current:
+            break
+        current = current.parent
+    for path in reversed(missing):
+        try:
+            path.mkdir(mode=0o700)
+        except FileExistsError:  # created meanwhile by someone else: not ours to chmod
+            continue
+        os.chmod(path, 0o700)  # the umask may have removed bits from the mode asked for
+    if not target.is_dir():
+        raise NotADirectoryError(f"{target} is not a directory")
+    return target
+
+
 def _slug(text: str) -> str:
     return _UNSAFE.sub("-", text).strip("-.") or "unknown"
 

@@ -21,6 +21,7 @@ import numpy as np
 from console.realtime.protocol import BETA_TO_GA, GA_TO_BETA
 
 from . import turns
+from .refusals import refusals
 from .format import is_wrapped_event
 from .index import (
     DEFAULT_BATCH_BYTES,
@@ -60,6 +61,22 @@ class UnreadableEventError(ValueError):
     """An indexed line that does not parse (its start looked right, the rest is damaged)."""
 
 
+def _load_event_line(line: bytes) -> tuple[Any, str | None]:
+    """(parsed line, None), or (None, why it is not a readable event line)."""
+    try:
+        obj = json.loads(line)
+    except RecursionError:
+        return None, "JSON nested too deeply to read"
+    except ValueError as exc:  # UnicodeDecodeError included
+        return None, f"not JSON ({exc.__class__.__name__}: {str(exc)[:80]})"
+    if not isinstance(obj, dict):
+        return None, "not an event (not a JSON object)"
+    event = obj.get("event") if "event" in obj else obj
+    if not isinstance(event, dict) or not isinstance(event.get("type"), str):
+        return None, "not an event (no string 'type')"
+    return obj, None
+
+
 class Recording:
     """A recording file opened for reading.
 
@@ -79,8 +96,11 @@ class Recording:
         self._file = open(self.path, "rb")
         self._read_lock = threading.Lock()
         self._turn_cache: tuple[int, np.ndarray] | None = None
+        self._refusal_cache: tuple[int, dict[int, int]] | None = None
         #: Indexed events whose lines turned out damaged when read (see `warnings`).
         self.unreadable: set[int] = set()
+        #: Why each of `unreadable` could not be read (for `line_problems`).
+        self._unreadable_reasons: dict[int, str] = {}
         # Index the first batch at once: a file that is not a log fails here, before any UI.
         scanner = self._index.scan(batch_bytes=64 * 1024)
         try:
@@ -166,6 +186,24 @@ class Recording:
         return self._index.times_synthesised
 
     @property
+    def times_known(self) -> bool:
+        """Whether event times are real wall-clock times (see `RecordingIndex.times_known`).
+
+        False for a file of bare API events (times made up 10 ms apart): a replay must
+        then show no session age or expiry, since `start_epoch` is not a real instant.
+        """
+        return self._index.times_known
+
+    @property
+    def start_epoch(self) -> float | None:
+        """Epoch seconds of event 0, or None when times are not known."""
+        return self._index.start_epoch if self._index.times_known else None
+
+    def line_of(self, n: int) -> int:
+        """The 1-based line number of event `n` in the file."""
+        return self._index.line_of(self._check(n))
+
+    @property
     def truncated(self) -> bool:
         """True when the file ends in the middle of a line (that line is skipped)."""
         return self._index.truncated is not None
@@ -178,6 +216,20 @@ class Recording:
     def bad_lines(self) -> int:
         return self._index.bad_lines
 
+    def line_problems(self) -> list[LineProblem]:
+        """Every line skipped so far, by line number: those the index could not read and
+        those found damaged when read back (each with its reason)."""
+        found = list(self._index.problems)
+        idx = self._index
+        for n in sorted(self._unreadable_reasons):
+            found.append(LineProblem(idx.line_of(n), int(idx.offsets[n]), self._unreadable_reasons[n]))
+        return sorted(found, key=lambda p: p.line)
+
+    def note_unreadable(self, n: int, reason: str) -> None:
+        """Record that event `n`'s line could not be used (reported by `warnings`)."""
+        self.unreadable.add(n)
+        self._unreadable_reasons.setdefault(n, reason)
+
     def warnings(self) -> list[str]:
         """Human-readable notes about the file (cut last line, skipped lines, made-up times)."""
         notes: list[str] = []
@@ -189,7 +241,8 @@ class Recording:
             notes.append(f"{self.bad_lines} unreadable line(s) skipped, the first at line {first.line}: {first.reason}")
         if self.unreadable:
             first = min(self.unreadable)
-            notes.append(f"{len(self.unreadable)} damaged event line(s) skipped, the first is event {first}")
+            notes.append(f"{len(self.unreadable)} damaged event line(s) skipped, the first at line "
+                         f"{self._index.line_of(first)} (event {first}): {self._unreadable_reasons.get(first, 'damaged')}")
         if self.times_synthesised:
             notes.append("event times are synthesised (the log has no timestamps)")
         return notes
@@ -248,23 +301,29 @@ class Recording:
         return self.record(n).event
 
     def record(self, n: int) -> EventRecord:
-        """Event `n` with its time, source, type and payload."""
+        """Event `n` with its time, source, type and payload.
+
+        Raises:
+            IndexError: `n` is out of range.
+            UnreadableEventError: the line is damaged (noted in `unreadable`).
+        """
         n = self._check(n)
         obj = self._parse(n, self.raw_line(n))
         if is_wrapped_event(obj):
             event, time_iso = obj["event"], obj.get("time")
+            time_iso = time_iso if isinstance(time_iso, str) else None
         else:
             event, time_iso = obj, None
         return EventRecord(n, self.time_of(n), self.source_of(n), self.type_of(n), event, time_iso)
 
     def _parse(self, n: int, line: bytes) -> Any:
-        try:
-            return json.loads(line)
-        except ValueError as exc:
-            self.unreadable.add(n)
+        obj, reason = _load_event_line(line)
+        if reason is not None:
+            self.note_unreadable(n, reason)
             raise UnreadableEventError(
-                f"event {n} (byte {int(self._index.offsets[n])}) is damaged: {str(exc)[:80]}"
-            ) from None
+                f"event {n} (line {self._index.line_of(n)}, byte {int(self._index.offsets[n])}) is damaged: {reason}"
+            )
+        return obj
 
     def iter_events(self, rows: Iterable[int] | np.ndarray) -> Iterator[tuple[int, dict[str, Any] | None]]:
         """(n, event payload) for the given event numbers, read in one sweep.
@@ -287,13 +346,17 @@ class Recording:
                 data = f.read(length)
             try:
                 obj = loads(data)
-            except ValueError:
-                self.unreadable.add(n)
-                yield n, None
-                continue
-            if isinstance(obj, dict) and isinstance(obj.get("event"), dict):
-                obj = obj["event"]
-            yield n, obj
+            except (ValueError, RecursionError):
+                obj = None
+            if isinstance(obj, dict):
+                inner = obj.get("event")
+                if isinstance(inner, dict):
+                    obj = inner
+                if isinstance(obj.get("type"), str):
+                    yield n, obj
+                    continue
+            self.note_unreadable(n, _load_event_line(data)[1] or "not an event")
+            yield n, None
 
     def __getitem__(self, n: int) -> EventRecord:
         return self.record(n)
@@ -341,12 +404,26 @@ class Recording:
         """Event numbers of `error` events and failure events (transcription, MCP)."""
         return self.rows_of_type(*ERROR_TYPES)
 
+    def refusals(self) -> dict[int, int]:
+        """{refused `response.create` event: the `error` that refused it} (see
+        `refusals.py`): such requests are errors, not turns."""
+        n = len(self)
+        cached = self._refusal_cache
+        if cached is None or cached[0] != n:
+            cached = (n, refusals(self))
+            self._refusal_cache = cached
+        return cached[1]
+
+    def refused_creates(self) -> np.ndarray:
+        """Event numbers of the `response.create` requests the server refused (ascending)."""
+        return np.asarray(sorted(self.refusals()), dtype=np.int64)
+
     def turn_starts(self) -> np.ndarray:
         """Event numbers where each turn begins (see `turns.turn_start_rows`)."""
         n = len(self)
         cached = self._turn_cache
         if cached is None or cached[0] != n:
-            cached = (n, turns.turn_start_rows(self._index.type_ids, self._index.types))
+            cached = (n, turns.turn_start_rows(self._index.type_ids, self._index.types, self.refused_creates()))
             self._turn_cache = cached
         return cached[1]
 

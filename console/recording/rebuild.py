@@ -8,11 +8,17 @@ commits queued as input audio, audio formats taken from the session. So the item
 writes (and the replay shows) are the items the live client had, truncations included.
 
 Events the conversation cannot apply are collected in `errors` (the live client reports
-them the same way) instead of stopping the rebuild.
+them the same way) instead of stopping the rebuild. That includes whatever else one odd
+event makes the conversation raise (a content part whose `type` is a list, a delta onto a
+part whose text is not a string, `audio_end_ms` of `1e999`): the library should raise only
+`ConversationError`, but a recording is replayed whatever the library version, so every
+exception one event causes is caught here, reported with the event's line, and the rebuild
+goes on with the next event.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +27,7 @@ import numpy as np
 from console.realtime import ConversationError, RealtimeConversation
 from console.realtime.audio import base64_to_bytes, decode
 from console.realtime.input_audio import InputAudioBuffer
-from console.realtime.protocol import canonical_type, normalise_turn_detection, session_audio_codecs, session_to_flat
+from console.realtime.protocol import audio_codec, canonical_type, normalise_turn_detection, session_audio_codecs, session_to_flat
 
 from .reader import Recording, UnreadableEventError
 
@@ -36,6 +42,8 @@ class RebuildError:
     event: int
     type: str
     message: str
+    #: The event's 1-based line in the file (None when the source cannot say).
+    line: int | None = None
 
 
 class ConversationRebuilder:
@@ -98,11 +106,29 @@ class ConversationRebuilder:
         try:
             record = self.rec.record(n)
         except UnreadableEventError as exc:
-            self.errors.append(RebuildError(n, self.rec.type_of(n), str(exc)))
+            self._error(n, self.rec.type_of(n), str(exc))
             return None, None
-        event = record.event
-        ctype = canonical_type(record.type)
-        if record.source == "client":
+        try:
+            return self._apply(record.type, record.source, record.event)
+        except ConversationError as exc:
+            self._error(n, record.type, str(exc))
+        except Exception as exc:  # noqa: BLE001 - one odd event is reported, the rebuild goes on
+            self._error(n, record.type, f"{exc.__class__.__name__}: {str(exc)[:160]}")
+        return None, None
+
+    def _error(self, n: int, etype: str, message: str) -> None:
+        line_of = getattr(self.rec, "line_of", None)
+        try:
+            line = int(line_of(n)) if line_of is not None else None
+        except (IndexError, ValueError, TypeError):
+            line = None
+        self.errors.append(RebuildError(n, etype, message, line))
+
+    def _apply(
+        self, etype: str, source: str, event: dict[str, Any]
+    ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        ctype = canonical_type(etype)
+        if source == "client":
             self._client_event(ctype, event)
             return None, None
         if ctype in ("session.created", "session.updated") and isinstance(event.get("session"), dict):
@@ -112,16 +138,12 @@ class ConversationRebuilder:
             flat = session_to_flat(session)
             if "turn_detection" in flat:
                 self._server_turn_detection = normalise_turn_detection(flat["turn_detection"])
-        try:
-            result = self.conversation.process_event(event, self._input.view(), self._input.offset)
-        except ConversationError as exc:
-            self.errors.append(RebuildError(n, record.type, str(exc)))
-            return None, None
+        result = self.conversation.process_event(event, self._input.view(), self._input.offset)
         if ctype == "input_audio_buffer.speech_started":
-            self._input.speech_started(event.get("audio_start_ms"))
+            self._input.speech_started(_finite(event.get("audio_start_ms")))
         elif ctype == "input_audio_buffer.speech_stopped":
             self._input.speech_stopped()
-            self._input.trim_to(event.get("audio_end_ms"), self.conversation.input_rate)
+            self._input.trim_to(_finite(event.get("audio_end_ms")), self.conversation.input_rate)
         return result
 
     def _client_event(self, ctype: str, event: dict[str, Any]) -> None:
@@ -130,7 +152,7 @@ class ConversationRebuilder:
             if "turn_detection" in flat:
                 self._client_turn_detection = normalise_turn_detection(flat["turn_detection"])
             if "input_audio_format" in flat:
-                self._input_codec = str(flat["input_audio_format"])
+                self._input_codec = audio_codec(flat["input_audio_format"])  # unknown: PCM16, as the API
         elif ctype == "input_audio_buffer.append":
             audio = event.get("audio")
             if isinstance(audio, str):
@@ -154,6 +176,13 @@ class ConversationRebuilder:
     def items(self) -> list[dict[str, Any]]:
         """The conversation's items so far (live objects: copy before changing them)."""
         return self.conversation.get_items()
+
+
+def _finite(value: Any) -> float | int | None:
+    """A finite JSON number, else None (`1e999` parses as infinity)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return value if math.isfinite(value) else None
 
 
 def item_audio(item: dict[str, Any]) -> np.ndarray:

@@ -7,6 +7,7 @@ over the events, `usage.py` the token and cost sums.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +19,8 @@ from .reader import Recording
 from .usage import estimate_cost, usage_totals
 
 REPORT_VERSION = 1
+#: Bad lines listed one by one in `format.problems` (the counts are always exact).
+MAX_LISTED_PROBLEMS = 50
 
 
 def _stats(values: list[float]) -> dict[str, Any]:
@@ -57,8 +60,14 @@ def build_report(
     lat = lambda key: [t["latency"][key] for t in turns if t["latency"][key] is not None]  # noqa: E731
     recorded_model = model or rec.model or analyser.session_model
     usage = usage_totals(t.usage for t in analyser.turns)
-    header = rec.header
+    header = rec.header if isinstance(rec.header, dict) else None
     statuses = analyser.statuses
+    problems = line_problems(rec, analyser.problems)
+    warnings = rec.warnings()
+    if analyser.problems:
+        first = analyser.problems[0]
+        warnings.append(f"{len(analyser.problems)} event(s) could not be analysed, the first at line {first['line']} "
+                        f"({first['type']}): {first['reason']}")
     return {
         "report_version": REPORT_VERSION,
         "file": str(rec.path),
@@ -66,13 +75,15 @@ def build_report(
             "kind": rec.kind,
             "protocol": rec.protocol,
             "model": recorded_model,
-            "started_at": header.get("started_at") if header else None,
-            "endpoint": header.get("endpoint") if header else None,
+            "started_at": _text(header.get("started_at")) if header else None,
+            "endpoint": _text(header.get("endpoint")) if header else None,
             "recorded_by": f"{header.get('tool')} {header.get('version')}" if header else None,
             "times_synthesised": rec.times_synthesised,
+            "times_known": rec.times_known,
             "truncated_last_line": rec.truncated,
             "bad_lines": rec.bad_lines,
-            "warnings": rec.warnings(),
+            "problems": problems[:MAX_LISTED_PROBLEMS],
+            "warnings": warnings,
         },
         "duration_s": round(rec.duration, 3),
         "events": {
@@ -94,6 +105,39 @@ def build_report(
     }
 
 
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def line_problems(rec: Recording, analysis: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every skipped or unanalysable line, by line number: {"line", "event", "reason"}
+    (`event` is the event number when the line was indexed as one, else null)."""
+    found = [{"line": p.line, "event": None, "reason": p.reason} for p in rec.line_problems()]
+    events = {rec.line_of(n): n for n in rec.unreadable}
+    for entry in found:
+        entry["event"] = events.get(entry["line"])
+    found += [{"line": p["line"], "event": p["event"], "reason": f"{p['type']} not analysed: {p['reason']}"}
+              for p in analysis]
+    return sorted(found, key=lambda p: (p["line"] or 0))
+
+
+def sanitise(value: Any, depth: int = 0) -> Any:
+    """A JSON-safe copy: non-finite numbers (`1e999`) become null, and nesting deeper
+    than any report field has is cut (raw fields such as `usage` come from the file)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if depth > 40:
+        return "[nested too deeply]"
+    if isinstance(value, dict):
+        return {str(k): sanitise(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [sanitise(v, depth + 1) for v in value]
+    return value
+
+
 def report_json(report: dict[str, Any]) -> str:
-    """The report as one JSON document."""
-    return json.dumps(report, indent=2, ensure_ascii=False)
+    """The report as one JSON document (always valid JSON: no `Infinity` or `NaN`)."""
+    try:
+        return json.dumps(report, indent=2, ensure_ascii=False, allow_nan=False)
+    except (ValueError, RecursionError):
+        return json.dumps(sanitise(report), indent=2, ensure_ascii=False, allow_nan=False)

@@ -11,6 +11,9 @@ the previous turn got its response (`response.created`); a `response.created` wi
 event since the last response (a server-initiated response) starts a turn of its own. Speech
 starting while a response plays therefore starts the next turn (the barge-in), and a
 function call's output sent back is the input of a new turn.
+
+A `response.create` the server refused (see `refusals.py`) is no input at all: it gets no
+response, so counting it would open a turn that absorbs the user's next message.
 """
 
 from __future__ import annotations
@@ -28,18 +31,21 @@ INPUT_TYPES: tuple[str, ...] = (
 RESPONSE_CREATED = "response.created"
 
 
-def turn_start_rows(type_ids: np.ndarray, types: Sequence[str]) -> np.ndarray:
+def turn_start_rows(type_ids: np.ndarray, types: Sequence[str], ignore: np.ndarray | None = None) -> np.ndarray:
     """Event numbers where turns begin (ascending), by the rule in the module docstring.
 
     Args:
         type_ids: the index's type column.
         types: the type table the ids point into.
+        ignore: event numbers that are not input (refused `response.create` requests).
     """
     input_ids = [i for i, t in enumerate(types) if t in INPUT_TYPES]
     response_ids = [i for i, t in enumerate(types) if t == RESPONSE_CREATED]
     if not input_ids and not response_ids:
         return np.zeros(0, dtype=np.int64)
     rows = np.flatnonzero(np.isin(type_ids, input_ids + response_ids))
+    if ignore is not None and len(ignore):
+        rows = rows[~np.isin(rows, ignore)]
     is_response = np.isin(type_ids[rows], response_ids)
     starts: list[int] = []
     answered = True  # before the first turn, as if the previous one had its response

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from typing import Any
 
@@ -9,7 +10,10 @@ from .prices import PriceTable
 
 
 def _num(value: Any) -> int:
-    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
+    """A token count: a finite JSON number, else 0 (`1e999` parses as infinity)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return 0
+    return int(value) if math.isfinite(value) else 0
 
 
 def usage_totals(usages: Iterable[dict[str, Any] | None]) -> dict[str, Any]:

@@ -6,12 +6,25 @@ the event in flight), no fsync (that would cost milliseconds per event). Redacti
 events is a substring pre-check on the serialised line (the structural walk only runs when
 it finds something that looks like a secret); audio events, whose lines are mostly base64,
 are walked instead, which touches the payload twice rather than once per marker.
+
+Text is written as UTF-8 and left readable (`ensure_ascii=False`), except for lone UTF-16
+surrogates (`"\\ud83d"`: legal JSON, and what a text delta that splits an emoji's surrogate
+pair decodes to), which UTF-8 cannot encode: only those are written as `\\uXXXX` escapes,
+which JSON readers turn back into the same code point. The escape pass runs only when the
+plain encode fails, so ordinary lines cost nothing more.
+
+One bad event never stops a recording: an event that cannot be serialised (not a dict,
+no `type`, an unknown source, a value JSON cannot hold, nesting too deep) is written as a
+marker line `{"time", "source", "unrecorded": {"type", "reason"}}` in its place, so line
+numbers stay aligned with the caller's count of events and readers report the gap with
+its line number; `events_unrecorded` counts them.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -20,7 +33,27 @@ import numpy as np
 
 from console.realtime.protocol import AUDIO_PAYLOAD_KEYS
 
-from .format import SOURCES, line_has_secret_marker, make_header, redact, utc_now_iso
+from .format import SOURCES, UNRECORDED_KEY, line_has_secret_marker, make_header, redact, utc_now_iso
+from .paths import make_private_dirs
+
+#: A lone UTF-16 surrogate (UTF-8 cannot encode one; JSON writes it as `\uXXXX`).
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _escape_surrogate(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def encode_line(line: str) -> bytes:
+    """A JSON text as UTF-8 bytes, with lone surrogates written as JSON `\\uXXXX` escapes.
+
+    Surrogates can only occur inside JSON string literals (keys or values), where the
+    escape means the same code point, so the line parses back to the same value.
+    """
+    try:
+        return line.encode("utf-8")
+    except UnicodeEncodeError:
+        return _SURROGATE.sub(_escape_surrogate, line).encode("utf-8")
 
 
 class RecorderClosedError(RuntimeError):
@@ -71,7 +104,7 @@ class SessionRecorder:
             started_at: ISO-8601 start time; default now.
         """
         self.path = Path(path)
-        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        make_private_dirs(self.path.parent)
         flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
         self._fd: int | None = os.open(self.path, flags, 0o600)
         try:
@@ -80,6 +113,8 @@ class SessionRecorder:
             pass
         self.header = make_header(endpoint=endpoint, protocol=protocol, model=model, started_at=started_at)
         self.events_written = 0
+        #: Events written as an `unrecorded` marker line instead (see the module docstring).
+        self.events_unrecorded = 0
         self.bytes_written = 0
         try:
             self._read_fd: int | None = os.open(self.path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
@@ -88,7 +123,7 @@ class SessionRecorder:
         #: `_line_starts[n]` is where event line `n` starts; it ends at its newline, at or
         #: before `_line_starts[n + 1]`.
         self._line_starts = np.zeros(1024, np.int64)
-        self._write_line(json.dumps(self.header, ensure_ascii=False))
+        self._write_line(encode_line(json.dumps(self.header, ensure_ascii=False)))
         self._line_starts[0] = self.bytes_written
 
     @property
@@ -104,36 +139,28 @@ class SessionRecorder:
     def record(self, time_iso: str | None, source: str, event: dict[str, Any]) -> None:
         """Append one event (the caller's `event` is never modified).
 
+        An event that cannot be recorded (not a dict with a `type`, an unknown source, a
+        value JSON cannot represent) takes one line all the same, as an `unrecorded`
+        marker saying why (see the module docstring): it never raises for the event.
+
         Args:
             time_iso: when the event was sent or received (ISO-8601); None means now.
             source: "client" or "server".
             event: the event as sent or received.
 
         Raises:
-            ValueError: an unknown source or an event that is not a dict with a `type`.
             RecorderClosedError: after `close`.
             OSError: the write failed.
         """
         if self._fd is None:
             raise RecorderClosedError(f"recorder for {self.path} is closed")
-        if source not in SOURCES:
-            raise ValueError(f"source must be 'client' or 'server', not {source!r}")
-        if not isinstance(event, dict) or "type" not in event:
-            raise ValueError("event must be a dict with a 'type'")
-        if next(iter(event)) != "type":
-            # `type` first lets the indexer read it without parsing the line (see index.py).
-            event = {"type": event["type"], **event}
-        if event["type"] in AUDIO_PAYLOAD_KEYS:
-            # Megabytes of base64: walking the event (a few keys, two substring checks on
-            # the payload) is cheaper than scanning the serialised line for every marker.
-            event = redact(event)
-        line = json.dumps(
-            {"time": time_iso or utc_now_iso(), "source": source, "event": event}, ensure_ascii=False
-        )
-        if event["type"] not in AUDIO_PAYLOAD_KEYS and line_has_secret_marker(line):
-            line = json.dumps(
-                {"time": time_iso or utc_now_iso(), "source": source, "event": redact(event)}, ensure_ascii=False
-            )
+        if not isinstance(time_iso, str):
+            time_iso = utc_now_iso()
+        try:
+            line = self._serialise(time_iso, source, event)
+        except Exception as exc:  # noqa: BLE001 - whatever one event does, the rest get recorded
+            line = self._marker(time_iso, source, event, exc)
+            self.events_unrecorded += 1
         # Set before writing: after a failed, partial write the next line starts after it.
         self._line_starts[self.events_written] = self.bytes_written
         self._write_line(line)
@@ -144,6 +171,39 @@ class SessionRecorder:
             self._line_starts = grown
         self._line_starts[n] = self.bytes_written
         self.events_written = n
+
+    def _serialise(self, time_iso: str, source: str, event: dict[str, Any]) -> bytes:
+        """The event's line as bytes; raises for an event that cannot be recorded."""
+        if source not in SOURCES:
+            raise ValueError(f"source must be 'client' or 'server', not {source!r}")
+        if not isinstance(event, dict) or not isinstance(event.get("type"), str):
+            raise ValueError("event must be a dict with a string 'type'")
+        if next(iter(event)) != "type":
+            # `type` first lets the indexer read it without parsing the line (see index.py).
+            event = {"type": event["type"], **event}
+        audio = event["type"] in AUDIO_PAYLOAD_KEYS
+        if audio:
+            # Megabytes of base64: walking the event (a few keys, two substring checks on
+            # the payload) is cheaper than scanning the serialised line for every marker.
+            event = redact(event)
+        line = json.dumps({"time": time_iso, "source": source, "event": event}, ensure_ascii=False)
+        if not audio and line_has_secret_marker(line):
+            line = json.dumps({"time": time_iso, "source": source, "event": redact(event)}, ensure_ascii=False)
+        return encode_line(line)
+
+    @staticmethod
+    def _marker(time_iso: str, source: Any, event: Any, exc: BaseException) -> bytes:
+        """The `unrecorded` marker line standing for an event that could not be recorded."""
+        etype = event.get("type") if isinstance(event, dict) else None
+        marker = {
+            "time": time_iso,
+            "source": source if source in SOURCES else "server",
+            UNRECORDED_KEY: {
+                "type": etype if isinstance(etype, str) else None,
+                "reason": f"{exc.__class__.__name__}: {str(exc)[:200]}",
+            },
+        }
+        return encode_line(json.dumps(redact(marker), ensure_ascii=False))
 
     def read_event(self, n: int) -> dict[str, Any]:
         """Event line `n` (0-based, in recording order) read back from the file.
@@ -181,11 +241,11 @@ class SessionRecorder:
 
     def on_realtime_event(self, payload: dict[str, Any]) -> None:
         """Handler for the client's `realtime.event` (`{"time", "source", "event"}`)."""
-        self.record(payload.get("time"), payload["source"], payload["event"])
+        self.record(payload.get("time"), payload.get("source"), payload.get("event"))  # type: ignore[arg-type]
 
-    def _write_line(self, line: str) -> None:
+    def _write_line(self, line: bytes) -> None:
         assert self._fd is not None
-        data = memoryview((line + "\n").encode("utf-8"))
+        data = memoryview(line + b"\n")
         while data:
             written = os.write(self._fd, data)
             data = data[written:]

@@ -96,16 +96,55 @@ def test_redact_leaves_clean_values_shared_and_innocent_words_alone() -> None:
     assert redact_url("ws://user:pw@host/v1/realtime?model=m") == f"ws://{REDACTED}@host/v1/realtime?model=m"
 
 
-def test_record_rejects_bad_input_and_use_after_close(tmp_path: Path) -> None:
-    rec = SessionRecorder(tmp_path / "s.jsonl", endpoint="ws://x", protocol="ga", model="m")
+def test_bad_events_become_marker_lines_and_recording_goes_on(tmp_path: Path) -> None:
+    path = tmp_path / "s.jsonl"
+    rec = SessionRecorder(path, endpoint="ws://x", protocol="ga", model="m")
+    deep: list = []
+    for _ in range(100_000):
+        deep = [deep]
+    bad = [
+        ("browser", {"type": "x"}),  # unknown source
+        ("client", {"no": "type"}),  # no type
+        ("server", {"type": ["a", "list"]}),  # a type JSON holds but no event has
+        ("server", {"type": "x", "blob": b"bytes"}),  # not JSON at all
+        ("server", {"type": "x", "deep": deep}),  # nesting json.dumps cannot walk
+        ("server", "not a dict"),
+    ]
+    for source, event in bad:
+        rec.record("2026-11-24T10:00:00.000Z", source, event)  # type: ignore[arg-type]
+    rec.record("2026-11-24T10:00:01.000Z", "server", {"type": "response.done", "event_id": "e9"})
+    assert rec.events_written == len(bad) + 1 and rec.events_unrecorded == len(bad)
+    markers = lines(path)[1:-1]
+    assert all(set(m) == {"time", "source", "unrecorded"} and m["unrecorded"]["reason"] for m in markers)
+    assert markers[0]["unrecorded"]["type"] == "x" and markers[0]["source"] == "server"
+    assert "TypeError" in markers[3]["unrecorded"]["reason"]
+    # Line numbers stay aligned with the caller's count: the last event reads back as itself.
+    assert rec.read_event(len(bad))["event"]["event_id"] == "e9"
     with pytest.raises(ValueError):
-        rec.record(None, "browser", {"type": "x"})
-    with pytest.raises(ValueError):
-        rec.record(None, "client", {"no": "type"})
+        rec.read_event(0)  # a marker is not an event record
     rec.close()
     rec.close()
     with pytest.raises(RecorderClosedError):
         rec.record(None, "client", {"type": "x"})
+    with Recording.open(path) as reader:  # readers report the markers as bad lines, with their numbers
+        assert len(reader) == 1 and reader.type_of(0) == "response.done"
+        assert [p.line for p in reader.problems] == list(range(2, 2 + len(bad)))
+        assert "could not serialise" in reader.problems[0].reason
+
+
+def test_lone_surrogates_are_recorded_losslessly_and_text_stays_readable(tmp_path: Path) -> None:
+    path = tmp_path / "s.jsonl"
+    deltas = ["caf\u00e9 ", "\ud83d", "\ude00", " done \U0001F600"]
+    with SessionRecorder(path, endpoint="ws://x", protocol="ga", model="m") as rec:
+        for i, delta in enumerate(deltas):
+            rec.record(None, "server", {"type": "response.output_text.delta", "event_id": f"e{i}", "delta": delta})
+        assert rec.events_unrecorded == 0
+        assert [rec.read_event(i)["event"]["delta"] for i in range(len(deltas))] == deltas
+    raw = path.read_bytes()
+    assert "café".encode() in raw and "😀".encode() in raw  # readable where UTF-8 can say it
+    assert b"\\ud83d" in raw and b"\\ude00" in raw  # escaped only where it cannot
+    with Recording.open(path) as reader:
+        assert [reader.event(i)["delta"] for i in range(len(deltas))] == deltas
 
 
 def test_default_path_is_readable_and_unique(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -120,3 +159,25 @@ def test_default_path_is_readable_and_unique(tmp_path: Path, monkeypatch: pytest
     assert default_path(tmp_path / "s", model="a/b c", now=now).name == "2026-11-24T15-46-02_a-b-c_sim.jsonl"
     monkeypatch.setenv("XDG_STATE_HOME", "relative/path")
     assert sessions_dir() == Path.home() / ".local" / "state" / "realtime-console" / "sessions"
+
+
+def test_every_directory_the_recorder_creates_is_private(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    state = tmp_path / "state"
+    monkeypatch.setenv("XDG_STATE_HOME", str(state))
+    old = os.umask(0o022)  # the usual umask, under which plain mkdir gives 0755
+    try:
+        SessionRecorder(default_path(), endpoint="ws://x", protocol="ga", model="m").close()
+    finally:
+        os.umask(old)
+    for directory in (state, state / "realtime-console", state / "realtime-console" / "sessions"):
+        assert stat.S_IMODE(directory.stat().st_mode) == 0o700, directory
+
+
+def test_existing_parent_directories_are_left_alone(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o755)
+    shared.chmod(0o755)
+    SessionRecorder(shared / "realtime-console" / "sessions" / "s.jsonl", endpoint="ws://x",
+                    protocol="ga", model="m").close()
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o755
+    assert stat.S_IMODE((shared / "realtime-console").stat().st_mode) == 0o700
