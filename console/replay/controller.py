@@ -399,6 +399,8 @@ class ReplayController:
             problem = self.rebuilder.errors[-1]
             self._note(state, "info", f"{problem.type} not applied: {problem.message}", n)
         annotations.observe(record.source, event, n, now, self.conversation)
+        if not self.rec.times_known:  # an age against a made-up clock would be nonsense
+            annotations.stats.expires_at = None
         if record.source == "client":
             if playing and ctype == "input_audio_buffer.append" and isinstance(event.get("audio"), str):
                 samples = self._decode_input(event["audio"])

@@ -390,3 +390,20 @@ def test_an_older_model_with_missing_fields_replays_with_notes(tmp_path: Path) -
         ctl.seek(10)
         ctl.seek(len(rec) - 1)
         assert len([n for n in ctl.notes if n.kind == "info"]) == len(problems)
+
+
+def test_a_file_of_bare_events_without_times_shows_no_session_expiry(tmp_path: Path) -> None:
+    path = tmp_path / "bare.jsonl"
+    events = [
+        {"type": "session.created", "event_id": "e1",
+         "session": {"id": "sess_1", "model": "gpt-realtime", "expires_at": 1_700_000_000}},
+        {"type": "conversation.item.create", "event_id": "e2",
+         "item": {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "hi"}]}},
+    ]
+    path.write_text("".join(json.dumps(e) + "\n" for e in events))
+    with Recording.open(path) as rec:
+        assert not rec.times_known
+        ctl = ReplayController(rec)
+        ctl.seek(len(rec) - 1)
+        assert ctl.stats.session_id == "sess_1"
+        assert ctl.stats.remaining_seconds(ctl.epoch) is None  # no "485561:19:49" left
