@@ -120,7 +120,25 @@ class Annotations:
             conversation: the items as of this event (to place notes and find outputs).
             cause_of: for an error, a short description of the client event that caused
                 it (the live store links them), or None.
+
+        An event with values no code expects (a number where text belongs, ...) becomes a
+        note saying so: one odd event never stops a live session or a replay.
         """
+        try:
+            self._observe(source, event, index, now, conversation, cause_of)
+        except Exception as exc:  # noqa: BLE001 - reported, never raised
+            self.add_note("info", f"event not annotated ({type(exc).__name__}: {exc})", event_index=index,
+                          conversation=conversation)
+
+    def _observe(
+        self,
+        source: str,
+        event: dict[str, Any],
+        index: int | None,
+        now: float,
+        conversation: ItemLookup | None,
+        cause_of: Callable[[int], str | None] | None,
+    ) -> None:
         if self.stats.observe(source, event, now):
             self._changes.stats_changed = True
         etype = canonical_type(str(event.get("type", "")))

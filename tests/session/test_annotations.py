@@ -129,3 +129,13 @@ def test_live_and_replay_annotate_the_same_events_the_same_way(tmp_path: Path) -
         replayed = [(n.kind, n.text, n.after_item_id, n.event_index) for n in replay.notes]
         assert shown == replayed and any("response_cancel_not_active" in text for _, text, _, _ in shown)
         assert live.annotations.vad == replay.vad_active
+
+
+def test_an_event_with_odd_values_becomes_a_note_not_an_exception() -> None:
+    notes = fresh()
+    odd = {"type": "response.done", "response": {"id": "r", "status": "failed", "usage": {"input_tokens": "many"},
+                                                  "output": 5}}
+    notes.observe("server", odd, 3, 1.0, Items("a"))
+    notes.observe("server", {"type": "rate_limits.updated", "rate_limits": [{"name": 1, "limit": "x"}]}, 4, 1.0, None)
+    assert all(n.event_index in (3, 4) for n in notes.notes)
+    assert any("not annotated" in n.text for n in notes.notes)
