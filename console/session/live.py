@@ -215,7 +215,6 @@ class LiveSession(Session):
         if self._applied_config is not None:
             self.client.session_config = copy.deepcopy(self._applied_config)
         reason = error.get("code") or error.get("message") or "refused"
-        self.add_note("error", f"session.update refused ({reason}): the local session is back to what the server applied")
         asked = self._pending_updates[refused][2] if refused < len(self._pending_updates) else None
         del self._pending_updates[refused:]  # later updates carried the refused change too
         self.status(f"{asked or 'session update'} refused: {error.get('message') or reason}", "error")
