@@ -119,6 +119,8 @@ class RealtimeConsoleApp(App[int]):
         self._closed = False
         self._frozen = False
         self.recorder: Any = None
+        #: True once `on_mount` finished setting up (audio started, start-up notes added).
+        self.started = False
 
     # --- lifecycle ----------------------------------------------------------------------
 
@@ -141,6 +143,7 @@ class RealtimeConsoleApp(App[int]):
             self.session.add_note("info", "offline: no OPENAI_API_KEY, so the console runs on the local simulator")
         if self.autoconnect:
             self.spawn(self.session.connect())
+        self.started = True
 
     def _freeze_startup_objects(self) -> None:
         """Move everything alive after the first paint out of the garbage collector's sight.

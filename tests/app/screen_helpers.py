@@ -9,17 +9,24 @@ import re
 from rich.console import Console
 from textual.app import App
 
+from tests.app.console_harness import wait_for
 from tests.app.scripted_session import T0, play
 
 
 async def settle(pilot) -> None:
-    """Let focus changes, the footer's recompose and layout finish before exporting."""
-    for _ in range(4):
+    """Let focus changes, the footer's recompose and layout finish before exporting.
+
+    Waits for the message queue to drain and animations to end, never for a fixed time,
+    so a busy machine only makes it slower.
+    """
+    for _ in range(6):
         await pilot.wait_for_scheduled_animations()
-        await pilot.pause(0.15)
+        await pilot.pause()
 
 
 async def play_scripted(app, pilot) -> None:
+    """Play the scripted session into a started app and show all of it."""
+    await wait_for(pilot, lambda: app.started, what="the app's start-up")
     client = app.session.open_client()
     app.session.output_audio_listeners.clear()  # no playback: the model waveform stays still
     app.session.stats.connection = "connected"
@@ -29,9 +36,10 @@ async def play_scripted(app, pilot) -> None:
     app.clock.auto = 0.0
     app.clock.now = T0 + 95  # 1:35 into the session
     app.bridge.flush()
-    await pilot.pause(0.3)
+    await pilot.pause()
+    app.main.apply_pending_items()  # what the 5 Hz conversation refresh would do
     app.main.refresh_status()
-    await pilot.pause(0.1)
+    await settle(pilot)
 
 
 def screen_lines(app: App) -> list[str]:

@@ -63,7 +63,8 @@ class MainScreen(Screen[None]):
         super().__init__(id=id)
         self._pending_items: dict[str, None] = {}
 
-    def _apply_pending_items(self) -> None:
+    def apply_pending_items(self) -> None:
+        """Redraw the conversation cards whose items changed (the 5 Hz refresh does this)."""
         if self._pending_items:
             self._apply_items(self.query_one(ConversationView))
 
@@ -101,7 +102,7 @@ class MainScreen(Screen[None]):
         self.query_one("#detail", EventDetail).border_title = "event detail"
         self.query_one("#conversation", ConversationView).border_title = "conversation"
         self.query_one("#input", InputLine).focus()
-        self.set_interval(ITEM_REFRESH_S, self._apply_pending_items, name="conversation-refresh")
+        self.set_interval(ITEM_REFRESH_S, self.apply_pending_items, name="conversation-refresh")
         self.watch(self, "focused", self._focus_moved)
         self.refresh_status()
 
