@@ -193,6 +193,7 @@ class RealtimeAPI(RealtimeEventHandler):
         self._closing = False
         self._close_sent = False
         self.expired = False
+        self.clear_waits()
         logger.debug("connecting to %s (protocol %s)", self.url, self.protocol)
         try:
             ws = await ws_connect(

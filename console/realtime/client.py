@@ -111,6 +111,8 @@ class RealtimeClient(RealtimeEventHandler):
         )
         self._reset_config()
         self._add_api_event_handlers()
+        # wait_for_next_item / wait_for_next_completed_item are chained by callers.
+        self.group_waits("conversation.item.appended", "conversation.item.completed")
 
     @property
     def protocol(self) -> str:
@@ -228,6 +230,7 @@ class RealtimeClient(RealtimeEventHandler):
         self._input = InputAudioBuffer(max_keep_s=VAD_MAX_KEEP_S)
         self.session_created = False
         self.session = None
+        self.clear_waits()
         await self.realtime.connect()
         self.update_session()
         return True
