@@ -34,7 +34,8 @@ class InputProcessors:
         raw = event.get("transcript")
         if not isinstance(raw, str):
             raise missing_field(event, "transcript")
-        # A single space tells "empty transcript" apart from "not transcribed yet".
+        # A single space in `formatted` tells "empty transcript" apart from "not
+        # transcribed yet"; the delta carries what the server said, as the reference does.
         shown = raw or " "
         index = event.get("content_index", 0)
         item = self._item_lookup.get(event["item_id"])
@@ -46,7 +47,7 @@ class InputProcessors:
             if isinstance(content[index], dict):
                 content[index]["transcript"] = raw
         item["formatted"]["transcript"] = shown
-        return item, {"transcript": shown}
+        return item, {"transcript": raw}
 
     def _transcription_delta(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
         """Streaming input transcription: a growing `formatted.transcript`."""

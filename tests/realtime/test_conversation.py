@@ -136,14 +136,14 @@ def test_input_transcription_completed_sets_transcript(proto: str) -> None:
     assert item["content"][0]["transcript"] == "hi"
 
 
-def test_input_transcription_empty_shows_single_space(proto: str) -> None:
+def test_input_transcription_empty_shows_single_space_and_delta_is_the_servers(proto: str) -> None:
     conv = RealtimeConversation()
     conv.process_event(ev(proto, "conversation.item.created", item=user_audio_item()))
     item, delta = conv.process_event(
         ev(proto, "conversation.item.input_audio_transcription.completed", item_id="item_user",
            content_index=0, transcript="")
     )
-    assert delta == {"transcript": " "}
+    assert delta == {"transcript": ""}
     assert item["formatted"]["transcript"] == " "
     assert item["content"][0]["transcript"] == ""
 
