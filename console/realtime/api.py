@@ -24,6 +24,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidSta
 from websockets.protocol import State
 
 from .event_handler import RealtimeEventHandler, client_error_event
+from .events import ClosePayload
 from .protocol import BETA_HEADER, DEFAULT_MODEL, DEFAULT_URL, PROTOCOLS, new_event_id
 from .validation import redact_event
 
@@ -424,7 +425,8 @@ class RealtimeAPI(RealtimeEventHandler):
         logger.debug("closed: code=%s reason=%r error=%s", code, reason, error)
         if self._ws is ws:
             self._closing = True
-        self.dispatch("close", {"error": error, "code": code, "reason": reason, "expired": self.expired})
+        payload: ClosePayload = {"error": error, "code": code, "reason": reason, "expired": self.expired}
+        self.dispatch("close", payload)
 
 
 def _try_json(frame: str | bytes) -> Any:

@@ -1,6 +1,7 @@
 """`RealtimeClient`: the reference client's API on top of `RealtimeAPI` + `RealtimeConversation`.
 
-It wires server events into the conversation and re-emits what a UI needs:
+It wires server events into the conversation and re-emits what a UI needs (each payload's
+shape is named in `events.py`):
 
 - `realtime.event` `{"time": ISO-8601 str, "source": "client" | "server", "event": dict}`
   for every event sent or received, *before* the conversation applies it, and even when
@@ -42,6 +43,14 @@ from .api import NotConnectedError, RealtimeAPI, RealtimeError
 from .audio import encode_base64, samples_to_ms, to_int16
 from .conversation import AUDIO_PART_TYPES, ConversationError, RealtimeConversation
 from .event_handler import RealtimeEventHandler, client_error_event
+from .events import (
+    ClosePayload,
+    ConversationUpdated,
+    Interrupted,
+    ItemAppended,
+    ItemCompleted,
+    RealtimeEventPayload,
+)
 from .input_audio import IDLE_KEEP_S, InputAudioBuffer
 from .protocol import canonical_type, sample_rate, session_audio_codecs
 from .session_config import (  # noqa: F401 (DEFAULT_SERVER_VAD: re-exported)
@@ -138,9 +147,10 @@ class RealtimeClient(RealtimeEventHandler):
         self.realtime.on("close", self._on_close)
 
     def _on_client_event(self, event: dict[str, Any]) -> None:
-        self.dispatch("realtime.event", {"time": _now(), "source": "client", "event": event})
+        payload: RealtimeEventPayload = {"time": _now(), "source": "client", "event": event}
+        self.dispatch("realtime.event", payload)
 
-    def _on_close(self, event: dict[str, Any]) -> None:
+    def _on_close(self, event: ClosePayload) -> None:
         self.session_created = False
         self.dispatch("close", event)
 
@@ -155,14 +165,15 @@ class RealtimeClient(RealtimeEventHandler):
 
     def _on_server_event(self, event: dict[str, Any]) -> None:
         """Log, apply to the conversation (reporting failures), then react."""
-        self.dispatch("realtime.event", {"time": _now(), "source": "server", "event": event})
+        logged: RealtimeEventPayload = {"time": _now(), "source": "server", "event": event}
+        self.dispatch("realtime.event", logged)
         event_type = canonical_type(event["type"])
         if event_type in ("session.created", "session.updated"):
             self._on_session(event)
         elif event_type == "error":
             self.dispatch("error", event)
         try:
-            item, delta = self.conversation.process_event(event, self._input.view(), self._input.offset)
+            change = self.conversation.apply_event(event, self._input.view(), self._input.offset)
         except ConversationError as exc:
             self._report_conversation_error(event, str(exc))
             return
@@ -170,11 +181,11 @@ class RealtimeClient(RealtimeEventHandler):
             logger.exception("conversation failed on %s", event_type)
             self._report_conversation_error(event, f"{type(exc).__name__}: {exc}")
             return
-        is_new = self.conversation.last_item_is_new
-        completed = self.conversation.last_item_completed
+        item, delta = change.item, change.delta
         if event_type == "input_audio_buffer.speech_started":
             self._input.speech_started(event.get("audio_start_ms"))
-            self.dispatch("conversation.interrupted", {"event": event})
+            interrupted: Interrupted = {"event": event}
+            self.dispatch("conversation.interrupted", interrupted)
         elif event_type in ("input_audio_buffer.speech_stopped", "input_audio_buffer.timeout_triggered"):
             self._input.speech_stopped()
             if self.get_turn_detection_type() is not None:  # after speech ends, VAD needs none of it
@@ -183,11 +194,14 @@ class RealtimeClient(RealtimeEventHandler):
             self._on_response_done(event)
         if item is None or event_type in _SILENT_TYPES:
             return
-        self.dispatch("conversation.updated", {"item": item, "delta": delta})
-        if is_new:
-            self.dispatch("conversation.item.appended", {"item": item})
-        if completed:
-            self.dispatch("conversation.item.completed", {"item": item})
+        updated: ConversationUpdated = {"item": item, "delta": delta}  # type: ignore[typeddict-item]
+        self.dispatch("conversation.updated", updated)
+        if change.appended:
+            appended: ItemAppended = {"item": item}
+            self.dispatch("conversation.item.appended", appended)
+        if change.completed:
+            completed: ItemCompleted = {"item": item}
+            self.dispatch("conversation.item.completed", completed)
         if (
             event_type == "response.output_item.done"
             and item.get("type") == "function_call"

@@ -8,18 +8,35 @@ state changes, and so these rules can be tested and reused on their own.
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import Any, NamedTuple
 
 Item = dict[str, Any]
 Delta = dict[str, Any]
 Result = tuple[Item | None, Delta | None]
+
+
+class Change(NamedTuple):
+    """What one server event did to the conversation (`RealtimeConversation.apply_event`).
+
+    `item`: the live item that changed (None: nothing for the UI); `delta`: what changed
+    in it (`{"audio"}`, `{"text"}`, `{"transcript"}`, `{"arguments"}` or
+    `{"transcript_error"}`; None for whole-item changes); `appended`: this event added the
+    item to the conversation; `completed`: this event is the one that reports the item
+    completed (once per item). Returned by the call that produced it, so nothing about
+    the last event lingers on the conversation.
+    """
+
+    item: Item | None
+    delta: Delta | None
+    appended: bool = False
+    completed: bool = False
 
 #: Content part types whose `text` makes up `formatted.text` (GA adds `output_text`).
 TEXT_PART_TYPES = frozenset({"text", "input_text", "output_text"})
 #: Content part types that carry audio (and a transcript).
 AUDIO_PART_TYPES = frozenset({"audio", "input_audio", "output_audio"})
 
-NOTHING: Result = (None, None)
+NOTHING = Change(None, None)
 
 
 class ConversationError(Exception):

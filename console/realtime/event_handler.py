@@ -32,6 +32,8 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
+from .events import ErrorPayload
+
 logger = logging.getLogger("console.realtime")
 
 Handler = Callable[[Any], Any]
@@ -44,14 +46,14 @@ WAIT_BACKLOG = 1024
 HANDLER_ERROR_CODE = "client_handler_error"
 
 
-def client_error_event(code: str, message: str, **extra: Any) -> dict[str, Any]:
+def client_error_event(code: str, message: str, **extra: Any) -> ErrorPayload:
     """Build an `error` event for a failure detected on the client side.
 
     Shaped like the server's `error` event (`{"type": "error", "error": {...}}`) so a UI
     shows both the same way; `error.type` is `"client_error"` so it is never mistaken for
     something the server said. `extra` keys (e.g. the offending `event`) sit beside it.
     """
-    return {"type": "error", "error": {"type": "client_error", "code": code, "message": message}, **extra}
+    return {"type": "error", "error": {"type": "client_error", "code": code, "message": message}, **extra}  # type: ignore[typeddict-item]
 
 
 class RealtimeEventHandler:
