@@ -34,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import logging
+import math
 from datetime import datetime, timezone
 from typing import Any
 
@@ -42,6 +43,7 @@ import numpy as np
 from .api import NotConnectedError, RealtimeAPI, RealtimeError
 from .audio import encode_base64, samples_to_ms, to_int16
 from .conversation import AUDIO_PART_TYPES, ConversationError, RealtimeConversation
+from .conversation_items import Change, part_type
 from .event_handler import RealtimeEventHandler, client_error_event
 from .events import (
     ClosePayload,
@@ -168,25 +170,19 @@ class RealtimeClient(RealtimeEventHandler):
         logged: RealtimeEventPayload = {"time": _now(), "source": "server", "event": event}
         self.dispatch("realtime.event", logged)
         event_type = canonical_type(event["type"])
-        if event_type in ("session.created", "session.updated"):
-            self._on_session(event)
-        elif event_type == "error":
+        if event_type == "error":
             self.dispatch("error", event)
-        try:
-            change = self.conversation.apply_event(event, self._input.view(), self._input.offset)
-        except ConversationError as exc:
-            self._report_conversation_error(event, str(exc))
-            return
-        except Exception as exc:  # noqa: BLE001 - a conversation bug must not end the session
-            logger.exception("conversation failed on %s", event_type)
-            self._report_conversation_error(event, f"{type(exc).__name__}: {exc}")
-            return
-        item, delta = change.item, change.delta
+        change = self._apply(event, event_type)
         if event_type == "input_audio_buffer.speech_started":
+            # The user is speaking even when the event's numbers are unusable (the
+            # conversation rejected it): a UI must still stop playback.
             self._input.speech_started(event.get("audio_start_ms"))
             interrupted: Interrupted = {"event": event}
             self.dispatch("conversation.interrupted", interrupted)
-        elif event_type in ("input_audio_buffer.speech_stopped", "input_audio_buffer.timeout_triggered"):
+        if change is None:
+            return
+        item, delta = change.item, change.delta
+        if event_type in ("input_audio_buffer.speech_stopped", "input_audio_buffer.timeout_triggered"):
             self._input.speech_stopped()
             if self.get_turn_detection_type() is not None:  # after speech ends, VAD needs none of it
                 self._input.trim_to(_int_or_none(event.get("audio_end_ms")), self._input_rate())
@@ -208,6 +204,20 @@ class RealtimeClient(RealtimeEventHandler):
             and item.get("status") == "completed"
         ):
             self._tool_runner.call_completed(event, item)
+
+    def _apply(self, event: dict[str, Any], event_type: str) -> Change | None:
+        """Take in the session, apply the event to the conversation; None (reported as an
+        `error` event) when it cannot be applied. Nothing raised here reaches a handler."""
+        try:
+            if event_type in ("session.created", "session.updated"):
+                self._on_session(event)
+            return self.conversation.apply_event(event, self._input.view(), self._input.offset)
+        except ConversationError as exc:
+            self._report_conversation_error(event, str(exc))
+        except Exception as exc:  # noqa: BLE001 - a conversation bug must not end the session
+            logger.exception("conversation failed on %s", event_type)
+            self._report_conversation_error(event, f"{type(exc).__name__}: {exc}")
+        return None
 
     def _report_conversation_error(self, event: dict[str, Any], message: str) -> None:
         self.dispatch(
@@ -429,7 +439,7 @@ class RealtimeClient(RealtimeEventHandler):
             raise ValueError(f"item {item_id!r} is not an assistant message: it cannot be truncated")
         content = item.get("content") or []
         audio_index = next(
-            (i for i, part in enumerate(content) if isinstance(part, dict) and part.get("type") in AUDIO_PART_TYPES),
+            (i for i, part in enumerate(content) if part_type(part) in AUDIO_PART_TYPES),
             None,
         )
         if audio_index is None:
@@ -458,4 +468,5 @@ class RealtimeClient(RealtimeEventHandler):
 
 
 def _int_or_none(value: Any) -> int | None:
-    return int(value) if isinstance(value, (int, float)) else None
+    """An int for a finite number, else None (int() of inf or nan raises)."""
+    return int(value) if isinstance(value, (int, float)) and math.isfinite(value) else None

@@ -49,6 +49,7 @@ from .conversation_items import (  # noqa: F401 (AUDIO_PART_TYPES, TEXT_PART_TYP
     merge_content,
     missing_field,
     output_ids,
+    part_type,
     require_fields,
     text_of,
     transcript_of,
@@ -262,7 +263,12 @@ class RealtimeConversation:
             value = event.get(key)
             if value is not None and type(value) is not str:
                 raise ConversationError(f"{event_type}: {key} must be a string, not {value!r}")
-        return processor(self, event, input_audio, input_audio_offset)
+        try:
+            return processor(self, event, input_audio, input_audio_offset)
+        except RecursionError:
+            # Copying a value nested thousands deep; processors copy before they change
+            # anything, so the state is as it was.
+            raise ConversationError(f"{event_type}: a value is nested too deeply to store") from None
 
     # --- helpers ----------------------------------------------------------------------
 
@@ -284,7 +290,7 @@ class RealtimeConversation:
         """Audio carried inline in content parts (base64), decoded; ValueError if invalid."""
         chunks = []
         for part in content:
-            if isinstance(part, dict) and part.get("type") in AUDIO_PART_TYPES and part.get("audio"):
+            if part_type(part) in AUDIO_PART_TYPES and part.get("audio"):
                 if not isinstance(part["audio"], str):
                     raise ValueError("audio must be a base64 string")
                 codec = self.input_codec if part["type"] == "input_audio" else self.output_codec
@@ -337,7 +343,7 @@ class RealtimeConversation:
             # replays of retrieved items): the reference leaves them silent.
             try:
                 inline = self._content_audio(content)
-            except ValueError:
+            except (ValueError, TypeError):
                 inline = None  # the item itself is still worth keeping
             if inline is not None and len(inline):
                 self._set_audio(item, inline)
@@ -380,20 +386,24 @@ class RealtimeConversation:
     def _merge_item(self, item: Item, incoming: Item) -> bool:
         """Update a known item from a later server copy; True if it is now reported completed."""
         was_completed = item.get("status") == "completed"
+        # Every new value is copied before the item changes: a copy that fails (a value
+        # nested too deeply) must leave the item as it was.
+        updates: dict[str, Any] = {}
         for key, value in incoming.items():
             if key in ("id", "formatted"):
                 continue
             if key == "content" and isinstance(value, list):
                 old = item.get("content") if isinstance(item.get("content"), list) else []
-                item["content"] = merge_content(old, value)
+                updates["content"] = merge_content(old, value)
             elif key == "arguments" and not isinstance(value, str):
                 continue  # arguments stay a string: deltas are appended to them
             elif key == "status":
                 keep_completed = item.get("role") == "user" or item.get("type") == "function_call_output"
                 if not (keep_completed and was_completed) and value is not None:
-                    item["status"] = value
+                    updates["status"] = copy.deepcopy(value)
             elif value is not None or key not in item:
-                item[key] = copy.deepcopy(value)
+                updates[key] = copy.deepcopy(value)
+        item.update(updates)
         formatted = item["formatted"]
         content = item.get("content") if isinstance(item.get("content"), list) else []
         formatted["text"] = formatted["text"] or text_of(content)
@@ -643,23 +653,23 @@ class RealtimeConversation:
         """Fix: the reference ignores it; store final status, status_details and usage."""
         response = event.get("response")
         self._check_response(event, response)
+        final = {key: copy.deepcopy(value) for key, value in response.items() if key != "output"}  # before any change
         stored = self._response_lookup.get(response["id"])
         if stored is None:
             stored = {"id": response["id"], "output": []}
             self._responses.append(stored)
             self._response_lookup[stored["id"]] = stored
-        for key, value in response.items():
-            if key == "output":
-                for out_id in output_ids(value):
-                    if out_id not in stored["output"]:
-                        stored["output"].append(out_id)
-            else:
-                stored[key] = copy.deepcopy(value)
+        for out_id in output_ids(response.get("output")):
+            if out_id not in stored["output"]:
+                stored["output"].append(out_id)
+        stored.update(final)
         return NOTHING
 
     def _output_item_added(self, event: dict[str, Any], _audio: Any, _offset: int) -> Change:
         require_fields(event, "response_id")
         incoming = self._event_item(event)
+        known = incoming["id"] in self._item_lookup or incoming["id"] in self._oob_items
+        aside = None if known else copy.deepcopy(incoming)  # before any change
         response = self._response_lookup.get(event["response_id"])
         if response is None:
             # Out-of-band or missed response.created: legal traffic, remember a stub.
@@ -670,13 +680,12 @@ class RealtimeConversation:
             response["output"].append(incoming["id"])
         if incoming["id"] not in self._reported_completed:
             self._awaiting_output_done.add(incoming["id"])
-        if incoming["id"] not in self._item_lookup and incoming["id"] not in self._oob_items:
+        if aside is not None:
             # Until conversation.item.created/added names it, the item lives aside: an
             # out-of-band response's items never join the conversation.
-            item = copy.deepcopy(incoming)
-            item.pop("formatted", None)
-            self._new_formatted(item)
-            self._bounded_put(self._oob_items, item["id"], item)
+            aside.pop("formatted", None)
+            self._new_formatted(aside)
+            self._bounded_put(self._oob_items, aside["id"], aside)
         return NOTHING
 
     def _output_item_done(self, event: dict[str, Any], _audio: Any, _offset: int) -> Change:
@@ -687,8 +696,10 @@ class RealtimeConversation:
             item["status"] = incoming["status"]
         final_arguments = incoming.get("arguments")
         if item.get("type") == "function_call" and not item.get("arguments") and isinstance(final_arguments, str):
-            item["arguments"] = incoming["arguments"]
-            item["formatted"]["tool"]["arguments"] = incoming["arguments"]
+            item["arguments"] = final_arguments
+            tool = item["formatted"].get("tool")  # absent if the item was first stored with another type
+            if tool is not None:
+                tool["arguments"] = final_arguments
         if not in_conversation:
             return NOTHING
         return Change(item, None, completed=self._report_completed(item))
@@ -699,12 +710,14 @@ class RealtimeConversation:
             raise missing_field(event, "part")
         item, in_conversation = self._find(event)
         content = item.get("content")
+        index = event.get("content_index")
+        if isinstance(content, list) and isinstance(index, int) and 0 <= index < len(content):
+            return Change(item, None) if in_conversation else NOTHING
+        # Fix: store a copy; the reference appends the event's own dict and then grows it.
+        stored = copy.deepcopy(part)  # before any change
         if not isinstance(content, list):
             content = item["content"] = []
-        index = event.get("content_index")
-        # Fix: store a copy; the reference appends the event's own dict and then grows it.
-        if not (isinstance(index, int) and 0 <= index < len(content)):
-            content.append(copy.deepcopy(part))
+        content.append(stored)
         return Change(item, None) if in_conversation else NOTHING
 
     # --- deltas -----------------------------------------------------------------------
@@ -730,7 +743,10 @@ class RealtimeConversation:
         delta, item, in_conversation = self._streamed(event)
         part = self._part(item, event)
         if part is not None:
-            part[key] = (part.get(key) or "") + delta
+            # A stored value that is not text (a malformed part) is replaced by the
+            # stream, which is the real content; it never makes the delta fail.
+            current = part.get(key)
+            part[key] = (current if isinstance(current, str) else "") + delta
         item["formatted"][key] += delta
         return Change(item, {key: delta}) if in_conversation else NOTHING
 

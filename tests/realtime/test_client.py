@@ -421,3 +421,17 @@ async def test_chained_waits_see_items_of_one_burst_and_can_interrupt(protocol: 
         await client.disconnect()
     for event in server.received:
         validate_client_event(event, protocol)
+
+
+async def test_speech_started_with_unusable_milliseconds_still_interrupts() -> None:
+    """`audio_start_ms: 1e999` (inf) is reported, the user's speech still interrupts, and a
+    session whose `audio.input` / `audio.output` are not objects breaks nothing."""
+    async with connected("ga") as (client, server, _):
+        rec = Recorder(client, "conversation.interrupted", "error", "realtime.event")
+        await server.send('{"type": "input_audio_buffer.speech_started", "event_id": "e1", "item_id": "i", "audio_start_ms": 1e999}')
+        await server.send({"type": "session.updated", "event_id": "e2", "session": {"type": "realtime", "audio": {"input": 5, "output": 7}}})
+        await server.send({"type": "test.marker", "event_id": "e3"})
+        await until(client, lambda: any(e["event"]["type"] == "test.marker" for e in rec["realtime.event"]))
+        assert [e["error"]["code"] for e in rec["error"]] == ["client_conversation_error"]
+        assert "audio_start_ms" in rec["error"][0]["error"]["message"]
+        assert [e["event"]["event_id"] for e in rec["conversation.interrupted"]] == ["e1"]
