@@ -5,7 +5,7 @@ writer task sends them in order), dispatches every received frame as `server.<ty
 `server.*`, and reports the end of the connection as exactly one `close` event. What the
 events mean is the business of `RealtimeConversation` and `RealtimeClient`.
 
-Wire facts it handles (see shared/protocol.md): fatal errors come *after* a successful
+Wire facts it handles: fatal errors come *after* a successful
 upgrade as one `error` event plus a close 3000/4000, so `connect()` waits briefly for
 them and raises `RealtimeConnectionError`; frames may exceed websockets' 1 MiB default;
 GA sessions end with `session_expired`; malformed frames are reported, not fatal.

@@ -20,7 +20,7 @@ shape is named in `events.py`):
   `client_tool_error`, `invalid_json` / `invalid_event` (malformed frames, `"raw"` text);
 - `close` `{"error", "code", "reason", "expired"}` once per connection.
 
-Defects of the reference fixed here (see shared/reference-client-behaviour.md): the given
+Defects of the reference fixed here: the given
 URL is honoured; `update_session` keeps unknown keys (passed through for the server to
 judge) and keeps `tools` set through it; `remove_tool` updates the session; tools run only
 for completed calls, with one `response.create` after all outputs of a response, sync or
