@@ -61,7 +61,7 @@ def client_path(stream: list[str]) -> tuple[float, int]:
     client = RealtimeClient(url="ws://127.0.0.1:9/v1/realtime")
     for name in ("realtime.event", "conversation.updated"):
         client.on(name, lambda event: None)
-    handle = client.realtime._handle_frame
+    handle = client.realtime._handle_frame_safely  # what the reader calls per frame
     start = time.perf_counter()
     for frame in stream:
         handle(frame)

@@ -5,7 +5,7 @@ writer task sends them in order), dispatches every received frame as `server.<ty
 `server.*`, and reports the end of the connection as exactly one `close` event. What the
 events mean is the business of `RealtimeConversation` and `RealtimeClient`.
 
-Wire facts it handles (see shared/protocol.md): fatal errors come *after* a successful
+Wire facts it handles: fatal errors come *after* a successful
 upgrade as one `error` event plus a close 3000/4000, so `connect()` waits briefly for
 them and raises `RealtimeConnectionError`; frames may exceed websockets' 1 MiB default;
 GA sessions end with `session_expired`; malformed frames are reported, not fatal.
@@ -24,6 +24,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidSta
 from websockets.protocol import State
 
 from .event_handler import RealtimeEventHandler, client_error_event
+from .events import ClosePayload
 from .protocol import BETA_HEADER, DEFAULT_MODEL, DEFAULT_URL, PROTOCOLS, new_event_id
 from .validation import redact_event
 
@@ -193,6 +194,7 @@ class RealtimeAPI(RealtimeEventHandler):
         self._closing = False
         self._close_sent = False
         self.expired = False
+        self.clear_waits()
         logger.debug("connecting to %s (protocol %s)", self.url, self.protocol)
         try:
             ws = await ws_connect(
@@ -342,12 +344,18 @@ class RealtimeAPI(RealtimeEventHandler):
     # --- receiving -------------------------------------------------------------------
 
     async def _read_loop(self, ws: ClientConnection, early: list[str | bytes], queue: asyncio.Queue[str | None]) -> None:
-        """Dispatch every frame, then emit exactly one `close` and stop the writer."""
+        """Dispatch every frame, then emit exactly one `close` and stop the writer.
+
+        A frame that cannot be parsed or handled becomes an `error` event and the loop goes
+        on: one bad frame never ends a session. Whatever ends the loop (the peer closing,
+        a failure of the socket, cancellation), the socket is closed before `close` is
+        emitted, so `close` always means closed and `disconnect()` never waits on it.
+        """
         try:
             for frame in early:
-                self._handle_frame(frame)
+                self._handle_frame_safely(frame)
             async for frame in ws:
-                self._handle_frame(frame)
+                self._handle_frame_safely(frame)
         except ConnectionClosed:
             pass
         except Exception as exc:  # noqa: BLE001 - never die silently
@@ -355,7 +363,23 @@ class RealtimeAPI(RealtimeEventHandler):
             self.dispatch("error", client_error_event("client_reader_failed", f"reading the socket failed: {exc}"))
         finally:
             queue.put_nowait(None)
+            if ws.state is not State.CLOSED:
+                # The reader is gone, so nobody would read the peer's close frame: a
+                # graceful close would wait out its timeout. Drop the connection instead.
+                ws.transport.abort()
             self._emit_close(ws)
+
+    def _handle_frame_safely(self, frame: str | bytes) -> None:
+        """`_handle_frame`, with any failure reported as an `error` event."""
+        try:
+            self._handle_frame(frame)
+        except Exception as exc:  # noqa: BLE001 - one frame must not end the session
+            logger.exception("handling a frame failed")
+            raw = frame[:RAW_FRAME_QUOTE] if isinstance(frame, str) else repr(frame[:RAW_FRAME_QUOTE])
+            self.dispatch(
+                "error",
+                client_error_event("client_frame_failed", f"handling a server frame failed: {type(exc).__name__}: {exc}", raw=raw),
+            )
 
     def _handle_frame(self, frame: str | bytes) -> None:
         if isinstance(frame, bytes):
@@ -366,7 +390,7 @@ class RealtimeAPI(RealtimeEventHandler):
             return
         try:
             event = json.loads(frame)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # RecursionError: nested too deeply
             self.dispatch(
                 "error",
                 client_error_event("invalid_json", f"server sent a frame that is not JSON ({exc})", raw=frame[:RAW_FRAME_QUOTE]),
@@ -401,7 +425,8 @@ class RealtimeAPI(RealtimeEventHandler):
         logger.debug("closed: code=%s reason=%r error=%s", code, reason, error)
         if self._ws is ws:
             self._closing = True
-        self.dispatch("close", {"error": error, "code": code, "reason": reason, "expired": self.expired})
+        payload: ClosePayload = {"error": error, "code": code, "reason": reason, "expired": self.expired}
+        self.dispatch("close", payload)
 
 
 def _try_json(frame: str | bytes) -> Any:

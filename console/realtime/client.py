@@ -1,6 +1,7 @@
 """`RealtimeClient`: the reference client's API on top of `RealtimeAPI` + `RealtimeConversation`.
 
-It wires server events into the conversation and re-emits what a UI needs:
+It wires server events into the conversation and re-emits what a UI needs (each payload's
+shape is named in `events.py`):
 
 - `realtime.event` `{"time": ISO-8601 str, "source": "client" | "server", "event": dict}`
   for every event sent or received, *before* the conversation applies it, and even when
@@ -19,7 +20,7 @@ It wires server events into the conversation and re-emits what a UI needs:
   `client_tool_error`, `invalid_json` / `invalid_event` (malformed frames, `"raw"` text);
 - `close` `{"error", "code", "reason", "expired"}` once per connection.
 
-Defects of the reference fixed here (see shared/reference-client-behaviour.md): the given
+Defects of the reference fixed here: the given
 URL is honoured; `update_session` keeps unknown keys (passed through for the server to
 judge) and keeps `tools` set through it; `remove_tool` updates the session; tools run only
 for completed calls, with one `response.create` after all outputs of a response, sync or
@@ -33,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import logging
+import math
 from datetime import datetime, timezone
 from typing import Any
 
@@ -41,7 +43,16 @@ import numpy as np
 from .api import NotConnectedError, RealtimeAPI, RealtimeError
 from .audio import encode_base64, samples_to_ms, to_int16
 from .conversation import AUDIO_PART_TYPES, ConversationError, RealtimeConversation
+from .conversation_items import Change, part_type
 from .event_handler import RealtimeEventHandler, client_error_event
+from .events import (
+    ClosePayload,
+    ConversationUpdated,
+    Interrupted,
+    ItemAppended,
+    ItemCompleted,
+    RealtimeEventPayload,
+)
 from .input_audio import IDLE_KEEP_S, InputAudioBuffer
 from .protocol import canonical_type, sample_rate, session_audio_codecs
 from .session_config import (  # noqa: F401 (DEFAULT_SERVER_VAD: re-exported)
@@ -111,6 +122,8 @@ class RealtimeClient(RealtimeEventHandler):
         )
         self._reset_config()
         self._add_api_event_handlers()
+        # wait_for_next_item / wait_for_next_completed_item are chained by callers.
+        self.group_waits("conversation.item.appended", "conversation.item.completed")
 
     @property
     def protocol(self) -> str:
@@ -136,9 +149,10 @@ class RealtimeClient(RealtimeEventHandler):
         self.realtime.on("close", self._on_close)
 
     def _on_client_event(self, event: dict[str, Any]) -> None:
-        self.dispatch("realtime.event", {"time": _now(), "source": "client", "event": event})
+        payload: RealtimeEventPayload = {"time": _now(), "source": "client", "event": event}
+        self.dispatch("realtime.event", payload)
 
-    def _on_close(self, event: dict[str, Any]) -> None:
+    def _on_close(self, event: ClosePayload) -> None:
         self.session_created = False
         self.dispatch("close", event)
 
@@ -153,27 +167,22 @@ class RealtimeClient(RealtimeEventHandler):
 
     def _on_server_event(self, event: dict[str, Any]) -> None:
         """Log, apply to the conversation (reporting failures), then react."""
-        self.dispatch("realtime.event", {"time": _now(), "source": "server", "event": event})
+        logged: RealtimeEventPayload = {"time": _now(), "source": "server", "event": event}
+        self.dispatch("realtime.event", logged)
         event_type = canonical_type(event["type"])
-        if event_type in ("session.created", "session.updated"):
-            self._on_session(event)
-        elif event_type == "error":
+        if event_type == "error":
             self.dispatch("error", event)
-        try:
-            item, delta = self.conversation.process_event(event, self._input.view(), self._input.offset)
-        except ConversationError as exc:
-            self._report_conversation_error(event, str(exc))
-            return
-        except Exception as exc:  # noqa: BLE001 - a conversation bug must not end the session
-            logger.exception("conversation failed on %s", event_type)
-            self._report_conversation_error(event, f"{type(exc).__name__}: {exc}")
-            return
-        is_new = self.conversation.last_item_is_new
-        completed = self.conversation.last_item_completed
+        change = self._apply(event, event_type)
         if event_type == "input_audio_buffer.speech_started":
+            # The user is speaking even when the event's numbers are unusable (the
+            # conversation rejected it): a UI must still stop playback.
             self._input.speech_started(event.get("audio_start_ms"))
-            self.dispatch("conversation.interrupted", {"event": event})
-        elif event_type in ("input_audio_buffer.speech_stopped", "input_audio_buffer.timeout_triggered"):
+            interrupted: Interrupted = {"event": event}
+            self.dispatch("conversation.interrupted", interrupted)
+        if change is None:
+            return
+        item, delta = change.item, change.delta
+        if event_type in ("input_audio_buffer.speech_stopped", "input_audio_buffer.timeout_triggered"):
             self._input.speech_stopped()
             if self.get_turn_detection_type() is not None:  # after speech ends, VAD needs none of it
                 self._input.trim_to(_int_or_none(event.get("audio_end_ms")), self._input_rate())
@@ -181,17 +190,34 @@ class RealtimeClient(RealtimeEventHandler):
             self._on_response_done(event)
         if item is None or event_type in _SILENT_TYPES:
             return
-        self.dispatch("conversation.updated", {"item": item, "delta": delta})
-        if is_new:
-            self.dispatch("conversation.item.appended", {"item": item})
-        if completed:
-            self.dispatch("conversation.item.completed", {"item": item})
+        updated: ConversationUpdated = {"item": item, "delta": delta}  # type: ignore[typeddict-item]
+        self.dispatch("conversation.updated", updated)
+        if change.appended:
+            appended: ItemAppended = {"item": item}
+            self.dispatch("conversation.item.appended", appended)
+        if change.completed:
+            completed: ItemCompleted = {"item": item}
+            self.dispatch("conversation.item.completed", completed)
         if (
             event_type == "response.output_item.done"
             and item.get("type") == "function_call"
             and item.get("status") == "completed"
         ):
             self._tool_runner.call_completed(event, item)
+
+    def _apply(self, event: dict[str, Any], event_type: str) -> Change | None:
+        """Take in the session, apply the event to the conversation; None (reported as an
+        `error` event) when it cannot be applied. Nothing raised here reaches a handler."""
+        try:
+            if event_type in ("session.created", "session.updated"):
+                self._on_session(event)
+            return self.conversation.apply_event(event, self._input.view(), self._input.offset)
+        except ConversationError as exc:
+            self._report_conversation_error(event, str(exc))
+        except Exception as exc:  # noqa: BLE001 - a conversation bug must not end the session
+            logger.exception("conversation failed on %s", event_type)
+            self._report_conversation_error(event, f"{type(exc).__name__}: {exc}")
+        return None
 
     def _report_conversation_error(self, event: dict[str, Any], message: str) -> None:
         self.dispatch(
@@ -228,6 +254,7 @@ class RealtimeClient(RealtimeEventHandler):
         self._input = InputAudioBuffer(max_keep_s=VAD_MAX_KEEP_S)
         self.session_created = False
         self.session = None
+        self.clear_waits()
         await self.realtime.connect()
         self.update_session()
         return True
@@ -412,7 +439,7 @@ class RealtimeClient(RealtimeEventHandler):
             raise ValueError(f"item {item_id!r} is not an assistant message: it cannot be truncated")
         content = item.get("content") or []
         audio_index = next(
-            (i for i, part in enumerate(content) if isinstance(part, dict) and part.get("type") in AUDIO_PART_TYPES),
+            (i for i, part in enumerate(content) if part_type(part) in AUDIO_PART_TYPES),
             None,
         )
         if audio_index is None:
@@ -441,4 +468,5 @@ class RealtimeClient(RealtimeEventHandler):
 
 
 def _int_or_none(value: Any) -> int | None:
-    return int(value) if isinstance(value, (int, float)) else None
+    """An int for a finite number, else None (int() of inf or nan raises)."""
+    return int(value) if isinstance(value, (int, float)) and math.isfinite(value) else None

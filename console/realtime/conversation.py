@@ -1,8 +1,7 @@
 """RealtimeConversation: the sans-I/O client-side cache of a Realtime conversation.
 
-A port of the JS reference client's `RealtimeConversation` (behaviour in
-`shared/reference-client-behaviour.md`), extended to the GA protocol. It takes server
-events in (plus the client's own input audio) and hands `(item, delta)` pairs out; it
+A port of the JS reference client's `RealtimeConversation`, extended to the GA protocol.
+It takes server events in (plus the client's own input audio) and hands changes out; it
 never touches a socket, so the client, the recorder's replay and the tests drive the very
 same state machine.
 
@@ -18,30 +17,30 @@ real sample rate (24 kHz PCM16, 8 kHz G.711) is used for all millisecond arithme
 odd trailing PCM16 byte is carried to the next delta; `response.done` and transcription
 failures are recorded instead of ignored.
 
-It is one state machine: every processor reads and writes the same tables (items,
-responses, queues, audio buffers), which `RealtimeConversation` owns, together with the
-item bookkeeping (storing, merging, completion) and the processors of item events. The
-processors of the other event families are mixins in their own modules, each validating
-an event before it changes anything: `conversation_input` (input transcription, VAD
-speech, commits) and `conversation_responses` (responses, output items, deltas, `.done`
-values). `conversation_items` holds what needs no state: `ConversationError`, field
-checks and content formatting.
+It is one state machine, so it is one class: every processor reads and writes the same
+tables (items, responses, queues, audio buffers), declared once in `clear()`. The class
+reads top to bottom as: public API, copies, `apply_event`, item bookkeeping (storing,
+merging, completion), then the processors of each event family (items, input
+transcription and VAD speech, responses and their streams). What needs no state
+(`ConversationError`, `Change`, field checks, content formatting) is in
+`conversation_items`.
 """
 
 from __future__ import annotations
 
 import copy
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
 from . import protocol
 from .audio import DeltaDecoder, Int16Buffer, base64_to_bytes, decode, ms_to_samples, to_int16
-from .conversation_input import InputProcessors
 from .conversation_items import (  # noqa: F401 (AUDIO_PART_TYPES, TEXT_PART_TYPES, Delta: re-exported)
     AUDIO_PART_TYPES,
     NOTHING,
     TEXT_PART_TYPES,
+    Change,
     ConversationError,
     Delta,
     Item,
@@ -49,11 +48,12 @@ from .conversation_items import (  # noqa: F401 (AUDIO_PART_TYPES, TEXT_PART_TYP
     check_ms,
     merge_content,
     missing_field,
+    output_ids,
+    part_type,
     require_fields,
     text_of,
     transcript_of,
 )
-from .conversation_responses import ResponseProcessors
 
 #: Side tables for things that may never be claimed (speech whose item never comes,
 #: out-of-band items) keep only this many entries, oldest dropped first, so a long session
@@ -63,7 +63,7 @@ MAX_PENDING = 256
 _ID_KEYS = ("item_id", "response_id")
 
 
-class RealtimeConversation(InputProcessors, ResponseProcessors):
+class RealtimeConversation:
     """Client-side cache of conversation items and responses, fed by server events.
 
     Items are the server's item dicts plus `item["formatted"]`: `audio` (numpy int16, always
@@ -71,15 +71,15 @@ class RealtimeConversation(InputProcessors, ResponseProcessors):
     calls, `output` for function call outputs, and `transcript_error` after a failed input
     transcription.
 
-    After each `process_event` call, `last_item_is_new` says whether that call appended a
-    new item (so the client emits `conversation.item.appended` once, even for a duplicate
-    `conversation.item.created` or for GA's `item.added` followed by `item.done`), and
-    `last_item_completed` whether this call is the one that reports the item completed (so
-    `conversation.item.completed` is emitted once per item). As in the reference, an item
-    that a response outputs is reported completed by `response.output_item.done` (where the
-    client runs a finished tool call), even though GA's `conversation.item.done` arrives
-    just before it and already sets the status; other items (user, client-created) are
-    reported when they arrive completed.
+    `apply_event` returns a `Change`: besides the item and delta (what `process_event`
+    returns), whether that event appended a new item (so the client emits
+    `conversation.item.appended` once, even for a duplicate `conversation.item.created` or
+    for GA's `item.added` followed by `item.done`) and whether it is the one that reports
+    the item completed (so `conversation.item.completed` is emitted once per item). As in
+    the reference, an item that a response outputs is reported completed by
+    `response.output_item.done` (where the client runs a finished tool call), even though
+    GA's `conversation.item.done` arrives just before it and already sets the status;
+    other items (user, client-created) are reported when they arrive completed.
     """
 
     def __init__(self, *, input_codec: str = "pcm16", output_codec: str = "pcm16") -> None:
@@ -91,35 +91,6 @@ class RealtimeConversation(InputProcessors, ResponseProcessors):
         """
         self.input_codec: str = protocol.audio_codec(input_codec)
         self.output_codec: str = protocol.audio_codec(output_codec)
-        self.last_item_is_new = False
-        self.last_item_completed = False
-        self._processors: dict[str, Callable[[dict[str, Any], Any, int], Result]] = {
-            "conversation.item.created": self._item_created,
-            "conversation.item.done": self._item_done,
-            "conversation.item.retrieved": self._item_retrieved,
-            "conversation.item.truncated": self._item_truncated,
-            "conversation.item.deleted": self._item_deleted,
-            "conversation.item.input_audio_transcription.completed": self._transcription_completed,
-            "conversation.item.input_audio_transcription.delta": self._transcription_delta,
-            "conversation.item.input_audio_transcription.failed": self._transcription_failed,
-            "conversation.item.input_audio_transcription.segment": self._ignore,
-            "input_audio_buffer.speech_started": self._speech_started,
-            "input_audio_buffer.speech_stopped": self._speech_stopped,
-            "input_audio_buffer.committed": self._committed,
-            "input_audio_buffer.timeout_triggered": self._timeout_triggered,
-            "response.created": self._response_created,
-            "response.done": self._response_done,
-            "response.output_item.added": self._output_item_added,
-            "response.output_item.done": self._output_item_done,
-            "response.content_part.added": self._content_part_added,
-            "response.audio_transcript.delta": self._audio_transcript_delta,
-            "response.audio.delta": self._audio_delta,
-            "response.text.delta": self._text_delta,
-            "response.function_call_arguments.delta": self._arguments_delta,
-            "response.audio_transcript.done": self._audio_transcript_done,
-            "response.text.done": self._text_done,
-            "response.function_call_arguments.done": self._arguments_done,
-        }
         self.clear()
 
     # --- public API -------------------------------------------------------------------
@@ -140,8 +111,6 @@ class RealtimeConversation(InputProcessors, ResponseProcessors):
         self._queued_input_audio: np.ndarray | None = None
         self._awaiting_output_done: set[str] = set()
         self._reported_completed: set[str] = set()
-        self.last_item_is_new = False
-        self.last_item_completed = False
 
     def set_audio_formats(self, input_codec: Any, output_codec: Any) -> None:
         """Use these codecs (beta names or GA format objects) for audio from now on.
@@ -270,21 +239,36 @@ class RealtimeConversation(InputProcessors, ResponseProcessors):
         Raises:
             ConversationError: the event cannot be applied; nothing was changed.
         """
-        self.last_item_is_new = False
-        self.last_item_completed = False
+        change = self.apply_event(event, input_audio, input_audio_offset)
+        return change.item, change.delta
+
+    def apply_event(
+        self, event: dict[str, Any], input_audio: np.ndarray | None = None, input_audio_offset: int = 0
+    ) -> Change:
+        """`process_event`, returning the whole `Change`: with `appended` (this event added
+        the item to the conversation) and `completed` (this event reports it completed).
+
+        Raises:
+            ConversationError: the event cannot be applied; nothing was changed.
+        """
         if not isinstance(event, dict):
             raise ConversationError(f"event must be a JSON object, not {type(event).__name__}")
         event_type = event.get("type")
         if not isinstance(event_type, str) or not event_type:
             raise ConversationError("event is missing its 'type'")
-        processor = self._processors.get(protocol.canonical_type(event_type))
+        processor = _PROCESSORS.get(protocol.canonical_type(event_type))
         if processor is None:
             return NOTHING
         for key in _ID_KEYS:  # ids index tables: anything but a string is rejected here
             value = event.get(key)
             if value is not None and type(value) is not str:
                 raise ConversationError(f"{event_type}: {key} must be a string, not {value!r}")
-        return processor(event, input_audio, input_audio_offset)
+        try:
+            return processor(self, event, input_audio, input_audio_offset)
+        except RecursionError:
+            # Copying a value nested thousands deep; processors copy before they change
+            # anything, so the state is as it was.
+            raise ConversationError(f"{event_type}: a value is nested too deeply to store") from None
 
     # --- helpers ----------------------------------------------------------------------
 
@@ -306,7 +290,7 @@ class RealtimeConversation(InputProcessors, ResponseProcessors):
         """Audio carried inline in content parts (base64), decoded; ValueError if invalid."""
         chunks = []
         for part in content:
-            if isinstance(part, dict) and part.get("type") in AUDIO_PART_TYPES and part.get("audio"):
+            if part_type(part) in AUDIO_PART_TYPES and part.get("audio"):
                 if not isinstance(part["audio"], str):
                     raise ValueError("audio must be a base64 string")
                 codec = self.input_codec if part["type"] == "input_audio" else self.output_codec
@@ -359,7 +343,7 @@ class RealtimeConversation(InputProcessors, ResponseProcessors):
             # replays of retrieved items): the reference leaves them silent.
             try:
                 inline = self._content_audio(content)
-            except ValueError:
+            except (ValueError, TypeError):
                 inline = None  # the item itself is still worth keeping
             if inline is not None and len(inline):
                 self._set_audio(item, inline)
@@ -402,20 +386,24 @@ class RealtimeConversation(InputProcessors, ResponseProcessors):
     def _merge_item(self, item: Item, incoming: Item) -> bool:
         """Update a known item from a later server copy; True if it is now reported completed."""
         was_completed = item.get("status") == "completed"
+        # Every new value is copied before the item changes: a copy that fails (a value
+        # nested too deeply) must leave the item as it was.
+        updates: dict[str, Any] = {}
         for key, value in incoming.items():
             if key in ("id", "formatted"):
                 continue
             if key == "content" and isinstance(value, list):
                 old = item.get("content") if isinstance(item.get("content"), list) else []
-                item["content"] = merge_content(old, value)
+                updates["content"] = merge_content(old, value)
             elif key == "arguments" and not isinstance(value, str):
                 continue  # arguments stay a string: deltas are appended to them
             elif key == "status":
                 keep_completed = item.get("role") == "user" or item.get("type") == "function_call_output"
                 if not (keep_completed and was_completed) and value is not None:
-                    item["status"] = value
+                    updates["status"] = copy.deepcopy(value)
             elif value is not None or key not in item:
-                item[key] = copy.deepcopy(value)
+                updates[key] = copy.deepcopy(value)
+        item.update(updates)
         formatted = item["formatted"]
         content = item.get("content") if isinstance(item.get("content"), list) else []
         formatted["text"] = formatted["text"] or text_of(content)
@@ -426,7 +414,8 @@ class RealtimeConversation(InputProcessors, ResponseProcessors):
             formatted["output"] = item["output"]
         return self._report_completed(item)
 
-    def _store_new(self, incoming: Item) -> Item:
+    def _store_new(self, incoming: Item) -> Change:
+        """Append a new item (the change reports it appended, and completed if it is)."""
         item = copy.deepcopy(incoming)
         item.pop("formatted", None)
         oob = self._oob_items.pop(item["id"], None)
@@ -446,9 +435,7 @@ class RealtimeConversation(InputProcessors, ResponseProcessors):
                     item["formatted"][key] = value
         self._items.append(item)
         self._item_lookup[item["id"]] = item
-        self.last_item_is_new = True
-        self.last_item_completed = self._report_completed(item)
-        return item
+        return Change(item, None, appended=True, completed=self._report_completed(item))
 
     def _event_item(self, event: dict[str, Any]) -> Item:
         item = event.get("item")
@@ -462,26 +449,24 @@ class RealtimeConversation(InputProcessors, ResponseProcessors):
 
     # --- items ------------------------------------------------------------------------
 
-    def _item_created(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
+    def _item_created(self, event: dict[str, Any], _audio: Any, _offset: int) -> Change:
         """conversation.item.created (beta) / conversation.item.added (GA)."""
         incoming = self._event_item(event)
         existing = self._item_lookup.get(incoming["id"])
         if existing is not None:
             # Fix: a duplicate updates in place; the reference appends a detached copy.
-            self.last_item_completed = self._merge_item(existing, incoming)
-            return existing, None
-        return self._store_new(incoming), None
+            return Change(existing, None, completed=self._merge_item(existing, incoming))
+        return self._store_new(incoming)
 
-    def _item_done(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
+    def _item_done(self, event: dict[str, Any], _audio: Any, _offset: int) -> Change:
         """GA conversation.item.done: the final item (created if never seen)."""
         incoming = self._event_item(event)
         existing = self._item_lookup.get(incoming["id"])
         if existing is None:
-            return self._store_new(incoming), None
-        self.last_item_completed = self._merge_item(existing, incoming)
-        return existing, None
+            return self._store_new(incoming)
+        return Change(existing, None, completed=self._merge_item(existing, incoming))
 
-    def _item_retrieved(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
+    def _item_retrieved(self, event: dict[str, Any], _audio: Any, _offset: int) -> Change:
         """The server's copy of an item, with `formatted`, without changing state.
 
         A caller compares it with `get_item(id)` to show drift; audio carried in its
@@ -498,9 +483,9 @@ class RealtimeConversation(InputProcessors, ResponseProcessors):
             "text": text_of(content),
             "transcript": transcript_of(content),
         }
-        return item, None
+        return Change(item, None)
 
-    def _item_truncated(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
+    def _item_truncated(self, event: dict[str, Any], _audio: Any, _offset: int) -> Change:
         require_fields(event, "item_id", "audio_end_ms")
         item = self._item_lookup.get(event["item_id"])
         if item is None:
@@ -521,9 +506,9 @@ class RealtimeConversation(InputProcessors, ResponseProcessors):
         if isinstance(index, int) and isinstance(content, list) and 0 <= index < len(content):
             if isinstance(content[index], dict) and "transcript" in content[index]:
                 content[index]["transcript"] = ""
-        return item, None
+        return Change(item, None)
 
-    def _item_deleted(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
+    def _item_deleted(self, event: dict[str, Any], _audio: Any, _offset: int) -> Change:
         require_fields(event, "item_id")
         item = self._item_lookup.pop(event["item_id"], None)
         if item is None:
@@ -533,7 +518,334 @@ class RealtimeConversation(InputProcessors, ResponseProcessors):
         self._audio.pop(item["id"], None)
         self._decoders.pop(item["id"], None)
         self._awaiting_output_done.discard(item["id"])
-        return item, None
+        return Change(item, None)
 
-    def _ignore(self, event: dict[str, Any], _audio: Any, _offset: int) -> Result:
+    def _ignore(self, event: dict[str, Any], _audio: Any, _offset: int) -> Change:
         return NOTHING
+
+    # --- input transcription ---------------------------------------------------------
+
+    def _transcription_completed(self, event: dict[str, Any], _audio: Any, _offset: int) -> Change:
+        require_fields(event, "item_id")
+        raw = event.get("transcript")
+        if not isinstance(raw, str):
+            raise missing_field(event, "transcript")
+        # A single space in `formatted` tells "empty transcript" apart from "not
+        # transcribed yet"; the delta carries what the server said, as the reference does.
+        shown = raw or " "
+        index = event.get("content_index", 0)
+        item = self._item_lookup.get(event["item_id"])
+        if item is None:
+            self._bounded_put(self._queued_transcripts, event["item_id"], {"raw": raw, "shown": shown, "content_index": index})
+            return NOTHING
+        content = item.get("content")
+        if isinstance(index, int) and isinstance(content, list) and 0 <= index < len(content):
+            if isinstance(content[index], dict):
+                content[index]["transcript"] = raw
+        item["formatted"]["transcript"] = shown
+        return Change(item, {"transcript": raw})
+
+    def _transcription_delta(self, event: dict[str, Any], _audio: Any, _offset: int) -> Change:
+        """Streaming input transcription: a growing `formatted.transcript`."""
+        require_fields(event, "item_id")
+        delta = event.get("delta")
+        if delta is None:
+            delta = ""
+        if not isinstance(delta, str):
+            raise ConversationError(f"{event.get('type')}: delta must be a string")
+        item = self._item_lookup.get(event["item_id"])
+        if item is None:
+            queued = self._queued_transcripts.get(event["item_id"])
+            if queued is None:
+                queued = self._bounded_put(
+                    self._queued_transcripts,
+                    event["item_id"],
+                    {"raw": None, "shown": "", "content_index": event.get("content_index", 0)},
+                )
+            if queued["raw"] is None:  # a completed transcript already queued wins
+                queued["shown"] += delta
+            return NOTHING
+        item["formatted"]["transcript"] += delta
+        return Change(item, {"transcript": delta})
+
+    def _transcription_failed(self, event: dict[str, Any], _audio: Any, _offset: int) -> Change:
+        """Fix: the reference ignores failures; the item keeps the error for the UI."""
+        require_fields(event, "item_id", "error")
+        error = copy.deepcopy(event["error"])
+        item = self._item_lookup.get(event["item_id"])
+        if item is None:
+            self._bounded_put(self._queued_failures, event["item_id"], error)
+            return NOTHING
+        item["formatted"]["transcript_error"] = error
+        return Change(item, {"transcript_error": error})
+
+    # --- input audio: VAD speech, commits ------------------------------------------------------------------
+
+    def _speech_started(self, event: dict[str, Any], _audio: Any, _offset: int) -> Change:
+        require_fields(event, "item_id", "audio_start_ms")
+        check_ms(event, "audio_start_ms")
+        self._bounded_put(self._queued_speech, event["item_id"], {"audio_start_ms": event["audio_start_ms"]})
+        return NOTHING
+
+    def _speech_stopped(self, event: dict[str, Any], input_audio: Any, offset: int) -> Change:
+        require_fields(event, "item_id", "audio_end_ms")
+        check_ms(event, "audio_end_ms")
+        item_id, end_ms = event["item_id"], event["audio_end_ms"]
+        samples = None if input_audio is None else to_int16(input_audio)
+        speech = self._queued_speech.get(item_id)
+        if speech is None:
+            speech = self._bounded_put(self._queued_speech, item_id, {"audio_start_ms": end_ms})
+        speech["audio_end_ms"] = end_ms
+        if samples is not None:
+            rate = self.input_rate
+            start = max(0, min(len(samples), ms_to_samples(speech["audio_start_ms"], rate) - offset))
+            stop = max(start, min(len(samples), ms_to_samples(end_ms, rate) - offset))
+            speech["audio"] = samples[start:stop].copy()
+            item = self._item_lookup.get(item_id)
+            if item is not None:  # the item came first: give it the audio directly
+                self._queued_speech.pop(item_id)
+                self._set_audio(item, speech["audio"])
+        return NOTHING
+
+    def _timeout_triggered(self, event: dict[str, Any], input_audio: Any, offset: int) -> Change:
+        """GA idle timeout: the server commits [audio_start_ms, audio_end_ms) as an item,
+        exactly as if speech had started and stopped there, so the item gets that audio."""
+        require_fields(event, "item_id", "audio_start_ms", "audio_end_ms")
+        check_ms(event, "audio_start_ms")
+        check_ms(event, "audio_end_ms")
+        self._speech_started(event, None, offset)
+        return self._speech_stopped(event, input_audio, offset)
+
+    def _committed(self, event: dict[str, Any], _audio: Any, _offset: int) -> Change:
+        """Fix: manual-mode audio belongs to the committed item, not the next user item."""
+        require_fields(event, "item_id")
+        if self._queued_input_audio is None:
+            return NOTHING
+        samples, self._queued_input_audio = self._queued_input_audio, None
+        item = self._item_lookup.get(event["item_id"])
+        if item is None:
+            self._bounded_put(self._committed_audio, event["item_id"], samples)
+            return NOTHING
+        self._set_audio(item, samples)
+        return Change(item, None)
+
+    # --- responses, output items, content parts -----------------------------------------
+
+    def _check_response(self, event: dict[str, Any], response: Any) -> None:
+        if not isinstance(response, dict):
+            raise missing_field(event, "response")
+        if not response.get("id") or not isinstance(response["id"], str):
+            raise ConversationError(f"{event.get('type')}: response has no 'id' string")
+        if not isinstance(response.get("output", []), (list, type(None))):
+            raise ConversationError(f"{event.get('type')}: response.output must be a list")
+
+    def _response_created(self, event: dict[str, Any], _audio: Any, _offset: int) -> Change:
+        response = event.get("response")
+        self._check_response(event, response)
+        if response["id"] not in self._response_lookup:
+            stored = copy.deepcopy(response)
+            stored["output"] = output_ids(stored.get("output"))
+            self._responses.append(stored)
+            self._response_lookup[stored["id"]] = stored
+        return NOTHING
+
+    def _response_done(self, event: dict[str, Any], _audio: Any, _offset: int) -> Change:
+        """Fix: the reference ignores it; store final status, status_details and usage."""
+        response = event.get("response")
+        self._check_response(event, response)
+        final = {key: copy.deepcopy(value) for key, value in response.items() if key != "output"}  # before any change
+        stored = self._response_lookup.get(response["id"])
+        if stored is None:
+            stored = {"id": response["id"], "output": []}
+            self._responses.append(stored)
+            self._response_lookup[stored["id"]] = stored
+        for out_id in output_ids(response.get("output")):
+            if out_id not in stored["output"]:
+                stored["output"].append(out_id)
+        stored.update(final)
+        return NOTHING
+
+    def _output_item_added(self, event: dict[str, Any], _audio: Any, _offset: int) -> Change:
+        require_fields(event, "response_id")
+        incoming = self._event_item(event)
+        known = incoming["id"] in self._item_lookup or incoming["id"] in self._oob_items
+        aside = None if known else copy.deepcopy(incoming)  # before any change
+        response = self._response_lookup.get(event["response_id"])
+        if response is None:
+            # Out-of-band or missed response.created: legal traffic, remember a stub.
+            response = {"id": event["response_id"], "object": "realtime.response", "status": "in_progress", "output": []}
+            self._responses.append(response)
+            self._response_lookup[response["id"]] = response
+        if incoming["id"] not in response["output"]:
+            response["output"].append(incoming["id"])
+        if incoming["id"] not in self._reported_completed:
+            self._awaiting_output_done.add(incoming["id"])
+        if aside is not None:
+            # Until conversation.item.created/added names it, the item lives aside: an
+            # out-of-band response's items never join the conversation.
+            aside.pop("formatted", None)
+            self._new_formatted(aside)
+            self._bounded_put(self._oob_items, aside["id"], aside)
+        return NOTHING
+
+    def _output_item_done(self, event: dict[str, Any], _audio: Any, _offset: int) -> Change:
+        incoming = self._event_item(event)
+        item, in_conversation = self._find({"type": event.get("type"), "item_id": incoming["id"]})
+        self._awaiting_output_done.discard(item["id"])
+        if incoming.get("status") is not None:
+            item["status"] = incoming["status"]
+        final_arguments = incoming.get("arguments")
+        if item.get("type") == "function_call" and not item.get("arguments") and isinstance(final_arguments, str):
+            item["arguments"] = final_arguments
+            tool = item["formatted"].get("tool")  # absent if the item was first stored with another type
+            if tool is not None:
+                tool["arguments"] = final_arguments
+        if not in_conversation:
+            return NOTHING
+        return Change(item, None, completed=self._report_completed(item))
+
+    def _content_part_added(self, event: dict[str, Any], _audio: Any, _offset: int) -> Change:
+        part = event.get("part")
+        if not isinstance(part, dict):
+            raise missing_field(event, "part")
+        item, in_conversation = self._find(event)
+        content = item.get("content")
+        index = event.get("content_index")
+        if isinstance(content, list) and isinstance(index, int) and 0 <= index < len(content):
+            return Change(item, None) if in_conversation else NOTHING
+        # Fix: store a copy; the reference appends the event's own dict and then grows it.
+        stored = copy.deepcopy(part)  # before any change
+        if not isinstance(content, list):
+            content = item["content"] = []
+        content.append(stored)
+        return Change(item, None) if in_conversation else NOTHING
+
+    # --- deltas -----------------------------------------------------------------------
+
+    def _part(self, item: Item, event: dict[str, Any]) -> dict[str, Any] | None:
+        index = event.get("content_index", 0)
+        content = item.get("content")
+        if isinstance(index, int) and isinstance(content, list) and 0 <= index < len(content):
+            part = content[index]
+            return part if isinstance(part, dict) else None
+        return None
+
+    def _streamed(self, event: dict[str, Any]) -> tuple[str, Item, bool]:
+        """(delta, item, in_conversation) of a streaming event, checked before any change."""
+        delta = event.get("delta")
+        if not isinstance(delta, str):
+            raise missing_field(event, "delta")
+        item, in_conversation = self._find(event)
+        return delta, item, in_conversation
+
+    def _part_delta(self, event: dict[str, Any], key: str) -> Change:
+        """A text or transcript delta: grows the content part's `key` and `formatted[key]`."""
+        delta, item, in_conversation = self._streamed(event)
+        part = self._part(item, event)
+        if part is not None:
+            # A stored value that is not text (a malformed part) is replaced by the
+            # stream, which is the real content; it never makes the delta fail.
+            current = part.get(key)
+            part[key] = (current if isinstance(current, str) else "") + delta
+        item["formatted"][key] += delta
+        return Change(item, {key: delta}) if in_conversation else NOTHING
+
+    def _audio_transcript_delta(self, event: dict[str, Any], _audio: Any, _offset: int) -> Change:
+        return self._part_delta(event, "transcript")
+
+    def _audio_delta(self, event: dict[str, Any], _audio: Any, _offset: int) -> Change:
+        """Append decoded audio in amortised O(1) (the reference copies the whole array)."""
+        data, item, in_conversation = self._streamed(event)
+        item_id = item["id"]
+        decoder = self._decoders.get(item_id)
+        if decoder is None:
+            decoder = self._decoders[item_id] = DeltaDecoder(self.output_codec)
+        try:
+            samples = decoder.feed(data)
+        except ValueError as exc:
+            raise ConversationError(f"{event.get('type')}: {exc}") from None
+        buffer = self._audio.get(item_id)
+        if buffer is None:
+            buffer = self._audio[item_id] = Int16Buffer(item["formatted"]["audio"], capacity=1 << 16)
+        buffer.append(samples)
+        item["formatted"]["audio"] = buffer.view()
+        return Change(item, {"audio": samples}) if in_conversation else NOTHING
+
+    def _text_delta(self, event: dict[str, Any], _audio: Any, _offset: int) -> Change:
+        return self._part_delta(event, "text")
+
+    def _arguments_delta(self, event: dict[str, Any], _audio: Any, _offset: int) -> Change:
+        delta, item, in_conversation = self._streamed(event)
+        current = item.get("arguments")
+        item["arguments"] = (current if isinstance(current, str) else "") + delta
+        tool = item["formatted"].get("tool")
+        if tool is not None:
+            tool["arguments"] = item["arguments"]
+        return Change(item, {"arguments": delta}) if in_conversation else NOTHING
+
+    # --- .done events: final values, filled in only where the deltas left a gap ----------
+
+    def _final_value(self, event: dict[str, Any], key: str, formatted_key: str) -> Change:
+        """Set the final text/transcript of a `.done` event if the deltas left it empty."""
+        final = event.get(key)
+        item_id = event.get("item_id")
+        item = self._item_lookup.get(item_id) or self._oob_items.get(item_id)  # type: ignore[arg-type]
+        if item is None or not isinstance(final, str) or not final:
+            return NOTHING
+        changed = False
+        part = self._part(item, event)
+        if part is not None and not part.get(key):
+            part[key] = final
+            changed = True
+        if not item["formatted"].get(formatted_key):
+            item["formatted"][formatted_key] = final
+            changed = True
+        return Change(item, None) if changed and item_id in self._item_lookup else NOTHING
+
+    def _audio_transcript_done(self, event: dict[str, Any], _audio: Any, _offset: int) -> Change:
+        return self._final_value(event, "transcript", "transcript")
+
+    def _text_done(self, event: dict[str, Any], _audio: Any, _offset: int) -> Change:
+        return self._final_value(event, "text", "text")
+
+    def _arguments_done(self, event: dict[str, Any], _audio: Any, _offset: int) -> Change:
+        item = self._item_lookup.get(event.get("item_id")) or self._oob_items.get(event.get("item_id"))
+        final = event.get("arguments")
+        if item is None or not isinstance(final, str) or item.get("arguments"):
+            return NOTHING
+        item["arguments"] = final
+        if "tool" in item["formatted"]:
+            item["formatted"]["tool"]["arguments"] = final
+        return Change(item, None) if item["id"] in self._item_lookup else NOTHING
+
+
+Processor = Callable[[RealtimeConversation, dict[str, Any], Any, int], Change]
+
+#: The processor of each canonical (beta-named) event type; other types change nothing.
+_PROCESSORS: dict[str, Processor] = {
+    "conversation.item.created": RealtimeConversation._item_created,
+    "conversation.item.done": RealtimeConversation._item_done,
+    "conversation.item.retrieved": RealtimeConversation._item_retrieved,
+    "conversation.item.truncated": RealtimeConversation._item_truncated,
+    "conversation.item.deleted": RealtimeConversation._item_deleted,
+    "conversation.item.input_audio_transcription.completed": RealtimeConversation._transcription_completed,
+    "conversation.item.input_audio_transcription.delta": RealtimeConversation._transcription_delta,
+    "conversation.item.input_audio_transcription.failed": RealtimeConversation._transcription_failed,
+    "conversation.item.input_audio_transcription.segment": RealtimeConversation._ignore,
+    "input_audio_buffer.speech_started": RealtimeConversation._speech_started,
+    "input_audio_buffer.speech_stopped": RealtimeConversation._speech_stopped,
+    "input_audio_buffer.committed": RealtimeConversation._committed,
+    "input_audio_buffer.timeout_triggered": RealtimeConversation._timeout_triggered,
+    "response.created": RealtimeConversation._response_created,
+    "response.done": RealtimeConversation._response_done,
+    "response.output_item.added": RealtimeConversation._output_item_added,
+    "response.output_item.done": RealtimeConversation._output_item_done,
+    "response.content_part.added": RealtimeConversation._content_part_added,
+    "response.audio_transcript.delta": RealtimeConversation._audio_transcript_delta,
+    "response.audio.delta": RealtimeConversation._audio_delta,
+    "response.text.delta": RealtimeConversation._text_delta,
+    "response.function_call_arguments.delta": RealtimeConversation._arguments_delta,
+    "response.audio_transcript.done": RealtimeConversation._audio_transcript_done,
+    "response.text.done": RealtimeConversation._text_done,
+    "response.function_call_arguments.done": RealtimeConversation._arguments_done,
+}

@@ -8,18 +8,36 @@ state changes, and so these rules can be tested and reused on their own.
 from __future__ import annotations
 
 import copy
-from typing import Any
+import math
+from typing import Any, NamedTuple
 
 Item = dict[str, Any]
 Delta = dict[str, Any]
 Result = tuple[Item | None, Delta | None]
+
+
+class Change(NamedTuple):
+    """What one server event did to the conversation (`RealtimeConversation.apply_event`).
+
+    `item`: the live item that changed (None: nothing for the UI); `delta`: what changed
+    in it (`{"audio"}`, `{"text"}`, `{"transcript"}`, `{"arguments"}` or
+    `{"transcript_error"}`; None for whole-item changes); `appended`: this event added the
+    item to the conversation; `completed`: this event is the one that reports the item
+    completed (once per item). Returned by the call that produced it, so nothing about
+    the last event lingers on the conversation.
+    """
+
+    item: Item | None
+    delta: Delta | None
+    appended: bool = False
+    completed: bool = False
 
 #: Content part types whose `text` makes up `formatted.text` (GA adds `output_text`).
 TEXT_PART_TYPES = frozenset({"text", "input_text", "output_text"})
 #: Content part types that carry audio (and a transcript).
 AUDIO_PART_TYPES = frozenset({"audio", "input_audio", "output_audio"})
 
-NOTHING: Result = (None, None)
+NOTHING = Change(None, None)
 
 
 class ConversationError(Exception):
@@ -41,9 +59,21 @@ def require_fields(event: dict[str, Any], *keys: str) -> None:
 
 
 def check_ms(event: dict[str, Any], key: str) -> None:
+    """A millisecond field must be a finite number >= 0: sample arithmetic on `inf` or
+    `nan` raises (OverflowError / ValueError) instead of meaning anything."""
     value = event.get(key)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or not math.isfinite(value):
         raise ConversationError(f"{event.get('type')}: bad {key} {value!r} (milliseconds expected)")
+
+
+def part_type(part: Any) -> str | None:
+    """A content part's `type` when it is a string; None for anything else, so a part
+    whose `type` is a list or a dict matches no kind instead of raising TypeError."""
+    if isinstance(part, dict):
+        kind = part.get("type")
+        if isinstance(kind, str):
+            return kind
+    return None
 
 
 def output_ids(output: Any) -> list[str]:
@@ -57,18 +87,18 @@ def output_ids(output: Any) -> list[str]:
 
 
 def text_of(content: list[Any]) -> str:
+    """`formatted.text`: the text of the text parts (values that are not strings skipped)."""
     return "".join(
-        str(part.get("text") or "")
-        for part in content
-        if isinstance(part, dict) and part.get("type") in TEXT_PART_TYPES
+        part["text"] for part in content if part_type(part) in TEXT_PART_TYPES and isinstance(part.get("text"), str)
     )
 
 
 def transcript_of(content: list[Any]) -> str:
+    """`formatted.transcript`: the transcripts of the audio parts (strings only)."""
     return "".join(
-        str(part.get("transcript") or "")
+        part["transcript"]
         for part in content
-        if isinstance(part, dict) and part.get("type") in AUDIO_PART_TYPES
+        if part_type(part) in AUDIO_PART_TYPES and isinstance(part.get("transcript"), str)
     )
 
 

@@ -7,6 +7,15 @@ defects:
 - `wait_for_next` waits on an asyncio future instead of polling, removes its one-shot
   handler when it times out or is cancelled, and resolves for events dispatched without
   a payload (`conversation.interrupted` resolves with `{}`).
+- `wait_for_next` misses nothing between two waits. The socket reader dispatches every
+  frame already buffered without yielding (upstream often sends `item.created`,
+  `response.created`, `output_item.added` and the assistant's `item.created` in one TCP
+  segment), so a caller awaiting the user's item and then the assistant's registers its
+  second wait after the assistant's item was dispatched. Once a name has been waited for
+  (or a name of its wait group, see `group_waits`), its events that no pending wait takes
+  are kept (at most `WAIT_BACKLOG`, oldest dropped) and the next wait returns the oldest
+  of them at once. A wait registered before the event resolves with it, as in the
+  reference; the very first wait of a group sees only events dispatched after it.
 - Coroutine handlers are scheduled as tasks. The tasks are referenced until they finish
   (asyncio keeps only weak references), and their exceptions are reported too.
 - A handler that raises does not stop dispatch to the others and never escapes into the
@@ -19,25 +28,32 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+from collections import deque
 from collections.abc import Callable
 from typing import Any
+
+from .events import ErrorPayload
 
 logger = logging.getLogger("console.realtime")
 
 Handler = Callable[[Any], Any]
 
+#: Events of one name kept for the next `wait_for_next` when no wait is pending (oldest
+#: dropped first): a caller who waited once and never again cannot grow memory forever.
+WAIT_BACKLOG = 1024
+
 #: `error.code` of the `error` events this library reports for its own failures.
 HANDLER_ERROR_CODE = "client_handler_error"
 
 
-def client_error_event(code: str, message: str, **extra: Any) -> dict[str, Any]:
+def client_error_event(code: str, message: str, **extra: Any) -> ErrorPayload:
     """Build an `error` event for a failure detected on the client side.
 
     Shaped like the server's `error` event (`{"type": "error", "error": {...}}`) so a UI
     shows both the same way; `error.type` is `"client_error"` so it is never mistaken for
     something the server said. `extra` keys (e.g. the offending `event`) sit beside it.
     """
-    return {"type": "error", "error": {"type": "client_error", "code": code, "message": message}, **extra}
+    return {"type": "error", "error": {"type": "client_error", "code": code, "message": message}, **extra}  # type: ignore[typeddict-item]
 
 
 class RealtimeEventHandler:
@@ -48,6 +64,10 @@ class RealtimeEventHandler:
         self._next_handlers: dict[str, list[Handler]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._reporting = False
+        #: Per name waited for: events dispatched while no wait was pending, oldest first.
+        self._backlogs: dict[str, deque[Any]] = {}
+        #: Names whose events are kept together from the first wait for any of them on.
+        self._wait_groups: dict[str, tuple[str, ...]] = {}
 
     # --- registration -------------------------------------------------------------
 
@@ -85,9 +105,26 @@ class RealtimeEventHandler:
             del table[name]
 
     def clear_event_handlers(self) -> None:
-        """Forget every handler (persistent and one-shot)."""
+        """Forget every handler (persistent and one-shot) and every event kept for waits."""
         self._handlers.clear()
         self._next_handlers.clear()
+        self._backlogs.clear()
+
+    def group_waits(self, *names: str) -> None:
+        """Waiting for any of `names` starts keeping the events of all of them.
+
+        For callers that chain waits for different names: `RealtimeClient` groups
+        `conversation.item.appended` and `conversation.item.completed`, so a wait for the
+        next completed item after two waits for appended items still sees the user item
+        that completed in the same burst as the first of them.
+        """
+        for name in names:
+            self._wait_groups[name] = tuple(names)
+
+    def clear_waits(self) -> None:
+        """Forget the events kept for the next `wait_for_next` calls (e.g. on a reconnect,
+        so a wait never returns an event of the previous connection)."""
+        self._backlogs.clear()
 
     # --- dispatch -----------------------------------------------------------------
 
@@ -99,6 +136,10 @@ class RealtimeEventHandler:
         """
         handlers = self._handlers.get(name)
         once = self._next_handlers.pop(name, None) if self._next_handlers else None
+        if self._backlogs:
+            backlog = self._backlogs.get(name)
+            if backlog is not None and not (once and any(isinstance(h, _Waiter) and not h.future.done() for h in once)):
+                backlog.append({} if event is None else event)
         if handlers:
             for handler in tuple(handlers):  # a copy: handlers may (un)register others
                 self._call(name, handler, event)
@@ -155,14 +196,20 @@ class RealtimeEventHandler:
     async def wait_for_next(self, name: str, timeout: float | None = None) -> Any:
         """The next `name` event (`{}` if dispatched without payload), or None on timeout.
 
-        `timeout` is in seconds. The one-shot handler is removed on timeout/cancellation.
+        "Next" means: the oldest `name` event dispatched since the previous wait for
+        `name` resolved that no wait took yet (returned at once), else the next one
+        dispatched. `timeout` is in seconds. The one-shot handler is removed on
+        timeout/cancellation.
         """
+        backlog = self._backlogs.get(name)
+        if backlog:
+            return backlog.popleft()
+        if backlog is None:
+            for kept in self._wait_groups.get(name, (name,)):
+                if kept not in self._backlogs:
+                    self._backlogs[kept] = deque(maxlen=WAIT_BACKLOG)
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-
-        def resolve(event: Any) -> None:
-            if not future.done():
-                future.set_result({} if event is None else event)
-
+        resolve = _Waiter(future)
         self.on_next(name, resolve)
         try:
             return await asyncio.wait_for(future, timeout)
@@ -177,3 +224,20 @@ class RealtimeEventHandler:
         """Wait for the handler tasks scheduled so far (useful in tests and shutdown)."""
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+
+class _Waiter:
+    """The one-shot handler of a `wait_for_next`: resolves its future with the event.
+
+    A class (not a closure) so `dispatch` can tell a pending wait, which takes the event,
+    from a user's `on_next` handler, which does not.
+    """
+
+    __slots__ = ("future",)
+
+    def __init__(self, future: asyncio.Future[Any]) -> None:
+        self.future = future
+
+    def __call__(self, event: Any) -> None:
+        if not self.future.done():
+            self.future.set_result({} if event is None else event)

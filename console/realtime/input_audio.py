@@ -11,6 +11,7 @@ trimming rules; callers decide *when* to trim (their event handling differs).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -97,4 +98,5 @@ class InputAudioBuffer:
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float))
+    """A finite int or float: int() of inf / nan raises, and no offset means them."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)

@@ -283,8 +283,9 @@ def session_to_flat(session: dict[str, Any]) -> dict[str, Any]:
         elif key == "max_output_tokens":
             flat["max_response_output_tokens"] = value
         elif key == "audio" and isinstance(value, dict):
-            audio_in = value.get("input") or {}
-            audio_out = value.get("output") or {}
+            # Anything but an object (a server bug, a hand-edited file) has nothing to read.
+            audio_in = value.get("input") if isinstance(value.get("input"), dict) else {}
+            audio_out = value.get("output") if isinstance(value.get("output"), dict) else {}
             if "format" in audio_in:
                 flat["input_audio_format"] = audio_codec(audio_in["format"])
             if "transcription" in audio_in:

@@ -51,8 +51,8 @@ async def connected(
 async def until(client: RealtimeClient, predicate: Any, timeout: float = 3.0) -> None:
     """Wait until `predicate()` holds, re-checking after each event the client emits.
 
-    Bursts of frames are dispatched without yielding, so tests check recorded state
-    rather than chaining `wait_for_next` calls that could miss an event in between.
+    For conditions on recorded state (counts, last usage, ...); a chain of
+    `wait_for_next` calls sees every event of its names too (see `RealtimeEventHandler`).
     """
     import asyncio
 

@@ -3,7 +3,7 @@
 `TurnResponder(protocol)` is a `ScriptedServer` responder: it answers
 `conversation.item.create`, `input_audio_buffer.commit`, `response.create`,
 `response.cancel`, `conversation.item.truncate` and `conversation.item.delete` the way
-upstream orders its events (shared/protocol.md "Ordering"), with the protocol's event
+upstream orders its events, with the protocol's event
 names. `reply` picks what the next responses contain: text, audio, or function calls.
 """
 

@@ -144,6 +144,15 @@ class ScriptedServer:
         for frame in frames:
             await ws.send(frame if isinstance(frame, str) else json.dumps(frame))
 
+    async def send_burst(self, *frames: dict[str, Any] | str) -> None:
+        """Send frames to the latest connection in one socket write, as upstream often does
+        (several events in one TCP segment): the client finds them all buffered at once."""
+        ws = self.connections[-1]
+        async with ws.send_context():
+            for frame in frames:
+                ws.protocol.send_text((frame if isinstance(frame, str) else json.dumps(frame)).encode())
+            ws.transport.write(b"".join(ws.protocol.data_to_send()))
+
     async def close_clients(self, code: int = 1000, reason: str = "") -> None:
         for ws in self.connections:
             await ws.close(code, reason)

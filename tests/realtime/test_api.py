@@ -249,3 +249,37 @@ async def test_events_queued_when_the_server_vanishes_are_reported() -> None:
             api.send("response.create")
         await api.disconnect()
         assert len(closes) == 1
+
+
+async def test_deeply_nested_frame_is_an_error_and_the_session_goes_on() -> None:
+    async with ScriptedServer() as server:
+        api = RealtimeAPI(url=server.url)
+        errors: list[dict] = []
+        closes: list[dict] = []
+        api.on("error", errors.append)
+        api.on("close", closes.append)
+        await api.connect()
+        await server.send("[" * 100_000 + "]" * 100_000, '{"type": "x", "a": ' + "[" * 5000 + "]" * 5000 + "}")
+        await server.send({"type": "after.deep", "event_id": "e1"})
+        assert await api.wait_for_next("server.after.deep", 3) is not None
+        assert [e["error"]["code"] for e in errors] == ["invalid_json", "invalid_json"]
+        assert "recursion" in errors[0]["error"]["message"]
+        assert closes == [] and api.is_connected()
+        await asyncio.wait_for(api.disconnect(), 3)
+        assert len(closes) == 1
+
+
+async def test_close_event_means_the_socket_is_closed_even_when_the_reader_dies() -> None:
+    async with ScriptedServer() as server:
+        api = RealtimeAPI(url=server.url)
+        await api.connect()
+        ws = api._ws
+        assert ws is not None
+        closed = asyncio.create_task(api.wait_for_next("close", 3))
+        await asyncio.sleep(0)
+        api._reader.cancel()  # the reader ends without the peer closing
+        event = await closed
+        assert event is not None and event["error"] is True
+        await asyncio.wait_for(ws.wait_closed(), 3)
+        assert not api.is_connected()
+        await asyncio.wait_for(api.disconnect(), 3)

@@ -11,7 +11,7 @@ import pytest
 from tests.realtime.helpers import Recorder, connected, until
 from tests.oracle import validate_client_event
 from tests.realtime.responder import TurnResponder
-from tests.realtime.scripted_server import ScriptedServer
+from tests.realtime.scripted_server import ScriptedServer, sid
 
 from console.realtime import NotConnectedError, RealtimeClient
 
@@ -381,3 +381,57 @@ async def test_views_unknown_session_keys_and_double_connect() -> None:
         assert [e for e in server.received if e["type"] == "session.update"][-1]["session"]["tracing"] == "auto"
         with pytest.raises(RealtimeError, match="already connected"):
             await client.connect()
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+async def test_chained_waits_see_items_of_one_burst_and_can_interrupt(protocol: str) -> None:
+    """The server writes the user's item and the start of the answer in one socket write
+    (as upstream does); waiting for the user's item, then the assistant's, then the
+    completed user item must see all three, and the interruption flow must run."""
+    turn = TurnResponder(protocol)
+    reply = {"audio": np.full(9600, 500, dtype=np.int16), "text": "hello"}
+
+    async def burst(event: dict, server: ScriptedServer) -> None:
+        if event["type"] != "conversation.item.create":
+            return
+        user = {**event["item"], "id": sid("item"), "object": "realtime.item", "status": "completed"}
+        started = []
+        for answer in turn.response_events(reply):
+            if answer["type"].endswith("audio.done"):
+                break  # the answer is still streaming
+            started.append(answer)
+        await server.send_burst(*turn.item_events(user), *started)
+
+    async with ScriptedServer(protocol=protocol, responder=burst) as server:
+        client = RealtimeClient(url=server.url, api_key="sk-test", protocol=protocol)
+        await client.connect()
+        assert await client.wait_for_session_created(3) is not None
+        client.send_user_message_content([{"type": "input_text", "text": "Hi"}])
+        user = await client.wait_for_next_item(timeout=3)
+        assert user is not None and user["role"] == "user"
+        assistant = await client.wait_for_next_item(timeout=3)
+        assert assistant is not None and assistant["role"] == "assistant"
+        completed = await client.wait_for_next_completed_item(timeout=3)
+        assert completed is user
+        assert len(assistant["formatted"]["audio"]) == 9600
+        client.cancel_response(assistant["id"], 2400)
+        await server.wait_for_types("response.cancel", "conversation.item.truncate")
+        truncate = server.received[-1]
+        assert (truncate["item_id"], truncate["audio_end_ms"]) == (assistant["id"], 100)
+        await client.disconnect()
+    for event in server.received:
+        validate_client_event(event, protocol)
+
+
+async def test_speech_started_with_unusable_milliseconds_still_interrupts() -> None:
+    """`audio_start_ms: 1e999` (inf) is reported, the user's speech still interrupts, and a
+    session whose `audio.input` / `audio.output` are not objects breaks nothing."""
+    async with connected("ga") as (client, server, _):
+        rec = Recorder(client, "conversation.interrupted", "error", "realtime.event")
+        await server.send('{"type": "input_audio_buffer.speech_started", "event_id": "e1", "item_id": "i", "audio_start_ms": 1e999}')
+        await server.send({"type": "session.updated", "event_id": "e2", "session": {"type": "realtime", "audio": {"input": 5, "output": 7}}})
+        await server.send({"type": "test.marker", "event_id": "e3"})
+        await until(client, lambda: any(e["event"]["type"] == "test.marker" for e in rec["realtime.event"]))
+        assert [e["error"]["code"] for e in rec["error"]] == ["client_conversation_error"]
+        assert "audio_start_ms" in rec["error"][0]["error"]["message"]
+        assert [e["event"]["event_id"] for e in rec["conversation.interrupted"]] == ["e1"]

@@ -37,7 +37,8 @@ def assistant_with_parts(conv: RealtimeConversation, proto: str, item_id: str = 
 
 def test_item_created_user_text_is_completed_with_formatted(proto: str) -> None:
     conv = RealtimeConversation()
-    item, delta = conv.process_event(ev(proto, "conversation.item.created", item=user_text_item(text="hi there")))
+    change = conv.apply_event(ev(proto, "conversation.item.created", item=user_text_item(text="hi there")))
+    item, delta = change.item, change.delta
     assert delta is None
     assert item is conv.get_item("item_text")
     assert conv.get_items() == [item]
@@ -45,7 +46,8 @@ def test_item_created_user_text_is_completed_with_formatted(proto: str) -> None:
     assert item["formatted"]["text"] == "hi there"
     assert item["formatted"]["transcript"] == ""
     assert item["formatted"]["audio"].dtype == np.int16 and len(item["formatted"]["audio"]) == 0
-    assert conv.last_item_is_new and conv.last_item_completed
+    assert change.appended and change.completed
+    assert not hasattr(conv, "last_item_is_new")  # results are returned, not left on the object
 
 
 def test_item_created_text_concatenates_text_parts_only(proto: str) -> None:
@@ -62,9 +64,11 @@ def test_item_created_text_concatenates_text_parts_only(proto: str) -> None:
 
 def test_item_created_assistant_in_progress(proto: str) -> None:
     conv = RealtimeConversation()
-    item, _ = conv.process_event(ev(proto, "conversation.item.created", item=assistant_item()))
-    assert item["status"] == "in_progress"
-    assert conv.last_item_is_new and not conv.last_item_completed
+    change = conv.apply_event(ev(proto, "conversation.item.created", item=assistant_item()))
+    assert change.item["status"] == "in_progress"
+    assert change.appended and not change.completed
+    duplicate = conv.apply_event(ev(proto, "conversation.item.created", item=assistant_item()))
+    assert duplicate.item is change.item and not duplicate.appended
 
 
 def test_item_created_function_call_gets_tool(proto: str) -> None:
@@ -136,14 +140,14 @@ def test_input_transcription_completed_sets_transcript(proto: str) -> None:
     assert item["content"][0]["transcript"] == "hi"
 
 
-def test_input_transcription_empty_shows_single_space(proto: str) -> None:
+def test_input_transcription_empty_shows_single_space_and_delta_is_the_servers(proto: str) -> None:
     conv = RealtimeConversation()
     conv.process_event(ev(proto, "conversation.item.created", item=user_audio_item()))
     item, delta = conv.process_event(
         ev(proto, "conversation.item.input_audio_transcription.completed", item_id="item_user",
            content_index=0, transcript="")
     )
-    assert delta == {"transcript": " "}
+    assert delta == {"transcript": ""}
     assert item["formatted"]["transcript"] == " "
     assert item["content"][0]["transcript"] == ""
 
@@ -187,12 +191,12 @@ def test_output_item_added_pushes_item_id(proto: str) -> None:
 def test_output_item_done_sets_status(proto: str) -> None:
     conv = RealtimeConversation()
     assistant_with_parts(conv, proto)
-    item, delta = conv.process_event(
+    change = conv.apply_event(
         ev(proto, "response.output_item.done", response_id="resp_1", output_index=0,
            item=assistant_item(status="completed"))
     )
-    assert delta is None and item["status"] == "completed"
-    assert conv.last_item_completed
+    assert change.delta is None and change.item["status"] == "completed"
+    assert change.completed and not change.appended
 
 
 def test_content_part_added_appends_part(proto: str) -> None:

@@ -165,11 +165,11 @@ def test_fix_stored_objects_are_copies_and_events_never_change() -> None:
 @pytest.mark.parametrize("proto", PROTOCOLS)
 def test_fix_duplicate_item_created_updates_in_place(proto: str) -> None:
     conv = RealtimeConversation()
-    first, _ = conv.process_event(ev(proto, "conversation.item.created", item=user_text_item(text="one")))
-    assert conv.last_item_is_new
-    second, delta = conv.process_event(ev(proto, "conversation.item.created", item=user_text_item(text="one")))
-    assert second is first and delta is None
-    assert not conv.last_item_is_new and not conv.last_item_completed
+    first = conv.apply_event(ev(proto, "conversation.item.created", item=user_text_item(text="one")))
+    assert first.appended
+    second = conv.apply_event(ev(proto, "conversation.item.created", item=user_text_item(text="one")))
+    assert second.item is first.item and second.delta is None
+    assert not second.appended and not second.completed
     assert len(conv.get_items()) == 1
 
 
@@ -187,8 +187,8 @@ def test_fix_client_created_completed_messages_are_completed(role: str) -> None:
     conv = RealtimeConversation()
     item = {"id": "m", "type": "message", "role": role, "status": "completed",
             "content": [{"type": "text" if role == "assistant" else "input_text", "text": "x"}]}
-    stored, _ = conv.process_event(ev("ga", "conversation.item.created", item=item))
-    assert stored["status"] == "completed" and conv.last_item_completed
+    change = conv.apply_event(ev("ga", "conversation.item.created", item=item))
+    assert change.item["status"] == "completed" and change.completed
 
 
 def test_fix_odd_trailing_byte_is_carried_to_next_delta() -> None:
@@ -379,8 +379,8 @@ def test_ga_item_done_updates_known_item_and_keeps_known_transcript() -> None:
     conv.process_event(ev("ga", "conversation.item.created", item=user_audio_item()))
     conv.process_event(ev("ga", "conversation.item.input_audio_transcription.completed", item_id="item_user",
                           content_index=0, transcript="spoken"))
-    item, delta = conv.process_event(ev("ga", "conversation.item.done", item=user_audio_item()))  # transcript null
-    assert delta is None and not conv.last_item_is_new
+    item, delta, appended, _ = conv.apply_event(ev("ga", "conversation.item.done", item=user_audio_item()))  # transcript null
+    assert delta is None and not appended
     assert item["content"][0]["transcript"] == "spoken"
     assert item["formatted"]["transcript"] == "spoken"
     assert len(conv.get_items()) == 1
@@ -388,8 +388,8 @@ def test_ga_item_done_updates_known_item_and_keeps_known_transcript() -> None:
 
 def test_ga_item_done_for_unknown_item_creates_it() -> None:
     conv = RealtimeConversation()
-    item, _ = conv.process_event(ev("ga", "conversation.item.done", item=user_text_item(text="late")))
-    assert conv.last_item_is_new and item["formatted"]["text"] == "late"
+    item, _, appended, _ = conv.apply_event(ev("ga", "conversation.item.done", item=user_text_item(text="late")))
+    assert appended and item["formatted"]["text"] == "late"
     assert conv.get_items() == [item]
 
 
@@ -432,12 +432,12 @@ def test_response_output_is_reported_completed_once_at_output_item_done(final_st
                           item=function_call_item()))
     conv.process_event(ev("ga", "conversation.item.created", item=function_call_item()))
     done = function_call_item(status=final_status, arguments="{}")
-    item, _ = conv.process_event(ev("ga", "conversation.item.done", item=done))
-    assert item["status"] == final_status and not conv.last_item_completed
-    item, _ = conv.process_event(ev("ga", "response.output_item.done", response_id="r", output_index=0, item=done))
-    assert conv.last_item_completed is (final_status == "completed")
-    conv.process_event(ev("ga", "response.output_item.done", response_id="r", output_index=0, item=done))
-    assert not conv.last_item_completed  # a repeat reports nothing new
+    change = conv.apply_event(ev("ga", "conversation.item.done", item=done))
+    assert change.item["status"] == final_status and not change.completed
+    change = conv.apply_event(ev("ga", "response.output_item.done", response_id="r", output_index=0, item=done))
+    assert change.completed is (final_status == "completed")
+    change = conv.apply_event(ev("ga", "response.output_item.done", response_id="r", output_index=0, item=done))
+    assert not change.completed  # a repeat reports nothing new
 
 
 def test_speech_events_with_bad_milliseconds_raise_before_queueing() -> None:

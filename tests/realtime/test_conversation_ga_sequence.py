@@ -2,7 +2,7 @@
 (GA)"): a server-VAD voice turn answered with audio, then a tool call and its output.
 
 The test also plays the client's part of the wiring: it counts "appended" and "completed"
-the way `RealtimeClient` emits them from `last_item_is_new` / `last_item_completed`, so
+the way `RealtimeClient` emits them from `Change.appended` / `Change.completed`, so
 each item is appended once and completed once even though GA reports an item several
 times (item.added, item.done, output_item.done).
 """
@@ -115,12 +115,13 @@ def test_realistic_ga_session_builds_expected_items() -> None:
     updates: Counter[str] = Counter()
     audio_from_deltas = []
     for event, with_mic in session_events(mic, reply):
-        item, delta = conv.process_event(event, mic if with_mic else None)
+        change = conv.apply_event(event, mic if with_mic else None)
+        item, delta = change.item, change.delta
         if item is not None:
             updates[item["id"]] += 1
-            appended[item["id"]] += conv.last_item_is_new
-            completed[item["id"]] += conv.last_item_completed
-            if conv.last_item_completed:
+            appended[item["id"]] += change.appended
+            completed[item["id"]] += change.completed
+            if change.completed:
                 completed_by[item["id"]] = event["type"]
         if delta and "audio" in delta:
             audio_from_deltas.append(delta["audio"])
@@ -176,9 +177,9 @@ def test_same_session_in_beta_spelling_builds_the_same_items() -> None:
         beta_type = GA_TO_BETA.get(event["type"], event["type"])
         if event["type"] == "conversation.item.done" or beta_type not in SERVER_EVENTS["beta"]:
             continue
-        item, _ = conv.process_event({**event, "type": beta_type}, mic if with_mic else None)
-        if item is not None and conv.last_item_completed:
-            completed_by[item["id"]] = beta_type
+        change = conv.apply_event({**event, "type": beta_type}, mic if with_mic else None)
+        if change.item is not None and change.completed:
+            completed_by[change.item["id"]] = beta_type
     items = {i["id"]: i for i in conv.get_items()}
     assert list(items) == ["item_u1", "item_a1", "item_f1", "item_o1"]
     assert completed_by == {

@@ -32,3 +32,13 @@ def test_content_rules() -> None:
     assert merged == [{"type": "input_audio", "transcript": "known"}] and merged[0] is not new[0]
     assert output_ids([{"id": "a"}, "b", {"id": ""}, 3]) == ["a", "b"]
     assert text_of([{"type": "output_text", "text": "hi "}, {"type": "audio", "text": "no"}, "junk", {"type": "text"}]) == "hi "
+
+
+def test_the_conversation_is_one_class_whose_state_is_declared_once() -> None:
+    """No mixins redeclaring the host's fields: one class, every table set in `clear()`."""
+    assert realtime.RealtimeConversation.__mro__ == (realtime.RealtimeConversation, object)
+    conv = realtime.RealtimeConversation()
+    before = set(vars(conv))
+    conv.clear()
+    assert set(vars(conv)) == before
+    assert not any(name.startswith("last_") for name in before)  # results are returned, not stored

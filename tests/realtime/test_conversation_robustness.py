@@ -157,3 +157,78 @@ def test_valid_examples_never_mutate_the_event(protocol: str) -> None:
         except ConversationError:
             pass
         assert event == example, event_type
+
+
+def _user_item(content: list) -> dict:
+    return {"id": "item_u", "type": "message", "role": "user", "status": "completed", "content": content}
+
+
+@pytest.mark.parametrize("bad_type", [["text"], {"t": 1}])
+def test_content_part_whose_type_is_not_a_string_matches_no_kind(bad_type: object) -> None:
+    conv = RealtimeConversation()
+    item, _ = conv.process_event({"type": "conversation.item.created",
+                                  "item": _user_item([{"type": bad_type, "text": "x"}, {"type": "input_text", "text": "ok"}])})
+    assert item["formatted"]["text"] == "ok"
+    retrieved, _ = conv.process_event({"type": "conversation.item.retrieved",
+                                       "item": _user_item([{"type": bad_type, "audio": "AAAA"}])})
+    assert len(retrieved["formatted"]["audio"]) == 0
+
+
+def test_delta_onto_a_part_whose_text_is_not_a_string_replaces_it() -> None:
+    conv = RealtimeConversation()
+    conv.process_event({"type": "conversation.item.created", "item": {
+        "id": "a", "type": "message", "role": "assistant", "status": "in_progress",
+        "content": [{"type": "text", "text": 5}, {"type": "audio", "transcript": ["x"]}]}})
+    item, delta = conv.process_event({"type": "response.text.delta", "item_id": "a", "content_index": 0, "delta": "hi"})
+    assert delta == {"text": "hi"} and item["content"][0]["text"] == "hi" and item["formatted"]["text"] == "hi"
+    item, _ = conv.process_event({"type": "response.audio_transcript.delta", "item_id": "a", "content_index": 1, "delta": "yo"})
+    assert item["content"][1]["transcript"] == "yo" and item["formatted"]["transcript"] == "yo"
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan")])
+@pytest.mark.parametrize("event", [
+    {"type": "input_audio_buffer.speech_started", "item_id": "u", "audio_start_ms": None},
+    {"type": "input_audio_buffer.speech_stopped", "item_id": "u", "audio_end_ms": None},
+    {"type": "input_audio_buffer.timeout_triggered", "item_id": "u", "audio_start_ms": 0, "audio_end_ms": None},
+    {"type": "conversation.item.truncated", "item_id": "a", "content_index": 0, "audio_end_ms": None},
+])
+def test_non_finite_milliseconds_are_rejected_without_change(event: dict, value: float) -> None:
+    conv = primed()
+    conv.process_event({"type": "conversation.item.created", "item": {
+        "id": "a", "type": "message", "role": "assistant", "status": "in_progress", "content": [{"type": "audio"}]}})
+    conv.process_event({"type": "response.audio.delta", "item_id": "a", "content_index": 0, "delta": audio_b64(tone(480))})
+    event = {k: (value if v is None else v) for k, v in event.items()}
+    before = snapshot(conv)
+    with pytest.raises(ConversationError, match="milliseconds expected"):
+        conv.process_event(event, tone(48_000))
+    assert snapshot(conv) == before
+
+
+def test_item_recreated_with_another_type_then_output_item_done() -> None:
+    conv = RealtimeConversation()
+    conv.process_event({"type": "response.created", "response": {"id": "r", "output": []}})
+    message = {"id": "x", "type": "message", "role": "assistant", "status": "in_progress", "content": []}
+    conv.process_event({"type": "response.output_item.added", "response_id": "r", "output_index": 0, "item": message})
+    conv.process_event({"type": "conversation.item.created", "item": message})
+    call = {"id": "x", "type": "function_call", "status": "in_progress", "name": "f", "call_id": "c"}
+    conv.process_event({"type": "conversation.item.created", "item": call})
+    item, _ = conv.process_event({"type": "response.output_item.done", "response_id": "r", "output_index": 0,
+                                  "item": {**call, "status": "completed", "arguments": "{}"}})
+    assert item["type"] == "function_call" and item["arguments"] == "{}" and item["status"] == "completed"
+
+
+def test_values_nested_too_deeply_to_copy_are_rejected_without_change() -> None:
+    nested: object = "x"
+    for _ in range(5000):
+        nested = [nested]
+    conv = primed()
+    before = snapshot(conv)
+    for event in (
+        {"type": "conversation.item.created", "item": {"id": "item_id_example", "type": "message", "status": "completed", "x": nested}},
+        {"type": "response.done", "response": {"id": "response_id_example", "status": "completed", "usage": nested}},
+        {"type": "response.output_item.added", "response_id": "new_resp", "output_index": 0, "item": {"id": "n", "x": nested}},
+        {"type": "response.content_part.added", "item_id": "item_fc", "output_index": 0, "part": {"type": "text", "x": nested}},
+    ):
+        with pytest.raises(ConversationError):
+            conv.process_event(event)
+        assert snapshot(conv) == before, event["type"]

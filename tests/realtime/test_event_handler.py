@@ -136,3 +136,55 @@ async def test_wait_for_next_timeout_removes_its_handler() -> None:
     with pytest.raises(asyncio.CancelledError):
         await task
     assert h._next_handlers == {}
+
+
+async def test_waits_chained_after_a_synchronous_burst_see_every_event_in_order() -> None:
+    h = RealtimeEventHandler()
+    h.dispatch("x", {"n": 0})  # before any wait: not kept (the reference's semantics)
+    first = asyncio.create_task(h.wait_for_next("x", timeout=2))
+    await asyncio.sleep(0)
+    for n in (1, 2, 3):  # one burst: no yield between dispatches
+        h.dispatch("x", {"n": n})
+    h.dispatch("y", {"n": 9})  # a name never waited for is not kept
+    assert await first == {"n": 1}
+    assert await h.wait_for_next("x", timeout=2) == {"n": 2}
+    assert await h.wait_for_next("x", timeout=2) == {"n": 3}
+    assert await h.wait_for_next("x", timeout=0.01) is None
+    assert "y" not in h._backlogs
+
+
+async def test_wait_backlog_is_bounded_and_cleared() -> None:
+    from console.realtime.event_handler import WAIT_BACKLOG
+
+    h = RealtimeEventHandler()
+    assert await h.wait_for_next("x", timeout=0.01) is None  # starts keeping "x"
+    for n in range(WAIT_BACKLOG + 5):
+        h.dispatch("x", n)
+    assert await h.wait_for_next("x", timeout=2) == 5  # the oldest five were dropped
+    h.clear_waits()
+    assert await h.wait_for_next("x", timeout=0.01) is None
+    h.dispatch("x")
+    assert await h.wait_for_next("x", timeout=2) == {}
+
+
+async def test_user_one_shot_handlers_do_not_take_events_from_waits() -> None:
+    h = RealtimeEventHandler()
+    seen: list[int] = []
+    assert await h.wait_for_next("x", timeout=0.01) is None
+    h.on_next("x", seen.append)
+    h.dispatch("x", 1)
+    assert seen == [1]
+    assert await h.wait_for_next("x", timeout=2) == 1
+
+
+async def test_grouped_names_are_kept_from_the_first_wait_of_the_group() -> None:
+    h = RealtimeEventHandler()
+    h.group_waits("appended", "completed")
+    waiter = asyncio.create_task(h.wait_for_next("appended", timeout=2))
+    await asyncio.sleep(0)
+    h.dispatch("appended", "user")
+    h.dispatch("completed", "user")
+    h.dispatch("appended", "assistant")
+    assert await waiter == "user"
+    assert await h.wait_for_next("appended", timeout=2) == "assistant"
+    assert await h.wait_for_next("completed", timeout=2) == "user"
