@@ -60,6 +60,7 @@ class SessionRecorder:
         protocol: str,
         model: str,
         started_at: str | None = None,
+        header_extra: dict[str, Any] | None = None,
     ) -> None:
         """Create the file and write the header.
 
@@ -69,6 +70,8 @@ class SessionRecorder:
             protocol: "ga" or "beta".
             model: the session's model.
             started_at: ISO-8601 start time; default now.
+            header_extra: further header fields (redacted; they never replace the
+                format's own), e.g. a proxy's `{"source": "proxy", "app": ...}`.
         """
         self.path = Path(path)
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -79,6 +82,8 @@ class SessionRecorder:
         except (AttributeError, OSError):  # pragma: no cover - platforms without fchmod
             pass
         self.header = make_header(endpoint=endpoint, protocol=protocol, model=model, started_at=started_at)
+        for key, value in redact(header_extra or {}).items():
+            self.header.setdefault(key, value)
         self.events_written = 0
         self.bytes_written = 0
         try:
@@ -101,13 +106,17 @@ class SessionRecorder:
         """`read_event` can still read lines back (until `close`)."""
         return self._read_fd is not None
 
-    def record(self, time_iso: str | None, source: str, event: dict[str, Any]) -> None:
+    def record(
+        self, time_iso: str | None, source: str, event: dict[str, Any], *, marks: dict[str, Any] | None = None
+    ) -> None:
         """Append one event (the caller's `event` is never modified).
 
         Args:
             time_iso: when the event was sent or received (ISO-8601); None means now.
             source: "client" or "server".
             event: the event as sent or received.
+            marks: flags added to the line after `event` (e.g. `{"injected": true}` for an
+                event a proxy sent on its own); the event itself stays as it was sent.
 
         Raises:
             ValueError: an unknown source or an event that is not a dict with a `type`.
@@ -134,6 +143,8 @@ class SessionRecorder:
             line = json.dumps(
                 {"time": time_iso or utc_now_iso(), "source": source, "event": redact(event)}, ensure_ascii=False
             )
+        if marks:
+            line = line[:-1] + ", " + json.dumps(redact(marks), ensure_ascii=False)[1:]
         # Set before writing: after a failed, partial write the next line starts after it.
         self._line_starts[self.events_written] = self.bytes_written
         self._write_line(line)
