@@ -81,7 +81,12 @@ class UpstreamTarget:
 
     @property
     def secrets(self) -> tuple[str, ...]:
-        return (self.key_header[1],) if self.key_header else ()
+        """The key (and its header value) to scrub from anything shown to the app."""
+        if self.key_header is None:
+            return ()
+        value = self.key_header[1]
+        bare = value[7:].strip() if value[:7].lower() == "bearer " else value
+        return (value, bare) if bare != value else (value,)
 
 
 @dataclass(frozen=True)

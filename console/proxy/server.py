@@ -133,7 +133,9 @@ class ProxyServer:
     def _respond(connection: ServerConnection, refusal: Refusal) -> Response:
         response = connection.respond(refusal.status, "")
         response.body = refusal.body
+        del response.headers["Content-Length"]
         response.headers["Content-Length"] = str(len(refusal.body))
+        del response.headers["Content-Type"]
         response.headers["Content-Type"] = refusal.content_type
         return response
 
@@ -165,8 +167,8 @@ class ProxyServer:
             )
         except InvalidStatus as exc:
             answer = exc.response
-            content_type = answer.headers.get("Content-Type", "text/plain; charset=utf-8")
-            raise _UpstreamRefused(Refusal(answer.status_code, scrub_bytes(answer.body or b"", secrets),
+            content_type = (answer.headers.get_all("Content-Type") or ["text/plain; charset=utf-8"])[-1]
+            raise _UpstreamRefused(Refusal(answer.status_code, scrub_bytes(bytes(answer.body or b""), secrets),
                                            content_type)) from None
         except (OSError, TimeoutError, InvalidHandshake) as exc:
             detail = scrub(f"{type(exc).__name__}: {exc}", secrets)
