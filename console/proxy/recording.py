@@ -59,6 +59,11 @@ class ProxyRecording:
         return cls(recorder)
 
     @property
+    def recorder(self) -> SessionRecorder | None:
+        """The recorder while recording (None once stopped)."""
+        return self._recorder
+
+    @property
     def active(self) -> bool:
         return self._recorder is not None
 

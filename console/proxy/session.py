@@ -114,20 +114,22 @@ class ProxySession:
             self._done.set()
 
     async def _pump(self, src: Connection, dst: Connection, source: Source) -> None:
+        forwarding = True
         try:
             async for message in src:
-                await dst.send(message)
+                if not forwarding:
+                    continue  # dst is gone: keep reading, so src's close frame is not stuck behind data
+                try:
+                    await dst.send(message)
+                except ConnectionClosed:
+                    forwarding = False  # the other direction's loop ends and closes src like dst
+                    continue
                 self.frames[source] += 1
                 if self._listeners or self.recording is not None:
                     self._observe(Frame(source, message, parse_event(message)))
         except ConnectionClosed:
             pass
-        # Either src closed (its close goes to dst) or sending to dst failed (dst's close
-        # goes to src): whichever received a close frame first decides.
-        if src.protocol.close_rcvd is not None or dst.protocol.close_rcvd is None:
-            await self._close_like(src, dst, "app" if source == "client" else "upstream")
-        else:
-            await self._close_like(dst, src, "upstream" if source == "client" else "app")
+        await self._close_like(src, dst, "app" if source == "client" else "upstream")
 
     async def _close_like(self, closed: Connection, other: Connection, who: str) -> None:
         """Close `other` as `closed` was closed: the same code and reason."""

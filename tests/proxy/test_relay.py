@@ -147,3 +147,17 @@ async def test_the_query_and_protocol_headers_go_upstream_but_not_app_credential
     assert request.headers.get_all("Authorization") == [f"Bearer {UPSTREAM_KEY}"]
     assert "api-key" not in request.headers
     assert request.headers.get_all("Sec-WebSocket-Protocol") == ["realtime"]
+
+
+async def test_app_closing_while_upstream_streams_ends_the_session_promptly() -> None:
+    # Upstream has far more queued than the proxy buffers: the proxy must keep reading it
+    # after the app left, or upstream's close answer waits behind unread data (10 s timeout).
+    frames = [json.dumps({"type": "response.output_text.delta", "delta": "x" * 1000, "n": n}) for n in range(400)]
+    async with TapUpstream(greeting=frames) as tap, ProxyServer(_target(tap)) as proxy:
+        app = await websockets.connect(proxy.url + "?model=gpt-realtime", max_queue=None)
+        assert json.loads(await app.recv())["n"] == 0
+        await wait_until(lambda: len(proxy.sessions) == 1)
+        session = next(iter(proxy.sessions.values()))
+        await app.close(4001, "enough")
+        await wait_until(lambda: session.closed, timeout=5.0)
+    assert session.ended_by == ("app", 4001, "enough")
