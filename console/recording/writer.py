@@ -93,6 +93,7 @@ class SessionRecorder:
         protocol: str,
         model: str,
         started_at: str | None = None,
+        header_extra: dict[str, Any] | None = None,
     ) -> None:
         """Create the file and write the header.
 
@@ -102,6 +103,8 @@ class SessionRecorder:
             protocol: "ga" or "beta".
             model: the session's model.
             started_at: ISO-8601 start time; default now.
+            header_extra: further header fields (redacted; they never replace the
+                format's own), e.g. a proxy's `{"source": "proxy", "app": ...}`.
         """
         self.path = Path(path)
         make_private_dirs(self.path.parent)
@@ -112,6 +115,8 @@ class SessionRecorder:
         except (AttributeError, OSError):  # pragma: no cover - platforms without fchmod
             pass
         self.header = make_header(endpoint=endpoint, protocol=protocol, model=model, started_at=started_at)
+        for key, value in redact(header_extra or {}).items():
+            self.header.setdefault(key, value)
         self.events_written = 0
         #: Events written as an `unrecorded` marker line instead (see the module docstring).
         self.events_unrecorded = 0
@@ -136,7 +141,9 @@ class SessionRecorder:
         """`read_event` can still read lines back (until `close`)."""
         return self._read_fd is not None
 
-    def record(self, time_iso: str | None, source: str, event: dict[str, Any]) -> None:
+    def record(
+        self, time_iso: str | None, source: str, event: dict[str, Any], *, marks: dict[str, Any] | None = None
+    ) -> None:
         """Append one event (the caller's `event` is never modified).
 
         An event that cannot be recorded (not a dict with a `type`, an unknown source, a
@@ -147,6 +154,8 @@ class SessionRecorder:
             time_iso: when the event was sent or received (ISO-8601); None means now.
             source: "client" or "server".
             event: the event as sent or received.
+            marks: flags added to the line after `event` (e.g. `{"injected": true}` for an
+                event a proxy sent on its own); the event itself stays as it was sent.
 
         Raises:
             RecorderClosedError: after `close`.
@@ -157,7 +166,7 @@ class SessionRecorder:
         if not isinstance(time_iso, str):
             time_iso = utc_now_iso()
         try:
-            line = self._serialise(time_iso, source, event)
+            line = self._serialise(time_iso, source, event, marks)
         except Exception as exc:  # noqa: BLE001 - whatever one event does, the rest get recorded
             line = self._marker(time_iso, source, event, exc)
             self.events_unrecorded += 1
@@ -172,7 +181,8 @@ class SessionRecorder:
         self._line_starts[n] = self.bytes_written
         self.events_written = n
 
-    def _serialise(self, time_iso: str, source: str, event: dict[str, Any]) -> bytes:
+    def _serialise(self, time_iso: str, source: str, event: dict[str, Any],
+                   marks: dict[str, Any] | None = None) -> bytes:
         """The event's line as bytes; raises for an event that cannot be recorded."""
         if source not in SOURCES:
             raise ValueError(f"source must be 'client' or 'server', not {source!r}")
@@ -189,6 +199,8 @@ class SessionRecorder:
         line = json.dumps({"time": time_iso, "source": source, "event": event}, ensure_ascii=False)
         if not audio and line_has_secret_marker(line):
             line = json.dumps({"time": time_iso, "source": source, "event": redact(event)}, ensure_ascii=False)
+        if marks:
+            line = line[:-1] + ", " + json.dumps(redact(marks), ensure_ascii=False)[1:]
         return encode_line(line)
 
     @staticmethod

@@ -14,7 +14,8 @@ import json
 import logging
 import random
 from collections import Counter
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
@@ -26,14 +27,11 @@ from .conversation import Conversation, Item, audio_part
 from .errors import ApiError, FatalError
 from .faults import FaultInjector, FaultPlan
 from .idle import IdleTimer
-from .responder import Context, choose_reply
+from .responder import Context, Rule, choose_reply
 from .response import ResponseParams, ResponseRun, audio_tokens, text_tokens
 from .session import Session
 from .validation import RESPONSE, check_client_event, client_event_id, decode_audio, parse_item
 from .vad import EnergyVad
-
-if TYPE_CHECKING:
-    from .server import Simulator
 
 MIN_COMMIT_MS = 100
 #: In VAD mode, idle input audio kept before speech (upstream keeps a bounded window too);
@@ -44,19 +42,35 @@ TRANSCRIPTION_DELAY_S = 0.15
 logger = logging.getLogger("console.simulator")
 
 
+@dataclass(frozen=True)
+class ServerSettings:
+    """What a connection needs from the server that accepted it.
+
+    The server hands these values over instead of itself, so this module does not
+    import the server (which imports this module to create connections).
+    """
+
+    fast: bool = False
+    seed: int = 0
+    session_duration_s: float = 3600.0
+    faults: FaultPlan | None = None
+    rules: tuple[Rule, ...] = ()
+
+
 class Connection:
     """A live simulated session on one WebSocket."""
 
-    def __init__(self, sim: Simulator, ws: ServerConnection, protocol: Protocol, model: str, index: int) -> None:
-        self.sim = sim
+    def __init__(self, settings: ServerSettings, ws: ServerConnection, protocol: Protocol, model: str,
+                 index: int) -> None:
+        self.settings = settings
         self.ws = ws
         self.protocol: Protocol = protocol
-        self.fast = sim.fast
-        self.session = Session(protocol, model, sim.session_duration_s)
+        self.fast = settings.fast
+        self.session = Session(protocol, model, settings.session_duration_s)
         self.conversation = Conversation()
-        self._rng = random.Random(f"{sim.seed}:{index}")
+        self._rng = random.Random(f"{settings.seed}:{index}")
         self.injector: FaultInjector | None = None
-        self.set_faults(sim.faults)
+        self.set_faults(settings.faults)
         self.input = Int16Buffer()
         self.input_start = 0  #: session sample index of `input[0]`
         self.total_input = 0  #: input samples received this session
@@ -128,11 +142,11 @@ class Connection:
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def _expire(self) -> None:
-        await asyncio.sleep(self.sim.session_duration_s)
+        await asyncio.sleep(self.settings.session_duration_s)
         if self.active is not None and self.active.task is not None:
             self.active.task.cancel()  # a task cancel (not `request_cancel`): no response.done, the session ends
         await self.fatal(FatalError("session_expired", "Your session hit the maximum duration of "
-                                    f"{self.sim.session_duration_s:g} seconds.", 1000))
+                                    f"{self.settings.session_duration_s:g} seconds.", 1000))
 
     # --- dispatch -----------------------------------------------------------------
 
@@ -356,7 +370,7 @@ class Connection:
         settings = self.session.settings
         items = self._resolve_input(overrides["input"]) if "input" in overrides else self.conversation.items()
         context = Context(items, tuple(overrides.get("tools", settings.tools)),
-                          overrides.get("tool_choice", settings.tool_choice), self.sim.rules)
+                          overrides.get("tool_choice", settings.tool_choice), self.settings.rules)
         params = ResponseParams.resolve(self.protocol, self.session, overrides)
         run = ResponseRun(self, params, choose_reply(context), items)
         self.active = run

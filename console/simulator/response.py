@@ -22,7 +22,8 @@ import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
+from typing import Protocol as Interface
 
 from console.realtime.audio import Int16Buffer, encode_base64
 from console.realtime.protocol import (
@@ -36,12 +37,9 @@ from console.realtime.protocol import (
 )
 
 from . import voice
-from .conversation import Item, Part
+from .conversation import Conversation, Item, Part
 from .responder import Reply
-
-if TYPE_CHECKING:
-    from .connection import Connection
-    from .session import Session
+from .session import Session
 
 logger = logging.getLogger("console.simulator")
 
@@ -49,6 +47,28 @@ AUDIO_DELTA_MS = 100
 TEXT_DELTA_PACE_S = 0.025
 ARGUMENT_CHUNK = 12
 FAST_YIELD_EVERY = 8  #: in fast mode, deltas sent between yields to the event loop
+
+
+class ResponseHost(Interface):
+    """What a response needs from the connection it runs on.
+
+    Declared here rather than importing `Connection`, which imports this module to
+    start responses: the dependency goes one way only.
+    """
+
+    protocol: Protocol
+    fast: bool
+    session: Session
+    conversation: Conversation
+
+    async def send(self, event: dict[str, Any]) -> None:
+        """Send one server event to the client (through fault injection)."""
+
+    def obfuscation(self) -> str:
+        """Random padding for a GA delta's `obfuscation` field."""
+
+    async def response_finished(self, run: ResponseRun) -> None:
+        """Called once the response sent `response.done`."""
 
 
 class _CancelRequested(Exception):
@@ -133,7 +153,7 @@ def audio_tokens(ms: int) -> int:
 class ResponseRun:
     """State and task of one response."""
 
-    conn: Connection
+    conn: ResponseHost
     params: ResponseParams
     reply: Reply
     input_items: list[Item]

@@ -31,7 +31,7 @@ from websockets.http11 import Request, Response
 
 from console.realtime.protocol import CLOSE_AUTH_FAILED, CLOSE_BAD_REQUEST, Protocol
 
-from .connection import Connection
+from .connection import Connection, ServerSettings
 from .errors import FatalError
 from .faults import FaultPlan
 from .responder import Rule, load_rules
@@ -177,7 +177,8 @@ class Simulator:
         protocol: Protocol = self.protocol or ("beta" if beta else "ga")
         model = requested_model(request.path)
         self._count += 1
-        conn = Connection(self, ws, protocol, model or "gpt-realtime", self._count)
+        settings = ServerSettings(self.fast, self.seed, self.session_duration_s, self.faults, self.rules)
+        conn = Connection(settings, ws, protocol, model or "gpt-realtime", self._count)
         fatal = self._fatal_on_open(request.headers, model, beta)
         if fatal is not None:
             await conn.fatal(fatal)

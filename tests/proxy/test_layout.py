@@ -1,0 +1,17 @@
+"""The proxy is UI-free and its modules import each other one way only."""
+
+from __future__ import annotations
+
+from tests.simulator.import_graph import cycles, import_graph, imports_anywhere
+
+
+def test_proxy_imports_no_ui() -> None:
+    assert imports_anywhere("console.proxy", "textual") == []
+    assert imports_anywhere("console.proxy", "console.app") == []
+    assert imports_anywhere("console.proxy", "widgets") == []
+
+
+def test_proxy_has_no_import_cycle() -> None:
+    graph = import_graph("console.proxy")
+    assert "console.proxy.session" in graph["console.proxy.server"]
+    assert cycles(graph) == []
