@@ -14,6 +14,7 @@ from textual.app import App, ComposeResult
 from textual.containers import Horizontal
 from textual.message import Message
 
+from console.session.event_rows import RowView
 from console.session.event_store import EventStore
 from widgets.event_detail import EventDetail
 from widgets.event_log import EventLog, abbreviate_type
@@ -316,7 +317,7 @@ async def test_typing_a_search_over_a_huge_log_waits_for_a_pause() -> None:
         await app.workers.wait_for_complete()  # the scan runs in a thread
         await pilot.pause()
         assert log.text == "temp" and log.pending_text is None
-        assert list(log.view.event_indices) == list(app.store.rows(text="temp").event_indices)
+        assert list(log.view.event_indices) == list(RowView(app.store, text="temp").event_indices)
         assert [m.text for m in app.messages if isinstance(m, EventLog.FilterChanged)] == ["temp"]
         log.set_filter(text="resp")
         log.set_filter(directions=frozenset({"server"}))  # applies the pending text at once
@@ -348,7 +349,7 @@ async def test_a_threaded_search_made_stale_by_another_filter_is_dropped() -> No
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert log.text == "" and log.directions == {"client"} and log.pending_text is None
-        assert len(log.view) == len(store.rows(directions=frozenset({"client"})))
+        assert len(log.view) == len(RowView(store, directions=frozenset({"client"})))
         # narrowing a finished threaded search also goes through the thread
         log.set_filter(directions=frozenset({"client", "server"}))
         log.set_filter(text="item")
@@ -359,6 +360,6 @@ async def test_a_threaded_search_made_stale_by_another_filter_is_dropped() -> No
         await pilot.pause(log.SEARCH_DEBOUNCE_S + 0.1)
         await app.workers.wait_for_complete()
         await pilot.pause()
-        expect = store.rows(text="item_2")
+        expect = RowView(store, text="item_2")
         assert log.text == "item_2" and len(expect) == 2
         assert list(log.view.event_indices) == list(expect.event_indices)
