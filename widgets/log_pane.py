@@ -3,7 +3,9 @@
 The live console and the replay show the same three widgets and wire them the same
 way: typing in the search box filters the log, Enter there moves to the log, a link in
 the detail (cause, error) selects that event in the log, and a selected row is shown in
-the detail. That wiring lives here, once, so both screens only coordinate what is theirs.
+the detail. When the log's filters change from its side (`escape` clears them all, a link
+reveals a hidden event), the search box is set to match, so it never shows a search the
+log no longer applies. That wiring lives here, once, so both screens only coordinate what is theirs.
 
 One thing differs: the replay's detail pane follows the replay *cursor*, and its
 `LogSync` decides what a selected row means (see `console/app/screens/replay_log_sync.py`).
@@ -100,6 +102,15 @@ class LogPane(Vertical):
     def _link_selected(self, message: EventDetail.LinkSelected) -> None:
         message.stop()
         self.event_log.select_event(message.event_index)
+
+    @on(EventLog.FilterChanged)
+    def _filter_changed(self, message: EventLog.FilterChanged) -> None:
+        """Keep the search box saying what the log searches for (a key that clears the
+        filters, or a link that reveals a hidden event, changes it from the log's side)."""
+        search = self.query_one("#log-search", Input)
+        if search.value != message.text:
+            with search.prevent(Input.Changed):
+                search.value = message.text
 
     @on(Input.Changed, "#log-search")
     def _search_changed(self, message: Input.Changed) -> None:

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import base64
 import json
-import re
-from html import unescape
 
 from textual.app import App, ComposeResult
 from textual.containers import Horizontal
@@ -16,6 +14,7 @@ from textual.message import Message
 
 from console.session.event_rows import RowView
 from console.session.event_store import EventStore
+from tests.widgets.helpers import screen_text
 from widgets.event_detail import EventDetail
 from widgets.event_log import EventLog, abbreviate_type
 from widgets.type_picker import TypePicker
@@ -55,14 +54,6 @@ def record(app: LogApp):
                                 EventDetail.LinkSelected)) and not any(m is message for m in app.messages):
             app.messages.append(message)
     return hook
-
-
-def screen_text(app: App) -> str:
-    """The screenshot's visible text, one line per screen row, runs of spaces as one."""
-    svg = app.export_screenshot()
-    lines = re.findall(r"<text[^>]*>(.*?)</text>", svg, flags=re.S)
-    text = unescape("".join(lines)).replace("\xa0", " ")
-    return "\n".join(" ".join(line.split()) for line in text.split("\n"))
 
 
 def session_events(store: EventStore, turns: int = 1, deltas: int = 5) -> None:
