@@ -197,6 +197,8 @@ class EventLog(ScrollView, can_focus=True):
         """Put `filter_summary()` in the border subtitle (only when it changed)."""
         summary = self.filter_summary()
         self.set_class(bool(summary), "-filtered")
+        if bool(summary) != bool(self._shown_filters):
+            self.refresh_bindings()  # "esc Clear filters" is in the footer only while filtered
         if summary != self._shown_filters:
             self._shown_filters = summary
             # Text, not a str: a str subtitle is parsed as markup, and a search may hold "[".
@@ -543,6 +545,12 @@ class EventLog(ScrollView, can_focus=True):
                 self.set_filter(types=None if types >= TypePicker.all_types(self.store) else types)
 
         self.app.push_screen(TypePicker(selected=self.types, extra_types=self.store.types_seen), chosen)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer "clear filters" only while a filter is on (an unfiltered log has none)."""
+        if action == "clear_filters":
+            return self.filtered
+        return True
 
     def action_clear_filters(self) -> None:
         """Show every event: direction, types and search text all cleared (folding stays)."""

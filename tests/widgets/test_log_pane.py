@@ -75,8 +75,14 @@ async def test_escape_on_the_log_clears_every_filter_and_the_search_box() -> Non
         assert len(log.view) == 5 and app.query_one("#log-search", Input).value == ""
 
 
-async def test_the_footer_names_the_clear_key_while_the_log_has_focus() -> None:
+async def test_the_footer_offers_the_clear_key_only_while_the_log_is_filtered() -> None:
     app = PaneHost()
     async with app.run_test(size=(160, 40)) as pilot:
         await pilot.pause()
+        assert "Clear filters" not in screen_text(app)  # nothing to clear
+        await pilot.press("d")
+        await pilot.pause()
         assert "esc Clear filters" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "Clear filters" not in screen_text(app)
