@@ -1,8 +1,9 @@
 """The entries of the conversation pane: one per item (`ItemCard`) or note (`NoteCard`).
 
 Each holds its text, rendered once per change of the item, and its lines wrapped once
-per width. They are DOM nodes that are never displayed: `ConversationView` paints them
-(Line API), while screens and tests can still query them and call `render()` / `focus()`.
+per width. They are plain objects, not widgets: `ConversationView` paints them (Line API)
+and lists them (`entries`, `notes`, `card(item_id)`); `render()` and `focus()` are theirs
+so that a screen or a test can read one or select it as a user would.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.segment import Segment
 from rich.text import Text
-from textual.widget import Widget
 
 from console.session.annotations import ItemMarks
 from widgets.conversation_render import render_item, render_note
@@ -30,16 +30,17 @@ def _wrap(text: Text, console: Console, width: int) -> list[list[Segment]]:
     return [list(line.render(console, end="")) for line in text.wrap(console, max(1, width))]
 
 
-class _Entry(Widget, can_focus=False):
-    """A card or note: a DOM node that is never displayed (the view paints it), so that
-    screens and tests can query cards and notes, call `render()` and `focus()` on them."""
+class _Entry:
+    """A card or note as the view paints it: its text and its wrapped lines.
+
+    Not a widget: an earlier version mounted each entry as a hidden DOM node, and every
+    mount or removal asked Textual for a layout of the whole screen that changed nothing.
+    """
 
     #: Columns the view adds around the text (border and padding).
     INDENT = 2
 
-    def __init__(self, view: "ConversationView", text: Text, classes: str) -> None:
-        super().__init__(classes=f"conversation-entry {classes}")
-        self.display = False
+    def __init__(self, view: "ConversationView", text: Text) -> None:
         self._view = view
         self.text = text
         self._wrapped: tuple[int, list[list[Segment]]] | None = None
@@ -75,7 +76,7 @@ class ItemCard(_Entry):
         self.item: dict[str, Any] = item
         self.marks = marks or ItemMarks()
         self.kind = str(item.get("role") or item.get("type"))
-        super().__init__(view, render_item(item, self.marks), f"item -{self.kind}")
+        super().__init__(view, render_item(item, self.marks))
 
     def refresh_item(self, item: dict[str, Any], marks: ItemMarks | None = None) -> None:
         """Re-render from the (live) item dict; the view re-wraps it on its next paint."""
@@ -95,4 +96,4 @@ class NoteCard(_Entry):
         self.note_id = note_id
         self.event_index = event_index
         self.kind = kind
-        super().__init__(view, render_note(text, kind), f"note -{kind}")
+        super().__init__(view, render_note(text, kind))
