@@ -15,7 +15,7 @@ from rich.segment import Segment
 from rich.text import Text
 
 from console.session.annotations import ItemMarks
-from widgets.conversation_render import render_item, render_note
+from widgets.conversation_render import Streamed, render_item, render_note
 
 if TYPE_CHECKING:
     from widgets.conversation_view import ConversationView
@@ -76,15 +76,37 @@ class ItemCard(_Entry):
         self.item: dict[str, Any] = item
         self.marks = marks or ItemMarks()
         self.kind = str(item.get("role") or item.get("type"))
-        super().__init__(view, render_item(item, self.marks))
+        #: The longest transcript and audio this card has shown (see `Streamed`).
+        self.streamed = _remember(Streamed(), item)
+        super().__init__(view, render_item(item, self.marks, streamed=self.streamed))
 
     def refresh_item(self, item: dict[str, Any], marks: ItemMarks | None = None) -> None:
         """Re-render from the (live) item dict; the view re-wraps it on its next paint."""
         self.item = item
         if marks is not None:
             self.marks = marks
-        self.text = render_item(item, self.marks)
+        self.streamed = _remember(self.streamed, item)
+        self.text = render_item(item, self.marks, streamed=self.streamed)
         self._wrapped = None
+
+
+def _remember(seen: Streamed, item: dict[str, Any]) -> Streamed:
+    """`seen` updated with what `item` holds now, keeping what a truncation wiped.
+
+    A transcript that grows replaces the remembered one; an emptied one (truncation) keeps
+    it; one that starts afresh (deltas after a truncation) replaces it only if longer.
+    """
+    formatted = item.get("formatted") or {}
+    transcript = formatted.get("transcript")
+    transcript = transcript if isinstance(transcript, str) else ""
+    audio = formatted.get("audio")
+    samples = len(audio) if audio is not None else 0
+    kept = seen.transcript
+    if transcript.startswith(kept) or len(transcript) > len(kept):
+        kept = transcript
+    if kept == seen.transcript and samples <= seen.samples:
+        return seen
+    return Streamed(kept, max(samples, seen.samples))
 
 
 class NoteCard(_Entry):
