@@ -36,7 +36,7 @@ def test_render_item_shows_role_status_content_and_marks() -> None:
     text = render_item(assistant("item_a", "Hello the", seconds=1.5)).plain
     assert "assistant" in text and "in_progress" in text and "♪ 1.5 s" in text and "Hello the▌" in text
     cut = render_item(assistant("item_a", "", "incomplete"), ItemMarks(truncated_ms=1200, response_status="cancelled", response_reason="turn_detected")).plain
-    assert "✂ truncated at 1.20 s" in cut and "⚠ response cancelled: turn_detected" in cut
+    assert "✂ not heard after 1.20 s" in cut and "⚠ response cancelled: turn_detected" in cut
     fc = render_item(call("item_c", '{"city": "Par')).plain
     assert 'get_weather({"city": "Par▌' in fc
     out = {"id": "item_o", "type": "function_call_output", "call_id": "call_1", "output": '{"temp": 21}',
