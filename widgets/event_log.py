@@ -138,7 +138,8 @@ class EventLog(ScrollView, can_focus=True):
         self.cursor_row = -1
         self.new_rows = 0
         self._rows = RowRenderer(self)
-        self._frame = (80, 24)
+        #: (width, height, longest type name on screen), measured once per paint.
+        self._frame = (80, 24, 0)
         self._scrolling_ourselves = False
         self._search_timer: Timer | None = None
         self._search_generation = 0
@@ -459,17 +460,21 @@ class EventLog(ScrollView, can_focus=True):
     def render_lines(self, crop: Region) -> list[Strip]:
         # Measured once per paint instead of once per line: both are costly properties.
         region = self.scrollable_content_region
-        self._frame = (region.width, region.height)
+        top = int(self.scroll_y)
+        rows = range(top, min(len(self.view), top + region.height))
+        longest = max((len(self.store.event_type(self.view.event_index(r))) for r in rows), default=0)
+        self._frame = (region.width, region.height, longest)
         return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
-        width, height = self._frame
+        width, height, longest = self._frame
         row = int(self.scroll_y) + y
         if row >= len(self.view):
             strip = self._rows.blank(width)
         else:
             strip = self._rows.row(
-                self.store, self.view, row, width, cursor=row == self.cursor_row, expanded=self._expanded
+                self.store, self.view, row, width, cursor=row == self.cursor_row, expanded=self._expanded,
+                longest_type=longest,
             )
         if self.new_rows and not self.follow and y == height - 1:
             strip = self._rows.with_badge(strip, width, self.new_rows)
