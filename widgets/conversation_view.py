@@ -459,6 +459,13 @@ class ConversationView(ScrollView, can_focus=True):
         height: 1fr;
         scrollbar-size-vertical: 1;
         overflow-x: hidden;
+        border: round $panel;
+        border-title-color: $text-muted;
+    }
+    ConversationView:focus {
+        border: heavy $accent;
+        border-title-color: $accent;
+        border-title-style: bold;
     }
     ConversationView > .conversation-view--border { color: $panel; }
     ConversationView > .conversation-view--border-user { color: $accent; }

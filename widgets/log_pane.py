@@ -29,7 +29,8 @@ class LogPane(Vertical):
     """`Input#log-search`, `EventLog#log` and `EventDetail#detail`, handling their messages."""
 
     # The three widgets' look, the same on both screens; each screen's stylesheet sizes the
-    # pane itself and hides the detail on short terminals (app.tcss).
+    # pane itself and hides the detail on short terminals (app.tcss). The focused pane has
+    # a heavy border in the accent colour: unmistakable even without colour.
     DEFAULT_CSS = """
     LogPane > #log-search {
         height: 1;
@@ -38,15 +39,17 @@ class LogPane(Vertical):
         background: $boost;
     }
     LogPane > #log-search:focus {
-        background: $primary 20%;
+        background: $accent 30%;
     }
     LogPane > #log {
         height: 1fr;
         border: round $panel;
         border-title-color: $text-muted;
     }
-    LogPane > #log:focus-within {
-        border: round $primary;
+    LogPane > #log:focus {
+        border: heavy $accent;
+        border-title-color: $accent;
+        border-title-style: bold;
     }
     LogPane > #detail {
         height: 40%;
@@ -54,7 +57,9 @@ class LogPane(Vertical):
         border-title-color: $text-muted;
     }
     LogPane > #detail:focus {
-        border: round $primary;
+        border: heavy $accent;
+        border-title-color: $accent;
+        border-title-style: bold;
     }
     """
 
