@@ -16,7 +16,8 @@ from collections.abc import Iterable, Mapping
 from textual import events
 from textual.app import ComposeResult
 from textual.widgets import Footer
-from textual.widgets._footer import FooterKey
+
+from widgets.textual_compat import FooterKey
 
 #: Cells a key takes besides its key and label text: normal style " ^e Session " (3),
 #: compact "^e Session" plus a one-cell margin (2).

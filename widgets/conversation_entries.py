@@ -1,8 +1,9 @@
 """The entries of the conversation pane: one per item (`ItemCard`) or note (`NoteCard`).
 
 Each holds its text, rendered once per change of the item, and its lines wrapped once
-per width. They are DOM nodes that are never displayed: `ConversationView` paints them
-(Line API), while screens and tests can still query them and call `render()` / `focus()`.
+per width. They are plain objects, not widgets: `ConversationView` paints them (Line API)
+and lists them (`entries`, `notes`, `card(item_id)`); `render()` and `focus()` are theirs
+so that a screen or a test can read one or select it as a user would.
 """
 
 from __future__ import annotations
@@ -12,10 +13,9 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.segment import Segment
 from rich.text import Text
-from textual.widget import Widget
 
 from console.session.annotations import ItemMarks
-from widgets.conversation_render import render_item, render_note
+from widgets.conversation_render import Streamed, render_item, render_note
 
 if TYPE_CHECKING:
     from widgets.conversation_view import ConversationView
@@ -30,16 +30,17 @@ def _wrap(text: Text, console: Console, width: int) -> list[list[Segment]]:
     return [list(line.render(console, end="")) for line in text.wrap(console, max(1, width))]
 
 
-class _Entry(Widget, can_focus=False):
-    """A card or note: a DOM node that is never displayed (the view paints it), so that
-    screens and tests can query cards and notes, call `render()` and `focus()` on them."""
+class _Entry:
+    """A card or note as the view paints it: its text and its wrapped lines.
+
+    Not a widget: an earlier version mounted each entry as a hidden DOM node, and every
+    mount or removal asked Textual for a layout of the whole screen that changed nothing.
+    """
 
     #: Columns the view adds around the text (border and padding).
     INDENT = 2
 
-    def __init__(self, view: "ConversationView", text: Text, classes: str) -> None:
-        super().__init__(classes=f"conversation-entry {classes}")
-        self.display = False
+    def __init__(self, view: "ConversationView", text: Text) -> None:
         self._view = view
         self.text = text
         self._wrapped: tuple[int, list[list[Segment]]] | None = None
@@ -75,15 +76,37 @@ class ItemCard(_Entry):
         self.item: dict[str, Any] = item
         self.marks = marks or ItemMarks()
         self.kind = str(item.get("role") or item.get("type"))
-        super().__init__(view, render_item(item, self.marks), f"item -{self.kind}")
+        #: The longest transcript and audio this card has shown (see `Streamed`).
+        self.streamed = _remember(Streamed(), item)
+        super().__init__(view, render_item(item, self.marks, streamed=self.streamed))
 
     def refresh_item(self, item: dict[str, Any], marks: ItemMarks | None = None) -> None:
         """Re-render from the (live) item dict; the view re-wraps it on its next paint."""
         self.item = item
         if marks is not None:
             self.marks = marks
-        self.text = render_item(item, self.marks)
+        self.streamed = _remember(self.streamed, item)
+        self.text = render_item(item, self.marks, streamed=self.streamed)
         self._wrapped = None
+
+
+def _remember(seen: Streamed, item: dict[str, Any]) -> Streamed:
+    """`seen` updated with what `item` holds now, keeping what a truncation wiped.
+
+    A transcript that grows replaces the remembered one; an emptied one (truncation) keeps
+    it; one that starts afresh (deltas after a truncation) replaces it only if longer.
+    """
+    formatted = item.get("formatted") or {}
+    transcript = formatted.get("transcript")
+    transcript = transcript if isinstance(transcript, str) else ""
+    audio = formatted.get("audio")
+    samples = len(audio) if audio is not None else 0
+    kept = seen.transcript
+    if transcript.startswith(kept) or len(transcript) > len(kept):
+        kept = transcript
+    if kept == seen.transcript and samples <= seen.samples:
+        return seen
+    return Streamed(kept, max(samples, seen.samples))
 
 
 class NoteCard(_Entry):
@@ -95,4 +118,4 @@ class NoteCard(_Entry):
         self.note_id = note_id
         self.event_index = event_index
         self.kind = kind
-        super().__init__(view, render_note(text, kind), f"note -{kind}")
+        super().__init__(view, render_note(text, kind))

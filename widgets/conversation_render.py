@@ -7,6 +7,7 @@ lines itself; `item_text` is what "copy" puts on the clipboard.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
@@ -36,12 +37,78 @@ def audio_seconds(item: dict[str, Any], rate: int = AUDIO_RATE) -> float:
     return 0.0 if audio is None else len(audio) / rate
 
 
+@dataclass(frozen=True)
+class Streamed:
+    """What streamed into an item before a truncation wiped it.
+
+    On `conversation.item.truncated` the client library (like the API) empties the item's
+    transcript and cuts its audio to what was played, so the item alone no longer says
+    what the model was saying. The card remembers the longest transcript and audio it
+    showed (`ItemCard.refresh_item`) and passes them here.
+    """
+
+    transcript: str = ""
+    samples: int = 0
+
+
+def heard_split(transcript: str, truncated_ms: int, samples: int, rate: int = AUDIO_RATE) -> int | None:
+    """Where the heard part of `transcript` probably ends: the share of the audio played
+    (`truncated_ms` of `samples` at `rate`) applied to its characters, moved on to the end
+    of the word it falls in. None when there is no audio to measure against.
+    """
+    total_ms = samples * 1000 / rate
+    if not transcript or total_ms <= 0:
+        return None
+    share = min(1.0, max(0.0, truncated_ms / total_ms))
+    cut = round(len(transcript) * share)
+    while 0 < cut < len(transcript) and not transcript[cut].isspace():
+        cut += 1
+    return cut
+
+
+def _truncation(body: Text, formatted: dict[str, Any], role: str, truncated_ms: int, streamed: Streamed | None,
+                rate: int) -> None:
+    """The transcript that streamed, heard part plain and the rest struck through and
+    dimmed, then a line saying where it was cut and that the split is an estimate."""
+    seconds = truncated_ms / 1000
+    shown = formatted.get("transcript") or ""
+    transcript = shown if isinstance(shown, str) and shown.strip() else (streamed.transcript if streamed else "")
+    samples = max(streamed.samples if streamed else 0, len(formatted.get("audio") if formatted.get("audio") is not None else ()))
+    cut = heard_split(transcript, truncated_ms, samples, rate)
+    if transcript.strip() and role != "user":
+        if body:
+            body.append("\n")
+        if cut is None:
+            body.append(_clip(transcript))
+        else:
+            body.append(_clip(transcript[:cut]))
+            if cut < len(transcript):
+                body.append(_clip(transcript[cut:]), style="dim strike")
+    note = f"✂ not heard after {seconds:.2f} s"
+    if transcript.strip() and cut is not None and cut < len(transcript):
+        note += f" of {samples / rate:.2f} s: struck text is the estimated unheard part (by share of audio played)"
+    elif transcript.strip() and cut is not None:
+        note += f" (all {samples / rate:.2f} s of audio received was played)"
+    elif transcript.strip():
+        note += " (no audio to place the cut in the text)"
+    elif isinstance(formatted.get("text"), str) and formatted["text"]:
+        note += " (the rest was not heard)"
+    else:
+        note += " (its transcript was dropped with the truncation)"
+    body.append(("\n" if body else "") + note, style="bold yellow")
+
+
 def _clip(text: str) -> str:
     return text if len(text) <= _MAX_BODY else text[:_MAX_BODY] + f"… ({len(text) - _MAX_BODY} more characters)"
 
 
-def render_item(item: dict[str, Any], marks: ItemMarks | None = None, rate: int = AUDIO_RATE) -> Text:
-    """One card's content as Rich text (pure: tested without an app)."""
+def render_item(item: dict[str, Any], marks: ItemMarks | None = None, rate: int = AUDIO_RATE,
+                streamed: Streamed | None = None) -> Text:
+    """One card's content as Rich text (pure: tested without an app).
+
+    `streamed`: what the item held before a truncation emptied its transcript (see
+    `Streamed`); used only when `marks.truncated_ms` is set.
+    """
     marks = marks or ItemMarks()
     formatted = item.get("formatted") or {}
     kind = str(item.get("type") or "item")
@@ -76,7 +143,9 @@ def render_item(item: dict[str, Any], marks: ItemMarks | None = None, rate: int 
         transcript = formatted.get("transcript") or ""
         if isinstance(text, str) and text:
             body.append(_clip(text))
-        if isinstance(transcript, str) and transcript.strip():
+        if marks.truncated_ms is not None and role != "user":
+            pass  # the transcript, heard and unheard parts, goes with the truncation line
+        elif isinstance(transcript, str) and transcript.strip():
             if body:
                 body.append("\n")
             if role == "user":
@@ -91,10 +160,7 @@ def render_item(item: dict[str, Any], marks: ItemMarks | None = None, rate: int 
         message = error.get("message") if isinstance(error, dict) else str(error)
         body.append(("\n" if body else "") + f"transcription failed: {message}", style="bold red")
     if marks.truncated_ms is not None:
-        body.append(
-            ("\n" if body else "") + f"✂ truncated at {marks.truncated_ms / 1000:.2f} s (the rest was not heard)",
-            style="bold yellow",
-        )
+        _truncation(body, formatted, role, marks.truncated_ms, streamed, rate)
     if marks.response_status and marks.response_status != "completed":
         reason = f": {marks.response_reason}" if marks.response_reason else ""
         body.append(("\n" if body else "") + f"⚠ response {marks.response_status}{reason}", style="bold yellow")

@@ -11,9 +11,13 @@ Why a Line-API `ScrollView` and not a widget per card: when a card widget grew b
 or a new one was mounted, Textual re-laid out and repainted the whole screen (the outliers
 of `bench/bench_app.py`). Here an update re-wraps only the changed item (its strips are
 cached until it changes), the total height is set without a screen layout, and only the
-lines on screen are painted. Cards (`ItemCard`) and notes (`NoteCard`) are
-still DOM nodes, so screens and tests can query them and call `render()` / `focus()` as
-before, but they are never displayed and never laid out: the view paints them.
+lines on screen are painted. Cards (`ItemCard`) and notes (`NoteCard`) are plain
+objects, not widgets (`entries`, `notes`, `card(item_id)` list them; `render()` and
+`focus()` read or select one), so adding or removing one costs no screen layout.
+
+Order is time order, newest at the bottom: a note placed after item X goes after X and
+after the notes placed after X before it; a note with no item goes at the end; a new item
+goes after its predecessor and that predecessor's notes (they happened before it).
 
 Per-item actions act on the selected card (the view's cursor, shown while the view has
 focus) and are posted as messages (the screen owns the client, the speaker and the
@@ -36,7 +40,14 @@ from textual.strip import Strip
 
 from console.session.annotations import ItemMarks
 from widgets.conversation_entries import ITEM_INDENT, NOTE_INDENT, ItemCard, NoteCard
-from widgets.conversation_render import AUDIO_RATE, audio_seconds, item_text, render_item, render_note
+from widgets.conversation_render import (
+    AUDIO_RATE,
+    audio_seconds,
+    item_text,
+    render_item,
+    render_note,
+)
+from widgets.textual_compat import update_scrollbars_without_layout
 
 __all__ = [
     "AUDIO_RATE", "ConversationView", "ItemCard", "NoteCard", "audio_seconds", "item_text", "render_item", "render_note",
@@ -116,8 +127,6 @@ class ConversationView(ScrollView, can_focus=True):
         self._strips: dict[tuple[int, bool], list[Strip]] = {}
         self._styles: dict[str, Style] | None = None
         self.selected: Entry | None = None
-        #: Entries mounted or removed that have not yet asked for their layout (see `refresh`).
-        self._entry_mounts = 0
 
     # --- data in --------------------------------------------------------------------
 
@@ -130,6 +139,11 @@ class ConversationView(ScrollView, can_focus=True):
     def entries(self) -> list[Entry]:
         """Cards and notes in the order shown."""
         return list(self._entries)
+
+    @property
+    def notes(self) -> list[NoteCard]:
+        """The notes in the order shown."""
+        return [e for e in self._entries if isinstance(e, NoteCard)]
 
     def card(self, item_id: str) -> ItemCard | None:
         """The card of an item, if shown."""
@@ -150,15 +164,16 @@ class ConversationView(ScrollView, can_focus=True):
         self._follow = new_value >= self.max_scroll_y - 1
 
     def _insert(self, entry: Entry, after: str | None) -> None:
-        """Place `entry` right after the card of `after` (else last), in the DOM too."""
+        """Place `entry` after the card of `after` and the notes already following it (they
+        came before `entry`), else last: the view reads in time order, newest at the bottom."""
         anchor = self._cards.get(after) if after else None
-        index = self._entries.index(anchor) + 1 if anchor is not None else len(self._entries)
+        if anchor is None:
+            self._entries.append(entry)
+            return
+        index = self._entries.index(anchor) + 1
+        while index < len(self._entries) and isinstance(self._entries[index], NoteCard):
+            index += 1
         self._entries.insert(index, entry)
-        self._entry_mounts += 1
-        if index > 0:
-            self.mount(entry, after=self._entries[index - 1])
-        else:
-            self.mount(entry, before=0) if self._entries[1:] else self.mount(entry)
 
     def upsert_item(self, item: dict[str, Any], marks: ItemMarks | None = None, after: str | None = None) -> None:
         """Show a new item (after `after`, else at the end) or re-render a known one."""
@@ -180,8 +195,6 @@ class ConversationView(ScrollView, can_focus=True):
             return
         index = self._entries.index(card)
         self._entries.remove(card)
-        self._entry_mounts += 1  # removing, too, asks the parent for a layout
-        card.remove()
         if self.selected is card:
             self.selected = self._entries[min(index, len(self._entries) - 1)] if self._entries else None
         self._changed(None, self._at_end())
@@ -202,9 +215,6 @@ class ConversationView(ScrollView, can_focus=True):
         self._notes.clear()
         self._entries.clear()
         self.selected = None
-        # Pending mounts of removed entries may never ask for their layout: start afresh.
-        self._entry_mounts = 1 if self.children else 0
-        self.remove_children()
         self._changed(None, True)
 
     # --- geometry -------------------------------------------------------------------
@@ -229,17 +239,6 @@ class ConversationView(ScrollView, can_focus=True):
         if following:
             self._scroll_end()
         self.refresh()
-
-    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False, recompose: bool = False) -> "ConversationView":
-        """Once a mount or removal completes, Textual asks the parent for a layout of the
-        whole screen. Entries are never displayed, so that layout would change nothing: one
-        such request per mounted or removed entry is turned into a repaint. Any other layout request (scrollbar
-        shown or hidden, styles) still lays out: if one is taken for a mount's, the mount's
-        own request, which comes later, lays out instead."""
-        if layout and getattr(self, "_entry_mounts", 0):
-            self._entry_mounts -= 1
-            layout = False
-        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
     def _drop_strips(self, entry: Entry) -> None:
         key = id(entry)
@@ -266,14 +265,10 @@ class ConversationView(ScrollView, can_focus=True):
         size = Size(0, y)
         if size != self.virtual_size:
             # `virtual_size` is a layout reactive: setting it re-lays out the whole screen.
-            # Only this widget's scrollbars depend on it, so update them directly (a layout
-            # still follows if the scrollbar appears or goes, which changes the width).
-            self.set_reactive(ConversationView.virtual_size, size)
-            shown = self.show_vertical_scrollbar
-            self._scroll_update(size)
-            if self.show_vertical_scrollbar != shown:  # the width changes: a real layout
-                super().refresh(layout=True)
-            self.vertical_scrollbar.refresh() if self.show_vertical_scrollbar else None
+            # Only this widget's scrollbars depend on it (see `widgets.textual_compat`); a
+            # layout still follows if the scrollbar appears or goes (the width changes).
+            if update_scrollbars_without_layout(self, size):
+                self.refresh(layout=True)
 
     def _scroll_end(self) -> None:
         self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
@@ -464,6 +459,13 @@ class ConversationView(ScrollView, can_focus=True):
         height: 1fr;
         scrollbar-size-vertical: 1;
         overflow-x: hidden;
+        border: round $panel;
+        border-title-color: $text-muted;
+    }
+    ConversationView:focus {
+        border: heavy $accent;
+        border-title-color: $accent;
+        border-title-style: bold;
     }
     ConversationView > .conversation-view--border { color: $panel; }
     ConversationView > .conversation-view--border-user { color: $accent; }

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Region, Size
@@ -25,12 +26,24 @@ from textual.timer import Timer
 
 from console.session.event_rows import RowView
 from console.session.event_store import BOTH, EventStore
-from widgets.event_log_render import ROW_COMPONENT_CLASSES, ROW_CSS, RowRenderer, abbreviate_type
+from widgets.event_log_render import (
+    ROW_COMPONENT_CLASSES,
+    ROW_CSS,
+    RowRenderer,
+    abbreviate_type,
+)
 
 _UNSET: Any = object()
+_DIRECTION_ARROWS = {"client": "↑", "server": "↓"}
 _DIRECTION_CYCLE: tuple[frozenset[str], ...] = (BOTH, frozenset({"client"}), frozenset({"server"}))
 
 __all__ = ["EventLog", "abbreviate_type"]
+
+
+def _quote(text: str, limit: int = 24) -> str:
+    """A search text as shown in the filter summary: quoted, one line, capped."""
+    text = text.replace("\n", " ")
+    return f'"{text if len(text) <= limit else text[: limit - 1] + "…"}"'
 
 
 class EventLog(ScrollView, can_focus=True):
@@ -42,6 +55,10 @@ class EventLog(ScrollView, can_focus=True):
         overflow-x: hidden;
         overflow-y: auto;
         background: $surface;
+    }
+    EventLog.-filtered {
+        border-subtitle-color: $warning;
+        border-subtitle-style: bold;
     }
     """
         + ROW_CSS
@@ -70,6 +87,8 @@ class EventLog(ScrollView, can_focus=True):
                 tooltip="Jump from an error to the client event that caused it, and back"),
         Binding("c", "copy_event", "Copy JSON", id="event_log.copy",
                 tooltip="Copy the selected event's JSON to the clipboard"),
+        Binding("escape", "clear_filters", "Clear filters", id="event_log.clear_filters",
+                tooltip="Show every event again: clear the direction, type and search filters"),
     ]
 
     SEARCH_DEBOUNCE_EVENTS: ClassVar[int] = 200_000
@@ -119,12 +138,14 @@ class EventLog(ScrollView, can_focus=True):
         self.cursor_row = -1
         self.new_rows = 0
         self._rows = RowRenderer(self)
-        self._frame = (80, 24)
+        #: (width, height, longest type name on screen), measured once per paint.
+        self._frame = (80, 24, 0)
         self._scrolling_ourselves = False
         self._search_timer: Timer | None = None
         self._search_generation = 0
         #: A search text waiting for typing to pause or for its scan (large logs only).
         self.pending_text: str | None = None
+        self._shown_filters = ""
         self.virtual_size = Size(0, len(self.view))
 
     # --- public API -------------------------------------------------------------------
@@ -144,6 +165,45 @@ class EventLog(ScrollView, can_focus=True):
     @property
     def fold(self) -> bool:
         return self._fold
+
+    @property
+    def filtered(self) -> bool:
+        """Whether a direction, type or text filter hides events (or a search is pending)."""
+        return self.directions != BOTH or self.types is not None or bool(self.text) or bool(self.pending_text)
+
+    def filter_summary(self) -> str:
+        """The active filters in one line, e.g. `↓ server only · types: 3 · search "foo" ·
+        120 rows of 4,000 events`; "" when the log shows every event.
+
+        Shown as the log's border subtitle, so a filtered log never passes for a complete
+        one once focus has left the search box or the picker.
+        """
+        if not self.filtered:
+            return ""
+        parts: list[str] = []
+        if self.directions != BOTH:
+            only = next(iter(self.directions), "")
+            parts.append(f"{_DIRECTION_ARROWS.get(only, '')} {only} only".strip() if only else "no direction")
+        if self.types is not None:
+            parts.append(f"types: {len(self.types)}")
+        if self.pending_text:
+            parts.append(f"search {_quote(self.pending_text)} (pending)")
+        elif self.text:
+            parts.append(f"search {_quote(self.text)}")
+        rows, events = len(self.view), len(self.store)
+        parts.append(f"{rows:,} row{'' if rows == 1 else 's'} of {events:,} event{'' if events == 1 else 's'}")
+        return " · ".join(parts) + " · esc clears"
+
+    def _show_filters(self) -> None:
+        """Put `filter_summary()` in the border subtitle (only when it changed)."""
+        summary = self.filter_summary()
+        self.set_class(bool(summary), "-filtered")
+        if bool(summary) != bool(self._shown_filters):
+            self.refresh_bindings()  # "esc Clear filters" is in the footer only while filtered
+        if summary != self._shown_filters:
+            self._shown_filters = summary
+            # Text, not a str: a str subtitle is parsed as markup, and a search may hold "[".
+            self.border_subtitle = Text(summary) if summary else None
 
     def selected_event(self) -> int | None:
         """The store index of the event under the cursor, if any."""
@@ -166,6 +226,8 @@ class EventLog(ScrollView, can_focus=True):
             self._scroll_end()
         elif added:
             self.new_rows += added
+        if self.filtered:
+            self._show_filters()  # the counts moved
         self.refresh()
         return added
 
@@ -193,6 +255,7 @@ class EventLog(ScrollView, can_focus=True):
             if self._search_timer is not None:
                 self._search_timer.stop()
             self._search_timer = self.set_timer(self.SEARCH_DEBOUNCE_S, self._apply_pending_text)
+            self._show_filters()
             return
         if text is None and self.pending_text is not None:
             text = self.pending_text
@@ -265,6 +328,7 @@ class EventLog(ScrollView, can_focus=True):
         text = self.pending_text
         self.pending_text = None
         if isinstance(view, Exception):
+            self._show_filters()
             self.notify(f"Search for {text!r} failed: {view}", severity="error")
             return
         view.update()
@@ -323,6 +387,7 @@ class EventLog(ScrollView, can_focus=True):
             self._scroll_end()
         elif self.cursor_row >= 0:
             self._scroll_to_row(self.cursor_row, center=True)
+        self._show_filters()
         self.refresh()
 
     def _scroll_end(self) -> None:
@@ -395,17 +460,21 @@ class EventLog(ScrollView, can_focus=True):
     def render_lines(self, crop: Region) -> list[Strip]:
         # Measured once per paint instead of once per line: both are costly properties.
         region = self.scrollable_content_region
-        self._frame = (region.width, region.height)
+        top = int(self.scroll_y)
+        rows = range(top, min(len(self.view), top + region.height))
+        longest = max((len(self.store.event_type(self.view.event_index(r))) for r in rows), default=0)
+        self._frame = (region.width, region.height, longest)
         return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
-        width, height = self._frame
+        width, height, longest = self._frame
         row = int(self.scroll_y) + y
         if row >= len(self.view):
             strip = self._rows.blank(width)
         else:
             strip = self._rows.row(
-                self.store, self.view, row, width, cursor=row == self.cursor_row, expanded=self._expanded
+                self.store, self.view, row, width, cursor=row == self.cursor_row, expanded=self._expanded,
+                longest_type=longest,
             )
         if self.new_rows and not self.follow and y == height - 1:
             strip = self._rows.with_badge(strip, width, self.new_rows)
@@ -481,6 +550,17 @@ class EventLog(ScrollView, can_focus=True):
                 self.set_filter(types=None if types >= TypePicker.all_types(self.store) else types)
 
         self.app.push_screen(TypePicker(selected=self.types, extra_types=self.store.types_seen), chosen)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer "clear filters" only while a filter is on (an unfiltered log has none)."""
+        if action == "clear_filters":
+            return self.filtered
+        return True
+
+    def action_clear_filters(self) -> None:
+        """Show every event: direction, types and search text all cleared (folding stays)."""
+        if self.filtered:
+            self.set_filter(directions=BOTH, types=None, text="")
 
     def action_follow_link(self) -> None:
         index = self.selected_event()

@@ -20,6 +20,7 @@ from textual.widget import Widget
 
 from console.session.event_rows import RowView
 from console.session.event_store import EventStore
+from console.session.event_summary import fit_summary
 
 ROW_CSS = """
 EventLog > .event-log--time { color: $text-muted; }
@@ -93,11 +94,25 @@ def abbreviate_type(event_type: str, width: int) -> str:
 NARROW_ROW = 80
 
 
-def column_widths(width: int) -> tuple[int, int]:
-    """(type, count) column widths for a row `width` cells wide."""
+#: Cells before the type column: time (10 + 1), arrow (2), fold marker (1).
+_LEAD = 14
+#: The summary keeps at least this many cells when the type column widens.
+MIN_SUMMARY = 28
+
+
+def column_widths(width: int, longest_type: int = 0) -> tuple[int, int]:
+    """(type, count) column widths for a row `width` cells wide.
+
+    `longest_type`: the longest type name among the rows on screen. The type column
+    widens to show it whole while the summary keeps `MIN_SUMMARY` cells; below that
+    names are abbreviated (`abbreviate_type`), and the cursor row shows its name whole.
+    """
     if width < NARROW_ROW:
-        return max(16, width * 3 // 10), 4
-    return max(16, min(46, width * 2 // 5)), 6
+        base, count = max(16, width * 3 // 10), 4
+    else:
+        base, count = max(16, min(46, width * 2 // 5)), 6
+    room = width - _LEAD - (count + 2) - MIN_SUMMARY
+    return max(base, min(longest_type, room)), count
 
 
 class RowRenderer:
@@ -109,7 +124,7 @@ class RowRenderer:
     def __init__(self, widget: Widget) -> None:
         self._widget = widget
         self._styles: dict[str, Style] = {}
-        self._cache: LRUCache[tuple[int, int, int, bool], Strip] = LRUCache(self.CACHE_ROWS)
+        self._cache: LRUCache[tuple[int, int, int, bool, int], Strip] = LRUCache(self.CACHE_ROWS)
 
     # --- invalidation -------------------------------------------------------------------
 
@@ -144,13 +159,17 @@ class RowRenderer:
         return Strip.blank(width, self.style("base"))
 
     def row(
-        self, store: EventStore, view: RowView, row: int, width: int, *, cursor: bool, expanded: set[int]
+        self, store: EventStore, view: RowView, row: int, width: int, *, cursor: bool, expanded: set[int],
+        longest_type: int = 0,
     ) -> Strip:
-        """Row `row` of `view`, `width` cells wide, from the cache when it can."""
-        key = (row, width, view.count(row), cursor)
+        """Row `row` of `view`, `width` cells wide, from the cache when it can.
+
+        `longest_type`: the longest type name on screen (see `column_widths`).
+        """
+        key = (row, width, view.count(row), cursor, longest_type)
         strip = self._cache.get(key)
         if strip is None:
-            strip = self._cache[key] = self._draw(store, view, row, width, cursor, expanded)
+            strip = self._cache[key] = self._draw(store, view, row, width, cursor, expanded, longest_type)
         return strip
 
     def with_badge(self, strip: Strip, width: int, new_rows: int) -> Strip:
@@ -162,7 +181,8 @@ class RowRenderer:
         )
 
     def _draw(
-        self, store: EventStore, view: RowView, row: int, width: int, cursor: bool, expanded: set[int]
+        self, store: EventStore, view: RowView, row: int, width: int, cursor: bool, expanded: set[int],
+        longest_type: int = 0,
     ) -> Strip:
         """One row as segments built directly (no Rich Text): ~5x cheaper per row."""
         index = view.event_index(row)
@@ -177,10 +197,13 @@ class RowRenderer:
             marker = " "
             if view.fold and store.group(index) in expanded:
                 marker = "▾" if store.group(index) == index else "·"
-        type_width, count_width = column_widths(width)
+        type_width, count_width = column_widths(width, longest_type)
+        if cursor and len(etype) > type_width:
+            # The cursor row is the legend: its type whole, the summary gives way.
+            type_width = max(type_width, min(len(etype), width - _LEAD - (count_width + 2) - 2))
         is_error = etype == "error"
         highlight = self.style("event-log--cursor") if cursor else None
-        summary = summary.replace("\n", " ")
+        summary = fit_summary(summary.replace("\n", " "), width - _LEAD - type_width - (count_width + 2))
         parts = [
             (f"{'+' + format(store.time(index), '.3f'):>10} ", "event-log--time"),
             (f"{_ARROWS.get(source, '?')} ", f"event-log--{source}"),

@@ -20,6 +20,16 @@ from console.session.slash import SlashCommand, SlashError, completions, is_comm
 class InputLine(Input):
     """One-line input for messages and `/commands`."""
 
+    DEFAULT_CSS = """
+    InputLine {
+        border: tall $panel;
+    }
+    InputLine:focus {
+        border: tall $accent;
+        background-tint: $accent 10%;
+    }
+    """
+
     BINDINGS = [
         Binding("up", "history(-1)", "Previous", show=False, id="input.history_previous"),
         Binding("down", "history(1)", "Next", show=False, id="input.history_next"),

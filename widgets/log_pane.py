@@ -3,7 +3,9 @@
 The live console and the replay show the same three widgets and wire them the same
 way: typing in the search box filters the log, Enter there moves to the log, a link in
 the detail (cause, error) selects that event in the log, and a selected row is shown in
-the detail. That wiring lives here, once, so both screens only coordinate what is theirs.
+the detail. When the log's filters change from its side (`escape` clears them all, a link
+reveals a hidden event), the search box is set to match, so it never shows a search the
+log no longer applies. That wiring lives here, once, so both screens only coordinate what is theirs.
 
 One thing differs: the replay's detail pane follows the replay *cursor*, and its
 `LogSync` decides what a selected row means (see `console/app/screens/replay_log_sync.py`).
@@ -27,7 +29,8 @@ class LogPane(Vertical):
     """`Input#log-search`, `EventLog#log` and `EventDetail#detail`, handling their messages."""
 
     # The three widgets' look, the same on both screens; each screen's stylesheet sizes the
-    # pane itself and hides the detail on short terminals (app.tcss).
+    # pane itself and hides the detail on short terminals (app.tcss). The focused pane has
+    # a heavy border in the accent colour: unmistakable even without colour.
     DEFAULT_CSS = """
     LogPane > #log-search {
         height: 1;
@@ -36,15 +39,17 @@ class LogPane(Vertical):
         background: $boost;
     }
     LogPane > #log-search:focus {
-        background: $primary 20%;
+        background: $accent 30%;
     }
     LogPane > #log {
         height: 1fr;
         border: round $panel;
         border-title-color: $text-muted;
     }
-    LogPane > #log:focus-within {
-        border: round $primary;
+    LogPane > #log:focus {
+        border: heavy $accent;
+        border-title-color: $accent;
+        border-title-style: bold;
     }
     LogPane > #detail {
         height: 40%;
@@ -52,7 +57,9 @@ class LogPane(Vertical):
         border-title-color: $text-muted;
     }
     LogPane > #detail:focus {
-        border: round $primary;
+        border: heavy $accent;
+        border-title-color: $accent;
+        border-title-style: bold;
     }
     """
 
@@ -100,6 +107,15 @@ class LogPane(Vertical):
     def _link_selected(self, message: EventDetail.LinkSelected) -> None:
         message.stop()
         self.event_log.select_event(message.event_index)
+
+    @on(EventLog.FilterChanged)
+    def _filter_changed(self, message: EventLog.FilterChanged) -> None:
+        """Keep the search box saying what the log searches for (a key that clears the
+        filters, or a link that reveals a hidden event, changes it from the log's side)."""
+        search = self.query_one("#log-search", Input)
+        if search.value != message.text:
+            with search.prevent(Input.Changed):
+                search.value = message.text
 
     @on(Input.Changed, "#log-search")
     def _search_changed(self, message: Input.Changed) -> None:

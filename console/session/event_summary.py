@@ -264,6 +264,50 @@ def summarize(event: dict[str, Any]) -> str:
     return ""
 
 
+_TOKENS = re.compile(r'"[^"]*"|\S+|\s+')
+#: A token that states a number ("+4800", "100", "12/30", "(3", "@120"): never cut.
+_NUMBER = re.compile(r"[(\[@+×←-]*\d[\d.,:/]*[%)\],;]*")
+_MIN_TOKEN = 6
+
+
+def fit_summary(text: str, width: int) -> str:
+    """`text` in at most `width` characters without ever cutting a number.
+
+    A summary cut at the column's edge could turn `+4800 B` into `+480`. Instead quoted
+    text shortens first (from its end), then the longest words (item ids, codes) from
+    their middle (`item_C…9x`); if that is not enough, whole trailing words go and an
+    ellipsis says so.
+    """
+    if width <= 0:
+        return ""
+    if len(text) <= width:
+        return text
+    tokens = _TOKENS.findall(text)
+    excess = len(text) - width
+    while excess > 0:
+        words = [(len(t), i) for i, t in enumerate(tokens)
+                 if not t.isspace() and not _NUMBER.fullmatch(t) and len(t) > _MIN_TOKEN]
+        quoted = [(n, i) for n, i in words if tokens[i].startswith('"')]
+        candidates = quoted or words  # free text gives way before codes and ids
+        if not candidates:
+            break
+        length, i = max(candidates)
+        token = tokens[i]
+        keep = max(_MIN_TOKEN, length - excess)
+        if token.startswith('"'):
+            tokens[i] = token[: keep - 2] + '…"'
+        else:
+            head = (keep - 1) // 2 + 1
+            tokens[i] = token[:head] + "…" + token[len(token) - (keep - 1 - head):] if keep - 1 - head > 0 else token[: keep - 1] + "…"
+        excess -= length - len(tokens[i])
+    out = "".join(tokens)
+    if len(out) <= width:
+        return out
+    while tokens and len("".join(tokens).rstrip()) + 2 > width:
+        tokens.pop()  # whole words go, never part of one
+    return ("".join(tokens).rstrip() + " …")[:width] if tokens else "…"[:width]
+
+
 def summarize_fold(event: dict[str, Any], count: int, total: int, codec: str = "pcm16") -> str:
     """Summary of a folded row: the run's item and the size its `count` events add up to."""
     etype = str(event.get("type", ""))

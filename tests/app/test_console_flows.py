@@ -34,7 +34,7 @@ async def test_connects_offline_and_says_so() -> None:
         assert app.session.stats.session_id and app.session.stats.session_id in header
         assert sent_types(app)[:1] == ["session.update"]
         assert "session.created" in {app.store.event_type(i) for i in range(len(app.store))}
-        notes = " ".join(str(n.render()) for n in app.main.query("NoteCard"))
+        notes = " ".join(str(n.render()) for n in app.main.query_one(ConversationView).notes)
         assert "local simulator" in notes
 
 
@@ -124,7 +124,11 @@ async def test_interrupting_truncates_what_was_heard() -> None:
         assert ("response.cancel" in sent_types(app)) == generating
         await pilot.pause(0.2)
         card = app.main.query_one(ConversationView).card(item["id"])
-        assert "✂ truncated at" in str(card.render())
+        shown = str(card.render())
+        assert "✂ not heard after" in shown
+        streamed = "".join(e.get("delta", "") for e in events_of(app, "response.output_audio_transcript.delta")
+                           if e.get("item_id") == item["id"])
+        assert streamed[:12].strip() and streamed[:12] in shown  # the text that streamed is kept
 
 
 async def test_interrupting_after_response_done_truncates_without_an_error() -> None:
@@ -183,7 +187,7 @@ async def test_slash_commands_validate_then_send() -> None:
         cause = app.store.cause_of(error_index)
         assert cause is not None and app.store.event_type(cause) == "conversation.item.retrieve"
         await pilot.pause(0.1)
-        notes = [str(n.render()) for n in app.main.query("NoteCard")]
+        notes = [str(n.render()) for n in app.main.query_one(ConversationView).notes]
         assert any("caused by conversation.item.retrieve" in n for n in notes)
         await submit(pilot, "/voice ash")
         await wait_for(pilot, lambda: (app.session.applied_session or {}).get("audio", {}).get("output", {}).get("voice") == "ash",
@@ -193,7 +197,7 @@ async def test_slash_commands_validate_then_send() -> None:
         assert (app.session.last_sent_session or {}).get("instructions") == "Be brief."
         await submit(pilot, "/help")
         await pilot.pause(0.1)
-        assert any("/retrieve" in str(n.render()) for n in app.main.query("NoteCard"))
+        assert any("/retrieve" in str(n.render()) for n in app.main.query_one(ConversationView).notes)
 
 
 async def test_drift_check_matches_after_a_turn() -> None:
@@ -288,7 +292,7 @@ async def test_command_palette_runs_a_console_command() -> None:
         app.screen.query_one(CommandInput).value = "slash command help"
         await pilot.pause(0.6)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: any("/retrieve" in str(n.render()) for n in app.main.query("NoteCard")), what="help note")
+        await wait_for(pilot, lambda: any("/retrieve" in str(n.render()) for n in app.main.query_one(ConversationView).notes), what="help note")
 
 
 
@@ -298,7 +302,7 @@ KEY = "sk-proj-THIS-IS-A-SECRET-KEY-0123456789abcdef"
 def _everything_shown(app) -> str:
     store = app.store
     raw = b"".join(store.raw(i) for i in range(len(store))).decode("utf-8", "replace")
-    notes = " ".join(str(n.render()) for n in app.main.query("NoteCard"))
+    notes = " ".join(str(n.render()) for n in app.main.query_one(ConversationView).notes)
     return app.export_screenshot() + raw + notes + str(app.main.query_one("#notice").render()) + repr(app.config)
 
 

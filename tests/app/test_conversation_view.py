@@ -40,6 +40,10 @@ def screen_text(view: ConversationView) -> list[str]:
     return [view.render_line(y).text.rstrip() for y in range(height)]
 
 
+def cards(view: ConversationView) -> list[ItemCard]:
+    return [e for e in view.entries if isinstance(e, ItemCard)]
+
+
 def count_layouts(screen: Screen, monkeypatch: Any) -> list[int]:
     calls: list[int] = []
     real = screen._refresh_layout
@@ -65,7 +69,8 @@ async def test_a_growing_card_repaints_without_a_screen_layout_and_keeps_the_tai
         assert view.show_vertical_scrollbar and view.vertical_scrollbar.region.height > 0
         layouts = count_layouts(app.screen, monkeypatch)
         before = view.virtual_size.height
-        others = {c.item_id: c._wrapped for c in view.query(ItemCard) if c.item_id != "a"}
+        width = view.scrollable_content_region.width
+        others = {c.item_id: c.lines(app.console, width) for c in cards(view) if c.item_id != "a"}
         words = "Once"
         for k in range(40):
             words += f" word{k}"
@@ -77,8 +82,7 @@ async def test_a_growing_card_repaints_without_a_screen_layout_and_keeps_the_tai
         assert view.scroll_y == view.max_scroll_y  # still at the newest line
         assert "word39▌" in "".join(screen_text(view))
         # only the changed item was wrapped again
-        assert {c.item_id: c._wrapped for c in view.query(ItemCard) if c.item_id != "a"} == others
-        assert all(c._wrapped is others[c.item_id] for c in view.query(ItemCard) if c.item_id != "a")
+        assert len(others) == 8 and all(c.lines(app.console, width) is others[c.item_id] for c in cards(view) if c.item_id != "a")
 
 
 async def test_scrolled_up_the_view_stays_put_while_items_arrive() -> None:
@@ -109,8 +113,8 @@ async def test_cards_look_like_cards_and_notes_sit_after_their_item() -> None:
         assert lines[2] == ""  # the margin between cards
         assert lines[3] == " ✖ error invalid_value: bad voice"
         assert lines[5].startswith("▊ assistant  completed") and lines[6] == "▊ Sunny."
-        assert [type(c).__name__ for c in view.children] == ["ItemCard", "NoteCard", "ItemCard"]
-        assert all(not c.display for c in view.children)  # queryable, never laid out
+        assert [type(c).__name__ for c in view.entries] == ["ItemCard", "NoteCard", "ItemCard"]
+        assert not view.children  # the view paints its entries: no DOM node to lay out
 
 
 async def test_keys_and_clicks_select_cards_and_notes() -> None:
@@ -170,7 +174,7 @@ async def test_new_items_notes_and_deletions_need_no_screen_layout(monkeypatch: 
         await pilot.pause()
         assert layouts == []
         assert view.item_ids[-1] == "new" and "u0" not in view.item_ids
-        assert [getattr(c, "item_id", getattr(c, "note_id", "")) for c in view.children][2:4] == ["u3", "n"]
+        assert [getattr(c, "item_id", getattr(c, "note_id", "")) for c in view.entries][2:4] == ["u3", "n"]
         assert view.scroll_y == view.max_scroll_y and "one more" in "".join(screen_text(view))
 
 

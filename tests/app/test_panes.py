@@ -9,7 +9,7 @@ from textual.message import Message
 
 from console.session.stats import RateLimit, SessionStats
 from console.session.annotations import ItemMarks
-from widgets.conversation_view import ConversationView, NoteCard, item_text, render_item
+from widgets.conversation_view import ConversationView, item_text, render_item
 from widgets.input_line import InputLine
 from widgets.status_header import StatusHeader, render_status
 
@@ -36,7 +36,7 @@ def test_render_item_shows_role_status_content_and_marks() -> None:
     text = render_item(assistant("item_a", "Hello the", seconds=1.5)).plain
     assert "assistant" in text and "in_progress" in text and "♪ 1.5 s" in text and "Hello the▌" in text
     cut = render_item(assistant("item_a", "", "incomplete"), ItemMarks(truncated_ms=1200, response_status="cancelled", response_reason="turn_detected")).plain
-    assert "✂ truncated at 1.20 s" in cut and "⚠ response cancelled: turn_detected" in cut
+    assert "✂ not heard after 1.20 s" in cut and "⚠ response cancelled: turn_detected" in cut
     fc = render_item(call("item_c", '{"city": "Par')).plain
     assert 'get_weather({"city": "Par▌' in fc
     out = {"id": "item_o", "type": "function_call_output", "call_id": "call_1", "output": '{"temp": 21}',
@@ -77,7 +77,7 @@ async def test_items_stream_in_order_and_actions_target_the_focused_card() -> No
         assert view.item_ids == ["item_1", "item_2"]
         shown = [getattr(e, "item_id", getattr(e, "note_id", None)) for e in view.entries]
         assert shown == ["item_1", "n1", "item_2"]
-        assert [n.note_id for n in view.query(NoteCard)] == ["n1"]  # notes stay queryable
+        assert [n.note_id for n in view.notes] == ["n1"]
         assert "It is sunny." in str(view.card("item_2").render())
         view.card("item_1").focus()
         await pilot.press("y", "x", "p", "w")
@@ -93,7 +93,7 @@ async def test_items_stream_in_order_and_actions_target_the_focused_card() -> No
         assert view.item_ids == ["item_2"]
         view.clear()
         await pilot.pause()
-        assert view.item_ids == [] and view.entries == [] and not list(view.query(NoteCard))
+        assert view.item_ids == [] and view.entries == [] and view.notes == []
 
 
 def test_status_header_text() -> None:

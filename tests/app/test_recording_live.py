@@ -17,6 +17,7 @@ from console.recording.reader import Recording
 from console.simulator import Simulator
 from console.session.stats import SessionStats
 from tests.app.console_harness import connected, make_app, submit, wait_for
+from widgets.conversation_view import ConversationView
 from widgets.status_header import StatusHeader, render_status, shorten_path
 
 KEY = "sk-test-RECORDING-SECRET-42"
@@ -122,7 +123,7 @@ async def test_an_unusable_state_dir_is_a_note_and_the_session_goes_on(tmp_path:
         await wait_for(pilot, lambda: answered(app), what="answer")
         await pilot.pause(0.1)
         assert "rec stopped" in header_text(app)
-        notes = " ".join(str(n.render()) for n in app.main.query("NoteCard"))
+        notes = " ".join(str(n.render()) for n in app.main.query_one(ConversationView).notes)
         assert "cannot record to" in notes and "unrecorded" in notes
 
 
@@ -143,7 +144,7 @@ async def test_a_write_failure_stops_the_recording_not_the_session(tmp_path: Pat
         await wait_for(pilot, lambda: answered(app), what="the answer, unrecorded")
         await pilot.pause(0.1)
         assert "rec stopped" in header_text(app)
-        notes = " ".join(str(n.render()) for n in app.main.query("NoteCard"))
+        notes = " ".join(str(n.render()) for n in app.main.query_one(ConversationView).notes)
         assert f"recording to {target} stopped" in notes
         assert app.is_running
     # what was written before the failure is still a readable recording

@@ -21,7 +21,7 @@ from console.recording.synthetic import SessionBuilder
 from console.app.screens.replay import ReplayApp, ReplayScreen
 from console.app.screens.replay_seek import SeekPrompt, TargetError, parse_target
 from console.simulator import Simulator
-from widgets.conversation_view import ConversationView, NoteCard
+from widgets.conversation_view import ConversationView
 from widgets.event_detail import EventDetail
 from widgets.event_log import EventLog
 from widgets.replay_bar import ReplayBar
@@ -128,7 +128,7 @@ async def test_replay_shows_what_the_live_client_had(recorded: tuple[Path, list[
                 for part in (text, transcript):
                     if part:
                         assert part.strip()[:30] in rendered
-            notes = [n for n in shown.query(NoteCard)]
+            notes = [n for n in shown.notes]
             assert len(notes) == 1 and "no_such_item" in str(notes[0].render())
             assert KEY not in str(header.render())
             log = screen.query_one(EventLog)
@@ -167,10 +167,10 @@ async def test_keys_step_seek_turns_errors_and_speed(recorded: tuple[Path, list[
             await pilot.press("e")
             assert ctl.cursor == error and rec.type_of(error) == "error"
             await pilot.pause()
-            assert len(list(conversation.query(NoteCard))) == 1
+            assert len(conversation.notes) == 1
             await pilot.press("comma")
             await pilot.pause()
-            assert ctl.cursor == error - 1 and list(conversation.query(NoteCard)) == []
+            assert ctl.cursor == error - 1 and conversation.notes == []
             await pilot.press("e")
             await pilot.press("e")  # no further error: a notice, the cursor stays
             assert ctl.cursor == error

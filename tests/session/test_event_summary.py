@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 
 from console.session.event_summary import audio_size, summarize, summarize_fold
 
@@ -51,3 +52,17 @@ def test_audio_sizes_from_markers_and_fold_totals() -> None:
     assert summarize_fold({"type": "response.output_audio.delta", "item_id": "i"}, 3, 1600, "g711_alaw") == (
         "i  +1600 B audio = 200 ms")
     assert summarize_fold({"type": "response.text.delta", "item_id": "i"}, 3, 12) == "i  +12 chars"
+
+
+def test_fit_summary_shortens_words_and_never_cuts_a_number() -> None:
+    from console.session.event_summary import fit_summary
+
+    line = "item_CXk2j3abcdefghijk99  +4800 B audio = 100 ms"
+    assert fit_summary(line, 80) == line
+    for width in range(1, len(line)):
+        fitted = fit_summary(line, width)
+        assert len(fitted) <= width
+        numbers = re.findall(r"(?<!\S)\+?(\d+)(?!\S)", fitted)  # standalone numbers only
+        assert all(n in ("4800", "100") for n in numbers), (width, fitted)
+    assert fit_summary(line, 30) == "ite…99  +4800 B audio = 100 ms"
+    assert fit_summary('err_code  "a long free-text message here"', 24).startswith("err_code  ")

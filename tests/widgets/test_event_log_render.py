@@ -6,12 +6,16 @@ pins the renderer's own contract, which the widget relies on to stay cheap per f
 
 from __future__ import annotations
 
+import base64
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from textual.app import App
+import pytest
+from textual.app import App, ComposeResult
 
 from console.session.event_store import EventStore
+from tests.widgets.helpers import screen_text
 from widgets.event_log import EventLog
 from widgets.event_log_render import RowRenderer
 
@@ -74,3 +78,58 @@ async def test_the_new_rows_badge_covers_the_right_end_at_full_width() -> None:
         assert badged.text.endswith(" ▼ 7 new (f to follow) ")
         assert badged.text.startswith(strip.text[:20])
         assert rows.blank(60).cell_length == 60
+
+
+class OneLog(App[None]):
+    """Just an event log over `store`, filling the terminal."""
+
+    def __init__(self, store: EventStore) -> None:
+        super().__init__()
+        self.store = store
+
+    def compose(self) -> ComposeResult:
+        yield EventLog(self.store)
+
+    def on_mount(self) -> None:
+        self.query_one(EventLog).refresh_new()
+
+
+def _audio_store() -> EventStore:
+    store = EventStore(start_time=100.0)
+    audio = base64.b64encode(bytes(4800)).decode()
+    store.append("server", {"type": "response.output_audio.delta", "item_id": "item_CXk2j3abcdefghijk99",
+                            "response_id": "resp_1", "delta": audio}, 100.5)
+    store.append("server", {"type": "response.output_audio_transcript.delta", "item_id": "item_CXk2j3abcdefghijk99",
+                            "response_id": "resp_1", "delta": "Hello"}, 100.6)
+    store.append("client", {"type": "response.create", "event_id": "evt_1"}, 101.0)
+    return store
+
+
+@pytest.mark.parametrize("columns", [60, 64, 70, 80])
+async def test_the_summary_never_cuts_a_byte_count(columns: int) -> None:
+    app = OneLog(_audio_store())
+    async with app.run_test(size=(columns, 8)) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        assert "+4800 B" in text, text  # shortened elsewhere (the id), never "+480"
+        assert not re.search(r"\+\d+$", text.split("\n")[0]), text
+
+
+async def test_type_names_are_whole_when_the_log_has_room() -> None:
+    app = OneLog(_audio_store())
+    async with app.run_test(size=(92, 8)) as pilot:  # 36 cells of type column before
+        await pilot.pause()
+        text = screen_text(app)
+        assert "response.output_audio_transcript.delta" in text and "+4800 B audio = 100 ms" in text
+
+
+async def test_the_cursor_row_shows_an_abbreviated_type_whole() -> None:
+    app = OneLog(_audio_store())
+    async with app.run_test(size=(64, 8)) as pilot:
+        log = app.query_one(EventLog)
+        log.focus()
+        await pilot.pause()
+        assert "response.output_audio_transcript.delta" not in screen_text(app)  # short of room
+        await pilot.press("home", "down")  # the transcript delta row
+        await pilot.pause()
+        assert "response.output_audio_transcript.delta" in screen_text(app)
