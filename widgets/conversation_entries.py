@@ -8,7 +8,7 @@ so that a screen or a test can read one or select it as a user would.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from rich.console import Console
 from rich.segment import Segment
@@ -17,8 +17,12 @@ from rich.text import Text
 from console.session.annotations import ItemMarks
 from widgets.conversation_render import Streamed, render_item, render_note
 
-if TYPE_CHECKING:
-    from widgets.conversation_view import ConversationView
+
+
+class EntryHost(Protocol):
+    """What an entry needs of the view that paints it (`ConversationView`)."""
+
+    def select(self, entry: Any, *, focus: bool = False, scroll_visible: bool = True) -> None: ...
 
 #: Columns the view adds around an entry's text: a card's border and padding, a note's padding.
 ITEM_INDENT = 3  # border + one column of padding left + one right
@@ -40,7 +44,7 @@ class _Entry:
     #: Columns the view adds around the text (border and padding).
     INDENT = 2
 
-    def __init__(self, view: "ConversationView", text: Text) -> None:
+    def __init__(self, view: EntryHost, text: Text) -> None:
         self._view = view
         self.text = text
         self._wrapped: tuple[int, list[list[Segment]]] | None = None
@@ -71,7 +75,7 @@ class ItemCard(_Entry):
 
     INDENT = ITEM_INDENT
 
-    def __init__(self, view: "ConversationView", item: dict[str, Any], marks: ItemMarks | None = None) -> None:
+    def __init__(self, view: EntryHost, item: dict[str, Any], marks: ItemMarks | None = None) -> None:
         self.item_id: str = str(item.get("id"))
         self.item: dict[str, Any] = item
         self.marks = marks or ItemMarks()
@@ -114,7 +118,7 @@ class NoteCard(_Entry):
 
     INDENT = NOTE_INDENT
 
-    def __init__(self, view: "ConversationView", note_id: str, text: str, kind: str, event_index: int | None = None) -> None:
+    def __init__(self, view: EntryHost, note_id: str, text: str, kind: str, event_index: int | None = None) -> None:
         self.note_id = note_id
         self.event_index = event_index
         self.kind = kind

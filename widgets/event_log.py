@@ -396,7 +396,9 @@ class EventLog(ScrollView, can_focus=True):
     def _set_scroll_y(self, y: float) -> None:
         self._scrolling_ourselves = True
         try:
-            self.scroll_to(y=y, animate=False, immediate=True)
+            # `force`: before the first layout with this many rows Textual has not shown the
+            # scrollbar yet and would ignore the scroll, leaving a following log at the top.
+            self.scroll_to(y=y, animate=False, immediate=True, force=True)
         finally:
             self._scrolling_ourselves = False
 

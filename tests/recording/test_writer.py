@@ -76,7 +76,7 @@ def test_redaction_everywhere_and_caller_event_untouched(tmp_path: Path) -> None
         },
     }
     original = copy.deepcopy(event)
-    with SessionRecorder(path, endpoint=f"wss://res.openai.azure.com/openai/realtime?api-key=azsecret&deployment=d",
+    with SessionRecorder(path, endpoint="wss://res.openai.azure.com/openai/realtime?api-key=azsecret&deployment=d",
                          protocol="ga", model="m") as rec:
         rec.record(None, "server", event)
     assert event == original

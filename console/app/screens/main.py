@@ -136,10 +136,16 @@ class MainScreen(Screen[None]):
         for item_id in message.removed_items:
             self._pending_items.pop(item_id, None)
             conversation.remove_item(item_id)
+        # A note placed after no item came before every item (the conversation was empty):
+        # show it before this batch's new items, so the pane keeps time order.
+        first = [note for note in message.notes if note.after_item_id is None]
+        for note in first:
+            conversation.add_note(note.note_id, note.text, note.kind, None, note.event_index)
         if any(conversation.card(i) is None for i in self._pending_items) or message.notes:
             self._apply_items(conversation)  # new items and notes show at once, in order
         for note in message.notes:
-            conversation.add_note(note.note_id, note.text, note.kind, note.after_item_id, note.event_index)
+            if note.after_item_id is not None:
+                conversation.add_note(note.note_id, note.text, note.kind, note.after_item_id, note.event_index)
         if message.vad_speaking is not None:
             self.query_one("#mic-wave", Waveform).vad_active = message.vad_speaking
         if message.stats_changed:
