@@ -35,6 +35,7 @@ from typing import Any, Callable
 from textual.app import App, ComposeResult
 from textual.widgets import Log
 
+from console.session.event_rows import RowView
 from console.session.event_store import EventStore
 from widgets.event_log import EventLog
 
@@ -134,7 +135,7 @@ def store_memory(n: int) -> float:
         for i in range(n):
             source, event = make_event(i)
             store.append(source, event, i / 100)
-        return store, store.rows()
+        return store, RowView(store)
 
     used, _ = traced_bytes(build)
     return used / n

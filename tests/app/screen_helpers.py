@@ -3,13 +3,12 @@ an app, let it settle, and export the screen as plain text lines."""
 
 from __future__ import annotations
 
-import io
 import re
 
-from rich.console import Console
 from textual.app import App
 
 from tests.app.console_harness import wait_for
+from widgets.textual_compat import screen_text
 from tests.app.scripted_session import T0, play
 
 
@@ -43,15 +42,9 @@ async def play_scripted(app, pilot) -> None:
 
 
 def screen_lines(app: App) -> list[str]:
-    """The screen as plain text, one string per row, every cell in its column.
-
-    Rendered the way `App.export_screenshot` renders the SVG, but exported as text: the
-    SVG drops runs of blank cells, which would hide what a narrow terminal cuts off.
-    """
-    width, height = app.size
-    console = Console(width=width, height=height, file=io.StringIO(), record=True, legacy_windows=False)
-    console.print(app.screen._compositor.render_update(full=True))
-    return console.export_text().split("\n")
+    """The screen as plain text, one string per row, every cell in its column (the SVG
+    export drops runs of blank cells, which would hide what a narrow terminal cuts off)."""
+    return screen_text(app)
 
 
 LOG_ROW = re.compile(r"│\s+\+\d+\.\d{3} [↑↓] (?P<marker>.)(?P<rest>.*)│")

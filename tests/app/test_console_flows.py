@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from console.simulator import FaultPlan, Simulator
+from widgets.textual_compat import notification_texts
 from tests.app.console_harness import connected, events_of, make_app, sent_types, submit, wait_for, write_speech_wav
 from widgets.conversation_view import ConversationView
 from widgets.event_log import EventLog
@@ -470,7 +471,8 @@ async def test_an_editor_key_inside_an_editor_does_not_stack_editors() -> None:
         app.action_tool_editor()  # the other editor's action (key or palette): a hint, no stack
         await pilot.pause(0.2)
         assert app.screen is editor and app.screen_stack[-2:] == [app.main, app.screen]
-        assert any("close the session editor" in str(n.message) for n in app._notifications)
+        await wait_for(pilot, lambda: any("close the session editor" in text for text in notification_texts(app)),
+                       what="the hint shown")
         await pilot.press("escape")
         await pilot.pause(0.2)
         assert app.screen is app.main

@@ -1,7 +1,7 @@
 """The Line-API conversation view: what an update costs and what the user sees.
 
-Real Textual app driven by Pilot. Screen layouts are counted by wrapping the screen's
-real `_refresh_layout` (nothing is replaced): a growing card must not cause one.
+Real Textual app driven by Pilot. Whole-screen layouts are counted with
+`widgets.textual_compat.counting_screen_layouts`: a growing card must not cause one.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from typing import Any
 
 import numpy as np
 from textual.app import App, ComposeResult
-from textual.screen import Screen
 
 from widgets.conversation_view import ConversationView, ItemCard, NoteCard
+from widgets.textual_compat import counting_screen_layouts
 
 SIZE = (60, 16)
 
@@ -44,19 +44,7 @@ def cards(view: ConversationView) -> list[ItemCard]:
     return [e for e in view.entries if isinstance(e, ItemCard)]
 
 
-def count_layouts(screen: Screen, monkeypatch: Any) -> list[int]:
-    calls: list[int] = []
-    real = screen._refresh_layout
-
-    def counting(*args: Any, **kwargs: Any) -> None:
-        calls.append(1)
-        real(*args, **kwargs)
-
-    monkeypatch.setattr(screen, "_refresh_layout", counting)
-    return calls
-
-
-async def test_a_growing_card_repaints_without_a_screen_layout_and_keeps_the_tail(monkeypatch: Any) -> None:
+async def test_a_growing_card_repaints_without_a_screen_layout_and_keeps_the_tail() -> None:
     app = Host()
     async with app.run_test(size=SIZE) as pilot:
         view = app.query_one(ConversationView)
@@ -67,17 +55,17 @@ async def test_a_growing_card_repaints_without_a_screen_layout_and_keeps_the_tai
         await pilot.pause()
         assert view.max_scroll_y > 0 and view.scroll_y == view.max_scroll_y  # following
         assert view.show_vertical_scrollbar and view.vertical_scrollbar.region.height > 0
-        layouts = count_layouts(app.screen, monkeypatch)
-        before = view.virtual_size.height
-        width = view.scrollable_content_region.width
-        others = {c.item_id: c.lines(app.console, width) for c in cards(view) if c.item_id != "a"}
-        words = "Once"
-        for k in range(40):
-            words += f" word{k}"
-            answer["formatted"]["transcript"] = words
-            view.upsert_item(answer)
-            await pilot.pause()
-        assert layouts == []  # the card grew by several lines: no screen layout
+        with counting_screen_layouts(app.screen) as layouts:
+            before = view.virtual_size.height
+            width = view.scrollable_content_region.width
+            others = {c.item_id: c.lines(app.console, width) for c in cards(view) if c.item_id != "a"}
+            words = "Once"
+            for k in range(40):
+                words += f" word{k}"
+                answer["formatted"]["transcript"] = words
+                view.upsert_item(answer)
+                await pilot.pause()
+            assert layouts == []  # the card grew by several lines: no screen layout
         assert view.virtual_size.height > before + 3
         assert view.scroll_y == view.max_scroll_y  # still at the newest line
         assert "word39▌" in "".join(screen_text(view))
@@ -157,7 +145,7 @@ async def test_a_narrower_pane_rewraps_every_card() -> None:
         assert "twelve" in " ".join(screen_text(view))
 
 
-async def test_new_items_notes_and_deletions_need_no_screen_layout(monkeypatch: Any) -> None:
+async def test_new_items_notes_and_deletions_need_no_screen_layout() -> None:
     app = Host()
     async with app.run_test(size=SIZE) as pilot:
         view = app.query_one(ConversationView)
@@ -165,14 +153,14 @@ async def test_new_items_notes_and_deletions_need_no_screen_layout(monkeypatch: 
             view.upsert_item(user(f"u{k}", f"question {k}"))
         await pilot.pause()
         assert view.show_vertical_scrollbar
-        layouts = count_layouts(app.screen, monkeypatch)
-        view.upsert_item(user("new", "one more"))
-        view.add_note("n", "a note", "info", after_item_id="u3")
-        await pilot.pause()
-        view.remove_item("u0")
-        await pilot.pause()
-        await pilot.pause()
-        assert layouts == []
+        with counting_screen_layouts(app.screen) as layouts:
+            view.upsert_item(user("new", "one more"))
+            view.add_note("n", "a note", "info", after_item_id="u3")
+            await pilot.pause()
+            view.remove_item("u0")
+            await pilot.pause()
+            await pilot.pause()
+            assert layouts == []
         assert view.item_ids[-1] == "new" and "u0" not in view.item_ids
         assert [getattr(c, "item_id", getattr(c, "note_id", "")) for c in view.entries][2:4] == ["u3", "n"]
         assert view.scroll_y == view.max_scroll_y and "one more" in "".join(screen_text(view))

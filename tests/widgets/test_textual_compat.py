@@ -69,3 +69,27 @@ def test_the_compat_module_is_the_only_place_for_textual_internals() -> None:
     offenders = [str(path.name) for path in root.glob("*.py")
                  if path.name != "textual_compat.py" and private_import.search(path.read_text())]
     assert offenders == [], f"private Textual modules imported outside textual_compat: {offenders}"
+
+
+class Plain(App[None]):
+    def compose(self) -> ComposeResult:
+        from textual.widgets import Static
+
+        yield Static("hello compat", id="hello")
+
+
+async def test_the_screen_reads_as_text_and_layouts_and_toasts_are_counted() -> None:
+    from textual.widgets import Static
+
+    app = Plain()
+    async with app.run_test(size=(40, 5)) as pilot:
+        lines = textual_compat.screen_text(app)
+        assert len(lines) == 5 and lines[0].startswith("hello compat"), (
+            "Screen._compositor.render_update no longer renders the screen as text")
+        with textual_compat.counting_screen_layouts(app.screen) as layouts:
+            app.query_one("#hello", Static).styles.height = 3
+            await pilot.pause()
+        assert layouts, "Screen._refresh_layout is no longer called for a layout change"
+        app.notify("a toast")
+        await pilot.pause()
+        assert textual_compat.notification_texts(app) == ["a toast"], "App._notifications no longer lists toasts"
