@@ -66,7 +66,7 @@ async def test_push_to_talk_turn_from_a_wav(tmp_path: Path) -> None:
         await connected(pilot)
         assert app.turns.mic_state == "off"
         await pilot.press("f2")
-        assert "recording" in str(app.main.query_one("#notice").render())
+        assert "the turn ends with the file" in str(app.main.query_one("#notice").render())
         # The WAV ends the turn by itself: commit, then response.create.
         await wait_for(pilot, lambda: "input_audio_buffer.commit" in sent_types(app), what="commit")
         await wait_for(pilot, lambda: [i for i in assistant_items(app) if i.get("status") == "completed"], timeout=15,
