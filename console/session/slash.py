@@ -139,8 +139,23 @@ def validate_client_event(event: Any, protocol: str) -> tuple[str, dict[str, Any
             raise SlashError(f"{event_type}: {key!r} must be {names}, not {_json_kind(value)}")
         if key in ("audio_end_ms", "content_index") and isinstance(value, int) and value < 0:
             raise SlashError(f"{event_type}: {key!r} must not be negative")
+    _check_nested_shapes(event, event_type, protocol)
     data = {k: v for k, v in event.items() if k != "type"}
     return event_type, data
+
+
+def _check_nested_shapes(event: dict[str, Any], event_type: str, protocol: str) -> None:
+    """The whole event against the protocol's shapes, as the simulator checks it (its
+    session, item or response included), so a malformed nested field is refused here
+    with the parameter's path instead of coming back as the server's `error`."""
+    from console.simulator.errors import ApiError
+    from console.simulator.validation import check_shapes
+
+    try:
+        check_shapes(event, "beta" if protocol == "beta" else "ga")
+    except ApiError as error:
+        where = f" ({error.param})" if error.param else ""
+        raise SlashError(f"{event_type}: {error.message}{where}") from None
 
 
 _TYPE_NAMES: dict[type, str] = {dict: "an object", str: "a string", int: "an integer", type(None): "null"}

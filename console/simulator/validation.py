@@ -17,7 +17,8 @@ from console.realtime.protocol import CLIENT_EVENTS, AudioCodec, Protocol, new_e
 from .conversation import Item, Part, audio_part
 from .errors import ApiError
 from .schema import ANY_OBJECT, BOOLEAN, STRING, ListOf, Nullable, Obj, OneOf, Scalar, enum, obj, tagged
-from .session import BETA_FORMATS, SessionSettings, GA_FORMAT, GA_TOOL_CHOICE, max_tokens, tool_list, voice_name
+from .session import (BETA_FORMATS, BETA_SESSION, GA_FORMAT, GA_SESSION, GA_TOOL_CHOICE, SessionSettings, max_tokens,
+                      tool_list, voice_name)
 
 _ITEM_COMMON: dict[str, Any] = dict(id=STRING, object=enum("realtime.item"), status=enum("completed", "incomplete", "in_progress"))
 
@@ -119,6 +120,24 @@ def check_client_event(event: Any, protocol: Protocol) -> str:
         raise ApiError("invalid_value", f"Invalid value: {event_type!r}. Unknown event type for the {protocol} protocol{hint}.", "type")
     required, fields = EVENT_FIELDS[event_type]
     Obj({"type": STRING, "event_id": STRING, **fields}, frozenset(required))(event, "")
+    return event_type
+
+
+def check_shapes(event: Any, protocol: Protocol) -> str:
+    """Every shape check the simulator makes of a client event before acting on it, in
+    one call: the envelope and fields (`check_client_event`), and the nested session of a
+    `session.update`, item of a `conversation.item.create` and response of a
+    `response.create`. Returns the event's type; raises `ApiError` naming the parameter.
+
+    The console's `/send` uses it, so what it lets through is what the simulator takes.
+    """
+    event_type = check_client_event(event, protocol)
+    if event_type == "session.update":
+        (BETA_SESSION if protocol == "beta" else GA_SESSION)(event["session"], "session")
+    elif event_type == "conversation.item.create":
+        ITEM[protocol](event["item"], "item")
+    elif event_type == "response.create" and "response" in event:
+        RESPONSE[protocol](event["response"], "response")
     return event_type
 
 

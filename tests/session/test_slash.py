@@ -116,3 +116,26 @@ def test_what_we_refuse_for_a_missing_field_the_openai_models_refuse(event_type:
         validate_client_event(event, "ga")
     with pytest.raises(validation_error):
         adapter.validate_python(event)
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ('/send {"type": "conversation.item.create", "item": {"type": "message", "role": "user", '
+         '"content": [{"type": "input_txt", "text": "hi"}]}}', "item.content[0].type"),
+        ('/send {"type": "session.update", "session": {"type": "realtime", "audio": {"output": {"voice": 5}}}}',
+         "session.audio.output.voice"),
+        ('/send {"type": "response.create", "response": {"output_modalities": ["txt"]}}',
+         "response.output_modalities[0]"),
+    ],
+)
+def test_send_validates_the_whole_event_not_only_its_top_level(text: str, where: str) -> None:
+    with pytest.raises(SlashError) as refused:
+        parse(text, "ga")
+    assert where in str(refused.value)
+
+
+def test_send_lets_a_well_formed_nested_event_through() -> None:
+    command = parse('/send {"type": "conversation.item.create", "item": {"type": "message", "role": "user", '
+                    '"content": [{"type": "input_text", "text": "hi"}]}}', "ga")
+    assert command.event_type == "conversation.item.create" and command.data["item"]["role"] == "user"
