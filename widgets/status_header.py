@@ -183,6 +183,8 @@ def _counter_parts(stats: SessionStats) -> dict[str, _Part]:
         mic_full.append(f" ({stats.mic_detail})", style="yellow")
     tokens = (_count(stats.input_tokens), _count(stats.output_tokens))
     cost = f"≈${stats.cost_usd:.4f}" if stats.cost_usd < 1 else f"≈${stats.cost_usd:.2f}"
+    if stats.unpriced_model:  # never a figure from another model's prices
+        cost = "cost: no price" if not stats.cost_usd else cost + "+?"
     latency = "—" if stats.last_latency_ms is None else f"{stats.last_latency_ms:.0f} ms"
     parts = {
         "turn": _Part(

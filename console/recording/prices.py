@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,15 +65,24 @@ class PriceTable:
     models: dict[str, dict[str, float]] = field(default_factory=lambda: {k: dict(v) for k, v in DEFAULT_PRICES.items()})
 
     def lookup(self, model: str | None) -> tuple[str, dict[str, float]] | None:
-        """(table key, prices) for a model name: the exact key, else the longest key the
-        name starts with (so dated snapshots like `gpt-realtime-2025-08-28` price as
-        `gpt-realtime`, and `gpt-realtime-mini-...` as `gpt-realtime-mini`)."""
+        """(table key, prices) for a model name: the exact key, or a key followed by a
+        dated-snapshot suffix (`gpt-realtime-2025-08-28` prices as `gpt-realtime`).
+
+        Nothing else matches: a prefix rule priced `gpt-realtime-2.1-mini` as `gpt-realtime`
+        (several times too high), so an unknown model has no price and the report says so.
+        """
         if not model:
             return None
         if model in self.models:
             return model, self.models[model]
-        best = max((k for k in self.models if model.startswith(k + "-")), key=len, default=None)
-        return (best, self.models[best]) if best else None
+        snapshot = _DATED_SNAPSHOT.fullmatch(model)
+        if snapshot and snapshot.group(1) in self.models:
+            return snapshot.group(1), self.models[snapshot.group(1)]
+        return None
+
+
+#: A model name with a dated-snapshot suffix: `NAME-YYYY-MM-DD`.
+_DATED_SNAPSHOT = re.compile(r"(.+)-(\d{4}-\d{2}-\d{2})")
 
 
 def load_prices(path: str | os.PathLike[str] | None) -> PriceTable:

@@ -26,13 +26,8 @@ MicState = Literal["off", "recording", "streaming", "unavailable"]
 RecordingState = Literal["on", "off", "stopped"]
 
 
-#: Models the price table does not know (a simulator, a custom deployment name) are
-#: estimated at this model's prices; the header says "≈", it is an estimate only.
-FALLBACK_PRICE_MODEL = "gpt-realtime"
-
-
-def usage_cost(usage: dict[str, Any], model: str | None, prices: PriceTable | None = None) -> float:
-    """Estimated USD of one response's `usage` object.
+def usage_cost(usage: dict[str, Any], model: str | None, prices: PriceTable | None = None) -> float | None:
+    """Estimated USD of one response's `usage` object (None: the model has no price).
 
     Uses the same dated price table and arithmetic as `realtime-console inspect`
     (`console.recording.prices` / `usage`), so the live header and the report of the same
@@ -40,7 +35,7 @@ def usage_cost(usage: dict[str, Any], model: str | None, prices: PriceTable | No
     """
     table = prices or DEFAULT_PRICE_TABLE
     if table.lookup(model) is None:
-        model = FALLBACK_PRICE_MODEL
+        return None
     return estimate_cost(usage_totals([usage]), model, table)["total"] or 0.0
 
 
@@ -82,6 +77,8 @@ class SessionStats:
     input_tokens: int = 0
     output_tokens: int = 0
     cost_usd: float = 0.0
+    #: A model whose usage could not be priced (the header then says so, not a wrong figure).
+    unpriced_model: str | None = None
     responses: int = 0
     errors: int = 0
     rate_limits: dict[str, RateLimit] = field(default_factory=dict)
@@ -147,7 +144,11 @@ class SessionStats:
         if isinstance(usage, dict):
             self.input_tokens += _int(usage.get("input_tokens"))
             self.output_tokens += _int(usage.get("output_tokens"))
-            self.cost_usd += usage_cost(usage, self.model)
+            cost = usage_cost(usage, self.model)
+            if cost is None:
+                self.unpriced_model = self.model or "unknown"
+            else:
+                self.cost_usd += cost
         return True
 
     def reset_session(self) -> None:

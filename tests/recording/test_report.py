@@ -141,6 +141,8 @@ def test_price_override_file(tmp_path: Path) -> None:
     assert table.lookup("gpt-realtime-mini-2025-10-06")[0] == "gpt-realtime-mini"
     assert table.lookup("my-model")[0] == "my-model"
     assert table.lookup("gpt-realtimer") is None
+    assert table.lookup("gpt-realtime-2.1-mini") is None  # not priced as gpt-realtime
+    assert table.lookup("gpt-realtime-translate") is None
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

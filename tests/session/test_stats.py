@@ -31,10 +31,21 @@ def test_cost_follows_the_token_breakdown() -> None:
     assert usage_cost({"input_tokens": 1_000_000, "output_tokens": 0}, "gpt-realtime") == pytest.approx(p["text_input"])
 
 
-def test_price_lookup_uses_the_dated_table_and_falls_back_to_gpt_realtime() -> None:
+def test_price_lookup_matches_exact_names_and_dated_snapshots_only() -> None:
     mini = DEFAULT_PRICES["gpt-realtime-mini"]
     assert usage_cost({"input_tokens": 1_000_000}, "gpt-realtime-mini-2025-10-06") == pytest.approx(mini["text_input"])
-    assert usage_cost(USAGE, "some-simulator-model") == usage_cost(USAGE, "gpt-realtime")
+    # no prefix guessing: another model is not priced as the family it starts like
+    assert usage_cost(USAGE, "gpt-realtime-2.1-mini") is None
+    assert usage_cost(USAGE, "some-simulator-model") is None
+
+
+def test_an_unpriced_model_shows_no_figure_in_the_header() -> None:
+    s = SessionStats(model="gpt-realtime-2.1-mini")
+    s.observe("server", {"type": "response.done", "response": {"status": "completed", "usage": USAGE}}, 1.0)
+    assert s.unpriced_model == "gpt-realtime-2.1-mini" and s.cost_usd == 0.0
+    from widgets.status_header import render_status
+
+    assert "no price" in render_status(s, 2.0, 200).plain
     # A user's price table is honoured.
     table = PriceTable()
     table.models["gpt-realtime"] = {k: 0.0 for k in table.models["gpt-realtime"]}
