@@ -182,6 +182,7 @@ def _counter_parts(stats: SessionStats) -> dict[str, _Part]:
     if stats.mic == "unavailable" and stats.mic_detail:
         mic_full.append(f" ({stats.mic_detail})", style="yellow")
     tokens = (_count(stats.input_tokens), _count(stats.output_tokens))
+    across = f" ({stats.sessions} sessions)" if stats.sessions > 1 else ""
     cost = f"≈${stats.cost_usd:.4f}" if stats.cost_usd < 1 else f"≈${stats.cost_usd:.2f}"
     if stats.unpriced_model:  # never a figure from another model's prices
         cost = "cost: no price" if not stats.cost_usd else cost + "+?"
@@ -193,8 +194,8 @@ def _counter_parts(stats: SessionStats) -> dict[str, _Part]:
         ),
         "mic": _Part(mic_full, _text(("  mic ", "dim"), (_MIC_SHORT.get(stats.mic, stats.mic), mic_style))),
         "tokens": _Part(
-            _text(("  tokens ", "dim"), f"{tokens[0]} in / {tokens[1]} out"),
-            _text(("  tok ", "dim"), f"{tokens[0]}/{tokens[1]}"),
+            _text(("  tokens ", "dim"), f"{tokens[0]} in / {tokens[1]} out{across}"),
+            _text(("  tok ", "dim"), f"{tokens[0]}/{tokens[1]}" + (f" ×{stats.sessions}" if across else "")),
         ),
         "cost": _Part(_text(f"  {cost}")),
         "latency": _Part(_text(("  latency ", "dim"), latency), _text(("  lat ", "dim"), latency)),

@@ -83,6 +83,9 @@ class SessionStats:
     errors: int = 0
     rate_limits: dict[str, RateLimit] = field(default_factory=dict)
     last_latency_ms: float | None = None
+    #: Sessions the token and cost figures add up (a reconnect starts a new session and
+    #: keeps them, so the header says how many they span).
+    sessions: int = 1
     #: None outside a live session (a replay records nothing): the header then says nothing.
     recording: RecordingState | None = None
     recording_path: str = ""
@@ -152,7 +155,11 @@ class SessionStats:
         return True
 
     def reset_session(self) -> None:
-        """Forget the per-session values when a new connection starts (usage is kept)."""
+        """Forget the per-session values when a new connection starts (usage is kept, and
+        counted as spanning one more session; the last latency belonged to the old one)."""
+        if self.session_id is not None:
+            self.sessions += 1
+        self.last_latency_ms = None
         self.session_id = None
         self.session_started = None
         self.expires_at = None

@@ -66,7 +66,8 @@ async def test_push_to_talk_turn_from_a_wav(tmp_path: Path) -> None:
         await connected(pilot)
         assert app.turns.mic_state == "off"
         await pilot.press("f2")
-        assert "the turn ends with the file" in str(app.main.query_one("#notice").render())
+        await wait_for(pilot, lambda: "the turn ends with the file" in str(app.main.query_one("#notice").render())
+                       or "input_audio_buffer.commit" in sent_types(app), what="the WAV turn announced")
         # The WAV ends the turn by itself: commit, then response.create.
         await wait_for(pilot, lambda: "input_audio_buffer.commit" in sent_types(app), what="commit")
         await wait_for(pilot, lambda: [i for i in assistant_items(app) if i.get("status") == "completed"], timeout=15,
@@ -532,3 +533,18 @@ async def test_playing_an_answer_under_no_audio_says_nothing_is_heard() -> None:
         await pilot.pause()
         notice = str(app.main.query_one("#notice").render())
         assert "nothing to hear (--no-audio)" in notice and not notice.startswith("playing")
+
+
+async def test_a_notice_about_one_turn_is_cleared_when_the_next_response_starts() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        notice = app.main.query_one("#notice")
+        await submit(pilot, "hello")
+        await wait_for(pilot, lambda: events_of(app, "response.done"), what="first answer")
+        app.main.show_notice("interrupted after 2.10 s of audio")
+        await pilot.pause()
+        assert "interrupted after" in str(notice.render())
+        await submit(pilot, "hello again")
+        await wait_for(pilot, lambda: len(events_of(app, "response.created")) >= 2, what="second response")
+        await wait_for(pilot, lambda: "interrupted after" not in str(notice.render()), what="stale notice cleared")

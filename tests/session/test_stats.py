@@ -118,3 +118,18 @@ def test_header_cost_equals_the_inspect_report_cost(tmp_path) -> None:
     assert report["cost"]["total"] > 0
     # The report rounds each total to micro-dollars; the header sums per response.
     assert stats.cost_usd == pytest.approx(report["cost"]["total"], abs=1e-5)
+
+
+def test_a_reconnect_says_the_usage_spans_sessions_and_forgets_the_old_latency() -> None:
+    from widgets.status_header import render_status
+
+    s = SessionStats(model="gpt-realtime")
+    s.observe("server", {"type": "session.created", "session": {"id": "sess_1", "model": "gpt-realtime"}}, 1.0)
+    s.observe("client", {"type": "response.create"}, 2.0)
+    s.observe("server", {"type": "response.output_audio.delta", "delta": ""}, 2.3)
+    s.observe("server", {"type": "response.done", "response": {"status": "completed", "usage": USAGE}}, 3.0)
+    assert "(2 sessions)" not in render_status(s, 4.0, 200).plain
+    s.reset_session()  # a reconnect
+    assert s.sessions == 2 and s.last_latency_ms is None and s.input_tokens == 1000
+    shown = render_status(s, 5.0, 200).plain
+    assert "(2 sessions)" in shown and "latency —" in shown

@@ -62,6 +62,8 @@ class MainScreen(Screen[None]):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._pending_items: dict[str, None] = {}
+        #: The response in progress when the notice was shown (see `show_notice`).
+        self._notice_response: str | None = None
 
     def apply_pending_items(self) -> None:
         """Redraw the conversation cards whose items changed (the 5 Hz refresh does this)."""
@@ -150,6 +152,10 @@ class MainScreen(Screen[None]):
             self.query_one("#mic-wave", Waveform).vad_active = message.vad_speaking
         if message.stats_changed:
             self.refresh_status()
+        active = self.app.session.annotations.active_response
+        if active is not None and active != self._notice_response:
+            self._notice_response = active
+            self.query_one("#notice", Static).update("")  # a new turn: the old notice is stale
 
     @on(ConnectionChanged)
     def _connection_changed(self, message: ConnectionChanged) -> None:
@@ -166,7 +172,12 @@ class MainScreen(Screen[None]):
         self.show_notice(message.text, message.severity)
 
     def show_notice(self, text: str, severity: str = "information") -> None:
-        """One line above the input: command results, refusals, hints."""
+        """One line above the input: command results, refusals, hints.
+
+        It stays until the next response starts (then it is about an older turn and would
+        mislead, e.g. "interrupted after 2.1 s" through the next answer) or another replaces it.
+        """
+        self._notice_response = self.app.session.annotations.active_response
         notice = self.query_one("#notice", Static)
         notice.update(self.app.config.redact(text))
         for level in ("information", "warning", "error"):
