@@ -18,10 +18,9 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import ContentSwitcher
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import ContentSwitcher, Footer, Static
 
 from console.app.bridge import FLUSH_HZ
 from console.app.messages import StatusNoted
@@ -83,8 +82,8 @@ class ProxyMainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(SessionList).border_title = "sessions"
-        self.sessions.on_opened.append(self._opened)
-        self.sessions.on_closed.append(self._closed)
+        self.sessions.on_opened.append(self._on_proxied_opened)
+        self.sessions.on_closed.append(self._on_proxied_closed)
         self.set_interval(1 / FLUSH_HZ, self._flush, name="bridge-flush")
         self.set_interval(1.0, self.tick, name="sessions-tick")
         self.query_one(InputLine).focus()
@@ -92,16 +91,16 @@ class ProxyMainScreen(Screen[None]):
             self.post_message(SessionsChanged(next(iter(self.sessions.sessions)), True))
 
     def on_unmount(self) -> None:
-        for hooks, hook in ((self.sessions.on_opened, self._opened), (self.sessions.on_closed, self._closed)):
+        for hooks, hook in ((self.sessions.on_opened, self._on_proxied_opened), (self.sessions.on_closed, self._on_proxied_closed)):
             if hook in hooks:
                 hooks.remove(hook)
 
     # --- from the proxy (its relay loop shares the app's event loop) -------------------
 
-    def _opened(self, session: ProxiedSession) -> None:
+    def _on_proxied_opened(self, session: ProxiedSession) -> None:
         self.post_message(SessionsChanged(session.id, True))
 
-    def _closed(self, session: ProxiedSession) -> None:
+    def _on_proxied_closed(self, session: ProxiedSession) -> None:
         self.post_message(SessionsChanged(session.id, False))
 
     @on(SessionsChanged)
