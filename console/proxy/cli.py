@@ -166,7 +166,7 @@ async def _live(proxy: ProxyServer, record_dir: Path) -> int:
 def run(args: argparse.Namespace) -> int:
     env = dict(os.environ)
     host, port, target, policy = check(args, env)
-    if not args.headless and not (sys.stdout.isatty() and sys.stdin.isatty()):
+    if not args.headless and not (sys.stdin.isatty() and sys.stdout.isatty() and sys.stderr.isatty()):
         print("realtime-console proxy: not a terminal: running headless", file=sys.stderr)
         args.headless = True
     if target is None and not args.simulator:
