@@ -28,7 +28,12 @@ from console.recording.paths import sessions_dir
 from .handshake import AccessPolicy, UpstreamTarget, is_loopback_host, parse_listen
 from .server import ProxyServer
 from .session import ProxySession
-from .upstream import OPENAI_KEY_ENV, UpstreamOptionError, UpstreamOptions, resolve_upstream
+from .upstream import (
+    OPENAI_KEY_ENV,
+    UpstreamOptionError,
+    UpstreamOptions,
+    resolve_upstream,
+)
 
 DEFAULT_LISTEN = "127.0.0.1:8081"
 

@@ -23,13 +23,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from console.config import DEFAULT_SERVER_VAD
 from console.proxy.server import ProxyServer
 from console.proxy.session import Frame, ProxySession, SessionInfo
-from console.config import DEFAULT_SERVER_VAD
+from console.realtime.conversation import RealtimeConversation
 from console.realtime.protocol import flat_to_ga_session, new_event_id
 from console.recording.reader import EventRecord
 from console.recording.rebuild import ConversationRebuilder
-from console.realtime.conversation import RealtimeConversation
 from console.session.event_store import EventStore
 from console.session.session import Session
 from console.session.slash import SlashCommand, SlashError

@@ -7,9 +7,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from textual.widgets import ContentSwitcher
 from textual.pilot import Pilot
-from textual.widgets import Static
+from textual.widgets import ContentSwitcher, Static
 
 from console.app.proxy_app import ProxyConsoleApp
 from console.app.screens.proxy_session_view import ProxySessionView

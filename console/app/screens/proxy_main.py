@@ -25,7 +25,13 @@ from textual.widgets import ContentSwitcher, Footer, Static
 from console.app.bridge import FLUSH_HZ
 from console.app.messages import StatusNoted
 from console.app.screens.proxy_session_view import ProxySessionView
-from console.session.proxied import ProxiedSession, ProxiedSessions, SteerRefused, steer_events, user_message_events
+from console.session.proxied import (
+    ProxiedSession,
+    ProxiedSessions,
+    SteerRefused,
+    steer_events,
+    user_message_events,
+)
 from console.session.slash import SlashError
 from widgets.conversation_view import ConversationView
 from widgets.input_line import InputLine
