@@ -6,8 +6,9 @@ prints one line per session opened and closed on stderr: the app's address, the 
 and the recording, never a key or token. On SIGTERM or SIGINT every session is closed
 (close frames sent both ways) and its recording completed before the process exits.
 
-There is no live view yet: the proxy always runs headless (`--headless` is accepted so
-scripts written now keep working when the view exists).
+Without `--headless` (and on a terminal) the proxy runs inside the live view
+(`console.app.proxy_app`): the sessions list, the selected session's panes, and an input
+line that steers it. Without a terminal (a service, a pipe) it runs headless and says so.
 """
 
 from __future__ import annotations
@@ -27,7 +28,12 @@ from console.recording.paths import sessions_dir
 from .handshake import AccessPolicy, UpstreamTarget, is_loopback_host, parse_listen
 from .server import ProxyServer
 from .session import ProxySession
-from .upstream import OPENAI_KEY_ENV, UpstreamOptionError, UpstreamOptions, resolve_upstream
+from .upstream import (
+    OPENAI_KEY_ENV,
+    UpstreamOptionError,
+    UpstreamOptions,
+    resolve_upstream,
+)
 
 DEFAULT_LISTEN = "127.0.0.1:8081"
 
@@ -60,7 +66,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     parser.add_argument("--max-sessions", type=int, default=64, metavar="N",
                         help="concurrent sessions; more are refused with HTTP 503 (default 64)")
     parser.add_argument("--headless", action="store_true",
-                        help="no live view, one line per session on stderr (the only mode in this build)")
+                        help="no live view, one line per session on stderr (also the mode when stdout is not a terminal)")
     return parser
 
 
@@ -138,22 +144,45 @@ async def _main(args: argparse.Namespace, host: str, port: int, target: Upstream
         target = UpstreamTarget(simulator.url, None, "simulator")
     try:
         proxy = ProxyServer(target, host=host, port=port, policy=policy, record_dir=record_dir)
-        return await serve(proxy, sys.stderr)
+        if args.headless:
+            return await serve(proxy, sys.stderr)
+        return await _live(proxy, record_dir)
     finally:
         if simulator is not None:
             await simulator.stop()
 
 
+async def _live(proxy: ProxyServer, record_dir: Path) -> int:
+    """The live view (the only place the proxy's command reaches for a UI)."""
+    from console.app.proxy_app import run_live
+
+    try:
+        await proxy.start()
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {proxy.host}:{proxy.port}: {exc.strerror or exc}") from None
+    try:
+        return await run_live(proxy, record_dir=str(record_dir))
+    finally:
+        count = len(proxy.sessions)
+        await proxy.close()
+        print(f"proxy: stopped ({count} open session{'s' if count != 1 else ''} closed)", file=sys.stderr, flush=True)
+
+
 def run(args: argparse.Namespace) -> int:
     env = dict(os.environ)
     host, port, target, policy = check(args, env)
-    if not args.headless:
-        print("realtime-console proxy: the live view is not built yet; running headless", file=sys.stderr)
+    if not args.headless and not (sys.stdin.isatty() and sys.stdout.isatty() and sys.stderr.isatty()):
+        print("realtime-console proxy: not a terminal: running headless", file=sys.stderr)
+        args.headless = True
     if target is None and not args.simulator:
         print(f"realtime-console proxy: no {args.api_key_env or OPENAI_KEY_ENV} set: relaying to the embedded "
               "simulator (offline)", file=sys.stderr)
     record_dir = Path(args.record_dir).expanduser() if args.record_dir else sessions_dir()
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(message)s")
+    if args.headless:  # the live view shows the proxy's log lines as notifications
+        logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(message)s")
+    else:
+        logging.getLogger("console.proxy").setLevel(logging.INFO)
+        logging.getLogger("console.proxy").propagate = False  # nothing printed over the screen
     logging.getLogger("console.proxy.websockets").setLevel(logging.CRITICAL)
     logging.getLogger("websockets").setLevel(logging.CRITICAL)
     return asyncio.run(_main(args, host, port, target, policy, record_dir))

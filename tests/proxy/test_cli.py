@@ -38,7 +38,7 @@ async def test_sigterm_closes_open_sessions_and_completes_recordings(sim: Simula
         "--record-dir", str(tmp_path), cwd=ROOT, env=env, stderr=asyncio.subprocess.PIPE)
     assert proc.stderr is not None
     try:
-        await _line(proc.stderr, "live view is not built yet")
+        await _line(proc.stderr, "not a terminal: running headless")  # no --headless, but no tty
         url = (await _line(proc.stderr, r"listening on (ws://\S+/v1/realtime)")).group(1)
         apps = [await websockets.connect(url + "?model=gpt-realtime", max_queue=None) for _ in range(2)]
         for app in apps:

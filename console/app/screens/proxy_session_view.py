@@ -1,0 +1,131 @@
+"""The panes of one proxied session: status header, event log + detail, conversation.
+
+Each watched session gets its own view, made the first time it is selected and kept, so
+switching sessions is showing another view (a `ContentSwitcher` flip): no store is
+rebuilt, no conversation re-rendered. The view owns the session's `SessionBridge`, which
+posts to the view itself; the screen flushes only the visible view's bridge, and a
+session that was not shown catches up at its first flush (the session keeps what changed
+until it is taken).
+
+Streaming items are redrawn at most every `ITEM_REFRESH_S` (as on the main screen: a
+card's re-layout costs far more than a log row); new items and notes show at once.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+
+from console.app.bridge import SessionBridge
+from console.app.messages import BridgeFlushed, ConnectionChanged, StatusNoted
+from console.session.proxied import ProxiedSession
+from widgets.conversation_view import ConversationView
+from widgets.event_detail import EventDetail
+from widgets.event_log import EventLog
+from widgets.log_pane import LogPane
+from widgets.status_header import StatusHeader
+
+ITEM_REFRESH_S = 0.2
+
+
+class ProxySessionView(Vertical):
+    """One session's header, log pane and conversation, fed by its own bridge."""
+
+    DEFAULT_CSS = """
+    ProxySessionView { height: 1fr; }
+    ProxySessionView > .body { height: 1fr; }
+    ProxySessionView LogPane { width: 55%; min-width: 40; }
+    ProxySessionView ConversationView { width: 1fr; min-width: 30; height: 1fr; }
+    """
+
+    def __init__(self, session: ProxiedSession) -> None:
+        super().__init__(id=f"session-{session.id}")
+        self.session = session
+        self.bridge = SessionBridge(session, self.post_message)
+        self._pending_items: dict[str, None] = {}
+
+    def compose(self) -> ComposeResult:
+        yield StatusHeader(classes="status")
+        with Horizontal(classes="body"):
+            yield LogPane(self.session.store)
+            yield ConversationView(classes="conversation")
+
+    def on_mount(self) -> None:
+        self.query_one(EventLog).border_title = "events"
+        self.query_one(EventDetail).border_title = "event detail"
+        self.conversation.border_title = f"conversation · session #{self.session.id}"
+        self.set_interval(ITEM_REFRESH_S, self.apply_pending_items, name="conversation-refresh")
+        self.refresh_status()
+
+    @property
+    def conversation(self) -> ConversationView:
+        return self.query_one(ConversationView)
+
+    @property
+    def log_pane(self) -> LogPane:
+        return self.query_one(LogPane)
+
+    def flush(self) -> None:
+        """Take the session's changes (the screen calls this ~30 times a second while shown)."""
+        self.bridge.flush()
+
+    def refresh_status(self) -> None:
+        if self.is_mounted:
+            self.query_one(StatusHeader).show(self.session.stats, self.session.clock())
+
+    def apply_pending_items(self) -> None:
+        if self._pending_items and self.display:
+            self._apply_items()
+
+    def _apply_items(self) -> None:
+        session, view = self.session, self.conversation
+        items = session.items()
+        order = {item["id"]: i for i, item in enumerate(items)}
+        for item_id in sorted(self._pending_items, key=lambda i: order.get(i, 1 << 30)):
+            item = session.item(item_id)
+            if item is None:
+                continue
+            index = order.get(item_id, 0)
+            previous = items[index - 1]["id"] if index > 0 else None
+            view.upsert_item(item, session.item_marks(item_id), after=previous)
+        self._pending_items.clear()
+
+    @on(BridgeFlushed)
+    def _flushed(self, message: BridgeFlushed) -> None:
+        message.stop()
+        view = self.conversation
+        if message.conversation_reset:
+            view.clear()
+        if message.new_events:
+            self.query_one(EventLog).refresh_new()
+        self._pending_items.update(dict.fromkeys(message.changed_items))
+        for item_id in message.removed_items:
+            self._pending_items.pop(item_id, None)
+            view.remove_item(item_id)
+        for note in message.notes:
+            if note.after_item_id is None:
+                view.add_note(note.note_id, note.text, note.kind, None, note.event_index)
+        if any(view.card(i) is None for i in self._pending_items) or message.notes:
+            self._apply_items()
+        for note in message.notes:
+            if note.after_item_id is not None:
+                view.add_note(note.note_id, note.text, note.kind, note.after_item_id, note.event_index)
+        if message.stats_changed:
+            self.refresh_status()
+
+    @on(ConnectionChanged)
+    def _connection_changed(self, message: ConnectionChanged) -> None:
+        message.stop()  # the screen hears of ends from the sessions list's hooks
+        self.refresh_status()
+
+    @on(StatusNoted)
+    def _status(self, message: StatusNoted) -> None:
+        if not self.display:
+            message.stop()  # a hidden session's status lines are not the user's business now
+
+    @on(ConversationView.NoteSelected)
+    def _note_selected(self, message: ConversationView.NoteSelected) -> None:
+        message.stop()
+        if message.event_index is not None:
+            self.log_pane.reveal(message.event_index)
