@@ -1,7 +1,7 @@
 """The tree's placement rules, read from the imports of every module.
 
 - Textual is imported only under `console/app/` and `widgets/`.
-- `widgets/` imports nothing from `console/app/`.
+- `widgets/` imports nothing from `console/app/`, and no UI-free package imports either.
 - `console/realtime/` (the library) imports nothing else of the project.
 - No import cycles in `console/` and `widgets/`.
 
@@ -92,6 +92,13 @@ def test_widgets_never_import_the_app_layer() -> None:
     offenders = {n: sorted(t for t in ts if t.startswith("console.app")) for n, ts in graph.items()
                  if n.startswith("widgets")}
     assert not any(offenders.values()), f"widgets importing console.app: {offenders}"
+
+
+def test_ui_free_packages_never_import_the_app_or_the_widgets() -> None:
+    graph = project_imports()
+    offenders = {n: sorted(t for t in ts if t.startswith(("console.app", "widgets"))) for n, ts in graph.items()
+                 if n.startswith("console.") and not n.startswith("console.app")}
+    assert not any(offenders.values()), f"UI-free modules importing the app layer or widgets: {offenders}"
 
 
 def test_the_library_imports_nothing_else_of_the_project() -> None:

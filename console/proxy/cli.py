@@ -6,9 +6,11 @@ prints one line per session opened and closed on stderr: the app's address, the 
 and the recording, never a key or token. On SIGTERM or SIGINT every session is closed
 (close frames sent both ways) and its recording completed before the process exits.
 
-Without `--headless` (and on a terminal) the proxy runs inside the live view
-(`console.app.proxy_app`): the sessions list, the selected session's panes, and an input
-line that steers it. Without a terminal (a service, a pipe) it runs headless and says so.
+The live view (the sessions list, the selected session's panes, an input line that
+steers it) is the app layer's: `realtime-console proxy` is dispatched to
+`console.app.proxy_cli`, which hands `run` the view to start. Without one, or without a
+terminal (a service, a pipe), the proxy runs headless and says so. This package itself
+never imports a UI.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import os
 import signal
 import sys
 from pathlib import Path
+from collections.abc import Awaitable, Callable
 from typing import TextIO
 
 from console.cli import ArgumentParser, UsageError
@@ -36,6 +39,9 @@ from .upstream import (
 )
 
 DEFAULT_LISTEN = "127.0.0.1:8081"
+
+#: Runs the live view over a started proxy until the user quits: (proxy, record_dir) -> exit status.
+LiveView = Callable[[ProxyServer, str], Awaitable[int]]
 
 
 def build_parser(prog: str) -> argparse.ArgumentParser:
@@ -134,7 +140,7 @@ async def serve(proxy: ProxyServer, out: TextIO) -> int:
 
 
 async def _main(args: argparse.Namespace, host: str, port: int, target: UpstreamTarget | None,
-                policy: AccessPolicy, record_dir: Path) -> int:
+                policy: AccessPolicy, record_dir: Path, live: LiveView | None) -> int:
     simulator = None
     if target is None:
         from console.simulator import Simulator  # only when relaying to it
@@ -144,34 +150,35 @@ async def _main(args: argparse.Namespace, host: str, port: int, target: Upstream
         target = UpstreamTarget(simulator.url, None, "simulator")
     try:
         proxy = ProxyServer(target, host=host, port=port, policy=policy, record_dir=record_dir)
-        if args.headless:
+        if args.headless or live is None:
             return await serve(proxy, sys.stderr)
-        return await _live(proxy, record_dir)
+        return await _live(proxy, record_dir, live)
     finally:
         if simulator is not None:
             await simulator.stop()
 
 
-async def _live(proxy: ProxyServer, record_dir: Path) -> int:
-    """The live view (the only place the proxy's command reaches for a UI)."""
-    from console.app.proxy_app import run_live
-
+async def _live(proxy: ProxyServer, record_dir: Path, live: LiveView) -> int:
+    """Start the proxy, run the live view until it quits, then close every session."""
     try:
         await proxy.start()
     except OSError as exc:
         raise UsageError(f"cannot listen on {proxy.host}:{proxy.port}: {exc.strerror or exc}") from None
     try:
-        return await run_live(proxy, record_dir=str(record_dir))
+        return await live(proxy, str(record_dir))
     finally:
         count = len(proxy.sessions)
         await proxy.close()
         print(f"proxy: stopped ({count} open session{'s' if count != 1 else ''} closed)", file=sys.stderr, flush=True)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, live: LiveView | None = None) -> int:
+    """Run the proxy; `live` is the view to show it in (None: headless, one line a session)."""
     env = dict(os.environ)
     host, port, target, policy = check(args, env)
-    if not args.headless and not (sys.stdin.isatty() and sys.stdout.isatty() and sys.stderr.isatty()):
+    if live is None:
+        args.headless = True
+    elif not args.headless and not (sys.stdin.isatty() and sys.stdout.isatty() and sys.stderr.isatty()):
         print("realtime-console proxy: not a terminal: running headless", file=sys.stderr)
         args.headless = True
     if target is None and not args.simulator:
@@ -185,4 +192,4 @@ def run(args: argparse.Namespace) -> int:
         logging.getLogger("console.proxy").propagate = False  # nothing printed over the screen
     logging.getLogger("console.proxy.websockets").setLevel(logging.CRITICAL)
     logging.getLogger("websockets").setLevel(logging.CRITICAL)
-    return asyncio.run(_main(args, host, port, target, policy, record_dir))
+    return asyncio.run(_main(args, host, port, target, policy, record_dir, None if args.headless else live))
