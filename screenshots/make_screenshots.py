@@ -7,7 +7,8 @@ leaves the machine): a text turn, a tool call answered by the demo `get_weather`
 handler, a long answer interrupted mid-sentence, an invalid `/send`, then captures the
 main screen (also at 80×24, an SSH terminal), the event detail of an error, the command
 palette, the session editor and the tool editor. Then a generated recording (synthetic,
-deterministic) is replayed headless for the replay screen. The live session is not
+deterministic) is replayed headless for the replay screen, and the proxy's live view is
+shown with two app connections relayed to the simulator (one ended, one live). The live session is not
 recorded (`--no-record`) and runs with a temporary `XDG_STATE_HOME`, so nothing lands in
 the user's state directory.
 """
@@ -162,6 +163,43 @@ async def make_replay(out: Path, size: tuple[int, int], filename: str = "replay.
     return out / filename
 
 
+async def make_proxy(out: Path, size: tuple[int, int], filename: str = "proxy-sessions.svg") -> Path:
+    """The proxy's live view: two apps' sessions through the proxy, one ended, one live
+    after a text turn, the live one selected."""
+    from console.app.proxy_app import ProxyConsoleApp
+    from console.proxy import AccessPolicy, ProxyServer, UpstreamTarget
+    from console.realtime import RealtimeClient
+    from console.simulator import Simulator
+
+    with tempfile.TemporaryDirectory(prefix="proxy_shot_") as tmp:
+        async with Simulator(fast=True) as sim:
+            target = UpstreamTarget(sim.url, None, "simulator")
+            async with ProxyServer(target, record_dir=Path(tmp), policy=AccessPolicy()) as proxy:
+                app = ProxyConsoleApp(proxy, record_dir=tmp)
+                async with app.run_test(size=size) as pilot:
+                    clients = []
+                    for text in ("Hello! What can you do?", "What's the weather in Paris?"):
+                        client = RealtimeClient(url=proxy.url)
+                        client.update_session(modalities=["text"])
+                        await client.connect()
+                        await client.wait_for_session_created(timeout=10)
+                        client.send_user_message_content([{"type": "input_text", "text": text}])
+                        await client.wait_for_next_completed_item(timeout=10)
+                        await client.wait_for_next_completed_item(timeout=10)
+                        clients.append(client)
+                    await clients[0].disconnect()
+                    sessions = app.sessions.sessions
+                    await _wait(pilot, lambda: len(sessions) >= 2 and not min(sessions.items())[1].steerable,
+                                what="the first session to end")
+                    table = app.screen.query_one("SessionList")
+                    table.focus()
+                    await pilot.press("down")
+                    await pilot.pause(1.0)
+                    app.save_screenshot(filename, path=str(out))
+                    await clients[1].disconnect()
+    return out / filename
+
+
 async def make_all(out: Path, size: tuple[int, int]) -> list[Path]:
     """Every screenshot: the live session's, then the replay's (state kept out of $HOME)."""
     saved = os.environ.get("XDG_STATE_HOME")
@@ -170,6 +208,7 @@ async def make_all(out: Path, size: tuple[int, int]) -> list[Path]:
         try:
             written = await make(out, size)
             written.append(await make_replay(out, size))
+            written.append(await make_proxy(out, size))
         finally:
             if saved is None:
                 os.environ.pop("XDG_STATE_HOME", None)
