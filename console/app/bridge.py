@@ -43,14 +43,6 @@ class SessionBridge:
         changes = self.session.take_changes()
         if changes is None:
             return None
-        message = BridgeFlushed(
-            new_events=changes.new_events,
-            changed_items=changes.changed_items,
-            removed_items=changes.removed_items,
-            notes=changes.notes,
-            stats_changed=changes.stats_changed,
-            conversation_reset=changes.conversation_reset,
-            vad_speaking=changes.vad_speaking,
-        )
+        message = BridgeFlushed(changes)
         self.post(message)
         return message

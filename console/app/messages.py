@@ -11,24 +11,18 @@ from dataclasses import dataclass, field
 
 from textual.message import Message
 
-from console.session.annotations import ConversationNote
+from console.session.session import SessionChanges
 
 
 @dataclass
 class BridgeFlushed(Message):
-    """The bridge's ~30 Hz batch: what changed since the previous flush.
+    """The bridge's ~30 Hz batch: what the session changed since the previous flush.
 
     The screen handles it by telling each widget what to redraw (attributes down), so no
     widget repaints per event.
     """
 
-    new_events: int = 0
-    changed_items: tuple[str, ...] = ()
-    removed_items: tuple[str, ...] = ()
-    notes: tuple[ConversationNote, ...] = ()
-    stats_changed: bool = False
-    conversation_reset: bool = False
-    vad_speaking: bool | None = None
+    changes: SessionChanges
 
 
 @dataclass

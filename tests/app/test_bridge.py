@@ -22,8 +22,8 @@ def test_bridge_notes_what_the_server_applied_differently_and_batches_flushes() 
     assert posted == []  # nothing reaches the UI until the flush
     flushed = bridge.flush()
     assert isinstance(flushed, BridgeFlushed) and posted == [flushed]
-    assert flushed.new_events == 2 and flushed.stats_changed
-    (note,) = flushed.notes
+    assert flushed.changes.new_events == 2 and flushed.changes.stats_changed
+    (note,) = flushed.changes.notes
     assert note.kind == "drift" and "voice: sent 'ash', applied 'alloy'" in note.text and note.event_index == 1
     assert bridge.flush() is None  # nothing new: no message
 

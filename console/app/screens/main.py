@@ -17,6 +17,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from console.app.host import ConsoleHost
+from console.app.screens.conversation_sync import LiveConversationSync
 from console.app.screens.footer_labels import NARROW_DROP, SHORT_LABELS
 from console.app.messages import BridgeFlushed, ConnectionChanged, StatusNoted
 from widgets.console_footer import ConsoleFooter
@@ -61,28 +62,12 @@ class MainScreen(Screen[None]):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._pending_items: dict[str, None] = {}
         #: The response in progress when the notice was shown (see `show_notice`).
         self._notice_response: str | None = None
 
     def apply_pending_items(self) -> None:
         """Redraw the conversation cards whose items changed (the 5 Hz refresh does this)."""
-        if self._pending_items:
-            self._apply_items(self.query_one(ConversationView))
-
-    def _apply_items(self, conversation: ConversationView) -> None:
-        """Re-render the cards of changed items (new ones are placed after their predecessor)."""
-        session = self.app.session
-        items = session.items()
-        order = {item["id"]: i for i, item in enumerate(items)}
-        for item_id in sorted(self._pending_items, key=lambda i: order.get(i, 1 << 30)):
-            item = session.item(item_id)
-            if item is None:
-                continue
-            index = order.get(item_id, 0)
-            previous = items[index - 1]["id"] if index > 0 else None
-            conversation.upsert_item(item, session.item_marks(item_id), after=previous)
-        self._pending_items.clear()
+        self._conversation.apply_pending()
 
     def compose(self) -> ComposeResult:
         app = self.app
@@ -90,7 +75,9 @@ class MainScreen(Screen[None]):
         with Horizontal(id="body"):
             yield LogPane(app.store)
             with Vertical(id="talk-pane"):
-                yield ConversationView(id="conversation")
+                conversation = ConversationView(id="conversation")
+                self._conversation = LiveConversationSync(conversation, app.session)
+                yield conversation
                 yield MemoryPane(app.tools.memory, id="memory")
                 with Horizontal(id="waves"):
                     yield Waveform(app.turns.source.level_ring if app.turns.source else None, label="mic", fps=WAVE_FPS, id="mic-wave")
@@ -129,28 +116,13 @@ class MainScreen(Screen[None]):
 
     @on(BridgeFlushed)
     def _flushed(self, message: BridgeFlushed) -> None:
-        conversation = self.query_one(ConversationView)
-        if message.conversation_reset:
-            conversation.clear()
-        if message.new_events:
+        changes = message.changes
+        if changes.new_events:
             self.query_one(EventLog).refresh_new()
-        self._pending_items.update(dict.fromkeys(message.changed_items))
-        for item_id in message.removed_items:
-            self._pending_items.pop(item_id, None)
-            conversation.remove_item(item_id)
-        # A note placed after no item came before every item (the conversation was empty):
-        # show it before this batch's new items, so the pane keeps time order.
-        first = [note for note in message.notes if note.after_item_id is None]
-        for note in first:
-            conversation.add_note(note.note_id, note.text, note.kind, None, note.event_index)
-        if any(conversation.card(i) is None for i in self._pending_items) or message.notes:
-            self._apply_items(conversation)  # new items and notes show at once, in order
-        for note in message.notes:
-            if note.after_item_id is not None:
-                conversation.add_note(note.note_id, note.text, note.kind, note.after_item_id, note.event_index)
-        if message.vad_speaking is not None:
-            self.query_one("#mic-wave", Waveform).vad_active = message.vad_speaking
-        if message.stats_changed:
+        self._conversation.take(changes)
+        if changes.vad_speaking is not None:
+            self.query_one("#mic-wave", Waveform).vad_active = changes.vad_speaking
+        if changes.stats_changed:
             self.refresh_status()
         active = self.app.session.annotations.active_response
         if active is not None and active != self._notice_response:

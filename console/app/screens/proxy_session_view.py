@@ -19,6 +19,7 @@ from textual.containers import Horizontal, Vertical
 
 from console.app.bridge import SessionBridge
 from console.app.messages import BridgeFlushed, ConnectionChanged, StatusNoted
+from console.app.screens.conversation_sync import LiveConversationSync
 from console.session.proxied import ProxiedSession
 from widgets.conversation_view import ConversationView
 from widgets.event_detail import EventDetail
@@ -43,13 +44,15 @@ class ProxySessionView(Vertical):
         super().__init__(id=f"session-{session.id}")
         self.session = session
         self.bridge = SessionBridge(session, self.post_message)
-        self._pending_items: dict[str, None] = {}
+        self._conversation: LiveConversationSync | None = None
 
     def compose(self) -> ComposeResult:
         yield StatusHeader(classes="status")
         with Horizontal(classes="body"):
             yield LogPane(self.session.store)
-            yield ConversationView(classes="conversation")
+            conversation = ConversationView(classes="conversation")
+            self._conversation = LiveConversationSync(conversation, self.session)
+            yield conversation
 
     def on_mount(self) -> None:
         self.query_one(EventLog).border_title = "events"
@@ -75,43 +78,18 @@ class ProxySessionView(Vertical):
             self.query_one(StatusHeader).show(self.session.stats, self.session.clock())
 
     def apply_pending_items(self) -> None:
-        if self._pending_items and self.display:
-            self._apply_items()
-
-    def _apply_items(self) -> None:
-        session, view = self.session, self.conversation
-        items = session.items()
-        order = {item["id"]: i for i, item in enumerate(items)}
-        for item_id in sorted(self._pending_items, key=lambda i: order.get(i, 1 << 30)):
-            item = session.item(item_id)
-            if item is None:
-                continue
-            index = order.get(item_id, 0)
-            previous = items[index - 1]["id"] if index > 0 else None
-            view.upsert_item(item, session.item_marks(item_id), after=previous)
-        self._pending_items.clear()
+        if self._conversation is not None and self.display:
+            self._conversation.apply_pending()
 
     @on(BridgeFlushed)
     def _flushed(self, message: BridgeFlushed) -> None:
         message.stop()
-        view = self.conversation
-        if message.conversation_reset:
-            view.clear()
-        if message.new_events:
+        changes = message.changes
+        if changes.new_events:
             self.query_one(EventLog).refresh_new()
-        self._pending_items.update(dict.fromkeys(message.changed_items))
-        for item_id in message.removed_items:
-            self._pending_items.pop(item_id, None)
-            view.remove_item(item_id)
-        for note in message.notes:
-            if note.after_item_id is None:
-                view.add_note(note.note_id, note.text, note.kind, None, note.event_index)
-        if any(view.card(i) is None for i in self._pending_items) or message.notes:
-            self._apply_items()
-        for note in message.notes:
-            if note.after_item_id is not None:
-                view.add_note(note.note_id, note.text, note.kind, note.after_item_id, note.event_index)
-        if message.stats_changed:
+        if self._conversation is not None:
+            self._conversation.take(changes)
+        if changes.stats_changed:
             self.refresh_status()
 
     @on(ConnectionChanged)
