@@ -90,7 +90,9 @@ class TruncationCheck:
                               f"truncate of {item_id} at {end_ms:g} ms, but the item received only "
                               f"{have_ms:.0f} ms of {self.ctx.output_codec} audio (events {item.first_event}..)",
                               [n, item.first_event], [item_id, text(ev.get("event_id"))])
-        if item is not None and self.latest is not None and item is not self.latest:
+        barged = any(b.item_id == item_id and not b.truncated for b in self.barge_ins)
+        # The item the user talked over stays the right target even once the next answer began.
+        if item is not None and self.latest is not None and item is not self.latest and not barged:
             self.ctx.emit("truncate-not-latest",
                           f"truncate of {item_id}, but the latest assistant audio item is {self.latest.item_id} "
                           f"(its audio starts at event {self.latest.first_event})",

@@ -504,3 +504,17 @@ def test_rules_md_documents_every_rule() -> None:
     import console.lint as pkg
     doc = (Path(pkg.__file__).parent / "RULES.md").read_text()
     assert [r for r in RULES if f"`{r}`" not in doc] == []
+
+
+def test_truncating_the_talked_over_item_after_the_next_answer_began_is_fine(tmp_path: Path) -> None:
+    """Server VAD answers the barge-in at once; the app's truncate of the item it was
+    playing arrives after the new answer's first audio, and is still right."""
+    b = started()
+    b.user_speech(800, "hi")
+    first = b.response(audio_ms=3000)
+    b.wait(200)
+    b.user_speech(600, "wait")
+    b.response(audio_ms=500)
+    b.emit("client", {"type": "conversation.item.truncate", "item_id": first["item_id"], "content_index": 0,
+                      "audio_end_ms": 800})
+    assert lint_built(b, tmp_path).findings == []
