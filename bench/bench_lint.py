@@ -1,0 +1,137 @@
+"""Benchmark: `lint` of a large recording, against baselines measured in the same run.
+
+    .venv/bin/python bench/bench_lint.py                # ~100 MB
+    .venv/bin/python bench/bench_lint.py --size-mb 500
+
+It writes a multi-hour GA session with `SessionBuilder` through the real `SessionRecorder`
+(server-VAD turns with microphone appends every 100 ms, streamed audio and transcript
+deltas, a barge-in every 9th turn, a tool round trip every 5th), then runs each phase in a
+fresh subprocess so each peak RSS (`ru_maxrss`) is that phase's alone:
+
+    json       `json.loads` of every line: the floor for any reader that looks at every event
+    inspect    `Recording.open` + `build_report` (parses everything but audio payloads)
+    lint       `Recording.open` + `lint_recording` (parses every event, audio included)
+    lint_traced  the same under tracemalloc, untimed: its peak Python allocation
+
+The lint phase also reports the findings (a clean synthetic session must have none) and
+its peak traced Python allocation (tracemalloc) to show memory stays bounded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def generate(path: Path, size_mb: float) -> tuple[int, float]:
+    """Write a GA session of about `size_mb` MB; return (events, session seconds)."""
+    from console.recording.synthetic import SessionBuilder
+    from console.recording.writer import SessionRecorder
+
+    target = int(size_mb * 1024 * 1024)
+    builder = SessionBuilder(protocol="ga", fast_audio=True)
+    recorder = SessionRecorder(path, endpoint="wss://api.openai.com/v1/realtime?model=gpt-realtime",
+                               protocol="ga", model="gpt-realtime", started_at=builder.iso(0.0))
+    builder.sink = recorder.record
+    builder.session()
+    turn = 0
+    while recorder.bytes_written < target:
+        turn += 1
+        builder.user_speech(3000 + 500 * (turn % 5), f"user sentence number {turn} about something")
+        if turn % 5 == 0:
+            call = builder.response(function_call=("get_weather", json.dumps({"city": f"city {turn}"})))
+            builder.function_output(call["call_id"], json.dumps({"temp_c": turn % 30}))
+            builder.response_create()
+        builder.response(latency_ms=300 + 37 * (turn % 11), audio_ms=4000 + 300 * (turn % 7),
+                         transcript=" ".join(["word"] * 40), delta_gap_ms=25,
+                         cancel_after_deltas=10 if turn % 9 == 0 else None)
+        builder.wait(6000)  # the answer plays out before the user speaks again
+    recorder.close()
+    return recorder.events_written, builder.t
+
+
+def phase(name: str, path: str) -> dict[str, float]:
+    """Run one phase in this process; return its seconds (imports excluded) and peak RSS."""
+    import console.lint.run  # noqa: F401 - import time is not the phase's
+    import console.recording.report  # noqa: F401
+    extra: dict[str, float] = {}
+    t0 = time.perf_counter()
+    if name == "json":
+        with open(path, "rb") as f:
+            for line in f:
+                json.loads(line)
+    elif name == "inspect":
+        from console.recording import Recording
+        from console.recording.report import build_report
+
+        with Recording.open(path) as rec:
+            build_report(rec)
+    elif name in ("lint", "lint_traced"):
+        import tracemalloc
+
+        from console.lint.run import lint_recording
+        from console.recording import Recording
+
+        if name == "lint_traced":  # tracemalloc slows Python down: its own run, not timed
+            tracemalloc.start()
+        with Recording.open(path) as rec:
+            result = lint_recording(rec)
+        if name == "lint_traced":
+            extra["traced_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
+            tracemalloc.stop()
+        extra["findings"] = len(result.findings)
+    seconds = time.perf_counter() - t0
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"seconds": seconds, "rss_mb": rss_mb, **extra}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size-mb", type=float, default=100.0)
+    parser.add_argument("--keep", action="store_true", help="keep the generated recording")
+    parser.add_argument("--phase", help=argparse.SUPPRESS)
+    parser.add_argument("--path", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.phase:
+        print(json.dumps(phase(args.phase, args.path)))
+        return
+    tmp = Path(tempfile.mkdtemp(prefix="bench_lint_"))
+    path = tmp / "long.jsonl"
+    t0 = time.perf_counter()
+    events, session_s = generate(path, args.size_mb)
+    size_mb = path.stat().st_size / 2**20
+    print(f"generated {size_mb:.0f} MB, {events:,} events, {session_s / 3600:.1f} h of session "
+          f"in {time.perf_counter() - t0:.1f} s")
+    results: dict[str, dict[str, float]] = {}
+    for name in ("json", "inspect", "lint", "lint_traced"):
+        out = subprocess.run([sys.executable, __file__, "--phase", name, "--path", str(path)],
+                             check=True, capture_output=True, text=True).stdout
+        results[name] = json.loads(out)
+    base = results["json"]["seconds"]
+    print(f"{'phase':<8} {'seconds':>8} {'MB/s':>7} {'x json':>7} {'peak RSS MB':>12}")
+    for name, r in results.items():
+        if name == "lint_traced":
+            continue
+        print(f"{name:<8} {r['seconds']:>8.2f} {size_mb / r['seconds']:>7.0f} {r['seconds'] / base:>7.2f} "
+              f"{r['rss_mb']:>12.0f}")
+    lint = results["lint"]
+    print(f"lint: {int(lint['findings'])} finding(s); peak traced Python allocation "
+          f"{results['lint_traced']['traced_peak_mb']:.1f} MB")
+    if not args.keep:
+        path.unlink()
+        tmp.rmdir()
+    else:
+        print(f"kept {path}")
+
+
+if __name__ == "__main__":
+    main()
