@@ -174,7 +174,7 @@ _ROLE_STYLE = {"user": "cyan", "assistant": "green", "system": "magenta", "tool 
 _STATUS_STYLE = {"completed": "dim green", "in_progress": "yellow", "incomplete": "bold yellow", "cancelled": "bold yellow", "failed": "bold red"}
 
 
-NOTE_PREFIX = {"error": "✖ ", "response": "⚠ ", "drift": "≠ "}
+NOTE_PREFIX = {"error": "✖ ", "response": "⚠ ", "drift": "≠ ", "lint": "⚑ "}
 
 
 def render_note(text: str, kind: str) -> Text:

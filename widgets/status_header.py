@@ -200,6 +200,7 @@ def _counter_parts(stats: SessionStats) -> dict[str, _Part]:
         "cost": _Part(_text(f"  {cost}")),
         "latency": _Part(_text(("  latency ", "dim"), latency), _text(("  lat ", "dim"), latency)),
         "errors": _Part(_text((f"  errors {stats.errors}", "bold red")) if stats.errors else _DROPPED),
+        "lint": _Part(_text((f"  lint {stats.lint_findings}", "bold yellow")) if stats.lint_findings else _DROPPED),
     }
     if stats.rate_limits:
         limits = " ".join(
@@ -217,10 +218,10 @@ _SHRINK_ORDER = (
     "session", "limits", "tokens", "mic", "turn", "latency", "age", "model", "protocol", "endpoint", "age",
 )
 _WIDE_ORDER = (("state", "endpoint", "protocol", "model", "session", "age", "detail"),
-               ("turn", "mic", "tokens", "cost", "latency", "errors", "limits"))
+               ("turn", "mic", "tokens", "cost", "latency", "errors", "lint", "limits"))
 #: Once anything is shortened the error count moves to the front of its line, where the
 #: ellipsis of a still-too-long line never reaches it.
-_NARROW_ORDER = (_WIDE_ORDER[0], ("errors", "turn", "mic", "tokens", "cost", "latency", "limits"))
+_NARROW_ORDER = (_WIDE_ORDER[0], ("errors", "lint", "turn", "mic", "tokens", "cost", "latency", "limits"))
 
 
 def _fit_lines(

@@ -70,8 +70,8 @@ class ResponseCheck:
         if rid is None and (self.active or self.out_of_band or self.creates_unanswered):
             return  # a response is active, or one just requested is about to be
         self.reported.add(n)
-        what = f"response {rid}" if rid else "any response"
-        self.ctx.emit("cancel-not-active", f"response.cancel at event {n} with no active {what}",
+        what = f"response {rid} is not active" if rid else "no response is active"
+        self.ctx.emit("cancel-not-active", f"response.cancel at event {n} while {what}",
                       [n], [text(ev.get("event_id")), rid])
 
     def created(self, n: int, ev: dict[str, Any]) -> None:

@@ -23,7 +23,7 @@ from console.session.editable import diff_sessions, to_flat
 from console.session.event_summary import error_text, status_reason
 from console.session.stats import SessionStats
 
-NoteKind = Literal["error", "response", "info", "drift"]
+NoteKind = Literal["error", "response", "info", "drift", "lint"]
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,10 @@ the screen's frame rate, so a session costs nothing to switch to or from.
 
 Whether the console may send client events into a session (*steer* it) is the source's
 call: `steerable` is False unless a source allows it.
+
+Every session is linted as it happens (`console.lint`): a finding becomes a `lint` note
+after the event it is about, and the header counts them. `server-error` is left out: the
+error itself is already a note.
 """
 
 from __future__ import annotations
@@ -18,11 +22,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from console.lint.findings import Finding
+from console.lint.linter import Linter
 from console.session.annotations import Annotations, ConversationNote, ItemLookup, ItemMarks, NoteKind
 from console.session.event_store import EventStore
 from console.session.stats import SessionStats
 
 SessionKind = Literal["console", "replay", "proxy", "attach"]
+#: Lint rules a live session does not report (the server's error is already a note).
+LIVE_LINT_IGNORED: tuple[str, ...] = ("server-error",)
 EventListener = Callable[[dict[str, Any]], None]
 #: Told of every connection change: (state, a plain sentence that never holds the key).
 ConnectionListener = Callable[[str, str], None]
@@ -76,6 +84,8 @@ class Session:
         self.on_status: StatusListener | None = None
         self._new_events = 0
         self._reset = False
+        self.linter = Linter(protocol=protocol, ignore=LIVE_LINT_IGNORED, on_finding=self._lint_finding)
+        self._first_time: float | None = None
 
     # --- what the views read ------------------------------------------------------------
 
@@ -135,7 +145,15 @@ class Session:
         index = self.store.append(source, event, now)
         self._new_events += 1
         self.annotations.observe(source, event, index, now, self.conversation, cause_of=self._cause_text)
+        if self._first_time is None:
+            self._first_time = now
+        self.linter.observe(index, source, event, now - self._first_time)
         return index
+
+    def _lint_finding(self, finding: Finding) -> None:
+        self.stats.lint_findings += 1
+        self.add_note("lint", f"{finding.severity} {finding.rule}: {finding.message}",
+                      event_index=finding.first_event if finding.first_event >= 0 else None)
 
     def _cause_text(self, index: int) -> str | None:
         cause = self.store.cause_of(index)

@@ -81,6 +81,8 @@ class SessionStats:
     unpriced_model: str | None = None
     responses: int = 0
     errors: int = 0
+    #: Protocol-lint findings so far (`console.lint`), each also a note in the conversation.
+    lint_findings: int = 0
     rate_limits: dict[str, RateLimit] = field(default_factory=dict)
     last_latency_ms: float | None = None
     #: Sessions the token and cost figures add up (a reconnect starts a new session and
