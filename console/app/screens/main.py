@@ -17,6 +17,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from console.app.host import ConsoleHost
+from console.app.screens.event_detail_screen import EventDetailScreen
 from console.app.screens.footer_labels import NARROW_DROP, SHORT_LABELS
 from console.app.messages import BridgeFlushed, ConnectionChanged, StatusNoted
 from widgets.console_footer import ConsoleFooter
@@ -175,6 +176,18 @@ class MainScreen(Screen[None]):
     # --- from the widgets (messages up) -------------------------------------------------
 
     # the log pane's own wiring (search, links, row -> detail): see `LogPane`
+
+    @on(EventLog.OpenRequested)
+    def _open_event(self, message: EventLog.OpenRequested) -> None:
+        """`o` in the log: the event full-screen; back on esc with the log as it was, or
+        with the event a link led to selected."""
+        opened = message.event_index
+
+        def back(shown: int | None) -> None:
+            if shown is not None and shown != opened:
+                self.query_one(LogPane).reveal(shown)
+
+        self.app.push_screen(EventDetailScreen(self.app.store, opened), back)
 
     @on(ConversationView.NoteSelected)
     def _note_selected(self, message: ConversationView.NoteSelected) -> None:
