@@ -6,7 +6,9 @@ and the last keys vanish behind it. This footer measures its keys against its wi
 uses the first style that fits: the normal one; compact; compact with the short labels
 it is given; that without the keys in `drop` (quit: every Textual app has it, and it
 stays bound and in the palette). If even that is too wide, keys are left out from the
-end. The command palette key, which reaches every command, is always shown.
+end. The command palette key, which reaches every command, is always shown. Keys in
+`optional` (hints such as the pane-focus keys) show only where there is room: they are
+left out before any other label is shortened.
 """
 
 from __future__ import annotations
@@ -30,44 +32,49 @@ _PALETTE_EXTRA = 4
 class ConsoleFooter(Footer):
     """`Footer` choosing, at each width, the fullest style in which every label is whole."""
 
-    def __init__(self, short_labels: Mapping[str, str], drop: Iterable[str] = (), **kwargs: object) -> None:
+    def __init__(self, short_labels: Mapping[str, str], drop: Iterable[str] = (), optional: Iterable[str] = (),
+                 **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.short_labels = dict(short_labels)
         self.drop = frozenset(drop)
+        self.optional = frozenset(optional)
         #: The style chosen at the last compose: "normal", "compact", "short" or "dropped".
         self.style_name = "normal"
         #: The styles to try, fullest first: name, (action, label) of each key, extra cells.
         self._plans: list[tuple[str, list[tuple[str, str]], int]] = []
         self._key_cells: dict[str, int] = {}
         self._palette_cells = 0
-        self._choice: tuple[str, int] | None = None
+        self._choice: tuple[int, int] | None = None
 
     def _plan(self, keys: list[FooterKey], palette: list[FooterKey]) -> None:
         """The styles to try for these keys, fullest first (labels by action)."""
         self._palette_cells = sum(len(p.key_display) + len(p.description) + _PALETTE_EXTRA for p in palette)
         full = [(key.action, key.description) for key in keys]
-        short = [(action, self.short_labels.get(action, label)) for action, label in full]
+        required = [(action, label) for action, label in full if action not in self.optional]
+        short = [(action, self.short_labels.get(action, label)) for action, label in required]
         kept = [(action, label) for action, label in short if action not in self.drop]
         displays = [key.key_display for key in keys]
         self._key_cells = dict(zip([k.action for k in keys], map(len, displays)))
-        self._plans = [("normal", full, _NORMAL_EXTRA), ("compact", full, _COMPACT_EXTRA),
-                       ("short", short, _COMPACT_EXTRA), ("dropped", kept, _COMPACT_EXTRA)]
+        self._plans = [("normal", full, _NORMAL_EXTRA), ("compact", full, _COMPACT_EXTRA)]
+        if len(required) != len(full):
+            self._plans += [("normal", required, _NORMAL_EXTRA), ("compact", required, _COMPACT_EXTRA)]
+        self._plans += [("short", short, _COMPACT_EXTRA), ("dropped", kept, _COMPACT_EXTRA)]
 
-    def _choose(self, width: int) -> tuple[str, int]:
-        """(style name, how many of its keys fit) for `width` cells."""
+    def _choose(self, width: int) -> tuple[int, int]:
+        """(index of the style in `_plans`, how many of its keys fit) for `width` cells."""
         room = width - self._palette_cells
 
         def cells(labelled: list[tuple[str, str]], extra: int) -> int:
             return sum(self._key_cells.get(action, 2) + len(label) + extra for action, label in labelled)
 
-        for name, labelled, extra in self._plans:
+        for index, (_, labelled, extra) in enumerate(self._plans):
             if cells(labelled, extra) <= room:
-                return name, len(labelled)
-        name, labelled, extra = self._plans[-1]
+                return index, len(labelled)
+        _, labelled, extra = self._plans[-1]
         count = len(labelled)
         while count and cells(labelled[:count], extra) > room:
             count -= 1  # the last keys go; the palette lists them
-        return name, count
+        return len(self._plans) - 1, count
 
     def compose(self) -> ComposeResult:
         widgets = list(super().compose())
@@ -76,8 +83,9 @@ class ConsoleFooter(Footer):
             yield from widgets  # grouped keys (this console has none): as Textual lays them out
             return
         self._plan(keys, [w for w in widgets if w.has_class("-command-palette")])
-        self._choice = name, count = self._choose(self.size.width or self.app.size.width)
-        labels = dict(next(labelled for plan, labelled, _ in self._plans if plan == name)[:count])
+        self._choice = index, count = self._choose(self.size.width or self.app.size.width)
+        name, labelled, _ = self._plans[index]
+        labels = dict(labelled[:count])
         self.style_name = name
         self.set_reactive(Footer.compact, name != "normal")
         self.set_class(name != "normal", "-compact")

@@ -58,10 +58,14 @@ class EventDetail(VerticalScroll, can_focus=True):
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
+        wrap: bool = False,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.store = store
         self.index: int | None = None
+        #: Wrap long lines at the pane's width (the full-screen view, where nothing should
+        #: hide past the right edge) instead of scrolling sideways (the narrow side pane).
+        self.wrap = wrap
 
     def compose(self) -> ComposeResult:
         yield _Links("No event selected.", id="event-detail-head")
@@ -114,7 +118,11 @@ class EventDetail(VerticalScroll, can_focus=True):
             cut = len(pretty) - MAX_HIGHLIGHT
             body.update(Text(pretty[:MAX_HIGHLIGHT] + f"\n… {cut:,} more characters (c in the log copies all)"))
         else:
-            body.update(JSON(pretty))
+            rendered = JSON(pretty)
+            if self.wrap:
+                rendered.text.no_wrap = False  # Rich's JSON never wraps by default
+                rendered.text.overflow = "fold"
+            body.update(rendered)
         self.scroll_home(animate=False)
 
     def _payload_line(self, index: int, event: dict[str, object]) -> str:

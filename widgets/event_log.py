@@ -75,6 +75,8 @@ class EventLog(ScrollView, can_focus=True):
         Binding("end", "last", "Newest", show=False, id="event_log.last"),
         Binding("enter,space", "toggle_fold", "Fold", id="event_log.toggle_fold",
                 tooltip="Fold or unfold the run of deltas under the cursor"),
+        Binding("o", "open_event", "Open", id="event_log.open",
+                tooltip="Open the selected event's JSON full-screen (esc comes back here)"),
         Binding("f", "toggle_follow", "Follow", id="event_log.follow",
                 tooltip="Keep scrolling to the newest event (on) or stay put (off)"),
         Binding("t", "pick_types", "Types", id="event_log.types",
@@ -100,6 +102,17 @@ class EventLog(ScrollView, can_focus=True):
 
     class RowSelected(Message):
         """The cursor moved onto a row; `event_index` is the store index it shows."""
+
+        def __init__(self, event_index: int) -> None:
+            self.event_index = event_index
+            super().__init__()
+
+    class OpenRequested(Message):
+        """`o` on a row: show event `event_index` full-screen (the screen decides how).
+
+        The detail pane beside the log gets a few lines on a small terminal; the screen
+        that hosts the log can give the event the whole terminal instead.
+        """
 
         def __init__(self, event_index: int) -> None:
             self.event_index = event_index
@@ -579,6 +592,14 @@ class EventLog(ScrollView, can_focus=True):
             self.notify(f"No linked {what} for event #{index}", severity="warning")
             return
         self.select_event(target)
+
+    def action_open_event(self) -> None:
+        """Ask the hosting screen to open the selected event full-screen."""
+        index = self.selected_event()
+        if index is None:
+            self.notify("No event selected", severity="warning")
+            return
+        self.post_message(self.OpenRequested(index))
 
     def action_copy_event(self) -> None:
         index = self.selected_event()

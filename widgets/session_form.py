@@ -114,7 +114,8 @@ class SessionForm(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         yield from self._field("instructions", "Instructions",
-                               TextArea(id="instructions", soft_wrap=True, classes="instructions"))
+                               TextArea(id="instructions", soft_wrap=True, classes="instructions",
+                                        tab_behavior="focus"))  # Tab leaves: nobody is trapped
         yield from self._field("voice", "Voice",
                                Select([(v, v) for v in VOICES], id="voice", allow_blank=False, compact=True))
         yield from self._field("modalities", "Modalities", Select(

@@ -384,6 +384,9 @@ class RealtimeConsoleApp(App[int]):
     def action_focus_conversation(self) -> None:
         self.main.action_focus_conversation()
 
+    def action_focus_input(self) -> None:
+        self.main.action_focus_input()
+
     def _last_answer_id(self) -> str | None:
         answers = [i for i in self.session.items() if i.get("role") == "assistant"]
         if not answers:

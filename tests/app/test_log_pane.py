@@ -6,12 +6,17 @@ so the test shows both what the pane does itself and what it lets through to a s
 
 from __future__ import annotations
 
+import json
+
 from textual import on
 from textual.app import App, ComposeResult
 from textual.message import Message
 from textual.widgets import Input
 
+from console.app.screens.event_detail_screen import EventDetailScreen
 from console.session.event_store import EventStore
+from tests.app.console_harness import connected, make_app, wait_for
+from tests.app.screen_helpers import screen_lines, settle
 from widgets.event_detail import EventDetail
 from widgets.event_log import EventLog
 from widgets.log_pane import LogPane
@@ -95,3 +100,50 @@ async def test_without_detail_following_the_screen_gets_the_row_selections() -> 
         assert pane.event_detail.index is None and pane.event_log.selected_event() == 3
         assert [m.event_index for m in app.reached if isinstance(m, EventLog.RowSelected)] == [0, 1, 3]
         assert not [m for m in app.reached if not isinstance(m, EventLog.RowSelected)]
+
+
+# --- the event full-screen (o in the log), in the real console at 80×24 ---------------------
+
+
+async def test_o_opens_the_selected_event_full_screen_at_80x24_and_esc_comes_back() -> None:
+    app = make_app("--no-record")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await connected(pilot)
+        store = app.store
+        index = await wait_for(pilot, lambda: next(
+            (i for i in range(len(store)) if store.event_type(i) == "session.updated"), None), what="session.updated")
+        pretty = json.dumps(store.event(index), indent=2, ensure_ascii=False).splitlines()
+        assert len(pretty) > 20  # more lines than the 80×24 detail pane could ever show
+        await pilot.press("ctrl+l")
+        log = app.main.event_log()
+        await wait_for(pilot, lambda: app.focused is log, what="the log focused")
+        log.select_event(index)
+        await pilot.press("o")
+        screen = await wait_for(pilot, lambda: isinstance(app.screen, EventDetailScreen) and app.screen,
+                                what="the full-screen detail")
+        detail = screen.query_one(EventDetail)
+        await settle(pilot)
+        seen: list[str] = []  # the detail's rows, page after page
+        whole: list[str] = []  # every row of the screen, title and footer too
+        while True:  # page through it as a reader would, keeping every line shown
+            lines = screen_lines(app)
+            whole.extend(lines)
+            top = detail.region.y
+            seen.extend(line.rstrip(" ▁▂▃▄▅▆▇█▔") for line in lines[top:top + detail.region.height])
+            if detail.scroll_y >= detail.max_scroll_y:
+                break
+            before = detail.scroll_y
+            await pilot.press("pagedown")
+            await wait_for(pilot, lambda: detail.scroll_y > before, what="a page down")
+            await settle(pilot)
+        # Long values wrap at the screen's width (nothing hides past the right edge): read
+        # the rows as running text, as the eye does, and find every line of the JSON in it.
+        shown = " ".join(" ".join(seen).split())
+        missing = [line.strip() for line in pretty if " ".join(line.split()) not in shown]
+        assert not missing, missing  # every line of the event's JSON was on the screen
+        assert any(f"#{index}" in line and "session.updated" in line for line in whole)
+        assert "esc Back" in whole[-1] and "c Copy JSON" in whole[-1]
+
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is app.main, what="back to the main screen")
+        assert log.selected_event() == index and app.focused is log

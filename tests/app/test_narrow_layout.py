@@ -9,9 +9,10 @@ from __future__ import annotations
 
 
 from rich.text import Text
+from textual.widgets import Input, OptionList
 
 from console.session.stats import RateLimit, SessionStats
-from tests.app.console_harness import FakeClock, make_app
+from tests.app.console_harness import FakeClock, make_app, wait_for
 from tests.app.scripted_session import T0
 from tests.app.screen_helpers import footer_labels_whole, log_rows, play_scripted, screen_lines, settle
 from widgets.console_footer import ConsoleFooter
@@ -188,3 +189,61 @@ async def test_the_empty_memory_pane_gives_its_rows_back_on_a_short_terminal() -
         await settle(pilot)
         assert pane.has_class("-empty") and pane.display
         assert any("the model fills it by calling set_memory" in line for line in screen_lines(app))
+
+
+# --- moving between the panes: discoverable, and never leaking keys into the log ------------
+
+
+async def test_pane_keys_show_where_there_is_room_and_in_the_palette() -> None:
+    app = make_app("--no-record", clock=FakeClock(float(T0)), autoconnect=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await play_scripted(app, pilot)
+        footer = app.main.query_one(ConsoleFooter)
+        line = screen_lines(app)[-1]
+        for needed in ("^l Log", "^o Conversation", "^n Input", "f3 Interrupt", "^q Quit"):
+            assert needed in line, (needed, line)
+        footer_labels_whole(line, footer.labels())
+        await pilot.resize_terminal(80, 24)  # no room: the keys that act keep theirs
+        await settle(pilot)
+        line = screen_lines(app)[-1]
+        assert "^l Log" not in line and {"f3 Stop", "^t Tools"} <= set(footer.labels())
+        footer_labels_whole(line, footer.labels())
+
+        await pilot.press("ctrl+p")  # the palette names each pane key, at every width
+        await settle(pilot)
+        await pilot.press(*"focus")
+
+        def prompts() -> str:
+            lists = app.screen.query(OptionList)
+            if not lists:
+                return ""
+            options = lists.last()
+            return "\n".join(str(options.get_option_at_index(i).prompt) for i in range(options.option_count))
+
+        await wait_for(pilot, lambda: all(f in prompts() for f in ("ctrl+l", "ctrl+o", "ctrl+n")),
+                       what="the focus commands with their keys")
+        assert "Focus the input line" in prompts()
+        await pilot.press("escape")
+
+
+async def test_typing_in_the_input_never_reaches_the_log_keys_across_resizes() -> None:
+    app = make_app("--no-record", clock=FakeClock(float(T0)), autoconnect=False)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await play_scripted(app, pilot)
+        log, line = app.main.event_log(), app.main.query_one("#input", Input)
+        for size in ((160, 45), (80, 24), (160, 45)):
+            await pilot.resize_terminal(*size)
+            await settle(pilot)
+            await pilot.press("ctrl+l")  # visit the log, then come back with ctrl+n
+            await wait_for(pilot, lambda: app.focused is log, what="the log focused")
+            await pilot.press("ctrl+n")
+            await wait_for(pilot, lambda: app.focused is line, what="the input focused")
+            follow, fold = log.follow, log.fold
+            line.value = ""  # (the input selects its text on focus: typing would replace it)
+            keys = "tdfculo"  # types, direction, follow, copy, fold all, cause/error, open
+            await pilot.press(*keys)
+            await wait_for(pilot, lambda: line.value == keys, what=f"{keys!r} in the input at {size}")
+            await settle(pilot)
+            assert app.screen is app.main  # no type picker, no full-screen event
+            assert not log.filtered and (log.follow, log.fold) == (follow, fold)
+            assert "Copied" not in "\n".join(screen_lines(app))

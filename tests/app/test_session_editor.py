@@ -18,7 +18,9 @@ from textual.widgets import Input, Select, Static, TabbedContent, TextArea
 
 from console.realtime import RealtimeClient
 from console.app.screens.session_editor import SessionEditorScreen
+from console.app.screens.unsaved_changes import UnsavedChangesScreen
 from console.simulator.server import Simulator
+from tests.app.screen_helpers import screen_lines
 from widgets.session_diff import SessionDiff
 
 
@@ -311,3 +313,98 @@ async def test_closing_after_the_client_was_reset_is_quiet() -> None:
         await pilot.pause()
         assert not isinstance(app.screen, SessionEditorScreen)
     assert app.return_code in (None, 0)
+
+
+# --- leaving the editor: Tab never traps, Esc never silently drops edits ---------------------
+
+
+def footer_line(app: App[None]) -> str:
+    return screen_lines(app)[-1]
+
+
+async def test_tab_leaves_every_text_area_and_the_footer_says_how(sim: Simulator) -> None:
+    client = await connected(sim, "ga")
+    app = EditorApp(client)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, SessionEditorScreen))
+        screen = app.screen
+        instructions = screen.query_one("#instructions", TextArea)
+        instructions.focus()
+        await wait_until(pilot, lambda: "tab Next field" in footer_line(app))
+        assert "esc Close" in footer_line(app)
+        before = instructions.text
+        await pilot.press("tab")
+        await wait_until(pilot, lambda: screen.focused is not instructions)
+        assert instructions.text == before
+        await wait_until(pilot, lambda: "tab Next field" not in footer_line(app))  # only in a text area
+
+        await pilot.press("f6")
+        raw = screen.query_one("#raw-json", TextArea)
+        raw.focus()
+        await wait_until(pilot, lambda: "tab Next field" in footer_line(app))
+        text = raw.text
+        await pilot.press("tab")
+        await wait_until(pilot, lambda: screen.focused is not raw)
+        await pilot.press("shift+tab")
+        await wait_until(pilot, lambda: screen.focused is raw)
+        assert raw.text == text  # no indentation typed into the JSON
+
+
+async def open_editor(pilot: Pilot[Any], client: RealtimeClient) -> SessionEditorScreen:
+    app = pilot.app
+    await app.push_screen(SessionEditorScreen(client))
+    await wait_until(pilot, lambda: isinstance(app.screen, SessionEditorScreen))
+    return app.screen  # type: ignore[return-value]
+
+
+async def ask_to_leave(pilot: Pilot[Any]) -> None:
+    """Press esc in the editor and wait for the unsaved-changes question, read off the screen."""
+    await pilot.press("escape")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, UnsavedChangesScreen))
+    await wait_until(pilot, lambda: any("Unsaved changes to the session" in line for line in screen_lines(pilot.app)))
+
+
+async def test_esc_closes_a_clean_editor_at_once_and_asks_before_dropping_edits(sim: Simulator) -> None:
+    client = await connected(sim, "ga")
+    log: list[dict[str, Any]] = []
+    client.on("realtime.event", log.append)
+    app = EditorApp(client)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, SessionEditorScreen))
+        await pilot.press("escape")  # nothing changed: no question
+        await wait_until(pilot, lambda: not isinstance(app.screen, (SessionEditorScreen, UnsavedChangesScreen)))
+
+        screen = await open_editor(pilot, client)
+        instructions = screen.query_one("#instructions", TextArea)
+        instructions.focus()
+        await pilot.press(*"terse")
+        await ask_to_leave(pilot)
+        await pilot.press("escape")  # keep editing
+        await wait_until(pilot, lambda: app.screen is screen)
+        assert "terse" in instructions.text
+
+        temperature = screen.query_one("#temperature", Input)
+        temperature.focus()
+        temperature.value = ""
+        await pilot.press(*"hot")
+        await ask_to_leave(pilot)
+        await pilot.press("s")  # apply: refused while a value is invalid, and nothing is lost
+        await wait_until(pilot, lambda: app.screen is screen)
+        assert "invalid value" in str(screen.query_one("#editor-status", Static).render())
+        assert "hot" in temperature.value and "terse" in instructions.text
+        assert screen.query_one("#temperature-error", Static).display
+        updates_before = len(sent_updates(log))
+
+        await ask_to_leave(pilot)
+        await pilot.press("d")  # discard
+        await wait_until(pilot, lambda: not isinstance(app.screen, (SessionEditorScreen, UnsavedChangesScreen)))
+        assert len(sent_updates(log)) == updates_before and "terse" not in client.session_config["instructions"]
+
+        screen = await open_editor(pilot, client)
+        screen.query_one("#instructions", TextArea).focus()
+        await pilot.press(*"terse")
+        await ask_to_leave(pilot)
+        await pilot.press("s")  # apply, and close once the server has accepted it
+        await wait_until(pilot, lambda: not isinstance(app.screen, (SessionEditorScreen, UnsavedChangesScreen)))
+        assert len(sent_updates(log)) == updates_before + 1
+        assert "terse" in (client.session or {}).get("instructions", "")

@@ -15,8 +15,11 @@ from textual.widgets import Input, OptionList, Select, Static, TextArea
 
 from console.realtime import RealtimeClient
 from console.app.screens.tool_editor import ToolEditorScreen
+from console.app.screens.unsaved_changes import UnsavedChangesScreen
 from console.simulator.server import Simulator
 from console.tools.registry import ToolRegistry, demo_specs
+from tests.app.console_harness import wait_for
+from tests.app.screen_helpers import screen_lines
 
 HERE = Path(__file__).parent
 
@@ -244,3 +247,82 @@ async def test_browsing_the_list_keeps_unsaved_edits() -> None:
         await pilot.pause()
         assert screen.editing == "get_weather"
         assert registry.get("set_memory").definition["description"] != "Remember things, carefully."  # type: ignore[union-attr]
+
+
+# --- leaving the editor: Tab never traps, Esc never silently drops edits ---------------------
+
+
+async def test_tab_leaves_the_json_text_areas() -> None:
+    app = EditorApp(ToolRegistry(demo_specs()))
+    async with app.run_test(size=(120, 50)) as pilot:
+        screen = app.screen
+        for selector in ("#tool-parameters", "#tool-description"):
+            area = screen.query_one(selector, TextArea)
+            area.focus()
+            await wait_for(pilot, lambda: "tab Next field" in screen_lines(app)[-1], what="the footer hint")
+            text = area.text
+            await pilot.press("tab")
+            await wait_for(pilot, lambda: screen.focused is not area, what=f"focus to leave {selector}")
+            assert area.text == text
+            await pilot.press("shift+tab")
+            await wait_for(pilot, lambda: screen.focused is area, what=f"focus back in {selector}")
+            assert area.text == text
+
+
+async def ask_to_leave(pilot: Pilot[Any], what: str) -> None:
+    """Press esc in the editor and wait for the unsaved-changes question, read off the screen."""
+    await pilot.press("escape")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, UnsavedChangesScreen), what="the question")
+    await wait_for(pilot, lambda: any(f"Unsaved changes to {what}" in line for line in screen_lines(pilot.app)),
+                   what="the question on screen")
+
+
+async def test_esc_asks_before_dropping_a_tool_edit_and_saves_on_request() -> None:
+    registry = ToolRegistry(demo_specs())
+    app = EditorApp(registry)
+    async with app.run_test(size=(120, 50)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ToolEditorScreen)
+        parameters = screen.query_one("#tool-parameters", TextArea)
+        parameters.focus()
+        await pilot.press("end", *"oops")  # the schema is no longer valid JSON
+        await ask_to_leave(pilot, "tool get_weather")
+        await pilot.press("s")  # save: refused, the problem shown, nothing lost
+        await wait_for(pilot, lambda: app.screen is screen, what="back in the editor")
+        assert "oops" in parameters.text and error_text(screen, "parameters")
+        await ask_to_leave(pilot, "tool get_weather")
+        await pilot.press("escape")  # keep editing
+        await wait_for(pilot, lambda: app.screen is screen, what="back in the editor")
+        assert "oops" in parameters.text
+
+        parameters.focus()
+        await pilot.press(*["backspace"] * 4)
+        screen.query_one("#tool-description", TextArea).focus()
+        await pilot.press(*"Fast ")
+        await ask_to_leave(pilot, "tool get_weather")
+        await pilot.press("s")  # valid now: saved, and the editor closes
+        await wait_for(pilot, lambda: not isinstance(app.screen, (ToolEditorScreen, UnsavedChangesScreen)),
+                       what="the editor to close")
+        assert registry.get("get_weather").definition["description"].startswith("Fast ")  # type: ignore[union-attr]
+        assert app.changes[-1] == ["get_weather", "set_memory"]
+
+
+async def test_esc_closes_an_untouched_new_tool_at_once_and_discard_is_keyboard_operable() -> None:
+    registry = ToolRegistry(demo_specs())
+    app = EditorApp(registry)
+    async with app.run_test(size=(120, 50)) as pilot:
+        screen = app.screen
+        await pilot.press("ctrl+n")  # a blank new tool: nothing to lose
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is not screen, what="the editor to close")
+        assert not isinstance(app.screen, UnsavedChangesScreen)
+
+        screen = ToolEditorScreen(registry)
+        await app.push_screen(screen)
+        await pilot.press("ctrl+n", *"lookup")  # the name box has focus after ctrl+n
+        assert screen.query_one("#tool-name", Input).value == "lookup"
+        await ask_to_leave(pilot, "the new tool")
+        await pilot.press("shift+tab", "enter")  # from "Keep editing" to "Discard", pressed
+        await wait_for(pilot, lambda: app.screen is not screen and not isinstance(app.screen, UnsavedChangesScreen),
+                       what="the editor to close")
+        assert registry.names() == ["get_weather", "set_memory"]

@@ -18,7 +18,8 @@ from textual.widgets import Static
 
 from console.app.host import ConsoleHost
 from console.app.screens.conversation_sync import LiveConversationSync
-from console.app.screens.footer_labels import NARROW_DROP, SHORT_LABELS
+from console.app.screens.event_detail_screen import EventDetailScreen
+from console.app.screens.footer_labels import NARROW_DROP, PANE_KEYS, SHORT_LABELS
 from console.app.messages import BridgeFlushed, ConnectionChanged, StatusNoted
 from widgets.console_footer import ConsoleFooter
 from widgets.conversation_view import ConversationView
@@ -47,10 +48,13 @@ class MainScreen(Screen[None]):
 
     BINDINGS = [
         Binding("ctrl+f", "search_log", "Search log", id="main.search_log", tooltip="Search the event log (free text)"),
-        Binding("ctrl+l", "focus_log", "Log", id="main.focus_log", show=False, tooltip="Focus the event log"),
-        Binding("ctrl+o", "focus_conversation", "Conversation", id="main.focus_conversation", show=False,
+        # Shown, so moving between the panes is discoverable: the footer shortens them, or
+        # leaves them out, on narrow terminals (`footer_labels`); the palette lists them too.
+        Binding("ctrl+l", "focus_log", "Log", id="main.focus_log",
+                tooltip="Focus the event log (then t types, d direction, f follow, o open, c copy)"),
+        Binding("ctrl+o", "focus_conversation", "Conversation", id="main.focus_conversation",
                 tooltip="Focus the conversation (then p play, w save, x delete, y copy)"),
-        Binding("ctrl+n", "focus_input", "Input", id="main.focus_input", show=False, tooltip="Focus the input line"),
+        Binding("ctrl+n", "focus_input", "Input", id="main.focus_input", tooltip="Focus the input line"),
     ]
 
     #: `-narrow` (app.tcss stacks the conversation under the event log) below 100 columns;
@@ -84,7 +88,7 @@ class MainScreen(Screen[None]):
                     yield Waveform(app.turns.speaker.level_ring if app.turns.speaker else None, label="model", fps=WAVE_FPS, id="model-wave")
         yield Static("", id="notice")
         yield InputLine(protocol=app.config.protocol, id="input")
-        yield ConsoleFooter(SHORT_LABELS, NARROW_DROP)
+        yield ConsoleFooter(SHORT_LABELS, NARROW_DROP, optional=PANE_KEYS)
 
     def on_mount(self) -> None:
         self.query_one("#log", EventLog).border_title = "events"
@@ -158,6 +162,18 @@ class MainScreen(Screen[None]):
     # --- from the widgets (messages up) -------------------------------------------------
 
     # the log pane's own wiring (search, links, row -> detail): see `LogPane`
+
+    @on(EventLog.OpenRequested)
+    def _open_event(self, message: EventLog.OpenRequested) -> None:
+        """`o` in the log: the event full-screen; back on esc with the log as it was, or
+        with the event a link led to selected."""
+        opened = message.event_index
+
+        def back(shown: int | None) -> None:
+            if shown is not None and shown != opened:
+                self.query_one(LogPane).reveal(shown)
+
+        self.app.push_screen(EventDetailScreen(self.app.store, opened), back)
 
     @on(ConversationView.NoteSelected)
     def _note_selected(self, message: ConversationView.NoteSelected) -> None:

@@ -48,6 +48,7 @@ from console.session.event_store import EventStore
 from console.recording.reader import Recording
 from console.replay.controller import ReplayController, ReplayUpdate
 from console.replay.log_events import log_events
+from console.app.screens.event_detail_screen import EventDetailScreen
 from console.app.screens.replay_commands import ReplayCommands
 from console.app.screens.replay_conversation import ConversationSync
 from console.app.screens.replay_items import ReplayItemActions
@@ -371,6 +372,12 @@ class ReplayScreen(Screen[None]):
     def _note_selected(self, message: ConversationView.NoteSelected) -> None:
         if message.event_index is not None:
             self.query_one(LogPane).reveal(message.event_index)  # its RowSelected: above
+
+    @on(EventLog.OpenRequested)
+    def _open_event(self, message: EventLog.OpenRequested) -> None:
+        """`o` in the log: the event full-screen; esc comes back with the log (and the
+        replay cursor) as they were."""
+        self.app.push_screen(EventDetailScreen(self.store, message.event_index))
 
     # the rest of the log pane's wiring (search, links): see `LogPane`
 

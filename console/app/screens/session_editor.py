@@ -28,6 +28,7 @@ from textual.widgets import Button, Input, Static, TabbedContent, TabPane, TextA
 from console.realtime.protocol import FLAT_SESSION_FIELDS
 from console.app.screens.editor_commands import EditorCommands, PaletteCommand
 from console.app.screens.footer_labels import NARROW_DROP, SHORT_LABELS
+from console.app.screens.unsaved_changes import Choice, UnsavedChangesScreen
 from console.session.editable import (
     DiffEntry,
     Errors,
@@ -85,7 +86,12 @@ class SessionEditorScreen(Screen[dict[str, Any] | None]):
     # Tabs on f5-f7: the app keeps f2-f4 (talk, interrupt, turn mode) as priority keys.
     BINDINGS = [
         Binding("ctrl+s", "apply", "Apply", id="session_editor.apply", tooltip="Validate and send session.update"),
-        Binding("escape", "close", "Close", id="session_editor.close", tooltip="Back to the console"),
+        Binding("escape", "close", "Close", id="session_editor.close",
+                tooltip="Back to the console (asks first when there are unsaved edits)"),
+        # Shown only while a text area has focus (`check_action`): says how to leave it.
+        # Otherwise the app's own tab binding moves focus just the same.
+        Binding("tab", "next_field", "Next field", id="session_editor.next_field",
+                tooltip="Leave the text area for the next field"),
         Binding("f5", "show_tab('tab-form')", "Form", id="session_editor.form", tooltip="Edit fields"),
         Binding("f6", "show_tab('tab-json')", "JSON", id="session_editor.json", tooltip="Edit the raw session JSON"),
         Binding("f7", "show_tab('tab-answer')", "Answer", id="session_editor.answer",
@@ -125,6 +131,13 @@ class SessionEditorScreen(Screen[dict[str, Any] | None]):
         self._awaiting = False
         self._sent: dict[str, Any] = {}
         self._sent_event_id: str | None = None
+        #: The form's (session, errors) and the JSON view's text as last loaded or applied:
+        #: what "unsaved changes" are measured against.
+        self._clean: tuple[dict[str, Any], Errors] = ({}, {})
+        self._json_text = ""
+        #: Close once the server accepts the update ("save" in the unsaved-changes question).
+        self._close_when_applied = False
+        self._status = ""
         self.last_applied: dict[str, Any] | None = None
         self.sent_count = 0
 
@@ -136,7 +149,9 @@ class SessionEditorScreen(Screen[dict[str, Any] | None]):
             with TabPane("Form", id="tab-form"):
                 yield SessionForm(protocol=self.protocol, tool_names=self.tool_names, id="session-form")
             with TabPane("JSON", id="tab-json"):
-                yield TextArea(id="raw-json", soft_wrap=False, show_line_numbers=True, tab_behavior="indent")
+                # tab_behavior "focus": Tab and shift+Tab leave the text area (keyboard users
+                # are never trapped in it); Esc reaches the screen (close, asking first).
+                yield TextArea(id="raw-json", soft_wrap=False, show_line_numbers=True, tab_behavior="focus")
                 yield Static("", id="raw-json-error", classes="field-error")
             with TabPane("Answer", id="tab-answer"):
                 with VerticalScroll(id="answer-scroll"):
@@ -153,6 +168,7 @@ class SessionEditorScreen(Screen[dict[str, Any] | None]):
     def on_mount(self) -> None:
         self._populate(self._base)
         self._set_json(self._base)
+        self._mark_clean()
         self.client.on("realtime.event", self._on_realtime_event)
         self._show_current_session()
 
@@ -201,7 +217,7 @@ class SessionEditorScreen(Screen[dict[str, Any] | None]):
     # --- the raw JSON view ------------------------------------------------------------------
 
     def _set_json(self, flat: dict[str, Any]) -> None:
-        self.query_one("#raw-json", TextArea).text = dump_session(flat)
+        self._json_text = self.query_one("#raw-json", TextArea).text = dump_session(flat)
         self._json_dirty = False
         self._show_json_error("")
 
@@ -263,12 +279,16 @@ class SessionEditorScreen(Screen[dict[str, Any] | None]):
 
     def action_apply(self) -> None:
         """Validate and, only if everything is valid, send `session.update`."""
+        self._apply()
+
+    def _apply(self) -> bool:
+        """`action_apply`; True when the update was handed to the client."""
         flat, errors = self._current()
         if errors:
             n = len(errors)
             self._set_status(f"{n} invalid value{'s' if n != 1 else ''}: fix {'them' if n != 1 else 'it'}; "
                              "nothing was sent", error=True)
-            return
+            return False
         self._base = copy.deepcopy(flat)
         connected = bool(self.client.is_connected())
         self._awaiting = connected
@@ -279,8 +299,9 @@ class SessionEditorScreen(Screen[dict[str, Any] | None]):
         except Exception as exc:  # noqa: BLE001 - the library's refusal is shown, never a traceback
             self._awaiting = False
             self._set_status(f"not sent: {exc}", error=True)
-            return
+            return False
         self.sent_count += 1
+        self._mark_clean()
         if connected:
             sent_id = f" ({self._sent_event_id})" if self._sent_event_id else ""
             self._set_status(f"session.update sent{sent_id}; waiting for the server…")
@@ -289,15 +310,57 @@ class SessionEditorScreen(Screen[dict[str, Any] | None]):
         else:
             self._awaiting = False
             self._set_status("not connected: the session is stored and will be sent on connect")
+        return True
 
     def _answer_overdue(self, token: int) -> None:
         if self._awaiting and token == self.sent_count:
             self._awaiting = False
+            self._close_when_applied = False
             self._set_status(f"no answer from the server {ANSWER_TIMEOUT_S:g} s after session.update "
                              "(is the connection still up?)", error=True)
 
+    # --- leaving --------------------------------------------------------------------------
+
+    def _mark_clean(self) -> None:
+        """What is in the views now is saved (loaded from the client, or just applied)."""
+        self._clean = self.collect_form()
+        self._json_text = self.query_one("#raw-json", TextArea).text
+        self._json_dirty = False
+
+    def has_unsaved_changes(self) -> bool:
+        """Whether closing now would lose edits: the form (valid or not) or the JSON view
+        differs from what was loaded or last applied."""
+        if self._json_dirty and self.query_one("#raw-json", TextArea).text != self._json_text:
+            return True
+        return self.collect_form() != self._clean
+
     def action_close(self) -> None:
-        self.dismiss(self.last_applied)
+        """Close at once when nothing changed; otherwise ask: save, discard, keep editing."""
+        if not self.has_unsaved_changes():
+            self.dismiss(self.last_applied)
+            return
+        self.app.push_screen(UnsavedChangesScreen("the session", save_label="Apply"), self._leave_chosen)
+
+    def _leave_chosen(self, choice: Choice | None) -> None:
+        if choice == "discard":
+            self.dismiss(self.last_applied)
+        elif choice == "save" and self._apply():
+            if self._awaiting:  # connected: close when the server accepts it, stay if it refuses
+                self._close_when_applied = True
+                self._set_status(self._status + " (the editor closes once the server accepts it)")
+            else:
+                self.dismiss(self.last_applied)
+        # "keep" (or a refused save, its problems shown): the editor stays as it was
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer "tab next field" only while a text area has focus (elsewhere Tab is the
+        app's focus key, shown nowhere since every other field leaves on Tab anyway)."""
+        if action == "next_field":
+            return isinstance(self.focused, TextArea)
+        return True
+
+    def action_next_field(self) -> None:
+        self.focus_next()
 
     def palette_commands(self) -> list[PaletteCommand]:
         """What the command palette offers on this screen."""
@@ -359,6 +422,7 @@ class SessionEditorScreen(Screen[dict[str, Any] | None]):
         self._set_status(f"saved {written}")
 
     def _set_status(self, message: str, *, error: bool = False) -> None:
+        self._status = message
         status = self.query_one("#editor-status", Static)
         status.update(message)
         status.set_class(error, "-error")
@@ -403,7 +467,12 @@ class SessionEditorScreen(Screen[dict[str, Any] | None]):
                 self.action_show_tab("tab-form")
             else:
                 self.action_show_tab("tab-answer")
-            self._set_status(f"the server rejected the update: {text}", error=True)
+            if self._close_when_applied:
+                self._close_when_applied = False
+                self._set_status(f"the server rejected the update: {text} (still open: fix it, or esc "
+                                 "and discard)", error=True)
+            else:
+                self._set_status(f"the server rejected the update: {text}", error=True)
             return
         session = event.get("session") or {}
         entries = diff_sessions(self._sent, session, protocol=self.protocol)
@@ -416,3 +485,6 @@ class SessionEditorScreen(Screen[dict[str, Any] | None]):
                           if n else "applied as sent") + note)
         self.action_show_tab("tab-answer")
         self.post_message(self.SessionApplied(copy.deepcopy(self._sent), session, entries))
+        if self._close_when_applied:
+            self._close_when_applied = False
+            self.dismiss(self.last_applied)

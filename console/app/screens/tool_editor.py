@@ -24,6 +24,7 @@ from textual.widgets.option_list import Option
 
 from console.app.screens.editor_commands import EditorCommands, PaletteCommand
 from console.app.screens.footer_labels import NARROW_DROP, SHORT_LABELS
+from console.app.screens.unsaved_changes import Choice, UnsavedChangesScreen
 from console.tools.registry import (
     DEMO_DEFINITIONS,
     HANDLER_KINDS,
@@ -48,6 +49,9 @@ _KIND_LABELS = {
 #: shorten as on the main screen, the editor's lose the "tool" every one of them repeats.
 SHORT_LABELS_HERE = SHORT_LABELS | {"save": "Save", "new": "New", "remove": "Remove"}
 
+#: `_form_values()` of the form `action_new` shows: a new tool "changed" once it differs.
+_BLANK_FORM = ("", "", _EMPTY_SCHEMA, "manual", "get_weather", '{"ok": true}', "")
+
 _FIELDS = ("name", "description", "parameters", "kind", "demo", "reply", "target")
 
 
@@ -68,7 +72,11 @@ class ToolEditorScreen(Screen[None]):
         Binding("ctrl+s", "save", "Save tool", id="tool_editor.save", tooltip="Validate and save the tool"),
         Binding("ctrl+n", "new", "New tool", id="tool_editor.new", tooltip="Start a new tool"),
         Binding("ctrl+d", "remove", "Remove tool", id="tool_editor.remove", tooltip="Remove the selected tool"),
-        Binding("escape", "close", "Close", id="tool_editor.close", tooltip="Back to the console"),
+        Binding("escape", "close", "Close", id="tool_editor.close",
+                tooltip="Back to the console (asks first when there are unsaved edits)"),
+        # Shown only while a text area has focus (`check_action`): says how to leave it.
+        Binding("tab", "next_field", "Next field", id="tool_editor.next_field",
+                tooltip="Leave the text area for the next field"),
     ]
 
     class ToolsChanged(Message):
@@ -92,16 +100,16 @@ class ToolEditorScreen(Screen[None]):
             with VerticalScroll(id="tool-form"):
                 yield from self._row("name", "Name", Input(id="tool-name", placeholder="get_weather"))
                 yield from self._row("description", "Description",
-                                     TextArea(id="tool-description", soft_wrap=True))
+                                     TextArea(id="tool-description", soft_wrap=True, tab_behavior="focus"))
                 yield from self._row("parameters", "Parameters (JSON schema)",
                                      TextArea(_EMPTY_SCHEMA, id="tool-parameters", soft_wrap=False,
-                                              tab_behavior="indent"))
+                                              tab_behavior="focus"))
                 yield from self._row("kind", "Handler", Select([(label, kind) for kind, label in _KIND_LABELS.items()],
                                                                id="tool-kind", value="manual", allow_blank=False))
                 yield from self._row("demo", "Demo", Select([(d, d) for d in DEMO_DEFINITIONS], id="tool-demo",
                                                             value="get_weather", allow_blank=False))
                 yield from self._row("reply", "Fixed reply (JSON)",
-                                     TextArea('{"ok": true}', id="tool-reply", soft_wrap=True, tab_behavior="indent"))
+                                     TextArea('{"ok": true}', id="tool-reply", soft_wrap=True, tab_behavior="focus"))
                 yield from self._row("target", "Python handler",
                                      Input(id="tool-target", placeholder="package.module:function"))
         with Horizontal(id="tool-actions"):
@@ -159,14 +167,26 @@ class ToolEditorScreen(Screen[None]):
             self._load(spec)
 
     def has_unsaved_changes(self) -> bool:
-        """Whether the form differs from the saved tool (or holds a named new tool)."""
+        """Whether the form differs from the saved tool (or, for a new tool, from the blank form)."""
         if self.editing is None:
-            return bool(self.query_one("#tool-name", Input).value.strip())
+            return self._form_values() != _BLANK_FORM
         saved = self.registry.get(self.editing)
         spec, errors = self.collect()
         if spec is None or saved is None:
             return True
         return _comparable(spec) != _comparable(saved)
+
+    def _form_values(self) -> tuple[str, ...]:
+        """Every control's value as text, the kind-specific ones included."""
+        return (
+            self.query_one("#tool-name", Input).value.strip(),
+            self.query_one("#tool-description", TextArea).text.strip(),
+            self.query_one("#tool-parameters", TextArea).text.strip(),
+            str(self.query_one("#tool-kind", Select).value),
+            str(self.query_one("#tool-demo", Select).value),
+            self.query_one("#tool-reply", TextArea).text.strip(),
+            self.query_one("#tool-target", Input).value.strip(),
+        )
 
     def _load(self, spec: ToolSpec) -> None:
         """Show a tool in the form."""
@@ -257,6 +277,7 @@ class ToolEditorScreen(Screen[None]):
         self.query_one("#tool-description", TextArea).text = ""
         self.query_one("#tool-parameters", TextArea).text = _EMPTY_SCHEMA
         self.query_one("#tool-kind", Select).value = "manual"
+        self.query_one("#tool-demo", Select).value = "get_weather"
         self.query_one("#tool-reply", TextArea).text = '{"ok": true}'
         self.query_one("#tool-target", Input).value = ""
         self._show_kind("manual")
@@ -266,11 +287,15 @@ class ToolEditorScreen(Screen[None]):
 
     def action_save(self) -> None:
         """Validate the form and add or replace the tool; nothing changes while it is invalid."""
+        self._save()
+
+    def _save(self) -> bool:
+        """`action_save`; True when the tool was saved."""
         spec, errors = self.collect()
         self._show_errors(errors)
         if spec is None:
             self._set_status("not saved: fix the marked fields", error=True)
-            return
+            return False
         try:
             if self.editing is None:
                 self.registry.add(spec)
@@ -281,12 +306,13 @@ class ToolEditorScreen(Screen[None]):
             if field:
                 self._show_errors({field: str(exc)})
             self._set_status(f"not saved: {exc}", error=True)
-            return
+            return False
         verb = "added" if self.editing is None else "saved"
         self.editing = spec.name
         self._refresh_list()
         self._set_status(f"{verb} {spec.name}")
         self.post_message(self.ToolsChanged(self.registry.names()))
+        return True
 
     def action_remove(self) -> None:
         """Remove the tool shown in the form."""
@@ -310,7 +336,26 @@ class ToolEditorScreen(Screen[None]):
         self.post_message(self.ToolsChanged(self.registry.names()))
 
     def action_close(self) -> None:
-        self.dismiss(None)
+        """Close at once when nothing changed; otherwise ask: save, discard, keep editing."""
+        if not self.has_unsaved_changes():
+            self.dismiss(None)
+            return
+        what = f"tool {self.editing}" if self.editing else "the new tool"
+        self.app.push_screen(UnsavedChangesScreen(what), self._leave_chosen)
+
+    def _leave_chosen(self, choice: Choice | None) -> None:
+        if choice == "discard" or (choice == "save" and self._save()):
+            self.dismiss(None)
+        # "keep", or a refused save (its problems shown next to the fields): stay
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer "tab next field" only while a text area has focus (says how to leave it)."""
+        if action == "next_field":
+            return isinstance(self.focused, TextArea)
+        return True
+
+    def action_next_field(self) -> None:
+        self.focus_next()
 
     def palette_commands(self) -> list[PaletteCommand]:
         """What the command palette offers on this screen."""
