@@ -8,8 +8,12 @@ one column per braille dot, reduced to min/max per column, and the dot grid is p
 into braille code points with a weighted sum.
 
 The widget only reads its `RingBuffer` (the audio thread or a playback clock writes it)
-on its own timer, and redraws only when new samples arrived or something it shows
-changed. Row 0 carries the label with the current level in dBFS and, while `vad_active`,
+on its own timer, and repaints only when the picture changed: a playback clock writes
+silence into its ring all the time, and repainting an unchanged flat line 20 times a
+second was most of the idle console's CPU and nearly all of its terminal output
+(bench/bench_idle.py). Silence arriving into an all-silent picture is recognised from the
+new samples alone (the frame is not even rebuilt); any other frame is rebuilt and painted
+only if its rows or level differ from the ones on screen. Row 0 carries the label with the current level in dBFS and, while `vad_active`,
 a speech mark.
 """
 
@@ -135,6 +139,7 @@ class Waveform(Widget):
         self._strips: list[Strip] | None = None  # built lazily at paint time
         self._drawn_written = -1
         self._drawn_size = (0, 0)
+        self._drawn_silent = False  # every sample of the drawn window was 0
         self._level = -96.0
         #: Frames actually rebuilt (for tests and benchmarks).
         self.frames = 0
@@ -152,7 +157,7 @@ class Waveform(Widget):
         self.redraw()
 
     def on_mount(self) -> None:
-        self.set_interval(1 / self.fps, self._tick, name="waveform-frame")
+        self.set_interval(1 / self.fps, self.tick, name="waveform-frame")
         self.redraw()
 
     def watch_vad_active(self, active: bool) -> None:
@@ -169,15 +174,32 @@ class Waveform(Widget):
     def on_resize(self) -> None:
         self.redraw()
 
-    def _tick(self) -> None:
+    def tick(self) -> None:
+        """One frame of the widget's timer: repaint if the ring brought a new picture.
+
+        Public so tests and benchmarks can drive frames without waiting for the timer.
+        """
         if self.paused:
             return
-        written = self._ring.written if self._ring is not None else 0
-        if written != self._drawn_written or self._drawn_size != (self.size.width, self.size.height):
+        ring = self._ring
+        written = ring.written if ring is not None else 0
+        if self._drawn_size != (self.size.width, self.size.height):
             self.redraw()
+        elif written != self._drawn_written:
+            if ring is not None and self._drawn_silent and self._drawn_written >= 0:
+                news = ring.latest(min(written - self._drawn_written, ring.capacity))
+                if not news.any():  # silence scrolled into a silent picture: the same frame
+                    self._drawn_written = written
+                    return
+            self.redraw(only_if_changed=True)
 
-    def redraw(self) -> None:
-        """Rebuild the rows from the ring now (normally the timer calls this)."""
+    def redraw(self, *, only_if_changed: bool = False) -> None:
+        """Rebuild the rows from the ring now (normally the timer calls this).
+
+        Args:
+            only_if_changed: skip the repaint when the rebuilt rows and level are the
+                ones already shown (the timer's frames).
+        """
         if not self.is_mounted:
             return
         width, height = self.size.width, self.size.height
@@ -189,10 +211,16 @@ class Waveform(Widget):
         else:
             self._drawn_written = 0
             samples = np.zeros(0, dtype=np.int16)
-        self._rows = braille_rows(samples, width, height)
-        self._level = level_dbfs(samples[-self.samplerate // 20 :]) if len(samples) else -96.0
+        rows = braille_rows(samples, width, height)
+        level = level_dbfs(samples[-self.samplerate // 20 :]) if len(samples) else -96.0
+        self._drawn_silent = not samples.any()
         self._drawn_size = (width, height)
         self.frames += 1
+        if only_if_changed and rows == self._rows and f"{level:4.0f}" == f"{self._level:4.0f}":
+            self._level = level
+            return
+        self._rows = rows
+        self._level = level
         self._restyle()
 
     def _restyle(self) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from textual.app import App, ComposeResult
 
@@ -106,3 +108,74 @@ async def test_resize_redraws_at_the_new_size() -> None:
         await pilot.resize_terminal(80, 8)
         await pilot.pause(0.1)
         assert len(wave.rows[0]) == 80 and wave.render_line(0).cell_length == 80
+
+
+class CountingWaveform(Waveform):
+    """Counts repaints asked of the widget (every frame that reaches the terminal)."""
+
+    refreshes = 0
+
+    def refresh(self, *args: Any, **kwargs: Any) -> Any:
+        self.refreshes += 1
+        return super().refresh(*args, **kwargs)
+
+
+class DrivenWaveApp(App[None]):
+    """A waveform whose own timer never fires in a test: frames are driven by `tick()`."""
+
+    def __init__(self, ring: RingBuffer) -> None:
+        super().__init__()
+        self.ring = ring
+
+    def compose(self) -> ComposeResult:
+        yield CountingWaveform(self.ring, label="model", fps=0.001, id="wave")
+
+
+async def test_silence_into_a_silent_picture_repaints_nothing() -> None:
+    ring = RingBuffer(48_000)
+    app = DrivenWaveApp(ring)
+    async with app.run_test(size=(60, 8)) as pilot:
+        wave = app.query_one(CountingWaveform)
+        await pilot.pause()
+        ring.write(np.zeros(4_800, dtype=np.int16))  # a playback clock writing silence
+        wave.tick()
+        before, frames = wave.refreshes, wave.frames
+        for _ in range(20):
+            ring.write(np.zeros(480, dtype=np.int16))
+            wave.tick()
+        assert wave.refreshes == before  # nothing new to show: no repaint...
+        assert wave.frames == frames  # ...and the frame is not even rebuilt
+        flat = wave.rows
+
+        ring.write(sine(4_800, 20))  # the model speaks: the waveform animates again
+        wave.tick()
+        assert wave.refreshes > before and wave.rows != flat
+        speaking = wave.refreshes
+        ring.write(np.zeros(480, dtype=np.int16))
+        wave.tick()
+        assert wave.refreshes > speaking  # the speech scrolls on while silence follows it
+        ring.write(np.zeros(48_000, dtype=np.int16))  # the speech has left the window
+        wave.tick()
+        assert wave.rows == flat
+        settled = wave.refreshes
+        for _ in range(5):
+            ring.write(np.zeros(480, dtype=np.int16))
+            wave.tick()
+        assert wave.refreshes == settled
+
+
+async def test_a_rebuilt_frame_identical_to_the_shown_one_is_not_repainted() -> None:
+    ring = RingBuffer(48_000)
+    app = DrivenWaveApp(ring)
+    async with app.run_test(size=(60, 8)) as pilot:
+        wave = app.query_one(CountingWaveform)
+        await pilot.pause()
+        ring.write(np.full(48_000, 3_000, dtype=np.int16))  # a steady hum fills the window
+        wave.tick()
+        shown, refreshes, frames = wave.rows, wave.refreshes, wave.frames
+        assert any(r.strip() for r in shown)
+        for _ in range(5):
+            ring.write(np.full(480, 3_000, dtype=np.int16))
+            wave.tick()
+        assert wave.frames == frames + 5  # not silence: each frame is rebuilt...
+        assert wave.rows == shown and wave.refreshes == refreshes  # ...but it is the same picture
