@@ -23,6 +23,7 @@ import numpy as np
 from rich.segment import Segment
 from textual.reactive import reactive
 from textual.strip import Strip
+from textual.timer import Timer
 from textual.widget import Widget
 
 from console.audio.ring import RingBuffer
@@ -30,6 +31,10 @@ from console.audio.ring import RingBuffer
 # Braille dot bits by (row within cell, column within cell).
 _DOT_BITS = np.array([[0x01, 0x08], [0x02, 0x10], [0x04, 0x20], [0x40, 0x80]], dtype=np.uint32)
 MIN_PEAK = 1024  # silence draws a flat line instead of amplified noise
+#: While the picture is digital silence the ring is only polled this often (at most): on
+#: an idle console every timer tick costs an event-loop wake-up, and 10 Hz still shows
+#: the start of speech within 100 ms; the full `fps` resumes with the first sound.
+IDLE_FPS = 10.0
 
 
 def braille_rows(samples: np.ndarray, width: int, height: int, *, min_peak: int = MIN_PEAK) -> list[str]:
@@ -81,7 +86,8 @@ class Waveform(Widget):
         label: shown top-left with the current level.
         samplerate: rate of the ring's samples, for the time window.
         window_ms: how much recent audio spans the width.
-        fps: redraw rate (20-30 is smooth; frames without new audio cost nothing).
+        fps: redraw rate while there is sound (20-30 is smooth); a silent picture polls
+            at `IDLE_FPS`, and no ring at all needs no timer.
     """
 
     DEFAULT_CSS = """
@@ -140,6 +146,9 @@ class Waveform(Widget):
         self._drawn_written = -1
         self._drawn_size = (0, 0)
         self._drawn_silent = False  # every sample of the drawn window was 0
+        self._timer: Timer | None = None
+        self._rate = 0.0
+        self._can_pace = False
         self._level = -96.0
         #: Frames actually rebuilt (for tests and benchmarks).
         self.frames = 0
@@ -155,10 +164,37 @@ class Waveform(Widget):
         self._ring = ring
         self._drawn_written = -1
         self.redraw()
+        self._pace()
+
+    @property
+    def frame_rate(self) -> float:
+        """How often the timer polls the ring now (0: no timer, there is no ring)."""
+        return self._rate
 
     def on_mount(self) -> None:
-        self.set_interval(1 / self.fps, self.tick, name="waveform-frame")
+        self._can_pace = True  # timers can start from now on (`is_mounted` comes later)
         self.redraw()
+        self._pace()
+
+    def _pace(self) -> None:
+        """Run the frame timer at `fps` while there is sound, `IDLE_FPS` while the picture
+        is silent, and not at all without a ring."""
+        if not self._can_pace:
+            return
+        if self._ring is None:
+            rate = 0.0
+        elif self._drawn_silent:
+            rate = min(self.fps, IDLE_FPS)
+        else:
+            rate = self.fps
+        if rate == self._rate:
+            return
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        self._rate = rate
+        if rate:
+            self._timer = self.set_interval(1 / rate, self.tick, name="waveform-frame")
 
     def watch_vad_active(self, active: bool) -> None:
         self.set_class(active, "-vad-active")
@@ -185,6 +221,7 @@ class Waveform(Widget):
         written = ring.written if ring is not None else 0
         if self._drawn_size != (self.size.width, self.size.height):
             self.redraw()
+            self._pace()
         elif written != self._drawn_written:
             if ring is not None and self._drawn_silent and self._drawn_written >= 0:
                 news = ring.latest(min(written - self._drawn_written, ring.capacity))
@@ -192,6 +229,7 @@ class Waveform(Widget):
                     self._drawn_written = written
                     return
             self.redraw(only_if_changed=True)
+            self._pace()
 
     def redraw(self, *, only_if_changed: bool = False) -> None:
         """Rebuild the rows from the ring now (normally the timer calls this).
