@@ -164,7 +164,7 @@ class Waveform(Widget):
         self._ring = ring
         self._drawn_written = -1
         self.redraw()
-        self._pace()
+        self._pace()  # also when not drawn (not mounted yet): a ring removed stops the timer
 
     @property
     def frame_rate(self) -> float:
@@ -221,7 +221,6 @@ class Waveform(Widget):
         written = ring.written if ring is not None else 0
         if self._drawn_size != (self.size.width, self.size.height):
             self.redraw()
-            self._pace()
         elif written != self._drawn_written:
             if ring is not None and self._drawn_silent and self._drawn_written >= 0:
                 news = ring.latest(min(written - self._drawn_written, ring.capacity))
@@ -229,7 +228,6 @@ class Waveform(Widget):
                     self._drawn_written = written
                     return
             self.redraw(only_if_changed=True)
-            self._pace()
 
     def redraw(self, *, only_if_changed: bool = False) -> None:
         """Rebuild the rows from the ring now (normally the timer calls this).
@@ -254,6 +252,7 @@ class Waveform(Widget):
         self._drawn_silent = not samples.any()
         self._drawn_size = (width, height)
         self.frames += 1
+        self._pace()  # however the frame came (timer, resize, new ring): rate follows the picture
         if only_if_changed and rows == self._rows and f"{level:4.0f}" == f"{self._level:4.0f}":
             self._level = level
             return
