@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Self
 
 from rich.text import Text
 from textual import events
+from textual.geometry import Region
 from textual.widgets import Static
 
 from console.session.stats import SessionStats
@@ -312,17 +314,50 @@ class StatusHeader(Static):
     """
 
     _last: tuple[SessionStats, float] | None = None
+    _shown: Text | None = None
+    _changed_rows: tuple[int, ...] | None = None
 
     def show(self, stats: SessionStats, now: float) -> None:
-        """Render `stats` at time `now` (seconds since the epoch)."""
+        """Render `stats` at time `now` (seconds since the epoch).
+
+        Called once a second by the screen's clock and on every stats change: the widget
+        repaints only when the text differs from what it shows, and never asks for a
+        layout (its size comes from CSS, not from its text), so an idle console costs one
+        header repaint per second (the session age) and no re-layout of the screen.
+        """
         self._last = (stats, now)
         self.set_class(stats.connection == "failed", "-failed")
         self.set_class(stats.connection == "disconnected", "-disconnected")
         self.set_class(stats.endpoint.startswith("offline"), "-offline")
         width = self.content_size.width
-        self.update(render_status(stats, now, width or None))
+        text = render_status(stats, now, width or None)
+        if text == self._shown:
+            return
+        if self._shown is not None:  # repaint only the line(s) that changed
+            old, new = self._shown.split("\n"), text.split("\n")
+            if len(old) == len(new):
+                self._changed_rows = tuple(y for y, (a, b) in enumerate(zip(old, new)) if a != b)
+        self._shown = text
+        try:
+            self.update(text, layout=False)
+        finally:
+            self._changed_rows = None
+
+    def refresh(self, *regions: Region, repaint: bool = True, layout: bool = False,
+                recompose: bool = False) -> Self:
+        """Narrow `show`'s whole-widget repaint to the rows whose text changed.
+
+        `Static.update` always marks the whole widget dirty; the session age changes
+        every second but the counters line rarely does, so this halves the header's
+        steady output. Any other refresh (styles, resize, layout) stays whole.
+        """
+        if self._changed_rows is not None and not regions and not layout and not recompose:
+            width = self.content_size.width
+            regions = tuple(Region(0, y, width, 1) for y in self._changed_rows)
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
     def on_resize(self, event: events.Resize) -> None:
         """The recording path is shortened to the width: redraw for the new one."""
+        self._shown = None
         if self._last is not None:
             self.show(*self._last)

@@ -8,8 +8,12 @@ one column per braille dot, reduced to min/max per column, and the dot grid is p
 into braille code points with a weighted sum.
 
 The widget only reads its `RingBuffer` (the audio thread or a playback clock writes it)
-on its own timer, and redraws only when new samples arrived or something it shows
-changed. Row 0 carries the label with the current level in dBFS and, while `vad_active`,
+on its own timer, and repaints only when the picture changed: a playback clock writes
+silence into its ring all the time, and repainting an unchanged flat line 20 times a
+second was most of the idle console's CPU and nearly all of its terminal output
+(bench/bench_idle.py). Silence arriving into an all-silent picture is recognised from the
+new samples alone (the frame is not even rebuilt); any other frame is rebuilt and painted
+only if its rows or level differ from the ones on screen. Row 0 carries the label with the current level in dBFS and, while `vad_active`,
 a speech mark.
 """
 
@@ -19,6 +23,7 @@ import numpy as np
 from rich.segment import Segment
 from textual.reactive import reactive
 from textual.strip import Strip
+from textual.timer import Timer
 from textual.widget import Widget
 
 from console.audio.ring import RingBuffer
@@ -26,6 +31,10 @@ from console.audio.ring import RingBuffer
 # Braille dot bits by (row within cell, column within cell).
 _DOT_BITS = np.array([[0x01, 0x08], [0x02, 0x10], [0x04, 0x20], [0x40, 0x80]], dtype=np.uint32)
 MIN_PEAK = 1024  # silence draws a flat line instead of amplified noise
+#: While the picture is digital silence the ring is only polled this often (at most): on
+#: an idle console every timer tick costs an event-loop wake-up, and 10 Hz still shows
+#: the start of speech within 100 ms; the full `fps` resumes with the first sound.
+IDLE_FPS = 10.0
 
 
 def braille_rows(samples: np.ndarray, width: int, height: int, *, min_peak: int = MIN_PEAK) -> list[str]:
@@ -77,7 +86,8 @@ class Waveform(Widget):
         label: shown top-left with the current level.
         samplerate: rate of the ring's samples, for the time window.
         window_ms: how much recent audio spans the width.
-        fps: redraw rate (20-30 is smooth; frames without new audio cost nothing).
+        fps: redraw rate while there is sound (20-30 is smooth); a silent picture polls
+            at `IDLE_FPS`, and no ring at all needs no timer.
     """
 
     DEFAULT_CSS = """
@@ -135,6 +145,10 @@ class Waveform(Widget):
         self._strips: list[Strip] | None = None  # built lazily at paint time
         self._drawn_written = -1
         self._drawn_size = (0, 0)
+        self._drawn_silent = False  # every sample of the drawn window was 0
+        self._timer: Timer | None = None
+        self._rate = 0.0
+        self._can_pace = False
         self._level = -96.0
         #: Frames actually rebuilt (for tests and benchmarks).
         self.frames = 0
@@ -150,10 +164,37 @@ class Waveform(Widget):
         self._ring = ring
         self._drawn_written = -1
         self.redraw()
+        self._pace()  # also when not drawn (not mounted yet): a ring removed stops the timer
+
+    @property
+    def frame_rate(self) -> float:
+        """How often the timer polls the ring now (0: no timer, there is no ring)."""
+        return self._rate
 
     def on_mount(self) -> None:
-        self.set_interval(1 / self.fps, self._tick, name="waveform-frame")
+        self._can_pace = True  # timers can start from now on (`is_mounted` comes later)
         self.redraw()
+        self._pace()
+
+    def _pace(self) -> None:
+        """Run the frame timer at `fps` while there is sound, `IDLE_FPS` while the picture
+        is silent, and not at all without a ring."""
+        if not self._can_pace:
+            return
+        if self._ring is None:
+            rate = 0.0
+        elif self._drawn_silent:
+            rate = min(self.fps, IDLE_FPS)
+        else:
+            rate = self.fps
+        if rate == self._rate:
+            return
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        self._rate = rate
+        if rate:
+            self._timer = self.set_interval(1 / rate, self.tick, name="waveform-frame")
 
     def watch_vad_active(self, active: bool) -> None:
         self.set_class(active, "-vad-active")
@@ -169,15 +210,32 @@ class Waveform(Widget):
     def on_resize(self) -> None:
         self.redraw()
 
-    def _tick(self) -> None:
+    def tick(self) -> None:
+        """One frame of the widget's timer: repaint if the ring brought a new picture.
+
+        Public so tests and benchmarks can drive frames without waiting for the timer.
+        """
         if self.paused:
             return
-        written = self._ring.written if self._ring is not None else 0
-        if written != self._drawn_written or self._drawn_size != (self.size.width, self.size.height):
+        ring = self._ring
+        written = ring.written if ring is not None else 0
+        if self._drawn_size != (self.size.width, self.size.height):
             self.redraw()
+        elif written != self._drawn_written:
+            if ring is not None and self._drawn_silent and self._drawn_written >= 0:
+                news = ring.latest(min(written - self._drawn_written, ring.capacity))
+                if not news.any():  # silence scrolled into a silent picture: the same frame
+                    self._drawn_written = written
+                    return
+            self.redraw(only_if_changed=True)
 
-    def redraw(self) -> None:
-        """Rebuild the rows from the ring now (normally the timer calls this)."""
+    def redraw(self, *, only_if_changed: bool = False) -> None:
+        """Rebuild the rows from the ring now (normally the timer calls this).
+
+        Args:
+            only_if_changed: skip the repaint when the rebuilt rows and level are the
+                ones already shown (the timer's frames).
+        """
         if not self.is_mounted:
             return
         width, height = self.size.width, self.size.height
@@ -189,10 +247,17 @@ class Waveform(Widget):
         else:
             self._drawn_written = 0
             samples = np.zeros(0, dtype=np.int16)
-        self._rows = braille_rows(samples, width, height)
-        self._level = level_dbfs(samples[-self.samplerate // 20 :]) if len(samples) else -96.0
+        rows = braille_rows(samples, width, height)
+        level = level_dbfs(samples[-self.samplerate // 20 :]) if len(samples) else -96.0
+        self._drawn_silent = not samples.any()
         self._drawn_size = (width, height)
         self.frames += 1
+        self._pace()  # however the frame came (timer, resize, new ring): rate follows the picture
+        if only_if_changed and rows == self._rows and f"{level:4.0f}" == f"{self._level:4.0f}":
+            self._level = level
+            return
+        self._rows = rows
+        self._level = level
         self._restyle()
 
     def _restyle(self) -> None:

@@ -95,6 +95,9 @@ class MainScreen(Screen[None]):
         self.query_one("#detail", EventDetail).border_title = "event detail"
         self.query_one("#conversation", ConversationView).border_title = "conversation"
         self.query_one("#input", InputLine).focus()
+        # A blinking cursor repaints the bordered input twice a second (about 2 KB/s of
+        # terminal output on an idle console, bench/bench_idle.py): a steady one costs nothing.
+        self.query_one("#input", InputLine).cursor_blink = False
         self.set_interval(ITEM_REFRESH_S, self.apply_pending_items, name="conversation-refresh")
         self.watch(self, "focused", self._focus_moved)
         self.refresh_status()
