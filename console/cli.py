@@ -26,6 +26,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "inspect": ("console.recording.inspect_cli", "summarise a recorded session (latency, usage, errors)"),
     "export": ("console.recording.export_cli", "export a recording's audio, transcript or events"),
     "proxy": ("console.proxy.cli", "relay and record an app's Realtime sessions, keeping the key here"),
+    "stats": ("console.recording.stats_cli", "aggregate many recordings (latency percentiles, errors, cost)"),
+    "sessions": ("console.app.sessions_app", "browse a directory of recordings and open one in replay"),
 }
 DEFAULT_COMMAND = "console.app.launch"
 
