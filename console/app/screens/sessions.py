@@ -30,6 +30,9 @@ from console.recording.summaries import Summary, SummaryCache, recording_files
 
 #: Summaries per progress message (one message per file would flood the queue at 10k files).
 BATCH = 64
+#: While the scan runs, the table is rebuilt at most this often (a rebuild per batch would
+#: cost O(rows) each time: quadratic over a directory of thousands of new files).
+ROWS_EVERY_S = 0.5
 
 
 @dataclass
@@ -89,6 +92,7 @@ class SessionsScreen(Screen[None]):
         self.reverse = True  # newest first
         self.filter_text = ""
         self.scanning = False
+        self._rows_pending = False
         self._cancel = threading.Event()
 
     def compose(self) -> ComposeResult:
@@ -148,11 +152,20 @@ class SessionsScreen(Screen[None]):
             self.summaries[summary.path] = summary
         self.query_one(ProgressBar).update(total=message.total, progress=message.done)
         self._status(f"reading {message.done} of {message.total} file(s)…")
-        self.refresh_rows()
+        if not self._rows_pending:
+            self._rows_pending = True
+            self.set_timer(ROWS_EVERY_S, self._pending_rows)
+
+    def _pending_rows(self) -> None:
+        if self._rows_pending:
+            self._rows_pending = False
+            self.refresh_rows()
 
     @on(ScanFinished)
     def _finished(self, message: ScanFinished) -> None:
         self.scanning = False
+        self._rows_pending = False
+        self.refresh_rows()
         self.query_one(ProgressBar).display = False
         self._status(message.problem)
 
