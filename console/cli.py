@@ -27,6 +27,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("console.recording.export_cli", "export a recording's audio, transcript or events"),
     "lint": ("console.lint.cli", "check a recorded session for protocol mistakes (findings by rule)"),
     "proxy": ("console.app.proxy_cli", "relay and record an app's Realtime sessions, keeping the key here"),
+    "stats": ("console.recording.stats_cli", "aggregate many recordings (latency percentiles, errors, cost)"),
+    "sessions": ("console.app.sessions_app", "browse a directory of recordings and open one in replay"),
 }
 DEFAULT_COMMAND = "console.app.launch"
 

@@ -1,0 +1,130 @@
+"""Benchmark: listing and aggregating many small recordings, against a plain `json.loads`
+loop over the same files, measured in the same run.
+
+    .venv/bin/python bench/bench_sessions.py             # 10,000 recordings
+    .venv/bin/python bench/bench_sessions.py --fast      # 1,000
+
+It writes one small synthetic session (three turns through the real `SessionRecorder`:
+a text answer, a spoken one cut by a barge-in, a short spoken question) and copies it to N files in a temporary
+directory, then times:
+
+    json loop     open each file and `json.loads` every line (the floor for any reader
+                  that looks inside every file)
+    list cold     `SummaryCache` with no cache file: every file read and analysed
+                  (`build_report`), the cache saved
+    list cached   a new `SummaryCache` over the saved file: one `stat` per file
+    stats cold    `realtime-console stats --json --no-cache DIR` in-process (read + aggregate)
+    stats cached  `realtime-console stats --json DIR` with the cache warm
+
+The cache lives in the temporary directory (`XDG_CACHE_HOME` is pointed there).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def template(path: Path) -> int:
+    """Write one small session; return its size in bytes."""
+    from console.recording.synthetic import SessionBuilder
+
+    b = SessionBuilder(chunk_ms=200, fast_audio=True)
+    b.session()
+    b.user_text("hello")
+    b.response(latency_ms=350, text_only=True, transcript="Hello! How can I help you today?")
+    b.user_text("tell me a long story")
+    b.response(latency_ms=420, audio_ms=400, cancel_after_deltas=1)
+    b.user_speech(200, "stop", silence_ms=0)
+    b.response(latency_ms=300, text_only=True, transcript="Sure.")
+    b.write(path)
+    return path.stat().st_size
+
+
+def json_loop(files: list[Path]) -> int:
+    lines = 0
+    for path in files:
+        with open(path, "rb") as f:
+            for line in f:
+                json.loads(line)
+                lines += 1
+    return lines
+
+
+def timed(label: str, fn, baseline: float | None = None):  # type: ignore[no-untyped-def]
+    start = time.perf_counter()
+    result = fn()
+    took = time.perf_counter() - start
+    ratio = f"  ({took / baseline:.2f}x the json loop)" if baseline else ""
+    print(f"{label:<14} {took:8.2f} s{ratio}", flush=True)
+    return took, result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument("--fast", action="store_true", help="1,000 recordings")
+    args = parser.parse_args()
+    count = 1000 if args.fast else args.count
+
+    from console.cli import main as cli_main
+    from console.recording.summaries import SummaryCache, recording_files
+
+    with tempfile.TemporaryDirectory(prefix="bench-sessions-") as tmp:
+        root = Path(tmp) / "recs"
+        root.mkdir()
+        os.environ["XDG_CACHE_HOME"] = str(Path(tmp) / "cache")
+        size = template(root / "template.jsonl")
+        for n in range(count - 1):
+            shutil.copyfile(root / "template.jsonl", root / f"s{n:05d}.jsonl")
+        files = recording_files(root)
+        print(f"{len(files)} recordings of {size / 1024:.1f} KiB ({size * len(files) / 1e6:.0f} MB) in {root}")
+
+        base, lines = timed("json loop", lambda: json_loop(files))
+        print(f"               {lines} lines, {base / len(files) * 1e6:.0f} µs per file")
+        cache_file = Path(tmp) / "cache" / "realtime-console" / "summaries.json"
+
+        def list_cold() -> int:
+            cache = SummaryCache(cache_file)
+            n = len(list(cache.summaries(recording_files(root))))
+            cache.save()
+            return n
+
+        def list_cached() -> int:
+            cache = SummaryCache(cache_file)
+            summaries = list(cache.summaries(recording_files(root)))
+            assert cache.reads == 0, cache.reads
+            return len(summaries)
+
+        cold, _ = timed("list cold", list_cold, base)
+        print(f"               cache file {cache_file.stat().st_size / 1e6:.1f} MB")
+        warm, _ = timed("list cached", list_cached, base)
+
+        def stats(*extra: str) -> dict:
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                code = cli_main(["stats", "--json", *extra, str(root)])
+            assert code == 0
+            return json.loads(out.getvalue())
+
+        s_cold, doc = timed("stats cold", lambda: stats("--no-cache"), base)
+        s_warm, doc2 = timed("stats cached", lambda: stats(), base)
+        assert doc["turns"] == doc2["turns"] == 3 * len(files)
+        print(f"cached listing is {cold / warm:.0f}x faster than cold; cached stats {s_cold / s_warm:.0f}x "
+              f"faster than cold; cold per file {cold / len(files) * 1e3:.2f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,280 @@
+"""The sessions browser: every recording of a directory in a sortable, filterable table.
+
+Cached summaries (`SummaryCache`) are shown at once; the files that are new or changed
+since the last listing are read by a thread worker, which posts `ScanProgressed` messages
+(a progress bar, and the rows as they come). Enter opens the selected recording in the
+replay, pushed on top of this screen (`BrowserReplayScreen`: `q` comes back here instead
+of quitting), so the browser keeps its scroll position, sort and filter.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
+
+from console.app.screens.replay import ReplayScreen
+from console.app.screens.sessions_model import COLUMN_KEYS, COLUMNS, arrange, cells
+from console.recording.index import NotARecordingError
+from console.recording.prices import PriceTable
+from console.recording.reader import Recording
+from console.recording.summaries import Summary, SummaryCache, recording_files
+
+#: Summaries per progress message (one message per file would flood the queue at 10k files).
+BATCH = 64
+#: While the scan runs, the table is rebuilt at most this often (a rebuild per batch would
+#: cost O(rows) each time: quadratic over a directory of thousands of new files).
+ROWS_EVERY_S = 0.5
+
+
+@dataclass
+class ScanProgressed(Message):
+    """The worker summarised more files: `done` of `total`, with their summaries."""
+
+    done: int
+    total: int
+    summaries: list[Summary] = field(default_factory=list)
+
+
+@dataclass
+class ScanFinished(Message):
+    """The worker is done; `problem` is a note for the status line (cache not saved, ...)."""
+
+    problem: str | None = None
+
+
+class BrowserReplayScreen(ReplayScreen):
+    """The replay, pushed over the browser: quitting it comes back to the list and closes
+    the recording, instead of ending the app as the stand-alone replay does."""
+
+    async def action_quit(self) -> None:
+        self._cancel.set()
+        self.app.pop_screen()
+
+    async def on_unmount(self) -> None:
+        await super().on_unmount()
+        self.rec.close()
+
+
+class SessionsScreen(Screen[None]):
+    """The table of recordings; see the module docstring."""
+
+    CSS_PATH = Path(__file__).with_name("sessions.tcss")
+    BINDINGS = [
+        Binding("slash,ctrl+f", "focus_filter", "Filter", id="sessions.filter",
+                tooltip="Filter rows by path, model or source"),
+        Binding("s", "next_sort", "Sort", id="sessions.sort", tooltip="Sort by the next column"),
+        Binding("r", "reverse_sort", "Reverse", id="sessions.reverse", tooltip="Reverse the sort order"),
+        Binding("escape", "clear_filter", "Clear", id="sessions.clear", show=False,
+                tooltip="Clear the filter and go back to the table"),
+        Binding("q", "quit", "Quit", id="sessions.quit", tooltip="Leave the browser"),
+    ]
+
+    def __init__(self, directory: str | os.PathLike[str], cache: SummaryCache, *, audio: bool = True,
+                 prices: PriceTable | None = None) -> None:
+        super().__init__(id="sessions")
+        self.directory = Path(directory)
+        self.root = os.path.abspath(self.directory)
+        self.cache = cache
+        self.audio = audio
+        self.prices = prices or PriceTable()
+        self.summaries: dict[str, Summary] = {}
+        self.shown: list[Summary] = []
+        self.sort_key = "started"
+        self.reverse = True  # newest first
+        self.filter_text = ""
+        self.scanning = False
+        self._rows_pending = False
+        self._cancel = threading.Event()
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="filter by path, model or source  (/ to focus, esc to clear)", id="sessions-filter")
+        yield ProgressBar(id="sessions-progress", show_eta=False)
+        table: DataTable[str] = DataTable(id="sessions-table", cursor_type="row", zebra_stripes=True)
+        yield table
+        yield Static("", id="sessions-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.border_title = f"recordings in {self.directory}"
+        table.focus()
+        try:
+            files = recording_files(self.directory)
+        except OSError as exc:
+            self.query_one(ProgressBar).display = False
+            self._status(f"cannot list {self.directory}: {exc}")
+            return
+        stale: list[Path] = []
+        for path in files:
+            hit = self.cache.cached(path)
+            if hit is None:
+                stale.append(path)
+            else:
+                self.summaries[hit.path] = hit
+        self.refresh_rows()
+        bar = self.query_one(ProgressBar)
+        bar.update(total=max(1, len(stale)), progress=0)
+        self.scanning = True
+        self._status(f"{len(self.summaries)} cached, reading {len(stale)} new or changed file(s)…")
+        self._scan(files, stale)
+
+    def on_unmount(self) -> None:
+        self._cancel.set()
+
+    # --- the worker -------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="sessions-scan", exit_on_error=False)
+    def _scan(self, files: list[Path], stale: list[Path]) -> None:
+        """Summarise the files the cache had nothing valid for, then save the cache."""
+        batch: list[Summary] = []
+        for n, path in enumerate(stale, 1):
+            if self._cancel.is_set():
+                return
+            batch.append(self.cache.get(path))
+            if len(batch) >= BATCH or n == len(stale):
+                self.post_message(ScanProgressed(n, len(stale), batch))
+                batch = []
+        self.cache.forget_missing(self.directory, files)
+        self.post_message(ScanFinished(self.cache.save()))
+
+    @on(ScanProgressed)
+    def _progressed(self, message: ScanProgressed) -> None:
+        for summary in message.summaries:
+            self.summaries[summary.path] = summary
+        self.query_one(ProgressBar).update(total=message.total, progress=message.done)
+        self._status(f"reading {message.done} of {message.total} file(s)…")
+        if not self._rows_pending:
+            self._rows_pending = True
+            self.set_timer(ROWS_EVERY_S, self._pending_rows)
+
+    def _pending_rows(self) -> None:
+        if self._rows_pending:
+            self._rows_pending = False
+            self.refresh_rows()
+
+    @on(ScanFinished)
+    def _finished(self, message: ScanFinished) -> None:
+        self.scanning = False
+        self._rows_pending = False
+        self.refresh_rows()
+        self.query_one(ProgressBar).display = False
+        self._status(message.problem)
+
+    # --- rows -----------------------------------------------------------------------------
+
+    def refresh_rows(self) -> None:
+        """Show the summaries filtered and sorted as asked, keeping the selected file."""
+        table = self.query_one(DataTable)
+        selected = self.selected_path()
+        self.shown = arrange(self.summaries.values(), root=self.root, text=self.filter_text,
+                             sort_key=self.sort_key, reverse=self.reverse, prices=self.prices)
+        table.clear(columns=True)
+        for column in COLUMNS:
+            mark = (" ▼" if self.reverse else " ▲") if column.key == self.sort_key else ""
+            table.add_column(column.label + mark, key=column.key)
+        for summary in self.shown:
+            table.add_row(*cells(summary, self.root, self.prices), key=summary.path)
+        if selected is not None:
+            for n, summary in enumerate(self.shown):
+                if summary.path == selected:
+                    table.move_cursor(row=n)
+                    break
+        table.refresh()
+
+    def selected_path(self) -> str | None:
+        table = self.query_one(DataTable)
+        if not self.shown or table.row_count == 0:
+            return None
+        row = table.cursor_row
+        return self.shown[row].path if 0 <= row < len(self.shown) else None
+
+    def _status(self, text: str | None = None) -> None:
+        bad = sum(1 for s in self.summaries.values() if not s.ok)
+        parts = [f"{len(self.shown)} of {len(self.summaries)} recording(s)"]
+        if bad:
+            parts.append(f"{bad} unreadable")
+        if self.filter_text:
+            parts.append(f"filter {self.filter_text!r}")
+        parts.append(f"sorted by {self.sort_key} {'descending' if self.reverse else 'ascending'}")
+        if text:
+            parts.append(text)
+        self.query_one("#sessions-status", Static).update(" · ".join(parts))
+
+    # --- user actions ---------------------------------------------------------------------
+
+    def sort_by(self, key: str) -> None:
+        """Sort by a column; the same column again reverses the order."""
+        if key == self.sort_key:
+            self.reverse = not self.reverse
+        else:
+            self.sort_key, self.reverse = key, False
+        self.refresh_rows()
+        self._status()
+
+    @on(DataTable.HeaderSelected)
+    def _header(self, message: DataTable.HeaderSelected) -> None:
+        self.sort_by(str(message.column_key.value))
+
+    def action_next_sort(self) -> None:
+        keys = COLUMN_KEYS
+        self.sort_key = keys[(keys.index(self.sort_key) + 1) % len(keys)]
+        self.reverse = False
+        self.refresh_rows()
+        self._status()
+
+    def action_reverse_sort(self) -> None:
+        self.sort_by(self.sort_key)
+
+    @on(Input.Changed, "#sessions-filter")
+    def _filter(self, message: Input.Changed) -> None:
+        self.filter_text = message.value
+        self.refresh_rows()
+        self._status()
+
+    @on(Input.Submitted, "#sessions-filter")
+    def _filter_done(self) -> None:
+        self.query_one(DataTable).focus()
+
+    def action_focus_filter(self) -> None:
+        self.query_one(Input).focus()
+
+    def action_clear_filter(self) -> None:
+        self.query_one(Input).value = ""
+        self.query_one(DataTable).focus()
+
+    def action_quit(self) -> None:
+        self._cancel.set()
+        self.app.exit(0)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Letters typed into the filter are text, not sort or quit keys."""
+        if action in ("next_sort", "reverse_sort", "quit", "focus_filter") and isinstance(self.focused, Input):
+            return False
+        return True
+
+    @on(DataTable.RowSelected)
+    def _open(self, message: DataTable.RowSelected) -> None:
+        path = str(message.row_key.value)
+        self.open_replay(path)
+
+    def open_replay(self, path: str) -> None:
+        """Push the replay of `path`; a file that cannot be opened says why on the status line."""
+        summary = self.summaries.get(path)
+        if summary is not None and not summary.ok:
+            self._status(f"cannot replay {os.path.basename(path)}: {summary.problem}")
+            return
+        try:
+            rec = Recording(path)
+        except (NotARecordingError, OSError) as exc:
+            self._status(f"cannot replay {os.path.basename(path)}: {exc}")
+            return
+        self.app.push_screen(BrowserReplayScreen(rec, audio=self.audio))

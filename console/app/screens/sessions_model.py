@@ -1,0 +1,99 @@
+"""The sessions browser's rows: columns, filtering and sorting of `Summary`s, UI-free.
+
+Kept apart from the screen so the rules (what a column shows, how it sorts, what the
+filter matches) are plain functions the screen applies to its `DataTable`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from console.recording.prices import PriceTable
+from console.recording.summaries import Summary
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    #: The cell's text.
+    show: Callable[[Summary, str, PriceTable], str]
+    #: The value rows sort by (None sorts last).
+    value: Callable[[Summary, str, PriceTable], Any]
+
+
+def _duration(s: Summary) -> str:
+    seconds = int(round(s.duration_s))
+    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+def _started(s: Summary) -> str:
+    if s.started_at:
+        return s.started_at[:19].replace("T", " ")
+    return s.day or "-"
+
+
+def relative(s: Summary, root: str) -> str:
+    """The file's path under the browsed directory (its absolute path if outside it)."""
+    try:
+        rel = os.path.relpath(s.path, root)
+    except ValueError:
+        return s.path
+    return s.path if rel.startswith("..") else rel
+
+
+def _cost(s: Summary, prices: PriceTable) -> float | None:
+    return s.cost(prices) if s.ok else None
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("started", "Started", lambda s, r, p: _started(s), lambda s, r, p: s.started_at or s.day),
+    Column("source", "Source", lambda s, r, p: s.source or "unreadable" if s.ok else "unreadable",
+           lambda s, r, p: s.source if s.ok else "~unreadable"),
+    Column("model", "Model", lambda s, r, p: (s.model or "-") if s.ok else "-", lambda s, r, p: s.model),
+    Column("duration", "Duration", lambda s, r, p: _duration(s) if s.ok else "-",
+           lambda s, r, p: s.duration_s if s.ok else None),
+    Column("turns", "Turns", lambda s, r, p: str(s.turns) if s.ok else "-", lambda s, r, p: s.turns if s.ok else None),
+    Column("interruptions", "Interr.", lambda s, r, p: str(s.interrupted_turns) if s.ok else "-",
+           lambda s, r, p: s.interrupted_turns if s.ok else None),
+    Column("errors", "Errors", lambda s, r, p: str(s.errors) if s.ok else "-", lambda s, r, p: s.errors if s.ok else None),
+    Column("tokens", "Tokens", lambda s, r, p: str(s.total_tokens) if s.ok else "-",
+           lambda s, r, p: s.total_tokens if s.ok else None),
+    Column("cost", "Cost $", lambda s, r, p: "-" if (c := _cost(s, p)) is None else f"{c:.4f}",
+           lambda s, r, p: _cost(s, p)),
+    Column("path", "File", lambda s, r, p: relative(s, r) if s.ok else f"{relative(s, r)}: {s.problem}",
+           lambda s, r, p: relative(s, r)),
+)
+COLUMN_KEYS: tuple[str, ...] = tuple(c.key for c in COLUMNS)
+_BY_KEY = {c.key: c for c in COLUMNS}
+
+
+def cells(s: Summary, root: str, prices: PriceTable) -> list[str]:
+    """One row's cells, in `COLUMNS` order."""
+    return [c.show(s, root, prices) for c in COLUMNS]
+
+
+def matches(s: Summary, text: str, root: str) -> bool:
+    """Whether the filter text (case-insensitive, every word) is in the path, model or source."""
+    words = text.lower().split()
+    if not words:
+        return True
+    haystack = " ".join([relative(s, root), s.model or "", s.source or "" if s.ok else "unreadable"]).lower()
+    return all(w in haystack for w in words)
+
+
+def arrange(summaries: Iterable[Summary], *, root: str, text: str, sort_key: str, reverse: bool,
+            prices: PriceTable) -> list[Summary]:
+    """The rows to show: filtered by `text`, sorted by the column `sort_key` (missing values
+    last whichever the direction), ties by path."""
+    column = _BY_KEY[sort_key]
+    rows = [s for s in summaries if matches(s, text, root)]
+    present = [s for s in rows if column.value(s, root, prices) is not None]
+    missing = [s for s in rows if column.value(s, root, prices) is None]
+    present.sort(key=lambda s: s.path)
+    present.sort(key=lambda s: column.value(s, root, prices), reverse=reverse)
+    missing.sort(key=lambda s: s.path)
+    return present + missing

@@ -1,0 +1,341 @@
+"""One small summary per recording, cached on disk, for listings and `stats` over many files.
+
+A team's recordings directory grows to thousands of files; opening and analysing each on
+every listing would take minutes. A `Summary` keeps what a listing shows (start, source,
+model, duration, turns, interruptions, errors, tokens, cost) plus the compact per-turn
+figures `stats` needs for percentiles (latencies, error codes, usage). Summaries are made
+by the same `build_report` `inspect` uses, so the numbers always agree with `inspect`.
+
+`SummaryCache` keeps them in one JSON file in the user's cache directory
+(`$XDG_CACHE_HOME/realtime-console/summaries.json`, default `~/.cache/...`), keyed by the
+file's absolute path and checked against its size and modification time (ns): a second
+listing reads only the files that changed. The cache is written atomically (a temporary
+file renamed over the old one), so a crash or two listings at once never leave it half
+written; an unreadable cache is simply rebuilt. A file that is not a recording gets a
+summary too, with `problem` set, so it is reported (and not re-read) until it changes.
+
+UI-free: the sessions browser and `stats` both use it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from . import gates
+from .index import NotARecordingError
+from .paths import APP_DIR, make_private_dirs
+from .prices import PriceTable
+from .reader import Recording
+from .report import build_report
+from .usage import estimate_cost
+
+#: Bumped when a summary field changes meaning: older caches are then ignored.
+CACHE_VERSION = 1
+CACHE_FILE = "summaries.json"
+#: The names of the per-turn latency spans kept for percentiles (the report's, plus the
+#: first output `--fail-on latency>MS` measures).
+SPANS: tuple[str, ...] = ("first_text", "first_audio", "done", "first_output")
+
+
+def cache_dir() -> Path:
+    """`$XDG_CACHE_HOME/realtime-console` (default `~/.cache/realtime-console`).
+
+    A relative `$XDG_CACHE_HOME` is ignored, as the XDG spec says.
+    """
+    env = os.environ.get("XDG_CACHE_HOME", "")
+    base = Path(env) if env and os.path.isabs(env) else Path.home() / ".cache"
+    return base / APP_DIR
+
+
+def default_cache_path() -> Path:
+    return cache_dir() / CACHE_FILE
+
+
+@dataclass
+class Summary:
+    """What one recording comes to. Every number is the `inspect` report's.
+
+    `latency_ms` holds each turn's figure per span (None entries dropped), so `stats` can
+    take percentiles over many files without opening them again; `error_codes` holds one
+    `[code, caused_by_type]` pair per error; `usage` is the report's `usage` object (kept
+    whole so a different price table can price it again).
+    """
+
+    path: str
+    size: int
+    mtime_ns: int
+    problem: str | None = None
+    kind: str | None = None
+    started_at: str | None = None
+    day: str | None = None
+    source: str | None = None
+    model: str | None = None
+    duration_s: float = 0.0
+    events: int = 0
+    client_events: int = 0
+    server_events: int = 0
+    turns: int = 0
+    interrupted_turns: int = 0
+    interruptions: int = 0
+    truncations: int = 0
+    errors: int = 0
+    responses: dict[str, int] = field(default_factory=dict)
+    error_codes: list[list[str | None]] = field(default_factory=list)
+    latency_ms: dict[str, list[float]] = field(default_factory=dict)
+    usage: dict[str, Any] = field(default_factory=dict)
+    bad_lines: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """Whether the file could be read as a recording."""
+        return self.problem is None
+
+    @property
+    def total_tokens(self) -> int:
+        return int(self.usage.get("total_tokens", 0)) if self.usage else 0
+
+    def cost(self, prices: PriceTable | None = None) -> float | None:
+        """Estimated USD cost (None when the model has no price), as `inspect` computes it."""
+        if not self.usage:
+            return None
+        result = estimate_cost(self.usage, self.model, prices or PriceTable())
+        return result["total"]
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Summary":
+        """A summary from the cache (raises TypeError/KeyError on a foreign shape)."""
+        return cls(**data)
+
+
+def _day(started_at: str | None, start_epoch: float | None) -> str | None:
+    """The session's day: the header's date as written (the recorder's local date), else
+    the UTC date of the first event, else None."""
+    if started_at and len(started_at) >= 10 and started_at[4] == "-" and started_at[7] == "-":
+        return started_at[:10]
+    if start_epoch is not None:
+        return datetime.fromtimestamp(start_epoch, timezone.utc).date().isoformat()
+    return None
+
+
+def source_of(kind: str | None, header: dict[str, Any] | None) -> str:
+    """Who recorded the file: the header's `source` ("proxy", "attach", ...); a console
+    recording has a header without one ("console"); a header-less file is "unknown"."""
+    if header is None or kind != "recording":
+        return "unknown"
+    value = header.get("source")
+    return value if isinstance(value, str) and value else "console"
+
+
+def summarise_recording(rec: Recording, size: int, mtime_ns: int) -> Summary:
+    """The summary of an indexed recording, from its full `inspect` report."""
+    report = build_report(rec)
+    fmt = report["format"]
+    turns = report["turns"]
+    latency: dict[str, list[float]] = {span: [] for span in SPANS}
+    for turn in turns:
+        for span in ("first_text", "first_audio", "done"):
+            value = turn["latency"][f"{span}_ms"]
+            if value is not None:
+                latency[span].append(float(value))
+        first = gates.first_output_ms(turn)
+        if first is not None:
+            latency["first_output"].append(first)
+    header = rec.header if isinstance(rec.header, dict) else None
+    return Summary(
+        path=str(rec.path),
+        size=size,
+        mtime_ns=mtime_ns,
+        kind=fmt["kind"],
+        started_at=fmt["started_at"],
+        day=_day(fmt["started_at"], rec.start_epoch),
+        source=source_of(fmt["kind"], header),
+        model=fmt["model"],
+        duration_s=float(report["duration_s"]),
+        events=report["events"]["total"],
+        client_events=report["events"]["by_source"]["client"],
+        server_events=report["events"]["by_source"]["server"],
+        turns=len(turns),
+        interrupted_turns=sum(1 for t in turns if t["interrupted"]),
+        interruptions=len(report["interruptions"]),
+        truncations=len(report["truncations"]),
+        errors=len(report["errors"]),
+        responses=dict(report["responses"]),
+        error_codes=[[_code(e), _str(e.get("caused_by_type"))] for e in report["errors"]],
+        latency_ms=latency,
+        usage=report["usage"],
+        bad_lines=int(fmt["bad_lines"]),
+    )
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _code(error: dict[str, Any]) -> str:
+    """The name an error is counted under: its code, else its type, else its kind."""
+    for key in ("code", "type", "kind"):
+        if isinstance(error.get(key), str) and error[key]:
+            return str(error[key])
+    return "unknown"
+
+
+def summarise_file(path: str | os.PathLike[str]) -> Summary:
+    """Read and summarise one file; a file that cannot be read gets `problem` set instead
+    of raising (a listing of thousands of files must not stop at one bad file)."""
+    p = Path(path)
+    try:
+        st = p.stat()
+    except OSError as exc:
+        return Summary(path=str(p), size=-1, mtime_ns=-1, problem=f"cannot read: {exc.strerror or exc}")
+    try:
+        with Recording.open(p) as rec:
+            return summarise_recording(rec, st.st_size, st.st_mtime_ns)
+    except NotARecordingError as exc:
+        reason = f"not a realtime-console recording or event log: {exc}"
+    except IsADirectoryError:
+        reason = "a directory, not a recording"
+    except OSError as exc:
+        reason = f"cannot read: {exc.strerror or exc}"
+    except (ValueError, RecursionError, MemoryError) as exc:  # a damaged file the readers gave up on
+        reason = f"cannot analyse: {exc.__class__.__name__}: {str(exc)[:120]}"
+    return Summary(path=str(p), size=st.st_size, mtime_ns=st.st_mtime_ns, problem=reason)
+
+
+def recording_files(directory: str | os.PathLike[str]) -> list[Path]:
+    """Every `*.jsonl` under `directory` (recursively), sorted by path.
+
+    Raises:
+        NotADirectoryError / FileNotFoundError: `directory` is not a directory.
+    """
+    root = Path(directory)
+    if not root.is_dir():
+        if root.exists():
+            raise NotADirectoryError(f"{root} is not a directory")
+        raise FileNotFoundError(f"{root}: no such directory")
+    return sorted(p for p in root.rglob("*.jsonl") if p.is_file())
+
+
+Reader = Callable[[Path], Summary]
+
+
+class SummaryCache:
+    """Summaries by absolute path, valid while the file's size and mtime are unchanged.
+
+    Args:
+        path: the cache file (default: `default_cache_path()`); None keeps it in memory.
+        reader: how a file is summarised when the cache has nothing valid for it
+            (default `summarise_file`; tests pass a counting wrapper).
+    """
+
+    def __init__(self, path: str | os.PathLike[str] | None = None, reader: Reader | None = None) -> None:
+        self.path = Path(path) if path is not None else None
+        self.reader: Reader = reader or summarise_file
+        self.entries: dict[str, Summary] = {}
+        #: Files summarised (read) by this cache object, and summaries served from the cache.
+        self.reads = 0
+        self.hits = 0
+        self._dirty = False
+        if self.path is not None:
+            self._load()
+
+    @classmethod
+    def default(cls) -> "SummaryCache":
+        return cls(default_cache_path())
+
+    def _load(self) -> None:
+        """Read the cache file; a missing, foreign or damaged one counts as empty."""
+        assert self.path is not None
+        try:
+            data = json.loads(self.path.read_bytes())
+        except (OSError, ValueError, RecursionError):
+            return
+        if not isinstance(data, dict) or data.get("version") != CACHE_VERSION or not isinstance(data.get("entries"), dict):
+            return
+        for key, value in data["entries"].items():
+            try:
+                self.entries[key] = Summary.from_json(value)
+            except (TypeError, KeyError):
+                continue
+
+    def cached(self, path: str | os.PathLike[str]) -> Summary | None:
+        """The valid cached summary of `path` without reading the file (one `stat`), or None."""
+        key = os.path.abspath(path)
+        entry = self.entries.get(key)
+        if entry is None:
+            return None
+        try:
+            st = os.stat(key)
+        except OSError:
+            return None
+        if st.st_size == entry.size and st.st_mtime_ns == entry.mtime_ns:
+            return entry
+        return None
+
+    def get(self, path: str | os.PathLike[str]) -> Summary:
+        """The summary of `path`: from the cache if the file is unchanged, else read now."""
+        hit = self.cached(path)
+        if hit is not None:
+            self.hits += 1
+            return hit
+        key = os.path.abspath(path)
+        summary = self.reader(Path(key))
+        summary.path = key
+        self.reads += 1
+        self.entries[key] = summary
+        self._dirty = True
+        return summary
+
+    def summaries(
+        self, paths: Iterable[str | os.PathLike[str]], progress: Callable[[int, int], None] | None = None
+    ) -> Iterator[Summary]:
+        """Each path's summary in order, calling `progress(done, total)` after each."""
+        items = list(paths)
+        for n, path in enumerate(items, 1):
+            yield self.get(path)
+            if progress is not None:
+                progress(n, len(items))
+
+    def forget_missing(self, directory: str | os.PathLike[str], present: Iterable[Path]) -> None:
+        """Drop entries under `directory` whose files are gone (keeps the cache small)."""
+        root = os.path.join(os.path.abspath(directory), "")
+        keep = {os.path.abspath(p) for p in present}
+        gone = [k for k in self.entries if k.startswith(root) and k not in keep]
+        for key in gone:
+            del self.entries[key]
+        self._dirty = self._dirty or bool(gone)
+
+    def save(self) -> str | None:
+        """Write the cache atomically if anything changed; return a problem, or None.
+
+        Never raises: a cache that cannot be written only costs speed next time.
+        """
+        if self.path is None or not self._dirty:
+            return None
+        try:
+            make_private_dirs(self.path.parent)
+            data = {"version": CACHE_VERSION, "entries": {k: v.to_json() for k, v in self.entries.items()}}
+            fd, tmp = tempfile.mkstemp(prefix=".summaries-", suffix=".tmp", dir=self.path.parent)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as f:
+                    json.dump(data, f, separators=(",", ":"), allow_nan=False)
+                os.replace(tmp, self.path)
+            except BaseException:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+                raise
+        except (OSError, ValueError) as exc:
+            return f"summary cache not saved ({self.path}): {getattr(exc, 'strerror', None) or exc}"
+        self._dirty = False
+        return None

@@ -1,0 +1,172 @@
+"""The sessions browser driven by Pilot: rows with the summary columns, cached rows shown
+before any file is read, sorting and filtering, and Enter opening the replay of that file."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Input, ProgressBar
+
+from console.app.screens.sessions import BrowserReplayScreen, SessionsScreen
+from console.app.screens.sessions_model import COLUMN_KEYS
+from console.app.sessions_app import SessionsApp
+from console.recording.summaries import Summary, SummaryCache, summarise_file
+from tests.app.console_harness import wait_for
+from tests.recording.stats_fixtures import make_directory
+
+SIZE = (170, 40)
+COUNT = 6
+
+
+class CountingReader:
+    def __init__(self) -> None:
+        self.read: list[Path] = []
+
+    def __call__(self, path: Path) -> Summary:
+        self.read.append(path)
+        return summarise_file(path)
+
+
+@pytest.fixture()
+def directory(tmp_path: Path) -> Path:
+    root = tmp_path / "recs"
+    make_directory(root, COUNT)
+    (root / "broken.jsonl").write_text("not a recording\n", encoding="utf-8")
+    return root
+
+
+def rows(table: DataTable[str]) -> list[list[str]]:
+    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+def column(table: DataTable[str], key: str) -> list[str]:
+    index = COLUMN_KEYS.index(key)
+    return [row[index] for row in rows(table)]
+
+
+async def scanned(pilot, screen: SessionsScreen) -> None:  # type: ignore[no-untyped-def]
+    await wait_for(pilot, lambda: not screen.scanning and screen.query_one(DataTable).row_count > 0,
+                   what="the first scan")
+
+
+async def test_rows_show_each_recordings_summary(directory: Path, tmp_path: Path) -> None:
+    reader = CountingReader()
+    app = SessionsApp(directory, SummaryCache(tmp_path / "cache.json", reader=reader), audio=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.browser
+        await scanned(pilot, screen)
+        table = screen.query_one(DataTable)
+        labels = [str(c.label).rstrip(" ▲▼") for c in table.columns.values()]
+        assert labels == ["Started", "Source", "Model", "Duration", "Turns", "Interr.", "Errors", "Tokens",
+                          "Cost $", "File"]
+        assert table.row_count == COUNT + 1
+        assert not screen.query_one(ProgressBar).display
+        by_file = {row[-1].split(":")[0]: row for row in rows(table)}
+        for n in range(COUNT):
+            name = f"rec-{n:02d}.jsonl"
+            s = summarise_file(directory / name)
+            row = by_file[name]
+            assert row[1] == s.source and row[2] == s.model
+            assert (row[4], row[5], row[6], row[7]) == (str(s.turns), str(s.interrupted_turns), str(s.errors),
+                                                         str(s.total_tokens))
+            assert row[8] == f"{s.cost():.4f}"
+        assert {by_file[f"rec-{n:02d}.jsonl"][1] for n in range(3)} == {"console", "proxy", "attach"}
+        assert by_file["broken.jsonl"][1] == "unreadable"
+        assert len(reader.read) == COUNT + 1
+        assert (tmp_path / "cache.json").exists()
+
+
+async def test_cached_rows_appear_without_reading(directory: Path, tmp_path: Path) -> None:
+    warm = SummaryCache(tmp_path / "cache.json")
+    list(warm.summaries(sorted(directory.glob("*.jsonl"))))
+    warm.save()
+    (directory / "new.jsonl").write_bytes((directory / "rec-00.jsonl").read_bytes())
+    reader = CountingReader()
+    app = SessionsApp(directory, SummaryCache(tmp_path / "cache.json", reader=reader), audio=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.browser
+        # on mount, before the worker has read anything, the cached rows are there
+        assert screen.query_one(DataTable).row_count >= COUNT + 1
+        await scanned(pilot, screen)
+        assert [p.name for p in reader.read] == ["new.jsonl"]
+        assert screen.query_one(DataTable).row_count == COUNT + 2
+
+
+async def test_sorting_by_key_and_by_header_click(directory: Path, tmp_path: Path) -> None:
+    app = SessionsApp(directory, SummaryCache(tmp_path / "c.json"), audio=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.browser
+        await scanned(pilot, screen)
+        table = screen.query_one(DataTable)
+        started = column(table, "started")
+        assert started[:COUNT] == sorted(started[:COUNT], reverse=True)  # newest first
+        while screen.sort_key != "turns":
+            await pilot.press("s")
+        turns = column(table, "turns")
+        numbers = [int(t) for t in turns if t != "-"]
+        assert numbers == sorted(numbers) and turns[-1] == "-"  # the unreadable file last
+        await pilot.press("r")
+        numbers = [int(t) for t in column(table, "turns") if t != "-"]
+        assert numbers == sorted(numbers, reverse=True) and numbers[0] > numbers[-1]
+        # a click on the "Model" header sorts by model
+        x = sum(c.get_render_width(table) for c in list(table.columns.values())[:2]) + 3
+        await pilot.click("#sessions-table", offset=(x, 1))
+        await wait_for(pilot, lambda: screen.sort_key == "model", what="sort by the clicked header")
+        models = [m for m in column(table, "model") if m != "-"]
+        assert models == sorted(models) and models[0] != models[-1]
+
+
+async def test_filter_by_model_source_and_path(directory: Path, tmp_path: Path) -> None:
+    app = SessionsApp(directory, SummaryCache(tmp_path / "c.json"), audio=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.browser
+        await scanned(pilot, screen)
+        table = screen.query_one(DataTable)
+        await pilot.press("slash")
+        assert isinstance(screen.focused, Input)
+        await pilot.press(*"mini")
+        await wait_for(pilot, lambda: table.row_count == 2, what="rows of the mini model")
+        assert set(column(table, "model")) == {"gpt-realtime-mini"}
+        screen.query_one(Input).value = "proxy"
+        await wait_for(pilot, lambda: set(column(table, "source")) == {"proxy"}, what="proxy rows")
+        screen.query_one(Input).value = "rec-03"
+        await wait_for(pilot, lambda: column(table, "path") == ["rec-03.jsonl"], what="one file")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: table.row_count == COUNT + 1, what="the filter cleared")
+
+
+async def test_enter_opens_the_replay_of_the_selected_file(directory: Path, tmp_path: Path) -> None:
+    app = SessionsApp(directory, SummaryCache(tmp_path / "c.json"), audio=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.browser
+        await scanned(pilot, screen)
+        table = screen.query_one(DataTable)
+        target = column(table, "path").index("rec-04.jsonl")
+        table.move_cursor(row=target)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, BrowserReplayScreen), what="the replay")
+        replay = app.screen
+        assert isinstance(replay, BrowserReplayScreen)
+        assert os.path.samefile(replay.rec.path, directory / "rec-04.jsonl")
+        await wait_for(pilot, lambda: not replay.indexing, what="the replay indexed")
+        assert len(replay.rec) == summarise_file(directory / "rec-04.jsonl").events
+        await pilot.press("q")
+        await wait_for(pilot, lambda: app.screen is screen, what="back to the browser")
+        assert screen.selected_path() is not None and screen.selected_path().endswith("rec-04.jsonl")
+        assert replay.rec._file.closed
+        # an unreadable file is not opened: the status line says why
+        table.move_cursor(row=column(table, "source").index("unreadable"))
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is screen
+        status = str(screen.query_one("#sessions-status").render())
+        assert "cannot replay broken.jsonl" in status
+
+
+def test_sessions_command_rejects_a_missing_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from console.cli import main
+
+    assert main(["sessions", str(tmp_path / "none")]) == 2
+    assert "does not exist" in capsys.readouterr().err
