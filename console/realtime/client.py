@@ -54,7 +54,13 @@ from typing import Any
 
 import numpy as np
 
-from .api import FATAL_ERROR_CODES, NotConnectedError, RealtimeAPI, RealtimeConnectionError, RealtimeError
+from .api import (
+    FATAL_ERROR_CODES,
+    NotConnectedError,
+    RealtimeAPI,
+    RealtimeConnectionError,
+    RealtimeError,
+)
 from .audio import encode_base64, samples_to_ms, to_int16
 from .conversation import AUDIO_PART_TYPES, ConversationError, RealtimeConversation
 from .conversation_items import Change, part_type
@@ -72,7 +78,14 @@ from .events import (
     SkippedItem,
 )
 from .input_audio import IDLE_KEEP_S, InputAudioBuffer
-from .protocol import CLOSE_AUTH_FAILED, CLOSE_BAD_REQUEST, canonical_type, new_event_id, sample_rate, session_audio_codecs
+from .protocol import (
+    CLOSE_AUTH_FAILED,
+    CLOSE_BAD_REQUEST,
+    canonical_type,
+    new_event_id,
+    sample_rate,
+    session_audio_codecs,
+)
 from .restore import DEFAULT_RESTORE_BUDGET_TOKENS, plan_restore
 from .session_config import (  # noqa: F401 (DEFAULT_SERVER_VAD: re-exported)
     DEFAULT_SERVER_VAD,
@@ -339,10 +352,12 @@ class RealtimeClient(RealtimeEventHandler):
         self.session_created = False
         self._user_closing = True
         self._tool_runner.cancel()
-        was_reconnecting = await self._stop_reconnect()
+        # A reconnect stopped between connections owes the `close` it held back; one
+        # stopped while restoring on a live connection gets it from that connection.
+        owed = await self._stop_reconnect() and not self.realtime.is_connected()
         await self.realtime.disconnect()
         self.conversation.clear()
-        if was_reconnecting:
+        if owed:
             payload: ClosePayload = {"error": False, "code": None, "reason": "disconnected while reconnecting", "expired": False}
             self.dispatch("close", payload)
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import numpy as np
 import pytest
-from tests.oracle import validate_client_event
-from tests.realtime.helpers import Recorder, until
 
 from console.realtime import RealtimeClient
 from console.simulator import FaultPlan, Simulator
 from console.simulator.errors import FatalError
+from tests.oracle import validate_client_event
+from tests.realtime.helpers import Recorder, until
 
 FAST = {"initial_delay": 0.01, "max_delay": 0.04}
 WEATHER_TOOL = {
@@ -191,7 +192,7 @@ async def test_refused_reconnect_closes_after_bounded_attempts(protocol: str) ->
 @pytest.mark.parametrize("protocol", ["ga", "beta"])
 async def test_reconnect_refused_for_a_missing_key_stops_at_once(protocol: str) -> None:
     async with Simulator(fast=True) as sim:
-        client, rec, _ = await start(sim, protocol, auto_reconnect=True, max_retries=5, **FAST)
+        _client, rec, _ = await start(sim, protocol, auto_reconnect=True, max_retries=5, **FAST)
         sim.require_key = "sk-key-the-client-lacks"
         await sim.connections[0].close(1011, "dropped")
         (closed,) = await wait_for(rec, "close")
@@ -234,3 +235,54 @@ async def test_default_does_not_reconnect(protocol: str) -> None:
         assert rec["reconnecting"] == [] and not client.is_connected() and not client.is_reconnecting()
         assert len(client.conversation.get_items()) == 2
         assert "restored_from" not in client.conversation.get_items()[0]
+
+
+@pytest.mark.parametrize("protocol", ["ga", "beta"])
+async def test_user_audio_is_restored_as_audio(protocol: str) -> None:
+    async with Simulator(fast=True) as sim:
+        client, rec, _ = await start(sim, protocol, auto_reconnect=True, **FAST)
+        tone = (np.sin(2 * np.pi * 300 * np.arange(24000) / 24000) * 6000).astype(np.int16)
+        client.append_input_audio(tone)
+        client.create_response()
+        await until(client, lambda: client.last_response is not None, timeout=10)
+        await sim.connections[0].fatal(FatalError("session_expired", "Your session hit the maximum duration.", 1000))
+        (done,) = await wait_for(rec, "reconnected")
+        assert [r["restored_as"] for r in done["restored"]] == ["audio", "text"]
+        user = sim.connections[-1].conversation.items()[0]
+        assert user.role == "user" and user.content[0].kind == "input_audio"
+        assert user.content[0].audio is not None
+        np.testing.assert_array_equal(user.content[0].audio.view(), tone)
+
+
+async def test_budget_keeps_the_newest_items_and_reports_the_rest() -> None:
+    async with Simulator(fast=True) as sim:
+        client, rec, _ = await start(sim, "ga", auto_reconnect=True, restore_budget_tokens=40, **FAST)
+        await turn(client, "Hello there")  # the greeting's answer alone is ~40 tokens
+        await turn(client, "count to 3")
+        old = [i["id"] for i in client.conversation.get_items()]
+        await sim.connections[0].fatal(FatalError("session_expired", "Your session hit the maximum duration.", 1000))
+        (done,) = await wait_for(rec, "reconnected")
+        assert [r["restored_from"] for r in done["restored"]] == old[2:]
+        assert [s["id"] for s in done["skipped"]] == old[:2]
+        assert {s["reason"] for s in done["skipped"]} == {"over the restore budget"}
+        assert [i["id"] for i in client.conversation.get_items()][:2] == old[:2]  # kept locally
+        assert [i.text() for i in sim.connections[-1].conversation.items()] == ["count to 3", "1, 2, 3."]
+        await client.disconnect()
+
+
+async def test_disconnect_while_restoring_closes_once() -> None:
+    async with Simulator(fast=True) as sim:
+        client, rec, _ = await start(sim, "ga", auto_reconnect=True, **FAST)
+        await turn(client, "Hello there")
+        stopping: list[asyncio.Future[None]] = []
+
+        def stop_on_restore(event: dict) -> None:
+            if client.is_reconnecting() and not stopping:
+                stopping.append(asyncio.ensure_future(client.disconnect()))
+
+        client.realtime.on("client.conversation.item.create", stop_on_restore)
+        await sim.connections[0].fatal(FatalError("session_expired", "Your session hit the maximum duration.", 1000))
+        await wait_for(rec, "close")
+        await stopping[0]
+        assert len(rec["close"]) == 1 and rec["reconnected"] == []
+        assert not client.is_reconnecting() and not client.is_connected()
