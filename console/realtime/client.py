@@ -18,7 +18,20 @@ shape is named in `events.py`):
   `error.type == "client_error"`: `client_conversation_error` (the conversation could not
   apply an event; the offending event is under `"event"`), `client_handler_error`,
   `client_tool_error`, `invalid_json` / `invalid_event` (malformed frames, `"raw"` text);
-- `close` `{"error", "code", "reason", "expired"}` once per connection.
+- `close` `{"error", "code", "reason", "expired"}` once per connection (with
+  `auto_reconnect`, once when the session finally ends: a drop that is reconnected
+  emits `reconnecting` / `reconnected` instead).
+
+Reconnect (`auto_reconnect=True`; off by default, as in the reference): on
+`session_expired` or an unexpected close (not `disconnect()`, not a fatal refusal such as
+close 3000/4000 or `invalid_api_key`) the client reconnects with jittered, capped
+exponential backoff (`max_retries`, `initial_delay`, `max_delay`), re-sends its own
+session configuration and tools, and re-creates the conversation in order with
+`conversation.item.create` (see `restore.py` for what each item becomes and the
+budget). Restored items keep their place in `get_items()`; their `id` becomes the new
+session's and `restored_from` keeps the old one. A response cut off by the drop ends
+`incomplete` (listed in `reconnecting.interrupted`); a tool call's handler never runs
+twice, and an output it produces while the connection is down is sent after the restore.
 
 Defects of the reference fixed here: the given
 URL is honoured; `update_session` keeps unknown keys (passed through for the server to
@@ -35,12 +48,19 @@ import asyncio
 import copy
 import logging
 import math
+import random
 from datetime import datetime, timezone
 from typing import Any
 
 import numpy as np
 
-from .api import NotConnectedError, RealtimeAPI, RealtimeError
+from .api import (
+    FATAL_ERROR_CODES,
+    NotConnectedError,
+    RealtimeAPI,
+    RealtimeConnectionError,
+    RealtimeError,
+)
 from .audio import encode_base64, samples_to_ms, to_int16
 from .conversation import AUDIO_PART_TYPES, ConversationError, RealtimeConversation
 from .conversation_items import Change, part_type
@@ -52,9 +72,21 @@ from .events import (
     ItemAppended,
     ItemCompleted,
     RealtimeEventPayload,
+    Reconnected,
+    Reconnecting,
+    RestoredItem,
+    SkippedItem,
 )
 from .input_audio import IDLE_KEEP_S, InputAudioBuffer
-from .protocol import canonical_type, sample_rate, session_audio_codecs
+from .protocol import (
+    CLOSE_AUTH_FAILED,
+    CLOSE_BAD_REQUEST,
+    canonical_type,
+    new_event_id,
+    sample_rate,
+    session_audio_codecs,
+)
+from .restore import DEFAULT_RESTORE_BUDGET_TOKENS, plan_restore
 from .session_config import (  # noqa: F401 (DEFAULT_SERVER_VAD: re-exported)
     DEFAULT_SERVER_VAD,
     DEFAULT_SESSION,
@@ -84,6 +116,12 @@ _SILENT_TYPES = frozenset(
 )
 
 
+#: Server item events that echo an item the client re-created on a new session.
+_ECHO_TYPES = frozenset({"conversation.item.created", "conversation.item.done"})
+#: How long a restore waits for the server to confirm the items it re-created (seconds).
+RESTORE_CONFIRM_TIMEOUT_S = 15.0
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
@@ -107,15 +145,42 @@ class RealtimeClient(RealtimeEventHandler):
         protocol: str = "ga",
         debug: bool = False,
         session_config: dict[str, Any] | None = None,
+        *,
+        auto_reconnect: bool = False,
+        max_retries: int = 5,
+        initial_delay: float = 0.5,
+        max_delay: float = 8.0,
+        restore_budget_tokens: int | None = None,
         **api_kwargs: Any,
     ) -> None:
+        """`auto_reconnect` and its knobs: see the module docstring. `max_retries` bounds
+        the connection attempts per drop; `restore_budget_tokens` (None: an estimate of
+        the model's context, `DEFAULT_RESTORE_BUDGET_TOKENS`) bounds what is re-created."""
         super().__init__()
+        if max_retries < 1 or initial_delay < 0 or max_delay < initial_delay:
+            raise ValueError("need max_retries >= 1 and 0 <= initial_delay <= max_delay")
+        self.auto_reconnect = auto_reconnect
+        self.max_retries = max_retries
+        self.initial_delay = initial_delay
+        self.max_delay = max_delay
+        self.restore_budget_tokens = restore_budget_tokens or DEFAULT_RESTORE_BUDGET_TOKENS
+        self._reconnect_task: asyncio.Task[None] | None = None
+        self._user_closing = False
+        self._last_error_code: str | None = None
+        self._held_sends: list[tuple[str, dict[str, Any]]] | None = None  # not None: reconnecting
+        self._respond_pending = False
+        self._echo_ids: set[str] = set()  # new-session ids of re-created items: echoes not applied
+        self._pending_restore: dict[str, str] = {}  # new id -> old id, until confirmed
+        self._restore_events: dict[str, str] = {}  # event_id -> new id of its item
+        self._restore_failed: list[SkippedItem] = []
+        self._restore_changed = asyncio.Event()
+        self._jitter = random.Random()
         self.realtime = RealtimeAPI(url, api_key, model, protocol, debug, **api_kwargs)
         self.conversation = RealtimeConversation()
         self._initial_config = copy.deepcopy(session_config or {})
         self._tool_runner = ToolRunner(
             lambda: self.tools,
-            lambda *args: self.realtime.send(*args),
+            self._send_or_hold,
             lambda event: self.dispatch("error", event),
             self._respond,
             self._keep,
@@ -154,6 +219,12 @@ class RealtimeClient(RealtimeEventHandler):
 
     def _on_close(self, event: ClosePayload) -> None:
         self.session_created = False
+        if self._reconnect_task is not None and not self._reconnect_task.done():
+            self._restore_changed.set()  # lost again while restoring: the loop tries again
+            return
+        if self.auto_reconnect and not self._user_closing and not self._is_fatal(event):
+            self._start_reconnect(event)
+            return
         self.dispatch("close", event)
 
     def _input_codec(self) -> str:
@@ -171,7 +242,10 @@ class RealtimeClient(RealtimeEventHandler):
         self.dispatch("realtime.event", logged)
         event_type = canonical_type(event["type"])
         if event_type == "error":
+            self._on_error_event(event)
             self.dispatch("error", event)
+        if event_type in _ECHO_TYPES and self._is_restore_echo(event):
+            return
         change = self._apply(event, event_type)
         if event_type == "input_audio_buffer.speech_started":
             # The user is speaking even when the event's numbers are unusable (the
@@ -255,6 +329,8 @@ class RealtimeClient(RealtimeEventHandler):
         self.session_created = False
         self.session = None
         self.clear_waits()
+        self._user_closing = False
+        self._last_error_code = None
         await self.realtime.connect()
         self.update_session()
         return True
@@ -269,11 +345,21 @@ class RealtimeClient(RealtimeEventHandler):
         return self.session or {}
 
     async def disconnect(self) -> None:
-        """Close the connection and clear the conversation (config and tools stay)."""
+        """Close the connection and clear the conversation (config and tools stay).
+
+        Never reconnects; stops a reconnect under way (then `close` says so).
+        """
         self.session_created = False
+        self._user_closing = True
         self._tool_runner.cancel()
+        # A reconnect stopped between connections owes the `close` it held back; one
+        # stopped while restoring on a live connection gets it from that connection.
+        owed = await self._stop_reconnect() and not self.realtime.is_connected()
         await self.realtime.disconnect()
         self.conversation.clear()
+        if owed:
+            payload: ClosePayload = {"error": False, "code": None, "reason": "disconnected while reconnecting", "expired": False}
+            self.dispatch("close", payload)
 
     def reset(self) -> asyncio.Task[None] | None:
         """Disconnect, drop every handler, restore the initial config and re-wire.
@@ -282,6 +368,11 @@ class RealtimeClient(RealtimeEventHandler):
         returned (await it to be sure the socket is closed).
         """
         task: asyncio.Task[None] | None = None
+        self._user_closing = True
+        if self._reconnect_task is not None:
+            self._reconnect_task.cancel()
+            self._reconnect_task = None
+            self._held_sends = None
         if self.is_connected():
             task = asyncio.ensure_future(self.realtime.disconnect())
             self._keep(task)
@@ -296,6 +387,170 @@ class RealtimeClient(RealtimeEventHandler):
         """Reference a background task until it finishes (asyncio keeps weak refs only)."""
         self._tasks.add(task)  # type: ignore[arg-type]
         task.add_done_callback(self._tasks.discard)  # type: ignore[arg-type]
+
+    # --- reconnect -----------------------------------------------------------------
+
+    def is_reconnecting(self) -> bool:
+        """True from a lost connection until `reconnected` or the final `close`."""
+        return self._reconnect_task is not None and not self._reconnect_task.done()
+
+    def _is_fatal(self, event: ClosePayload) -> bool:
+        """A close no retry can fix: upstream's auth / bad-request codes or a fatal error."""
+        return event.get("code") in (CLOSE_AUTH_FAILED, CLOSE_BAD_REQUEST) or self._last_error_code in FATAL_ERROR_CODES
+
+    def _on_error_event(self, event: dict[str, Any]) -> None:
+        error = event.get("error") if isinstance(event.get("error"), dict) else {}
+        code = error.get("code")
+        self._last_error_code = code if isinstance(code, str) else None
+        new_id = self._restore_events.pop(str(error.get("event_id")), None)
+        if new_id is not None and new_id in self._pending_restore:
+            old_id = self._pending_restore.pop(new_id)
+            self._restore_failed.append({"id": old_id, "reason": f"refused by the server: {error.get('message') or code}"})
+            self._restore_changed.set()
+
+    def _is_restore_echo(self, event: dict[str, Any]) -> bool:
+        """The server's copy of an item the client re-created: map its id, apply nothing."""
+        item = event.get("item")
+        new_id = item.get("id") if isinstance(item, dict) else None
+        if not isinstance(new_id, str) or new_id not in self._echo_ids:
+            return False
+        old_id = self._pending_restore.pop(new_id, None)
+        if old_id is not None:
+            try:
+                self.conversation.rename_item(old_id, new_id)
+            except (KeyError, ValueError) as exc:  # deleted locally meanwhile: nothing to map
+                logger.info("restored item %s not mapped: %s", old_id, exc)
+            self._restore_changed.set()
+        return True
+
+    def _send_or_hold(self, event_type: str, data: dict[str, Any]) -> Any:
+        """Send, or while reconnecting hold the event for after the restore (tool outputs)."""
+        if self._held_sends is not None:
+            self._held_sends.append((event_type, data))
+            return None
+        return self.realtime.send(event_type, data)
+
+    def _start_reconnect(self, close: ClosePayload) -> None:
+        interrupted = self.conversation.mark_interrupted()
+        for item in interrupted:
+            updated: ConversationUpdated = {"item": item, "delta": None}
+            self.dispatch("conversation.updated", updated)
+        self._held_sends = []
+        for response in self.conversation.get_responses():
+            if (response.get("status_details") or {}).get("reason") == "connection_lost":
+                self._tool_runner.response_done(response.get("id"))
+        reason = "session_expired" if close.get("expired") else (close.get("reason") or f"connection closed (code {close.get('code')})")
+        self._reconnect_task = asyncio.ensure_future(self._reconnect(close, reason, [i["id"] for i in interrupted]))
+        self._keep(self._reconnect_task)
+
+    async def _stop_reconnect(self) -> bool:
+        """Cancel a reconnect under way; True if there was one (its `close` is owed)."""
+        task = self._reconnect_task
+        self._reconnect_task = None
+        self._held_sends = None
+        if task is None or task.done():
+            return False
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        return True
+
+    def _backoff(self, attempt: int) -> float:
+        """Exponential, capped at `max_delay`, with jitter (50-100%) so clients spread out."""
+        delay = min(self.max_delay, self.initial_delay * 2 ** (attempt - 1))
+        return delay * (0.5 + 0.5 * self._jitter.random())
+
+    async def _reconnect(self, close: ClosePayload, reason: str, interrupted: list[str]) -> None:
+        last_error = reason
+        last_code = close.get("code")
+        attempt = 0
+        for attempt in range(1, self.max_retries + 1):
+            delay = self._backoff(attempt)
+            payload: Reconnecting = {"attempt": attempt, "reason": reason, "delay": delay,
+                                     "interrupted": interrupted if attempt == 1 else []}
+            self.dispatch("reconnecting", payload)
+            await asyncio.sleep(delay)
+            self._input = InputAudioBuffer(max_keep_s=VAD_MAX_KEEP_S)
+            self.session_created = False
+            self._last_error_code = None
+            try:
+                await self.realtime.connect()
+            except RealtimeConnectionError as exc:
+                last_error, last_code = str(exc), exc.close_code or exc.http_status
+                if exc.code in FATAL_ERROR_CODES or exc.close_code in (CLOSE_AUTH_FAILED, CLOSE_BAD_REQUEST) \
+                        or exc.http_status in (401, 403):
+                    break
+                continue
+            result = await self._restore()
+            if result is None:
+                last_error = "the connection closed again while the conversation was being restored"
+                continue
+            restored, skipped = result
+            self._release_held()
+            done: Reconnected = {"session_id": (self.session or {}).get("id"), "restored": restored, "skipped": skipped}
+            self.dispatch("reconnected", done)
+            return
+        self._held_sends = None
+        final: ClosePayload = {"error": True, "code": last_code if isinstance(last_code, int) else None,
+                               "reason": f"reconnect failed after {attempt} attempt(s): {last_error}",
+                               "expired": bool(close.get("expired"))}
+        self.dispatch("close", final)
+
+    async def _restore(self) -> tuple[list[RestoredItem], list[SkippedItem]] | None:
+        """Re-send the session and re-create the conversation; None if the connection
+        dropped meanwhile. Waits (bounded) for the server to confirm each item."""
+        self.update_session()
+        plan = plan_restore(
+            self.conversation.get_items(),
+            protocol=self.protocol,
+            budget_tokens=self.restore_budget_tokens,
+            input_codec=self._input_codec(),
+            input_rate=self._input_rate(),
+        )
+        self._pending_restore = {}
+        self._restore_events = {}
+        self._restore_failed = []
+        self._restore_changed.clear()
+        restored: list[RestoredItem] = []
+        previous = "root"
+        for entry in plan.entries:
+            new_id = new_event_id("item_")
+            self._echo_ids.add(new_id)
+            self._pending_restore[new_id] = entry.item_id
+            sent = self.realtime.send(
+                "conversation.item.create",
+                {"previous_item_id": previous, "item": {"id": new_id, **entry.payload}},
+            )
+            self._restore_events[sent["event_id"]] = new_id
+            restored.append({"id": new_id, "restored_from": entry.item_id, "restored_as": entry.kind})
+            previous = new_id
+        try:
+            async with asyncio.timeout(RESTORE_CONFIRM_TIMEOUT_S):
+                while self._pending_restore:
+                    if not self.is_connected():
+                        return None
+                    self._restore_changed.clear()
+                    await self._restore_changed.wait()
+        except TimeoutError:
+            logger.warning("%d restored item(s) not confirmed by the server", len(self._pending_restore))
+        if not self.is_connected():
+            return None
+        failed = {s["id"] for s in self._restore_failed}
+        restored = [r for r in restored if r["restored_from"] not in failed]
+        skipped: list[SkippedItem] = [{"id": s["id"], "reason": s["reason"]} for s in plan.skipped]
+        skipped.extend(self._restore_failed)
+        return restored, skipped
+
+    def _release_held(self) -> None:
+        """Send what was held while reconnecting (tool outputs), then a deferred response."""
+        held, self._held_sends = self._held_sends or [], None
+        for event_type, data in held:
+            try:
+                self.realtime.send(event_type, data)
+            except NotConnectedError:
+                self.dispatch("error", client_error_event("client_tool_error", f"{event_type} not sent: disconnected"))
+        if self._respond_pending and self.is_connected():
+            self._respond_pending = False
+            self.create_response()
 
     # --- session -------------------------------------------------------------------
 
@@ -356,8 +611,11 @@ class RealtimeClient(RealtimeEventHandler):
         return True
 
     def _respond(self) -> None:
-        """After a response's tools sent their outputs: the next response, if connected."""
-        if self.is_connected():
+        """After a response's tools sent their outputs: the next response, if connected
+        (while reconnecting: after the restore)."""
+        if self._held_sends is not None:
+            self._respond_pending = True
+        elif self.is_connected():
             self.create_response()
 
     # --- conversation actions ------------------------------------------------------

@@ -146,6 +146,59 @@ class RealtimeConversation:
         """The conversation's items in order (a new list; the items themselves are live)."""
         return list(self._items)
 
+    def rename_item(self, old_id: str, new_id: str) -> Item:
+        """Give a live item the id a new session knows it by (see `RealtimeClient`'s
+        reconnect): the item keeps its place and data, `item["id"]` becomes `new_id` and
+        `item["restored_from"]` records `old_id`, so later server events naming `new_id`
+        (truncated, deleted, retrieved) find it.
+
+        Raises:
+            KeyError: no live item has `old_id`.
+            ValueError: `new_id` is already taken.
+        """
+        item = self._item_lookup[old_id]
+        if new_id == old_id:
+            return item
+        if new_id in self._item_lookup:
+            raise ValueError(f"item id {new_id!r} is already in the conversation")
+        del self._item_lookup[old_id]
+        self._item_lookup[new_id] = item
+        item.setdefault("restored_from", old_id)
+        item["id"] = new_id
+        for table in (self._audio, self._decoders, self._committed_audio):
+            if old_id in table:
+                table[new_id] = table.pop(old_id)  # type: ignore[index]
+        for ids in (self._reported_completed, self._awaiting_output_done):
+            if old_id in ids:
+                ids.discard(old_id)
+                ids.add(new_id)
+        for response in self._responses:
+            output = response.get("output")
+            if isinstance(output, list) and old_id in output:
+                response["output"] = [new_id if i == old_id else i for i in output]
+        return item
+
+    def mark_interrupted(self) -> list[Item]:
+        """The connection was lost: end every response still in progress.
+
+        Its items still in progress become `incomplete` (with the text and audio that
+        arrived) and the response gets status `incomplete`, reason `connection_lost`, as
+        no `response.done` will ever come. Returns the items changed.
+        """
+        changed: list[Item] = []
+        for response in self._responses:
+            if response.get("status") not in (None, "in_progress"):
+                continue
+            response["status"] = "incomplete"
+            response["status_details"] = {"type": "incomplete", "reason": "connection_lost"}
+            for item_id in response.get("output") or []:
+                self._awaiting_output_done.discard(item_id)
+                item = self._item_lookup.get(item_id)
+                if item is not None and item.get("status") in (None, "in_progress"):
+                    item["status"] = "incomplete"
+                    changed.append(item)
+        return changed
+
     def get_out_of_band_item(self, item_id: str) -> Item | None:
         """An item of an out-of-band response (never part of the conversation)."""
         return self._oob_items.get(item_id)

@@ -12,8 +12,16 @@ They are dicts at run time: nothing changes for a caller indexing them.
 | `conversation.item.appended`   | `ItemAppended`              | once per new item |
 | `conversation.item.completed`  | `ItemCompleted`             | once per item reaching `completed` |
 | `conversation.interrupted`     | `Interrupted`               | the server detected the user speaking |
-| `close`                        | `ClosePayload`              | once per connection, after the socket is closed |
+| `close`                        | `ClosePayload`              | once per connection, after the socket is closed (with `auto_reconnect`: once the session finally ends) |
+| `reconnecting`                 | `Reconnecting`              | `auto_reconnect`: the connection was lost, attempt N starts after `delay` |
+| `reconnected`                  | `Reconnected`               | `auto_reconnect`: a new session holds the restored conversation |
 | `error`                        | `ErrorPayload`              | the server's `error` events and the client's own failures |
+
+Restored items (`auto_reconnect`): an item re-created on a new session keeps its place in
+`get_items()`, and its `item["id"]` becomes the id the *new* session knows it by (so
+`delete_item`, truncation and later server events work on it), while
+`item["restored_from"]` keeps the id it had before (the first one, across several
+reconnects). `Reconnected.restored` lists the mapping.
 
 `RealtimeAPI` also dispatches `server.<type>` / `server.*` and `client.<type>` /
 `client.*` with the raw event dict (`ServerEvent` / `ClientEvent`).
@@ -119,3 +127,42 @@ class ErrorPayload(TypedDict, total=False):
     event: ServerEvent
     raw: str
     event_name: str
+
+
+class Reconnecting(TypedDict):
+    """`reconnecting`: the connection was lost (`reason`: `session_expired`, the close
+    reason, or the close code) and attempt `attempt` (1-based) starts after `delay`
+    seconds. `interrupted`: ids of the items of a response cut off by the drop, now
+    status `incomplete` (only on attempt 1; empty when nothing was in progress)."""
+
+    attempt: int
+    reason: str
+    delay: float
+    interrupted: list[str]
+
+
+class RestoredItem(TypedDict):
+    """One item re-created on the new session: its new `id`, the id it had before, and
+    how it was sent (`audio`, `text`, `transcript` for user audio sent as its marked
+    transcript, `function_call`, `function_call_output`)."""
+
+    id: str
+    restored_from: str
+    restored_as: str
+
+
+class SkippedItem(TypedDict):
+    """An item not re-created (its old id stays in `get_items()`), and why: over the
+    restore budget, nothing to restore, or refused by the server."""
+
+    id: str
+    reason: str
+
+
+class Reconnected(TypedDict):
+    """`reconnected`: the new session's id, the items re-created in order, and the items
+    left out."""
+
+    session_id: str | None
+    restored: list[RestoredItem]
+    skipped: list[SkippedItem]
