@@ -78,10 +78,13 @@ class ConsoleConfig:
     #: Feed `--input-wav` faster than real time (tests); 1.0 is real time.
     wav_speed: float = 1.0
     theme: str = "textual-dark"
+    #: Reconnect on an expired session or a dropped connection, restoring the conversation
+    #: (`--no-reconnect` turns it off; `/reconnect` always starts a fresh session).
+    reconnect: bool = True
 
     def client_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for `RealtimeClient` (contains the key: never log them)."""
-        kwargs: dict[str, Any] = {"url": self.url, "protocol": self.protocol}
+        kwargs: dict[str, Any] = {"url": self.url, "protocol": self.protocol, "auto_reconnect": self.reconnect}
         if self.azure:
             kwargs.update(azure_deployment=self.azure_deployment, api_version=self.api_version,
                           azure_api_key=self.api_key)
@@ -335,4 +338,5 @@ def build_config(args: Any) -> ConsoleConfig:
         tools_spec=tools_spec,
         tools=tools,
         record=record,
+        reconnect=not bool(getattr(args, "no_reconnect", False)),
     )

@@ -54,6 +54,9 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     where.add_argument("--record", metavar="PATH",
                        help="record to PATH instead (a new .jsonl file, or an existing directory for a default-named file)")
     where.add_argument("--no-record", action="store_true", help="do not record this session")
+    parser.add_argument("--no-reconnect", action="store_true",
+                        help="do not reconnect by itself when the session expires or the connection drops "
+                             "(by default it does, restoring the conversation)")
     return parser
 
 

@@ -116,6 +116,8 @@ class LiveSession(Session):
         client.on("conversation.interrupted", self._on_interrupted)
         client.on("error", self._on_error)
         client.on("close", self._on_close)
+        client.on("reconnecting", self._on_reconnecting)
+        client.on("reconnected", self._on_reconnected)
         try:
             self.config.tools.install(client)
         except Exception as exc:  # a broken tool must not stop the session
@@ -274,6 +276,28 @@ class LiveSession(Session):
                 future.set_result(None)
         self.set_connection("disconnected", detail)
         self.add_note("info", detail)
+
+    def _on_reconnecting(self, payload: dict[str, Any]) -> None:
+        """The library lost the connection and tries again (it restores the conversation)."""
+        reason = payload.get("reason") or "connection lost"
+        cut = payload.get("interrupted") or []
+        detail = (f"reconnecting ({reason}): attempt {payload.get('attempt')} in {float(payload.get('delay') or 0):.1f} s"
+                  + (f"; the answer in progress was cut off ({len(cut)} item(s) incomplete)" if cut else ""))
+        self.set_connection("connecting", detail)
+        self.add_note("info", "⟳ " + detail)
+
+    def _on_reconnected(self, payload: dict[str, Any]) -> None:
+        """A new session holds the conversation again: its items have new ids, so every
+        view redraws them (the marks of the old session no longer apply)."""
+        restored, skipped = payload.get("restored") or [], payload.get("skipped") or []
+        self.stats.reset_session()
+        self.reset_conversation()
+        for item in self.items():
+            self.item_changed(item["id"])
+        text = (f"⟳ reconnected to session {payload.get('session_id')}: {len(restored)} item(s) restored"
+                + (f", {len(skipped)} left out (over the context budget or nothing to restore)" if skipped else ""))
+        self.set_connection("connected", "")
+        self.add_note("info", text)
 
     # --- commands -------------------------------------------------------------------
 

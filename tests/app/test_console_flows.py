@@ -548,3 +548,26 @@ async def test_a_notice_about_one_turn_is_cleared_when_the_next_response_starts(
         await submit(pilot, "hello again")
         await wait_for(pilot, lambda: len(events_of(app, "response.created")) >= 2, what="second response")
         await wait_for(pilot, lambda: "interrupted after" not in str(notice.render()), what="stale notice cleared")
+
+
+async def test_an_expired_session_reconnects_with_the_conversation_restored() -> None:
+    from console.simulator.errors import FatalError
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        await submit(pilot, "hello")
+        await wait_for(pilot, lambda: [i for i in assistant_items(app) if i.get("status") == "completed"], what="answer")
+        texts = [(i.get("role"), i["formatted"].get("text") or i["formatted"].get("transcript")) for i in app.session.items()]
+        simulator = app.session.simulator
+        await simulator.connections[0].fatal(FatalError("session_expired", "Your session hit the maximum duration.", 1000))
+        await wait_for(pilot, lambda: any("reconnected to session" in n.text for n in app.session.annotations.notes),
+                       timeout=20, what="the reconnect")
+        assert any(n.text.startswith("⟳ reconnecting (session_expired)") for n in app.session.annotations.notes)
+        restored = app.session.items()
+        assert [(i.get("role"), i["formatted"].get("text") or i["formatted"].get("transcript")) for i in restored] == texts
+        assert all(i.get("restored_from") for i in restored)
+        await wait_for(pilot, lambda: app.session.stats.connection == "connected", what="connected again")
+        view = app.main.query_one(ConversationView)
+        await wait_for(pilot, lambda: all(view.card(i["id"]) is not None for i in restored), what="cards redrawn")
+        assert app.session.stats.sessions == 2

@@ -112,7 +112,7 @@ def test_turns_and_errors_navigation(path: Path) -> None:
         assert len(turns) >= 5 and len(errors) == 1
         ctl = ReplayController(rec)
         seen = []
-        while (update := ctl.next_turn()) is not None:
+        while ctl.next_turn() is not None:
             seen.append(ctl.cursor)
         assert seen == turns
         assert ctl.turn_number() == (len(turns), len(turns))
