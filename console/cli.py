@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "inspect": ("console.recording.inspect_cli", "summarise a recorded session (latency, usage, errors)"),
     "export": ("console.recording.export_cli", "export a recording's audio, transcript or events"),
     "proxy": ("console.app.proxy_cli", "relay and record an app's Realtime sessions, keeping the key here"),
+    "attach": ("console.app.attach_cli", "watch and steer a live WebRTC/SIP call through a sideband WebSocket"),
 }
 DEFAULT_COMMAND = "console.app.launch"
 

@@ -13,6 +13,7 @@ answers a fixed SDP text. Tests play the caller with `Call.say` (no media exists
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import secrets
@@ -108,12 +109,9 @@ class Call:
         """
         connection = self.connection
         snapshot = {"type": "session.created", "event_id": new_event_id(), "session": connection.session.snapshot()}
+        self.wire.sidebands.append(ws)  # joined from here: no await before the snapshot goes out first
         try:
             await ws.send(json.dumps(snapshot))
-        except ConnectionClosed:
-            return
-        self.wire.sidebands.append(ws)
-        try:
             async for message in ws:
                 await connection.handle(message)
         except ConnectionClosed:
@@ -122,9 +120,13 @@ class Call:
             if ws in self.wire.sidebands:
                 self.wire.sidebands.remove(ws)
 
-    async def say(self, text: str) -> None:
-        """Play the caller: they said `text` (events go to every sideband)."""
+    async def say(self, text: str, *, wait: bool = False) -> None:
+        """Play the caller: they said `text` (events go to every sideband); with `wait`,
+        return once the response it started is done."""
         await self.connection.caller_said(text)
+        run = self.connection.active
+        if wait and run is not None and run.task is not None:
+            await asyncio.gather(run.task, return_exceptions=True)
 
     async def hang_up(self) -> None:
         """End the call as the caller hanging up: sidebands close with 1000."""

@@ -186,9 +186,10 @@ class Simulator:
             raise KeyError(f"no live call {call_id!r}")
         return call
 
-    async def call_say(self, call_id: str, text: str) -> None:
-        """Play the caller of `call_id`: they said `text`; a response follows (to every sideband)."""
-        await self.call(call_id).say(text)
+    async def call_say(self, call_id: str, text: str, *, wait: bool = False) -> None:
+        """Play the caller of `call_id`: they said `text`; a response follows (to every sideband).
+        With `wait`, return once that response is done."""
+        await self.call(call_id).say(text, wait=wait)
 
     async def hang_up(self, call_id: str) -> None:
         """End the call as the caller hanging up: its sidebands close with 1000."""
