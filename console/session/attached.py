@@ -22,7 +22,12 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import websockets
 from websockets.asyncio.client import ClientConnection
-from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
+from websockets.exceptions import (
+    ConnectionClosed,
+    InvalidHandshake,
+    InvalidStatus,
+    InvalidURI,
+)
 
 from console.realtime.protocol import new_event_id
 from console.session.event_store import EventStore
@@ -116,7 +121,7 @@ class AttachedSession(RebuiltSession):
             raise self._failed(f"the server refused to attach to call {self.call_id}: {_refusal(exc)}") from None
         except InvalidURI:
             raise self._failed(f"not a WebSocket URL: {self.url}") from None
-        except (OSError, InvalidHandshake, asyncio.TimeoutError) as exc:
+        except (TimeoutError, OSError, InvalidHandshake) as exc:
             raise self._failed(f"cannot reach {urlsplit(self.url).netloc}: {exc or type(exc).__name__}") from None
         self.opened_at = self.clock()
         self.set_connection("connected", f"attached to call {self.call_id}")

@@ -16,7 +16,8 @@ import random
 from collections import Counter
 from collections.abc import AsyncIterable
 from dataclasses import dataclass
-from typing import Any, Protocol as TypingProtocol
+from typing import Any
+from typing import Protocol as TypingProtocol
 
 from websockets.exceptions import ConnectionClosed
 
@@ -30,8 +31,14 @@ from .idle import IdleTimer
 from .responder import Context, Rule, choose_reply
 from .response import ResponseParams, ResponseRun, audio_tokens, text_tokens
 from .session import Session
-from .validation import RESPONSE, check_client_event, client_event_id, decode_audio, parse_item
 from .vad import EnergyVad
+from .validation import (
+    RESPONSE,
+    check_client_event,
+    client_event_id,
+    decode_audio,
+    parse_item,
+)
 from .voice import synthesise
 
 MIN_COMMIT_MS = 100

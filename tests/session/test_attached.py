@@ -19,7 +19,7 @@ async def until(condition: Callable[[], bool], what: str) -> None:
             await asyncio.sleep(0.01)
     try:
         await asyncio.wait_for(poll(), TIMEOUT)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         raise AssertionError(f"timed out waiting for {what}") from None
 
 

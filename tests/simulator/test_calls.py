@@ -11,10 +11,10 @@ import http.client
 
 import pytest
 import websockets
-from tests.simulator.sim_helpers import SimClient
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from console.simulator import Simulator
+from tests.simulator.sim_helpers import SimClient
 
 OFFER = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"
 
