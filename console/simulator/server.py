@@ -175,7 +175,7 @@ class Simulator:
 
     # --- calls ----------------------------------------------------------------------
 
-    def start_call(self, model: str = "gpt-realtime") -> str:
+    def start_call(self) -> str:
         """Start a call as `POST /v1/realtime/calls` does; returns its id (needs the running loop)."""
         return self.calls.start().id
 
