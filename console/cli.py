@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "proxy": ("console.app.proxy_cli", "relay and record an app's Realtime sessions, keeping the key here"),
     "stats": ("console.recording.stats_cli", "aggregate many recordings (latency percentiles, errors, cost)"),
     "sessions": ("console.app.sessions_app", "browse a directory of recordings and open one in replay"),
+    "attach": ("console.app.attach_cli", "watch and steer a live WebRTC/SIP call through a sideband WebSocket"),
 }
 DEFAULT_COMMAND = "console.app.launch"
 

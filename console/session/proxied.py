@@ -1,11 +1,8 @@
 """`ProxiedSession`: a session of some other app, watched through the recording proxy.
 
 The proxy (`console.proxy`) relays an app's Realtime connection and reports every frame to
-its listeners. A `ProxiedSession` is one such listener: it keeps the frames' events in its
-store, its annotations and statistics, and rebuilds the conversation the app's own client
-has, with the same `ConversationRebuilder` a replay uses (server events through
-`RealtimeConversation.process_event`, the app's input audio from its appends and
-commits), so the console shows what the app sees without a third copy of that logic.
+its listeners. A `ProxiedSession` is one such listener: a `RebuiltSession` fed with the
+frames' events, so it rebuilds the conversation the app's own client has.
 
 It is `steerable` while the proxied connection is open: `send(event)` injects a client
 event through the proxy (`ProxySession.inject`): it goes upstream only, is recorded and
@@ -26,46 +23,15 @@ from typing import Any
 from console.config import DEFAULT_SERVER_VAD
 from console.proxy.server import ProxyServer
 from console.proxy.session import Frame, ProxySession, SessionInfo
-from console.realtime.conversation import RealtimeConversation
 from console.realtime.protocol import flat_to_ga_session, new_event_id
-from console.recording.reader import EventRecord
-from console.recording.rebuild import ConversationRebuilder
 from console.session.event_store import EventStore
-from console.session.session import Session
+from console.session.rebuilt import RebuiltSession
 from console.session.slash import SlashCommand, SlashError
 from console.session.stats import SessionStats
 
 
 class SteerRefused(ConnectionError):
     """A client event could not be injected (the proxied session has ended)."""
-
-
-class _LatestEvent:
-    """The one-event "recording" the rebuilder reads: the frame being applied now.
-
-    `ConversationRebuilder` applies event `n` of a recording; a live session has no
-    recording to index, so this hands it the current frame as event `n` (the store keeps
-    every event already, a second list would only double the memory).
-    """
-
-    def __init__(self) -> None:
-        self.count = 0
-        self.current: EventRecord | None = None
-
-    def push(self, source: str, event: dict[str, Any], now: float) -> int:
-        self.current = EventRecord(self.count, now, source, str(event.get("type")), event)
-        self.count += 1
-        return self.count - 1
-
-    def __len__(self) -> int:
-        return self.count
-
-    def record(self, n: int) -> EventRecord:
-        assert self.current is not None and self.current.index == n
-        return self.current
-
-    def type_of(self, n: int) -> str:
-        return self.current.type if self.current is not None else "?"
 
 
 @dataclass(frozen=True)
@@ -84,7 +50,7 @@ class SessionSummary:
     ended: str = ""  #: how it ended ("closed by the app: code 1000"), once it has
 
 
-class ProxiedSession(Session):
+class ProxiedSession(RebuiltSession):
     """One proxied app connection, as the console shows it.
 
     Args:
@@ -111,19 +77,13 @@ class ProxiedSession(Session):
         recording = proxy_session.recording
         self.stats.recording = "on" if recording is not None else "off"
         self.stats.recording_path = str(recording.path) if recording is not None else ""
-        self._feed = _LatestEvent()
-        self._rebuilder = ConversationRebuilder(self._feed)  # type: ignore[arg-type]
-        self._reported_errors = 0
+        self._start_rebuilding()
         self.set_connection("connected", f"app {info.app} via the proxy")
         self._unsubscribe = proxy_session.add_listener(self._on_frame)
         if proxy_session.closed:
             self.session_ended()
 
     # --- what the views read ------------------------------------------------------------
-
-    @property
-    def conversation(self) -> RealtimeConversation:
-        return self._rebuilder.conversation
 
     @property
     def id(self) -> int:
@@ -168,27 +128,10 @@ class ProxiedSession(Session):
         if event is None:
             self.opaque_frames += 1
             return
-        n = self._feed.push(frame.source, event, self.clock())
-        item, _delta = self._rebuilder.apply(n)
-        index = self.ingest({"source": frame.source, "event": event})
-        if isinstance(item, dict) and isinstance(item.get("id"), str):
-            self.item_changed(item["id"])
-        self._report_rebuild_errors(index)
+        index = self.feed(frame.source, event)
         if frame.injected:
             self.injected.add(index)
             self.add_note("info", f"injected by the console: {event.get('type')}", event_index=index)
-        if frame.source == "server" and str(event.get("type")) in ("session.created", "session.updated"):
-            mode = "ptt" if self._rebuilder.manual_turns else "vad"
-            if mode != self.stats.turn_mode:
-                self.stats.turn_mode = mode
-                self.mark_stats_changed()
-
-    def _report_rebuild_errors(self, index: int) -> None:
-        """An event the conversation could not apply is a note, as the live client reports it."""
-        errors = self._rebuilder.errors
-        for error in errors[self._reported_errors:]:
-            self.add_note("error", f"conversation could not apply {error.type}: {error.message}", event_index=index)
-        self._reported_errors = len(errors)
 
     def session_ended(self) -> None:
         """The proxied connection is closed (the watcher calls this when the proxy says so)."""

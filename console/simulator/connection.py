@@ -14,24 +14,32 @@ import json
 import logging
 import random
 from collections import Counter
+from collections.abc import AsyncIterable
 from dataclasses import dataclass
 from typing import Any
+from typing import Protocol as TypingProtocol
 
-from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
 from console.realtime.audio import Int16Buffer, samples_to_ms
 from console.realtime.protocol import Protocol, new_event_id
 
-from .conversation import Conversation, Item, audio_part
+from .conversation import Conversation, Item, Part, audio_part
 from .errors import ApiError, FatalError
 from .faults import FaultInjector, FaultPlan
 from .idle import IdleTimer
 from .responder import Context, Rule, choose_reply
 from .response import ResponseParams, ResponseRun, audio_tokens, text_tokens
 from .session import Session
-from .validation import RESPONSE, check_client_event, client_event_id, decode_audio, parse_item
 from .vad import EnergyVad
+from .validation import (
+    RESPONSE,
+    check_client_event,
+    client_event_id,
+    decode_audio,
+    parse_item,
+)
+from .voice import synthesise
 
 MIN_COMMIT_MS = 100
 #: In VAD mode, idle input audio kept before speech (upstream keeps a bounded window too);
@@ -57,10 +65,18 @@ class ServerSettings:
     rules: tuple[Rule, ...] = ()
 
 
-class Connection:
-    """A live simulated session on one WebSocket."""
+class Wire(TypingProtocol):
+    """Where a session's server events go: its WebSocket, or every sideband of a call."""
 
-    def __init__(self, settings: ServerSettings, ws: ServerConnection, protocol: Protocol, model: str,
+    async def send(self, message: str) -> None: ...
+
+    async def close(self, code: int, reason: str) -> None: ...
+
+
+class Connection:
+    """A live simulated session, sending on one `Wire` (a WebSocket, or a call's sidebands)."""
+
+    def __init__(self, settings: ServerSettings, ws: Wire, protocol: Protocol, model: str,
                  index: int) -> None:
         self.settings = settings
         self.ws = ws
@@ -124,16 +140,21 @@ class Connection:
 
     # --- lifecycle ----------------------------------------------------------------
 
-    async def run(self) -> None:
+    async def run(self, incoming: AsyncIterable[str | bytes]) -> None:
+        """Serve a WebSocket session: `session.created`, then every client frame until it closes."""
         await self.send({"type": "session.created", "event_id": new_event_id(), "session": self.session.snapshot()})
-        self.spawn(self._expire())
+        self.begin()
         try:
-            async for message in self.ws:
+            async for message in incoming:
                 await self.handle(message)
         except ConnectionClosed:
             pass
         finally:
             await self.shutdown()
+
+    def begin(self) -> None:
+        """Start the session's clock (it expires after the session duration)."""
+        self.spawn(self._expire())
 
     async def shutdown(self) -> None:
         for task in list(self._tasks):
@@ -246,6 +267,34 @@ class Connection:
         await self._commit(start, end, item_id)
         config = self.session.settings.turn_detection or {}
         if config.get("create_response", True) and self.active is None:
+            await self.start_response({})
+
+    async def caller_said(self, text: str) -> None:
+        """The far end of a call spoke `text` (tests play the caller of a WebRTC/SIP call).
+
+        A call's audio never reaches the sidebands, so this plays what upstream shows them:
+        speech started and stopped, the commit, the user item with its transcript (always,
+        as a call's transcript is what a sideband watches), then a response.
+        """
+        settings = self.session.settings
+        samples = synthesise(text, settings.input_rate)
+        start_ms = self._input_ms(self.total_input)
+        self.total_input += len(samples)  # the call's audio clock moves on; its audio is not in the buffer
+        self.input_start += len(self.input) + len(samples)
+        self.input.clear()
+        await self._speech_started(start_ms)
+        item_id = self.speech_item_id or new_event_id("item_")
+        self.speech_item_id = None
+        await self.send({"type": "input_audio_buffer.speech_stopped", "event_id": new_event_id(),
+                         "audio_end_ms": self._input_ms(self.total_input), "item_id": item_id})
+        part = Part("input_audio", audio=Int16Buffer(samples), codec=settings.input_codec, heard=text)
+        item = Item(id=item_id, type="message", role="user", content=[part])
+        previous = self.conversation.insert(item)
+        await self.send({"type": "input_audio_buffer.committed", "event_id": new_event_id(),
+                         "previous_item_id": previous, "item_id": item_id})
+        await self._announce_item(item, previous)
+        await self._transcribe(item)
+        if self.active is None:
             await self.start_response({})
 
     async def _commit(self, start: int, end: int, item_id: str) -> None:

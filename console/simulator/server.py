@@ -11,6 +11,12 @@ default), or, like api.openai.com does for WebSockets, accepted and then answere
 `invalid_api_key` and close 3000 (`auth_failure="close"`). Keys are read from
 `Authorization: Bearer`, Azure's `api-key` header, or the browser subprotocol
 `openai-insecure-api-key.<key>`, and never logged or echoed.
+
+Calls (`calls`): `POST /v1/realtime/calls` with an SDP offer starts a simulated WebRTC/SIP
+call (201, an SDP answer, `Location: /v1/realtime/calls/{call_id}`), and a WebSocket to
+`/v1/realtime?call_id=...` attaches a sideband to it (an unknown id is a 404 with
+upstream's error body). Tests start calls with `start_call()` and play the caller with
+`call_say()`.
 """
 
 from __future__ import annotations
@@ -22,18 +28,21 @@ from collections.abc import Sequence
 from http import HTTPStatus
 from pathlib import Path
 from types import TracebackType
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
+from websockets.server import ServerProtocol
 
 from console.realtime.protocol import CLOSE_AUTH_FAILED, CLOSE_BAD_REQUEST, Protocol
 
+from .calls import SDP_ANSWER, Call, Calls, CallWire
 from .connection import Connection, ServerSettings
 from .errors import FatalError
 from .faults import FaultPlan
+from .http_body import BodyRequest, read_bodies
 from .responder import Rule, load_rules
 
 MAX_FRAME_BYTES = 16 * 1024 * 1024  #: upstream accepts ~15 MiB appends
@@ -72,6 +81,20 @@ def requested_model(path: str) -> str | None:
     return None
 
 
+def requested_call(path: str) -> str | None:
+    """The `call_id` a sideband connection asks for (None for an ordinary session)."""
+    values = parse_qs(urlsplit(path).query).get("call_id")
+    return values[0] if values else None
+
+
+def _json_response(connection: ServerConnection, status: HTTPStatus, message: str, code: str | None,
+                   param: str | None = None) -> Response:
+    body = json.dumps({"error": {"message": message, "type": "invalid_request_error", "code": code, "param": param}})
+    response = connection.respond(status, body + "\n")
+    response.headers["Content-Type"] = "application/json"
+    return response
+
+
 class Simulator:
     """A local Realtime API server on loopback (see the module docstring)."""
 
@@ -95,6 +118,7 @@ class Simulator:
         self.ping_interval = ping_interval
         self.auth_failure = auth_failure
         self.connections: list[Connection] = []
+        self.calls = Calls(self._call_connection)
         self._server: Server | None = None
         self._count = 0
 
@@ -110,6 +134,7 @@ class Simulator:
             ping_interval=self.ping_interval,
             ping_timeout=self.ping_interval,
             server_header="realtime-console-simulator",
+            create_connection=self._create_connection,
         )
         sock = next(iter(self._server.sockets))
         self.port = sock.getsockname()[1]
@@ -117,6 +142,7 @@ class Simulator:
     async def stop(self) -> None:
         if self._server is None:
             return
+        await self.calls.close_all()
         self._server.close()
         await self._server.wait_closed()
         self._server = None
@@ -147,7 +173,54 @@ class Simulator:
         """For the openai SDK's `base_url`."""
         return f"http://{self.host}:{self.port}/v1"
 
+    # --- calls ----------------------------------------------------------------------
+
+    def start_call(self) -> str:
+        """Start a call as `POST /v1/realtime/calls` does; returns its id (needs the running loop)."""
+        return self.calls.start().id
+
+    def call(self, call_id: str) -> Call:
+        """The live call `call_id` (KeyError when unknown or ended)."""
+        call = self.calls.get(call_id)
+        if call is None:
+            raise KeyError(f"no live call {call_id!r}")
+        return call
+
+    async def call_say(self, call_id: str, text: str, *, wait: bool = False) -> None:
+        """Play the caller of `call_id`: they said `text`; a response follows (to every sideband).
+        With `wait`, return once that response is done."""
+        await self.call(call_id).say(text, wait=wait)
+
+    async def hang_up(self, call_id: str) -> None:
+        """End the call as the caller hanging up: its sidebands close with 1000."""
+        await self.call(call_id).hang_up()
+
+    def _call_connection(self, wire: CallWire, index: int) -> Connection:
+        self._count += 1
+        settings = ServerSettings(self.fast, self.seed, self.session_duration_s, self.faults, self.rules)
+        return Connection(settings, wire, self.protocol or "ga", "gpt-realtime", self._count)
+
+    def _calls_request(self, connection: ServerConnection, request: Request) -> Response:
+        path = urlsplit(request.path).path.rstrip("/")
+        if not path.endswith("/realtime/calls"):
+            return connection.respond(HTTPStatus.NOT_FOUND, "Not found: POST an SDP offer to /v1/realtime/calls\n")
+        if request.method != "POST":
+            return connection.respond(HTTPStatus.METHOD_NOT_ALLOWED, "POST an SDP offer to /v1/realtime/calls\n")
+        offer = request.body if isinstance(request, BodyRequest) else b""
+        if not offer.strip():
+            return _json_response(connection, HTTPStatus.BAD_REQUEST, "The request body must be an SDP offer.",
+                                  "invalid_offer", "sdp")
+        call = self.calls.start()
+        response = connection.respond(HTTPStatus.CREATED, SDP_ANSWER)
+        response.headers["Content-Type"] = "application/sdp"
+        response.headers["Location"] = f"/v1/realtime/calls/{call.id}"
+        return response
+
     # --- the upgrade --------------------------------------------------------------
+
+    def _create_connection(self, protocol: ServerProtocol, *args: Any, **kwargs: Any) -> ServerConnection:
+        read_bodies(protocol)
+        return ServerConnection(protocol, *args, **kwargs)
 
     def _select_subprotocol(self, connection: ServerConnection, offered: Sequence[str]) -> str | None:
         return "realtime" if "realtime" in offered else None
@@ -159,20 +232,30 @@ class Simulator:
         return key is not None and hmac.compare_digest(key.encode(), self.require_key.encode())
 
     def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
-        if not urlsplit(request.path).path.rstrip("/").endswith("/realtime"):
+        is_calls = "/realtime/calls" in urlsplit(request.path).path
+        if request.method != "GET" and not is_calls:
+            return connection.respond(HTTPStatus.METHOD_NOT_ALLOWED, "Connect to /v1/realtime with a WebSocket GET\n")
+        if not is_calls and not urlsplit(request.path).path.rstrip("/").endswith("/realtime"):
             return connection.respond(HTTPStatus.NOT_FOUND, "Not found: connect to /v1/realtime?model=...\n")
-        if self.auth_failure == "http" and not self._key_ok(request.headers):
-            body = json.dumps({"error": {
-                "message": "Incorrect API key provided (the simulator was started with --require-key).",
-                "type": "invalid_request_error", "code": "invalid_api_key", "param": None}})
-            response = connection.respond(HTTPStatus.UNAUTHORIZED, body + "\n")
-            response.headers["Content-Type"] = "application/json"
-            return response
+        if (self.auth_failure == "http" or is_calls) and not self._key_ok(request.headers):
+            return _json_response(connection, HTTPStatus.UNAUTHORIZED,
+                                  "Incorrect API key provided (the simulator was started with --require-key).",
+                                  "invalid_api_key")
+        if is_calls:
+            return self._calls_request(connection, request)
+        call_id = requested_call(request.path)
+        if call_id is not None and self.calls.get(call_id) is None:
+            return _json_response(connection, HTTPStatus.NOT_FOUND, f"Call '{call_id}' not found.", "call_not_found",
+                                  "call_id")
         return None
 
     async def _handle(self, ws: ServerConnection) -> None:
         request = ws.request
         assert request is not None
+        call_id = requested_call(request.path)
+        if call_id is not None:
+            await self._join_call(ws, call_id)
+            return
         beta = wants_beta(request.headers)
         protocol: Protocol = self.protocol or ("beta" if beta else "ga")
         model = requested_model(request.path)
@@ -185,9 +268,21 @@ class Simulator:
             return
         self.connections.append(conn)
         try:
-            await conn.run()
+            await conn.run(ws)
         finally:
             self.connections.remove(conn)
+
+    async def _join_call(self, ws: ServerConnection, call_id: str) -> None:
+        call = self.calls.get(call_id)
+        if call is None:  # ended between the upgrade and now
+            await ws.close(CLOSE_BAD_REQUEST, "call_not_found")
+            return
+        if not self._key_ok(ws.request.headers if ws.request else Headers()):  # auth_failure="close"
+            error = FatalError("invalid_api_key", "Incorrect API key provided.", CLOSE_AUTH_FAILED)
+            await ws.send(json.dumps(error.event(None)))
+            await ws.close(error.close_code, error.close_reason)
+            return
+        await call.join(ws)
 
     def _fatal_on_open(self, headers: Headers, model: str | None, beta: bool) -> FatalError | None:
         if not self._key_ok(headers):

@@ -1,4 +1,4 @@
-"""The panes of one proxied session: status header, event log + detail, conversation.
+"""The panes of one watched session (proxied, or an attached call): header, log + detail, conversation.
 
 Each watched session gets its own view, made the first time it is selected and kept, so
 switching sessions is showing another view (a `ContentSwitcher` flip): no store is
@@ -20,6 +20,7 @@ from textual.containers import Horizontal, Vertical
 from console.app.bridge import SessionBridge
 from console.app.messages import BridgeFlushed, ConnectionChanged, StatusNoted
 from console.app.screens.conversation_sync import LiveConversationSync
+from console.session.attached import AttachedSession
 from console.session.proxied import ProxiedSession
 from widgets.conversation_view import ConversationView
 from widgets.event_detail import EventDetail
@@ -40,7 +41,7 @@ class ProxySessionView(Vertical):
     ProxySessionView ConversationView { width: 1fr; min-width: 30; height: 1fr; }
     """
 
-    def __init__(self, session: ProxiedSession) -> None:
+    def __init__(self, session: ProxiedSession | AttachedSession) -> None:
         super().__init__(id=f"session-{session.id}")
         self.session = session
         self.bridge = SessionBridge(session, self.post_message)

@@ -1,0 +1,71 @@
+"""Requests with a body on the simulator's WebSocket port (`POST /v1/realtime/calls`).
+
+websockets parses only body-less handshake requests: a request with a body is dropped
+before `process_request` sees it. Upstream starts a WebRTC or SIP call with a POST of an
+SDP offer to the same host that serves the WebSocket, so the simulator must read one.
+`read_bodies` swaps a connection's request parser (before any byte arrived) for one
+that reads a `Content-Length` body and hands on a `BodyRequest`; everything after the
+request (the upgrade, `process_request`, the frames) stays websockets' own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass
+
+from websockets.exceptions import InvalidMessage
+from websockets.http11 import Request, parse_headers, parse_line
+from websockets.protocol import Protocol
+from websockets.server import ServerProtocol
+from websockets.streams import StreamReader
+
+#: An SDP offer is a few kilobytes; anything much larger is not one.
+MAX_BODY_BYTES = 64 * 1024
+
+
+@dataclass
+class BodyRequest(Request):
+    """A request with the body websockets does not keep."""
+
+    body: bytes = b""
+
+
+def _parse_request(reader: StreamReader) -> Generator[None, None, BodyRequest]:
+    line = yield from parse_line(reader.read_line, ValueError)
+    try:
+        raw_method, raw_path, raw_protocol = line.split(b" ", 2)
+    except ValueError:
+        raise ValueError(f"invalid HTTP request line: {line!r}") from None
+    if raw_protocol not in (b"HTTP/1.1", b"HTTP/1.0"):
+        raise ValueError(f"unsupported protocol: {raw_protocol!r}")
+    headers = yield from parse_headers(reader.read_line)
+    if "Transfer-Encoding" in headers:
+        raise ValueError("transfer codings are not supported: send a Content-Length")
+    length = int(headers.get("Content-Length", "0") or "0")
+    if not 0 <= length <= MAX_BODY_BYTES:
+        raise ValueError(f"request body of {length} bytes is not accepted")
+    body = bytes((yield from reader.read_exact(length))) if length else b""
+    return BodyRequest(raw_path.decode("ascii"), headers, raw_method.decode("ascii"), raw_protocol.decode("ascii"),
+                       body=body)
+
+
+def _parse(protocol: ServerProtocol) -> Generator[None]:
+    """`ServerProtocol.parse`, reading the request with `_parse_request`."""
+    try:
+        request = yield from _parse_request(protocol.reader)
+    except Exception as exc:  # noqa: BLE001 - as websockets: a bad request ends the connection quietly
+        protocol.handshake_exc = InvalidMessage("did not receive a valid HTTP request")
+        protocol.handshake_exc.__cause__ = exc
+        protocol.send_eof()
+        protocol.parser = protocol.discard()
+        next(protocol.parser)
+        yield
+        return
+    protocol.events.append(request)
+    yield from Protocol.parse(protocol)
+
+
+def read_bodies(protocol: ServerProtocol) -> None:
+    """Make `protocol` read request bodies (call it before the connection receives data)."""
+    protocol.parser = _parse(protocol)
+    next(protocol.parser)
