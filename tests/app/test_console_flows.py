@@ -245,7 +245,7 @@ async def test_save_wav_of_an_answer(tmp_path: Path) -> None:
 
 async def test_server_close_mid_response_then_reconnect() -> None:
     async with Simulator(fast=True, faults=FaultPlan(close_after_events=12, close_reason="simulated fault")) as sim:
-        app = make_app("--url", sim.url)
+        app = make_app("--url", sim.url, "--no-reconnect")  # the manual path: auto reconnect has its own test
         async with app.run_test(size=SIZE) as pilot:
             await connected(pilot)
             await submit(pilot, "tell me a long story")
