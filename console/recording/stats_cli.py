@@ -41,7 +41,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     parser.add_argument("--since", metavar="YYYY-MM-DD", help="only sessions started on or after this day")
     parser.add_argument("--prices", metavar="FILE.json", help="override or extend the built-in price table")
     parser.add_argument("--fail-on", action="append", default=[], metavar="COND",
-                        help=f"exit 1 if the condition holds over the aggregate ({agg.CONDITION_HELP}); repeatable")
+                        help=f"exit 1 if the condition holds over the aggregate ({agg.CONDITION_HELP.replace('%', '%%')}); repeatable")
     parser.add_argument("--no-cache", action="store_true",
                         help="read every file and leave the summary cache alone")
     return parser
