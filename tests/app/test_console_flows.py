@@ -13,7 +13,8 @@ import pytest
 
 from console.simulator import FaultPlan, Simulator
 from widgets.textual_compat import notification_texts
-from tests.app.console_harness import connected, events_of, make_app, sent_types, submit, wait_for, write_speech_wav
+from tests.app.console_harness import (connected, events_of, make_app, palette_lists, sent_types, submit, wait_for,
+                                      write_speech_wav)
 from widgets.conversation_view import ConversationView
 from widgets.event_log import EventLog
 from widgets.status_header import StatusHeader
@@ -36,21 +37,6 @@ def _notes(app) -> str:
 def _logged_types(app, log: EventLog) -> set[str]:
     """Types of the events the log's rows show (what has reached the log, not just the store)."""
     return {app.store.event_type(log.view.event_index(row)) for row in range(len(log.view))}
-
-
-def _palette_lists(app, query: str) -> bool | None:
-    """None until the command palette is up with its list gathered for `query`; then whether
-    its highlighted command's title is `query` (empty query: any listed command)."""
-    from textual.command import CommandInput, CommandList, CommandPalette
-
-    screen = app.screen
-    if not isinstance(screen, CommandPalette) or screen.query_one(CommandInput).value != query:
-        return None
-    commands = screen.query_one(CommandList)
-    if not commands.option_count or commands.highlighted is None:
-        return None
-    title = str(commands.get_option_at_index(commands.highlighted).hit.text)
-    return not query or title.lower() == query.lower()
 
 
 async def test_connects_offline_and_says_so() -> None:
@@ -314,11 +300,11 @@ async def test_command_palette_runs_a_console_command() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await connected(pilot)
         await pilot.press("ctrl+p")
-        await wait_for(pilot, lambda: _palette_lists(app, "") is not None, what="the palette's commands listed")
+        await wait_for(pilot, lambda: palette_lists(app, "") is not None, what="the palette's commands listed")
         from textual.command import CommandInput
 
         app.screen.query_one(CommandInput).value = "slash command help"
-        await wait_for(pilot, lambda: _palette_lists(app, "slash command help"), what="the command found")
+        await wait_for(pilot, lambda: palette_lists(app, "slash command help"), what="the command found")
         await pilot.press("enter")
         await wait_for(pilot, lambda: any("/retrieve" in str(n.render()) for n in app.main.query_one(ConversationView).notes), what="help note")
 
@@ -343,7 +329,7 @@ async def test_the_api_key_is_never_shown(monkeypatch: pytest.MonkeyPatch) -> No
             await submit(pilot, "hello")
             await wait_for(pilot, lambda: [i for i in assistant_items(app) if i.get("status") == "completed"], what="answer")
             await pilot.press("ctrl+p")
-            await wait_for(pilot, lambda: _palette_lists(app, "") is not None, what="the palette's commands listed")
+            await wait_for(pilot, lambda: palette_lists(app, "") is not None, what="the palette's commands listed")
             await pilot.pause()
             assert KEY not in _everything_shown(app)
 
