@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from textual.app import App
 from textual.pilot import Pilot
 
 from console.app.app import RealtimeConsoleApp
@@ -103,3 +104,18 @@ async def submit(pilot: Pilot, text: str) -> None:
     line.value = text
     line.cursor_position = len(text)
     await pilot.press("enter")
+
+
+def palette_lists(app: App, query: str) -> bool | None:
+    """None until the command palette is up with its list gathered for `query`; then whether
+    its highlighted command's title is `query` (empty query: any listed command)."""
+    from textual.command import CommandInput, CommandList, CommandPalette
+
+    screen = app.screen
+    if not isinstance(screen, CommandPalette) or screen.query_one(CommandInput).value != query:
+        return None
+    commands = screen.query_one(CommandList)
+    if not commands.option_count or commands.highlighted is None:
+        return None
+    title = str(commands.get_option_at_index(commands.highlighted).hit.text)
+    return not query or title.lower() == query.lower()

@@ -13,7 +13,8 @@ import pytest
 
 from console.simulator import FaultPlan, Simulator
 from widgets.textual_compat import notification_texts
-from tests.app.console_harness import connected, events_of, make_app, sent_types, submit, wait_for, write_speech_wav
+from tests.app.console_harness import (connected, events_of, make_app, palette_lists, sent_types, submit, wait_for,
+                                      write_speech_wav)
 from widgets.conversation_view import ConversationView
 from widgets.event_log import EventLog
 from widgets.status_header import StatusHeader
@@ -25,16 +26,30 @@ def assistant_items(app) -> list[dict]:
     return [i for i in app.session.items() if i.get("role") == "assistant"]
 
 
+def _header(app) -> str:
+    return str(app.main.query_one(StatusHeader).render())
+
+
+def _notes(app) -> str:
+    return " ".join(str(n.render()) for n in app.main.query_one(ConversationView).notes)
+
+
+def _logged_types(app, log: EventLog) -> set[str]:
+    """Types of the events the log's rows show (what has reached the log, not just the store)."""
+    return {app.store.event_type(log.view.event_index(row)) for row in range(len(log.view))}
+
+
 async def test_connects_offline_and_says_so() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await connected(pilot)
-        await pilot.pause(0.1)
-        header = app.main.query_one(StatusHeader).render_str if False else str(app.main.query_one(StatusHeader).render())
+        await wait_for(pilot, lambda: "● connected" in _header(app), what="the header says connected")
+        header = str(app.main.query_one(StatusHeader).render())
         assert "● connected" in header and "offline: local simulator" in header
         assert app.session.stats.session_id and app.session.stats.session_id in header
         assert sent_types(app)[:1] == ["session.update"]
         assert "session.created" in {app.store.event_type(i) for i in range(len(app.store))}
+        await wait_for(pilot, lambda: "local simulator" in _notes(app), what="the offline note")
         notes = " ".join(str(n.render()) for n in app.main.query_one(ConversationView).notes)
         assert "local simulator" in notes
 
@@ -45,8 +60,9 @@ async def test_text_turn_fills_conversation_log_and_stats() -> None:
         await connected(pilot)
         await submit(pilot, "hello there")
         await wait_for(pilot, lambda: [i for i in assistant_items(app) if i.get("status") == "completed"], what="answer")
-        await pilot.pause(0.2)
         view = app.main.query_one(ConversationView)
+        await wait_for(pilot, lambda: len(view.item_ids) == 2 and "simulator" in str(view.card(view.item_ids[1]).render()),
+                       what="both cards drawn, the answer complete")
         assert len(view.item_ids) == 2
         user_card, assistant_card = (view.card(i) for i in view.item_ids)
         assert "hello there" in str(user_card.render())
@@ -124,8 +140,8 @@ async def test_interrupting_truncates_what_was_heard() -> None:
         assert 200 <= sent["audio_end_ms"] < 10_000
         # a response is cancelled only while it is being generated
         assert ("response.cancel" in sent_types(app)) == generating
-        await pilot.pause(0.2)
         card = app.main.query_one(ConversationView).card(item["id"])
+        await wait_for(pilot, lambda: "✂ not heard after" in str(card.render()), what="the truncation mark")
         shown = str(card.render())
         assert "✂ not heard after" in shown
         streamed = "".join(e.get("delta", "") for e in events_of(app, "response.output_audio_transcript.delta")
@@ -157,23 +173,21 @@ async def test_log_filter_and_search() -> None:
         await connected(pilot)
         await submit(pilot, "hello")
         await wait_for(pilot, lambda: [i for i in assistant_items(app) if i.get("status") == "completed"], what="answer")
-        await pilot.pause(0.1)
         log = app.main.query_one(EventLog)
+        await wait_for(pilot, lambda: "response.done" in _logged_types(app, log), what="the answer's events in the log")
         everything = len(log.view)
         await pilot.press("ctrl+f")
         assert app.focused.id == "log-search"
         app.focused.value = "session.created"
-        await pilot.pause(0.1)
-        assert log.text == "session.created"
+        await wait_for(pilot, lambda: log.text == "session.created", what="the search applied")
         assert 1 <= len(log.view) < everything
         await pilot.press("enter")  # to the log
         assert app.focused is log
         await pilot.press("home")
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: log.selected_event() is not None, what="a row selected")
         assert app.store.event_type(log.selected_event()) in ("session.created", "session.updated")
         await pilot.press("d")  # direction: client only
-        await pilot.pause(0.05)
-        assert log.directions == frozenset({"client"})
+        await wait_for(pilot, lambda: log.directions == frozenset({"client"}), what="the direction filter")
 
 
 async def test_slash_commands_validate_then_send() -> None:
@@ -181,16 +195,14 @@ async def test_slash_commands_validate_then_send() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await connected(pilot)
         await submit(pilot, '/send {"type": "response.done"}')
-        await pilot.pause(0.05)
-        assert "server event" in str(app.main.query_one("#notice").render())
+        await wait_for(pilot, lambda: "server event" in str(app.main.query_one("#notice").render()),
+                       what="the refusal of a server event")
         await submit(pilot, '/send {"type": "conversation.item.retrieve", "item_id": "nope"}')
         await wait_for(pilot, lambda: events_of(app, "error"), what="server error")
         error_index = [i for i in range(len(app.store)) if app.store.event_type(i) == "error"][0]
         cause = app.store.cause_of(error_index)
         assert cause is not None and app.store.event_type(cause) == "conversation.item.retrieve"
-        await pilot.pause(0.1)
-        notes = [str(n.render()) for n in app.main.query_one(ConversationView).notes]
-        assert any("caused by conversation.item.retrieve" in n for n in notes)
+        await wait_for(pilot, lambda: "caused by conversation.item.retrieve" in _notes(app), what="the error's note")
         await submit(pilot, "/voice ash")
         await wait_for(pilot, lambda: (app.session.applied_session or {}).get("audio", {}).get("output", {}).get("voice") == "ash",
                        what="voice applied")
@@ -198,8 +210,8 @@ async def test_slash_commands_validate_then_send() -> None:
         await wait_for(pilot, lambda: (app.session.applied_session or {}).get("instructions") == "Be brief.", what="instructions")
         assert (app.session.last_sent_session or {}).get("instructions") == "Be brief."
         await submit(pilot, "/help")
-        await pilot.pause(0.1)
-        assert any("/retrieve" in str(n.render()) for n in app.main.query_one(ConversationView).notes)
+        await wait_for(pilot, lambda: any("/retrieve" in str(n.render()) for n in app.main.query_one(ConversationView).notes),
+                       what="the help note")
 
 
 async def test_drift_check_matches_after_a_turn() -> None:
@@ -221,8 +233,8 @@ async def test_delete_and_copy_from_the_conversation() -> None:
         await connected(pilot)
         await submit(pilot, "hello")
         await wait_for(pilot, lambda: [i for i in assistant_items(app) if i.get("status") == "completed"], what="answer")
-        await pilot.pause(0.1)
         view = app.main.query_one(ConversationView)
+        await wait_for(pilot, lambda: len(view.item_ids) == 2, what="both cards drawn")
         first = view.item_ids[0]
         view.card(first).focus()
         await pilot.press("y")
@@ -250,7 +262,7 @@ async def test_server_close_mid_response_then_reconnect() -> None:
             await connected(pilot)
             await submit(pilot, "tell me a long story")
             await wait_for(pilot, lambda: app.session.stats.connection == "disconnected", what="drop")
-            await pilot.pause(0.1)
+            await wait_for(pilot, lambda: "disconnected" in _header(app), what="the header says disconnected")
             header = str(app.main.query_one(StatusHeader).render())
             assert "disconnected" in header and "1011" in header
             assert "reconnect" in str(app.main.query_one("#notice").render())
@@ -267,7 +279,7 @@ async def test_connection_failure_is_a_message_not_a_crash() -> None:
     app = make_app("--url", "ws://127.0.0.1:9/v1/realtime")
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.session.stats.connection == "failed", what="failure")
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: "failed" in _header(app), what="the header says failed")
         header = str(app.main.query_one(StatusHeader).render())
         assert "failed" in header and "could not connect" in header
         assert app.is_running
@@ -288,11 +300,11 @@ async def test_command_palette_runs_a_console_command() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await connected(pilot)
         await pilot.press("ctrl+p")
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: palette_lists(app, "") is not None, what="the palette's commands listed")
         from textual.command import CommandInput
 
         app.screen.query_one(CommandInput).value = "slash command help"
-        await pilot.pause(0.6)
+        await wait_for(pilot, lambda: palette_lists(app, "slash command help"), what="the command found")
         await pilot.press("enter")
         await wait_for(pilot, lambda: any("/retrieve" in str(n.render()) for n in app.main.query_one(ConversationView).notes), what="help note")
 
@@ -317,7 +329,8 @@ async def test_the_api_key_is_never_shown(monkeypatch: pytest.MonkeyPatch) -> No
             await submit(pilot, "hello")
             await wait_for(pilot, lambda: [i for i in assistant_items(app) if i.get("status") == "completed"], what="answer")
             await pilot.press("ctrl+p")
-            await pilot.pause(0.5)
+            await wait_for(pilot, lambda: palette_lists(app, "") is not None, what="the palette's commands listed")
+            await pilot.pause()
             assert KEY not in _everything_shown(app)
 
 
@@ -327,7 +340,7 @@ async def test_a_refused_key_is_reported_without_the_key(monkeypatch: pytest.Mon
         app = make_app("--url", sim.url)
         async with app.run_test(size=SIZE) as pilot:
             await wait_for(pilot, lambda: app.session.stats.connection == "failed", what="refusal")
-            await pilot.pause(0.1)
+            await wait_for(pilot, lambda: "authentication failed" in _header(app), what="the refusal in the header")
             header = str(app.main.query_one(StatusHeader).render())
             assert "authentication failed" in header
             assert KEY not in _everything_shown(app)
@@ -341,10 +354,11 @@ async def test_demo_tool_call_shows_call_output_and_answer() -> None:
         await wait_for(pilot, lambda: [i for i in assistant_items(app) if i.get("status") == "completed"], what="answer")
         kinds = [i.get("type") for i in app.session.items()]
         assert "function_call" in kinds and "function_call_output" in kinds
-        await pilot.pause(0.3)
         view = app.main.query_one(ConversationView)
         call = next(i for i in app.session.items() if i.get("type") == "function_call")
         output = next(i for i in app.session.items() if i.get("type") == "function_call_output")
+        await wait_for(pilot, lambda: view.card(call["id"]) is not None and view.card(output["id"]) is not None
+                       and "temperature" in str(view.card(output["id"]).render()), what="the call's cards drawn")
         assert "get_weather(" in str(view.card(call["id"]).render())
         assert "temperature" in str(view.card(output["id"]).render())
 
@@ -359,8 +373,8 @@ async def test_an_unexpected_failure_in_an_action_is_a_notice_not_a_traceback() 
 
         app.session.client.update_session = broken
         await submit(pilot, "/voice ash")
-        await pilot.pause(0.1)
-        assert "session store exploded" in str(app.main.query_one("#notice").render())
+        await wait_for(pilot, lambda: "session store exploded" in str(app.main.query_one("#notice").render()),
+                       what="the failure's notice")
         assert app.is_running
         await submit(pilot, "hello")  # and the console still works
         await wait_for(pilot, lambda: [i for i in assistant_items(app) if i.get("status") == "completed"], what="answer")
@@ -374,10 +388,12 @@ async def test_reconnect_keeps_the_voice_and_turn_mode_chosen_in_the_session() -
         await submit(pilot, "/vad")
         await wait_for(pilot, lambda: app.turns.mode == "vad", what="vad")
         first_session = app.session.stats.session_id
+        updated_before = len(events_of(app, "session.updated"))
         await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: app.session.stats.session_id not in (None, first_session)
                        and app.session.stats.connection == "connected", what="a new session")
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: len(events_of(app, "session.updated")) > updated_before,
+                       what="the new session configured")
         sent = app.session.last_sent_session
         assert sent["audio"]["output"]["voice"] == "cedar"
         assert sent["audio"]["input"]["turn_detection"]["type"] == "server_vad"
@@ -414,14 +430,11 @@ async def test_editor_screens_open_from_their_keys() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await connected(pilot)
         await pilot.press("ctrl+e")
-        await pilot.pause(0.3)
-        assert isinstance(app.screen, SessionEditorScreen)
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionEditorScreen), what="the session editor")
         await pilot.press("escape")
-        await pilot.pause(0.3)
-        assert app.screen is app.main
+        await wait_for(pilot, lambda: app.screen is app.main, what="back to the main screen")
         await pilot.press("ctrl+t")
-        await pilot.pause(0.3)
-        assert isinstance(app.screen, ToolEditorScreen)
+        await wait_for(pilot, lambda: isinstance(app.screen, ToolEditorScreen), what="the tool editor")
 
 
 async def test_palette_actions_on_the_last_answer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -436,23 +449,25 @@ async def test_palette_actions_on_the_last_answer(tmp_path: Path, monkeypatch: p
         app.action_save_last()
         assert list(tmp_path.glob("item_*.wav"))
         app.action_play_last()
-        await pilot.pause(0.1)
-        assert "nothing to hear (--no-audio)" in str(app.main.query_one("#notice").render())
+        await wait_for(pilot, lambda: "nothing to hear (--no-audio)" in str(app.main.query_one("#notice").render()),
+                       what="the --no-audio notice")
 
 
 async def test_events_arriving_under_an_editor_show_when_it_closes() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await connected(pilot)
+        from console.app.screens.session_editor import SessionEditorScreen
+
         await pilot.press("ctrl+e")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionEditorScreen), what="the session editor")
         app.send_text("hello")
         await wait_for(pilot, lambda: [i for i in assistant_items(app) if i.get("status") == "completed"], what="answer")
-        await pilot.pause(0.3)
+        await pilot.pause()  # the app takes in the answer's messages under the editor
+        assert isinstance(app.screen, SessionEditorScreen)
         await pilot.press("escape")
-        await pilot.pause(0.3)
-        assert app.screen is app.main
-        assert len(app.main.query_one(ConversationView).item_ids) == 2
+        await wait_for(pilot, lambda: app.screen is app.main, what="back to the main screen")
+        await wait_for(pilot, lambda: len(app.main.query_one(ConversationView).item_ids) == 2, what="both cards drawn")
         assert len(app.main.query_one(EventLog).view) > 5
 
 
@@ -464,30 +479,28 @@ async def test_an_editor_key_inside_an_editor_does_not_stack_editors() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await connected(pilot)
         await pilot.press("ctrl+e")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionEditorScreen), what="the session editor")
         editor = app.screen
-        assert isinstance(editor, SessionEditorScreen)
         await pilot.press("ctrl+e")  # again, inside the session editor: nothing new
-        await pilot.pause(0.2)
+        await pilot.pause()
         app.action_tool_editor()  # the other editor's action (key or palette): a hint, no stack
-        await pilot.pause(0.2)
-        assert app.screen is editor and app.screen_stack[-2:] == [app.main, app.screen]
         await wait_for(pilot, lambda: any("close the session editor" in text for text in notification_texts(app)),
                        what="the hint shown")
+        await pilot.pause()
+        assert app.screen is editor and app.screen_stack[-2:] == [app.main, app.screen]
         await pilot.press("escape")
-        await pilot.pause(0.2)
-        assert app.screen is app.main
+        await wait_for(pilot, lambda: app.screen is app.main, what="back to the main screen")
         await pilot.press("ctrl+t")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: isinstance(app.screen, ToolEditorScreen), what="the tool editor")
         tools = app.screen
-        assert isinstance(tools, ToolEditorScreen)
         app.action_tool_editor()
         await pilot.press("ctrl+e")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: any("close the tool editor" in text for text in notification_texts(app)),
+                       what="the hint shown")
+        await pilot.pause()
         assert app.screen is tools and app.screen_stack[-2:] == [app.main, app.screen]
         await pilot.press("escape")
-        await pilot.pause(0.2)
-        assert app.screen is app.main
+        await wait_for(pilot, lambda: app.screen is app.main, what="back to the main screen")
 
 
 async def test_startup_objects_are_frozen_after_the_first_paint_and_released_on_exit() -> None:
@@ -498,7 +511,11 @@ async def test_startup_objects_are_frozen_after_the_first_paint_and_released_on_
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: gc.get_freeze_count() > 0, what="gc.freeze after the first paint")
         frozen = gc.get_freeze_count()
-        await pilot.pause(0.2)
+        painted: list[int] = []
+        for paint in range(3):  # three more refreshes, each seen through (call_after_refresh runs after it)
+            app.main.refresh()
+            app.call_after_refresh(painted.append, paint)
+            await wait_for(pilot, lambda: len(painted) > paint, what="another refresh")
         assert gc.get_freeze_count() <= frozen  # once, not per refresh (frozen objects may still be freed)
     assert gc.get_freeze_count() == 0  # unfrozen on shutdown: the next app's garbage is collectable
 

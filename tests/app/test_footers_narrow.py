@@ -16,7 +16,7 @@ from textual.screen import Screen
 from console.app.screens.session_editor import SessionEditorScreen
 from console.app.screens.tool_editor import ToolEditorScreen
 from tests.app.console_harness import connected, make_app, wait_for
-from tests.app.screen_helpers import footer_labels_whole, screen_lines
+from tests.app.screen_helpers import footer_labels_whole, screen_lines, settle
 from widgets.console_footer import ConsoleFooter
 
 
@@ -25,7 +25,7 @@ async def open_footer(pilot: Pilot[Any], key: str, screen_type: type[Screen[Any]
     app = pilot.app
     await pilot.press(key)
     editor = await wait_for(pilot, lambda: isinstance(app.screen, screen_type) and app.screen, what=str(screen_type))
-    await pilot.pause(0.1)
+    await settle(pilot)  # the footer's layout for the new screen
     footer = editor.query_one(ConsoleFooter)
     footer_labels_whole(screen_lines(app)[-1], footer.labels())
     return footer
@@ -39,8 +39,9 @@ async def test_the_editors_footers_fit_80_columns_and_widen_again() -> None:
         labels = footer.labels()
         assert {"^s Apply", "esc Close", "f5 Form", "f6 JSON", "f7 Answer", "^p palette"} <= set(labels), labels
         await pilot.resize_terminal(160, 24)
-        await pilot.pause(0.2)
-        assert footer.style_name == "normal" and "f3 Interrupt" in footer.labels()
+        await wait_for(pilot, lambda: footer.style_name == "normal" and "f3 Interrupt" in footer.labels(),
+                       what="the footer's normal style at 160 columns")
+        await settle(pilot)
         footer_labels_whole(screen_lines(app)[-1], footer.labels())
         await pilot.resize_terminal(80, 24)
         await pilot.press("escape")

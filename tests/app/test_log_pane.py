@@ -71,7 +71,7 @@ async def test_the_pane_wires_search_links_and_detail_itself() -> None:
         assert log.selected_event() == 0 and detail.index == 0
         pane.focus_search()
         await pilot.press(*"done")
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: log.text == "done" and log.pending_text is None, what="the search applied")
         assert log.text == "done" and [log.view.event_index(r) for r in range(len(log.view))] == [7]
         await pilot.press("enter")
         await pilot.pause()

@@ -54,12 +54,25 @@ async def copy_event(pilot: Any, index: int) -> tuple[int, dict[str, Any], str]:
     log = app.main.query_one(EventLog)
     assert log.select_event(index)
     log.focus()
-    await pilot.pause(0.05)
+    await wait_for(pilot, lambda: app.focused is log, what="the log focused")
     selected = log.selected_event()
     await pilot.press("c")
-    await pilot.pause(0.05)
-    head = str(app.main.query_one(EventDetail).query_one("#event-detail-head").render())
+    await wait_for(pilot, lambda: _clipboard_holds(app, selected), what="the event copied")
+    detail_head = app.main.query_one(EventDetail).query_one("#event-detail-head")
+    await wait_for(pilot, lambda: app.store.event_type(selected) in str(detail_head.render()), what="the detail shown")
+    head = str(detail_head.render())
     return selected, json.loads(app.clipboard), head
+
+
+def _clipboard_holds(app: Any, index: int) -> bool:
+    """Whether the clipboard holds event `index` (copied whole: its JSON, same event_id)."""
+    try:
+        copied = json.loads(app.clipboard)
+    except ValueError:
+        return False
+    event = app.store.event(index)
+    return isinstance(copied, dict) and copied.get("type") == event.get("type") \
+        and copied.get("event_id") == event.get("event_id")
 
 
 def sample_audio(n: int = 4800) -> np.ndarray:
@@ -74,7 +87,7 @@ async def test_copying_sent_and_received_audio_gives_the_full_payload() -> None:
         assert app.session.client.append_input_audio(sample_audio())
         await submit(pilot, "hello")
         await wait_for(pilot, lambda: answered(app), what="answer")
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: responses_done(app) == 1, what="the answer's events in the store")
         sent = [i for i in seen if app.store.source(i) == "client"]
         received = [i for i in seen if app.store.source(i) == "server"]
         assert sent and len(received) > 1
@@ -105,7 +118,6 @@ async def test_a_reconnect_keeps_both_recordings_readable() -> None:
         assert app.recorder.path != first_file
         await submit(pilot, "second")
         await wait_for(pilot, lambda: responses_done(app) == 2, timeout=15, what="second answer")
-        await pilot.pause(0.1)
         second = max(seen)
         assert second > first
         for index in (first, second):
@@ -121,7 +133,7 @@ async def test_without_a_recording_only_output_audio_comes_back_from_the_convers
         seen = capture(app)
         await connected(pilot)
         assert app.session.client.append_input_audio(sample_audio(2400))
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: seen and len(app.store) > min(seen), what="the append logged")
         index = next(iter(seen))
         got, copied, head = await copy_event(pilot, index)
         assert "not kept" in head and "--no-record" in head
@@ -129,7 +141,7 @@ async def test_without_a_recording_only_output_audio_comes_back_from_the_convers
         # The model's audio is still in the conversation: sliced from there, exactly.
         await submit(pilot, "hello")
         await wait_for(pilot, lambda: answered(app), what="answer")
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: responses_done(app) == 1, what="the answer's events in the store")
         received = [i for i in seen if app.store.source(i) == "server"]
         assert len(received) > 2
         got, copied, head = await copy_event(pilot, received[1])

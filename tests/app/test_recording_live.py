@@ -29,8 +29,8 @@ def header_text(app) -> str:
 
 
 def rec_line(app) -> str:
-    """The header line that shows the recording (the one that had more room)."""
-    return next(line for line in header_text(app).splitlines() if "  rec " in line)
+    """The header line that shows the recording (the one that had more room); "" if none."""
+    return next((line for line in header_text(app).splitlines() if "  rec " in line), "")
 
 
 def answered(app) -> bool:
@@ -52,8 +52,8 @@ async def test_a_default_session_is_recorded_under_the_xdg_state_dir() -> None:
         await connected(pilot)
         await submit(pilot, "hello")
         await wait_for(pilot, lambda: answered(app), what="answer")
-        await pilot.pause(0.1)
         recorded = app.config.record
+        await wait_for(pilot, lambda: f"/sessions/{recorded.name}" in rec_line(app), what="the recording in the header")
         first = rec_line(app)
         assert f"/sessions/{recorded.name}" in first  # wide enough for the name and more
         assert shorten_path(recorded, len(first.split("rec ", 1)[1])) == first.split("rec ", 1)[1]
@@ -72,15 +72,15 @@ async def test_the_header_shortens_the_path_to_the_room_left() -> None:
     app = make_app()
     async with app.run_test(size=(140, 44)) as pilot:
         await connected(pilot)
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: "…" in rec_line(app), what="the shortened path in the header")
         first = rec_line(app)
         assert "…" in first
         assert len(first) <= 140 - 2  # fits beside the padding: nothing for the ellipsis to cut
         shown = first.split("rec ", 1)[1]
         assert shown == shorten_path(app.config.record, len(shown))
         await pilot.resize_terminal(320, 44)
-        await pilot.pause(0.2)
-        assert f"rec {app.config.record}" in header_text(app)  # redrawn for the new width
+        await wait_for(pilot, lambda: f"rec {app.config.record}" in header_text(app),
+                       what="the whole path once the header is redrawn for the new width")
 
 
 async def test_record_path_keeps_the_key_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -121,8 +121,7 @@ async def test_an_unusable_state_dir_is_a_note_and_the_session_goes_on(tmp_path:
         await connected(pilot)
         await submit(pilot, "hello")
         await wait_for(pilot, lambda: answered(app), what="answer")
-        await pilot.pause(0.1)
-        assert "rec stopped" in header_text(app)
+        await wait_for(pilot, lambda: "rec stopped" in header_text(app), what="the header says rec stopped")
         notes = " ".join(str(n.render()) for n in app.main.query_one(ConversationView).notes)
         assert "cannot record to" in notes and "unrecorded" in notes
 
@@ -142,8 +141,7 @@ async def test_a_write_failure_stops_the_recording_not_the_session(tmp_path: Pat
         finally:
             resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
         await wait_for(pilot, lambda: answered(app), what="the answer, unrecorded")
-        await pilot.pause(0.1)
-        assert "rec stopped" in header_text(app)
+        await wait_for(pilot, lambda: "rec stopped" in header_text(app), what="the header says rec stopped")
         notes = " ".join(str(n.render()) for n in app.main.query_one(ConversationView).notes)
         assert f"recording to {target} stopped" in notes
         assert app.is_running

@@ -26,6 +26,8 @@ from widgets.event_detail import EventDetail
 from widgets.event_log import EventLog
 from widgets.replay_bar import ReplayBar
 from widgets.status_header import StatusHeader
+from tests.app.console_harness import palette_lists
+from tests.app.screen_helpers import settle as settle_layout
 
 KEY = "sk-sim-replay-test-key-0123456789"
 RATE = 24_000
@@ -72,7 +74,9 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[tuple
             client.on("realtime.event", recorder.on_realtime_event)
             done: list[dict[str, Any]] = []
             errors: list[dict[str, Any]] = []
+            limits: list[dict[str, Any]] = []
             client.on("realtime.event", lambda p: done.append(p) if p["event"]["type"] == "response.done" else None)
+            client.on("realtime.event", lambda p: limits.append(p) if p["event"]["type"] == "rate_limits.updated" else None)
             client.on("realtime.event", lambda p: errors.append(p) if p["event"]["type"] == "error" else None)
             await client.connect()
             assert await client.wait_for_session_created(5) is not None
@@ -83,7 +87,7 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[tuple
             client.append_input_audio(tone(1000))
             client.create_response()
             await wait_for(lambda: len(done) == 2)
-            await asyncio.sleep(0.05)
+            await wait_for(lambda: len(limits) == 2)  # the simulator's last event of a response
             live = item_summary(client.conversation.get_items())
             await client.disconnect()
             recorder.close()
@@ -217,11 +221,10 @@ async def test_play_follows_the_clock_and_feeds_the_waveforms(recorded: tuple[Pa
             await pilot.press("space")
             assert ctl.playing and "▶ playing 2×" in screen.query_one(ReplayBar).text
             clock.now += rec.duration / 4  # half the recording at 2x
-            await pilot.pause(0.1)
             expected = rec.seek_time(rec.duration / 2 + 1e-9) - 1
+            await wait_for(lambda: ctl.cursor >= expected)  # the next tick; the clock stands still after it
             assert ctl.cursor == expected
             clock.now += rec.duration
-            await pilot.pause(0.1)
             await wait_for(lambda: not ctl.playing)
             await pilot.pause()
             assert ctl.cursor == len(rec) - 1 and "■ end" in screen.query_one(ReplayBar).text
@@ -242,12 +245,12 @@ async def test_every_action_is_in_the_command_palette(recorded: tuple[Path, list
             screen = await settle(app, pilot)
             first_turn = int(rec.turn_starts()[0])
             await pilot.press("ctrl+p")
-            await pilot.pause(0.3)
+            await wait_for(lambda: palette_lists(app, "") is not None)
             # one search instead of one per typed key (the palette is slow to re-rank here)
             from textual.widgets import Input
 
             app.screen.query_one(Input).value = "next turn"
-            await pilot.pause(0.6)
+            await wait_for(lambda: palette_lists(app, "next turn"))
             await pilot.press("enter")
             await pilot.pause()
             assert screen.controller.cursor == first_turn
@@ -464,7 +467,8 @@ async def test_the_footer_keeps_every_label_whole_at_80_and_150_columns(
             footer = screen.query_one(ConsoleFooter)
             for width in (80, 150, 200):
                 await pilot.resize_terminal(width, 24)
-                await pilot.pause(0.1)
+                await wait_for(lambda: app.size.width == width and screen.size.width == width)
+                await settle_layout(pilot)  # the footer's recompose for the new width
                 labels = footer.labels()
                 assert "space Play" in " ".join(labels) and labels[-1] == "^p palette", (width, labels)
                 footer_labels_whole(screen_lines(app)[-1], labels)

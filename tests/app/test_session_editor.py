@@ -53,10 +53,7 @@ async def click(pilot: Pilot[Any], selector: str) -> None:
     """Click a button once it can be pressed again: Textual ignores clicks during the
     0.2 s press animation (`-active`), which a loaded machine can stretch."""
     button = pilot.app.screen.query_one(selector)
-    for _ in range(200):
-        if not button.has_class("-active"):
-            break
-        await pilot.pause(0.02)
+    await wait_until(pilot, lambda: not button.has_class("-active"))
     await pilot.click(selector)
 
 
@@ -94,7 +91,7 @@ async def test_invalid_value_blocks_sending_then_the_fix_is_applied_and_diffed(s
         screen.query_one("#max_response_output_tokens", Input).value = "lots"
         screen.query_one("#temperature", Input).value = "3"
         await pilot.press("ctrl+s")
-        await pilot.pause(0.2)
+        await wait_until(pilot, lambda: "nothing was sent" in str(screen.query_one("#editor-status", Static).render()))
         assert sent_updates(log) == []
         assert "whole number" in str(screen.query_one("#max_response_output_tokens-error", Static).render())
         assert "between 0.6 and 1.2" in str(screen.query_one("#temperature-error", Static).render())
@@ -140,13 +137,13 @@ async def test_raw_json_bad_json_then_server_side_error_then_fix(sim: Simulator)
 
         raw.text = '{"voice": "coral",'
         await pilot.press("ctrl+s")
-        await pilot.pause(0.1)
+        await wait_until(pilot, lambda: "invalid JSON" in str(screen.query_one("#raw-json-error", Static).render()))
         assert "invalid JSON at line 1" in str(screen.query_one("#raw-json-error", Static).render())
         assert sent_updates(log) == []
 
         raw.text = json.dumps({"voice": "robot"})
         await pilot.press("ctrl+s")
-        await pilot.pause(0.1)
+        await wait_until(pilot, lambda: "unknown voice" in str(screen.query_one("#raw-json-error", Static).render()))
         assert "unknown voice 'robot'" in str(screen.query_one("#raw-json-error", Static).render())
         assert sent_updates(log) == []
 

@@ -18,7 +18,7 @@ from console.app.screens.tool_editor import ToolEditorScreen
 from console.app.screens.unsaved_changes import UnsavedChangesScreen
 from console.simulator.server import Simulator
 from console.tools.registry import ToolRegistry, demo_specs
-from tests.app.console_harness import wait_for
+from tests.app.console_harness import palette_lists, wait_for
 from tests.app.screen_helpers import screen_lines
 
 HERE = Path(__file__).parent
@@ -41,10 +41,7 @@ async def click(pilot: Pilot[Any], selector: str) -> None:
     """Click a button once it can be pressed again: Textual ignores clicks during the
     0.2 s press animation (`-active`), which a loaded machine can stretch."""
     button = pilot.app.screen.query_one(selector)
-    for _ in range(200):
-        if not button.has_class("-active"):
-            break
-        await pilot.pause(0.02)
+    await wait_for(pilot, lambda: not button.has_class("-active"), what=f"{selector} pressable")
     await pilot.click(selector)
 
 
@@ -66,12 +63,14 @@ def error_text(screen: ToolEditorScreen, field: str) -> str:
 
 async def server_tool_names(client: RealtimeClient, pilot: Any, expected: list[str]) -> list[str]:
     """The tool names of the session the server last applied, once they match `expected`."""
-    for _ in range(250):
-        names = [t["name"] for t in (client.session or {}).get("tools", [])]
-        if names == expected:
-            return names
-        await pilot.pause(0.02)
-    return [t["name"] for t in (client.session or {}).get("tools", [])]
+    def names() -> list[str]:
+        return [t["name"] for t in (client.session or {}).get("tools", [])]
+
+    try:
+        await wait_for(pilot, lambda: names() == expected, what=f"the server's tools to be {expected}")
+    except AssertionError:
+        pass  # the caller's assertion shows what the server has instead
+    return names()
 
 
 async def test_add_edit_remove_with_validation(client: RealtimeClient) -> None:
@@ -179,7 +178,7 @@ async def test_actions_are_in_the_command_palette() -> None:
         titles = [title for title, _, _ in screen.palette_commands()]
         assert "Tools: remove tool" in titles
         await pilot.press("ctrl+p")
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: palette_lists(app, "") is not None, what="the palette's commands listed")
         await pilot.press(*"remove tool")
 
         def first_hit() -> str:
@@ -188,13 +187,11 @@ async def test_actions_are_in_the_command_palette() -> None:
                 return ""
             return str(lists.last().get_option_at_index(0).prompt)
 
-        for _ in range(100):  # the palette searches asynchronously
-            if "remove tool" in first_hit():
-                break
-            await pilot.pause(0.05)
+        # the palette searches asynchronously
+        await wait_for(pilot, lambda: "remove tool" in first_hit(), what="the command found")
         assert "Tools: remove tool" in first_hit()
         await pilot.press("enter")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: "get_weather" not in registry.names(), what="the tool removed")
         assert registry.names() == ["set_memory"]
 
 

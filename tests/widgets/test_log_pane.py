@@ -9,7 +9,7 @@ from textual.app import App, ComposeResult
 from textual.widgets import Footer, Input
 
 from console.session.event_store import EventStore
-from tests.widgets.helpers import screen_text
+from tests.widgets.helpers import screen_text, wait_for
 from widgets.event_log import EventLog
 from widgets.log_pane import LogPane
 
@@ -56,7 +56,7 @@ async def test_direction_type_and_search_filters_stay_visible_on_the_log() -> No
         log.set_filter(types=frozenset({"response.done", "response.created"}))
         app.query_one(LogPane).focus_search()
         await pilot.press(*"done", "enter")  # focus goes back to the log
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: app.focused is log and 'search "done"' in log_border(app), what="the search applied")
         assert app.focused is log
         assert '↓ server only · types: 2 · search "done" · 1 row of 5 events · esc clears' in log_border(app)
 
@@ -67,7 +67,7 @@ async def test_escape_on_the_log_clears_every_filter_and_the_search_box() -> Non
         log = app.query_one(EventLog)
         app.query_one(LogPane).focus_search()
         await pilot.press(*"resp", "enter", "d")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: 'search "resp"' in log_border(app) and log.pending_text is None, what="the search applied")
         assert 'search "resp"' in log_border(app) and len(log.view) == 1
         await pilot.press("escape")
         await pilot.pause()

@@ -41,13 +41,23 @@ def test_level_dbfs() -> None:
     assert abs(level_dbfs(np.full(100, 16384, dtype=np.int16)) - (-6.02)) < 0.05
 
 
+class TickCountingWaveform(Waveform):
+    """Counts its timer's frames, so a test can show that frames passed and did nothing."""
+
+    ticks = 0
+
+    def tick(self) -> None:
+        self.ticks += 1
+        super().tick()
+
+
 class WaveApp(App[None]):
     def __init__(self, ring: RingBuffer | None) -> None:
         super().__init__()
         self.ring = ring
 
     def compose(self) -> ComposeResult:
-        yield Waveform(self.ring, label="mic", id="wave")
+        yield TickCountingWaveform(self.ring, label="mic", id="wave")
 
 
 async def wait_until(pilot: Any, condition: Callable[[], bool], timeout: float = 5.0) -> None:
@@ -72,8 +82,8 @@ async def test_widget_draws_the_ring_and_follows_new_audio() -> None:
         line0 = wave.render_line(0).text
         assert line0.startswith(" mic ") and "dB" in line0
         assert any(ord(c) in BRAILLE for c in wave.render_line(3).text)
-        frames = wave.frames
-        await pilot.pause(0.15)
+        frames, ticks = wave.frames, wave.ticks
+        await wait_until(pilot, lambda: wave.ticks >= ticks + 3)  # three timer frames pass
         assert wave.frames == frames  # nothing new in the ring: no rebuilds
 
 
@@ -100,7 +110,8 @@ async def test_vad_mark_pause_and_ring_swap() -> None:
         await pilot.pause()
         before = wave.frames
         ring.write(sine(24_000, 2))
-        await pilot.pause(0.1)
+        ticks = wave.ticks
+        await wait_until(pilot, lambda: wave.ticks >= ticks + 2)  # the timer saw the sound, paused
         assert wave.frames == before and "paused" in wave.render_line(0).text
         wave.paused = False
         await wait_until(pilot, lambda: wave.frames > before)
