@@ -105,7 +105,7 @@ def test_barge_in_playback_ends_at_the_truncation(report: tuple[dict, dict, Path
 
 
 def test_text_turn_over_webrtc_uses_the_output_buffer(report: tuple[dict, dict, Path]) -> None:
-    rep, f, _ = report
+    rep, _, _ = report
     tl = rep["turns"][4]["timeline"]
     s = tl["spans_ms"]
     assert tl["points_s"]["item_create_s"] is not None and s["speech_ms"] is None and s["commit_ms"] is None
