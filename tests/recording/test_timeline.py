@@ -233,3 +233,23 @@ async def test_real_simulator_session_has_ordered_spans(tmp_path: Path) -> None:
     t = text["timeline"]["spans_ms"]
     assert t["speech_ms"] is None and t["to_response_ms"] >= 0 and t["generation_ms"] >= t["first_audio_ms"] >= 0
     assert rep["timeline_ms"]["generation_ms"]["count"] == 2
+
+
+def test_playback_ends_at_output_audio_buffer_cleared(tmp_path: Path) -> None:
+    """A WebRTC barge-in: the server clears the output buffer; that is where playback ended,
+    even though the client truncates the item too."""
+    b = SessionBuilder()
+    b.session()
+    b.user_speech(600, "Tell me a story")
+    facts = b.response(latency_ms=200, webrtc=True, cancel_after_deltas=3, transcript="Once upon a time there was")
+    b.wait(5)
+    b.emit("server", {"type": "output_audio_buffer.cleared", "response_id": facts["response_id"]})
+    path = tmp_path / "webrtc.jsonl"
+    b.write(path)
+    with Recording.open(path) as rec:
+        rep = build_report(rec)
+    tl = rep["turns"][0]["timeline"]
+    assert rep["turns"][0]["assistant"]["response_id"] == facts["response_id"]
+    assert tl["playback_end_source"] == "output_audio_buffer.cleared"
+    assert tl["spans_ms"]["playback_ms"] == 10 + 30 + 5.0  # done, truncate +10, truncated +30, cleared +5
+    assert tl["truncated_at_ms"] is not None and tl["audio_ms"] is None
