@@ -24,6 +24,7 @@ import numpy as np
 from console.realtime.protocol import canonical_type, session_audio_codecs
 
 from .reader import Recording, UnreadableEventError
+from .timeline import build_timeline
 
 _AUDIO_DELTAS = frozenset({"response.audio.delta", "response.output_audio.delta"})
 _TEXT_DELTAS = frozenset({"response.text.delta", "response.output_text.delta"})
@@ -54,6 +55,12 @@ class _Turn:
     first_audio_source: str | None = None
     response_out_of_band: bool = False
     interrupted: bool = False
+    playback_end_source: str | None = None
+    #: The turn's audio deltas: how many, their lines' total size, and the bytes of a line
+    #: that are not the base64 payload (from one parsed delta), for `audio_ms` estimates.
+    audio_deltas: int = 0
+    audio_line_bytes: int = 0
+    delta_overhead: int | None = None
 
     def mark(self, name: str, t: float) -> None:
         self.marks.setdefault(name, t)
@@ -63,7 +70,7 @@ class _Turn:
             self.user = {"item_id": None, "kind": None, "text": None, "transcript": None, "speech_ms": None}
         return self.user
 
-    def to_dict(self, transcripts: dict[str, Any]) -> dict[str, Any]:
+    def to_dict(self, transcripts: dict[str, Any], timeline: dict[str, Any] | None = None) -> dict[str, Any]:
         user = self.user
         if user is not None and user.get("item_id") in transcripts:
             user = {**user, **transcripts[user["item_id"]]}
@@ -92,6 +99,7 @@ class _Turn:
             "user": user,
             "assistant": assistant,
             "latency": latency,
+            "timeline": timeline,
             "interrupted": self.interrupted,
         }
 
@@ -189,11 +197,12 @@ class TurnAnalyser:
         merged_types = type_ids[merged].tolist()
         merged_times = times[merged].tolist()
         merged_sources = rec.index.sources[merged].tolist()
+        merged_lengths = rec.index.lengths[merged].tolist()
         events = rec.iter_events(rows)
         for k, n in enumerate(merged.tolist()):
             tid = merged_types[k]
             if tid in audio_ids:
-                self.audio_delta(n, merged_times[k])
+                self.audio_delta(n, merged_times[k], merged_lengths[k])
                 continue
             _, event = next(events)
             if event is None:  # damaged line: noted by the recording, skipped here
@@ -216,17 +225,56 @@ class TurnAnalyser:
 
     # --- per event ----------------------------------------------------------------------
 
-    def audio_delta(self, n: int, t: float) -> None:
-        waiting = [turn for turn in self.in_progress.values() if "first_audio" not in turn.marks]
-        if not waiting:
+    def audio_delta(self, n: int, t: float, length: int) -> None:
+        """Count audio delta `n` (a `length`-byte line) for its turn; the turn's first one
+        is its first audio. Only one delta per turn is parsed (see `delta_overhead`)."""
+        if not self.in_progress:
             return
-        if len(waiting) == 1 and len(self.in_progress) == 1:
-            turn = waiting[0]
+        if len(self.in_progress) == 1:
+            turn: _Turn | None = next(iter(self.in_progress.values()))
         else:
             turn = self.turn_by_response.get(self.delta_response_id(n) or "") or self.positional(n)
-        if turn is not None and "first_audio" not in turn.marks:
+        if turn is None:
+            return
+        if "first_audio" not in turn.marks:
             turn.mark("first_audio", t)
             turn.first_audio_source = "audio_delta"
+        if turn.delta_overhead is None:
+            turn.delta_overhead = self.delta_line_overhead(n, length)
+            if turn.delta_overhead is None:
+                return
+        turn.audio_deltas += 1
+        turn.audio_line_bytes += length
+
+    def delta_line_overhead(self, n: int, length: int) -> int | None:
+        """The bytes of audio delta `n`'s line that are not its base64 payload (the other
+        deltas of a response have the same fields, so their payload is length minus this)."""
+        self.parsed_lines += 1
+        try:
+            delta = self.rec.event(n).get("delta")
+        except UnreadableEventError:
+            return None
+        return length - len(delta) if isinstance(delta, str) else None
+
+    def audio_ms(self, turn: _Turn) -> float | None:
+        """The audio received for `turn`, from its deltas' sizes at the session's output format."""
+        if not turn.audio_deltas or turn.delta_overhead is None:
+            return None
+        chars = max(0, turn.audio_line_bytes - turn.audio_deltas * turn.delta_overhead)
+        return chars * 3 / 4 / _BYTES_PER_MS.get(self.output_codec, 48.0)
+
+    def timeline(self, turn: _Turn) -> dict[str, Any]:
+        """`turn`'s timeline points and spans (see `timeline.py`)."""
+        cut = next((e for e in self.truncations.values() if e["turn"] == turn.number), None)
+        return build_timeline(turn.marks, audio_ms=self.audio_ms(turn),
+                              truncated_at_ms=cut["audio_end_ms"] if cut else None,
+                              truncated_s=cut["time_s"] if cut else None,
+                              playback_end_source=turn.playback_end_source)
+
+    def playback_ended(self, turn: _Turn, t: float, source: str) -> None:
+        if "playback_end" not in turn.marks:
+            turn.mark("playback_end", t)
+            turn.playback_end_source = source
 
     def delta_response_id(self, n: int) -> str | None:
         """The `response_id` of audio delta `n`, from the line's first bytes when it is
@@ -247,6 +295,8 @@ class TurnAnalyser:
             self.client_event_types[ev["event_id"]] = etype
         if ctype == "input_audio_buffer.speech_started":
             turn = self.positional(n)
+            if turn is not None:
+                turn.mark("speech_started", t)
             # Speech while a response is generated, or while its audio still plays after
             # `response.done` (WebRTC, or any client that plays after generation ends).
             for rid, active in [*self.in_progress.items(), *self.playing.items()]:
@@ -329,14 +379,14 @@ class TurnAnalyser:
                 self.buffered_responses.add(key)
         elif ctype == "output_audio_buffer.stopped":
             rid = ev.get("response_id")
-            if isinstance(rid, str) and rid in self.playing:
-                del self.playing[rid]
-            else:
-                self.playing.clear()
+            stopped = [rid] if isinstance(rid, str) and rid in self.playing else list(self.playing)
+            for key in stopped:
+                self.playback_ended(self.playing.pop(key), t, "output_audio_buffer.stopped")
         elif ctype == "output_audio_buffer.cleared":
             # The server cut the audio that was still playing (a barge-in or a client clear).
             for rid, turn in list(self.playing.items()):
                 self.interrupt(turn, n, t, "output_audio_buffer.cleared", rid)
+                self.playback_ended(turn, t, "output_audio_buffer.cleared")
             self.playing.clear()
         elif ctype == "response.done":
             self.response_done(n, t, ev)

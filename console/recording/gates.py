@@ -9,6 +9,10 @@ Conditions:
     cancelled     any response that ended `cancelled` (a barge-in or `response.cancel`).
     latency>MS    any turn whose first output (first audio, else first text, else
                   `response.done`) came more than MS milliseconds after its latency origin.
+    SPAN>MS       the worst turn's timeline span SPAN (`first_audio`, `end_to_end`, ...:
+                  any name of `timeline.SPANS`, with or without `_ms`) exceeds MS: the
+                  maximum over turns is compared, not a percentile, so one slow turn fails
+                  the gate; turns without that span are not counted.
 """
 
 from __future__ import annotations
@@ -17,15 +21,20 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from .timeline import SPANS, span_name
+
 _LATENCY = re.compile(r"^latency\s*>\s*(\d+(?:\.\d+)?)\s*(?:ms)?$")
-CONDITION_HELP = "error | cancelled | latency>MS"
+_SPAN = re.compile(r"^([a-z_]+)\s*>\s*(\d+(?:\.\d+)?)\s*(?:ms)?$")
+CONDITION_HELP = "error | cancelled | latency>MS | SPAN>MS, SPAN one of " + ", ".join(
+    s.removesuffix("_ms") for s in SPANS) + " (the worst turn is compared)"
 
 
 @dataclass(frozen=True)
 class Condition:
-    kind: str  # "error", "cancelled" or "latency"
+    kind: str  # "error", "cancelled", "latency" or "span"
     threshold_ms: float | None = None
     text: str = ""
+    span: str | None = None  # for "span": the `timeline.spans_ms` key
 
 
 def parse_condition(text: str) -> Condition:
@@ -42,6 +51,9 @@ def parse_condition(text: str) -> Condition:
     m = _LATENCY.match(value)
     if m:
         return Condition("latency", float(m.group(1)), text=text)
+    m = _SPAN.match(value)
+    if m and span_name(m.group(1)) is not None:
+        return Condition("span", float(m.group(2)), text=text, span=span_name(m.group(1)))
     raise ValueError(f"unknown --fail-on condition {text!r} (expected {CONDITION_HELP})")
 
 
@@ -67,6 +79,8 @@ def evaluate(report: dict[str, Any], conditions: list[Condition]) -> list[dict[s
         elif cond.kind == "cancelled":
             n = report["responses"]["cancelled"]
             held, detail = n > 0, f"{n} cancelled response(s)"
+        elif cond.kind == "span":
+            held, detail = span_over(report, cond)
         else:
             assert cond.threshold_ms is not None
             slow = [(t["number"], ms) for t in report["turns"]
@@ -78,3 +92,17 @@ def evaluate(report: dict[str, Any], conditions: list[Condition]) -> list[dict[s
                 detail += f", worst: turn {worst[0]} at {worst[1]:g} ms"
         results.append({"condition": cond.text, "held": held, "detail": detail})
     return results
+
+
+def span_over(report: dict[str, Any], cond: Condition) -> tuple[bool, str]:
+    """Whether the worst turn's span `cond.span` exceeds the threshold, and a one-line detail."""
+    assert cond.span is not None and cond.threshold_ms is not None
+    values = [(t["number"], t["timeline"]["spans_ms"][cond.span]) for t in report["turns"]
+              if t.get("timeline") and t["timeline"]["spans_ms"].get(cond.span) is not None]
+    if not values:
+        return False, f"no turn has {cond.span}"
+    slow = [v for v in values if v[1] > cond.threshold_ms]
+    worst = max(values, key=lambda v: v[1])
+    detail = (f"{len(slow)} of {len(values)} turn(s) over {cond.threshold_ms:g} ms, "
+              f"worst: turn {worst[0]} at {worst[1]:g} ms")
+    return bool(slow), detail

@@ -19,6 +19,7 @@ from .index import NotARecordingError
 from .prices import PriceFileError, load_prices
 from .reader import Recording
 from .report import build_report, report_json
+from .timeline import SPANS
 
 
 def build_parser(prog: str) -> argparse.ArgumentParser:
@@ -38,7 +39,8 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="COND",
-        help=f"exit 1 if the condition holds ({gates.CONDITION_HELP}); repeatable",
+        help=f"exit 1 if the condition holds ({gates.CONDITION_HELP}); repeatable. "
+        "SPAN>MS compares the worst turn's span (its max over turns, not a percentile) with MS",
     )
     return parser
 
@@ -99,6 +101,40 @@ def _clip(text: Any, width: int = 100) -> str:
     return s if len(s) <= width else s[: width - 1] + "…"
 
 
+def _duration(ms: float) -> str:
+    """A span for the timeline line: `310 ms` below a second, `1.20 s` from there."""
+    return f"{ms:.0f} ms" if abs(ms) < 1000 else f"{ms / 1000:.2f} s"
+
+
+#: The timeline line's label for each span, in order.
+_SPAN_LABELS = (("speech_ms", "speech"), ("commit_ms", "commit"), ("to_response_ms", "created"),
+                ("first_text_ms", "first text"), ("first_audio_ms", "first audio"), ("generation_ms", "done"),
+                ("playback_ms", "played"), ("end_to_end_ms", "end to end"))
+
+
+def timeline_line(turn: dict[str, Any]) -> str:
+    """`turn 3: speech 1.20 s · commit 40 ms · created 120 ms · first audio 310 ms · ...`:
+    each span that the turn has, in timeline order (see REPORT.md for what each measures)."""
+    tl = turn.get("timeline") or {}
+    spans = tl.get("spans_ms") or {}
+    parts = []
+    for key, label in _SPAN_LABELS:
+        value = spans.get(key)
+        if value is None:
+            continue
+        part = f"{label} {_duration(value)}"
+        if key == "playback_ms":
+            notes = []
+            if tl.get("truncated_at_ms") is not None:
+                notes.append(f"truncated at {_duration(float(tl['truncated_at_ms']))}"
+                             + (f" of {_duration(tl['audio_ms'])}" if tl.get("audio_ms") is not None else ""))
+            elif tl.get("playback_end_source") == "estimated":
+                notes.append("estimated")
+            part += f" ({', '.join(notes)})" if notes else ""
+        parts.append(part)
+    return f"turn {turn['number']}: " + (" · ".join(parts) if parts else "no timeline")
+
+
 def render_text(report: dict[str, Any]) -> str:
     """The report as plain text for a terminal."""
     fmt = report["format"]
@@ -154,6 +190,17 @@ def render_text(report: dict[str, Any]) -> str:
             out.append(f"  {key:<16} {s['count']:>6} {s['min']:>6.0f} {s['median']:>7.0f} {s['p90']:>6.0f} {s['max']:>6.0f}")
         else:
             out.append(f"  {key:<16} {0:>6}      -       -      -      -")
+    out.append("")
+    out.append("Timeline")
+    out.extend(f"  {timeline_line(turn)}" for turn in report["turns"])
+    out.append("Spans (ms)          count    p50    p90    p99    max")
+    for key in SPANS:
+        s = report["timeline_ms"][key]
+        if s["count"]:
+            out.append(f"  {key:<16} {s['count']:>6} {s['p50']:>6.0f} {s['p90']:>6.0f} {s['p99']:>6.0f} {s['max']:>6.0f}"
+                       f"  (turn {s['max_turn']})")
+        else:
+            out.append(f"  {key:<16} {0:>6}      -      -      -      -")
     r = report["responses"]
     out.append("")
     out.append(f"Responses: {r['total']} ({r['completed']} completed, {r['cancelled']} cancelled, "

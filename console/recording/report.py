@@ -16,6 +16,7 @@ import numpy as np
 from .analysis import TurnAnalyser
 from .prices import PriceTable
 from .reader import Recording
+from .timeline import span_stats
 from .usage import estimate_cost, usage_totals
 
 REPORT_VERSION = 1
@@ -53,7 +54,7 @@ def build_report(
     by_type: dict[str, dict[str, int]] = {"client": {}, "server": {}}
     for (source, etype), count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0][1])):
         by_type[source][etype] = count
-    turns = [t.to_dict(analyser.transcripts) for t in analyser.turns]
+    turns = [t.to_dict(analyser.transcripts, analyser.timeline(t)) for t in analyser.turns]
     for turn in turns:
         if turn["user"]:
             turn["user"].pop("_speech_start_ms", None)
@@ -94,6 +95,7 @@ def build_report(
         "turns": turns,
         "latency_ms": {"first_text": _stats(lat("first_text_ms")), "first_audio": _stats(lat("first_audio_ms")),
                        "done": _stats(lat("done_ms"))},
+        "timeline_ms": span_stats(t["timeline"] for t in turns),
         "responses": {"total": sum(statuses.values()), "completed": statuses.get("completed", 0),
                       "cancelled": statuses.get("cancelled", 0), "failed": statuses.get("failed", 0),
                       "incomplete": statuses.get("incomplete", 0)},

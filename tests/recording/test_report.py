@@ -157,9 +157,9 @@ def test_cli_json_document_and_fail_on(recorded: tuple[str, Path, dict], capsys:
     assert code == 0
     doc = json.loads(out)
     assert set(doc) == {"report_version", "file", "format", "duration_s", "events", "turns", "latency_ms",
-                        "responses", "interruptions", "truncations", "errors", "usage", "cost", "fail_on"}
+                        "timeline_ms", "responses", "interruptions", "truncations", "errors", "usage", "cost", "fail_on"}
     assert set(doc["turns"][0]) == {"number", "start_event", "start_s", "trigger", "user", "assistant",
-                                    "latency", "interrupted"}
+                                    "latency", "timeline", "interrupted"}
     code, out, err = run_cli(capsys, "inspect", str(path), "--fail-on", "error")
     assert code == 1 and "fail-on error" in err and "response_cancel_not_active" in err
     assert run_cli(capsys, "inspect", str(path), "--fail-on", "cancelled")[0] == 1
