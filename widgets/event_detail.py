@@ -7,11 +7,16 @@ marker (`<base64 audio: 9600 bytes = 200 ms at 24 kHz>`); the store does not hol
 read back (from the session recording: `c` in the log copies the event with it) or why
 not. Links (the error an event caused, the event an error names) are clickable and post
 `EventDetail.LinkSelected`.
+
+Lint findings reported at the event (`findings`, by event index, the session's map) are
+listed above the JSON with the rule's explanation and fix from `console.lint.rules`, so
+the row's `⚑` mark in the log is one keypress from saying what is wrong and what to do.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 
 from rich.json import JSON
 from rich.text import Text
@@ -20,12 +25,15 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
+from console.lint.findings import Finding
+from console.lint.rules import RULES
 from console.session.event_store import EventStore
 from console.realtime.protocol import AUDIO_PAYLOAD_KEYS
 
 _ARROWS = {"client": "↑ sent", "server": "↓ received"}
 #: Events whose pretty JSON is longer than this are shown plain and truncated.
 MAX_HIGHLIGHT = 50_000
+_SEVERITY_STYLE = {"error": "bold red", "warning": "bold yellow", "info": "bold cyan"}
 
 
 class _Links(Static):
@@ -59,10 +67,14 @@ class EventDetail(VerticalScroll, can_focus=True):
         id: str | None = None,
         classes: str | None = None,
         wrap: bool = False,
+        findings: Mapping[int, Sequence[Finding]] | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.store = store
+        #: Lint findings by event index (read only: the session owns the map).
+        self.findings: Mapping[int, Sequence[Finding]] = findings if findings is not None else {}
         self.index: int | None = None
+        self._findings_shown = 0
         #: Wrap long lines at the pane's width (the full-screen view, where nothing should
         #: hide past the right edge) instead of scrolling sideways (the narrow side pane).
         self.wrap = wrap
@@ -110,6 +122,9 @@ class EventDetail(VerticalScroll, can_focus=True):
         audio_line = self._payload_line(index, event)
         if audio_line:
             lines.append(audio_line)
+        found = list(self.findings.get(index, ()))
+        self._findings_shown = len(found)
+        lines.extend(self._finding_lines(index, finding) for finding in found)
         head.update("\n".join(lines))
         pretty = json.dumps(event, indent=2, ensure_ascii=False)
         if len(pretty) > MAX_HIGHLIGHT:
@@ -124,6 +139,27 @@ class EventDetail(VerticalScroll, can_focus=True):
                 rendered.text.overflow = "fold"
             body.update(rendered)
         self.scroll_home(animate=False)
+
+    def refresh_findings(self) -> None:
+        """Show the event again if findings about it arrived since (a refusal is linted when
+        the server's error comes, after the request was shown); otherwise leave the pane,
+        and its scroll position, alone."""
+        if self.index is not None and len(self.findings.get(self.index, ())) != self._findings_shown:
+            self.show(self.index)
+
+    def _finding_lines(self, index: int, finding: Finding) -> str:
+        """One finding as markup: the mark, severity, rule and message, the other events it
+        names as links, then the rule's explanation, which ends with the fix."""
+        style = _SEVERITY_STYLE.get(finding.severity, "bold")
+        text = (f"[{style}]⚑ {Text(finding.severity).markup}[/] [b]{Text(finding.rule).markup}[/b]: "
+                f"{Text(finding.message).markup}")
+        others = [e for e in finding.events if e != index and 0 <= e < len(self.store)]
+        if others:
+            text += "\n  Involves: " + ", ".join(self._link(e) for e in others)
+        rule = RULES.get(finding.rule)
+        if rule is not None:
+            text += f"\n  [dim]{Text(rule.explanation).markup}[/dim]"
+        return text
 
     def _payload_line(self, index: int, event: dict[str, object]) -> str:
         """Where the full audio payload of an audio event is, or why it is not kept."""

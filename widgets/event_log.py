@@ -7,6 +7,10 @@ is the state, the keys and the messages. The app appends to the store as events 
 ~30 Hz flush timer; that folds in the new events only. Following the tail is explicit
 state (`follow`): new rows scroll the view only while following, otherwise a
 "▼ N new" badge counts them.
+
+Lint findings come in as an attribute too: `findings` maps an event's store index to the
+findings reported at it (the session keeps that map); a row with one shows a `⚑` in its
+severity's colour, and `refresh_new()` notices new ones and posts `FindingsChanged`.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from console.session.event_store import BOTH, EventStore
 from widgets.event_log_render import (
     ROW_COMPONENT_CLASSES,
     ROW_CSS,
+    FindingsMap,
     RowRenderer,
     abbreviate_type,
 )
@@ -125,6 +130,10 @@ class EventLog(ScrollView, can_focus=True):
             self.follow = follow
             super().__init__()
 
+    class FindingsChanged(Message):
+        """New lint findings arrived (`findings` grew); rows already redraw with their mark,
+        this lets the detail pane refresh an event it shows."""
+
     class FilterChanged(Message):
         """The direction, type or text filter or the folding changed."""
 
@@ -142,9 +151,13 @@ class EventLog(ScrollView, can_focus=True):
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
+        findings: FindingsMap | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.store = store
+        #: Lint findings by event index (read, never written: the session owns the map).
+        self.findings: FindingsMap = findings if findings is not None else {}
+        self._findings_seen = 0
         self._fold = True
         self._expanded: set[int] = set()
         self.view: RowView = RowView(store, fold=True)
@@ -232,6 +245,11 @@ class EventLog(ScrollView, can_focus=True):
         added = self.view.update()
         for row in self.view.changed:
             self._rows.discard_row(row)
+        findings = sum(len(found) for found in self.findings.values())  # findings are few
+        if findings != self._findings_seen:
+            self._findings_seen = findings
+            self.refresh()  # the severity is in the row cache's key: marked rows redraw
+            self.post_message(self.FindingsChanged())
         if not added and not self.view.changed:
             return 0
         self.virtual_size = Size(0, len(self.view))
@@ -489,7 +507,7 @@ class EventLog(ScrollView, can_focus=True):
         else:
             strip = self._rows.row(
                 self.store, self.view, row, width, cursor=row == self.cursor_row, expanded=self._expanded,
-                longest_type=longest,
+                longest_type=longest, findings=self.findings,
             )
         if self.new_rows and not self.follow and y == height - 1:
             strip = self._rows.with_badge(strip, width, self.new_rows)

@@ -9,6 +9,7 @@ The widget tells it when that stops being true (`clear`, `discard_row`, `restyle
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
 from rich.cells import cell_len
@@ -18,6 +19,7 @@ from textual.cache import LRUCache
 from textual.strip import Strip
 from textual.widget import Widget
 
+from console.lint.findings import SEVERITIES, Finding
 from console.session.event_rows import RowView
 from console.session.event_store import EventStore
 from console.session.event_summary import fit_summary
@@ -36,6 +38,9 @@ EventLog:focus > .event-log--cursor {
     color: $block-cursor-foreground;
 }
 EventLog > .event-log--badge { background: $primary; color: $text; text-style: bold; }
+EventLog > .event-log--finding-error { color: $error; text-style: bold; }
+EventLog > .event-log--finding-warning { color: $warning; text-style: bold; }
+EventLog > .event-log--finding-info { color: $accent; }
 """
 """The component styles a row is drawn with (part of `EventLog.DEFAULT_CSS`)."""
 
@@ -50,8 +55,35 @@ ROW_COMPONENT_CLASSES: frozenset[str] = frozenset(
         "event-log--fold",
         "event-log--cursor",
         "event-log--badge",
+        "event-log--finding-error",
+        "event-log--finding-warning",
+        "event-log--finding-info",
     }
 )
+
+#: The mark in the fold-marker column of a row whose event has a lint finding.
+FINDING_MARK = "⚑"
+
+#: The findings of a session by the store index of the event each is reported at.
+FindingsMap = Mapping[int, Sequence[Finding]]
+
+
+def worst_severity(findings: Sequence[Finding]) -> str | None:
+    """The most serious severity among `findings` (None for none): the one a mark shows."""
+    ranks = [SEVERITIES.index(f.severity) for f in findings if f.severity in SEVERITIES]
+    return SEVERITIES[min(ranks)] if ranks else (findings[0].severity if findings else None)
+
+
+def row_findings(store: EventStore, view: RowView, row: int, findings: FindingsMap) -> list[Finding]:
+    """The findings a row stands for: its event's, or for a folded run of deltas, those of
+    any event in the run (a bad append in the middle of 200 folded appends still shows)."""
+    if not findings:
+        return []
+    index = view.event_index(row)
+    if view.count(row) <= 1:
+        return list(findings.get(index, ()))
+    group = store.group(index)
+    return [f for i, found in findings.items() if 0 <= i < len(store) and store.group(i) == group for f in found]
 
 _ARROWS = {"client": "↑", "server": "↓"}
 
@@ -124,7 +156,7 @@ class RowRenderer:
     def __init__(self, widget: Widget) -> None:
         self._widget = widget
         self._styles: dict[str, Style] = {}
-        self._cache: LRUCache[tuple[int, int, int, bool, int], Strip] = LRUCache(self.CACHE_ROWS)
+        self._cache: LRUCache[tuple[int, int, int, bool, int, str | None], Strip] = LRUCache(self.CACHE_ROWS)
 
     # --- invalidation -------------------------------------------------------------------
 
@@ -160,16 +192,20 @@ class RowRenderer:
 
     def row(
         self, store: EventStore, view: RowView, row: int, width: int, *, cursor: bool, expanded: set[int],
-        longest_type: int = 0,
+        longest_type: int = 0, findings: FindingsMap | None = None,
     ) -> Strip:
         """Row `row` of `view`, `width` cells wide, from the cache when it can.
 
         `longest_type`: the longest type name on screen (see `column_widths`).
+        `findings`: lint findings by event index; a row with one is marked `FINDING_MARK`
+        in its severity's colour. The severity is part of the cache key, so a finding
+        reported after its row was drawn (the server's refusal comes later) redraws it.
         """
-        key = (row, width, view.count(row), cursor, longest_type)
+        severity = worst_severity(row_findings(store, view, row, findings)) if findings else None
+        key = (row, width, view.count(row), cursor, longest_type, severity)
         strip = self._cache.get(key)
         if strip is None:
-            strip = self._cache[key] = self._draw(store, view, row, width, cursor, expanded, longest_type)
+            strip = self._cache[key] = self._draw(store, view, row, width, cursor, expanded, longest_type, severity)
         return strip
 
     def with_badge(self, strip: Strip, width: int, new_rows: int) -> Strip:
@@ -182,7 +218,7 @@ class RowRenderer:
 
     def _draw(
         self, store: EventStore, view: RowView, row: int, width: int, cursor: bool, expanded: set[int],
-        longest_type: int = 0,
+        longest_type: int = 0, severity: str | None = None,
     ) -> Strip:
         """One row as segments built directly (no Rich Text): ~5x cheaper per row."""
         index = view.event_index(row)
@@ -207,7 +243,8 @@ class RowRenderer:
         parts = [
             (f"{'+' + format(store.time(index), '.3f'):>10} ", "event-log--time"),
             (f"{_ARROWS.get(source, '?')} ", f"event-log--{source}"),
-            (marker, "event-log--fold"),
+            # A finding outranks the fold marker: a folded row still shows its ×N count.
+            (FINDING_MARK, f"event-log--finding-{severity}") if severity in SEVERITIES else (marker, "event-log--fold"),
             (abbreviate_type(etype, type_width), "event-log--error" if is_error else f"event-log--{source}"),
             (f" {'×' + str(count) if count > 1 else '':>{count_width}} ", "event-log--count"),
             (summary, "event-log--error" if is_error else "event-log--summary"),

@@ -11,6 +11,9 @@ One thing differs: the replay's detail pane follows the replay *cursor*, and its
 `LogSync` decides what a selected row means (see `console/app/screens/replay_log_sync.py`).
 With `detail_follows_selection=False` the pane leaves `EventLog.RowSelected` to bubble up
 to the screen and shows nothing itself; otherwise it handles the message and stops it.
+
+`findings` (lint findings by event index, the session's map) is handed to the log, which
+marks those rows, and to the detail, which lists them with their fix.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from textual.widgets import Input
 from console.session.event_store import EventStore
 from widgets.event_detail import EventDetail
 from widgets.event_log import EventLog
+from widgets.event_log_render import FindingsMap
 
 
 class LogPane(Vertical):
@@ -64,16 +68,18 @@ class LogPane(Vertical):
     """
 
     def __init__(self, store: EventStore, *, detail_follows_selection: bool = True, id: str | None = "log-pane",
-                 classes: str | None = None) -> None:
+                 classes: str | None = None, findings: FindingsMap | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.store = store
+        #: Lint findings by event index, shared (not copied) with the log and the detail.
+        self.findings: FindingsMap = findings if findings is not None else {}
         #: False: `RowSelected` is the screen's to handle (the replay's cursor sync).
         self.detail_follows_selection = detail_follows_selection
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="search the log (ctrl+f)", id="log-search")
-        yield EventLog(self.store, id="log")
-        yield EventDetail(self.store, id="detail")
+        yield EventLog(self.store, id="log", findings=self.findings)
+        yield EventDetail(self.store, id="detail", findings=self.findings)
 
     @property
     def event_log(self) -> EventLog:
@@ -102,6 +108,11 @@ class LogPane(Vertical):
         if self.detail_follows_selection:
             message.stop()
             self.event_detail.show(message.event_index)
+
+    @on(EventLog.FindingsChanged)
+    def _findings_changed(self, message: EventLog.FindingsChanged) -> None:
+        message.stop()
+        self.event_detail.refresh_findings()
 
     @on(EventDetail.LinkSelected)
     def _link_selected(self, message: EventDetail.LinkSelected) -> None:

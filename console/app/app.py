@@ -384,6 +384,9 @@ class RealtimeConsoleApp(App[int]):
     def action_focus_conversation(self) -> None:
         self.main.action_focus_conversation()
 
+    def action_diagnostics(self) -> None:
+        self.main.action_diagnostics()
+
     def action_focus_input(self) -> None:
         self.main.action_focus_input()
 

@@ -28,6 +28,8 @@ CONSOLE_COMMANDS: tuple[tuple[str, str, str, tuple[Any, ...]], ...] = (
     ("Focus the event log", "Then: t types, d direction, f follow, enter fold, o open full-screen, l cause/error, c copy (ctrl+l)", "action_focus_log", ()),
     ("Focus the conversation", "Then: p play, w save WAV, x delete, y copy (ctrl+o)", "action_focus_conversation", ()),
     ("Focus the input line", "Type a message or a /command (ctrl+n)", "action_focus_input", ()),
+    ("Diagnostics: lint findings", "Every protocol problem the linter found; enter selects its event (ctrl+g)",
+     "action_diagnostics", ()),
     ("Play the last answer", "Hear the last assistant item's audio again (or p on a focused item)", "action_play_last", ()),
     ("Save the last answer as WAV", "Write the last assistant item's audio to <item id>.wav (or w)", "action_save_last", ()),
     ("Copy the last answer", "Copy the last assistant item's text (or y on a focused item)", "action_copy_last", ()),

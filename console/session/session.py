@@ -12,7 +12,10 @@ call: `steerable` is False unless a source allows it.
 
 Every session is linted as it happens (`console.lint`): a finding becomes a `lint` note
 after the event it is about, and the header counts them. `server-error` is left out: the
-error itself is already a note.
+error itself is already a note. The findings are also kept, in order (`findings`) and by the
+event each is reported at (`findings_by_event`), so the event log can mark that row and the
+diagnostics view list them all; findings are few, so two small containers beside the
+compact store cost nothing.
 """
 
 from __future__ import annotations
@@ -84,6 +87,10 @@ class Session:
         self.on_status: StatusListener | None = None
         self._new_events = 0
         self._reset = False
+        #: Every lint finding of the session, in the order found.
+        self.findings: list[Finding] = []
+        #: The findings by the store index of the event each is reported at (its first event).
+        self.findings_by_event: dict[int, list[Finding]] = {}
         self.linter = Linter(protocol=protocol, ignore=LIVE_LINT_IGNORED, on_finding=self._lint_finding)
         self._first_time: float | None = None
 
@@ -152,6 +159,9 @@ class Session:
 
     def _lint_finding(self, finding: Finding) -> None:
         self.stats.lint_findings += 1
+        self.findings.append(finding)
+        if finding.first_event >= 0:
+            self.findings_by_event.setdefault(finding.first_event, []).append(finding)
         self.add_note("lint", f"{finding.severity} {finding.rule}: {finding.message}",
                       event_index=finding.first_event if finding.first_event >= 0 else None)
 

@@ -18,6 +18,7 @@ from textual.widgets import Static
 
 from console.app.host import ConsoleHost
 from console.app.screens.conversation_sync import LiveConversationSync
+from console.app.screens.diagnostics import DiagnosticsScreen
 from console.app.screens.event_detail_screen import EventDetailScreen
 from console.app.screens.footer_labels import NARROW_DROP, PANE_KEYS, SHORT_LABELS
 from console.app.messages import BridgeFlushed, ConnectionChanged, StatusNoted
@@ -55,6 +56,9 @@ class MainScreen(Screen[None]):
         Binding("ctrl+o", "focus_conversation", "Conversation", id="main.focus_conversation",
                 tooltip="Focus the conversation (then p play, w save, x delete, y copy)"),
         Binding("ctrl+n", "focus_input", "Input", id="main.focus_input", tooltip="Focus the input line"),
+        # Not in the footer (it has no room left at 80 columns); the palette lists it.
+        Binding("ctrl+g", "diagnostics", "Diagnostics", id="main.diagnostics", show=False,
+                tooltip="List the session's lint findings; enter selects one's event in the log"),
     ]
 
     #: `-narrow` (app.tcss stacks the conversation under the event log) below 100 columns;
@@ -77,7 +81,7 @@ class MainScreen(Screen[None]):
         app = self.app
         yield StatusHeader(id="status")
         with Horizontal(id="body"):
-            yield LogPane(app.store)
+            yield LogPane(app.store, findings=app.session.findings_by_event)
             with Vertical(id="talk-pane"):
                 conversation = ConversationView(id="conversation")
                 self._conversation = LiveConversationSync(conversation, app.session)
@@ -218,6 +222,17 @@ class MainScreen(Screen[None]):
 
     def action_focus_log(self) -> None:
         self.query_one(LogPane).focus_log()
+
+    def action_diagnostics(self) -> None:
+        """Every lint finding of the session; the one chosen is selected in the log."""
+
+        def chosen(index: int | None) -> None:
+            if index is not None:
+                pane = self.query_one(LogPane)
+                pane.reveal(index)
+                pane.focus_log()
+
+        self.app.push_screen(DiagnosticsScreen(self.app.store, self.app.session.findings), chosen)
 
     def action_focus_conversation(self) -> None:
         cards = list(self.query_one(ConversationView).children)
