@@ -14,14 +14,12 @@ import pytest
 from console.app.app import RealtimeConsoleApp
 from console.app.keymap import binding_rows
 from console.app.launch import build_parser, check_settings
-from console.app.screens.help import HelpScreen
 from console.cli import main
 from console.config import build_config
-from console.session.slash import help_text
 from console.user_config import config_path, load_settings
 from tests.app.console_harness import FakeClock, wait_for
 from textual.command import CommandPalette
-from textual.widgets import Input, Static
+from textual.widgets import Input
 from widgets.event_log import EventLog
 from widgets.input_line import InputLine
 
@@ -103,46 +101,6 @@ async def test_theme_from_the_file_and_the_flag_over_it() -> None:
         await pilot.pause()
         assert app.theme == "dracula"
     assert 'theme = "nord"' in config_path().read_text()  # a flag is not remembered
-
-
-def help_text_on_screen(app: RealtimeConsoleApp) -> str:
-    return str(app.screen.query_one("#help-text", Static).render())
-
-
-async def test_f1_lists_the_keys_in_force_remapped_and_the_slash_commands() -> None:
-    write_config('[keymap]\n"app.talk" = "f9"\n"event_log.types" = "ctrl+y"\n')
-    app = app_from_settings()
-    async with app.run_test(size=SIZE) as pilot:
-        app.main.query_one(EventLog).focus()
-        await pilot.pause()
-        await pilot.press("f1")
-        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="the help screen")
-        text = help_text_on_screen(app)
-        assert "Push-to-talk" in text
-        talk = next(line for line in text.splitlines() if "Push-to-talk" in line).lower()
-        assert "f9" in talk and "f2" not in talk
-        types = next(line for line in text.splitlines() if "Choose which event types" in line)
-        assert "^y" in types.lower() or "ctrl+y" in types.lower()
-        assert text.startswith("log:")  # the focused pane (id "log") comes first
-        for line in help_text().splitlines():
-            assert line.strip() in text
-        await pilot.press("escape")
-        await wait_for(pilot, lambda: not isinstance(app.screen, HelpScreen), what="esc closes the help")
-
-
-async def test_question_mark_opens_help_except_while_typing() -> None:
-    app = app_from_settings()
-    async with app.run_test(size=SIZE) as pilot:
-        line = app.main.query_one(InputLine)
-        line.focus()
-        await pilot.pause()
-        await pilot.press("question_mark")
-        await pilot.pause()
-        assert not isinstance(app.screen, HelpScreen) and line.value == "?"
-        app.main.query_one(EventLog).focus()
-        await pilot.pause()
-        await pilot.press("question_mark")
-        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="? opens the help")
 
 
 async def test_a_theme_picked_in_the_palette_is_remembered() -> None:
