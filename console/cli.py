@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "stats": ("console.recording.stats_cli", "aggregate many recordings (latency percentiles, errors, cost)"),
     "sessions": ("console.app.sessions_app", "browse a directory of recordings and open one in replay"),
     "attach": ("console.app.attach_cli", "watch and steer a live WebRTC/SIP call through a sideband WebSocket"),
+    "config": ("console.config_cli", "print the settings file's path (--path) or the settings in effect (--show)"),
     "completion": ("console.completion", "print a bash or zsh completion script for every command and option"),
 }
 DEFAULT_COMMAND = "console.app.launch"

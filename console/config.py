@@ -26,6 +26,7 @@ from console.cli import UsageError
 from console.tools.registry import ToolRegistry, ToolSpecError, demo_specs
 from console.realtime.protocol import DEFAULT_MODEL, DEFAULT_URL, PROTOCOLS, VOICES
 from console.session.editable import SessionFileError, load_preset
+from console.user_config import DEFAULT_THEME, UserSettings
 
 TurnMode = Literal["vad", "ptt"]
 
@@ -77,7 +78,9 @@ class ConsoleConfig:
     simulator_fast: bool = False
     #: Feed `--input-wav` faster than real time (tests); 1.0 is real time.
     wav_speed: float = 1.0
-    theme: str = "textual-dark"
+    theme: str = DEFAULT_THEME
+    #: Binding id -> key(s) from the settings file, for Textual's `App.set_keymap`.
+    keymap: dict[str, str] = field(default_factory=dict)
     #: Reconnect on an expired session or a dropped connection, restoring the conversation
     #: (`--no-reconnect` turns it off; `/reconnect` always starts a fresh session).
     reconnect: bool = True
@@ -104,6 +107,13 @@ def _device(value: str | None) -> str | int | None:
     if value is None or value == "":
         return None
     return int(value) if value.strip().isdigit() else value
+
+
+def _flag_or(flag: str | None, setting: str | int | None) -> str | None:
+    """A flag's value, else the settings file's (an integer device index as text)."""
+    if flag is not None:
+        return flag
+    return None if setting is None else str(setting)
 
 
 def load_session(path_text: str, tool_names: list[str]) -> dict[str, Any]:
@@ -226,8 +236,27 @@ def _endpoint_label(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}{parts.path}"
 
 
-def build_config(args: Any) -> ConsoleConfig:
+def _recordings_dir(settings: UserSettings) -> str | None:
+    """The settings file's `recordings_dir`, created (0700) so it can act as `--record DIR`."""
+    from console.recording.paths import make_private_dirs
+
+    directory = settings.recordings_dir
+    if directory is None:
+        return None
+    try:
+        make_private_dirs(directory)
+    except OSError as exc:
+        raise UsageError(f"config file {settings.path}: recordings_dir {directory}: "
+                         f"{getattr(exc, 'strerror', None) or exc}") from None
+    return str(directory)
+
+
+def build_config(args: Any, settings: UserSettings | None = None) -> ConsoleConfig:
     """Resolve parsed options (an `argparse.Namespace`) to a `ConsoleConfig`.
+
+    `settings` (the user's settings file, `console.user_config`) fills in what no flag
+    gives: theme, keymap, model, voice, protocol, turn mode, audio devices and the
+    recordings directory. A flag always wins over the file.
 
     Key resolution, in order: `--api-key-env NAME` (must be set), Azure's
     `AZURE_OPENAI_API_KEY` when `--azure-endpoint` is given, then `OPENAI_API_KEY`.
@@ -235,10 +264,11 @@ def build_config(args: Any) -> ConsoleConfig:
     simulator; `--url` without a key connects without authentication (e.g. to a simulator
     started with `realtime-console simulator`).
     """
-    protocol = getattr(args, "protocol", "ga") or "ga"
+    settings = settings or UserSettings()
+    protocol = getattr(args, "protocol", None) or settings.protocol or "ga"
     if protocol not in PROTOCOLS:
         raise UsageError(f"--protocol must be one of {', '.join(PROTOCOLS)}")
-    model = getattr(args, "model", None) or DEFAULT_MODEL
+    model = getattr(args, "model", None) or settings.model or DEFAULT_MODEL
     url: str | None = getattr(args, "url", None)
     azure_endpoint: str | None = getattr(args, "azure_endpoint", None)
     azure_deployment: str | None = getattr(args, "azure_deployment", None)
@@ -297,6 +327,8 @@ def build_config(args: Any) -> ConsoleConfig:
     if instructions is not None:
         session["instructions"] = instructions
     voice = getattr(args, "voice", None)
+    if voice is None and "voice" not in session:
+        voice = settings.voice
     if voice is not None:
         if voice not in VOICES:
             raise UsageError(f"--voice {voice!r} is not a voice (one of {', '.join(VOICES)})")
@@ -306,6 +338,8 @@ def build_config(args: Any) -> ConsoleConfig:
     session.setdefault("input_audio_transcription", dict(DEFAULT_TRANSCRIPTION))
 
     turn = getattr(args, "turn", None)
+    if turn is None and "turn_detection" not in session:
+        turn = settings.turn_mode
     if turn == "vad":
         session["turn_detection"] = dict(DEFAULT_SERVER_VAD)
     elif turn == "ptt":
@@ -315,7 +349,11 @@ def build_config(args: Any) -> ConsoleConfig:
     input_wav = getattr(args, "input_wav", None)
     wav_path = _check_wav(input_wav) if input_wav else None
 
-    record = record_path(getattr(args, "record", None), bool(getattr(args, "no_record", False)),
+    record_option = getattr(args, "record", None)
+    no_record = bool(getattr(args, "no_record", False))
+    if record_option is None and not no_record:
+        record_option = _recordings_dir(settings)
+    record = record_path(record_option, no_record,
                          model=model, backend=backend_word(offline, bool(azure_endpoint), url))
 
     return ConsoleConfig(
@@ -331,12 +369,14 @@ def build_config(args: Any) -> ConsoleConfig:
         api_version=api_version,
         turn_mode=turn_mode,
         session=session,
-        input_device=_device(getattr(args, "input_device", None)),
-        output_device=_device(getattr(args, "output_device", None)),
+        input_device=_device(_flag_or(getattr(args, "input_device", None), settings.input_device)),
+        output_device=_device(_flag_or(getattr(args, "output_device", None), settings.output_device)),
         no_audio=bool(getattr(args, "no_audio", False)),
         input_wav=wav_path,
         tools_spec=tools_spec,
         tools=tools,
         record=record,
         reconnect=not bool(getattr(args, "no_reconnect", False)),
+        theme=getattr(args, "theme", None) or settings.theme or DEFAULT_THEME,
+        keymap=dict(settings.keymap),
     )

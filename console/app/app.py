@@ -84,6 +84,11 @@ class RealtimeConsoleApp(App[int]):
                 tooltip="Edit the session"),
         Binding("ctrl+t", "tool_editor", "Tools", id="app.tool_editor", tooltip="Edit the function tools"),
         Binding("ctrl+r", "reconnect", "Reconnect", id="app.reconnect", tooltip="Connect again (a new session)"),
+        Binding("f1", "show_help", "Help", id="app.help", show=False,
+                tooltip="Keys in force here and the slash commands"),
+        # `?` opens the help too, except while a text field has focus (see `check_action`).
+        Binding("question_mark", "show_help_unless_typing", "Help", id="app.help_question", show=False,
+                tooltip="Keys in force here and the slash commands (not while typing)"),
     ]
 
     def __init__(self, config: ConsoleConfig, *, clock: Callable[[], float] = time.time,
@@ -118,6 +123,7 @@ class RealtimeConsoleApp(App[int]):
         self._tasks: set[asyncio.Task[Any]] = set()
         self._closed = False
         self._frozen = False
+        self._remember_theme = False
         self.recorder: Any = None
         #: True once `on_mount` finished setting up (audio started, start-up notes added).
         self.started = False
@@ -128,7 +134,11 @@ class RealtimeConsoleApp(App[int]):
         self.main.post_message(message)
 
     async def on_mount(self) -> None:
+        self.set_keymap(self.config.keymap)
         self.theme = self.config.theme
+        # Set after the configured theme, so only a later change (the palette's theme
+        # picker) is written back to the settings file.
+        self._remember_theme = True
         await self.push_screen(self.main)
         self.call_after_refresh(self._freeze_startup_objects)
         self.set_interval(1 / FLUSH_HZ, self.bridge.flush, name="bridge-flush")
@@ -371,6 +381,38 @@ class RealtimeConsoleApp(App[int]):
         drift = await self.session.check_drift()
         self.notice(f"drift: {len(drift)} difference(s), marked in the conversation" if drift
                     else "the conversation matches the server", "warning" if drift else "information")
+
+    def watch_theme(self, theme: str) -> None:
+        """Remember a theme picked in the command palette in the settings file."""
+        if not getattr(self, "_remember_theme", False):
+            return
+        from console.cli import UsageError
+        from console.user_config import save_theme
+
+        try:
+            path = save_theme(theme)
+        except (UsageError, OSError) as exc:
+            self.notify(f"theme {theme} not remembered: {exc}", severity="warning")
+            return
+        self.notify(f"theme {theme} saved in {path}")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "show_help_unless_typing":
+            from textual.widgets import Input, TextArea
+
+            return not isinstance(self.focused, (Input, TextArea))
+        return super().check_action(action, parameters)
+
+    def action_show_help(self) -> None:
+        """Push the help screen for the keys in force where the user is now."""
+        from console.app.screens.help import HelpScreen, help_markup, help_rows
+
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(help_markup(help_rows(self.screen), help_text())))
+
+    def action_show_help_unless_typing(self) -> None:
+        self.action_show_help()
 
     def action_help(self) -> None:
         self.session.add_note("info", "slash commands:\n" + help_text())

@@ -10,6 +10,7 @@ import argparse
 from typing import Any
 
 from console.realtime.protocol import DEFAULT_MODEL, PROTOCOLS, VOICES
+from console.user_config import UserSettings, load_settings
 
 
 def build_parser(prog: str) -> argparse.ArgumentParser:
@@ -26,7 +27,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     conn = parser.add_argument_group("connection")
     conn.add_argument("--url", help="Realtime WebSocket URL (default: api.openai.com, or the simulator without a key)")
     conn.add_argument("--model", help=f"model name (default {DEFAULT_MODEL})")
-    conn.add_argument("--protocol", choices=PROTOCOLS, default="ga", help="protocol shape (default ga)")
+    conn.add_argument("--protocol", choices=PROTOCOLS, help="protocol shape (default ga)")
     conn.add_argument("--api-key-env", metavar="NAME", help="read the API key from this environment variable")
     conn.add_argument("--azure-endpoint", metavar="URL", help="Azure OpenAI resource endpoint (key from AZURE_OPENAI_API_KEY)")
     conn.add_argument("--azure-deployment", metavar="NAME", help="Azure deployment name")
@@ -54,17 +55,45 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     where.add_argument("--record", metavar="PATH",
                        help="record to PATH instead (a new .jsonl file, or an existing directory for a default-named file)")
     where.add_argument("--no-record", action="store_true", help="do not record this session")
+    parser.add_argument("--theme", metavar="NAME",
+                        help="colour theme (a Textual theme name; default textual-dark). Picking one in the "
+                             "command palette remembers it in the settings file ('realtime-console config --path')")
     parser.add_argument("--no-reconnect", action="store_true",
                         help="do not reconnect by itself when the session expires or the connection drops "
                              "(by default it does, restoring the conversation)")
     return parser
 
 
+def check_settings(args: Any, settings: UserSettings) -> None:
+    """What only Textual can judge: theme names and the keymap's binding ids.
+
+    `console.user_config` checks the file's shape without the UI; a theme or binding id
+    that does not exist is as much a typo as an unknown key, so it stops the start-up
+    with one line naming it.
+    """
+    from textual.theme import BUILTIN_THEMES
+
+    from console.app.keymap import unknown_ids
+    from console.cli import UsageError
+
+    themes = ", ".join(sorted(BUILTIN_THEMES))
+    flag = getattr(args, "theme", None)
+    if flag is not None and flag not in BUILTIN_THEMES:
+        raise UsageError(f"--theme {flag!r} is not a theme (one of {themes})")
+    if settings.theme is not None and settings.theme not in BUILTIN_THEMES:
+        raise UsageError(f"config file {settings.path}: 'theme' {settings.theme!r} is not a theme (one of {themes})")
+    if unknown := unknown_ids(settings.keymap):
+        raise UsageError(f"config file {settings.path}: 'keymap.{unknown[0]}' is not a binding id of the console "
+                         "(F1 in the console, or the README's key table, lists them)")
+
+
 def run(args: Any) -> int:
     """Resolve the options and run the TUI; returns the process exit status."""
     from console.config import build_config
 
-    config = build_config(args)
+    settings = load_settings()
+    check_settings(args, settings)
+    config = build_config(args, settings)
     # Import sounddevice before Textual takes the terminal: its import briefly redirects
     # the output stream Textual draws on (see shared/textual-notes.md).
     if not config.no_audio:

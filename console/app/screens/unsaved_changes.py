@@ -61,8 +61,8 @@ class UnsavedChangesScreen(ModalScreen[Choice]):
         Binding("s", "choose('save')", "Save", id="unsaved.save"),
         Binding("d", "choose('discard')", "Discard", id="unsaved.discard"),
         Binding("escape,k", "choose('keep')", "Keep editing", id="unsaved.keep"),
-        Binding("left", "app.focus_previous", show=False),
-        Binding("right", "app.focus_next", show=False),
+        Binding("left", "app.focus_previous", "Previous button", id="unsaved.previous", show=False),
+        Binding("right", "app.focus_next", "Next button", id="unsaved.next", show=False),
     ]
 
     def __init__(self, what: str, save_label: str = "Save") -> None:
