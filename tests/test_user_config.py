@@ -206,3 +206,27 @@ def test_save_theme_leaves_a_broken_file_alone() -> None:
     with pytest.raises(UsageError, match="not valid TOML"):
         save_theme("nord")
     assert config_path().read_text() == "theme = \n"
+
+
+def test_inspect_takes_its_prices_from_the_settings_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from console.recording.synthetic import SessionBuilder
+
+    prices = tmp_path / "prices.json"
+    prices.write_text(json.dumps({"date": "2026-12-01", "models": {"gpt-realtime": {
+        "text_input": 0.0, "text_cached_input": 0.0, "text_output": 0.0,
+        "audio_input": 0.0, "audio_cached_input": 0.0, "audio_output": 0.0}}}))
+    recording = tmp_path / "s.jsonl"
+    b = SessionBuilder(protocol="ga")
+    b.session()
+    b.user_text("hello")
+    b.response_create()
+    b.response(text_only=True, transcript="Hi.")
+    b.write(recording)
+    assert main(["inspect", "--json", str(recording)]) == 0
+    default_total = json.loads(capsys.readouterr().out)["cost"]["total"]
+    write_config(f'prices = "{prices}"\n')
+    assert main(["inspect", "--json", str(recording)]) == 0
+    cost = json.loads(capsys.readouterr().out)["cost"]
+    assert default_total > 0 and cost["total"] == 0.0 and cost["prices_date"] == "2026-12-01"

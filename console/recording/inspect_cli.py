@@ -11,6 +11,7 @@ import argparse
 import sys
 from typing import Any
 
+from console.user_config import load_settings
 from console.cli import ArgumentParser, UsageError
 
 from . import gates
@@ -62,7 +63,7 @@ def open_recording(path: str) -> Recording:
 def run(args: argparse.Namespace) -> int:
     try:
         conditions = [gates.parse_condition(c) for c in args.fail_on]
-        prices = load_prices(args.prices)
+        prices = load_prices(args.prices or load_settings().prices)  # the flag, else the settings file
     except (ValueError, PriceFileError) as exc:
         raise UsageError(str(exc)) from None
     with open_recording(args.file) as rec:

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from console.user_config import load_settings
 from console.cli import ArgumentParser, UsageError
 
 from . import stats as agg
@@ -74,7 +75,7 @@ def collect(paths: list[str]) -> list[Path]:
 def run(args: argparse.Namespace) -> int:
     try:
         conditions = [agg.parse_condition(c) for c in args.fail_on]
-        prices = load_prices(args.prices)
+        prices = load_prices(args.prices or load_settings().prices)  # the flag, else the settings file
     except (ValueError, PriceFileError) as exc:
         raise UsageError(str(exc)) from None
     if args.since is not None and not _DATE.match(args.since):

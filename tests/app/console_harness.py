@@ -119,3 +119,14 @@ def palette_lists(app: App, query: str) -> bool | None:
         return None
     title = str(commands.get_option_at_index(commands.highlighted).hit.text)
     return not query or title.lower() == query.lower()
+
+
+def app_from_settings(*argv: str) -> RealtimeConsoleApp:
+    """The app as `launch.run` builds it: settings file, checks, then flags over the file."""
+    from console.app.launch import check_settings
+    from console.user_config import load_settings
+
+    args = build_parser("realtime-console").parse_args(["--no-audio", "--no-record", *argv])
+    settings = load_settings()
+    check_settings(args, settings)
+    return RealtimeConsoleApp(build_config(args, settings), clock=FakeClock(), autoconnect=False)

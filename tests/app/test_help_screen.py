@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from console.app.app import RealtimeConsoleApp
 from console.app.screens.help import HelpScreen
 from console.session.slash import help_text
 from console.user_config import config_path
-from tests.app.console_harness import wait_for
-from tests.app.test_user_config import app_from_settings
+from tests.app.console_harness import app_from_settings, wait_for
 from textual.widgets import Static
 from widgets.event_log import EventLog
 from widgets.input_line import InputLine

@@ -11,13 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from console.app.app import RealtimeConsoleApp
 from console.app.keymap import binding_rows
-from console.app.launch import build_parser, check_settings
 from console.cli import main
-from console.config import build_config
 from console.user_config import config_path, load_settings
-from tests.app.console_harness import FakeClock, wait_for
+from tests.app.console_harness import app_from_settings, wait_for
 from textual.command import CommandPalette
 from textual.widgets import Input
 from widgets.event_log import EventLog
@@ -38,14 +35,6 @@ def write_config(text: str) -> None:
     path = config_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
-
-
-def app_from_settings(*argv: str) -> RealtimeConsoleApp:
-    """The app as `launch.run` builds it: settings file, checks, then flags over the file."""
-    args = build_parser("realtime-console").parse_args(["--no-audio", "--no-record", *argv])
-    settings = load_settings()
-    check_settings(args, settings)
-    return RealtimeConsoleApp(build_config(args, settings), clock=FakeClock(), autoconnect=False)
 
 
 def test_every_declared_binding_has_an_id() -> None:
