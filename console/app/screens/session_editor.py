@@ -22,13 +22,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Button, Input, Static, TabbedContent, TabPane, TextArea
 
 from console.realtime.protocol import FLAT_SESSION_FIELDS
 from console.app.screens.editor_commands import EditorCommands, PaletteCommand
 from console.app.screens.footer_labels import NARROW_DROP, SHORT_LABELS
-from console.app.screens.unsaved_changes import Choice, UnsavedChangesScreen
+from console.app.screens.editor_screen import EditorScreen
+from console.app.screens.unsaved_changes import Choice
 from console.session.editable import (
     DiffEntry,
     Errors,
@@ -70,7 +70,7 @@ def _error_field(param: Any) -> str | None:
     return None
 
 
-class SessionEditorScreen(Screen[dict[str, Any] | None]):
+class SessionEditorScreen(EditorScreen[dict[str, Any] | None]):
     """Edit, validate and apply the session; dismisses with the last applied session (flat) or None.
 
     Args:
@@ -334,14 +334,15 @@ class SessionEditorScreen(Screen[dict[str, Any] | None]):
             return True
         return self.collect_form() != self._clean
 
-    def action_close(self) -> None:
-        """Close at once when nothing changed; otherwise ask: save, discard, keep editing."""
-        if not self.has_unsaved_changes():
-            self.dismiss(self.last_applied)
-            return
-        self.app.push_screen(UnsavedChangesScreen("the session", save_label="Apply"), self._leave_chosen)
+    SAVE_LABEL = "Apply"
 
-    def _leave_chosen(self, choice: Choice | None) -> None:
+    def unsaved_subject(self) -> str:
+        return "the session"
+
+    def close_result(self) -> dict[str, Any] | None:
+        return self.last_applied
+
+    def leave_chosen(self, choice: Choice | None) -> None:
         if choice == "discard":
             self.dismiss(self.last_applied)
         elif choice == "save" and self._apply():
@@ -351,16 +352,6 @@ class SessionEditorScreen(Screen[dict[str, Any] | None]):
             else:
                 self.dismiss(self.last_applied)
         # "keep" (or a refused save, its problems shown): the editor stays as it was
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Offer "tab next field" only while a text area has focus (elsewhere Tab is the
-        app's focus key, shown nowhere since every other field leaves on Tab anyway)."""
-        if action == "next_field":
-            return isinstance(self.focused, TextArea)
-        return True
-
-    def action_next_field(self) -> None:
-        self.focus_next()
 
     def palette_commands(self) -> list[PaletteCommand]:
         """What the command palette offers on this screen."""

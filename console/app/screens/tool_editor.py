@@ -18,13 +18,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Button, Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
 from console.app.screens.editor_commands import EditorCommands, PaletteCommand
 from console.app.screens.footer_labels import NARROW_DROP, SHORT_LABELS
-from console.app.screens.unsaved_changes import Choice, UnsavedChangesScreen
+from console.app.screens.editor_screen import EditorScreen
+from console.app.screens.unsaved_changes import Choice
 from console.tools.registry import (
     DEMO_DEFINITIONS,
     HANDLER_KINDS,
@@ -63,7 +63,7 @@ def _comparable(spec: ToolSpec) -> tuple[Any, ...]:
     return (json.dumps(spec.definition, sort_keys=True), spec.kind, json.dumps(config, sort_keys=True, default=str))
 
 
-class ToolEditorScreen(Screen[None]):
+class ToolEditorScreen(EditorScreen[None]):
     """Edit the tools of a `ToolRegistry` (changes apply to the registry's client at once)."""
 
     CSS_PATH = Path(__file__).with_name("editors.tcss")
@@ -335,27 +335,16 @@ class ToolEditorScreen(Screen[None]):
         self._set_status(f"removed {name}")
         self.post_message(self.ToolsChanged(self.registry.names()))
 
-    def action_close(self) -> None:
-        """Close at once when nothing changed; otherwise ask: save, discard, keep editing."""
-        if not self.has_unsaved_changes():
-            self.dismiss(None)
-            return
-        what = f"tool {self.editing}" if self.editing else "the new tool"
-        self.app.push_screen(UnsavedChangesScreen(what), self._leave_chosen)
+    def unsaved_subject(self) -> str:
+        return f"tool {self.editing}" if self.editing else "the new tool"
 
-    def _leave_chosen(self, choice: Choice | None) -> None:
+    def close_result(self) -> None:
+        return None
+
+    def leave_chosen(self, choice: Choice | None) -> None:
         if choice == "discard" or (choice == "save" and self._save()):
             self.dismiss(None)
         # "keep", or a refused save (its problems shown next to the fields): stay
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Offer "tab next field" only while a text area has focus (says how to leave it)."""
-        if action == "next_field":
-            return isinstance(self.focused, TextArea)
-        return True
-
-    def action_next_field(self) -> None:
-        self.focus_next()
 
     def palette_commands(self) -> list[PaletteCommand]:
         """What the command palette offers on this screen."""
