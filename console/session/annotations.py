@@ -96,6 +96,8 @@ class Annotations:
         #: The response the server is generating now (between response.created and
         #: response.done), None when none is: only then may a client cancel one.
         self.active_response: str | None = None
+        #: Responses the server started so far (each `response.created`).
+        self.responses_started = 0
         self._response_items: dict[str, list[str]] = {}
         self._changes = AnnotationChanges(stats_changed=True)
 
@@ -160,6 +162,7 @@ class Annotations:
             response = event.get("response") if isinstance(event.get("response"), dict) else {}
             self._response_items.setdefault(str(response.get("id")), [])
             self.active_response = str(response.get("id"))
+            self.responses_started += 1
         elif etype == "response.output_item.added":
             item = event.get("item") if isinstance(event.get("item"), dict) else {}
             self._response_items.setdefault(str(event.get("response_id")), []).append(str(item.get("id")))

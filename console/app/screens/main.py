@@ -70,8 +70,8 @@ class MainScreen(Screen[None]):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        #: The response in progress when the notice was shown (see `show_notice`).
-        self._notice_response: str | None = None
+        #: How many responses had started when the notice was shown (see `show_notice`).
+        self._notice_turn = 0
 
     def apply_pending_items(self) -> None:
         """Redraw the conversation cards whose items changed (the 5 Hz refresh does this)."""
@@ -135,10 +135,10 @@ class MainScreen(Screen[None]):
             self.query_one("#mic-wave", Waveform).vad_active = changes.vad_speaking
         if changes.stats_changed:
             self.refresh_status()
-        active = self.app.session.annotations.active_response
-        if active is not None and active != self._notice_response:
-            self._notice_response = active
-            self.query_one("#notice", Static).update("")  # a new turn: the old notice is stale
+        started = self.app.session.annotations.responses_started
+        if started > self._notice_turn:  # a response started since: the notice is about an older turn
+            self._notice_turn = started
+            self.query_one("#notice", Static).update("")
 
     @on(ConnectionChanged)
     def _connection_changed(self, message: ConnectionChanged) -> None:
@@ -160,7 +160,7 @@ class MainScreen(Screen[None]):
         It stays until the next response starts (then it is about an older turn and would
         mislead, e.g. "interrupted after 2.1 s" through the next answer) or another replaces it.
         """
-        self._notice_response = self.app.session.annotations.active_response
+        self._notice_turn = self.app.session.annotations.responses_started
         notice = self.query_one("#notice", Static)
         notice.update(self.app.config.redact(text))
         for level in ("information", "warning", "error"):
