@@ -7,7 +7,7 @@ run, best of several passes:
   (a) baseline   json.loads + base64 decode of every frame, nothing else
   (b) library    json.loads + RealtimeConversation.process_event of every frame
 
-The issue's target is (b) / (a) <= 2.0. For contrast, the reference's approach (a new
+The target is (b) / (a) <= 2.0. For contrast, the reference's approach (a new
 array concatenated on every delta: quadratic) is timed on shorter streams next to the
 library on the same streams, so the growth is visible without waiting for it.
 

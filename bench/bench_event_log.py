@@ -3,7 +3,7 @@
     .venv/bin/python bench/bench_event_log.py [--events N] [--million] [--fast]
 
 Everything runs headless in `App.run_test`, in one process, against a baseline measured
-in the same run: Textual's `Log` fed one plain line per event (the issue's yardstick:
+in the same run: Textual's `Log` fed one plain line per event (the yardstick:
 ~250 B and ~11,000 lines/s on this class of machine).
 
 1. Ingest: N synthetic session events (60 % audio deltas, 30 % transcript deltas, 10 %

@@ -3,7 +3,7 @@
 Rich's JSON renderer colours an event in ~20 ms with no tree-sitter, which is plenty
 for a pane redrawn on selection, not per event. Audio payloads appear as the store's
 marker (`<base64 audio: 9600 bytes = 200 ms at 24 kHz>`); the store does not hold them
-(issue 4: audio is never held twice), so the header says whether the full payload can be
+(audio is never held twice), so the header says whether the full payload can be
 read back (from the session recording: `c` in the log copies the event with it) or why
 not. Links (the error an event caused, the event an error names) are clickable and post
 `EventDetail.LinkSelected`.

@@ -1,6 +1,6 @@
 """`Waveform`: a live audio waveform drawn by numpy as braille rows (Line API).
 
-Why this design (measured, see shared/textual-notes.md): building the rows with numpy
+Why this design (measured on a 2-core machine): building the rows with numpy
 and returning them from `render_line` costs ~2 ms per frame at 160x8, where `Sparkline`
 costs ~28 ms and `Static.update(Text)` ~17 ms, so 30 fps stays near 10 % of a slow core.
 There is no per-sample Python loop: the latest window of the ring buffer is reshaped into

@@ -172,7 +172,7 @@ class RealtimeConsoleApp(App[int]):
     def _start_recording(self) -> None:
         """Record every event of the session to `config.record` (None: `--no-record`).
 
-        Issue 5 asks for every session to be recorded, so the path is decided by the
+        Every session is recorded, so the path is decided by the
         options (a default file under the XDG state directory unless told otherwise) and
         shown in the header. Failing to open or, later, to write the file stops the
         recording with a message, never the session: a full disk must not end a

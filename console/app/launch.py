@@ -95,7 +95,7 @@ def run(args: Any) -> int:
     check_settings(args, settings)
     config = build_config(args, settings)
     # Import sounddevice before Textual takes the terminal: its import briefly redirects
-    # the output stream Textual draws on (see shared/textual-notes.md).
+    # the output stream Textual draws on.
     if not config.no_audio:
         try:
             import console.audio  # noqa: F401

@@ -1,6 +1,6 @@
 """`RecordingReadback`: the event log's audio payloads, read back from the session recordings.
 
-The event store drops base64 audio (issue 4: audio is never held twice), keeping a marker;
+The event store drops base64 audio (audio is never held twice), keeping a marker;
 the recording already has every payload on disk. This maps a store index to the recording
 line that holds the same event, so the log can show and copy the full event on demand.
 

@@ -1,7 +1,7 @@
 """Realistic synthetic sessions, for tests and the benchmark.
 
 `SessionBuilder` produces the event sequence a real session of either protocol produces
-(the GA ordering in `/work/shared/protocol.md`, and its beta names), with a simulated clock,
+(the GA event ordering, and its beta names), with a simulated clock,
 so tests can check `inspect` numbers against values chosen by construction and the
 benchmark can write a multi-hour recording quickly. The events go through the real
 `SessionRecorder` when written to a file.

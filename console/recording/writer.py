@@ -80,7 +80,7 @@ class SessionRecorder:
     Read-back: the recorder remembers where each event's line starts (one int64 per event,
     8 bytes) and `read_event(n)` reads line `n` back with `os.pread` on a read-only
     descriptor of its own, opened with the file. That is how the event log shows a full
-    audio payload without holding it a second time in memory (issue 4). `finish()` stops
+    audio payload without holding it a second time in memory. `finish()` stops
     writing but keeps that descriptor, so a finished recording (after a reconnect) stays
     readable even if the file is renamed or deleted; `close()` releases both.
     """

@@ -3,7 +3,7 @@
 Without a recording (`--no-record`) the log's store still holds no audio, but the
 conversation keeps every assistant item's audio as one int16 array. A delta's bytes are a
 slice of it: this remembers, per logged output-audio delta, where in its item the delta
-starts (one int64 per event, 8 bytes, within issue 4's budget) and cuts that slice on
+starts (one int64 per event, 8 bytes, within the event store's per-event budget) and cuts that slice on
 demand. Only PCM16 round-trips byte for byte (G.711 is decoded to int16), and audio the
 conversation no longer has (a truncated tail, a deleted item, an earlier session after a
 reconnect, an odd trailing byte still carried) gives None: the pane then says it is not

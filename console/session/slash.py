@@ -3,7 +3,7 @@
 Everything a user types that starts with `/` is parsed here into a `SlashCommand`, or
 refused with a `SlashError` whose message is shown under the input line. `/send {json}`
 is validated against the protocol's client events (known type for the session's
-protocol, a JSON object, the required fields of `shared/protocol.md`) before anything
+protocol, a JSON object, the protocol's required fields) before anything
 goes on the wire, because the server's answer to a malformed event is an asynchronous
 `error` that is easy to miss.
 """

@@ -1,4 +1,4 @@
-"""A local, protocol-faithful Realtime API simulator (issue 3).
+"""A local, protocol-faithful Realtime API simulator.
 
 The embedded default for offline use and the backend of every end-to-end test:
 `Simulator` serves both protocol shapes on loopback; `voice.synthesise` /
