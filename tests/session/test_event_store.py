@@ -317,7 +317,7 @@ def test_memory_per_event_is_bounded() -> None:
     finally:
         tracemalloc.stop()
     per_event = used / len(store)
-    # Target: ~500 B/event beyond audio (the issue). Stored JSON here is ~230 B/event.
+    # Target: ~500 B/event beyond audio. Stored JSON here is ~230 B/event.
     assert per_event < 400, f"{per_event:.0f} bytes per event"
     assert len(view) < len(store)
 

@@ -38,7 +38,7 @@ from widgets.waveform import Waveform
 #: New items and notes show at once.
 ITEM_REFRESH_S = 0.2
 
-#: Waveform frame rate: the issue asks 20-30 fps; 20 leaves the event loop more room
+#: Waveform frame rate: 20-30 fps reads as live; 20 leaves the event loop more room
 #: (bench/bench_app.py measures the difference in event-loop lag).
 WAVE_FPS = 20.0
 
