@@ -25,8 +25,9 @@ from console.app.bridge import FLUSH_HZ
 from console.app.messages import StatusNoted
 from console.app.screens.proxy_session_view import ProxySessionView
 from console.attach.cli import AttachTarget
-from console.session.attached import AttachedSession, AttachError
+from console.session.attached import AttachedSession
 from console.session.proxied import steer_events, user_message_events
+from console.session.rebuilt import SteerRefused
 from console.session.slash import SlashError
 from widgets.input_line import InputLine
 
@@ -97,9 +98,9 @@ class AttachScreen(Screen[None]):
             await self.session.close()
             return
         try:
-            events = steer_events(command, "ga")
+            events = steer_events(command, "ga", what="an attached call")
         except SlashError as exc:
-            self.show_notice(str(exc).replace("a proxied session", "an attached call"), "error")
+            self.show_notice(str(exc), "error")
             return
         await self.steer(events)
 
@@ -109,14 +110,11 @@ class AttachScreen(Screen[None]):
 
     async def steer(self, events: list[dict[str, Any]]) -> bool:
         """Send `events` on the sideband in order; the notice line says what happened."""
-        sent: list[str] = []
-        for event in events:
-            try:
-                await self.session.send(dict(event))
-            except (AttachError, ValueError) as exc:
-                self.show_notice(str(exc), "error")
-                return False
-            sent.append(str(event["type"]))
+        try:
+            sent = await self.session.send_all(events)
+        except (SteerRefused, ValueError) as exc:
+            self.show_notice(str(exc), "error")
+            return False
         self.show_notice(f"sent to call {self.session.call_id}: {', '.join(sent)}")
         return True
 

@@ -31,7 +31,7 @@ from websockets.exceptions import (
 
 from console.realtime.protocol import new_event_id
 from console.session.event_store import EventStore
-from console.session.rebuilt import RebuiltSession
+from console.session.rebuilt import RebuiltSession, SteerRefused
 from console.session.stats import SessionStats
 
 OPENAI_REALTIME_URL = "wss://api.openai.com/v1/realtime"
@@ -40,7 +40,7 @@ OPEN_TIMEOUT_S = 15.0
 MAX_FRAME_BYTES = 16 * 1024 * 1024
 
 
-class AttachError(ConnectionError):
+class AttachError(SteerRefused):
     """The sideband could not be opened, or a client event could not be sent."""
 
 

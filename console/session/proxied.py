@@ -25,13 +25,9 @@ from console.proxy.server import ProxyServer
 from console.proxy.session import Frame, ProxySession, SessionInfo
 from console.realtime.protocol import flat_to_ga_session, new_event_id
 from console.session.event_store import EventStore
-from console.session.rebuilt import RebuiltSession
+from console.session.rebuilt import RebuiltSession, SteerRefused
 from console.session.slash import SlashCommand, SlashError
 from console.session.stats import SessionStats
-
-
-class SteerRefused(ConnectionError):
-    """A client event could not be injected (the proxied session has ended)."""
 
 
 @dataclass(frozen=True)
@@ -173,16 +169,18 @@ def format_age(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
-#: Slash commands that mean nothing for a session the console did not open.
-_NOT_FOR_PROXIED = {
+#: Slash commands that mean nothing for a session the console did not open (`{what}`
+#: names the session: "a proxied session", "an attached call").
+_NOT_FOR_WATCHED = {
     "retrieve": "/retrieve needs the console's own client; use /send with conversation.item.retrieve",
-    "reconnect": "a proxied session is the app's connection: the console cannot reconnect it",
-    "disconnect": "a proxied session is the app's connection: the console does not close it",
+    "reconnect": "{what} is the app's connection: the console cannot reconnect it",
+    "disconnect": "{what} is the app's connection: the console does not close it",
 }
 
 
-def steer_events(command: SlashCommand, protocol: str) -> list[dict[str, Any]]:
-    """The client events a slash command injects into a proxied session.
+def steer_events(command: SlashCommand, protocol: str, what: str = "a proxied session") -> list[dict[str, Any]]:
+    """The client events a slash command injects into a watched session (`what` names it
+    in refusals).
 
     Raises `SlashError` (a message fit for the status line) for commands that only make
     sense on the console's own connection.
@@ -203,7 +201,7 @@ def steer_events(command: SlashCommand, protocol: str) -> list[dict[str, Any]]:
         return [{"type": "session.update", "session": flat_to_ga_session(flat) if protocol == "ga" else flat}]
     if name == "delete":
         return [{"type": "conversation.item.delete", "item_id": command.argument}]
-    raise SlashError(_NOT_FOR_PROXIED.get(name, f"/{name} does not apply to a proxied session"))
+    raise SlashError(_NOT_FOR_WATCHED.get(name, "/{name} does not apply to {what}").format(name=name, what=what))
 
 
 def user_message_events(text: str) -> list[dict[str, Any]]:

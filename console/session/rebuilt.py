@@ -47,6 +47,11 @@ class _LatestEvent:
         return self.current.type if self.current is not None else "?"
 
 
+class SteerRefused(ConnectionError):
+    """A client event could not be sent into a watched session (it has ended, or its
+    connection is closed); the message says why and that nothing was sent."""
+
+
 class RebuiltSession(Session):
     """A watched session whose conversation is rebuilt from the events it is fed.
 
@@ -76,6 +81,23 @@ class RebuiltSession(Session):
                 self.stats.turn_mode = mode
                 self.mark_stats_changed()
         return index
+
+    async def send(self, event: dict[str, Any]) -> dict[str, Any]:
+        """Send one client event into the session (steering); raises `SteerRefused`."""
+        raise NotImplementedError
+
+    async def send_all(self, events: list[dict[str, Any]]) -> list[str]:
+        """Send `events` in order, stopping at the first refused one; returns the types sent.
+
+        Raises:
+            SteerRefused: the session can take no more events (the ones before were sent).
+            ValueError: an event is not a client event.
+        """
+        sent: list[str] = []
+        for event in events:
+            await self.send(dict(event))
+            sent.append(str(event["type"]))
+        return sent
 
     def _report_rebuild_errors(self, index: int) -> None:
         """An event the conversation could not apply is a note, as the live client reports it."""

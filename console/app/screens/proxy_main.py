@@ -188,14 +188,11 @@ class ProxyMainScreen(Screen[None]):
         if session is None:
             self.show_notice("no session selected: nothing was sent", "error")
             return False
-        sent: list[str] = []
-        for event in events:
-            try:
-                await session.send(dict(event))
-            except (SteerRefused, ValueError) as exc:
-                self.show_notice(str(exc), "error")
-                return False
-            sent.append(str(event["type"]))
+        try:
+            sent = await session.send_all(events)
+        except (SteerRefused, ValueError) as exc:
+            self.show_notice(str(exc), "error")
+            return False
         self.show_notice(f"injected into session #{session.id}: {', '.join(sent)}")
         return True
 
