@@ -18,9 +18,13 @@ Conditions:
 from __future__ import annotations
 
 import re
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .format import printable
+from .report import report_json
 from .timeline import SPANS, span_name
 
 _LATENCY = re.compile(r"^latency\s*>\s*(\d+(?:\.\d+)?)\s*(?:ms)?$")
@@ -106,3 +110,17 @@ def span_over(report: dict[str, Any], cond: Condition) -> tuple[bool, str]:
     detail = (f"{len(slow)} of {len(values)} turn(s) over {cond.threshold_ms:g} ms, "
               f"worst: turn {worst[0]} at {worst[1]:g} ms")
     return bool(slow), detail
+
+
+def print_and_gate(document: dict[str, Any], results: list[dict[str, Any]], *, as_json: bool,
+                   render: Callable[[dict[str, Any]], str]) -> int:
+    """Print `document` (its `--json` form, or `render`ed as text) with the `--fail-on`
+    `results` in it, then each condition that held on stderr; returns the exit status
+    (1 when one held). `inspect` and `stats` end this way.
+    """
+    document["fail_on"] = results
+    print(printable(report_json(document) if as_json else render(document)))
+    failed = [r for r in results if r["held"]]
+    for r in failed:
+        print(printable(f"fail-on {r['condition']}: {r['detail']}"), file=sys.stderr)
+    return 1 if failed else 0

@@ -19,7 +19,7 @@ from .format import printable
 from .index import NotARecordingError
 from .prices import PriceFileError, load_prices
 from .reader import Recording
-from .report import build_report, report_json
+from .report import build_report
 from .timeline import SPANS
 
 
@@ -69,16 +69,7 @@ def run(args: argparse.Namespace) -> int:
     with open_recording(args.file) as rec:
         report = build_report(rec, prices, model=args.model)
     print_problems(report["format"]["warnings"], report["format"]["problems"])
-    results = gates.evaluate(report, conditions)
-    report["fail_on"] = results
-    if args.json:
-        print(printable(report_json(report)))
-    else:
-        print(printable(render_text(report)))
-    failed = [r for r in results if r["held"]]
-    for r in failed:
-        print(printable(f"fail-on {r['condition']}: {r['detail']}"), file=sys.stderr)
-    return 1 if failed else 0
+    return gates.print_and_gate(report, gates.evaluate(report, conditions), as_json=args.json, render=render_text)
 
 
 def print_problems(warnings: list[str], problems: list[dict[str, Any]]) -> None:

@@ -22,7 +22,7 @@ from console.cli import ArgumentParser, UsageError
 from . import stats as agg
 from .format import printable
 from .prices import PriceFileError, load_prices
-from .report import report_json
+from .gates import print_and_gate
 from .summaries import Summary, SummaryCache, recording_files
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -98,16 +98,7 @@ def run(args: argparse.Namespace) -> int:
         print(printable(f"skipped {skipped['file']}: {skipped['reason']}"), file=sys.stderr)
     if not files:
         print("warning: no recordings found (*.jsonl)", file=sys.stderr)
-    results = agg.evaluate(stats, conditions)
-    stats["fail_on"] = results
-    if args.json:
-        print(printable(report_json(stats)))
-    else:
-        print(printable(render_text(stats)))
-    failed = [r for r in results if r["held"]]
-    for r in failed:
-        print(printable(f"fail-on {r['condition']}: {r['detail']}"), file=sys.stderr)
-    return 1 if failed else 0
+    return print_and_gate(stats, agg.evaluate(stats, conditions), as_json=args.json, render=render_text)
 
 
 # --- text rendering ------------------------------------------------------------------------
