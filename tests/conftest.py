@@ -31,3 +31,13 @@ def _private_state_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: py
     state = tmp_path_factory.mktemp("xdg-state")
     monkeypatch.setenv("XDG_STATE_HOME", str(state))
     return state
+
+
+@pytest.fixture
+def config_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """`XDG_CONFIG_HOME` at a fresh directory, so a settings file a test writes (and the
+    developer's own) stays out of the way. Not autouse: `.ci/run` points `XDG_CONFIG_HOME`
+    at its ALSA null-device configuration for the audio tests."""
+    home = tmp_path / "xdg-config"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home))
+    return home

@@ -14,21 +14,13 @@ import pytest
 from console.cli import UsageError, main
 from console.config import build_config
 from console.app.launch import build_parser
+from tests.config_files import write_config
 from console.user_config import config_path, load_settings, save_theme, to_toml
 
 
-@pytest.fixture(autouse=True)
-def config_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    home = tmp_path / "xdg-config"
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(home))
-    return home
+#: Every test here writes its own settings file under a temporary XDG_CONFIG_HOME.
+pytestmark = pytest.mark.usefixtures("config_home")
 
-
-def write_config(text: str) -> Path:
-    path = config_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 GOOD = """\

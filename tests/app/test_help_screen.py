@@ -6,14 +6,13 @@ settings file's keymap, plus the slash commands; `?` opens it too, except while 
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
 from console.app.app import RealtimeConsoleApp
 from console.app.screens.help import HelpScreen
 from console.session.slash import help_text
-from console.user_config import config_path
+from tests.config_files import write_config
 from tests.app.console_harness import app_from_settings, wait_for
 from textual.widgets import Static
 from widgets.event_log import EventLog
@@ -22,17 +21,9 @@ from widgets.input_line import InputLine
 SIZE = (140, 44)
 
 
-@pytest.fixture(autouse=True)
-def config_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    home = tmp_path / "xdg-config"
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(home))
-    return home
+#: Every test here writes its own settings file under a temporary XDG_CONFIG_HOME.
+pytestmark = pytest.mark.usefixtures("config_home")
 
-
-def write_config(text: str) -> None:
-    path = config_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
 
 
 def help_text_on_screen(app: RealtimeConsoleApp) -> str:

@@ -14,6 +14,7 @@ import pytest
 from console.app.keymap import binding_rows
 from console.cli import main
 from console.user_config import config_path, load_settings
+from tests.config_files import write_config
 from tests.app.console_harness import app_from_settings, wait_for
 from textual.command import CommandPalette
 from textual.widgets import Input
@@ -24,17 +25,9 @@ ROOT = Path(__file__).resolve().parents[2]
 SIZE = (140, 44)
 
 
-@pytest.fixture(autouse=True)
-def config_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    home = tmp_path / "xdg-config"
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(home))
-    return home
+#: Every test here writes its own settings file under a temporary XDG_CONFIG_HOME.
+pytestmark = pytest.mark.usefixtures("config_home")
 
-
-def write_config(text: str) -> None:
-    path = config_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
 
 
 def test_every_declared_binding_has_an_id() -> None:
