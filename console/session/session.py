@@ -87,8 +87,6 @@ class Session:
         self.on_status: StatusListener | None = None
         self._new_events = 0
         self._reset = False
-        #: Every lint finding of the session, in the order found.
-        self.findings: list[Finding] = []
         #: The findings by the store index of the event each is reported at (its first event).
         self.findings_by_event: dict[int, list[Finding]] = {}
         self.linter = Linter(protocol=protocol, ignore=LIVE_LINT_IGNORED, on_finding=self._lint_finding)
@@ -99,6 +97,11 @@ class Session:
     @property
     def stats(self) -> SessionStats:
         return self.annotations.stats
+
+    @property
+    def findings(self) -> list[Finding]:
+        """Every lint finding of the session, in the order found (the linter keeps them)."""
+        return self.linter.findings
 
     @property
     def conversation(self) -> ItemLookup | None:
@@ -159,7 +162,6 @@ class Session:
 
     def _lint_finding(self, finding: Finding) -> None:
         self.stats.lint_findings += 1
-        self.findings.append(finding)
         if finding.first_event >= 0:
             self.findings_by_event.setdefault(finding.first_event, []).append(finding)
         self.add_note("lint", f"{finding.severity} {finding.rule}: {finding.message}",
