@@ -32,6 +32,7 @@ class Part:
     audio: Int16Buffer | None = None
     codec: AudioCodec = "pcm16"
     heard: str | None = None  #: what the simulator read from the audio (its own voice), or a length label
+    image: Any = None  #: an `input_image` part's `ImageInfo` (see `images.py`)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
