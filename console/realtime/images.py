@@ -82,6 +82,19 @@ class ImageInfo:
         """`cat.png 34 KB 640×480` (the format stands in for a missing name)."""
         return f"{self.name or self.format_name} {human_size(self.size)} {self.dimensions}"
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ImageInfo:
+        """Back from `as_dict()` (a conversation's `formatted.images` entry); missing or
+        malformed values become unknown."""
+        def number(key: str) -> int | None:
+            value = data.get(key)
+            return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+        name, detail, mime = data.get("name"), data.get("detail"), data.get("mime")
+        return cls(mime if isinstance(mime, str) else "unknown", number("bytes") or 0, number("width"),
+                   number("height"), name if isinstance(name, str) else None,
+                   detail if isinstance(detail, str) else None)
+
     def as_dict(self) -> dict[str, Any]:
         """The JSON-friendly form kept on a conversation item (`formatted.images`)."""
         return {"name": self.name, "mime": self.mime, "bytes": self.size, "width": self.width,
