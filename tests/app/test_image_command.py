@@ -51,6 +51,8 @@ async def test_image_command_shows_a_placeholder_and_an_abbreviated_row(tmp_path
         added = next(i for i in range(len(app.store)) if app.store.event_type(i) == "conversation.item.added"
                      and json.loads(app.store.raw(i))["item"].get("role") == "user")
         assert json.loads(app.store.raw(added))["item"]["content"][0]["image_url"] == marker
+        assert app.session.findings == []  # an image turn is a clean turn for the linter
+        assert not events_of(app, "error")
 
 
 async def test_bad_image_files_are_one_line_and_send_nothing(tmp_path: Path) -> None:
