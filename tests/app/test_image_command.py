@@ -11,10 +11,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.app.console_harness import connected, events_of, make_app, sent_types, submit, wait_for
-from tests.realtime.image_samples import gif, png
-
 from console.realtime.images import to_data_url
+from tests.app.console_harness import (
+    connected,
+    events_of,
+    make_app,
+    sent_types,
+    submit,
+    wait_for,
+)
+from tests.realtime.image_samples import gif, png
 from widgets.conversation_view import ConversationView
 
 SIZE = (140, 44)
@@ -67,7 +73,7 @@ async def test_bad_image_files_are_one_line_and_send_nothing(tmp_path: Path) -> 
             ("/image", "usage: /image FILE [text]"),
         ]:
             await submit(pilot, line)
-            await wait_for(pilot, lambda: message in _notice(app), what=message)
+            await wait_for(pilot, lambda expected=message: expected in _notice(app), what=message)
             assert "\n" not in _notice(app).strip()
         assert len(sent_types(app)) == before
 

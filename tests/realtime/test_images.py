@@ -7,7 +7,6 @@ import base64
 from pathlib import Path
 
 import pytest
-from tests.realtime.image_samples import gif, jpeg, png, webp_extended, webp_lossless, webp_lossy
 
 from console.realtime.conversation import RealtimeConversation
 from console.realtime.images import (
@@ -20,6 +19,14 @@ from console.realtime.images import (
     input_image_part,
     sniff_mime,
     to_data_url,
+)
+from tests.realtime.image_samples import (
+    gif,
+    jpeg,
+    png,
+    webp_extended,
+    webp_lossless,
+    webp_lossy,
 )
 
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.oracle import validate_client_event, validate_server_event
-from tests.realtime.helpers import Recorder, until
-from tests.realtime.image_samples import gif, jpeg, png
 
 from console.realtime import ImageError, RealtimeClient
 from console.realtime.images import to_data_url
 from console.simulator import Simulator
+from tests.oracle import validate_client_event, validate_server_event
+from tests.realtime.helpers import Recorder, until
+from tests.realtime.image_samples import gif, jpeg, png
 
 
 async def _client(sim: Simulator, protocol: str) -> RealtimeClient:

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.realtime.image_samples import png
-
 from console.realtime.images import to_data_url
 from console.recording.reader import Recording
 from console.recording.report import build_report
 from console.recording.writer import SessionRecorder
 from console.replay.log_events import log_events
 from console.session.event_store import EventStore
+from tests.realtime.image_samples import png
 
 KEY = "sk-proj-" + "A1b2C3d4" * 4
 
