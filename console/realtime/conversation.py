@@ -36,7 +36,6 @@ import numpy as np
 
 from . import protocol
 from .audio import DeltaDecoder, Int16Buffer, base64_to_bytes, decode, ms_to_samples, to_int16
-from .images import describe_parts
 from .conversation_items import (  # noqa: F401 (AUDIO_PART_TYPES, TEXT_PART_TYPES, Delta: re-exported)
     AUDIO_PART_TYPES,
     NOTHING,
@@ -55,6 +54,7 @@ from .conversation_items import (  # noqa: F401 (AUDIO_PART_TYPES, TEXT_PART_TYP
     text_of,
     transcript_of,
 )
+from .images import describe_parts
 
 #: Side tables for things that may never be claimed (speech whose item never comes,
 #: out-of-band items) keep only this many entries, oldest dropped first, so a long session

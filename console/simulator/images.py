@@ -61,13 +61,13 @@ def image_tokens(info: ImageInfo) -> int:
 
 def part_image_tokens(part: Part) -> int:
     """Image tokens of a stored part (0 for a part that is not an image)."""
-    return image_tokens(part.image) if isinstance(part.image, ImageInfo) else 0
+    return image_tokens(part.image) if part.image is not None else 0
 
 
 def images_reply(item: Item) -> str | None:
     """What the simulator says about a message's images ("I see a 640×480 PNG image."),
     or None when it has none."""
-    seen = [p.image for p in item.content if isinstance(p.image, ImageInfo)]
+    seen = [p.image for p in item.content if p.image is not None]
     if not seen:
         return None
     if len(seen) == 1:
