@@ -13,9 +13,10 @@ What is accepted, and why:
   API's own description of `input_image.image_url` names. GIF and WebP are recognised
   (and measured) only to say clearly that they are not accepted. The declared type of a
   data URL must match the bytes it holds.
-- **Size**: at most `MAX_IMAGE_BYTES` (10 MiB) of image data. One client event may carry
-  at most 15 MiB; base64 makes data 4/3 as large, so 10 MiB of image is 13.3 MiB of data
-  URL and leaves room for the rest of the event, where 11.25 MiB would be the bare maximum.
+- **Size**: at most `MAX_IMAGE_BYTES` (10 MiB) of image data. The largest client event the
+  API is known to take is an `input_audio_buffer.append` of 15 MiB; base64 makes data 4/3
+  as large, so 10 MiB of image is 13.3 MiB of data URL, which stays under that with room
+  for the rest of the event (11.25 MiB would be the bare maximum).
 
 Pure: no I/O besides reading a file given as a path, and no other module of the project.
 """
