@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from console.realtime.images import to_data_url
+from console.recording.inspect_cli import render_text
 from console.recording.reader import Recording
 from console.recording.report import build_report
 from console.recording.writer import SessionRecorder
@@ -46,6 +47,7 @@ def test_image_turns_are_recorded_whole_and_read_back(tmp_path: Path) -> None:
         assert created["item"]["content"][0]["image_url"] == url
         report = build_report(rec)
         assert report["usage"]["input"]["image"] == 425
+        assert "(text 10, audio 0, image 425, cached 0" in render_text(report)
         store = EventStore(start_time=0.0)
         for source, event, seconds in log_events(rec, 0, len(rec)):
             store.append(source, event, seconds)
