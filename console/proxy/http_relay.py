@@ -243,7 +243,7 @@ class HttpRelay:
         returned = {h.lower() for h in RETURNED_HTTP_HEADERS} - {"content-type"}
         passed = [(name, value) for name, value in answer.headers if name.lower() in returned]
         return http_response(answer.status, scrub_bytes(answer.body, self.target.secrets),
-                             header_value(answer.headers, "Content-Type"),
+                             _last(answer.headers, "Content-Type"),
                              [*passed, *cors_headers(self.policy, headers)], answer.reason)
 
     def _refuse(self, refusal: Refusal, headers: Sequence[tuple[str, str]]) -> Response:
@@ -256,6 +256,13 @@ class HttpRelay:
         for task in list(self._watching):
             task.cancel()
         await asyncio.gather(*self._watching, return_exceptions=True)
+
+
+def _last(headers: Sequence[tuple[str, str]], wanted: str) -> str | None:
+    """The last of a repeated header: the one a client goes by (websockets' `respond` sets a
+    text Content-Type that a server may then add its own after)."""
+    values = [value for name, value in headers if name.lower() == wanted.lower()]
+    return values[-1] if values else None
 
 
 def _address(connection: ServerConnection) -> str:

@@ -152,9 +152,11 @@ class Calls:
         self._make_connection = make_connection
         self._calls: dict[str, Call] = {}
         self._count = itertools.count(1)
+        self.started = 0  #: calls started so far, ended ones included
 
     def start(self) -> Call:
         index = next(self._count)
+        self.started += 1
         call = Call(new_call_id(), lambda wire: self._make_connection(wire, index), self._forget)
         self._calls[call.id] = call
         return call
@@ -181,6 +183,7 @@ class EphemeralKeys:
     def __init__(self, clock: Callable[[], float] = time.time) -> None:
         self._expiry: dict[str, float] = {}
         self._clock = clock
+        self.minted = 0  #: keys minted so far (tests check that a refused request minted none)
 
     def mint(self, body: bytes) -> dict[str, Any]:
         """The answer to a request `body` (JSON; may be empty): GA's `value`, `expires_at`
@@ -202,6 +205,7 @@ class EphemeralKeys:
         value = "ek_" + secrets.token_hex(16)
         expires_at = int(self._clock()) + ttl
         self._expiry[value] = expires_at
+        self.minted += 1
         return {"value": value, "expires_at": expires_at,
                 "session": {"type": "realtime", "model": "gpt-realtime", **session, "object": "realtime.session",
                             "id": new_event_id("sess_")}}
