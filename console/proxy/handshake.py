@@ -330,8 +330,10 @@ def decide_http_access(policy: AccessPolicy, endpoint: HttpEndpoint, method: str
         return Refusal.text(HTTPStatus.METHOD_NOT_ALLOWED, f"POST to /v1/realtime/{endpoint}, not {method}.")
     ephemeral = presented_ephemeral_key(headers) if endpoint == "calls" else None
     if ephemeral is None or (policy.token is not None and not minted_here(ephemeral)):
-        if (refusal := _token_refusal(policy, headers)) is not None:
-            return refusal
+        if not token_ok(policy, headers):
+            also = " or an ephemeral key minted through this proxy" if endpoint == "calls" else ""
+            return Refusal.text(HTTPStatus.UNAUTHORIZED, f"This proxy needs its token "
+                                f"('Authorization: Bearer TOKEN'){also}.")
     if (refusal := _origin_refusal(policy, headers)) is not None:
         return refusal
     return _capacity_refusal(policy, open_sessions) if endpoint == "calls" else None

@@ -241,7 +241,8 @@ class HttpRelay:
         """Upstream's status and body as they came (no key of the proxy's in them), a few
         of its headers, and the CORS headers an allowed page needs."""
         returned = {h.lower() for h in RETURNED_HTTP_HEADERS} - {"content-type"}
-        passed = [(name, value) for name, value in answer.headers if name.lower() in returned]
+        passed = [(name, scrub(value, self.target.secrets)) for name, value in answer.headers
+                  if name.lower() in returned]
         return http_response(answer.status, scrub_bytes(answer.body, self.target.secrets),
                              _last(answer.headers, "Content-Type"),
                              [*passed, *cors_headers(self.policy, headers)], answer.reason)

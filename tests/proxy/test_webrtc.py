@@ -204,3 +204,30 @@ async def test_closing_the_proxy_ends_the_watch_and_completes_the_recording(
     assert not sim.call(call_id).ended  # the call itself goes on: only the watch ended
     header, lines = read_recording(next(record_dir.iterdir()))
     assert header["call_id"] == call_id and lines[0]["event"]["type"] == "session.created"
+
+
+async def test_a_refused_sideband_leaves_the_call_unwatched_with_one_logged_line(
+        sim: Simulator, record_dir: Path, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="console.proxy")
+    wrong = "sk-not-the-simulators-key-42"
+    target = UpstreamTarget(sim.url, ("Authorization", f"Bearer {wrong}"), "url")
+    async with ProxyServer(target, record_dir=record_dir) as proxy:
+        key = sim.ephemeral_keys.mint(b"{}")["value"]  # the app's own key: the call itself is fine
+        answer = await post_offer(proxy.port, key)
+        assert answer.status == 201
+        call_id = answer.headers["location"].rsplit("/", 1)[1]
+
+        def refused() -> str | None:
+            return next((r.getMessage() for r in caplog.records if "is not watched" in r.getMessage()), None)
+
+        await wait_until(lambda: refused() is not None, what="the refusal logged")
+        assert refused() == (f"proxy: call {call_id} of app {answer_app(caplog)} is not watched: "
+                             "upstream refused its sideband (HTTP 401 Unauthorized)")
+        assert not proxy.sessions and not record_dir.exists() and not sim.call(call_id).ended
+    assert wrong not in caplog.text
+
+
+def answer_app(caplog: pytest.LogCaptureFixture) -> str:
+    """The app's address, as the proxy logged it when the call started."""
+    started = next(r for r in caplog.records if "started WebRTC call" in r.getMessage())
+    return str(started.args[0])  # type: ignore[index]
