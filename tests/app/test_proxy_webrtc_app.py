@@ -48,9 +48,9 @@ async def test_a_webrtc_call_is_listed_shown_steered_and_ended(sim_and_proxy: tu
         assert listing.state_of(1) == "live"
         assert str(listing.get_cell("1", "app")).startswith("127.0.0.1:")
         await wait_for(pilot, lambda: sim.call(call_id).sidebands == 1, what="the sideband attached")
+        view = await wait_for(pilot, lambda: app.main.current_view, what="the call selected and shown")
+        assert view.session.info.call_id == call_id
         await sim.call_say(call_id, "hello", wait=True)
-        view = app.main.current_view
-        assert view is not None and view.session.info.call_id == call_id
         conversation = view.query_one(ConversationView)
         await wait_for(pilot, lambda: len(conversation.item_ids) == 2, what="the caller's turn and the answer")
         assert conversation.item_ids == [i.id for i in sim.call(call_id).connection.conversation.items()]
