@@ -54,6 +54,7 @@ def _load(module_name: str):
 def _top_help() -> str:
     lines = [
         f"usage: {PROG} [options]            run the console (on the embedded simulator without an API key)",
+        f"       {PROG} --call-id CALL_ID  attach to a live WebRTC/SIP call (as '{PROG} attach CALL_ID')",
         f"       {PROG} COMMAND [options]",
         "",
         "commands:",

@@ -32,6 +32,9 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     conn.add_argument("--azure-endpoint", metavar="URL", help="Azure OpenAI resource endpoint (key from AZURE_OPENAI_API_KEY)")
     conn.add_argument("--azure-deployment", metavar="NAME", help="Azure deployment name")
     conn.add_argument("--api-version", metavar="VERSION", help="Azure API version (selects the dated preview URL)")
+    conn.add_argument("--call-id", metavar="CALL_ID",
+                      help="attach to a live WebRTC or SIP call instead of opening a session, as "
+                           "'realtime-console attach CALL_ID' does (with --url, --api-key-env, --record, --no-record)")
 
     sess = parser.add_argument_group("session")
     sess.add_argument("--instructions", help="system instructions for the session")
@@ -87,8 +90,47 @@ def check_settings(args: Any, settings: UserSettings) -> None:
                          "(F1 in the console, or the README's key table, lists them)")
 
 
+#: The console's options that also mean something when attaching to a call (`--call-id`).
+CALL_OPTIONS = ("url", "api_key_env", "record", "no_record")
+
+
+def attach_arguments(args: argparse.Namespace) -> argparse.Namespace:
+    """`--call-id CALL_ID` and its options as `realtime-console attach` parses them.
+
+    The attach command's own parser reads them (its defaults, its checks), so the two ways
+    to attach cannot drift apart. Any other option of the console would be silently
+    ignored by an attached call, so it is refused instead.
+    """
+    from console.app import attach_cli
+    from console.cli import PROG, UsageError
+
+    parser = build_parser(PROG)
+    defaults = vars(parser.parse_args([]))
+    flags: dict[str, list[str]] = {}
+    for action in parser._actions:  # noqa: SLF001 - argparse keeps no public list of them
+        if action.option_strings:
+            flags.setdefault(action.dest, []).append(action.option_strings[0])
+    unused = ["/".join(flags.get(name, [name])) for name, value in vars(args).items()
+              if name not in ("call_id", *CALL_OPTIONS) and value != defaults.get(name)]
+    if unused:
+        raise UsageError(f"--call-id attaches to a live call: {', '.join(unused)} does not apply to it "
+                         f"(it takes {', '.join('--' + o.replace('_', '-') for o in CALL_OPTIONS)})")
+    argv = [args.call_id]
+    for name in ("url", "api_key_env", "record"):
+        if getattr(args, name) is not None:
+            argv += [f"--{name.replace('_', '-')}", getattr(args, name)]
+    if args.no_record:
+        argv.append("--no-record")
+    return attach_cli.build_parser(f"{PROG} --call-id").parse_args(argv)
+
+
 def run(args: Any) -> int:
-    """Resolve the options and run the TUI; returns the process exit status."""
+    """Resolve the options and run the TUI (or, with `--call-id`, the attach view);
+    returns the process exit status."""
+    if getattr(args, "call_id", None) is not None:
+        from console.app import attach_cli
+
+        return attach_cli.run(attach_arguments(args))
     from console.config import build_config
 
     settings = load_settings()
