@@ -40,7 +40,7 @@ from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 from websockets.server import ServerProtocol
 
-from console.simulator.http_body import BodyRequest, read_bodies
+from console.simulator.http_body import BodyRequest, read_bodies, too_large
 
 from .handshake import (
     RETURNED_HTTP_HEADERS,
@@ -196,6 +196,9 @@ class HttpRelay:
             if isinstance(preflight, Refusal):
                 return self._refuse(preflight, headers)
             return http_response(HTTPStatus.NO_CONTENT, b"", None, preflight)
+        oversized = too_large(request)
+        if oversized is not None:
+            return self._refuse(Refusal.text(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, oversized), headers)
         refusal = decide_http_access(self.policy, endpoint, request.method, headers, self._open_sessions(),
                                      self.minted.__contains__)
         if refusal is not None:

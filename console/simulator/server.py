@@ -43,7 +43,7 @@ from .calls import SDP_ANSWER, Call, Calls, CallWire, ClientSecretError, Ephemer
 from .connection import Connection, ServerSettings
 from .errors import FatalError
 from .faults import FaultPlan
-from .http_body import BodyRequest, read_bodies
+from .http_body import BodyRequest, read_bodies, too_large
 from .responder import Rule, load_rules
 
 MAX_FRAME_BYTES = 16 * 1024 * 1024  #: upstream accepts ~15 MiB appends
@@ -245,6 +245,9 @@ class Simulator:
         return key is not None and hmac.compare_digest(key.encode(), self.require_key.encode())
 
     def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
+        oversized = too_large(request)
+        if oversized is not None:
+            return connection.respond(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, oversized + "\n")
         if urlsplit(request.path).path.rstrip("/").endswith("/realtime/client_secrets"):
             if not self._key_ok(request.headers):  # an ephemeral key cannot mint another
                 return _json_response(connection, HTTPStatus.UNAUTHORIZED, "Incorrect API key provided.",

@@ -185,6 +185,15 @@ async def test_cors_preflight_answers_allowed_origins_only(call_sim: Simulator, 
     assert posted.status == 403 and call_sim.calls.started == 0
 
 
+async def test_an_oversized_body_is_a_413_in_words_and_opens_nothing(sim: Simulator, proxy: ProxyServer) -> None:
+    offer = OFFER + "a=x-padding:" + "x" * 100_000 + "\r\n"
+    for port, key in ((sim.port, UPSTREAM_KEY), (proxy.port, None)):
+        answer = await post_offer(port, key, offer=offer)
+        assert answer.status == 413, answer.everything()
+        assert "over the 65,536-byte limit" in answer.text()
+    assert sim.calls.started == 0 and not proxy.sessions
+
+
 async def test_other_requests_get_a_plain_answer(proxy: ProxyServer) -> None:
     assert (await request(proxy.port, "GET", "/v1/realtime/calls")).status == 405
     assert (await request(proxy.port, "POST", "/v1/elsewhere", "x")).status == 404
