@@ -53,6 +53,15 @@ def log_events(rec: Recording, lo: int, hi: int) -> list[tuple[str, dict[str, An
     line becomes a placeholder event, so store row N is always recording event N.
     """
     out: list[tuple[str, dict[str, Any], float]] = []
+    for part, first, end, _, shift in rec.segments(lo, hi):
+        rows = _file_events(part, first, end)
+        out.extend(rows if not shift else [(source, event, t + shift) for source, event, t in rows])
+    return out
+
+
+def _file_events(rec: Recording, lo: int, hi: int) -> list[tuple[str, dict[str, Any], float]]:
+    """`log_events` within one file (its lines are contiguous: one read for the batch)."""
+    out: list[tuple[str, dict[str, Any], float]] = []
     if hi <= lo:
         return out
     index = rec.index

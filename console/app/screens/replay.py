@@ -129,6 +129,8 @@ class ReplayScreen(Screen[None]):
         self.rec = rec
         header = rec.header or {}
         label = f"replay: {rec.path.name}"
+        if len(rec.paths) > 1:
+            label += f" (+{len(rec.paths) - 1} reconnected file(s))"
         if header.get("endpoint"):
             label += f" · {header['endpoint']}"
         self.controller = ReplayController(rec, speed=speed, clock=clock, endpoint_label=label)
