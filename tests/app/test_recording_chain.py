@@ -1,0 +1,76 @@
+"""A reconnected session's recording goes on in a new file linked to the old one, and the
+recording tools read the chain as one session. Real app (Pilot), real simulator on
+loopback (its session-expiry close), real files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from console.recording.chain import ChainRecording, open_chain
+from console.recording.reader import Recording
+from console.recording.report import build_report
+from console.simulator.errors import FatalError
+from tests.app.console_harness import connected, make_app, submit, wait_for
+
+
+def answers(app) -> int:
+    return sum(1 for i in app.session.items() if i.get("role") == "assistant" and i.get("status") == "completed")
+
+
+def lines(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+@pytest.mark.parametrize("protocol", ["ga", "beta"])
+async def test_an_expired_session_continues_in_a_linked_file(tmp_path: Path, protocol: str) -> None:
+    first = tmp_path / "talk.jsonl"
+    app = make_app("--record", str(first), "--protocol", protocol)
+    async with app.run_test(size=(140, 44)) as pilot:
+        await connected(pilot)
+        first_session = app.session.stats.session_id
+        await submit(pilot, "hello")
+        await wait_for(pilot, lambda: answers(app) == 1, what="the first answer")
+        await app.session.simulator.connections[0].fatal(
+            FatalError("session_expired", "Your session hit the maximum duration.", 1000))
+        await wait_for(pilot, lambda: any("recording continues in" in n.text for n in app.session.annotations.notes),
+                       timeout=20, what="the recording moving on")
+        second = app.recorder.path
+        assert second.name == "talk-2.jsonl" and app.session.stats.recording_path == str(second)
+        notes = [n.text for n in app.session.annotations.notes]
+        reconnected = next(k for k, text in enumerate(notes) if text.startswith("⟳ reconnected to session"))
+        assert notes[reconnected + 1].startswith("⟳ the recording continues in")  # one marked block
+        await submit(pilot, "and again")
+        await wait_for(pilot, lambda: answers(app) == 2, what="the answer after the reconnect")
+        second_session = app.session.stats.session_id
+    assert second_session != first_session
+
+    old, new = lines(first), lines(second)
+    assert old[-1]["continued"] == {"file": "talk-2.jsonl", "session_id": second_session}
+    link = new[0]["continues"]
+    assert link["file"] == "talk.jsonl" and link["session_id"] == first_session
+    assert link["reconnect"]["reason"] == "session_expired" and link["reconnect"]["attempt"] == 1
+    assert link["reconnect"]["restored"] == 2 and link["reconnect"]["new_session_id"] == second_session
+    # Each file is one server session: the new one opens with the restore's session.update
+    # and holds the restore's items.
+    created = [[e["event"]["session"]["id"] for e in f[1:] if e.get("event", {}).get("type") == "session.created"]
+               for f in (old[:-1], new)]
+    assert created == [[first_session], [second_session]]
+    new_types = [e["event"]["type"] for e in new[1:]]
+    assert new_types[:3] == ["session.update", "conversation.item.create", "conversation.item.create"]
+    # Old readers: the trailer is not an event; each file alone reads cleanly.
+    for path in (first, second):
+        with Recording.open(path) as rec:
+            assert rec.warnings() == [] and rec.bad_lines == 0
+
+    # The chain is one session from either end.
+    for given in (first, second):
+        with open_chain(given) as rec:
+            assert isinstance(rec, ChainRecording) and rec.paths == [first, second]
+            report = build_report(rec)
+            assert len(report["turns"]) >= 2
+            assert report["events"]["total"] == (len(old) - 2) + (len(new) - 1)
+    with open_chain(second, follow=False) as alone:
+        assert alone.paths == [second]
