@@ -168,8 +168,13 @@ class LiveSession(Session):
             old.clear_event_handlers()
 
     async def disconnect(self) -> None:
-        """Close the connection (the conversation pane keeps what it showed)."""
+        """Close the connection (the conversation pane keeps what it showed).
+
+        The user asked for it, so the library must not reconnect by itself (its own
+        `disconnect` would, but it also clears the conversation the panes show).
+        """
         if self.client is not None and self.client.is_connected():
+            self.client.auto_reconnect = False
             await self.client.realtime.disconnect()
 
     async def close(self) -> None:
