@@ -18,6 +18,7 @@ from typing import Any
 
 from console.user_config import load_settings
 from console.cli import ArgumentParser, UsageError
+from .chain_summaries import merge_chains
 
 from . import stats as agg
 from .format import printable
@@ -82,7 +83,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--since {args.since!r}: expected a day as YYYY-MM-DD")
     files = collect(args.paths)
     cache = SummaryCache(None) if args.no_cache else SummaryCache.default()
-    summaries = list(cache.summaries(files))
+    # A reconnected session's files count as one session (see chain_summaries.py).
+    summaries = merge_chains(cache.summaries(files))
     problem = cache.save()
     if problem:
         print(printable(f"warning: {problem}"), file=sys.stderr)

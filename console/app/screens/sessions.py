@@ -25,7 +25,7 @@ from console.app.screens.replay import ReplayScreen
 from console.app.screens.sessions_model import COLUMN_KEYS, COLUMNS, arrange, cells
 from console.recording.index import NotARecordingError
 from console.recording.prices import PriceTable
-from console.recording.reader import Recording
+from console.recording.chain import open_chain
 from console.recording.summaries import Summary, SummaryCache, recording_files
 
 #: Summaries per progress message (one message per file would flood the queue at 10k files).
@@ -273,7 +273,7 @@ class SessionsScreen(Screen[None]):
             self._status(f"cannot replay {os.path.basename(path)}: {summary.problem}")
             return
         try:
-            rec = Recording(path)
+            rec = open_chain(path, index=False)  # a reconnected session: its whole chain
         except (NotARecordingError, OSError) as exc:
             self._status(f"cannot replay {os.path.basename(path)}: {exc}")
             return
