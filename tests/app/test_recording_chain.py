@@ -74,3 +74,56 @@ async def test_an_expired_session_continues_in_a_linked_file(tmp_path: Path, pro
             assert report["events"]["total"] == (len(old) - 2) + (len(new) - 1)
     with open_chain(second, follow=False) as alone:
         assert alone.paths == [second]
+
+
+async def test_replay_of_a_chain_marks_the_reconnect_in_the_conversation(tmp_path: Path) -> None:
+    from console.app.replay_cli import open_for_replay
+    from console.app.screens.replay import ReplayApp
+    from tests.recording.chain_fixtures import part, write_chain
+    from widgets.conversation_view import ConversationView
+    from widgets.status_header import StatusHeader
+
+    chain = write_chain(tmp_path, [part(1), part(2, minutes=30)])
+    rec = open_for_replay(str(chain[1]))
+    try:
+        app = ReplayApp(rec, audio=False, start=("event", 10_000.0))
+        async with app.run_test(size=(160, 44)) as pilot:
+            screen = app.replay
+            await wait_for(pilot, lambda: not screen.indexing and screen.loaded == len(rec), what="the chain loaded")
+            await wait_for(pilot, lambda: screen.controller.cursor == len(rec) - 1, what="the cursor at the end")
+            await pilot.pause()
+            assert "replay: chain-1.jsonl (+1 reconnected file(s))" in str(screen.query_one(StatusHeader).render())
+            view = screen.query_one(ConversationView)
+            notes = [str(n.render()) for n in view.notes]
+            assert any("reconnected (session_expired, attempt 1)" in n and "chain-2.jsonl" in n for n in notes)
+            assert len(view.item_ids) == len(screen.controller.items()) == 4  # the second session's
+            assert len(screen.store) == len(rec)
+    finally:
+        rec.close()
+
+
+async def test_the_sessions_browser_lists_a_chain_once_and_replays_it_all(tmp_path: Path) -> None:
+    from textual.widgets import DataTable
+
+    from console.app.screens.sessions import BrowserReplayScreen
+    from console.app.screens.sessions_model import COLUMN_KEYS
+    from console.app.sessions_app import SessionsApp
+    from console.recording.summaries import SummaryCache
+    from tests.recording.chain_fixtures import part, write_chain
+    from tests.recording.stats_fixtures import session, write
+
+    chain = write_chain(tmp_path, [part(1), part(2, minutes=30), part(1, minutes=60)])
+    write(session(1), tmp_path / "single.jsonl")
+    app = SessionsApp(tmp_path, SummaryCache(tmp_path / "cache" / "c.json"), audio=False)
+    async with app.run_test(size=(170, 40)) as pilot:
+        screen = app.browser
+        table = screen.query_one(DataTable)
+        await wait_for(pilot, lambda: not screen.scanning and table.row_count > 0, what="the scan")
+        paths = [str(table.get_row_at(i)[COLUMN_KEYS.index("path")]) for i in range(table.row_count)]
+        turns = [str(table.get_row_at(i)[COLUMN_KEYS.index("turns")]) for i in range(table.row_count)]
+        assert sorted(paths) == ["chain-1.jsonl (+2 continued)", "single.jsonl"]
+        assert turns[paths.index("chain-1.jsonl (+2 continued)")] == "4"
+        table.move_cursor(row=paths.index("chain-1.jsonl (+2 continued)"))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, BrowserReplayScreen), what="the replay")
+        assert app.screen.rec.paths == chain
