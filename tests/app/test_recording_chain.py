@@ -98,6 +98,19 @@ async def test_replay_of_a_chain_marks_the_reconnect_in_the_conversation(tmp_pat
             assert any("reconnected (session_expired, attempt 1)" in n and "chain-2.jsonl" in n for n in notes)
             assert len(view.item_ids) == len(screen.controller.items()) == 4  # the second session's
             assert len(screen.store) == len(rec)
+            # the log marks the first event of the next file as the reconnect
+            from widgets.event_detail import EventDetail
+            from widgets.event_log import EventLog
+
+            boundary = min(rec.boundaries)
+            log = screen.query_one(EventLog)
+            assert [f.rule for f in log.findings[boundary]] == ["reconnect"] and list(log.findings) == [boundary]
+            screen.seek(boundary)
+            await pilot.pause()
+            detail = screen.query_one(EventDetail)
+            await wait_for(pilot, lambda: detail.index == boundary, what="the detail of the boundary event")
+            head = str(detail.query_one("#event-detail-head").render())
+            assert "reconnect: ⟳ reconnected (session_expired, attempt 1)" in head
     finally:
         rec.close()
 
