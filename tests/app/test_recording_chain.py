@@ -70,10 +70,18 @@ async def test_an_expired_session_continues_in_a_linked_file(tmp_path: Path, pro
         with open_chain(given) as rec:
             assert isinstance(rec, ChainRecording) and rec.paths == [first, second]
             report = build_report(rec)
-            assert len(report["turns"]) >= 2
+            assert len(report["turns"]) == 2, [(t["trigger"], t["user"]) for t in report["turns"]]
             assert report["events"]["total"] == (len(old) - 2) + (len(new) - 1)
     with open_chain(second, follow=False) as alone:
         assert alone.paths == [second]
+    # export follows too: one transcript, each message once
+    from console.cli import main
+
+    transcript = tmp_path / "talk.md"
+    assert main(["export", str(second), "--transcript", str(transcript), "--wav", str(tmp_path / "wav")]) == 0
+    text = transcript.read_text()
+    assert text.count("> hello\n") == 1 and text.count("> and again\n") == 1 and "## Turn 2" in text
+    assert len(list((tmp_path / "wav").glob("*.wav"))) == 2  # one per answer: the restore copies no audio
 
 
 async def test_replay_of_a_chain_marks_the_reconnect_in_the_conversation(tmp_path: Path) -> None:
