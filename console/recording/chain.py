@@ -21,12 +21,13 @@ import os
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .format import CONTINUES_KEY, is_header
+from .format import CONTINUED_KEY, CONTINUES_KEY, is_header, is_trailer
 from .index import DEFAULT_BATCH_BYTES, LineProblem
 from .reader import Recording
 
@@ -52,8 +53,6 @@ def read_header(path: str | os.PathLike[str]) -> dict[str, Any] | None:
 
 def read_trailer(path: str | os.PathLike[str]) -> dict[str, Any] | None:
     """The `continued` trailer object of a recording (its last line), or None."""
-    from .format import is_trailer
-
     try:
         with open(path, "rb") as f:
             size = os.fstat(f.fileno()).st_size
@@ -68,7 +67,7 @@ def read_trailer(path: str | os.PathLike[str]) -> dict[str, Any] | None:
         obj = json.loads(lines[-1])
     except (ValueError, RecursionError):
         return None
-    return obj["continued"] if is_trailer(obj) else None
+    return obj[CONTINUED_KEY] if is_trailer(obj) else None
 
 
 def reconnect_text(boundary: dict[str, Any]) -> str:
@@ -211,11 +210,28 @@ class ChainIndex:
     def __len__(self) -> int:
         return sum(self._counts)
 
-    offsets = property(lambda self: self._cols["offsets"])
-    lengths = property(lambda self: self._cols["lengths"])
-    times = property(lambda self: self._cols["times"])
-    type_ids = property(lambda self: self._cols["type_ids"])
-    sources = property(lambda self: self._cols["sources"])
+    @property
+    def offsets(self) -> np.ndarray:
+        """Each event's byte offset in its own file."""
+        return self._cols["offsets"]
+
+    @property
+    def lengths(self) -> np.ndarray:
+        return self._cols["lengths"]
+
+    @property
+    def times(self) -> np.ndarray:
+        """Seconds since the first file's first event."""
+        return self._cols["times"]
+
+    @property
+    def type_ids(self) -> np.ndarray:
+        """Index into `types` (the chain's own table, merged from the files')."""
+        return self._cols["type_ids"]
+
+    @property
+    def sources(self) -> np.ndarray:
+        return self._cols["sources"]
 
     def type_id(self, event_type: str) -> int | None:
         return self._type_ids.get(event_type)
@@ -351,7 +367,7 @@ class ChainRecording(Recording):
             raise IndexError("event number out of range")
         files = np.searchsorted(self.chain.starts, rows, side="right") - 1
         cuts = [0, *(np.flatnonzero(np.diff(files)) + 1).tolist(), len(rows)]
-        for a, b in zip(cuts, cuts[1:]):
+        for a, b in pairwise(cuts):
             k = int(files[a])
             start = int(self.chain.starts[k])
             part = self.parts[k]

@@ -197,7 +197,7 @@ class Recording:
         """{first event of each continuation file: its link}; none in a single file."""
         return {}
 
-    def segments(self, lo: int, hi: int) -> list[tuple["Recording", int, int, int, float]]:
+    def segments(self, lo: int, hi: int) -> list[tuple[Recording, int, int, int, float]]:
         """Events `lo..hi-1` as (file's recording, first, end, first's number here, time
         shift) runs, one per file they span: one run, this file, for a single file."""
         return [(self, lo, hi, lo, 0.0)]

@@ -144,6 +144,7 @@ async def test_the_sessions_browser_lists_a_chain_once_and_replays_it_all(tmp_pa
         turns = [str(table.get_row_at(i)[COLUMN_KEYS.index("turns")]) for i in range(table.row_count)]
         assert sorted(paths) == ["chain-1.jsonl (+2 continued)", "single.jsonl"]
         assert turns[paths.index("chain-1.jsonl (+2 continued)")] == "4"
+        assert str(screen.query_one("#sessions-status").render()).startswith("2 of 2 recording(s)")
         table.move_cursor(row=paths.index("chain-1.jsonl (+2 continued)"))
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, BrowserReplayScreen), what="the replay")

@@ -14,8 +14,8 @@ import pytest
 from console.cli import main
 from console.recording.chain import ChainRecording, find_chain, open_chain
 from console.recording.chain_summaries import merge_chains
-from console.recording.rebuild import ConversationRebuilder
 from console.recording.reader import Recording
+from console.recording.rebuild import ConversationRebuilder
 from console.recording.report import build_report
 from console.recording.summaries import summarise_file
 from console.replay.controller import ReplayController
@@ -76,8 +76,8 @@ def test_a_missing_file_is_named_and_the_rest_is_read(chain: list[Path]) -> None
     chain[2].unlink()
     with open_chain(chain[0]) as rec:
         assert rec.paths == chain[:2]
-        assert rec.warnings() == ["chain-2.jsonl continues in chain-3.jsonl, which is missing: "
-                                  "the session's end is not shown"]
+        assert rec.warnings() == [("chain-2.jsonl continues in chain-3.jsonl, which is missing: "
+                                   "the session's end is not shown")]
     chain[0].unlink()
     with open_chain(chain[1]) as rec:
         assert rec.paths == [chain[1]]

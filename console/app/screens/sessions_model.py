@@ -88,6 +88,11 @@ def matches(s: Summary, text: str, root: str) -> bool:
     return all(w in haystack for w in words)
 
 
+def count_sessions(summaries: Iterable[Summary]) -> int:
+    """How many rows the summaries make unfiltered: a reconnected session's files are one."""
+    return len(merge_chains(summaries))
+
+
 def arrange(summaries: Iterable[Summary], *, root: str, text: str, sort_key: str, reverse: bool,
             prices: PriceTable) -> list[Summary]:
     """The rows to show, one per session (a reconnected session's files are one row, see
