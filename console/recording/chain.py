@@ -6,7 +6,8 @@ the old file ends with a `continued: {"file", "session_id"}` trailer (see `forma
 Links are bare file names, resolved in the file's own directory: a chain never leaves it.
 
 `find_chain(path)` walks both ways from any file of a chain (backward by headers, forward
-by trailers), stopping at a missing file with a one-line note and never looping.
+by trailers, a next file counting only if its header links back), stopping at a missing or
+foreign file with a one-line note and never looping.
 `ChainRecording` presents the files as one `Recording`: event numbers run across the
 files, times are seconds since the first file's first event, and reads go to the file
 that holds the event. Each file keeps its own `RecordingIndex` (the same one-pass mmap
@@ -123,6 +124,10 @@ def find_chain(path: str | os.PathLike[str], *, follow: bool = True) -> ChainFil
             missing.append(f"{current.name} continues {link['file']}, which is missing: "
                            "the session's start is not shown")
             break
+        if read_header(previous) is None:
+            missing.append(f"{current.name} continues {link['file']}, which is not a readable recording: "
+                           "the session's start is not shown")
+            break
         if previous.resolve() in seen:
             break
         seen.add(previous.resolve())
@@ -135,6 +140,10 @@ def find_chain(path: str | os.PathLike[str], *, follow: bool = True) -> ChainFil
         if following is None or not following.is_file():
             missing.append(f"{current.name} continues in {trailer.get('file')}, which is missing: "
                            "the session's end is not shown")
+            break
+        if (continues_of(read_header(following)) or {}).get("file") != current.name:
+            missing.append(f"{current.name} continues in {trailer.get('file')}, which does not continue it "
+                           "(replaced or not a recording): the session's end is not shown")
             break
         if following.resolve() in seen:
             break

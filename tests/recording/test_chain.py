@@ -85,6 +85,17 @@ def test_a_missing_file_is_named_and_the_rest_is_read(chain: list[Path]) -> None
                                                                "chain-2.jsonl continues in chain-3.jsonl"]
 
 
+def test_a_file_that_does_not_link_back_ends_the_chain(chain: list[Path]) -> None:
+    chain[2].write_text("not a recording\n")  # replaced since
+    found = find_chain(chain[0])
+    assert found.files == chain[:2]
+    assert found.missing == ["chain-2.jsonl continues in chain-3.jsonl, which does not continue it "
+                             "(replaced or not a recording): the session's end is not shown"]
+    chain[0].write_text("")
+    assert find_chain(chain[1]).missing[0] == ("chain-2.jsonl continues chain-1.jsonl, which is not a readable "
+                                               "recording: the session's start is not shown")
+
+
 def test_links_never_leave_the_directory_or_loop(tmp_path: Path) -> None:
     (tmp_path / "sub").mkdir()
     outside = write(session(1), tmp_path / "outside.jsonl")
