@@ -16,6 +16,7 @@ UI-free: the app owns the files (see `ConsoleApp`), this only decides what goes 
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from console.realtime.protocol import canonical_type
@@ -41,7 +42,9 @@ class Continuation:
     def observe(self, index: int, payload: dict[str, Any]) -> bool:
         """Note one event; True when it is held for the next file (do not write it now)."""
         if self._held is not None:
-            self._held.append((index, payload))
+            # A copy: the library and the views may change an event after its listeners ran,
+            # and the recording must hold it as it was sent or received.
+            self._held.append((index, copy.deepcopy(payload)))
             return True
         event = payload.get("event") if isinstance(payload.get("event"), dict) else {}
         if payload.get("source") == "server" and canonical_type(str(event.get("type"))) == "session.created":

@@ -45,6 +45,13 @@ async def test_an_expired_session_continues_in_a_linked_file(tmp_path: Path, pro
         await submit(pilot, "and again")
         await wait_for(pilot, lambda: answers(app) == 2, what="the answer after the reconnect")
         second_session = app.session.stats.session_id
+        # the log reads every event back from its file, either side of the boundary
+        store = app.store
+        created = [i for i in range(len(store)) if store.event_type(i) == "session.created"]
+        assert len(created) == 2
+        for index, path in ((created[0], first), (created[1], second), (len(store) - 1, second)):
+            assert app.readback.locate(index)[0].path == path
+            assert app.readback.event(index) is not None  # None if the line read is not this event
     assert second_session != first_session
 
     old, new = lines(first), lines(second)
