@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from .format import CONTINUED_KEY, CONTINUES_KEY, is_header, is_trailer
-from .index import DEFAULT_BATCH_BYTES, LineProblem
+from .index import DEFAULT_BATCH_BYTES, LineProblem, RecordingIndex, _Column
 from .reader import Recording
 
 #: How much of a file's start is read to find its header (headers are a few hundred bytes).
@@ -154,55 +154,77 @@ def find_chain(path: str | os.PathLike[str], *, follow: bool = True) -> ChainFil
     return ChainFiles(files, given=len(before), missing=missing)
 
 
+def _complete(idx: RecordingIndex) -> bool:
+    """Whether a file's index reached the end of the file (a cut last line included)."""
+    return idx.file_size > 0 and (idx.scanned >= idx.file_size or idx.truncated is not None)
+
+
 class ChainIndex:
     """The merged columns of a chain's per-file indexes (what `Recording` reads from `_index`).
 
     Offsets and lengths stay each file's own: `ChainRecording` routes a read to its file.
+    Files are taken in order, each once the one before it is fully indexed, so event
+    numbers never move: `sync` only appends the rows indexed since its last call
+    (amortised O(new rows), the same growable columns as `RecordingIndex`).
     """
 
     def __init__(self, parts: list[Recording]) -> None:
         self.parts = parts
         self.types: list[str] = []
         self._type_ids: dict[str, int] = {}
-        self._counts: list[int] = []
         self._lock = threading.Lock()
-        empty_i = np.zeros(0, np.int64)
-        self.starts = np.zeros(len(parts), np.int64)
-        self._cols: dict[str, np.ndarray] = {
-            "offsets": empty_i, "lengths": empty_i, "times": np.zeros(0, np.float64),
-            "type_ids": np.zeros(0, np.uint16), "sources": np.zeros(0, np.uint8),
-        }
+        #: Rows taken from each file so far; `_current` is the first file not fully taken.
+        self._done = [0] * len(parts)
+        self._current = 0
+        self._shifts: list[float] = []
+        self._starts: list[int] = []
+        self.starts = np.zeros(0, np.int64)
+        self._count = 0
+        self._cols = {name: _Column(dtype) for name, dtype in (
+            ("offsets", np.int64), ("lengths", np.int64), ("times", np.float64),
+            ("type_ids", np.uint16), ("sources", np.uint8))}
         self.sync()
 
     def sync(self) -> None:
-        """Rebuild the merged columns if any file indexed more events since the last call."""
+        """Append the rows the files indexed since the last call (call after each batch)."""
         with self._lock:
-            counts = [len(p) for p in self.parts]
-            if counts == self._counts:
-                return
-            offsets, lengths, times, type_ids, sources = [], [], [], [], []
-            base = self.parts[0].index.start_epoch
-            end = 0.0
-            for part in self.parts:
-                idx = part.index
-                n = len(idx)
-                remap = np.array([self._type_id(t) for t in idx.types] or [0], np.uint16)
-                epoch = idx.start_epoch
-                shift = epoch - base if base is not None and epoch is not None and idx.times_known else end
-                offsets.append(idx.offsets[:n])
-                lengths.append(idx.lengths[:n])
-                times.append(idx.times[:n] + shift)
-                type_ids.append(remap[idx.type_ids[:n]])
-                sources.append(idx.sources[:n])
-                if n:
-                    end = float(times[-1][-1])
-            starts = np.cumsum([0] + counts[:-1]).astype(np.int64)
-            cols = {"offsets": np.concatenate(offsets), "lengths": np.concatenate(lengths),
-                    "times": np.concatenate(times), "type_ids": np.concatenate(type_ids).astype(np.uint16),
-                    "sources": np.concatenate(sources)}
-            for column in cols.values():
-                column.flags.writeable = False
-            self._cols, self.starts, self._counts = cols, starts, counts
+            parts = self.parts
+            while self._current < len(parts):
+                k = self._current
+                idx = parts[k].index
+                if k == len(self._shifts):
+                    if not len(idx) and not _complete(idx):
+                        break  # its times are not known yet
+                    self._shifts.append(self._shift(idx))
+                    self._starts.append(self._count)
+                    self.starts = np.asarray(self._starts, np.int64)
+                n, done = len(idx), self._done[k]
+                if n > done:
+                    remap = np.array([self._type_id(t) for t in idx.types], np.uint16)
+                    cols = self._cols
+                    cols["offsets"].extend(self._count, idx.offsets[done:n])
+                    cols["lengths"].extend(self._count, idx.lengths[done:n])
+                    cols["times"].extend(self._count, idx.times[done:n] + self._shifts[k])
+                    cols["type_ids"].extend(self._count, remap[idx.type_ids[done:n]])
+                    cols["sources"].extend(self._count, idx.sources[done:n])
+                    self._done[k] = n
+                    self._count += n - done
+                if not _complete(idx):
+                    break
+                self._current += 1
+
+    def shift_of(self, k: int) -> float:
+        """Seconds to add to file `k`'s own times (since its first event) for the chain's."""
+        return self._shifts[k]
+
+    def _shift(self, idx: RecordingIndex) -> float:
+        """Seconds from the chain's first event to the file's first: from the real clocks
+        when known, else right after the rows taken so far."""
+        base = self.parts[0].index.start_epoch
+        epoch = idx.start_epoch
+        if base is not None and epoch is not None and idx.times_known:
+            return float(epoch - base)
+        return float(self._cols["times"].data[self._count - 1]) if self._count else 0.0
 
     def _type_id(self, event_type: str) -> int:
         tid = self._type_ids.get(event_type)
@@ -217,30 +239,35 @@ class ChainIndex:
         return k, n - int(self.starts[k])
 
     def __len__(self) -> int:
-        return sum(self._counts)
+        return self._count
+
+    def _column(self, name: str) -> np.ndarray:
+        view = self._cols[name].data[: self._count]
+        view.flags.writeable = False
+        return view
 
     @property
     def offsets(self) -> np.ndarray:
         """Each event's byte offset in its own file."""
-        return self._cols["offsets"]
+        return self._column("offsets")
 
     @property
     def lengths(self) -> np.ndarray:
-        return self._cols["lengths"]
+        return self._column("lengths")
 
     @property
     def times(self) -> np.ndarray:
         """Seconds since the first file's first event."""
-        return self._cols["times"]
+        return self._column("times")
 
     @property
     def type_ids(self) -> np.ndarray:
         """Index into `types` (the chain's own table, merged from the files')."""
-        return self._cols["type_ids"]
+        return self._column("type_ids")
 
     @property
     def sources(self) -> np.ndarray:
-        return self._cols["sources"]
+        return self._column("sources")
 
     def type_id(self, event_type: str) -> int | None:
         return self._type_ids.get(event_type)
@@ -325,7 +352,7 @@ class ChainRecording(Recording):
     @property
     def boundaries(self) -> dict[int, dict[str, Any]]:
         out: dict[int, dict[str, Any]] = {}
-        for k in range(1, len(self.parts)):
+        for k in range(1, len(self.chain.starts)):  # the files taken into the chain so far
             link = continues_of(self.parts[k].header) or {}
             out[int(self.chain.starts[k])] = {"file": self._paths[k].name, "continues": link}
         return out
@@ -354,7 +381,7 @@ class ChainRecording(Recording):
             k, local = self.chain.locate(n)
             start = int(self.chain.starts[k])
             end = min(hi, start + len(self.parts[k]))
-            shift = float(self.chain.times[start] - self.parts[k].index.times[0]) if len(self.parts[k]) else 0.0
+            shift = self.chain.shift_of(k)
             out.append((self.parts[k], local, end - start, n, shift))
             n = end
         return out

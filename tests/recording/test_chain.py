@@ -193,3 +193,19 @@ def test_continuation_holds_the_new_session_until_reconnected() -> None:
     assert c.observe(3, ev("client", "session.update"))
     assert [i for i, _ in c.release()] == [3] and not c.holding
     assert not c.observe(4, ev("server", "response.done"))
+
+
+def test_indexing_a_chain_in_batches_never_moves_an_event(chain: list[Path]) -> None:
+    with open_chain(chain[0]) as whole:
+        types = [whole.type_of(n) for n in range(len(whole))]
+        times = whole.index.times.tolist()
+    with open_chain(chain[0], index=False) as rec:
+        assert 0 < len(rec) < len(types)  # the first file's first rows, nothing of the later files
+        seen = 0
+        for done, total in rec.index_batches(batch_bytes=4096):
+            assert done <= total
+            n = len(rec)
+            assert n >= seen and [rec.type_of(k) for k in range(n)] == types[:n]
+            assert rec.index.times.tolist() == pytest.approx(times[:n])
+            seen = n
+        assert len(rec) == len(types) and done == total
