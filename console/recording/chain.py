@@ -435,7 +435,7 @@ def open_chain(path: str | os.PathLike[str], *, follow: bool = True, index: bool
     rec: Recording
     if len(found.files) == 1:
         rec = Recording(found.files[0])
-        rec.missing = found.missing  # type: ignore[attr-defined]
+        rec.missing = found.missing
     else:
         rec = ChainRecording(found.files, found.missing)
     if index:
