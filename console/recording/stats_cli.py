@@ -122,7 +122,10 @@ def render_text(stats: dict[str, Any]) -> str:
     """The aggregate as plain text for a terminal."""
     out: list[str] = []
     span = (f" from {stats['first_day']} to {stats['last_day']}" if stats["first_day"] else "")
-    out.append(f"{stats['recordings']} recording(s){span}, {len(stats['skipped'])} skipped"
+    joined = stats.get("files", stats["recordings"]) - stats["recordings"]
+    out.append(f"{stats['recordings']} recording(s){span}"
+               + (f" ({stats['files']} files: reconnected sessions count once)" if joined else "")
+               + f", {len(stats['skipped'])} skipped"
                + (f", {stats['excluded_by_since']} before {stats['since']}" if stats.get("since") else ""))
     ev = stats["events"]
     out.append(f"  {ev['total']} events ({ev['by_source']['client']} client, {ev['by_source']['server']} server), "

@@ -162,6 +162,9 @@ def test_stats_count_a_chain_once(chain: list[Path], tmp_path: Path, capsys: pyt
     assert doc["turns"] == sum(len(r["turns"]) for r in reports)
     assert doc["duration_s"] == pytest.approx(sum(r["duration_s"] for r in reports), abs=0.01)
     assert doc["usage"]["total_tokens"] == sum(r["usage"]["total_tokens"] for r in reports)
+    assert main(["stats", str(tmp_path)]) == 0
+    assert capsys.readouterr().out.startswith("3 recording(s) from 2026-03-01 to 2026-03-01 (5 files: reconnected "
+                                              "sessions count once), 0 skipped")
     merged = merge_chains([summarise_file(p) for p in reversed(chain + singles)])
     by_path = {s.path: s for s in merged}
     assert len(merged) == 3 and by_path[str(chain[0])].files == [str(p) for p in chain]
