@@ -170,12 +170,19 @@ class LiveSession(Session):
     async def disconnect(self) -> None:
         """Close the connection (the conversation pane keeps what it showed).
 
-        The user asked for it, so the library must not reconnect by itself (its own
-        `disconnect` would, but it also clears the conversation the panes show).
+        The user asked for it, so the library must not reconnect by itself: a reconnect
+        under way is stopped (the library's own `disconnect`, whose `close` says so);
+        otherwise only the socket is closed, since that `disconnect` also clears the
+        conversation the panes show.
         """
-        if self.client is not None and self.client.is_connected():
-            self.client.auto_reconnect = False
-            await self.client.realtime.disconnect()
+        client = self.client
+        if client is None:
+            return
+        client.auto_reconnect = False
+        if client.is_reconnecting():
+            await client.disconnect()
+        elif client.is_connected():
+            await client.realtime.disconnect()
 
     async def close(self) -> None:
         """Disconnect and stop the embedded simulator (app shutdown)."""

@@ -91,6 +91,29 @@ async def test_an_expired_session_continues_in_a_linked_file(tmp_path: Path, pro
     assert len(list((tmp_path / "wav").glob("*.wav"))) == 2  # one per answer: the restore copies no audio
 
 
+async def test_a_disconnect_during_the_reconnect_keeps_one_unlinked_file(tmp_path: Path) -> None:
+    first = tmp_path / "talk.jsonl"
+    app = make_app("--record", str(first))
+    async with app.run_test(size=(140, 44)) as pilot:
+        await connected(pilot)
+        await submit(pilot, "hello")
+        await wait_for(pilot, lambda: answers(app) == 1, what="the first answer")
+        await app.session.simulator.connections[0].fatal(
+            FatalError("session_expired", "Your session hit the maximum duration.", 1000))
+        client = app.session.client
+        await wait_for(pilot, lambda: client.is_reconnecting() and not client.is_connected(),
+                       what="the reconnect waiting to try")
+        await app.session.disconnect()  # what /disconnect does (no await in between: it stops the wait)
+        await wait_for(pilot, lambda: app.session.stats.connection == "disconnected", what="disconnected")
+        assert not app.session.client.is_reconnecting()
+        assert app.recorder.path == first and not app.continuation.holding
+        assert not any("reconnected to session" in n.text for n in app.session.annotations.notes)
+    assert sorted(tmp_path.glob("*.jsonl")) == [first]
+    assert "continued" not in lines(first)[-1]
+    with Recording.open(first) as rec:
+        assert rec.warnings() == [] and len(rec.rows_of_type("session.created")) == 1
+
+
 async def test_replay_of_a_chain_marks_the_reconnect_in_the_conversation(tmp_path: Path) -> None:
     from console.app.replay_cli import open_for_replay
     from console.app.screens.replay import ReplayApp
