@@ -36,6 +36,8 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     parser.add_argument("--type", action="append", dest="types", metavar="TYPE",
                         help="with --events: only this event type (either protocol's name; 'prefix.*' allowed); repeatable")
     parser.add_argument("--source", choices=("client", "server"), help="with --events: only events from this side")
+    parser.add_argument("--no-follow", action="store_true",
+                        help="export this file alone, not the chain of files a reconnected session continued in")
     return parser
 
 
@@ -44,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("nothing to export: give --wav DIR, --transcript FILE.md and/or --events FILE.jsonl")
     if (args.types or args.source) and not args.events:
         raise UsageError("--type and --source filter --events; add --events FILE.jsonl")
-    with open_recording(args.file) as rec:
+    with open_recording(args.file, follow=not args.no_follow) as rec:
         report = build_report(rec) if (args.wav or args.transcript) else None
         try:
             if args.events:

@@ -18,6 +18,7 @@ from . import gates
 from .format import printable
 from .index import NotARecordingError
 from .prices import PriceFileError, load_prices
+from .chain import open_chain
 from .reader import Recording
 from .report import build_report
 from .timeline import SPANS
@@ -33,6 +34,8 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     )
     parser.add_argument("file", help="a recording (.jsonl), a header-less event log, or bare API events")
     parser.add_argument("--json", action="store_true", help="print one JSON document instead of text")
+    parser.add_argument("--no-follow", action="store_true",
+                        help="report this file alone, not the chain of files a reconnected session continued in")
     parser.add_argument("--prices", metavar="FILE.json", help="override or extend the built-in price table")
     parser.add_argument("--model", help="price the session as this model (default: the recorded model)")
     parser.add_argument(
@@ -46,10 +49,11 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     return parser
 
 
-def open_recording(path: str) -> Recording:
-    """Open and index a recording, turning every failure into a one-line UsageError."""
+def open_recording(path: str, follow: bool = False) -> Recording:
+    """Open and index a recording (with its chain if `follow`), turning every failure into
+    a one-line UsageError."""
     try:
-        return Recording.open(path)
+        return open_chain(path, follow=follow)
     except NotARecordingError as exc:
         raise UsageError(f"{path} is not a realtime-console recording or event log: {exc}") from None
     except IsADirectoryError:
@@ -66,8 +70,9 @@ def run(args: argparse.Namespace) -> int:
         prices = load_prices(args.prices or load_settings().prices)  # the flag, else the settings file
     except (ValueError, PriceFileError) as exc:
         raise UsageError(str(exc)) from None
-    with open_recording(args.file) as rec:
+    with open_recording(args.file, follow=not args.no_follow) as rec:
         report = build_report(rec, prices, model=args.model)
+        report["files"] = [str(p) for p in rec.paths]
     print_problems(report["format"]["warnings"], report["format"]["problems"])
     return gates.print_and_gate(report, gates.evaluate(report, conditions), as_json=args.json, render=render_text)
 
@@ -131,6 +136,9 @@ def render_text(report: dict[str, Any]) -> str:
     """The report as plain text for a terminal."""
     fmt = report["format"]
     out: list[str] = [f"{report['file']}"]
+    if len(report.get("files") or []) > 1:
+        out.append(f"  one session over {len(report['files'])} files (reconnected): "
+                   + ", ".join(p.rsplit("/", 1)[-1] for p in report["files"]))
     out.append(
         f"  {fmt['kind']} · protocol {fmt['protocol']} · model {fmt['model'] or 'unknown'}"
         + (f" · started {fmt['started_at']}" if fmt["started_at"] else "")

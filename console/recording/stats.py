@@ -120,6 +120,7 @@ def aggregate(summaries: Iterable[Summary], prices: PriceTable | None = None,
     return {
         "stats_version": STATS_VERSION,
         "recordings": len(good),
+        "files": sum(max(1, len(s.files)) for s in good),
         "skipped": [{"file": s.path, "reason": s.problem} for s in bad],
         "first_day": days[0] if days else None,
         "last_day": days[-1] if days else None,

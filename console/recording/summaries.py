@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from . import gates
+from .format import CONTINUES_KEY
 from .index import NotARecordingError
 from .paths import APP_DIR, make_private_dirs
 from .prices import PriceTable
@@ -37,7 +38,7 @@ from .report import build_report
 from .usage import estimate_cost
 
 #: Bumped when a summary field changes meaning: older caches are then ignored.
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 CACHE_FILE = "summaries.json"
 #: The names of the per-turn latency spans kept for percentiles (the report's, plus the
 #: first output `--fail-on latency>MS` measures).
@@ -91,6 +92,11 @@ class Summary:
     latency_ms: dict[str, list[float]] = field(default_factory=dict)
     usage: dict[str, Any] = field(default_factory=dict)
     bad_lines: int = 0
+    #: The absolute path of the file this one continues (a reconnected session), if any.
+    continues: str | None = None
+    #: The files a chain's summary covers, in order (see `chain_summaries`); empty for
+    #: one file's own summary.
+    files: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -174,7 +180,17 @@ def summarise_recording(rec: Recording, size: int, mtime_ns: int) -> Summary:
         latency_ms=latency,
         usage=report["usage"],
         bad_lines=int(fmt["bad_lines"]),
+        continues=_previous_file(rec.path, header),
     )
+
+
+def _previous_file(path: str | os.PathLike[str], header: dict[str, Any] | None) -> str | None:
+    """The absolute path of the file a continued recording's header links back to."""
+    link = (header or {}).get(CONTINUES_KEY)
+    name = link.get("file") if isinstance(link, dict) else None
+    if not isinstance(name, str) or not name or name != os.path.basename(name) or name in (".", ".."):
+        return None
+    return os.path.join(os.path.dirname(os.path.abspath(path)), name)
 
 
 def _str(value: Any) -> str | None:

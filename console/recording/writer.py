@@ -33,7 +33,15 @@ import numpy as np
 
 from console.realtime.protocol import AUDIO_PAYLOAD_KEYS
 
-from .format import SOURCES, UNRECORDED_KEY, line_has_secret_marker, make_header, redact, utc_now_iso
+from .format import (
+    CONTINUED_KEY,
+    SOURCES,
+    UNRECORDED_KEY,
+    line_has_secret_marker,
+    make_header,
+    redact,
+    utc_now_iso,
+)
 from .paths import make_private_dirs
 
 #: A lone UTF-16 surrogate (UTF-8 cannot encode one; JSON writes it as `\uXXXX`).
@@ -270,6 +278,21 @@ class SessionRecorder:
             written = os.write(self._fd, data)
             data = data[written:]
             self.bytes_written += written
+
+    def finish_continued(self, next_file: str | os.PathLike[str], session_id: str | None = None) -> None:
+        """End the file with the trailer naming the file the session goes on in, then `finish`.
+
+        The trailer is not an event (it takes no event number); readers use it to follow
+        a reconnected session forward (see `format.py` and `chain.py`). A failed write
+        still finishes the file: the next file's header links back all the same.
+        """
+        if self._fd is not None:
+            trailer = {"time": utc_now_iso(), CONTINUED_KEY: {"file": Path(next_file).name, "session_id": session_id}}
+            try:
+                self._write_line(encode_line(json.dumps(redact(trailer), ensure_ascii=False)))
+            except OSError:
+                pass
+        self.finish()
 
     def finish(self) -> None:
         """Stop recording but keep the lines readable by `read_event` (idempotent)."""

@@ -47,7 +47,7 @@ from console.audio.ring import RingBuffer
 from console.session.event_store import EventStore
 from console.recording.reader import Recording
 from console.replay.controller import ReplayController, ReplayUpdate
-from console.replay.log_events import log_events
+from console.replay.log_events import log_events, reconnect_marks
 from console.app.screens.event_detail_screen import EventDetailScreen
 from console.app.screens.replay_commands import ReplayCommands
 from console.app.screens.replay_conversation import ConversationSync
@@ -129,10 +129,14 @@ class ReplayScreen(Screen[None]):
         self.rec = rec
         header = rec.header or {}
         label = f"replay: {rec.path.name}"
+        if len(rec.paths) > 1:
+            label += f" (+{len(rec.paths) - 1} reconnected file(s))"
         if header.get("endpoint"):
             label += f" · {header['endpoint']}"
         self.controller = ReplayController(rec, speed=speed, clock=clock, endpoint_label=label)
         self.store = EventStore(start_time=0.0, payload_reader=self._payload)
+        #: Marks on log rows by event number: where a chain's next file (a reconnect) starts.
+        self.log_marks: dict[int, list[Any]] = {}
         self.speaker = Speaker(device=output_device, enabled=audio)
         self.item_actions = ReplayItemActions(
             self.controller, self.speaker, self.show_notice, lambda text: self.app.copy_to_clipboard(text)
@@ -158,7 +162,7 @@ class ReplayScreen(Screen[None]):
         yield ReplayBar(id="replay-bar")
         with Horizontal(id="body"):
             # RowSelected comes up to `_row_selected`: the detail follows the replay cursor
-            yield LogPane(self.store, detail_follows_selection=False)
+            yield LogPane(self.store, detail_follows_selection=False, findings=self.log_marks)
             with Vertical(id="talk-pane"):
                 yield ConversationView(id="conversation")
                 with Horizontal(id="waves"):
@@ -274,6 +278,7 @@ class ReplayScreen(Screen[None]):
     def _finished(self, message: IndexFinished) -> None:
         self.indexed_at = time.perf_counter()
         self.indexing = False
+        self.log_marks.update(reconnect_marks(self.rec))
         self.controller.indexing_done = True
         self.query_one(ReplayBar).show_progress(self.loaded, len(self.rec), "loading the log")
         if self.loaded >= len(self.rec):

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from console.recording.chain_summaries import merge_chains
 from console.recording.prices import PriceTable
 from console.recording.summaries import Summary
 
@@ -42,7 +43,9 @@ def relative(s: Summary, root: str) -> str:
         rel = os.path.relpath(s.path, root)
     except ValueError:
         return s.path
-    return s.path if rel.startswith("..") else rel
+    shown = s.path if rel.startswith("..") else rel
+    # A reconnected session's chain is one row: its first file, and how many follow.
+    return f"{shown} (+{len(s.files) - 1} continued)" if len(s.files) > 1 else shown
 
 
 def _cost(s: Summary, prices: PriceTable) -> float | None:
@@ -85,12 +88,18 @@ def matches(s: Summary, text: str, root: str) -> bool:
     return all(w in haystack for w in words)
 
 
+def count_sessions(summaries: Iterable[Summary]) -> int:
+    """How many rows the summaries make unfiltered: a reconnected session's files are one."""
+    return len(merge_chains(summaries))
+
+
 def arrange(summaries: Iterable[Summary], *, root: str, text: str, sort_key: str, reverse: bool,
             prices: PriceTable) -> list[Summary]:
-    """The rows to show: filtered by `text`, sorted by the column `sort_key` (missing values
+    """The rows to show, one per session (a reconnected session's files are one row, see
+    `chain_summaries`): filtered by `text`, sorted by the column `sort_key` (missing values
     last whichever the direction), ties by path."""
     column = _BY_KEY[sort_key]
-    rows = [s for s in summaries if matches(s, text, root)]
+    rows = [s for s in merge_chains(summaries) if matches(s, text, root)]
     present = [s for s in rows if column.value(s, root, prices) is not None]
     missing = [s for s in rows if column.value(s, root, prices) is None]
     present.sort(key=lambda s: s.path)
