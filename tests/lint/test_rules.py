@@ -271,7 +271,7 @@ def test_output_for_an_unknown_call_is_not_judged_mid_session(tmp_path: Path) ->
               "item": {"type": "function_call_output", "call_id": "call_old", "output": "{}"}},
              {"type": "response.create", "event_id": "e2"}]
     path.write_text("".join(json.dumps(x) + "\n" for x in lines))
-    from console.lint.run import lint_path
+    from console.recording.linting import lint_path
     assert lint_path(path).findings == []
 
 
