@@ -13,39 +13,17 @@ import pytest
 from console.cli import main
 from console.recording.linting import lint_path
 
-from tests.lint.helpers import started
+from tests.lint.lint_recordings import write_clean, write_flawed
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _flawed(tmp_path: Path) -> Path:
-    """A truncate beyond the audio received (error), a cancel with nothing active (warning),
-    and a function output that is not JSON (info)."""
-    b = started()
-    b.user_speech(800, "hi")
-    facts = b.response(audio_ms=1000)
-    b.emit("client", {"type": "conversation.item.truncate", "item_id": facts["item_id"], "content_index": 0,
-                      "audio_end_ms": 1500})
-    b.wait(2000)
-    b.emit("client", {"type": "response.cancel"})
-    b.wait(2000)
-    b.user_text("weather?")
-    call = b.response(function_call=("get_weather", '{"city":"Paris"}'))
-    b.function_output(call["call_id"], "sunny")
-    b.response_create()
-    b.response(text_only=True)
-    path = tmp_path / "flawed.jsonl"
-    b.write(path)
-    return path
+    return write_flawed(tmp_path / "flawed.jsonl")
 
 
 def _clean(tmp_path: Path) -> Path:
-    b = started()
-    b.user_speech(800, "hi")
-    b.response(audio_ms=1000)
-    path = tmp_path / "clean.jsonl"
-    b.write(path)
-    return path
+    return write_clean(tmp_path / "clean.jsonl")
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
