@@ -33,32 +33,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from long_session import write_long_session  # noqa: E402 - after the path set-up
+
 
 def generate(path: Path, size_mb: float) -> tuple[int, float]:
-    """Write a GA session of about `size_mb` MB; return (events, session seconds)."""
-    from console.recording.synthetic import SessionBuilder
-    from console.recording.writer import SessionRecorder
-
-    target = int(size_mb * 1024 * 1024)
-    builder = SessionBuilder(protocol="ga", fast_audio=True)
-    recorder = SessionRecorder(path, endpoint="wss://api.openai.com/v1/realtime?model=gpt-realtime",
-                               protocol="ga", model="gpt-realtime", started_at=builder.iso(0.0))
-    builder.sink = recorder.record
-    builder.session()
-    turn = 0
-    while recorder.bytes_written < target:
-        turn += 1
-        builder.user_speech(3000 + 500 * (turn % 5), f"user sentence number {turn} about something")
-        if turn % 5 == 0:
-            call = builder.response(function_call=("get_weather", json.dumps({"city": f"city {turn}"})))
-            builder.function_output(call["call_id"], json.dumps({"temp_c": turn % 30}))
-            builder.response_create()
-        builder.response(latency_ms=300 + 37 * (turn % 11), audio_ms=4000 + 300 * (turn % 7),
-                         transcript=" ".join(["word"] * 40), delta_gap_ms=25,
-                         cancel_after_deltas=10 if turn % 9 == 0 else None)
-        builder.wait(6000)  # the answer plays out before the user speaks again
-    recorder.close()
-    return recorder.events_written, builder.t
+    """Write the lint benchmark's session: a tool round trip every 5th turn, answers played out."""
+    return write_long_session(path, size_mb, tool_every=5, pause_ms=6000)
 
 
 def phase(name: str, path: str) -> dict[str, float]:

@@ -276,6 +276,27 @@ class RealtimeConsoleApp(App[int]):
             client.send_user_message_content([{"type": "input_text", "text": text}])
 
     @reported
+    def send_image(self, path: str, text: str = "") -> None:
+        """Send an image file (then `text`, if any) as one user message and ask for a
+        response; a missing, unreadable, wrong-typed or oversized file is one line in the
+        notice bar and nothing is sent."""
+        from console.realtime.images import ImageError, image_part
+
+        if client := self._client():
+            try:
+                # Checked here for the notice's label; the client is given the path (it
+                # reads the small file again) so that the conversation shows its name.
+                _, info = image_part(Path(path))
+                content: list[dict[str, Any]] = [{"type": "input_image", "image_url": Path(path)}]
+                if text:
+                    content.append({"type": "input_text", "text": text})
+                client.send_user_message_content(content)
+            except ImageError as exc:
+                self.notice(f"/image: {exc}", "error")
+                return
+            self.notice(f"sent image {info.label()}")
+
+    @reported
     def action_talk(self) -> None:
         self.notice(self.turns.toggle_talk())
 
@@ -533,6 +554,8 @@ class RealtimeConsoleApp(App[int]):
                     self.notice(str(exc), "error")
                 else:
                     self.notice(f"sent {command.event_type} {event.get('event_id', '')}")
+        elif name == "image":
+            self.send_image(command.data["path"], command.data.get("text", ""))
         elif name == "retrieve":
             await self._check_drift()
         elif name == "delete":

@@ -44,6 +44,13 @@ def _escape_surrogate(match: re.Match[str]) -> str:
     return f"\\u{ord(match.group()):04x}"
 
 
+def _holds_image(event: dict[str, Any]) -> bool:
+    """Whether the event's item carries an `input_image` part (a data URL of up to 13 MiB)."""
+    item = event.get("item")
+    content = item.get("content") if isinstance(item, dict) else None
+    return isinstance(content, list) and any(isinstance(p, dict) and p.get("type") == "input_image" for p in content)
+
+
 def encode_line(line: str) -> bytes:
     """A JSON text as UTF-8 bytes, with lone surrogates written as JSON `\\uXXXX` escapes.
 
@@ -191,10 +198,11 @@ class SessionRecorder:
         if next(iter(event)) != "type":
             # `type` first lets the indexer read it without parsing the line (see index.py).
             event = {"type": event["type"], **event}
-        audio = event["type"] in AUDIO_PAYLOAD_KEYS
+        audio = event["type"] in AUDIO_PAYLOAD_KEYS or _holds_image(event)
         if audio:
-            # Megabytes of base64: walking the event (a few keys, two substring checks on
-            # the payload) is cheaper than scanning the serialised line for every marker.
+            # Megabytes of base64 (audio, or an image's data URL): walking the event (a few
+            # keys, two substring checks on the payload) is cheaper than scanning the
+            # serialised line for every marker.
             event = redact(event)
         line = json.dumps({"time": time_iso, "source": source, "event": event}, ensure_ascii=False)
         if not audio and line_has_secret_marker(line):

@@ -8,6 +8,7 @@ talks to a sibling.
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -162,7 +163,7 @@ class MainScreen(Screen[None]):
         """
         self._notice_turn = self.app.session.annotations.responses_started
         notice = self.query_one("#notice", Static)
-        notice.update(self.app.config.redact(text))
+        notice.update(Text(self.app.config.redact(text)))  # plain: `[text]` in a usage is not markup
         for level in ("information", "warning", "error"):
             notice.set_class(level == severity, f"-{level}")
 
