@@ -52,6 +52,8 @@ class AttachScreen(Screen[None]):
         Binding("ctrl+f", "search_log", "Search log", id="attach.search_log", tooltip="Search the event log"),
         Binding("ctrl+l", "focus_log", "Log", id="attach.focus_log", show=False),
         Binding("ctrl+n", "focus_input", "Input", id="attach.focus_input", show=False),
+        Binding("ctrl+g", "diagnostics", "Diagnostics", id="attach.diagnostics", show=False,
+                tooltip="List the call's lint findings; enter selects one's event in the log"),
     ]
 
     def __init__(self, session: AttachedSession, title: str) -> None:
@@ -136,6 +138,9 @@ class AttachScreen(Screen[None]):
 
     def action_focus_input(self) -> None:
         self.query_one(InputLine).focus()
+
+    def action_diagnostics(self) -> None:
+        self.view.show_diagnostics()
 
 
 class AttachConsoleApp(App[int]):

@@ -44,9 +44,13 @@ def join(chain: list[Summary]) -> Summary:
     """The summary of one session recorded over `chain` (in order)."""
     head = chain[0]
     responses: Counter[str] = Counter()
+    lint: Counter[str] = Counter()
+    lint_rules: Counter[str] = Counter()
     latency: dict[str, list[float]] = {}
     for s in chain:
         responses.update(s.responses)
+        lint.update(s.lint)
+        lint_rules.update(s.lint_rules)
         for span, values in s.latency_ms.items():
             latency.setdefault(span, []).extend(values)
     return Summary(
@@ -73,4 +77,6 @@ def join(chain: list[Summary]) -> Summary:
         usage=sum_usage(s.usage for s in chain if s.usage),
         bad_lines=sum(s.bad_lines for s in chain),
         files=[s.path for s in chain],
+        lint=dict(lint),
+        lint_rules=dict(lint_rules),
     )

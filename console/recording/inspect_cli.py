@@ -1,5 +1,8 @@
 """`realtime-console inspect FILE [--json] [--prices FILE] [--model NAME] [--fail-on COND ...]`.
 
+The report ends with the protocol linter's counts (`lint`: by severity and by rule), the
+same rules `realtime-console lint` lists finding by finding.
+
 Exit status: 0, or 1 when a `--fail-on` condition holds, or 2 for a usage error (including
 a file that is not a recording). Warnings about the file (a cut last line, skipped lines)
 go to stderr so `--json` output stays one clean document on stdout.
@@ -17,6 +20,7 @@ from console.cli import ArgumentParser, UsageError
 from . import gates
 from .format import printable
 from .index import NotARecordingError
+from .linting import lint_counts, lint_recording
 from .prices import PriceFileError, load_prices
 from .chain import open_chain
 from .reader import Recording
@@ -73,6 +77,7 @@ def run(args: argparse.Namespace) -> int:
     with open_recording(args.file, follow=not args.no_follow) as rec:
         report = build_report(rec, prices, model=args.model)
         report["files"] = [str(p) for p in rec.paths]
+        report["lint"] = lint_counts(lint_recording(rec).findings)
     print_problems(report["format"]["warnings"], report["format"]["problems"])
     return gates.print_and_gate(report, gates.evaluate(report, conditions), as_json=args.json, render=render_text)
 
@@ -130,6 +135,18 @@ def timeline_line(turn: dict[str, Any]) -> str:
             part += f" ({', '.join(notes)})" if notes else ""
         parts.append(part)
     return f"turn {turn['number']}: " + (" · ".join(parts) if parts else "no timeline")
+
+
+def lint_lines(lint: dict[str, Any] | None, path: str) -> list[str]:
+    """`Lint: 1 error, 2 warnings, 0 info`, then one line per rule with its count."""
+    if not lint:
+        return []
+    c = lint["counts"]
+    total = sum(c.values())
+    out = [f"Lint: {c.get('error', 0)} error(s), {c.get('warning', 0)} warning(s), {c.get('info', 0)} info"
+           + (f"  (realtime-console lint {path} lists them)" if total else "")]
+    out.extend(f"  {entry['severity']:<8} {entry['count']:>4}  {rule}" for rule, entry in lint["rules"].items())
+    return out
 
 
 def render_text(report: dict[str, Any]) -> str:
@@ -214,6 +231,7 @@ def render_text(report: dict[str, Any]) -> str:
         f"\n  event {e['event']} at {e['time_s']}s: {e['code'] or e['type'] or e['kind']}: {_clip(e['message'] or '', 80)}"
         + (f" (caused by {e['caused_by_type'] or e['caused_by']})" if e["caused_by"] else "")
         for e in report["errors"]))
+    out.extend(lint_lines(report.get("lint"), report["file"]))
     u = report["usage"]
     out.append("")
     out.append(f"Usage over {u['responses_with_usage']} response(s): {u['total_tokens']} tokens")

@@ -48,6 +48,18 @@ def relative(s: Summary, root: str) -> str:
     return f"{shown} (+{len(s.files) - 1} continued)" if len(s.files) > 1 else shown
 
 
+def _lint(s: Summary) -> str:
+    """`errors/warnings` of the linter's findings (`-` for an unreadable file)."""
+    if not s.ok:
+        return "-"
+    return f"{s.lint.get('error', 0)}/{s.lint.get('warning', 0)}"
+
+
+def _lint_rank(s: Summary) -> tuple[int, int, int] | None:
+    """Sorts by errors, then warnings, then info."""
+    return (s.lint.get("error", 0), s.lint.get("warning", 0), s.lint.get("info", 0)) if s.ok else None
+
+
 def _cost(s: Summary, prices: PriceTable) -> float | None:
     return s.cost(prices) if s.ok else None
 
@@ -67,6 +79,7 @@ COLUMNS: tuple[Column, ...] = (
            lambda s, r, p: s.total_tokens if s.ok else None),
     Column("cost", "Cost $", lambda s, r, p: "-" if (c := _cost(s, p)) is None else f"{c:.4f}",
            lambda s, r, p: _cost(s, p)),
+    Column("lint", "Lint E/W", lambda s, r, p: _lint(s), lambda s, r, p: _lint_rank(s)),
     Column("path", "File", lambda s, r, p: relative(s, r) if s.ok else f"{relative(s, r)}: {s.problem}",
            lambda s, r, p: relative(s, r)),
 )
