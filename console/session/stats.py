@@ -36,7 +36,9 @@ def usage_cost(usage: dict[str, Any], model: str | None, prices: PriceTable | No
     table = prices or DEFAULT_PRICE_TABLE
     if table.lookup(model) is None:
         return None
-    return estimate_cost(usage_totals([usage]), model, table)["total"] or 0.0
+    # None too when the usage has tokens the entry cannot price (images without an image
+    # price, a model billed per minute of audio): never a low figure.
+    return estimate_cost(usage_totals([usage]), model, table)["total"]
 
 
 def _int(value: Any) -> int:

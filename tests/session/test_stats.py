@@ -35,14 +35,16 @@ def test_price_lookup_matches_exact_names_and_dated_snapshots_only() -> None:
     mini = DEFAULT_PRICES["gpt-realtime-mini"]
     assert usage_cost({"input_tokens": 1_000_000}, "gpt-realtime-mini-2025-10-06") == pytest.approx(mini["text_input"])
     # no prefix guessing: another model is not priced as the family it starts like
-    assert usage_cost(USAGE, "gpt-realtime-2.1-mini") is None
+    assert usage_cost(USAGE, "gpt-realtime-9-nano") is None
     assert usage_cost(USAGE, "some-simulator-model") is None
+    # gpt-realtime-2.1-mini has its own (mini) prices, far below gpt-realtime's
+    assert usage_cost(USAGE, "gpt-realtime-2.1-mini") < usage_cost(USAGE, "gpt-realtime") / 3
 
 
 def test_an_unpriced_model_shows_no_figure_in_the_header() -> None:
-    s = SessionStats(model="gpt-realtime-2.1-mini")
+    s = SessionStats(model="gpt-realtime-9-nano")
     s.observe("server", {"type": "response.done", "response": {"status": "completed", "usage": USAGE}}, 1.0)
-    assert s.unpriced_model == "gpt-realtime-2.1-mini" and s.cost_usd == 0.0
+    assert s.unpriced_model == "gpt-realtime-9-nano" and s.cost_usd == 0.0
     from widgets.status_header import render_status
 
     assert "no price" in render_status(s, 2.0, 200).plain
