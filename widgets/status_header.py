@@ -177,6 +177,16 @@ def _identity_parts(stats: SessionStats, now: float) -> dict[str, _Part]:
     return parts
 
 
+def _unheard(stats: SessionStats) -> str:
+    """` (≈$0.0019 unheard)`: the cost of audio generated after truncation points, or its
+    length when it cannot be priced; nothing while no answer was cut."""
+    if not stats.unheard_ms:
+        return ""
+    if stats.unheard_usd is not None:
+        return f" (≈${stats.unheard_usd:.4f} unheard)"
+    return f" ({stats.unheard_ms / 1000:.1f} s unheard)"
+
+
 def _counter_parts(stats: SessionStats) -> dict[str, _Part]:
     """Line 2: errors, turn mode, mic, tokens, cost, latency, rate limits."""
     mic_style = _MIC_STYLE.get(stats.mic, "")
@@ -188,6 +198,7 @@ def _counter_parts(stats: SessionStats) -> dict[str, _Part]:
     cost = f"≈${stats.cost_usd:.4f}" if stats.cost_usd < 1 else f"≈${stats.cost_usd:.2f}"
     if stats.unpriced_model:  # never a figure from another model's prices
         cost = "cost: no price" if not stats.cost_usd else cost + "+?"
+    cost += _unheard(stats)
     latency = "—" if stats.last_latency_ms is None else f"{stats.last_latency_ms:.0f} ms"
     parts = {
         "turn": _Part(

@@ -81,6 +81,10 @@ class SessionStats:
     cost_usd: float = 0.0
     #: A model whose usage could not be priced (the header then says so, not a wrong figure).
     unpriced_model: str | None = None
+    #: Audio generated after truncation points (paid for, never played): its length and
+    #: estimated cost (None: nothing cut yet, or no price), set by the session's turn timelines.
+    unheard_ms: float | None = None
+    unheard_usd: float | None = None
     responses: int = 0
     errors: int = 0
     #: Protocol-lint findings so far (`console.lint`), each also a note in the conversation.
