@@ -79,7 +79,7 @@ def render_turn_timeline(turn: Mapping[str, Any] | None, width: int) -> Text:
         return out
     ends = [t for key, _, _ in rows for t in bounds[key]]
     t0, t1 = min(ends), max(ends)
-    bar_width = max(10, width - LABEL_WIDTH - VALUE_WIDTH - 1)
+    bar_width = max(10, width - LABEL_WIDTH - VALUE_WIDTH)
     scale = bar_width / (t1 - t0) if t1 > t0 else 0.0
     for key, label, style in rows:
         start, end = bounds[key]
