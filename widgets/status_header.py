@@ -198,7 +198,6 @@ def _counter_parts(stats: SessionStats) -> dict[str, _Part]:
     cost = f"≈${stats.cost_usd:.4f}" if stats.cost_usd < 1 else f"≈${stats.cost_usd:.2f}"
     if stats.unpriced_model:  # never a figure from another model's prices
         cost = "cost: no price" if not stats.cost_usd else cost + "+?"
-    cost += _unheard(stats)
     latency = "—" if stats.last_latency_ms is None else f"{stats.last_latency_ms:.0f} ms"
     parts = {
         "turn": _Part(
@@ -210,7 +209,8 @@ def _counter_parts(stats: SessionStats) -> dict[str, _Part]:
             _text(("  tokens ", "dim"), f"{tokens[0]} in / {tokens[1]} out{across}"),
             _text(("  tok ", "dim"), f"{tokens[0]}/{tokens[1]}" + (f" ×{stats.sessions}" if across else "")),
         ),
-        "cost": _Part(_text(f"  {cost}")),
+        # the never-heard figure goes first when the line is short of room
+        "cost": _Part(_text(f"  {cost}{_unheard(stats)}"), _text(f"  {cost}")),
         "latency": _Part(_text(("  latency ", "dim"), latency), _text(("  lat ", "dim"), latency)),
         "errors": _Part(_text((f"  errors {stats.errors}", "bold red")) if stats.errors else _DROPPED),
         "lint": _Part(_text((f"  lint {stats.lint_findings}", "bold yellow")) if stats.lint_findings else _DROPPED),
@@ -225,10 +225,11 @@ def _counter_parts(stats: SessionStats) -> dict[str, _Part]:
 
 
 #: What gives way first when a header line does not fit (each step shrinks one item by one
-#: form): the session id and rate limits go, then labels shorten, then the model and
-#: protocol go. Connection state, endpoint, errors, age, cost and latency stay.
+#: form): the session id goes, the cost loses its never-heard figure (the turn view, F6,
+#: has it too), the rate limits go, then labels shorten, then the model and protocol go.
+#: Connection state, endpoint, errors, age, cost and latency stay.
 _SHRINK_ORDER = (
-    "session", "limits", "tokens", "mic", "turn", "latency", "age", "model", "protocol", "endpoint", "age",
+    "session", "cost", "limits", "tokens", "mic", "turn", "latency", "age", "model", "protocol", "endpoint", "age",
 )
 _WIDE_ORDER = (("state", "endpoint", "protocol", "model", "session", "age", "detail"),
                ("turn", "mic", "tokens", "cost", "latency", "errors", "lint", "limits"))

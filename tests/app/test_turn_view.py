@@ -75,7 +75,7 @@ async def test_live_turns_show_latency_cost_and_the_selected_turns_bars() -> Non
 
 async def test_live_interruption_shows_unheard_audio_in_the_header_and_the_turn_view() -> None:
     app = make_app("--no-record")
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=(200, 44)) as pilot:  # wide: the header has room for the figure
         await connected(pilot)
         await submit(pilot, "tell me a long story")
         await wait_for(pilot, lambda: events_of(app, "response.done"), what="the whole answer generated")

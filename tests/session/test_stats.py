@@ -135,3 +135,14 @@ def test_a_reconnect_says_the_usage_spans_sessions_and_forgets_the_old_latency()
     assert s.sessions == 2 and s.last_latency_ms is None and s.input_tokens == 1000
     shown = render_status(s, 5.0, 200).plain
     assert "(2 sessions)" in shown and "latency —" in shown
+
+
+def test_header_shows_the_cost_of_audio_never_heard_while_there_is_room() -> None:
+    from widgets.status_header import render_status
+
+    s = SessionStats(model="gpt-realtime", cost_usd=0.0412, unheard_ms=2300.0, unheard_usd=0.0029)
+    assert "≈$0.0412 (≈$0.0029 unheard)" in render_status(s, 2.0, 200).plain
+    narrow = render_status(s, 2.0, 60).plain
+    assert "≈$0.0412" in narrow and "unheard" not in narrow  # it gives way before the cost itself
+    s.unheard_usd = None  # cut, but the model has no price: the length is still worth saying
+    assert "(2.3 s unheard)" in render_status(s, 2.0, 200).plain
