@@ -84,8 +84,8 @@ def render_turn_timeline(turn: Mapping[str, Any] | None, width: int) -> Text:
     for key, label, style in rows:
         start, end = bounds[key]
         lo, hi = (start, end) if end >= start else (end, start)  # a negative span: drawn where it lies
-        col = min(bar_width - 1, int(round((lo - t0) * scale)))
-        length = max(1, min(bar_width - col, int(round((hi - lo) * scale))))
+        col = min(bar_width - 1, round((lo - t0) * scale))
+        length = max(1, min(bar_width - col, round((hi - lo) * scale)))
         out.append("\n" + label.ljust(LABEL_WIDTH)[:LABEL_WIDTH])
         out.append(" " * col)
         out.append("█" * length if hi > lo else "▏", style=style if end >= start else "dim " + style)

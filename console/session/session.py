@@ -179,7 +179,7 @@ class Session:
         return self.timelines.rows(self.stats.model or None, DEFAULT_PRICE_TABLE)
 
     def _refresh_unheard(self) -> None:
-        unheard = unheard_summary(self.turn_rows())
+        unheard = unheard_summary(self.timelines.rows(self.stats.model or None, DEFAULT_PRICE_TABLE, only_cut=True))
         carried_ms, carried_usd = self._unheard_carry
         if unheard["turns"] or carried_ms:
             self.stats.unheard_ms = carried_ms + unheard["ms"]

@@ -76,10 +76,14 @@ class TurnTimelines:
         self._codec = "pcm16"
         #: Bumped on every change, so a view redraws only when there is something new.
         self.version = 0
+        self._rows_cache: tuple[tuple[Any, ...], list[dict[str, Any]]] | None = None
 
     def reset(self) -> None:
-        """A new conversation: forget every turn."""
+        """A new conversation: forget every turn (the version keeps counting up, so a
+        view's cached rows are never taken for the new conversation's)."""
+        version = self.version
         self.__init__()  # type: ignore[misc]
+        self.version = version + 1
 
     # --- feeding ------------------------------------------------------------------------
 
@@ -248,15 +252,26 @@ class TurnTimelines:
         return build_timeline(turn.marks, audio_ms=self.audio_ms(turn), truncated_at_ms=turn.truncated_at_ms,
                               truncated_s=turn.truncated_s, playback_end_source=turn.playback_end_source)
 
-    def rows(self, model: str | None, prices: PriceTable) -> list[dict[str, Any]]:
+    def rows(self, model: str | None, prices: PriceTable, *, only_cut: bool = False) -> list[dict[str, Any]]:
         """Per turn: `number`, `start_event`, `start_s`, `timeline`, `cost` (as in the
-        report) and `item_ids` (the assistant items of its response)."""
+        report) and `item_ids` (the assistant items of its response).
+
+        Args:
+            only_cut: only the turns whose answer was truncated (what the never-heard
+                figure sums, without building every other turn's timeline again).
+        """
+        key = (self.version, model, id(prices), only_cut)
+        if self._rows_cache is not None and self._rows_cache[0] == key:
+            return self._rows_cache[1]
         out = []
         for turn in self.turns:
+            if only_cut and turn.truncated_at_ms is None:
+                continue
             timeline = self.timeline(turn)
             out.append({"number": turn.number, "start_event": turn.start_event, "start_s": round(turn.start_s, 3),
                         "timeline": timeline, "cost": turn_cost(turn.usage, timeline, model, prices),
                         "item_ids": list(turn.item_ids)})
+        self._rows_cache = (key, out)
         return out
 
     def turn_of_item(self, item_id: str | None) -> int | None:

@@ -49,7 +49,7 @@ async def test_live_turns_show_latency_cost_and_the_selected_turns_bars() -> Non
         rows = table_rows(screen)
         assert [r[0] for r in rows] == ["1", "2"]
         for row in rows:  # first audio, end to end, generation, cost: every column has a value
-            assert all(cell.endswith(" ms") or cell.endswith(" s") for cell in row[2:5]), row
+            assert all(cell.endswith((" ms", " s")) for cell in row[2:5]), row
             assert row[5].startswith("$") and float(row[5][1:]) > 0, row
         # The newest turn is selected; its chart has a labelled bar per span it has.
         chart = screen.query_one(TurnTimeline)
