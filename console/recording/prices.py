@@ -51,6 +51,8 @@ ALL_FIELDS: tuple[str, ...] = PRICE_FIELDS + IMAGE_FIELDS + (PER_MINUTE_FIELD,)
 #: or per minute of audio). Not fetched at run time: the console never calls out.
 DEFAULT_PRICES_DATE = "2026-12-02"
 DEFAULT_PRICES_SOURCE = "OpenAI model pages (built-in table)"
+#: `gpt-realtime`, `gpt-realtime-mini` and the gpt-4o previews are the 2025-10-06 table's
+#: entries, unchanged; their image prices were not confirmed, so they have none.
 _GPT_REALTIME_2 = {
     "text_input": 4.00, "text_cached_input": 0.40, "text_output": 24.00,
     "audio_input": 32.00, "audio_cached_input": 0.40, "audio_output": 64.00,
