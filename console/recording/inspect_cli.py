@@ -220,8 +220,9 @@ def render_text(report: dict[str, Any]) -> str:
     out.append("")
     out.append(f"Usage over {u['responses_with_usage']} response(s): {u['total_tokens']} tokens")
     i, o = u["input"], u["output"]
-    out.append(f"  input  {i['total']:>9}  (text {i['text']}, audio {i['audio']}, cached {i['cached']}: "
-               f"text {i['cached_text']}, audio {i['cached_audio']})")
+    images = (f", image {i['image']}" if i.get("image") else "", f", image {i['cached_image']}" if i.get("cached_image") else "")
+    out.append(f"  input  {i['total']:>9}  (text {i['text']}, audio {i['audio']}{images[0]}, cached {i['cached']}: "
+               f"text {i['cached_text']}, audio {i['cached_audio']}{images[1]})")
     out.append(f"  output {o['total']:>9}  (text {o['text']}, audio {o['audio']})")
     c = report["cost"]
     if c["total"] is not None:

@@ -191,3 +191,21 @@ def test_inspect_prices_a_per_minute_model_on_the_audio_streamed(tmp_path: Path)
     assert cost["priced_as"] == "gpt-realtime-translate"
     assert cost["total"] == pytest.approx(b.input_ms / 60_000 * 0.034, rel=1e-4)
     assert f"{b.input_ms / 1000:.1f} s of input audio" in cost["note"]
+
+
+def test_inspect_counts_and_prices_image_tokens(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    b = SessionBuilder(model="gpt-realtime-2.1")
+    b.session()
+    b.user_text("What is in this picture?")
+    b.response_create()
+    b.response(text_only=True, transcript="A cat.", usage=image_usage(images=1200, cached_images=200))
+    path = tmp_path / "image.jsonl"
+    b.write(path)
+    assert main(["inspect", str(path), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["usage"]["input"]["image"] == 1200 and doc["usage"]["input"]["cached_image"] == 200
+    p = DEFAULT_PRICES["gpt-realtime-2.1"]
+    assert doc["cost"]["breakdown"]["image_input"] == pytest.approx(1000 * p["image_input"] / 1e6)
+    assert doc["turns"][0]["cost"]["total"] == doc["cost"]["total"]
+    assert main(["inspect", str(path)]) == 0
+    assert "image 1200, cached 200: text 0, audio 0, image 200)" in capsys.readouterr().out
