@@ -39,41 +39,55 @@ def duration_text(ms: float) -> str:
     return f"{ms:.0f} ms" if abs(ms) < 1000 else f"{ms / 1000:.2f} s"
 
 
-def heading(turn: Mapping[str, Any]) -> Text:
-    """`turn 3 · end to end 700 ms · $0.0042 · 200 ms unheard ≈ $0.0013`."""
+def heading(turn: Mapping[str, Any], width: int | None = None) -> Text:
+    """`turn 3 · end to end 700 ms · $0.0042 · 200 ms unheard ≈ $0.0013`, broken into lines
+    between its parts (never inside one) when `width` is too narrow for one line."""
     timeline = turn.get("timeline") or {}
     spans = timeline.get("spans_ms") or {}
     cost = turn.get("cost") or {}
-    text = Text(f"turn {turn.get('number', '?')}", style="bold")
+    parts = [Text(f"turn {turn.get('number', '?')}", style="bold")]
     for key, label in (("end_to_end_ms", "end to end"), ("first_audio_ms", "first audio")):
         if spans.get(key) is not None:
-            text.append(f" · {label} {duration_text(spans[key])}")
+            parts.append(Text(f"{label} {duration_text(spans[key])}"))
     if cost.get("total") is not None:
-        text.append(f" · ${cost['total']:.4f}")
+        parts.append(Text(f"${cost['total']:.4f}"))
     if cost.get("unheard_audio_ms") is not None:
-        unheard = f" · {duration_text(cost['unheard_audio_ms'])} unheard"
+        unheard = f"{duration_text(cost['unheard_audio_ms'])} unheard"
         if cost.get("unheard_audio_usd") is not None:
             unheard += f" ≈ ${cost['unheard_audio_usd']:.4f}"
-        text.append(unheard, style="yellow")
+        parts.append(Text(unheard, style="yellow"))
     if timeline.get("truncated_at_ms") is not None:
-        cut = f" · cut at {duration_text(float(timeline['truncated_at_ms']))}"
+        cut = f"cut at {duration_text(float(timeline['truncated_at_ms']))}"
         if timeline.get("audio_ms") is not None:
             cut += f" of {duration_text(float(timeline['audio_ms']))}"
-        text.append(cut, style="dim")
+        parts.append(Text(cut, style="dim"))
     elif timeline.get("playback_end_source") == "estimated":
-        text.append(" · playback estimated", style="dim")
+        parts.append(Text("playback estimated", style="dim"))
+    text = parts[0].copy()
+    line = text.cell_len
+    for part in parts[1:]:
+        if width is not None and line + 3 + part.cell_len > width:
+            text.append("\n")
+            line = 0
+        else:
+            text.append(" · ")
+            line += 3
+        text.append_text(part)
+        line += part.cell_len
     return text
 
 
 def render_turn_timeline(turn: Mapping[str, Any] | None, width: int) -> Text:
-    """The chart as text `width` cells wide: the heading, then one row per span."""
+    """The chart as text `width` cells wide: the heading (one line or more), then one row
+    per span."""
     if not turn:
         return Text("no turn selected", style="dim")
     timeline = turn.get("timeline") or {}
     spans = timeline.get("spans_ms") or {}
     bounds = timeline.get("span_bounds_s") or {}
     rows = [(key, label, style) for key, label, style in ROWS if spans.get(key) is not None and bounds.get(key)]
-    out = heading(turn)
+    out = heading(turn, width)
+    out.no_wrap = True  # every line is cut to `width` here: the widget's height counts them
     if not rows:
         out.append("\nno timeline yet", style="dim")
         return out

@@ -145,3 +145,23 @@ async def test_replay_turn_view_matches_inspect_and_seeks_to_the_chosen_turn(cut
             await pilot.press("enter")
             await wait_for(pilot, lambda: app.screen is screen, what="back on the replay")
             assert screen.controller.cursor == report["turns"][1]["start_event"]
+
+
+async def test_turn_view_fits_an_80x24_terminal(cut_recording: Path) -> None:
+    from tests.app.screen_helpers import screen_lines
+
+    with Recording(cut_recording) as rec:
+        app = ReplayApp(rec, audio=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = app.replay
+            await wait_for(pilot, lambda: not screen.indexing and screen.loaded == len(rec), what="loaded")
+            screen.seek(int(rec.turn_starts()[1]))  # the cut turn: the longest heading
+            await pilot.press("f6")
+            await wait_for(pilot, lambda: isinstance(app.screen, TurnsScreen), what="the turn view")
+            await settle(pilot)
+            lines = screen_lines(app)
+            assert all(len(line) <= 80 for line in lines)
+            shown = [line.strip()[:12].strip() for line in lines]
+            for label in ("speech", "to response", "first audio", "generation", "playback", "end to end"):
+                assert label in shown, (label, lines)
+            assert any("unheard" in line for line in lines)

@@ -51,10 +51,16 @@ def test_bars_are_proportional_on_one_axis() -> None:
 def test_cut_turn_says_what_was_not_heard() -> None:
     t = turn(audio_ms=1200.0, truncated_at_ms=300.0, truncated_s=11.9)
     t["cost"].update(unheard_audio_ms=900.0, unheard_audio_usd=0.0011)
-    head = render_turn_timeline(t, WIDTH).plain.splitlines()[0]
-    assert head.endswith("$0.0123 · 900 ms unheard ≈ $0.0011 · cut at 300 ms of 1.20 s")
+    wide = render_turn_timeline(t, 200).plain.splitlines()
+    assert wide[0].endswith("$0.0123 · 900 ms unheard ≈ $0.0011 · cut at 300 ms of 1.20 s")
+    # narrower than the heading: it breaks between its parts, never inside one, and the
+    # bars follow, every line within the width
+    chart = render_turn_timeline(t, WIDTH).plain.splitlines()
+    head = chart[: len(chart) - 8]
+    assert len(head) == 2 and " · ".join(head) == wide[0]
+    assert all(len(line) <= WIDTH for line in chart) and chart[len(head)].startswith("speech")
     # the truncation (11.9 s) came before response.done: playback is negative, drawn where it lies
-    rows = {line[:LABEL_WIDTH].strip(): line for line in render_turn_timeline(t, WIDTH).plain.splitlines()[1:]}
+    rows = {line[:LABEL_WIDTH].strip(): line for line in chart[len(head):]}
     assert rows["playback"].endswith("-100 ms")
 
 
