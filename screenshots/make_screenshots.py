@@ -7,7 +7,8 @@ leaves the machine): a text turn, a tool call answered by the demo `get_weather`
 handler, a long answer interrupted mid-sentence, an invalid `/send`, then captures the
 main screen (also at 80×24, an SSH terminal), the event detail of an error, the command
 palette, the session editor and the tool editor. Then a generated recording (synthetic,
-deterministic) is replayed headless for the replay screen, and the proxy's live view is
+deterministic) is replayed headless for the replay screen and its turn view (F6: latency,
+cost and the timeline chart of the interrupted turn), and the proxy's live view is
 shown with two app connections relayed to the simulator (one ended, one live). The live session is not
 recorded (`--no-record`) and runs with a temporary `XDG_STATE_HOME`, so nothing lands in
 the user's state directory.
@@ -163,6 +164,30 @@ async def make_replay(out: Path, size: tuple[int, int], filename: str = "replay.
     return out / filename
 
 
+async def make_turn_timeline(out: Path, size: tuple[int, int], filename: str = "turn-timeline.svg") -> Path:
+    """The turn view (F6) over the same generated recording, on its second turn: the
+    barge-in, whose answer was cut, so the chart's heading says what was never heard."""
+    from console.recording.reader import Recording
+    from console.app.screens.replay import ReplayApp
+    from console.app.screens.turns import TurnsScreen
+
+    with tempfile.TemporaryDirectory(prefix="turns_shot_") as tmp:
+        recording = Path(tmp) / "lisbon-weather.jsonl"
+        _write_session(recording)
+        with Recording(recording) as rec:
+            app = ReplayApp(rec, audio=False)
+            async with app.run_test(size=size) as pilot:
+                screen = app.replay
+                await pilot.pause()
+                await _wait(pilot, lambda: not screen.indexing and screen.loaded == len(rec), what="the recording")
+                screen.seek(int(rec.turn_starts()[1]))
+                await pilot.press("f6")
+                await _wait(pilot, lambda: isinstance(app.screen, TurnsScreen), what="the turn view")
+                await pilot.pause(0.5)
+                app.save_screenshot(filename, path=str(out))
+    return out / filename
+
+
 async def make_proxy(out: Path, size: tuple[int, int], filename: str = "proxy-sessions.svg") -> Path:
     """The proxy's live view: two apps' sessions through the proxy, one ended, one live
     after a text turn, the live one selected."""
@@ -208,6 +233,7 @@ async def make_all(out: Path, size: tuple[int, int]) -> list[Path]:
         try:
             written = await make(out, size)
             written.append(await make_replay(out, size))
+            written.append(await make_turn_timeline(out, size))
             written.append(await make_proxy(out, size))
         finally:
             if saved is None:

@@ -500,6 +500,9 @@ class RealtimeConsoleApp(App[int]):
     def action_diagnostics(self) -> None:
         self.main.action_diagnostics()
 
+    def action_turns(self) -> None:
+        self.main.action_turns()
+
     def action_focus_input(self) -> None:
         self.main.action_focus_input()
 

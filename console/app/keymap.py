@@ -22,6 +22,7 @@ def console_binding_classes() -> list[type[Any]]:
     from console.app.screens.manual_tool_output import ManualToolOutputScreen
     from console.app.screens.session_editor import SessionEditorScreen
     from console.app.screens.tool_editor import ToolEditorScreen
+    from console.app.screens.turns import TurnsScreen
     from console.app.screens.unsaved_changes import UnsavedChangesScreen
     from widgets.conversation_view import ConversationView
     from widgets.event_log import EventLog
@@ -30,7 +31,7 @@ def console_binding_classes() -> list[type[Any]]:
 
     return [RealtimeConsoleApp, MainScreen, EventLog, ConversationView, InputLine, TypePicker,
             SessionEditorScreen, ToolEditorScreen, ManualToolOutputScreen, UnsavedChangesScreen,
-            EventDetailScreen, HelpScreen]
+            EventDetailScreen, HelpScreen, TurnsScreen]
 
 
 def own_bindings(cls: type[Any]) -> list[Binding]:
