@@ -13,6 +13,13 @@ pair decodes to), which UTF-8 cannot encode: only those are written as `\\uXXXX`
 which JSON readers turn back into the same code point. The escape pass runs only when the
 plain encode fails, so ordinary lines cost nothing more.
 
+A relay (the proxy) has each event as the JSON text it received: `record_text` splices
+that text into the line instead of serialising the parsed event again, when the text can
+stand there as is (one line, `type` first, nothing to redact); readers get the same event
+either way. With `buffered=True` lines collect in memory until `flush()` (the caller flushes
+after each burst of events; `finish`/`close` flush too), so a kill loses at most the burst
+not yet flushed rather than one event: one `os.write` per burst instead of per line.
+
 One bad event never stops a recording: an event that cannot be serialised (not a dict,
 no `type`, an unknown source, a value JSON cannot hold, nesting too deep) is written as a
 marker line `{"time", "source", "unrecorded": {"type", "reason"}}` in its place, so line
@@ -35,6 +42,11 @@ from console.realtime.protocol import AUDIO_PAYLOAD_KEYS
 
 from .format import SOURCES, UNRECORDED_KEY, line_has_secret_marker, make_header, redact, utc_now_iso
 from .paths import make_private_dirs
+
+#: Event text that can be spliced into a line as is: an object whose first key is a plain
+#: `type` string, which is what the indexer's fast path reads (see index.py).
+_SPLICEABLE = re.compile(r'\{\s*"type"\s*:\s*"([^"\\]*)"')
+_encode_string = json.encoder.encode_basestring  # the C encoder json.dumps(ensure_ascii=False) uses
 
 #: A lone UTF-16 surrogate (UTF-8 cannot encode one; JSON writes it as `\uXXXX`).
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -94,6 +106,7 @@ class SessionRecorder:
         model: str,
         started_at: str | None = None,
         header_extra: dict[str, Any] | None = None,
+        buffered: bool = False,
     ) -> None:
         """Create the file and write the header.
 
@@ -105,6 +118,7 @@ class SessionRecorder:
             started_at: ISO-8601 start time; default now.
             header_extra: further header fields (redacted; they never replace the
                 format's own), e.g. a proxy's `{"source": "proxy", "app": ...}`.
+            buffered: keep lines in memory until `flush()` (see the module docstring).
         """
         self.path = Path(path)
         make_private_dirs(self.path.parent)
@@ -121,6 +135,9 @@ class SessionRecorder:
         #: Events written as an `unrecorded` marker line instead (see the module docstring).
         self.events_unrecorded = 0
         self.bytes_written = 0
+        self._buffered = buffered
+        #: Lines not yet written (buffered mode); `bytes_written` already counts them.
+        self._pending: list[bytes] = []
         try:
             self._read_fd: int | None = os.open(self.path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
         except OSError:  # pragma: no cover - a write-only mount: recording works, read-back does not
@@ -129,6 +146,7 @@ class SessionRecorder:
         #: before `_line_starts[n + 1]`.
         self._line_starts = np.zeros(1024, np.int64)
         self._write_line(encode_line(json.dumps(self.header, ensure_ascii=False)))
+        self.flush()  # the header is on disk as soon as the recording exists
         self._line_starts[0] = self.bytes_written
 
     @property
@@ -170,6 +188,39 @@ class SessionRecorder:
         except Exception as exc:  # noqa: BLE001 - whatever one event does, the rest get recorded
             line = self._marker(time_iso, source, event, exc)
             self.events_unrecorded += 1
+        self._append(line)
+
+    def record_text(self, time_iso: str | None, source: str, text: str, event: dict[str, Any], *,
+                    marks: dict[str, Any] | None = None) -> None:
+        """Append `event`, given with the JSON `text` it was parsed from (a relayed frame).
+
+        The line holds `text` itself when it can stand there as is (a single line whose
+        first key is `type`, and no secret marker); else this is `record(time_iso, source,
+        event, marks=marks)`. Either way readers get the same event. The caller guarantees
+        `event == json.loads(text)`: only parsed, valid JSON is ever spliced.
+
+        Raises:
+            RecorderClosedError: after `close`.
+            OSError: the write failed.
+        """
+        if self._fd is None:
+            raise RecorderClosedError(f"recorder for {self.path} is closed")
+        match = _SPLICEABLE.match(text)
+        if (match is None or source not in SOURCES or not isinstance(event, dict)
+                or match.group(1) != event.get("type")  # a repeated `type` key: the last one counts
+                or "\n" in text or "\r" in text or line_has_secret_marker(text)):
+            self.record(time_iso, source, event, marks=marks)
+            return
+        if not isinstance(time_iso, str):
+            time_iso = utc_now_iso()
+        line = f'{{"time": {_encode_string(time_iso)}, "source": "{source}", "event": {text}'
+        if marks:
+            line += ", " + json.dumps(redact(marks), ensure_ascii=False)[1:]
+        else:
+            line += "}"
+        self._append(encode_line(line))
+
+    def _append(self, line: bytes) -> None:
         # Set before writing: after a failed, partial write the next line starts after it.
         self._line_starts[self.events_written] = self.bytes_written
         self._write_line(line)
@@ -232,6 +283,7 @@ class SessionRecorder:
         """
         if not 0 <= n < self.events_written:
             raise IndexError(f"event line {n} out of range (0..{self.events_written - 1})")
+        self.flush()
         fd = self._read_fd
         if fd is None:
             raise OSError(f"recording {self.path} is closed")
@@ -257,16 +309,44 @@ class SessionRecorder:
 
     def _write_line(self, line: bytes) -> None:
         assert self._fd is not None
+        if self._buffered:
+            self._pending.append(line)
+            self.bytes_written += len(line) + 1
+            return
         data = memoryview(line + b"\n")
         while data:
             written = os.write(self._fd, data)
             data = data[written:]
             self.bytes_written += written
 
+    @property
+    def unflushed(self) -> int:
+        """Lines recorded but not yet written (buffered mode)."""
+        return len(self._pending)
+
+    def flush(self) -> None:
+        """Write the buffered lines in one `os.write` (nothing to do unbuffered).
+
+        Raises:
+            OSError: the write failed; the lines not written are dropped (a caller that
+                goes on recording after that gets a file with a gap, as after any failed write).
+        """
+        if not self._pending or self._fd is None:
+            return
+        data = memoryview(b"\n".join(self._pending) + b"\n")
+        self._pending = []
+        while data:
+            data = data[os.write(self._fd, data):]
+
     def finish(self) -> None:
-        """Stop recording but keep the lines readable by `read_event` (idempotent)."""
-        fd, self._fd = self._fd, None
-        if fd is not None:
+        """Write what is buffered, then stop recording but keep the lines readable by
+        `read_event` (idempotent)."""
+        if self._fd is None:
+            return
+        try:
+            self.flush()
+        finally:
+            fd, self._fd = self._fd, None
             os.close(fd)
 
     def close(self) -> None:

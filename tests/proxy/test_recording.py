@@ -53,6 +53,7 @@ async def test_a_recorder_error_stops_the_recording_and_the_relay_goes_on(
             await wait_until(lambda: len(sessions) == 1)
             recording = sessions[0].recording
             assert recording is not None and recording.recorder is not None
+            await wait_until(lambda: recording.events_written == 1, what="session.created recorded")
             recording.recorder.finish()  # the file is gone for writing: the next record fails
             with caplog.at_level(logging.ERROR, "console.proxy"):
                 await app.send(json.dumps({"type": "session.update", "session": {"type": "realtime"}}))
