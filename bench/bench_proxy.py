@@ -15,6 +15,8 @@ times, so a load spike on a shared machine hits them alike:
   (p50, p99 over all round trips);
 - throughput: events/s received while every session streams a long fast text answer
   (median over the rounds), and its ratio to direct;
+- the proxy process's CPU time per relayed frame (user + system, from /proc): the cost
+  itself, which a busy shared machine does not inflate the way it inflates wall-clock times;
 - memory per idle session: each proxy's RSS growth over `--idle` open, idle sessions
   (after a warm-up), divided by their number.
 
@@ -59,16 +61,21 @@ async def open_session(url: str) -> Any:
     return ws
 
 
-async def round_trips(ws: Any, count: int, out: list[float]) -> None:
+async def round_trips(ws: Any, count: int, out: list[float]) -> int:
+    """Round trips, timed into `out`; returns the frames sent and received."""
+    frames = 0
     for _ in range(count):
         start = time.perf_counter()
         await ws.send(UPDATE)
+        frames += 2
         while json.loads(await ws.recv())["type"] != "session.updated":
-            pass
+            frames += 1
         out.append(time.perf_counter() - start)
+    return frames
 
 
 async def stream(ws: Any) -> int:
+    """Events received for one long answer."""
     for frame in STORY:
         await ws.send(frame)
     received = 0
@@ -78,16 +85,22 @@ async def stream(ws: Any) -> int:
             return received
 
 
-async def measure(url: str, n: int, trips: int) -> tuple[list[float], float]:
-    """(round-trip times, events/s streamed) for n concurrent sessions on `url`."""
+async def measure(url: str, n: int, trips: int) -> tuple[list[float], float, int]:
+    """(round-trip times, events/s streamed, frames relayed) for n concurrent sessions on `url`."""
     sessions = await asyncio.gather(*(open_session(url) for _ in range(n)))
     rtts: list[float] = []
-    await asyncio.gather(*(round_trips(ws, trips, rtts) for ws in sessions))
+    frames = sum(await asyncio.gather(*(round_trips(ws, trips, rtts) for ws in sessions)))
     start = time.perf_counter()
     events = sum(await asyncio.gather(*(stream(ws) for ws in sessions)))
     rate = events / (time.perf_counter() - start)
     await asyncio.gather(*(ws.close() for ws in sessions))
-    return rtts, rate
+    return rtts, rate, frames + events + n * (1 + len(STORY))
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time used so far by process `pid`."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_kb(pid: int) -> int:
@@ -169,6 +182,9 @@ async def main(args: argparse.Namespace) -> None:
                                            r"listening on (ws://\S+/v1/realtime)", "stderr")
             procs.append(relay)
             urls = {"direct": sim_url, "relay only": relay_url, "recording": recording_url}
+            pids = {"relay only": relay.pid, "recording": recording.pid}
+            for path in PATHS:  # warm up: first connections, lazy imports
+                await measure(urls[path], 2, 5)
 
             idle_relay = await idle_kb(relay_url, relay.pid, args.idle)
             idle_rec = await idle_kb(recording_url, recording.pid, args.idle)
@@ -176,13 +192,18 @@ async def main(args: argparse.Namespace) -> None:
                   f"{idle_rec:.1f} KB per session recording ({len(os.listdir(record_dir))} recordings)")
 
             print(f"{'N':>4} | {'path':<10} | {'RTT p50/p99 ms':>16} | {'added/frame p50/p99 ms':>22} | "
-                  f"{'events/s':>8} | ratio")
+                  f"{'events/s':>8} | ratio | proxy CPU µs/frame")
             for n in counts:
                 rtts: dict[str, list[float]] = {p: [] for p in PATHS}
                 rates: dict[str, list[float]] = {p: [] for p in PATHS}
+                cpu: dict[str, float] = {p: 0.0 for p in PATHS}
+                relayed: dict[str, int] = {p: 0 for p in PATHS}
                 for _ in range(args.rounds):
                     for path in PATHS:
-                        got, rate = await measure(urls[path], n, args.round_trips)
+                        before = cpu_seconds(pids[path]) if path in pids else 0.0
+                        got, rate, frames = await measure(urls[path], n, args.round_trips)
+                        cpu[path] += (cpu_seconds(pids[path]) if path in pids else 0.0) - before
+                        relayed[path] += frames
                         rtts[path] += got
                         rates[path].append(rate)
                 d50, d99 = percentile(rtts["direct"], 0.5) * 1e3, percentile(rtts["direct"], 0.99) * 1e3
@@ -191,8 +212,9 @@ async def main(args: argparse.Namespace) -> None:
                     p50, p99 = percentile(rtts[path], 0.5) * 1e3, percentile(rtts[path], 0.99) * 1e3
                     rate = statistics.median(rates[path])
                     added = "" if path == "direct" else f"{(p50 - d50) / 2:>9.2f} / {(p99 - d99) / 2:>9.2f}"
+                    per_frame = f"{cpu[path] / relayed[path] * 1e6:.1f}" if path in pids else ""
                     print(f"{n:>4} | {path:<10} | {p50:>7.2f} / {p99:>6.2f} | {added:>22} | {rate:>8.0f} | "
-                          f"{rate / direct_rate:.2f}x")
+                          f"{rate / direct_rate:.2f}x | {per_frame:>6}")
         finally:
             for proc in procs:
                 if proc.returncode is None:

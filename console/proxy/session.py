@@ -1,10 +1,10 @@
 """One proxied session: two WebSockets, a relay task per direction, and watchers.
 
-Relay first, observe after. Each direction is one loop that hands a frame to the other
-side's WebSocket protocol (text stays text, byte for byte; binary stays binary; in order)
-and notes it; the bytes of every frame queued in one pass of the event loop go out in one
-write, right after that pass (`_flush`), and only then are the frames observed: parsed
-once, recorded (the frame's own text spliced into the line, one disk write per burst) and
+Relay first, observe after. Each direction is one loop that frames each message again for
+the other side (text stays text, byte for byte; binary stays binary; in order) and notes
+it; the frames queued in one pass of the event loop go out in one write, right after that
+pass (`_flush`), and they are observed a moment later (`OBSERVE_DELAY_S`): parsed once,
+recorded (the frame's own text spliced into the line, one disk write per burst) and
 handed to listeners, in relay order. So parsing, recording and watching never delay the
 frame they observe, and a burst of frames costs one socket write and one disk write
 instead of one each per frame. When one side closes, the other is closed with the same
@@ -31,6 +31,7 @@ from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 from websockets.protocol import State
 
+from .framing import encode_frame
 from .handshake import scrub
 from .recording import ProxyRecording
 
@@ -73,24 +74,11 @@ def parse_event(raw: str | bytes) -> dict[str, Any] | None:
     return event if isinstance(event, dict) and isinstance(event.get("type"), str) else None
 
 
-def _write_out(connection: Connection) -> None:
-    """Write the frames queued in `connection`'s protocol in one go (nothing if none)."""
-    chunks = connection.protocol.data_to_send()
-    if not chunks:
-        return
-    transport = connection.transport
-    if transport.is_closing():
-        return  # the connection is gone: its own close handling reports that
-    if all(chunks):
-        transport.writelines(chunks)
-    else:  # an end-of-stream marker among them (after a close): the connection's own way
-        for chunk in chunks:
-            if chunk:
-                transport.write(chunk)
-            elif transport.can_write_eof():
-                transport.write_eof()
-            else:  # pragma: no cover - TLS: no half-close
-                transport.close()
+def _write_out(connection: Connection, frames: list[bytes]) -> None:
+    """Write relayed frames to a connection still open (after a close they would be
+    ignored by the peer, so they are dropped, as `send` would refuse them)."""
+    if connection.protocol.state is State.OPEN and not connection.transport.is_closing():
+        connection.transport.writelines(frames)
 
 
 @dataclass
@@ -122,6 +110,9 @@ class ProxySession:
         self._done = asyncio.Event()
         #: Frames relayed but not observed yet: (source, frame, epoch seconds, injected).
         self._backlog: list[tuple[Source, str | bytes, float, bool]] = []
+        #: Frames built but not written yet, per side (see `_queue`).
+        self._to_app: list[bytes] = []
+        self._to_upstream: list[bytes] = []
         self._flush_scheduled = False
         self._observe_scheduled = False
         self._queued_bytes = 0  #: bytes queued since the last flush
@@ -177,18 +168,18 @@ class ProxySession:
     def _queue(self, dst: Connection, message: str | bytes) -> bool:
         """Frame `message` for `dst` (written by `_flush`); False when dst is no longer open.
 
-        This uses the connection's sans-I/O `protocol` directly instead of `dst.send`, which
-        writes each frame with its own system call: here a burst is written at once. Order is
-        kept whoever writes next (`_flush`, a close, an injected `send`): they all take the
-        protocol's output in the order it was framed.
+        The frame is built here (`framing.encode_frame`) rather than by `dst.send`, which
+        writes each frame with its own system call: a burst is written at once. Whatever
+        else writes to `dst` through the library (a close, an injected event) flushes this
+        queue first, so frames keep their order.
         """
-        protocol = dst.protocol
-        if protocol.state is not State.OPEN:
+        if dst.protocol.state is not State.OPEN:
             return False
-        if isinstance(message, str):
-            protocol.send_text(message.encode())
-        else:
-            protocol.send_binary(message)
+        text = isinstance(message, str)
+        payload = message.encode() if isinstance(message, str) else message
+        to_upstream = dst is self.upstream
+        (self._to_upstream if to_upstream else self._to_app).append(
+            encode_frame(payload, text=text, mask=to_upstream))
         if not self._flush_scheduled:
             self._flush_scheduled = True
             asyncio.get_running_loop().call_soon(self._flush)
@@ -200,8 +191,12 @@ class ProxySession:
         it is parsed, recorded or shown."""
         self._flush_scheduled = False
         self._queued_bytes = 0
-        for connection in (self.app, self.upstream):
-            _write_out(connection)
+        if self._to_app:
+            frames, self._to_app = self._to_app, []
+            _write_out(self.app, frames)
+        if self._to_upstream:
+            frames, self._to_upstream = self._to_upstream, []
+            _write_out(self.upstream, frames)
         if self._backlog and not self._observe_scheduled:
             self._observe_scheduled = True
             asyncio.get_running_loop().call_later(OBSERVE_DELAY_S, self._observe_backlog)
@@ -243,6 +238,7 @@ class ProxySession:
             code, reason = rcvd.code, scrub(rcvd.reason, self._secrets)
         if self.ended_by is None:
             self.ended_by = (who, code, reason)
+        self._flush()  # the frames relayed before the close go first
         # websockets sends an empty close frame for code None (its send_close contract).
         await other.close(cast(int, code), reason)
 
@@ -270,8 +266,9 @@ class ProxySession:
         if self.closed:
             raise ConnectionError(f"session {self.id} is closed")
         text = json.dumps(event, ensure_ascii=False)
+        self._flush()  # the app's frames queued before it go first
         try:
-            await self.upstream.send(text)  # after the app's frames queued before it
+            await self.upstream.send(text)
         except ConnectionClosed as exc:
             raise ConnectionError(f"session {self.id} is closed") from exc
         self._backlog.append(("client", text, time.time(), True))  # after the frames relayed before it
