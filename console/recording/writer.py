@@ -208,7 +208,7 @@ class SessionRecorder:
         match = _SPLICEABLE.match(text)
         if (match is None or source not in SOURCES or not isinstance(event, dict)
                 or match.group(1) != event.get("type")  # a repeated `type` key: the last one counts
-                or "\n" in text or "\r" in text or line_has_secret_marker(text)):
+                or "\n" in text or "\r" in text or self._needs_redaction(text, event)):
             self.record(time_iso, source, event, marks=marks)
             return
         if not isinstance(time_iso, str):
@@ -253,6 +253,14 @@ class SessionRecorder:
         if marks:
             line = line[:-1] + ", " + json.dumps(redact(marks), ensure_ascii=False)[1:]
         return encode_line(line)
+
+    @staticmethod
+    def _needs_redaction(text: str, event: dict[str, Any]) -> bool:
+        """Whether `text` (parsed: `event`) holds something `redact` would change; the same
+        two strategies as `_serialise`: a walk for audio events, a marker scan for others."""
+        if event["type"] in AUDIO_PAYLOAD_KEYS:
+            return redact(event) is not event
+        return line_has_secret_marker(text)
 
     @staticmethod
     def _marker(time_iso: str, source: Any, event: Any, exc: BaseException) -> bytes:

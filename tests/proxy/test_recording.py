@@ -80,6 +80,8 @@ FRAMES = [
     '{"type":"session.update","session":{"client_secret":{"value":"ek_123"}},"note":"sk-' + "a" * 24 + '"}',
     '{"type":"conversation.item.create","type":"response.cancel"}',
     '{"type": "response.output_text.delta", "delta": "\\ud83c\\udfa7 ü\\n"}',
+    '{"type":"response.output_audio.delta","delta":"UklGRiQAAABXQVZF"}',
+    '{"type":"input_audio_buffer.append","audio":"UklGRiQAAABXQVZF","api_key":"sk-' + "b" * 24 + '"}',
 ]
 
 
@@ -107,9 +109,9 @@ def test_spliced_frames_read_back_as_the_same_events_as_serialised_ones(tmp_path
     # Frames that can stand in a line as they are, are; the others are serialised (type
     # first, one line, redacted, the last `type` of a repeated key).
     assert lines[0] == '{"time": "2026-01-01T00:00:00.000Z", "source": "server", "event": ' + FRAMES[0] + "}"
-    assert FRAMES[1] in lines[1] and FRAMES[6] in lines[6]
+    assert FRAMES[1] in lines[1] and FRAMES[6] in lines[6] and FRAMES[7] in lines[7]
     assert lines[2].endswith('"injected": true}') and '"event": {"type": "response.create", "event_id"' in lines[2]
-    assert "sk-" not in lines[4] and "ek_123" not in lines[4]
+    assert "sk-" not in lines[4] and "ek_123" not in lines[4] and "sk-" not in lines[8]
     assert json.loads(lines[5])["event"] == {"type": "response.cancel"} and lines[5].count('"type"') == 1
 
 
