@@ -21,8 +21,10 @@ times, so a load spike on a shared machine hits them alike:
   (after a warm-up), divided by their number.
 
 Targets: p99 added ≤ 2 ms per frame at 100 sessions, throughput ≥ 0.8× direct, ≤ 256 KB
-per idle recorded session. The machine's core count is printed: with fewer cores than the
-three processes, the proxied paths also pay for sharing a core, which direct does not.
+per idle recorded session. The machine's core count and load average are printed: with
+fewer free cores than the three processes, the proxied paths also pay for sharing a core,
+which direct does not, and wall-clock figures (latency, events/s) move with the load; the
+CPU time per frame moves much less.
 """
 
 from __future__ import annotations
@@ -165,8 +167,8 @@ async def main(args: argparse.Namespace) -> None:
     counts = [int(n) for n in args.sessions.split(",")]
     most = max(counts + [args.idle]) + 16
     procs: list[asyncio.subprocess.Process] = []
-    print(f"{os.cpu_count()} cores; simulator, proxies and apps each in their own process; "
-          f"{args.rounds} rounds of {args.round_trips} round trips per session")
+    print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start; simulator, proxies and "
+          f"apps each in their own process; {args.rounds} rounds of {args.round_trips} round trips per session")
     with tempfile.TemporaryDirectory() as record_dir:
         try:
             sim, sim_url = await spawn(["-m", "console", "simulator", "--fast", "--port", "0"],
@@ -215,6 +217,7 @@ async def main(args: argparse.Namespace) -> None:
                     per_frame = f"{cpu[path] / relayed[path] * 1e6:.1f}" if path in pids else ""
                     print(f"{n:>4} | {path:<10} | {p50:>7.2f} / {p99:>6.2f} | {added:>22} | {rate:>8.0f} | "
                           f"{rate / direct_rate:.2f}x | {per_frame:>6}")
+            print(f"load average {os.getloadavg()[0]:.1f} at the end")
         finally:
             for proc in procs:
                 if proc.returncode is None:

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 from console.recording.format import utc_now_iso
-
 from console.recording.writer import SessionRecorder
 
 logger = logging.getLogger("console.proxy")

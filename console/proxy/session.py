@@ -223,8 +223,8 @@ class ProxySession:
         """Wait while dst's socket buffer is over its limit (as `dst.send` would)."""
         try:
             await dst.drain()
-        except Exception:  # the connection is going away: the pump learns it on its next frame
-            pass
+        except OSError:  # the connection was lost: the pump learns it from its next read
+            return
 
     async def _close_like(self, closed: Connection, other: Connection, who: str) -> None:
         """Close `other` as `closed` was closed: the same code and reason."""
@@ -283,6 +283,7 @@ class ProxySession:
         if not self.closed:
             if self.ended_by is None:
                 self.ended_by = ("proxy", code, reason)
+            self._flush()  # the frames relayed before the close go first
             await asyncio.gather(self.app.close(code, reason), self.upstream.close(code, reason),
                                  return_exceptions=True)
         await self._done.wait()
