@@ -3,7 +3,8 @@
 `ProxyServer` relays each app connection to its own upstream connection (OpenAI, Azure,
 any compatible server, or the embedded simulator), frame for frame, and records every
 session. `handshake` holds its decisions as pure functions; `session` one relayed
-session (with the watcher hooks a future live view will use); `cli` the
+session (with the watcher hooks a future live view will use); `framing` the frames the
+relay writes; `recording` its recorder; `cli` the
 `realtime-console proxy` command. Nothing here imports a UI.
 """
 
