@@ -13,10 +13,10 @@ times, so a load spike on a shared machine hits them alike:
 - round-trip time of `session.update` → `session.updated` (two relayed frames), every
   session at once; the added latency per relayed frame is half the difference to direct
   (p50, p99 over all round trips);
-- throughput: events/s received while every session streams a long fast text answer
-  (median over the rounds), and its ratio to direct;
-- the proxy process's CPU time per relayed frame (user + system, from /proc): the cost
-  itself, which a busy shared machine does not inflate the way it inflates wall-clock times;
+- throughput: events/s received while every session streams long fast text answers (60
+  in all, at least one per session; median over the rounds), and its ratio to direct;
+- the proxy process's CPU time per relayed frame (user + system, from /proc, while the
+  sessions are open; opening and closing them is not counted): the cost itself, which a busy shared machine does not inflate the way it inflates wall-clock times;
 - memory per idle session: each proxy's RSS growth over `--idle` open, idle sessions
   (after a warm-up), divided by their number.
 
@@ -50,6 +50,8 @@ UPDATE = json.dumps({"type": "session.update", "session": {"type": "realtime", "
 STORY = [json.dumps({"type": "conversation.item.create", "item": {"type": "message", "role": "user", "content": [
     {"type": "input_text", "text": "tell me a long story"}]}}), json.dumps({"type": "response.create"})]
 PATHS = ("direct", "relay only", "recording")
+#: Long answers streamed per measurement, shared among the sessions (at least one each).
+STREAMED_ANSWERS = 60
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -76,27 +78,34 @@ async def round_trips(ws: Any, count: int, out: list[float]) -> int:
     return frames
 
 
-async def stream(ws: Any) -> int:
-    """Events received for one long answer."""
-    for frame in STORY:
-        await ws.send(frame)
+async def stream(ws: Any, answers: int) -> int:
+    """Events received for `answers` long answers, one after the other."""
     received = 0
-    while True:
-        received += 1
-        if '"response.done"' in (await ws.recv())[:40]:
-            return received
+    for _ in range(answers):
+        for frame in STORY:
+            await ws.send(frame)
+        while True:
+            received += 1
+            if '"response.done"' in (await ws.recv())[:40]:
+                break
+    return received
 
 
-async def measure(url: str, n: int, trips: int) -> tuple[list[float], float, int]:
-    """(round-trip times, events/s streamed, frames relayed) for n concurrent sessions on `url`."""
+async def measure(url: str, n: int, trips: int, pid: int | None = None) -> tuple[list[float], float, int, float]:
+    """(round-trip times, events/s streamed, frames relayed, CPU seconds process `pid`
+    used for them) for n concurrent sessions on `url`; opening and closing the sessions
+    is not counted."""
     sessions = await asyncio.gather(*(open_session(url) for _ in range(n)))
+    cpu = cpu_seconds(pid) if pid is not None else 0.0
     rtts: list[float] = []
     frames = sum(await asyncio.gather(*(round_trips(ws, trips, rtts) for ws in sessions)))
+    answers = max(1, STREAMED_ANSWERS // n)  # every N streams about as many events
     start = time.perf_counter()
-    events = sum(await asyncio.gather(*(stream(ws) for ws in sessions)))
+    events = sum(await asyncio.gather(*(stream(ws, answers) for ws in sessions)))
     rate = events / (time.perf_counter() - start)
+    cpu = cpu_seconds(pid) - cpu if pid is not None else 0.0
     await asyncio.gather(*(ws.close() for ws in sessions))
-    return rtts, rate, frames + events + n * (1 + len(STORY))
+    return rtts, rate, frames + events + n * answers * len(STORY), cpu
 
 
 def cpu_seconds(pid: int) -> float:
@@ -202,9 +211,8 @@ async def main(args: argparse.Namespace) -> None:
                 relayed: dict[str, int] = {p: 0 for p in PATHS}
                 for _ in range(args.rounds):
                     for path in PATHS:
-                        before = cpu_seconds(pids[path]) if path in pids else 0.0
-                        got, rate, frames = await measure(urls[path], n, args.round_trips)
-                        cpu[path] += (cpu_seconds(pids[path]) if path in pids else 0.0) - before
+                        got, rate, frames, used = await measure(urls[path], n, args.round_trips, pids.get(path))
+                        cpu[path] += used
                         relayed[path] += frames
                         rtts[path] += got
                         rates[path].append(rate)
