@@ -1,8 +1,8 @@
 """`SessionRecorder`: appends a session's events to a recording as they happen.
 
 It runs on the UI's event loop, so each `record` is one `json.dumps`, one `os.write` of a
-whole line, and nothing else: no Python-level buffering (a crash or a kill loses at most
-the event in flight), no fsync (that would cost milliseconds per event). Redaction of small
+whole line, and nothing else: by default no Python-level buffering (a crash or a kill
+loses at most the event in flight; see `buffered` below for a relay's bursts), no fsync (that would cost milliseconds per event). Redaction of small
 events is a substring pre-check on the serialised line (the structural walk only runs when
 it finds something that looks like a secret); audio events, whose lines are mostly base64,
 are walked instead, which touches the payload twice rather than once per marker.
