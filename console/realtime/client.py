@@ -272,6 +272,8 @@ class RealtimeClient(RealtimeEventHandler):
         if change.completed:
             completed: ItemCompleted = {"item": item}
             self.dispatch("conversation.item.completed", completed)
+        if change.appended and item.get("type") == "mcp_approval_response":
+            self._mcp_request_answered(item)
         if (
             event_type == "response.output_item.done"
             and item.get("type") == "function_call"
@@ -617,6 +619,34 @@ class RealtimeClient(RealtimeEventHandler):
             self._respond_pending = True
         elif self.is_connected():
             self.create_response()
+
+    # --- MCP (GA) ------------------------------------------------------------------
+
+    def approve_mcp(self, request_id: str, approve: bool, reason: str | None = None) -> str:
+        """Answer an MCP server's `mcp_approval_request` (GA only): sends an
+        `mcp_approval_response` item; the server then runs the call (or not) and goes on by
+        itself, so no `response.create` follows. Returns the new item's id.
+
+        Raises:
+            ValueError: the session is beta (MCP is GA only), or `approve` is not a bool.
+        """
+        if self.protocol != "ga":
+            raise ValueError("MCP approvals need the GA protocol: this session is beta")
+        if not isinstance(approve, bool):
+            raise ValueError("approve must be True or False")
+        item: dict[str, Any] = {"type": "mcp_approval_response", "id": new_event_id("mcpa_"),
+                                "approval_request_id": request_id, "approve": approve}
+        if reason is not None:
+            item["reason"] = reason
+        self.realtime.send("conversation.item.create", {"item": item})
+        return str(item["id"])
+
+    def _mcp_request_answered(self, answer: dict[str, Any]) -> None:
+        """The request an approval answers changed state too: say so (one more update)."""
+        request = self.conversation.get_item(str(answer.get("approval_request_id")))
+        if request is not None:
+            updated: ConversationUpdated = {"item": request, "delta": None}  # type: ignore[typeddict-item]
+            self.dispatch("conversation.updated", updated)
 
     # --- conversation actions ------------------------------------------------------
 
