@@ -21,12 +21,19 @@ before changing anything.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from .conversation_items import NOTHING, Change, ConversationError, Item, missing_field, require_fields
 
-if TYPE_CHECKING:
-    from .conversation import RealtimeConversation
+
+class RealtimeConversation(Protocol):
+    """What these processors use of the conversation (which imports this module)."""
+
+    def get_item(self, item_id: str) -> Item | None: ...
+
+    def get_out_of_band_item(self, item_id: str) -> Item | None: ...
+
+    def _find(self, event: dict[str, Any], key: str = "item_id") -> tuple[Item, bool]: ...
 
 MCP_ITEM_TYPES = frozenset({"mcp_list_tools", "mcp_call", "mcp_approval_request", "mcp_approval_response"})
 

@@ -28,7 +28,8 @@ from .conversation import Conversation, Item, Part, audio_part
 from .errors import ApiError, FatalError
 from .faults import FaultInjector, FaultPlan
 from .idle import IdleTimer
-from .mcp import McpState, function_tools
+from .mcp import McpState
+from .mcp_schema import function_tools
 from .responder import Context, Reply, Rule, choose_reply
 from .response import ResponseParams, ResponseRun, audio_tokens, text_tokens
 from .session import Session

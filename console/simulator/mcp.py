@@ -31,18 +31,28 @@ import json
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
+from typing import Protocol as Interface
 from urllib.parse import parse_qs, urlsplit
 
 from console.realtime.protocol import Protocol, new_event_id
 
-from .conversation import Item
+from .conversation import Conversation, Item
 from .errors import ApiError
-from .schema import ANY_OBJECT, BOOLEAN, STRING, ListOf, Nullable, OneOf, enum, obj
+from .mcp_schema import APPROVAL_RESPONSE, is_mcp
+from .responder import Reply
+from .response import ARGUMENT_CHUNK, TEXT_DELTA_PACE_S, ResponseRun, text_tokens
+from .session import Session
 
-if TYPE_CHECKING:
-    from .connection import Connection
-    from .response import ResponseRun
+
+class McpHost(Interface):
+    """What MCP emulation needs from its connection (declared here: the connection imports
+    this module, so the dependency goes one way only)."""
+
+    session: Session
+    conversation: Conversation
+
+    async def send(self, event: dict[str, Any]) -> None: ...
 
 DEMO_URL = "sim://demo"
 
@@ -66,53 +76,6 @@ DEMO_TOOLS: tuple[dict[str, Any], ...] = (
 _FORECAST = {"paris": ("sunny", 21), "london": ("rain", 14), "berlin": ("cloudy", 16), "tokyo": ("clear", 24)}
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 _CITY = re.compile(r"\b(?:in|for|at|of)\s+([A-Z][\w'-]*)")
-
-# --- session checks -----------------------------------------------------------------
-
-_TOOL_FILTER = obj((), tool_names=ListOf(STRING), read_only=BOOLEAN)
-MCP_TOOL = obj(
-    ("type", "server_label"),
-    type=enum("mcp"),
-    server_label=STRING,
-    server_url=STRING,
-    server_description=STRING,
-    allowed_tools=Nullable(OneOf(((lambda v: isinstance(v, list), ListOf(STRING)),
-                                  (lambda v: isinstance(v, dict), _TOOL_FILTER)), "a list of tool names or a filter")),
-    require_approval=Nullable(OneOf(((lambda v: isinstance(v, str), enum("always", "never")),
-                                     (lambda v: isinstance(v, dict), obj((), always=_TOOL_FILTER, never=_TOOL_FILTER))),
-                                    "'always', 'never' or a filter")),
-    authorization=STRING,
-    headers=Nullable(ANY_OBJECT),
-    connector_id=STRING,
-)
-
-
-def is_mcp(tool: Any) -> bool:
-    return isinstance(tool, dict) and tool.get("type") == "mcp"
-
-
-def function_tools(tools: Any) -> tuple[dict[str, Any], ...]:
-    """The function tools of a tool list (what the function-call responder may pick)."""
-    return tuple(t for t in tools or () if isinstance(t, dict) and not is_mcp(t))
-
-
-def check_unique_labels(tools: list[Any], path: str) -> None:
-    labels = [t.get("server_label") for t in tools if is_mcp(t)]
-    for index, tool in enumerate(tools):
-        if is_mcp(tool) and labels.count(tool.get("server_label")) > 1:
-            raise ApiError("invalid_value", f"Duplicate MCP server_label '{tool['server_label']}'.",
-                           f"{path}[{index}].server_label")
-
-
-def masked_tool(tool: dict[str, Any]) -> dict[str, Any]:
-    """An MCP tool as the session echoes it: the authorization and header values hidden."""
-    out = dict(tool)
-    if "authorization" in out:
-        out["authorization"] = "<redacted>"
-    if isinstance(out.get("headers"), dict):
-        out["headers"] = {key: "<redacted>" for key in out["headers"]}
-    return out
-
 
 # --- items --------------------------------------------------------------------------
 
@@ -145,10 +108,6 @@ class McpItem(Item):
             out.update(server_label=self.server_label, name=self.name, arguments=self.arguments or "",
                        approval_request_id=self.approval_request_id, output=self.output, error=self.error)
         return out
-
-
-APPROVAL_RESPONSE = obj(("type", "approval_request_id", "approve"), type=STRING, id=STRING,
-                        approval_request_id=STRING, approve=BOOLEAN, reason=Nullable(STRING))
 
 
 # --- the demo server ----------------------------------------------------------------
@@ -254,7 +213,7 @@ class McpState:
         self.servers: dict[str, Server] = {}
         self.pending: dict[str, Plan] = {}
 
-    async def session_updated(self, conn: Connection) -> None:
+    async def session_updated(self, conn: McpHost) -> None:
         """List the tools of every MCP server the update added or changed."""
         configs = {str(t["server_label"]): t for t in conn.session.settings.tools if is_mcp(t)}
         for label in list(self.servers):
@@ -267,7 +226,7 @@ class McpState:
             server = self.servers[label] = Server(dict(config))
             await self._list(conn, server)
 
-    async def _list(self, conn: Connection, server: Server) -> None:
+    async def _list(self, conn: McpHost, server: Server) -> None:
         item = McpItem(id=new_event_id("mcpl_"), type="mcp_list_tools", server_label=server.label)
         previous = conn.conversation.insert(item)
         await conn.send({"type": "conversation.item.added", "event_id": new_event_id(),
@@ -341,8 +300,6 @@ class McpState:
         await run._finish_item(item, "completed")
 
     async def _call(self, run: ResponseRun, plan: Plan) -> None:
-        from .response import ARGUMENT_CHUNK, TEXT_DELTA_PACE_S, text_tokens
-
         item = McpItem(id=new_event_id("mcp_"), type="mcp_call", server_label=plan.server.label, name=plan.tool,
                        arguments="", approval_request_id=plan.approval_request_id)
         output_index = await run._add_item(item)
@@ -370,7 +327,5 @@ class McpState:
         await self._say(run, said)
 
     async def _say(self, run: ResponseRun, text: str) -> None:
-        from .responder import Reply
-
         run.reply = Reply(text)
         await run._message()

@@ -27,7 +27,7 @@ from console.realtime.protocol import (
 )
 
 from .errors import ApiError
-from .mcp import MCP_TOOL, check_unique_labels, masked_tool
+from .mcp_schema import MCP_TOOL, check_unique_labels, masked_tool
 from .schema import (
     ANY_OBJECT,
     BOOLEAN,

@@ -16,7 +16,7 @@ from console.realtime.protocol import CLIENT_EVENTS, AudioCodec, Protocol, new_e
 
 from .conversation import Item, Part, audio_part
 from .errors import ApiError
-from .mcp import APPROVAL_RESPONSE
+from .mcp_schema import APPROVAL_RESPONSE
 from .schema import ANY_OBJECT, BOOLEAN, STRING, ListOf, Nullable, Obj, OneOf, Scalar, enum, obj, tagged
 from .session import (BETA_FORMATS, BETA_SESSION, GA_FORMAT, GA_SESSION, GA_TOOL_CHOICE, SessionSettings, max_tokens,
                       tool_list, voice_name)
