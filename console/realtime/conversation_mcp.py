@@ -23,7 +23,14 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from .conversation_items import NOTHING, Change, ConversationError, Item, missing_field, require_fields
+from .conversation_items import (
+    NOTHING,
+    Change,
+    ConversationError,
+    Item,
+    missing_field,
+    require_fields,
+)
 
 
 class RealtimeConversation(Protocol):

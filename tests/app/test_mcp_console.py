@@ -13,8 +13,8 @@ from pathlib import Path
 
 from textual.widgets import Static
 
-from console.cli import main
 from console.app.screens.approval import ApprovalScreen
+from console.cli import main
 from console.lint.run import lint_path
 from console.tools.mcp import McpServer
 from console.tools.registry import ToolSpec
@@ -79,7 +79,7 @@ async def test_ask_before_running_asks_and_respects_the_answer() -> None:
             screen.query_one("#approval-title", Static).render())
         assert json.loads(str(screen.query_one("#approval-arguments", Static).render()))["location"] == "Paris"
         await pilot.press("d")
-        outputs = lambda: [e["item"]["output"] for e in events_of(app, "conversation.item.create")  # noqa: E731
+        outputs = lambda: [e["item"]["output"] for e in events_of(app, "conversation.item.create")
                            if e["item"]["type"] == "function_call_output"]
         await wait_for(pilot, lambda: outputs(), what="the declined output")
         assert json.loads(outputs()[0]) == {"error": "declined by user"}

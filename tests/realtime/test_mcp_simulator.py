@@ -12,11 +12,11 @@ import json
 from typing import Any
 
 import pytest
-from tests.oracle import validate_client_event, validate_server_event
-from tests.realtime.helpers import until
 
 from console.realtime import RealtimeClient
 from console.simulator import Simulator
+from tests.oracle import validate_client_event, validate_server_event
+from tests.realtime.helpers import until
 
 
 def _server(url: str = "sim://demo", **extra: Any) -> dict[str, Any]:
