@@ -78,6 +78,7 @@ from .events import (
     SkippedItem,
 )
 from .input_audio import IDLE_KEEP_S, InputAudioBuffer
+from .mcp import mask_mcp_secrets
 from .protocol import (
     CLOSE_AUTH_FAILED,
     CLOSE_BAD_REQUEST,
@@ -214,7 +215,8 @@ class RealtimeClient(RealtimeEventHandler):
         self.realtime.on("close", self._on_close)
 
     def _on_client_event(self, event: dict[str, Any]) -> None:
-        payload: RealtimeEventPayload = {"time": _now(), "source": "client", "event": event}
+        # Listeners log and show events: MCP credentials never reach them (the wire has them).
+        payload: RealtimeEventPayload = {"time": _now(), "source": "client", "event": mask_mcp_secrets(event)}
         self.dispatch("realtime.event", payload)
 
     def _on_close(self, event: ClosePayload) -> None:

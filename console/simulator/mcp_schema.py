@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from console.realtime.mcp import masked_mcp_tool
+
 from .errors import ApiError
 from .schema import ANY_OBJECT, BOOLEAN, STRING, ListOf, Nullable, OneOf, enum, obj
 
@@ -47,13 +49,9 @@ def check_unique_labels(tools: list[Any], path: str) -> None:
 
 
 def masked_tool(tool: dict[str, Any]) -> dict[str, Any]:
-    """An MCP tool as the session echoes it: the authorization and header values hidden."""
-    out = dict(tool)
-    if "authorization" in out:
-        out["authorization"] = "<redacted>"
-    if isinstance(out.get("headers"), dict):
-        out["headers"] = {key: "<redacted>" for key in out["headers"]}
-    return out
+    """An MCP tool as the session echoes it: the authorization and header values hidden
+    (with the client library's own mask, so its applied-versus-sent check finds no drift)."""
+    return masked_mcp_tool(tool)
 
 
 APPROVAL_RESPONSE = obj(("type", "approval_request_id", "approve"), type=STRING, id=STRING,

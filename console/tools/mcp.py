@@ -19,13 +19,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from console.realtime.mcp import SECRET_MASK
 from console.tools.schema import ToolSpecError
 
 LABEL_PATTERN = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 APPROVAL_CHOICES: tuple[str, ...] = ("always", "never")
 #: The simulator's built-in demo server (see `console/simulator/mcp.py`).
 DEMO_SERVER_URL = "sim://demo"
-MASK = "••••••"
+MASK = SECRET_MASK
 #: What the model receives when the user declines to run a function tool.
 DECLINED_OUTPUT: dict[str, str] = {"error": "declined by user"}
 GA_ONLY = "MCP servers need the GA protocol: this session is beta"

@@ -35,7 +35,9 @@ async def test_mcp_approval_approve_and_deny_then_lint_clean(tmp_path: Path) -> 
     async with app.run_test(size=(140, 45)) as pilot:
         await connected(pilot)
         app.session.client.update_session(modalities=["text"])
-        app.tools.add_mcp(McpServer("demo", "sim://demo", require_approval="always"))
+        await wait_for(pilot, lambda: len(events_of(app, "session.updated")) >= 2, what="the text-only session")
+        app.tools.add_mcp(McpServer("demo", "sim://demo", require_approval="always",
+                                    headers={"X-Team": "t0p-secret-team"}, authorization="Bearer s3cret-mcp-token"))
         await wait_for(pilot, lambda: "tools listed" in _card_text(app, "mcp_list_tools"), what="the tools card")
         assert "• add" in _card_text(app, "mcp_list_tools") and "• forecast" in _card_text(app, "mcp_list_tools")
 
@@ -60,6 +62,12 @@ async def test_mcp_approval_approve_and_deny_then_lint_clean(tmp_path: Path) -> 
         answers = [e["item"] for e in events_of(app, "conversation.item.create")
                    if e["item"]["type"] == "mcp_approval_response"]
         assert [a["approve"] for a in answers] == [True, False]
+        # The MCP credentials reached the server but no log, note or screen of the console.
+        logged = json.dumps([app.store.event(i) for i in range(len(app.store))])
+        assert "s3cret" not in logged and "t0p-secret" not in logged and "<redacted>" in logged
+        assert not [n for n in app.main.query_one("#conversation").notes if n.kind == "drift"]
+    text = record.read_text()
+    assert "s3cret" not in text and "t0p-secret" not in text
     assert lint_path(record).findings == []
     assert main(["lint", str(record), "--fail-on", "warning"]) == 0
 
