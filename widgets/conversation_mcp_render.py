@@ -33,7 +33,8 @@ _TITLES = {"mcp_list_tools": "mcp tools", "mcp_call": "mcp call", "mcp_approval_
 
 
 def is_mcp_item(item: dict[str, Any]) -> bool:
-    return item.get("type") in MCP_ITEM_TYPES
+    kind = item.get("type")
+    return isinstance(kind, str) and kind in MCP_ITEM_TYPES
 
 
 def _summary(item: dict[str, Any]) -> dict[str, Any]:

@@ -21,6 +21,7 @@ before changing anything.
 
 from __future__ import annotations
 
+import copy
 from typing import Any, Protocol
 
 from .conversation_items import (
@@ -52,7 +53,7 @@ _OPEN = frozenset({"listing", "arguments", "calling"})
 
 
 def is_mcp_item(item: Any) -> bool:
-    return isinstance(item, dict) and item.get("type") in MCP_ITEM_TYPES
+    return isinstance(item, dict) and isinstance(item.get("type"), str) and item["type"] in MCP_ITEM_TYPES
 
 
 def _answer_state(approve: Any) -> str:
@@ -93,9 +94,9 @@ def refresh(item: Item) -> None:
 
 def merge_final(item: Item, incoming: Item) -> None:
     """`response.output_item.done`'s copy of an MCP item: take its final fields."""
-    for key in ("output", "error", "tools", "arguments", "approve", "reason"):
-        if incoming.get(key) is not None:
-            item[key] = incoming[key]
+    final = {key: copy.deepcopy(incoming[key]) for key in ("output", "error", "tools", "arguments", "approve", "reason")
+             if incoming.get(key) is not None}  # copied before any change, never aliased
+    item.update(final)
     refresh(item)
 
 
