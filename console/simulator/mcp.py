@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -304,11 +305,12 @@ class McpState:
                        arguments="", approval_request_id=plan.approval_request_id)
         output_index = await run._add_item(item)
         ids = {"item_id": item.id, "output_index": output_index}
+        started = time.monotonic()
         for index in range(0, len(plan.arguments), ARGUMENT_CHUNK):
             chunk = plan.arguments[index:index + ARGUMENT_CHUNK]
             item.arguments = (item.arguments or "") + chunk
             await run._delta("response.mcp_call_arguments.delta", delta=chunk, **ids)
-            await run._pace(TEXT_DELTA_PACE_S)
+            await run._pace(started + TEXT_DELTA_PACE_S * (index // ARGUMENT_CHUNK + 1))
         run.usage.output_text += text_tokens(plan.arguments)
         await run._send({"type": "response.mcp_call_arguments.done", "event_id": new_event_id(),
                          "response_id": run.id, "arguments": plan.arguments, **ids})
