@@ -9,11 +9,14 @@ match the official `openai` models.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from console.lint.run import lint_path
 from console.realtime import RealtimeClient
+from console.recording import SessionRecorder
 from console.simulator import Simulator
 from tests.oracle import validate_client_event, validate_server_event
 from tests.realtime.helpers import until
@@ -54,9 +57,11 @@ class _Session:
         assert errors == []
 
 
-async def _connect(sim: Simulator, **server: Any) -> _Session:
+async def _connect(sim: Simulator, recorder: SessionRecorder | None = None, **server: Any) -> _Session:
     client = RealtimeClient(url=sim.url, protocol="ga")
     session = _Session(client)
+    if recorder is not None:
+        client.on("realtime.event", recorder.on_realtime_event)
     await client.connect()
     await client.wait_for_session_created(5)
     client.update_session(modalities=["text"], tools=[_server(**server)])
@@ -97,9 +102,11 @@ async def test_allowed_tools_limit_the_listing() -> None:
 
 
 @pytest.mark.parametrize("approve", [True, False])
-async def test_approval_request_answered(approve: bool) -> None:
+async def test_approval_request_answered(approve: bool, tmp_path: Path) -> None:
+    path = tmp_path / "approval.jsonl"
     async with Simulator(fast=True) as sim:
-        s = await _connect(sim, require_approval="always")
+        recorder = SessionRecorder(path, endpoint=sim.url, protocol="ga", model="gpt-realtime")
+        s = await _connect(sim, recorder, require_approval="always")
         await s.say("What is the forecast for Tokyo?", responses=1)
         request = s.items("mcp_approval_request")[0]
         assert request["formatted"]["mcp"]["state"] == "awaiting" and request in s.completed
@@ -118,12 +125,16 @@ async def test_approval_request_answered(approve: bool) -> None:
         else:
             assert s.items("mcp_call") == [] and "declined" in last_text
         await s.client.disconnect()
+        recorder.close()
         s.check_conformance()
+    assert lint_path(path).findings == []
 
 
-async def test_injected_call_failure_and_listing_failure() -> None:
+async def test_injected_call_failure_and_listing_failure(tmp_path: Path) -> None:
+    path = tmp_path / "failures.jsonl"
     async with Simulator(fast=True) as sim:
-        s = await _connect(sim, url="sim://demo?fail=add", require_approval="never")
+        recorder = SessionRecorder(path, endpoint=sim.url, protocol="ga", model="gpt-realtime")
+        s = await _connect(sim, recorder, url="sim://demo?fail=add", require_approval="never")
         await s.say("add 1 and 1", responses=1)
         call = s.items("mcp_call")[0]
         assert call["formatted"]["mcp"]["state"] == "failed"
@@ -135,7 +146,11 @@ async def test_injected_call_failure_and_listing_failure() -> None:
         failed = s.items("mcp_list_tools")[1]["formatted"]["mcp"]
         assert (failed["server_label"], failed["state"], failed["tools"]) == ("remote", "failed", [])
         await s.client.disconnect()
+        recorder.close()
         s.check_conformance()
+    # Failed calls and listings are the server's news, not protocol mistakes: the session lints clean.
+    assert "response.mcp_call.failed" in path.read_text()
+    assert lint_path(path).findings == []
 
 
 async def test_beta_sessions_refuse_mcp() -> None:
