@@ -78,7 +78,7 @@ from .events import (
     SkippedItem,
 )
 from .input_audio import IDLE_KEEP_S, InputAudioBuffer
-from .mcp import mask_mcp_secrets
+from .mcp import mask_mcp_secrets, masked_mcp_tool
 from .protocol import (
     CLOSE_AUTH_FAILED,
     CLOSE_BAD_REQUEST,
@@ -203,6 +203,7 @@ class RealtimeClient(RealtimeEventHandler):
         self.last_response: dict[str, Any] | None = None
         self.last_usage: dict[str, Any] | None = None
         self.tools: dict[str, dict[str, Any]] = {}
+        self.mcp_tools: list[dict[str, Any]] = []
         self.session_config: dict[str, Any] = copy.deepcopy(DEFAULT_SESSION)
         apply_session_fields(self.session_config, copy.deepcopy(self._initial_config))
         self._input = InputAudioBuffer(max_keep_s=VAD_MAX_KEEP_S)
@@ -563,9 +564,11 @@ class RealtimeClient(RealtimeEventHandler):
         detection = self.session_config.get("turn_detection")
         return detection.get("type") if isinstance(detection, dict) else None
 
-    def session_payload(self) -> dict[str, Any]:
-        """The `session` object `session.update` carries, in the protocol's shape."""
-        return session_payload(self.session_config, self.tools, self.protocol)
+    def session_payload(self, *, secrets: bool = False) -> dict[str, Any]:
+        """The `session` object `session.update` carries, in the protocol's shape; MCP
+        credentials masked unless `secrets` (only the wire gets them)."""
+        mcp_tools = self.mcp_tools if secrets else [masked_mcp_tool(t) for t in self.mcp_tools]
+        return session_payload(self.session_config, self.tools, self.protocol, mcp_tools)
 
     def update_session(self, **fields: Any) -> bool:
         """Change the stored session fields given (flat beta-style names), then send it.
@@ -578,7 +581,7 @@ class RealtimeClient(RealtimeEventHandler):
         backup = copy.deepcopy(self.session_config)
         apply_session_fields(self.session_config, fields)
         try:
-            payload = self.session_payload()
+            payload = self.session_payload(secrets=True)
         except ValueError:
             self.session_config = backup
             raise
@@ -642,6 +645,23 @@ class RealtimeClient(RealtimeEventHandler):
             item["reason"] = reason
         self.realtime.send("conversation.item.create", {"item": item})
         return str(item["id"])
+
+    def set_mcp_tools(self, definitions: list[dict[str, Any]]) -> bool:
+        """Use these remote MCP servers (`{"type": "mcp", "server_label", ...}` tools; GA
+        only) from now on, besides the session's other tools; updates the session. Kept
+        apart from `session_config`, like `add_tool`'s tools, so an editor of the session
+        never holds their credentials.
+
+        Raises:
+            ValueError: the session is beta, or a definition is not an `mcp` tool with a label.
+        """
+        if self.protocol != "ga" and definitions:
+            raise ValueError("MCP servers need the GA protocol: this session is beta")
+        for definition in definitions:
+            if not isinstance(definition, dict) or definition.get("type") != "mcp" or not definition.get("server_label"):
+                raise ValueError(f"not an MCP tool with a server_label: {definition!r}")
+        self.mcp_tools = copy.deepcopy(list(definitions))
+        return self.update_session()
 
     def _mcp_request_answered(self, answer: dict[str, Any]) -> None:
         """The request an approval answers changed state too: say so (one more update)."""

@@ -74,9 +74,8 @@ class McpClient(Protocol):
     """The part of `RealtimeClient` MCP servers and their approvals need (GA clients)."""
 
     protocol: str
-    session_config: dict[str, Any]
 
-    def update_session(self, **fields: Any) -> Any: ...
+    def set_mcp_tools(self, definitions: list[dict[str, Any]]) -> Any: ...
 
     def approve_mcp(self, request_id: str, approve: bool, reason: str | None = None) -> Any: ...
 
@@ -306,9 +305,9 @@ class ToolRegistry:
         return server
 
     def _sync_mcp(self, undo: Callable[[], Any] | None = None) -> None:
-        """Send the session's MCP tools (other session tools are kept); undo on refusal."""
+        """Hand the client the MCP servers (it updates the session); undo on refusal."""
         client = self._client
-        if client is None or not hasattr(client, "update_session"):
+        if client is None or not hasattr(client, "set_mcp_tools"):
             return
         mcp_client: McpClient = client  # type: ignore[assignment]
         if mcp_client.protocol != "ga":
@@ -317,11 +316,10 @@ class ToolRegistry:
                     undo()
                 raise ToolSpecError(GA_ONLY)
             return
-        others = [t for t in mcp_client.session_config.get("tools") or [] if not is_mcp_entry(t)]
-        if not self._mcp and len(others) == len(mcp_client.session_config.get("tools") or []):
+        if not self._mcp and not getattr(client, "mcp_tools", None):
             return  # nothing to add or remove: no needless session.update
         try:
-            mcp_client.update_session(tools=others + [s.definition() for s in self._mcp.values()])
+            mcp_client.set_mcp_tools([s.definition() for s in self._mcp.values()])
         except (ValueError, TypeError) as exc:
             if undo is not None:
                 undo()

@@ -14,6 +14,7 @@ from pathlib import Path
 from textual.widgets import Static
 
 from console.app.screens.approval import ApprovalScreen
+from console.app.screens.session_editor import SessionEditorScreen
 from console.cli import main
 from console.lint.run import lint_path
 from console.tools.mcp import McpServer
@@ -40,6 +41,14 @@ async def test_mcp_approval_approve_and_deny_then_lint_clean(tmp_path: Path) -> 
                                     headers={"X-Team": "t0p-secret-team"}, authorization="Bearer s3cret-mcp-token"))
         await wait_for(pilot, lambda: "tools listed" in _card_text(app, "mcp_list_tools"), what="the tools card")
         assert "• add" in _card_text(app, "mcp_list_tools") and "• forecast" in _card_text(app, "mcp_list_tools")
+        # The session editor never holds the MCP credentials (they are not session fields).
+        await pilot.press("ctrl+e")
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionEditorScreen), what="the session editor")
+        await pilot.pause(0.2)
+        assert "s3cret" not in app.export_screenshot()
+        assert "s3cret" not in json.dumps(app.session.client.session_config)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, SessionEditorScreen), what="the editor closed")
 
         await submit(pilot, "Please add 2 and 3")
         screen = await wait_for(pilot, lambda: isinstance(app.screen, ApprovalScreen) and app.screen,

@@ -166,3 +166,30 @@ async def test_beta_sessions_refuse_mcp() -> None:
         await until(client, lambda: bool(errors), timeout=10)
         assert errors[0]["error"]["param"] == "session.tools[0].type"
         await client.disconnect()
+
+
+async def test_set_mcp_tools_sends_credentials_on_the_wire_only() -> None:
+    async with Simulator(fast=True) as sim:
+        client = RealtimeClient(url=sim.url, protocol="ga")
+        s = _Session(client)
+        logged: list[dict[str, Any]] = []
+        client.on("realtime.event", lambda payload: logged.append(payload["event"]))
+        await client.connect()
+        await client.wait_for_session_created(5)
+        client.update_session(modalities=["text"], tools=[])
+        client.set_mcp_tools([_server(require_approval="never", authorization="Bearer wire-only-token",
+                                      headers={"X-Key": "wire-only-header"})])
+        await until(client, lambda: bool(s.items("mcp_list_tools"))
+                    and s.items("mcp_list_tools")[0]["status"] == "completed", timeout=10)
+        wire = json.dumps(s.sent)
+        assert "wire-only-token" in wire and "wire-only-header" in wire
+        shown = json.dumps(logged) + json.dumps(client.session_payload()) + json.dumps(client.session_config)
+        assert "wire-only" not in shown and "<redacted>" in json.dumps(logged)
+        # Later updates keep the servers (they are not session_config fields).
+        client.update_session(instructions="Be brief.")
+        await until(client, lambda: sum(e["type"] == "session.updated" for e in s.received) >= 4, timeout=10)
+        assert [t["type"] for t in s.sent[-1]["session"]["tools"]] == ["mcp"]
+        await s.say("add 4 and 5", responses=1)
+        assert json.loads(s.items("mcp_call")[0]["formatted"]["mcp"]["output"]) == {"sum": 9}
+        await client.disconnect()
+        s.check_conformance()
