@@ -29,6 +29,7 @@ from console.session.event_store import EventStore
 from console.app.messages import StatusNoted
 from console.recording.readback import RecordingReadback
 from console.app.screens.main import MainScreen
+from console.app.screens.approval import make_approval_prompt
 from console.app.screens.manual_tool_output import make_manual_prompt
 from console.app.bridge import FLUSH_HZ, SessionBridge
 from console.session.continuation import Continuation
@@ -120,6 +121,7 @@ class RealtimeConsoleApp(App[int]):
         self.turns.on_change = self._turns_changed
         self.tools = config.tools
         self.tools.manual_prompt = make_manual_prompt(self)
+        self.tools.approval_prompt = make_approval_prompt(self)
         self.main = MainScreen(id="main")
         self._tasks: set[asyncio.Task[Any]] = set()
         self._closed = False

@@ -16,6 +16,7 @@ from textual.binding import Binding
 def console_binding_classes() -> list[type[Any]]:
     """The app, screens and widgets of the console (not replay, proxy or the browser)."""
     from console.app.app import RealtimeConsoleApp
+    from console.app.screens.approval import ApprovalScreen
     from console.app.screens.event_detail_screen import EventDetailScreen
     from console.app.screens.help import HelpScreen
     from console.app.screens.main import MainScreen
@@ -30,8 +31,8 @@ def console_binding_classes() -> list[type[Any]]:
     from widgets.type_picker import TypePicker
 
     return [RealtimeConsoleApp, MainScreen, EventLog, ConversationView, InputLine, TypePicker,
-            SessionEditorScreen, ToolEditorScreen, ManualToolOutputScreen, UnsavedChangesScreen,
-            EventDetailScreen, HelpScreen, TurnsScreen]
+            SessionEditorScreen, ToolEditorScreen, ManualToolOutputScreen, ApprovalScreen,
+            UnsavedChangesScreen, EventDetailScreen, HelpScreen, TurnsScreen]
 
 
 def own_bindings(cls: type[Any]) -> list[Binding]:
