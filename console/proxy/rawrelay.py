@@ -43,7 +43,7 @@ _FIN_NO_RSV = 0x80  #: the first header byte's high nibble of a final frame with
 class RawMessage:
     """A relayed data frame's bytes and where its payload is, decoded only when observed."""
 
-    __slots__ = ("data", "start", "head", "end", "text")
+    __slots__ = ("data", "end", "head", "start", "text")
 
     def __init__(self, data: bytes, start: int, head: int, end: int, text: bool) -> None:
         self.data, self.start, self.head, self.end, self.text = data, start, head, end, text

@@ -1,14 +1,24 @@
 """One proxied session: two WebSockets, a relay task per direction, and watchers.
 
-Relay first, observe after. Each direction is one loop that frames each message again for
-the other side (text stays text, byte for byte; binary stays binary; in order) and notes
-it; the frames queued in one pass of the event loop go out in one write, right after that
-pass (`_flush`), and they are observed a moment later (`OBSERVE_DELAY_S`): parsed once,
-recorded (the frame's own text spliced into the line, one disk write per burst) and
-handed to listeners, in relay order. So parsing, recording and watching never delay the
-frame they observe, and a burst of frames costs one socket write and one disk write
-instead of one each per frame. When one side closes, the other is closed with the same
-code and reason (after the frames queued before the close).
+Relay first, observe after. Each direction relays in one of two ways, in order and byte
+for byte either way:
+
+- as received bytes (`rawrelay`), once the websockets connection it reads has nothing
+  pending and no extension is negotiated on either side: a data frame is forwarded as the
+  bytes that arrived (only its header is read), which costs a fraction of decoding it;
+  control frames still go to the library (pings answered, closes handled);
+- through the library otherwise, and for good once that side's raw reader hands back (a
+  close, a fragmented message, a frame the library must refuse): each message is framed
+  again for the other side (text stays text, binary stays binary).
+
+Both ways queue the frames for the other side; the frames queued in one pass of the event
+loop go out in one write, right after that pass (`_flush`), and they are observed a moment
+later (`OBSERVE_DELAY_S`): parsed once, recorded (the frame's own text spliced into the
+line, one disk write per burst) and handed to listeners, in relay order. So parsing,
+recording and watching never delay the frame they observe, and a burst of frames costs
+one socket write and one disk write instead of one each per frame. When one side closes,
+the other is closed with the same code and reason (after the frames queued before the
+close).
 
 Watching (the live view, tests) is UI-free: `add_listener` gets every frame as a `Frame`,
 and `inject` sends a client event of the watcher's own upstream (steering), recorded and

@@ -8,11 +8,16 @@ events go out between whole frames; a backed-up app holds the upstream's reading
 
 from __future__ import annotations
 
+import asyncio
 import json
+import ssl
 import struct
+import subprocess
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
+import pytest
 import websockets
 from websockets.asyncio.client import ClientConnection
 from websockets.asyncio.server import ServerConnection, serve
@@ -74,7 +79,7 @@ async def test_frames_arriving_a_byte_at_a_time_are_relayed_whole_and_pings_answ
         wire = b"".join(encode_frame(f.encode(), text=True, mask=True) for f in frames)
         reader = session.app.transport.get_protocol()
         assert isinstance(reader, RawReader)
-        for i in range(0, len(wire) - 3000):  # the proxy's reader sees the frames in 1-byte pieces
+        for i in range(len(wire) - 3000):  # the proxy's reader sees the frames in 1-byte pieces
             reader.data_received(wire[i:i + 1])
         reader.data_received(wire[len(wire) - 3000:])
         latency = await (await app.ping())  # a control frame through the raw reader: answered by the library
@@ -96,7 +101,7 @@ async def test_a_fragmented_message_goes_back_to_the_library_and_is_relayed_whol
 
 
 async def test_an_unmasked_frame_from_the_app_is_refused_as_a_protocol_error() -> None:
-    async with TapUpstream(greeting=["hello"]) as tap, _session(tap) as (session, app):
+    async with TapUpstream(greeting=["hello"]) as tap, _session(tap) as (_, app):
         app.transport.write(encode_frame(b'{"type":"x"}', text=True, mask=False))
         await app.wait_closed()
         await wait_until(lambda: tap.closes != [])
@@ -106,7 +111,7 @@ async def test_an_unmasked_frame_from_the_app_is_refused_as_a_protocol_error() -
 
 
 async def test_a_frame_over_16_mib_from_the_app_is_refused_as_too_big() -> None:
-    async with TapUpstream(greeting=["hello"]) as tap, _session(tap) as (session, app):
+    async with TapUpstream(greeting=["hello"]) as tap, _session(tap) as (_, app):
         await app.send("ok")
         # The header of a text frame one byte over 16 MiB, masked, and its first bytes.
         app.transport.write(struct.pack("!BBQ", 0x81, 0x80 | 127, 16 * 1024 * 1024 + 1) + bytes(4) + b"x" * 100)
@@ -155,3 +160,52 @@ async def test_an_app_that_stops_reading_holds_the_upstream_until_it_reads_again
             received = [await app.recv() for _ in big]
             await wait_until(lambda: not session._holding)
     assert received == big
+
+
+async def test_keepalive_pings_are_answered_through_the_raw_readers() -> None:
+    """The proxy's own pings to both sides get their pongs through the raw readers (the
+    library takes them), so neither side is dropped as unresponsive."""
+    async with TapUpstream(greeting=["hello"]) as tap, ProxyServer(_target(tap.url), ping_interval=0.05) as proxy, \
+            websockets.connect(proxy.url + "?model=gpt-realtime") as app:
+        assert await app.recv() == "hello"
+        await wait_until(lambda: len(proxy.sessions) == 1)
+        (session,) = proxy.sessions.values()
+        await wait_until(lambda: _raw(session.app) and _raw(session.upstream))
+        pongs = (session.app.latency, session.upstream.latency)
+        await wait_until(lambda: session.app.latency != pongs[0] and session.upstream.latency != pongs[1],
+                         what="a keepalive pong from each side after going raw")
+        await app.send("still open")
+        await wait_until(lambda: tap.received == ["still open"])
+        assert _raw(session.app) and _raw(session.upstream)
+
+
+async def test_a_tls_upstream_is_relayed_raw(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """wss upstream: the reader stands in for the protocol behind the TLS transport."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    await asyncio.to_thread(subprocess.run, ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+                    "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost"],
+                   check=True, capture_output=True)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # the proxy trusts this upstream's certificate
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    received: list[str | bytes] = []
+
+    async def upstream(ws: ServerConnection) -> None:
+        await ws.send("hello")
+        async for message in ws:
+            received.append(message)
+            await ws.send(f"echo {message!s}")
+
+    async with serve(upstream, "localhost", 0, ssl=context, compression=None) as server:
+        url = f"wss://localhost:{next(iter(server.sockets)).getsockname()[1]}/v1/realtime"
+        async with ProxyServer(_target(url)) as proxy, websockets.connect(proxy.url + "?model=gpt-realtime") as app:
+            assert await app.recv() == "hello"
+            await wait_until(lambda: len(proxy.sessions) == 1)
+            (session,) = proxy.sessions.values()
+            await wait_until(lambda: _raw(session.app) and _raw(session.upstream))
+            answers = []
+            for i in range(50):
+                await app.send(f"m{i}" * (i * 100))
+                answers.append(await app.recv())
+    assert received == [f"m{i}" * (i * 100) for i in range(50)]
+    assert answers == [f"echo {message}" for message in received]
