@@ -203,7 +203,7 @@ class ProxySession:
                 at = time.time()
                 self._backlog.extend([(source, message, at, False) for message in messages])
             self._queued_bytes += len(data)
-            if self._queued_bytes >= FLUSH_BYTES:  # a long burst: write now
+            if self._queued_bytes >= FLUSH_BYTES or dst.paused:  # a long burst, or dst backed up: write now
                 self._flush()
                 self._hold_while_backed_up(src, dst)
             elif not self._flush_scheduled:

@@ -209,3 +209,19 @@ async def test_a_tls_upstream_is_relayed_raw(tmp_path: Path, monkeypatch: pytest
                 answers.append(await app.recv())
     assert received == [f"m{i}" * (i * 100) for i in range(50)]
     assert answers == [f"echo {message}" for message in received]
+
+
+async def test_closes_on_the_raw_path_are_mirrored_with_their_code_and_reason() -> None:
+    async with TapUpstream(greeting=["hello"]) as tap:
+        async with _session(tap) as (_, app):
+            await app.send("last words")
+            await app.close(4001, "app is done")
+            await wait_until(lambda: tap.closes != [])
+        assert tap.received == ["last words"]
+        assert tap.closes == [(4001, "app is done")]
+        async with _session(tap) as (_, app):
+            await tap.connections[1].send("bye")
+            await tap.connections[1].close(4000, "upstream is done")
+            assert await app.recv() == "bye"
+            await app.wait_closed()
+        assert (app.close_code, app.close_reason) == (4000, "upstream is done")
