@@ -2,9 +2,11 @@
 
 Once the opening handshakes are done and neither side negotiated an extension, a data
 frame needs no decoding to be relayed: the app's frames are masked (client frames) and go
-upstream masked, where the proxy is the client (RFC 6455 section 5.3: the masking key is
-the sender's choice, so the app's key serves as well as a fresh one); upstream's frames are
-unmasked and go to the app unmasked. So each direction forwards the received bytes of its
+upstream masked, where the proxy is the client, with the app's key (RFC 6455 section 5.3
+asks for a fresh, unpredictable key per frame: the app's client chose one for this frame,
+which goes upstream once, and upstream cannot tell whose choice it was; an app that knew its
+keys could shape those bytes only as it already shapes its own connection's, and upstream
+is normally TLS); upstream's frames are unmasked and go to the app unmasked. So each direction forwards the received bytes of its
 data frames as they are, in order, and the frames' payloads are read later, off the relay's
 path, for the recording and the watchers (`RawMessage`).
 
