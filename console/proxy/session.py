@@ -218,7 +218,7 @@ class ProxySession:
     def _hold_while_backed_up(self, src: Connection, dst: Connection) -> None:
         """Stop reading src while dst's socket buffer is over its limit (back-pressure on
         the sending side, as the library path's `_drain`)."""
-        if not dst.paused or self._holding:
+        if not dst.paused or src in self._holding:
             return
         self._holding.add(src)
         src.transport.pause_reading()
