@@ -61,13 +61,21 @@ class RawMessage:
 
 def at_frame_boundary(connection: Connection) -> bool:
     """Whether `connection`'s websockets parser holds nothing: no bytes, no partial frame,
-    no fragmented message, no message not yet read; only then can bytes bypass it."""
+    no fragmented message, no message not yet read; only then can bytes bypass it.
+
+    This reads websockets' internals (its parser is a generator suspended in `at_eof`
+    between frames); should they change, the answer is False and the relay keeps to the
+    library's path.
+    """
     protocol = connection.protocol
-    if protocol.state is not State.OPEN or protocol.extensions or protocol.current_size is not None:
+    if protocol.state is not State.OPEN or protocol.extensions:
         return False
-    if protocol.reader.buffer or len(connection.recv_messages.frames):
+    try:
+        if protocol.current_size is not None or protocol.reader.buffer or len(connection.recv_messages.frames):
+            return False
+        parser: Any = protocol.parser
+    except (AttributeError, TypeError):  # pragma: no cover - another websockets version
         return False
-    parser: Any = protocol.parser
     while getattr(parser, "gi_yieldfrom", None) is not None:  # the innermost suspended generator
         parser = parser.gi_yieldfrom
     return getattr(getattr(parser, "gi_code", None), "co_name", None) == "at_eof"
@@ -85,7 +93,8 @@ class RawReader(asyncio.Protocol):
                  forward: Callable[[bytes, int, list[RawMessage]], None], observed: Callable[[], bool]) -> None:
         self.connection = connection
         self._masked = 0x80 if masked else 0
-        self._max_size = connection.protocol.max_message_size or sys.maxsize
+        limit = getattr(connection.protocol, "max_message_size", getattr(connection.protocol, "max_size", None))
+        self._max_size = limit if limit is not None else sys.maxsize  #: the library's own limit
         self._forward = forward
         self._observed = observed
         #: Done once this side is back on the library's path (or its connection is lost).
