@@ -4,11 +4,12 @@ Once the opening handshakes are done and neither side negotiated an extension, a
 frame needs no decoding to be relayed: the app's frames are masked (client frames) and go
 upstream masked, where the proxy is the client, with the app's key (RFC 6455 section 5.3
 asks for a fresh, unpredictable key per frame: the app's client chose one for this frame,
-which goes upstream once, and upstream cannot tell whose choice it was; an app that knew its
-keys could shape those bytes only as it already shapes its own connection's, and upstream
-is normally TLS); upstream's frames are unmasked and go to the app unmasked. So each direction forwards the received bytes of its
-data frames as they are, in order, and the frames' payloads are read later, off the relay's
-path, for the recording and the watchers (`RawMessage`).
+which goes upstream once, and upstream cannot tell whose choice it was; an app that knew
+its keys could shape those bytes only as it already shapes its own connection's, and
+upstream is normally TLS); upstream's frames are unmasked and go to the app unmasked. So
+each direction forwards the received bytes of its data frames as they are, in order, and
+the frames' payloads are read later, off the relay's path, for the recording and the
+watchers (`RawMessage`).
 
 `RawReader` is the transport's protocol for one side while it relays this way: it finds
 frame boundaries in what arrives (headers only), hands each run of whole data frames to

@@ -21,6 +21,7 @@ import pytest
 import websockets
 from websockets.asyncio.client import ClientConnection
 from websockets.asyncio.server import ServerConnection, serve
+from websockets.exceptions import ConnectionClosedError
 
 from console.proxy import ProxyServer, UpstreamTarget
 from console.proxy.framing import encode_frame
@@ -225,3 +226,15 @@ async def test_closes_on_the_raw_path_are_mirrored_with_their_code_and_reason() 
             assert await app.recv() == "bye"
             await app.wait_closed()
         assert (app.close_code, app.close_reason) == (4000, "upstream is done")
+
+
+async def test_invalid_utf8_is_left_to_the_receiving_end_which_refuses_it() -> None:
+    """The raw path does not check text frames' UTF-8: the app does, closes with 1007, and
+    that close is mirrored upstream."""
+    async with TapUpstream(greeting=["hello"]) as tap, _session(tap) as (_, app):
+        tap.connections[0].transport.write(encode_frame(b'{"type":"\xff"}', text=True, mask=False))
+        with pytest.raises(ConnectionClosedError) as refused:
+            await app.recv()
+        await wait_until(lambda: tap.closes != [])
+    assert refused.value.sent is not None and refused.value.sent.code == 1007
+    assert [code for code, _ in tap.closes] == [1007]
