@@ -83,8 +83,17 @@ def check_settings(args: Any, settings: UserSettings) -> None:
     if settings.theme is not None and settings.theme not in BUILTIN_THEMES:
         raise UsageError(f"config file {settings.path}: 'theme' {settings.theme!r} is not a theme (one of {themes})")
     if unknown := unknown_ids(settings.keymap):
-        raise UsageError(f"config file {settings.path}: 'keymap.{unknown[0]}' is not a binding id of the console "
-                         "(F1 in the console, or the README's key table, lists them)")
+        raise UsageError(f"config file {settings.path}: 'keymap.{unknown[0]}' is not a binding id of realtime-console "
+                         "(F1 in any of its screens, or the README's key table, lists them)")
+
+
+def app_settings() -> UserSettings:
+    """The settings file, checked, for an app other than the console (replay, proxy,
+    attach, sessions): they take its keymap and theme; a bad file stops them before
+    the screen is drawn, as it stops the console."""
+    settings = load_settings()
+    check_settings(None, settings)
+    return settings
 
 
 def run(args: Any) -> int:

@@ -1,5 +1,8 @@
 """The sessions browser: every recording of a directory in a sortable, filterable table.
 
+The table is a `SummaryTable` (Line API): it asks for the cells of the rows on screen
+only, so 10,000 recordings sort, filter and scroll as fast as ten.
+
 Cached summaries (`SummaryCache`) are shown at once; the files that are new or changed
 since the last listing are read by a thread worker, which posts `ScanProgressed` messages
 (a progress bar, and the rows as they come). Enter opens the selected recording in the
@@ -19,7 +22,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
+from textual.widgets import Footer, Input, ProgressBar, Static
 
 from console.app.screens.replay import ReplayScreen
 from console.app.screens.sessions_model import COLUMN_KEYS, COLUMNS, arrange, cells
@@ -27,7 +30,10 @@ from console.recording.index import NotARecordingError
 from console.recording.prices import PriceTable
 from console.recording.reader import Recording
 from console.recording.summaries import Summary, SummaryCache, recording_files
+from widgets.summary_table import SummaryTable, TableColumn
 
+#: The table's columns, from the model's (one entry there is one column here).
+TABLE_COLUMNS: tuple[TableColumn, ...] = tuple(TableColumn(c.key, c.label, c.width, c.right) for c in COLUMNS)
 #: Summaries per progress message (one message per file would flood the queue at 10k files).
 BATCH = 64
 #: While the scan runs, the table is rebuilt at most this often (a rebuild per batch would
@@ -98,13 +104,12 @@ class SessionsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter by path, model or source  (/ to focus, esc to clear)", id="sessions-filter")
         yield ProgressBar(id="sessions-progress", show_eta=False)
-        table: DataTable[str] = DataTable(id="sessions-table", cursor_type="row", zebra_stripes=True)
-        yield table
+        yield SummaryTable(id="sessions-table")
         yield Static("", id="sessions-status")
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
+        table = self.query_one(SummaryTable)
         table.border_title = f"recordings in {self.directory}"
         table.focus()
         try:
@@ -173,25 +178,19 @@ class SessionsScreen(Screen[None]):
 
     def refresh_rows(self) -> None:
         """Show the summaries filtered and sorted as asked, keeping the selected file."""
-        table = self.query_one(DataTable)
+        table = self.query_one(SummaryTable)
         selected = self.selected_path()
         self.shown = arrange(self.summaries.values(), root=self.root, text=self.filter_text,
                              sort_key=self.sort_key, reverse=self.reverse, prices=self.prices)
-        table.clear(columns=True)
-        for column in COLUMNS:
-            mark = (" ▼" if self.reverse else " ▲") if column.key == self.sort_key else ""
-            table.add_column(column.label + mark, key=column.key)
-        for summary in self.shown:
-            table.add_row(*cells(summary, self.root, self.prices), key=summary.path)
+        table.set_columns(TABLE_COLUMNS, sort_key=self.sort_key, reverse=self.reverse)
+        cursor = None
         if selected is not None:
-            for n, summary in enumerate(self.shown):
-                if summary.path == selected:
-                    table.move_cursor(row=n)
-                    break
-        table.refresh()
+            cursor = next((n for n, summary in enumerate(self.shown) if summary.path == selected), None)
+        shown, root, prices = self.shown, self.root, self.prices
+        table.set_rows(len(shown), lambda row: cells(shown[row], root, prices), cursor=cursor)
 
     def selected_path(self) -> str | None:
-        table = self.query_one(DataTable)
+        table = self.query_one(SummaryTable)
         if not self.shown or table.row_count == 0:
             return None
         row = table.cursor_row
@@ -220,9 +219,9 @@ class SessionsScreen(Screen[None]):
         self.refresh_rows()
         self._status()
 
-    @on(DataTable.HeaderSelected)
-    def _header(self, message: DataTable.HeaderSelected) -> None:
-        self.sort_by(str(message.column_key.value))
+    @on(SummaryTable.HeaderClicked)
+    def _header(self, message: SummaryTable.HeaderClicked) -> None:
+        self.sort_by(message.key)
 
     def action_next_sort(self) -> None:
         keys = COLUMN_KEYS
@@ -242,14 +241,14 @@ class SessionsScreen(Screen[None]):
 
     @on(Input.Submitted, "#sessions-filter")
     def _filter_done(self) -> None:
-        self.query_one(DataTable).focus()
+        self.query_one(SummaryTable).focus()
 
     def action_focus_filter(self) -> None:
         self.query_one(Input).focus()
 
     def action_clear_filter(self) -> None:
         self.query_one(Input).value = ""
-        self.query_one(DataTable).focus()
+        self.query_one(SummaryTable).focus()
 
     def action_quit(self) -> None:
         self._cancel.set()
@@ -261,10 +260,10 @@ class SessionsScreen(Screen[None]):
             return False
         return True
 
-    @on(DataTable.RowSelected)
-    def _open(self, message: DataTable.RowSelected) -> None:
-        path = str(message.row_key.value)
-        self.open_replay(path)
+    @on(SummaryTable.RowChosen)
+    def _open(self, message: SummaryTable.RowChosen) -> None:
+        if 0 <= message.row < len(self.shown):
+            self.open_replay(self.shown[message.row].path)
 
     def open_replay(self, path: str) -> None:
         """Push the replay of `path`; a file that cannot be opened says why on the status line."""
