@@ -287,9 +287,11 @@ class SummaryCache:
         if hit is not None:
             self.hits += 1
             return hit
-        key = os.path.abspath(path)
-        summary = self.reader(Path(key))
-        summary.path = key
+        return self.store(self.reader(Path(os.path.abspath(path))))
+
+    def store(self, summary: Summary) -> Summary:
+        """Keep a summary just read (by `get`, or by a pool of workers: `summary_pool`)."""
+        key = summary.path = os.path.abspath(summary.path)
         self.reads += 1
         self.entries[key] = summary
         self._dirty = True

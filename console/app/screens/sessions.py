@@ -30,6 +30,7 @@ from console.recording.index import NotARecordingError
 from console.recording.prices import PriceTable
 from console.recording.reader import Recording
 from console.recording.summaries import Summary, SummaryCache, recording_files
+from console.recording.summary_pool import summarise_all
 from widgets.summary_table import SummaryTable, TableColumn
 
 #: The table's columns, from the model's (one entry there is one column here).
@@ -139,15 +140,17 @@ class SessionsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="sessions-scan", exit_on_error=False)
     def _scan(self, files: list[Path], stale: list[Path]) -> None:
-        """Summarise the files the cache had nothing valid for, then save the cache."""
+        """Summarise the files the cache had nothing valid for (on every core when there
+        are many: `summary_pool`), then save the cache."""
         batch: list[Summary] = []
-        for n, path in enumerate(stale, 1):
-            if self._cancel.is_set():
-                return
-            batch.append(self.cache.get(path))
+        paths = [Path(os.path.abspath(p)) for p in stale]
+        for n, summary in enumerate(summarise_all(paths, reader=self.cache.reader, cancel=self._cancel), 1):
+            batch.append(self.cache.store(summary))
             if len(batch) >= BATCH or n == len(stale):
                 self.post_message(ScanProgressed(n, len(stale), batch))
                 batch = []
+        if self._cancel.is_set():
+            return
         self.cache.forget_missing(self.directory, files)
         self.post_message(ScanFinished(self.cache.save()))
 
