@@ -11,10 +11,20 @@ directory, then times:
     json loop     open each file and `json.loads` every line (the floor for any reader
                   that looks inside every file)
     list cold     `SummaryCache` with no cache file: every file read and analysed
-                  (`build_report`), the cache saved
+                  (`build_report`) in this process, the cache saved
+    list pool     the same through `summary_pool.summarise_all` (every core), as the
+                  sessions browser's first scan does
     list cached   a new `SummaryCache` over the saved file: one `stat` per file
     stats cold    `realtime-console stats --json --no-cache DIR` in-process (read + aggregate)
     stats cached  `realtime-console stats --json DIR` with the cache warm
+
+and the sessions browser itself (`SessionsApp`, headless through Textual's `run_test`):
+
+    app cold      app start to every row shown, no cache file (the scan worker, progress bar)
+    app cached    app start to every row shown, the cache warm
+    sort / filter re-sorting by cost, and typing a filter that keeps half the rows, with the
+                  Line-API `SummaryTable`, against the `DataTable` the browser used before
+                  (`clear` + `add_row` per row), filled with the same cells in the same run
 
 The cache lives in the temporary directory (`XDG_CACHE_HOME` is pointed there).
 """
@@ -22,6 +32,7 @@ The cache lives in the temporary directory (`XDG_CACHE_HOME` is pointed there).
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import io
 import json
@@ -80,6 +91,7 @@ def main() -> int:
 
     from console.cli import main as cli_main
     from console.recording.summaries import SummaryCache, recording_files
+    from console.recording.summary_pool import cores
 
     with tempfile.TemporaryDirectory(prefix="bench-sessions-") as tmp:
         root = Path(tmp) / "recs"
@@ -109,6 +121,9 @@ def main() -> int:
 
         cold, _ = timed("list cold", list_cold, base)
         print(f"               cache file {cache_file.stat().st_size / 1e6:.1f} MB")
+        cache_file.unlink()
+        pool, _ = timed("list pool", lambda: list_pool(root, cache_file), base)
+        print(f"               {cores()} cores; {cold / pool:.2f}x faster than one process")
         warm, _ = timed("list cached", list_cached, base)
 
         def stats(*extra: str) -> dict:
@@ -123,7 +138,102 @@ def main() -> int:
         assert doc["turns"] == doc2["turns"] == 3 * len(files)
         print(f"cached listing is {cold / warm:.0f}x faster than cold; cached stats {s_cold / s_warm:.0f}x "
               f"faster than cold; cold per file {cold / len(files) * 1e3:.2f} ms")
+
+        cache_file.unlink()
+        app_cold = asyncio.run(browser_start(root, cache_file, len(files)))
+        print(f"app cold       {app_cold:8.2f} s  (start to {len(files)} rows shown, no cache)", flush=True)
+        app_warm = asyncio.run(browser_start(root, cache_file, len(files)))
+        print(f"app cached     {app_warm:8.2f} s  (start to {len(files)} rows shown)", flush=True)
+        table, old = asyncio.run(sort_and_filter(root, cache_file, len(files)))
+        for what in ("sort", "filter"):
+            print(f"{what:<14} {table[what] * 1e3:8.0f} ms  SummaryTable; DataTable {old[what] * 1e3:.0f} ms "
+                  f"({old[what] / table[what]:.0f}x slower)", flush=True)
     return 0
+
+
+def list_pool(root: Path, cache_file: Path) -> int:
+    from console.recording.summaries import SummaryCache, recording_files
+    from console.recording.summary_pool import summarise_all
+
+    cache = SummaryCache(cache_file)
+    n = sum(1 for s in summarise_all(recording_files(root)) if cache.store(s))
+    cache.save()
+    return n
+
+
+async def browser_start(root: Path, cache_file: Path, count: int) -> float:
+    """Seconds from the app's start to `count` rows shown and the scan finished."""
+    from console.app.sessions_app import SessionsApp
+    from console.recording.summaries import SummaryCache
+    from widgets.summary_table import SummaryTable
+
+    start = time.perf_counter()
+    app = SessionsApp(root, SummaryCache(cache_file), audio=False)
+    async with app.run_test(size=(170, 50)) as pilot:
+        table = app.browser.query_one(SummaryTable)
+        while app.browser.scanning or table.row_count < count:
+            await pilot.pause(0.01)
+        await pilot.pause()  # one paint with the rows
+        return time.perf_counter() - start
+
+
+async def sort_and_filter(root: Path, cache_file: Path, count: int) -> tuple[dict[str, float], dict[str, float]]:
+    """(SummaryTable, DataTable) seconds to re-sort by cost and to filter to half the rows."""
+    from textual.app import App, ComposeResult
+    from textual.widgets import DataTable
+
+    from console.app.screens.sessions_model import COLUMNS, arrange, cells
+    from console.app.sessions_app import SessionsApp
+    from console.recording.summaries import SummaryCache
+    from widgets.summary_table import SummaryTable
+
+    app = SessionsApp(root, SummaryCache(cache_file), audio=False)
+    table_times: dict[str, float] = {}
+    async with app.run_test(size=(170, 50)) as pilot:
+        screen = app.browser
+        table = screen.query_one(SummaryTable)
+        while screen.scanning or table.row_count < count:
+            await pilot.pause(0.01)
+        start = time.perf_counter()
+        screen.sort_by("cost")
+        await pilot.pause()
+        table_times["sort"] = time.perf_counter() - start
+        start = time.perf_counter()
+        screen.filter_text = "s0"  # s00000 to s09998: half the files of 10,000
+        screen.refresh_rows()
+        await pilot.pause()
+        table_times["filter"] = time.perf_counter() - start
+        shown = table.row_count
+        summaries = list(screen.summaries.values())
+        root_s, prices = screen.root, screen.prices
+
+    class Old(App[None]):
+        def compose(self) -> ComposeResult:
+            yield DataTable(cursor_type="row", zebra_stripes=True)
+
+    def fill(table: DataTable, rows: list) -> None:  # type: ignore[type-arg]
+        table.clear(columns=True)
+        for column in COLUMNS:
+            table.add_column(column.label, key=column.key)
+        for summary in rows:
+            table.add_row(*cells(summary, root_s, prices), key=summary.path)
+
+    old_times: dict[str, float] = {}
+    old = Old()
+    async with old.run_test(size=(170, 50)) as pilot:
+        data = old.query_one(DataTable)
+        fill(data, arrange(summaries, root=root_s, text="", sort_key="started", reverse=True, prices=prices))
+        await pilot.pause()
+        start = time.perf_counter()
+        fill(data, arrange(summaries, root=root_s, text="", sort_key="cost", reverse=False, prices=prices))
+        await pilot.pause()
+        old_times["sort"] = time.perf_counter() - start
+        start = time.perf_counter()
+        fill(data, arrange(summaries, root=root_s, text="s0", sort_key="cost", reverse=False, prices=prices))
+        await pilot.pause()
+        old_times["filter"] = time.perf_counter() - start
+        assert data.row_count == shown, (data.row_count, shown)
+    return table_times, old_times
 
 
 if __name__ == "__main__":
