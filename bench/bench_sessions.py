@@ -20,6 +20,7 @@ directory, then times:
 
 and the sessions browser itself (`SessionsApp`, headless through Textual's `run_test`):
 
+    bare app      a minimal Textual app's start to its first paint (the floor)
     app cold      app start to every row shown, no cache file (the scan worker, progress bar)
     app cached    app start to every row shown, the cache warm
     sort / filter re-sorting by cost, and typing a filter that keeps half the rows, with the
@@ -140,6 +141,8 @@ def main() -> int:
               f"faster than cold; cold per file {cold / len(files) * 1e3:.2f} ms")
 
         cache_file.unlink()
+        bare = asyncio.run(bare_app_start())
+        print(f"bare app       {bare:8.2f} s  (a Textual app with a footer: start to first paint, the floor)")
         app_cold = asyncio.run(browser_start(root, cache_file, len(files)))
         print(f"app cold       {app_cold:8.2f} s  (start to {len(files)} rows shown, no cache)", flush=True)
         app_warm = asyncio.run(browser_start(root, cache_file, len(files)))
@@ -159,6 +162,22 @@ def list_pool(root: Path, cache_file: Path) -> int:
     n = sum(1 for s in summarise_all(recording_files(root)) if cache.store(s))
     cache.save()
     return n
+
+
+async def bare_app_start() -> float:
+    """Seconds from a minimal Textual app's start to its first paint (the floor of any app)."""
+    from textual.app import App, ComposeResult
+    from textual.widgets import Footer, Static
+
+    class Bare(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Static("hello")
+            yield Footer()
+
+    start = time.perf_counter()
+    async with Bare().run_test(size=(170, 50)) as pilot:
+        await pilot.pause()
+        return time.perf_counter() - start
 
 
 async def browser_start(root: Path, cache_file: Path, count: int) -> float:

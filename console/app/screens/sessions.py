@@ -12,6 +12,7 @@ of quitting), so the browser keeps its scroll position, sort and filter.
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 from dataclasses import dataclass, field
@@ -53,9 +54,11 @@ class ScanProgressed(Message):
 
 @dataclass
 class ScanFinished(Message):
-    """The worker is done; `problem` is a note for the status line (cache not saved, ...)."""
+    """The worker is done; `problem` is a note for the status line (cache not saved, ...);
+    `read`: how many files it summarised."""
 
     problem: str | None = None
+    read: int = 0
 
 
 class BrowserReplayScreen(ReplayScreen):
@@ -126,6 +129,10 @@ class SessionsScreen(Screen[None]):
                 stale.append(path)
             else:
                 self.summaries[hit.path] = hit
+        # The summaries live as long as the screen: keep the garbage collector from walking
+        # them again and again (at 10,000 that is most of a sort's time); `on_unmount`
+        # unfreezes, so a process that runs several apps can still collect them.
+        gc.freeze()
         self.refresh_rows()
         bar = self.query_one(ProgressBar)
         bar.update(total=max(1, len(stale)), progress=0)
@@ -135,6 +142,7 @@ class SessionsScreen(Screen[None]):
 
     def on_unmount(self) -> None:
         self._cancel.set()
+        gc.unfreeze()
 
     # --- the worker -------------------------------------------------------------------------
 
@@ -152,7 +160,7 @@ class SessionsScreen(Screen[None]):
         if self._cancel.is_set():
             return
         self.cache.forget_missing(self.directory, files)
-        self.post_message(ScanFinished(self.cache.save()))
+        self.post_message(ScanFinished(self.cache.save(), len(stale)))
 
     @on(ScanProgressed)
     def _progressed(self, message: ScanProgressed) -> None:
@@ -172,8 +180,9 @@ class SessionsScreen(Screen[None]):
     @on(ScanFinished)
     def _finished(self, message: ScanFinished) -> None:
         self.scanning = False
+        if self._rows_pending or message.read:  # else every row is already shown
+            self.refresh_rows()
         self._rows_pending = False
-        self.refresh_rows()
         self.query_one(ProgressBar).display = False
         self._status(message.problem)
 
