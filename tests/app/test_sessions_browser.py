@@ -117,6 +117,14 @@ async def test_sorting_by_key_and_by_header_click(directory: Path, tmp_path: Pat
         await wait_for(pilot, lambda: screen.sort_key == "model", what="sort by the clicked header")
         models = [m for m in column(table, "model") if m != "-"]
         assert models == sorted(models) and models[0] != models[-1]
+        await pilot.press("S")  # back one column
+        await wait_for(pilot, lambda: screen.sort_key == "source", what="sort by the previous column")
+        # the header marks the sorted column; the cursor row is drawn from the shown rows
+        header = "".join(seg.text for seg in table.render_line(0))
+        assert "Source ▲" in header
+        await pilot.press("end")
+        assert table.cursor_row == table.row_count - 1
+        assert screen.selected_path() == screen.shown[-1].path
 
 
 async def test_filter_by_model_source_and_path(directory: Path, tmp_path: Path) -> None:

@@ -82,6 +82,8 @@ class SessionsScreen(Screen[None]):
         Binding("slash,ctrl+f", "focus_filter", "Filter", id="sessions.filter",
                 tooltip="Filter rows by path, model or source"),
         Binding("s", "next_sort", "Sort", id="sessions.sort", tooltip="Sort by the next column"),
+        Binding("S", "next_sort(-1)", "Sort back", id="sessions.sort_back", show=False,
+                tooltip="Sort by the previous column"),
         Binding("r", "reverse_sort", "Reverse", id="sessions.reverse", tooltip="Reverse the sort order"),
         Binding("escape", "clear_filter", "Clear", id="sessions.clear", show=False,
                 tooltip="Clear the filter and go back to the table"),
@@ -235,9 +237,9 @@ class SessionsScreen(Screen[None]):
     def _header(self, message: SummaryTable.HeaderClicked) -> None:
         self.sort_by(message.key)
 
-    def action_next_sort(self) -> None:
+    def action_next_sort(self, step: int = 1) -> None:
         keys = COLUMN_KEYS
-        self.sort_key = keys[(keys.index(self.sort_key) + 1) % len(keys)]
+        self.sort_key = keys[(keys.index(self.sort_key) + step) % len(keys)]
         self.reverse = False
         self.refresh_rows()
         self._status()
