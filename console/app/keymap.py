@@ -86,7 +86,6 @@ def attach_binding_classes() -> list[type[Any]]:
 def sessions_binding_classes() -> list[type[Any]]:
     """`realtime-console sessions` (its replay is the replay's)."""
     from console.app.keyed_app import KeyedApp
-    from console.app.screens.help import HelpScreen
     from console.app.screens.sessions import SessionsScreen
     from widgets.summary_table import SummaryTable
 

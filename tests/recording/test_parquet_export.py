@@ -15,12 +15,12 @@ import pytest
 duckdb = pytest.importorskip("duckdb")
 pq = pytest.importorskip("pyarrow.parquet")
 
-from console.cli import main  # noqa: E402
-from console.recording import parquet_export  # noqa: E402
-from console.recording.parquet_export import TABLES, arrow_schema, schema_markdown  # noqa: E402
-from console.recording.synthetic import SessionBuilder  # noqa: E402
-from console.recording.timeline import SPANS  # noqa: E402
-from tests.recording.stats_fixtures import make_directory  # noqa: E402
+from console.cli import main
+from console.recording import parquet_export
+from console.recording.parquet_export import TABLES, arrow_schema, schema_markdown
+from console.recording.synthetic import SessionBuilder
+from console.recording.timeline import SPANS
+from tests.recording.stats_fixtures import make_directory
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -133,6 +133,6 @@ def test_export_starts_without_textual_websockets_or_pyarrow(recordings: Path) -
         f"assert main(['export', {str(recordings / 'beta.jsonl')!r}, '--events', '-']) == 0\n"
         "print(sorted(m for m in ('textual', 'websockets', 'pyarrow') if m in sys.modules), file=sys.stderr)\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-c", code], check=False, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stderr.strip().splitlines()[-1] == "[]"
