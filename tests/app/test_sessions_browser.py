@@ -84,15 +84,17 @@ async def test_cached_rows_appear_without_reading(directory: Path, tmp_path: Pat
     list(warm.summaries(sorted(directory.glob("*.jsonl"))))
     warm.save()
     (directory / "new.jsonl").write_bytes((directory / "rec-00.jsonl").read_bytes())
+    (directory / "rec-01.jsonl").unlink()  # cached, then deleted
     reader = CountingReader()
     app = SessionsApp(directory, SummaryCache(tmp_path / "cache.json", reader=reader), audio=False)
     async with app.run_test(size=SIZE) as pilot:
         screen = app.browser
-        # on mount, before the worker has read anything, the cached rows are there
-        assert screen.query_one(SummaryTable).row_count >= COUNT + 1
+        # on mount, before the worker has listed or read anything, the cached rows are there
+        assert screen.query_one(SummaryTable).row_count == COUNT + 1
         await scanned(pilot, screen)
         assert [p.name for p in reader.read] == ["new.jsonl"]
-        assert screen.query_one(SummaryTable).row_count == COUNT + 2
+        names = [os.path.basename(p) for p in column(screen.query_one(SummaryTable), "path")]
+        assert "new.jsonl" in names and "rec-01.jsonl" not in names and len(names) == COUNT + 1
 
 
 async def test_sorting_by_key_and_by_header_click(directory: Path, tmp_path: Path) -> None:

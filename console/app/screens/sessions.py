@@ -53,6 +53,14 @@ class ScanProgressed(Message):
 
 
 @dataclass
+class ScanChecked(Message):
+    """The worker listed the directory: `stale` files to read, the paths `present`."""
+
+    stale: int
+    present: set[str] = field(default_factory=set)
+
+
+@dataclass
 class ScanFinished(Message):
     """The worker is done; `problem` is a note for the status line (cache not saved, ...);
     `read`: how many files it summarised."""
@@ -115,32 +123,22 @@ class SessionsScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        """Show the cached summaries of the directory at once, then let the worker check
+        them against the files (listing and a `stat` each: a third of a second at 10,000)."""
         table = self.query_one(SummaryTable)
         table.border_title = f"recordings in {self.directory}"
         table.focus()
-        try:
-            files = recording_files(self.directory)
-        except OSError as exc:
-            self.query_one(ProgressBar).display = False
-            self._status(f"cannot list {self.directory}: {exc}")
-            return
-        stale: list[Path] = []
-        for path in files:
-            hit = self.cache.cached(path)
-            if hit is None:
-                stale.append(path)
-            else:
-                self.summaries[hit.path] = hit
+        prefix = os.path.join(self.root, "")
+        self.summaries = {path: s for path, s in self.cache.entries.items() if path.startswith(prefix)}
         # The summaries live as long as the screen: keep the garbage collector from walking
         # them again and again (at 10,000 that is most of a sort's time); `on_unmount`
         # unfreezes, so a process that runs several apps can still collect them.
         gc.freeze()
         self.refresh_rows()
-        bar = self.query_one(ProgressBar)
-        bar.update(total=max(1, len(stale)), progress=0)
+        self.query_one(ProgressBar).update(total=None)
         self.scanning = True
-        self._status(f"{len(self.summaries)} cached, reading {len(stale)} new or changed file(s)…")
-        self._scan(files, stale)
+        self._status(f"{len(self.summaries)} cached; looking for new or changed files…")
+        self._scan()
 
     def on_unmount(self) -> None:
         self._cancel.set()
@@ -149,9 +147,17 @@ class SessionsScreen(Screen[None]):
     # --- the worker -------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="sessions-scan", exit_on_error=False)
-    def _scan(self, files: list[Path], stale: list[Path]) -> None:
-        """Summarise the files the cache had nothing valid for (on every core when there
-        are many: `summary_pool`), then save the cache."""
+    def _scan(self) -> None:
+        """List the directory, check the cached summaries, summarise the files the cache had
+        nothing valid for (on every core when there are many: `summary_pool`), then save
+        the cache."""
+        try:
+            files = recording_files(self.root)
+        except OSError as exc:
+            self.post_message(ScanFinished(f"cannot list {self.directory}: {exc}"))
+            return
+        stale = [path for path in files if self.cache.cached(path) is None]
+        self.post_message(ScanChecked(len(stale), {str(path) for path in files}))
         batch: list[Summary] = []
         paths = [Path(os.path.abspath(p)) for p in stale]
         for n, summary in enumerate(summarise_all(paths, reader=self.cache.reader, cancel=self._cancel), 1):
@@ -163,6 +169,16 @@ class SessionsScreen(Screen[None]):
             return
         self.cache.forget_missing(self.directory, files)
         self.post_message(ScanFinished(self.cache.save(), len(stale)))
+
+    @on(ScanChecked)
+    def _checked(self, message: ScanChecked) -> None:
+        gone = [path for path in self.summaries if path not in message.present]
+        for path in gone:  # cached rows of files deleted since
+            del self.summaries[path]
+        if gone:
+            self.refresh_rows()
+        self.query_one(ProgressBar).update(total=max(1, message.stale), progress=0)
+        self._status(f"{len(self.summaries)} cached, reading {message.stale} new or changed file(s)…")
 
     @on(ScanProgressed)
     def _progressed(self, message: ScanProgressed) -> None:
@@ -182,7 +198,7 @@ class SessionsScreen(Screen[None]):
     @on(ScanFinished)
     def _finished(self, message: ScanFinished) -> None:
         self.scanning = False
-        if self._rows_pending or message.read:  # else every row is already shown
+        if self._rows_pending or message.read or not self.summaries:  # else every row is already shown
             self.refresh_rows()
         self._rows_pending = False
         self.query_one(ProgressBar).display = False

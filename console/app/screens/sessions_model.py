@@ -42,6 +42,9 @@ def _started(s: Summary) -> str:
 
 def relative(s: Summary, root: str) -> str:
     """The file's path under the browsed directory (its absolute path if outside it)."""
+    prefix = os.path.join(root, "")
+    if s.path.startswith(prefix):  # the usual case, without `relpath`'s cost (10,000 rows a filter)
+        return s.path[len(prefix):]
     try:
         rel = os.path.relpath(s.path, root)
     except ValueError:
