@@ -159,8 +159,7 @@ class SessionsScreen(Screen[None]):
         stale = [path for path in files if self.cache.cached(path) is None]
         self.post_message(ScanChecked(len(stale), {str(path) for path in files}))
         batch: list[Summary] = []
-        paths = [Path(os.path.abspath(p)) for p in stale]
-        for n, summary in enumerate(summarise_all(paths, reader=self.cache.reader, cancel=self._cancel), 1):
+        for n, summary in enumerate(summarise_all(stale, reader=self.cache.reader, cancel=self._cancel), 1):
             batch.append(self.cache.store(summary))
             if len(batch) >= BATCH or n == len(stale):
                 self.post_message(ScanProgressed(n, len(stale), batch))
