@@ -225,7 +225,7 @@ async def sort_and_filter(root: Path, cache_file: Path, count: int) -> tuple[dic
     from console.recording.summaries import SummaryCache
     from widgets.summary_table import SummaryTable
 
-    tenth = "s" + "0" * (4 - len(str(count // 10))) + "1"  # file names s00000..: "s01" of 10,000
+    tenth = "s" + "0" * (5 - len(str(count // 10))) + "1"  # file names s00000..: "s01" of 10,000
     app = SessionsApp(root, SummaryCache(cache_file), audio=False)
     table_times: dict[str, Spent] = {}
     async with app.run_test(size=(170, 50)) as pilot:

@@ -138,7 +138,9 @@ class SessionsScreen(Screen[None]):
         self.query_one(ProgressBar).update(total=None)
         self.scanning = True
         self._status(f"{len(self.summaries)} cached; looking for new or changed files…")
-        self._scan()
+        # After the first paint: the worker's thread would otherwise hold the GIL part of
+        # the time the rows take to show.
+        self.call_after_refresh(self._scan)
 
     def on_unmount(self) -> None:
         self._cancel.set()
