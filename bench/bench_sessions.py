@@ -12,8 +12,8 @@ directory, then times:
                   that looks inside every file)
     list cold     `SummaryCache` with no cache file: every file read and analysed
                   (`build_report`) in this process, the cache saved
-    list pool     the same through `summary_pool.summarise_all` (every core), as the
-                  sessions browser's first scan does
+    list pool     the same through `summary_pool.summarise_all` with 2 worker processes
+                  (the browser's first scan uses cores - 1 workers: a pool from 3 cores up)
     list cached   a new `SummaryCache` over the saved file: one `stat` per file
     stats cold    `realtime-console stats --json --no-cache DIR` in-process (read + aggregate)
     stats cached  `realtime-console stats --json DIR` with the cache warm
@@ -161,7 +161,7 @@ def list_pool(root: Path, cache_file: Path) -> int:
     from console.recording.summary_pool import summarise_all
 
     cache = SummaryCache(cache_file)
-    n = sum(1 for s in summarise_all(recording_files(root)) if cache.store(s))
+    n = sum(1 for s in summarise_all(recording_files(root), jobs=2) if cache.store(s))
     cache.save()
     return n
 

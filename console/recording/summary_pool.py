@@ -1,12 +1,16 @@
-"""Summarising many recordings at once on every core: the first scan of a big directory.
+"""Summarising many recordings at once in worker processes: the first scan of a big directory.
 
 A summary is the full `inspect` analysis of a file (about 2 ms for a small session), so
 the first listing of 10,000 recordings is CPU-bound in one process. `summarise_all` hands
 the files to a process pool in chunks and yields the summaries in the files' order; each
 is made by the same `summarise_file` as in-process, so the figures are the same. The pool
 uses the `spawn` start method (forking a process that runs Textual's threads is unsafe),
-which costs a few tenths of a second per worker: below `POOL_FROM` files, or on one core,
-or with a custom reader (tests count reads in their own process), files are read here.
+which costs a few tenths of a second per worker, and the workers' reading costs about a
+third more CPU than reading in-process (start-up, pickling). So it runs `cores() - 1`
+workers, leaving a core to the caller (the browser's UI): on a 2-core machine that is one
+worker, no gain, and files are read here, as they are below `POOL_FROM` files or with a
+custom reader (tests count reads in their own process). `bench/bench_sessions.py` measures
+a 2-worker pool against one process.
 
 UI-free: the sessions browser's scan worker uses it.
 """
@@ -40,8 +44,8 @@ def cores() -> int:
 def summarise_all(paths: Sequence[Path], *, reader: Reader = summarise_file, jobs: int | None = None,
                   cancel: threading.Event | None = None) -> Iterator[Summary]:
     """Each path's summary, in order; stops early (and stops the pool) once `cancel` is set
-    or the caller stops iterating."""
-    jobs = cores() if jobs is None else jobs
+    or the caller stops iterating. `jobs`: worker processes (default: `cores() - 1`)."""
+    jobs = cores() - 1 if jobs is None else jobs
     if reader is not summarise_file or jobs <= 1 or len(paths) < POOL_FROM:
         for path in paths:
             if cancel is not None and cancel.is_set():
