@@ -8,10 +8,8 @@ in the replay.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
-
 from collections.abc import Mapping
-
+from pathlib import Path
 
 from console.app.keyed_app import KeyedApp
 from console.cli import ArgumentParser, UsageError

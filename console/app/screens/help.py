@@ -1,8 +1,9 @@
 """The help screen (F1): the keys in force where the user is, and the slash commands.
 
-Every app of the tool opens it (`console.app.keyed_app.KeyedApp`). It is generated, not written: the rows come from the bindings active on the screen the
-user was looking at, with the focused pane's first (after the settings file's keymap
-is applied), so a remapped key shows as the key that actually works. Esc closes it.
+Every app of the tool opens it (`console.app.keyed_app.KeyedApp`). It is generated, not
+written: the rows come from the bindings active on the screen the user was looking at,
+with the focused pane's first (after the settings file's keymap is applied), so a
+remapped key shows as the key that actually works. Esc closes it.
 """
 
 from __future__ import annotations
