@@ -4,6 +4,7 @@ before any file is read, sorting and filtering, and Enter opening the replay of 
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -22,10 +23,15 @@ COUNT = 6
 
 
 class CountingReader:
-    def __init__(self) -> None:
+    """Counts the files read; with `release`, each read first waits for it to be set."""
+
+    def __init__(self, release: threading.Event | None = None) -> None:
         self.read: list[Path] = []
+        self.release = release
 
     def __call__(self, path: Path) -> Summary:
+        if self.release is not None:
+            self.release.wait(timeout=60)
         self.read.append(path)
         return summarise_file(path)
 
@@ -85,15 +91,22 @@ async def test_cached_rows_appear_without_reading(directory: Path, tmp_path: Pat
     warm.save()
     (directory / "new.jsonl").write_bytes((directory / "rec-00.jsonl").read_bytes())
     (directory / "rec-01.jsonl").unlink()  # cached, then deleted
-    reader = CountingReader()
+    release = threading.Event()
+    reader = CountingReader(release)
     app = SessionsApp(directory, SummaryCache(tmp_path / "cache.json", reader=reader), audio=False)
     async with app.run_test(size=SIZE) as pilot:
         screen = app.browser
-        # on mount, before the worker has listed or read anything, the cached rows are there
-        assert screen.query_one(SummaryTable).row_count == COUNT + 1
+        table = screen.query_one(SummaryTable)
+        # the cached rows are shown while the worker is still held before reading anything;
+        # the deleted file's cached row goes once the worker has listed the directory
+        try:
+            await wait_for(pilot, lambda: table.row_count == COUNT, what="the cached rows, less the deleted file")
+            assert reader.read == [] and screen.scanning
+        finally:
+            release.set()  # a failure above must not leave the worker waiting
         await scanned(pilot, screen)
         assert [p.name for p in reader.read] == ["new.jsonl"]
-        names = [os.path.basename(p) for p in column(screen.query_one(SummaryTable), "path")]
+        names = [os.path.basename(p) for p in column(table, "path")]
         assert "new.jsonl" in names and "rec-01.jsonl" not in names and len(names) == COUNT + 1
 
 
