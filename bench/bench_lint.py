@@ -11,6 +11,8 @@ fresh subprocess so each peak RSS (`ru_maxrss`) is that phase's alone:
     json       `json.loads` of every line: the floor for any reader that looks at every event
     inspect    `Recording.open` + `build_report` (parses everything but audio payloads)
     lint       `Recording.open` + `lint_recording` (parses every event, audio included)
+    inspect+lint  `build_report` then `lint_recording` on one opened recording: what the
+               `inspect` command does now that its report ends with the lint counts
     lint_traced  the same under tracemalloc, untimed: its peak Python allocation
 
 The lint phase also reports the findings (a clean synthetic session must have none) and
@@ -31,37 +33,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from long_session import write_long_session  # noqa: E402 - after the path set-up
+
 
 def generate(path: Path, size_mb: float) -> tuple[int, float]:
-    """Write a GA session of about `size_mb` MB; return (events, session seconds)."""
-    from console.recording.synthetic import SessionBuilder
-    from console.recording.writer import SessionRecorder
-
-    target = int(size_mb * 1024 * 1024)
-    builder = SessionBuilder(protocol="ga", fast_audio=True)
-    recorder = SessionRecorder(path, endpoint="wss://api.openai.com/v1/realtime?model=gpt-realtime",
-                               protocol="ga", model="gpt-realtime", started_at=builder.iso(0.0))
-    builder.sink = recorder.record
-    builder.session()
-    turn = 0
-    while recorder.bytes_written < target:
-        turn += 1
-        builder.user_speech(3000 + 500 * (turn % 5), f"user sentence number {turn} about something")
-        if turn % 5 == 0:
-            call = builder.response(function_call=("get_weather", json.dumps({"city": f"city {turn}"})))
-            builder.function_output(call["call_id"], json.dumps({"temp_c": turn % 30}))
-            builder.response_create()
-        builder.response(latency_ms=300 + 37 * (turn % 11), audio_ms=4000 + 300 * (turn % 7),
-                         transcript=" ".join(["word"] * 40), delta_gap_ms=25,
-                         cancel_after_deltas=10 if turn % 9 == 0 else None)
-        builder.wait(6000)  # the answer plays out before the user speaks again
-    recorder.close()
-    return recorder.events_written, builder.t
+    """Write the lint benchmark's session: a tool round trip every 5th turn, answers played out."""
+    return write_long_session(path, size_mb, tool_every=5, pause_ms=6000)
 
 
 def phase(name: str, path: str) -> dict[str, float]:
     """Run one phase in this process; return its seconds (imports excluded) and peak RSS."""
-    import console.lint.run  # noqa: F401 - import time is not the phase's
+    import console.recording.linting  # noqa: F401 - import time is not the phase's
     import console.recording.report  # noqa: F401
     extra: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -75,10 +57,18 @@ def phase(name: str, path: str) -> dict[str, float]:
 
         with Recording.open(path) as rec:
             build_report(rec)
+    elif name == "inspect+lint":
+        from console.recording import Recording
+        from console.recording.linting import lint_counts, lint_recording
+        from console.recording.report import build_report
+
+        with Recording.open(path) as rec:
+            report = build_report(rec)
+            report["lint"] = lint_counts(lint_recording(rec).findings)
     elif name in ("lint", "lint_traced"):
         import tracemalloc
 
-        from console.lint.run import lint_recording
+        from console.recording.linting import lint_recording
         from console.recording import Recording
 
         if name == "lint_traced":  # tracemalloc slows Python down: its own run, not timed
@@ -112,16 +102,16 @@ def main() -> None:
     print(f"generated {size_mb:.0f} MB, {events:,} events, {session_s / 3600:.1f} h of session "
           f"in {time.perf_counter() - t0:.1f} s")
     results: dict[str, dict[str, float]] = {}
-    for name in ("json", "inspect", "lint", "lint_traced"):
+    for name in ("json", "inspect", "lint", "inspect+lint", "lint_traced"):
         out = subprocess.run([sys.executable, __file__, "--phase", name, "--path", str(path)],
                              check=True, capture_output=True, text=True).stdout
         results[name] = json.loads(out)
     base = results["json"]["seconds"]
-    print(f"{'phase':<8} {'seconds':>8} {'MB/s':>7} {'x json':>7} {'peak RSS MB':>12}")
+    print(f"{'phase':<12} {'seconds':>8} {'MB/s':>7} {'x json':>7} {'peak RSS MB':>12}")
     for name, r in results.items():
         if name == "lint_traced":
             continue
-        print(f"{name:<8} {r['seconds']:>8.2f} {size_mb / r['seconds']:>7.0f} {r['seconds'] / base:>7.2f} "
+        print(f"{name:<12} {r['seconds']:>8.2f} {size_mb / r['seconds']:>7.0f} {r['seconds'] / base:>7.2f} "
               f"{r['rss_mb']:>12.0f}")
     lint = results["lint"]
     print(f"lint: {int(lint['findings'])} finding(s); peak traced Python allocation "

@@ -13,6 +13,10 @@ each phase in a fresh subprocess so every peak RSS (`ru_maxrss`) is that phase's
     index      `Recording.open` (mmap scan, numpy columns)
     inspect    `Recording.open` + `build_report`
     ramp       indexing the first 64 KiB (what a UI waits for before it can show rows)
+    chain-index, chain-inspect
+               the same session split into `--chain` linked files (a reconnected
+               session), opened as one with `open_chain` (and reported): against `index`
+               and `inspect` of the single file, the cost of following a chain
 
 Writing cost is measured per event against `json.dumps` alone. The file is deleted at the
 end unless `--keep`.
@@ -32,33 +36,41 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from long_session import write_long_session  # noqa: E402 - after the path set-up
+
 
 def generate(path: Path, size_mb: float) -> tuple[int, float]:
-    """Write a GA session of about `size_mb` MB; return (events, session seconds)."""
-    from console.recording.synthetic import SessionBuilder
-    from console.recording.writer import SessionRecorder
+    """Write the recording benchmark's session (see `long_session`)."""
+    return write_long_session(path, size_mb)
 
-    target = int(size_mb * 1024 * 1024)
-    builder = SessionBuilder(protocol="ga", fast_audio=True)
-    recorder = SessionRecorder(path, endpoint="wss://api.openai.com/v1/realtime?model=gpt-realtime",
-                               protocol="ga", model="gpt-realtime", started_at=builder.iso(0.0))
-    builder.sink = recorder.record
-    builder.session()
-    turn = 0
-    while recorder.bytes_written < target:
-        turn += 1
-        builder.user_speech(3000 + 500 * (turn % 5), f"user sentence number {turn} about something")
-        builder.response(latency_ms=300 + 37 * (turn % 11), audio_ms=4000 + 300 * (turn % 7),
-                         transcript=" ".join(["word"] * 40), delta_gap_ms=25,
-                         cancel_after_deltas=10 if turn % 9 == 0 else None)
-        builder.wait(800)
-    recorder.close()
-    return recorder.events_written, builder.t
+
+def split(path: Path, parts: int) -> list[Path]:
+    """The recording at `path` split by lines into `parts` linked files, as the console
+    writes a reconnected session (later headers `continues`, earlier files' trailers)."""
+    size = path.stat().st_size
+    names = [path.with_name(f"{path.stem}-part{k + 1}.jsonl") for k in range(parts)]
+    with open(path, "rb") as f:
+        header = json.loads(f.readline())
+        for k, name in enumerate(names):
+            with open(name, "wb") as out:
+                head = dict(header)
+                if k:
+                    head["continues"] = {"file": names[k - 1].name, "session_id": None}
+                out.write(json.dumps(head).encode() + b"\n")
+                limit = size * (k + 1) // parts
+                for line in f:
+                    out.write(line)
+                    if k + 1 < parts and f.tell() >= limit:
+                        break
+                if k + 1 < parts:
+                    trailer = {"time": header["started_at"], "continued": {"file": names[k + 1].name}}
+                    out.write(json.dumps(trailer).encode() + b"\n")
+    return names
 
 
 def phase(name: str, path: str) -> dict[str, float]:
     """Run one phase in this process; return its seconds (imports excluded) and peak RSS."""
-    if name in ("index", "inspect", "ramp"):
+    if name in ("index", "inspect", "ramp", "chain-index", "chain-inspect"):
         import console.recording.report  # noqa: F401 - import time is not the phase's
     t0 = time.perf_counter()
     extra: dict[str, float] = {}
@@ -83,6 +95,16 @@ def phase(name: str, path: str) -> dict[str, float]:
             report = build_report(rec)
             extra["report_only_s"] = time.perf_counter() - t1
             extra["turns"] = len(report["turns"])
+        rec.close()
+    elif name in ("chain-index", "chain-inspect"):
+        from console.recording.chain import open_chain
+        from console.recording.report import build_report
+
+        rec = open_chain(path)
+        extra["events"] = len(rec)
+        extra["files"] = len(rec.paths)
+        if name == "chain-inspect":
+            extra["turns"] = len(build_report(rec)["turns"])
         rec.close()
     elif name == "ramp":
         from console.recording import Recording
@@ -140,6 +162,8 @@ def main() -> int:
     parser.add_argument("--size-mb", type=float, default=200.0, help="size of the generated log (default 200)")
     parser.add_argument("--dir", default=None, help="where to write the log (default: a temp dir)")
     parser.add_argument("--keep", action="store_true", help="keep the generated file")
+    parser.add_argument("--chain", type=int, default=4, metavar="N",
+                        help="also split the log into N linked files and open them as one (default 4; 0: skip)")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("file", nargs="?", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -158,8 +182,11 @@ def main() -> int:
               f"({gen_s / events * 1e6:.1f} us/event including generation)")
         floor = baseline_rss()
         results = {name: run_phase(name, path) for name in ("lines", "json", "index", "inspect", "ramp")}
+        if args.chain > 1:
+            parts = split(path, args.chain)
+            results.update({name: run_phase(name, parts[-1]) for name in ("chain-index", "chain-inspect")})
         print(f"\npeak RSS of the interpreter with the package imported: {floor:.0f} MB")
-        print(f"{'phase':<10}{'seconds':>10}{'MB/s':>10}{'peak RSS MB':>14}  notes")
+        print(f"{'phase':<14}{'seconds':>10}{'MB/s':>10}{'peak RSS MB':>14}  notes")
         for name, r in results.items():
             notes = ""
             if name == "lines":
@@ -172,14 +199,18 @@ def main() -> int:
                 notes = f"report alone {r['report_only_s']:.2f} s, {int(r['turns'])} turns"
             elif name == "ramp":
                 notes = f"first rows ready ({int(r['events'])} events)"
+            elif name.startswith("chain-"):
+                single = results[name.removeprefix("chain-")]
+                notes = (f"{int(r['files'])} linked files, {int(r['events'])} events; "
+                         f"{r['seconds'] / single['seconds']:.2f}x the single file's {name.removeprefix('chain-')}")
             mbps = size_mb / r["seconds"] if r["seconds"] and name != "ramp" else float("nan")
-            print(f"{name:<10}{r['seconds']:>10.2f}{mbps:>10.0f}{r['peak_rss_mb']:>14.0f}  {notes}")
+            print(f"{name:<14}{r['seconds']:>10.2f}{mbps:>10.0f}{r['peak_rss_mb']:>14.0f}  {notes}")
         w = write_cost(tmpdir)
         print("\nwriting, per event (us): "
               f"audio delta record {w['audio_delta_record_us']:.1f} vs json.dumps alone {w['audio_delta_dumps_us']:.1f}; "
               f"small event record {w['small_record_us']:.1f} vs json.dumps alone {w['small_dumps_us']:.1f}")
         if args.keep:
-            print(f"\nkept {path}")
+            print(f"\nkept {tmpdir}")
     finally:
         if not args.keep:
             for p in tmpdir.iterdir():

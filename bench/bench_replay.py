@@ -4,7 +4,7 @@ line in the same run.
     .venv/bin/python bench/bench_replay.py                 # ~100 MB, about a minute
     .venv/bin/python bench/bench_replay.py --size-mb 1024 --seek-window 50000  # the 1 GB figure
 
-It generates a multi-hour GA session with audio (bench_recording's generator, through the
+It generates a multi-hour GA session with audio (`long_session`'s generator, through the
 real `SessionRecorder`), then runs each phase in a fresh subprocess so each peak RSS
 (`ru_maxrss`) is that phase's alone:
 
@@ -71,7 +71,8 @@ def phase_replay(path: str, window: int) -> dict[str, float]:
             span = min(len(rec), window) if window > 0 else len(rec)
             out["seek_span"] = span
             for label, target in (("seek_end_cold_s", span - 1), ("seek_middle_s", span // 2),
-                                  ("seek_back_near_s", span // 2 - 200), ("seek_forward_s", span // 2 + 5000)):
+                                  ("seek_back_near_s", max(0, span // 2 - 200)),
+                                  ("seek_forward_s", min(span - 1, span // 2 + 5000))):
                 t = time.perf_counter()
                 screen.seek(target)  # long seeks run in steps on the event loop
                 while ctl.cursor != target or any(w.group == "replay-seek" for w in app.workers):
@@ -138,7 +139,7 @@ def main() -> int:
         print(json.dumps(result))
         return 0
 
-    from bench_recording import generate
+    from long_session import write_long_session as generate
 
     tmpdir = Path(tempfile.mkdtemp(prefix="bench_replay_", dir=args.dir))
     path = tmpdir / "session.jsonl"

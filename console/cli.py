@@ -25,7 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "replay": ("console.app.replay_cli", "replay a recorded session in the console"),
     "inspect": ("console.recording.inspect_cli", "summarise a recorded session (latency, usage, errors)"),
     "export": ("console.recording.export_cli", "export a recording's audio, transcript or events"),
-    "lint": ("console.lint.cli", "check a recorded session for protocol mistakes (findings by rule)"),
+    "lint": ("console.recording.lint_cli", "check a recorded session for protocol mistakes (findings by rule)"),
     "proxy": ("console.app.proxy_cli", "relay and record an app's Realtime sessions, keeping the key here"),
     "stats": ("console.recording.stats_cli", "aggregate many recordings (latency percentiles, errors, cost)"),
     "sessions": ("console.app.sessions_app", "browse a directory of recordings and open one in replay"),
@@ -54,6 +54,7 @@ def _load(module_name: str):
 def _top_help() -> str:
     lines = [
         f"usage: {PROG} [options]            run the console (on the embedded simulator without an API key)",
+        f"       {PROG} --call-id CALL_ID  attach to a live WebRTC/SIP call (as '{PROG} attach CALL_ID')",
         f"       {PROG} COMMAND [options]",
         "",
         "commands:",

@@ -12,6 +12,7 @@ from typing import Any
 
 from rich.text import Text
 
+from console.realtime.images import ImageInfo
 from console.session.annotations import ItemMarks
 
 AUDIO_RATE = 24_000
@@ -28,7 +29,15 @@ def item_text(item: dict[str, Any]) -> str:
     if kind == "function_call_output":
         return str(formatted.get("output") or item.get("output") or "")
     parts = [p for p in (formatted.get("text"), formatted.get("transcript")) if isinstance(p, str) and p.strip()]
-    return "\n".join(parts)
+    return "\n".join(image_placeholders(item) + parts)
+
+
+def image_placeholders(item: dict[str, Any]) -> list[str]:
+    """`[image cat.png 34 KB 640×480]` for each image of a message (never its data)."""
+    images = (item.get("formatted") or {}).get("images")
+    if not isinstance(images, list):
+        return []
+    return [f"[image {ImageInfo.from_dict(image).label()}]" for image in images if isinstance(image, dict)]
 
 
 def audio_seconds(item: dict[str, Any], rate: int = AUDIO_RATE) -> float:
@@ -141,8 +150,10 @@ def render_item(item: dict[str, Any], marks: ItemMarks | None = None, rate: int 
     else:
         text = formatted.get("text") or ""
         transcript = formatted.get("transcript") or ""
+        for placeholder in image_placeholders(item):
+            body.append(("\n" if body else "") + placeholder, style="bold magenta")
         if isinstance(text, str) and text:
-            body.append(_clip(text))
+            body.append(("\n" if body else "") + _clip(text))
         if marks.truncated_ms is not None and role != "user":
             pass  # the transcript, heard and unheard parts, goes with the truncation line
         elif isinstance(transcript, str) and transcript.strip():

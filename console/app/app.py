@@ -32,6 +32,7 @@ from console.recording.readback import RecordingReadback
 from console.app.screens.main import MainScreen
 from console.app.screens.manual_tool_output import make_manual_prompt
 from console.app.bridge import FLUSH_HZ, SessionBridge
+from console.session.continuation import Continuation
 from console.session.live import LiveSession
 from console.session.slash import SlashCommand, help_text
 from console.audio.turns import TurnController, open_audio
@@ -121,6 +122,9 @@ class RealtimeConsoleApp(KeyedApp):
         self._frozen = False
         self._remember_theme = False
         self.recorder: Any = None
+        #: Where a reconnected session's recording moves on to a new file.
+        self.continuation = Continuation()
+        self.session.reconnect_listeners.append(self._on_reconnect_phase)
         #: True once `on_mount` finished setting up (audio started, start-up notes added).
         self.started = False
 
@@ -180,14 +184,15 @@ class RealtimeConsoleApp(KeyedApp):
             return
         self._open_recorder(path)
 
-    def _open_recorder(self, path: Path) -> None:
+    def _open_recorder(self, path: Path, continues: dict[str, Any] | None = None) -> None:
         from console.recording.writer import SessionRecorder
 
         stats = self.session.stats
         self.session.mark_stats_changed()
         try:
             self.recorder = SessionRecorder(path, endpoint=self.config.endpoint_label,
-                                            protocol=self.config.protocol, model=self.config.model)
+                                            protocol=self.config.protocol, model=self.config.model,
+                                            header_extra={"continues": continues} if continues else None)
         except OSError as exc:
             stats.recording = "stopped"
             self.session.add_note("error", f"cannot record to {path}: {exc.strerror or exc}; the session goes on unrecorded")
@@ -195,15 +200,52 @@ class RealtimeConsoleApp(KeyedApp):
         self.readback.adopt(self.recorder)
         stats.recording, stats.recording_path = "on", str(path)
         self.session.event_listeners.append(self._record)
-        self.session.add_note("info", f"recording to {path}")
+        if continues:
+            self.session.add_note("info", f"⟳ the recording continues in {path} (linked to {continues['file']})")
+        else:
+            self.session.add_note("info", f"recording to {path}")
 
     def _record(self, payload: dict[str, Any]) -> None:
-        recorder = self.recorder
-        if recorder is None:
+        if self.recorder is None:
             return
         # The session calls its listeners just before appending to the store, so the
         # event's store index is the store's length now.
-        index, line = len(self.store), recorder.events_written
+        index = len(self.store)
+        if not self.continuation.observe(index, payload):
+            self._write(index, payload)
+
+    def _on_reconnect_phase(self, phase: str, payload: dict[str, Any]) -> None:
+        """The library reconnects by itself: from the new session on, the recording goes
+        on in a new file linked to this one (see `Continuation`)."""
+        if phase == "reconnecting":
+            self.continuation.start(payload)
+        elif phase == "reconnected":
+            link, held = self.continuation.finish(payload)
+            if link is not None and self.recorder is not None:
+                self._continue_recording(link, payload.get("session_id"))
+            for index, event in held:
+                self._write(index, event)
+        else:  # the reconnect gave up: what it held stays in this file
+            for index, event in self.continuation.release():
+                self._write(index, event)
+
+    def _continue_recording(self, link: dict[str, Any], session_id: Any) -> None:
+        """Close this file with a trailer naming the next, and open the next with a
+        header naming this one (`replay`/`inspect` follow the links as one session)."""
+        recorder = self.recorder
+        self.recorder = None
+        if self._record in self.session.event_listeners:
+            self.session.event_listeners.remove(self._record)
+        path = self._next_path(recorder.path)
+        recorder.finish_continued(path, session_id if isinstance(session_id, str) else None)
+        self._open_recorder(path, {"file": recorder.path.name, **link})
+
+    def _write(self, index: int, payload: dict[str, Any]) -> None:
+        """Append one event to the recording and tell the read-back where its line is."""
+        recorder = self.recorder
+        if recorder is None:
+            return
+        line = recorder.events_written
         try:
             recorder.on_realtime_event(payload)
         except Exception as exc:  # noqa: BLE001 - any recorder failure ends the recording, not the session
@@ -234,6 +276,8 @@ class RealtimeConsoleApp(KeyedApp):
         self._closed = True
         await self.turns.stop()
         await self.session.close()
+        for index, payload in self.continuation.release():
+            self._write(index, payload)
         if self.recorder is not None:
             self.recorder.close()
         self.readback.close()
@@ -271,6 +315,27 @@ class RealtimeConsoleApp(KeyedApp):
             client.send_user_message_content([{"type": "input_text", "text": text}])
 
     @reported
+    def send_image(self, path: str, text: str = "") -> None:
+        """Send an image file (then `text`, if any) as one user message and ask for a
+        response; a missing, unreadable, wrong-typed or oversized file is one line in the
+        notice bar and nothing is sent."""
+        from console.realtime.images import ImageError, image_part
+
+        if client := self._client():
+            try:
+                # Checked here for the notice's label; the client is given the path (it
+                # reads the small file again) so that the conversation shows its name.
+                _, info = image_part(Path(path))
+                content: list[dict[str, Any]] = [{"type": "input_image", "image_url": Path(path)}]
+                if text:
+                    content.append({"type": "input_text", "text": text})
+                client.send_user_message_content(content)
+            except ImageError as exc:
+                self.notice(f"/image: {exc}", "error")
+                return
+            self.notice(f"sent image {info.label()}")
+
+    @reported
     def action_talk(self) -> None:
         self.notice(self.turns.toggle_talk())
 
@@ -303,8 +368,8 @@ class RealtimeConsoleApp(KeyedApp):
         name; next to an explicit `--record FILE` it is `FILE-2.jsonl`, `-3`, ... A file
         that holds no event yet (the first connection failed) is simply kept.
         """
-        from console.recording.paths import default_path, sessions_dir
-
+        for index, payload in self.continuation.release():
+            self._write(index, payload)
         recorder = self.recorder
         if recorder is None or recorder.events_written == 0:
             return
@@ -312,7 +377,13 @@ class RealtimeConsoleApp(KeyedApp):
         recorder.finish()  # the log still reads its payloads back; `shutdown` closes it
         if self._record in self.session.event_listeners:
             self.session.event_listeners.remove(self._record)
-        old = recorder.path
+        self._open_recorder(self._next_path(recorder.path))
+
+    def _next_path(self, old: Path) -> Path:
+        """The file after `old`: a fresh readable name in the default directory, else
+        `FILE-2.jsonl`, `-3`, ... next to an explicit `--record FILE`."""
+        from console.recording.paths import default_path, sessions_dir
+
         if old.parent == sessions_dir():
             config = self.config
             path = default_path(model=config.model, backend=backend_word(config.offline, config.azure, config.url))
@@ -321,7 +392,7 @@ class RealtimeConsoleApp(KeyedApp):
             n = 2
             while (path := old.with_name(f"{stem}-{n}{old.suffix}")).exists():
                 n += 1
-        self._open_recorder(path)
+        return path
 
     def action_disconnect(self) -> None:
         self.spawn(self.session.disconnect())
@@ -513,6 +584,8 @@ class RealtimeConsoleApp(KeyedApp):
                     self.notice(str(exc), "error")
                 else:
                     self.notice(f"sent {command.event_type} {event.get('event_id', '')}")
+        elif name == "image":
+            self.send_image(command.data["path"], command.data.get("text", ""))
         elif name == "retrieve":
             await self._check_drift()
         elif name == "delete":

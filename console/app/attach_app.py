@@ -55,6 +55,8 @@ class AttachScreen(Screen[None]):
         Binding("ctrl+l", "focus_log", "Log", id="attach.focus_log", show=False, tooltip="Focus the event log"),
         Binding("ctrl+n", "focus_input", "Input", id="attach.focus_input", show=False,
                 tooltip="Focus the input line"),
+        Binding("ctrl+g", "diagnostics", "Diagnostics", id="attach.diagnostics", show=False,
+                tooltip="List the call's lint findings; enter selects one's event in the log"),
     ]
 
     def __init__(self, session: AttachedSession, title: str) -> None:
@@ -139,6 +141,9 @@ class AttachScreen(Screen[None]):
 
     def action_focus_input(self) -> None:
         self.query_one(InputLine).focus()
+
+    def action_diagnostics(self) -> None:
+        self.view.show_diagnostics()
 
 
 class AttachConsoleApp(KeyedApp):

@@ -31,6 +31,6 @@ def _live_view(settings: UserSettings) -> Callable[[AttachedSession, AttachTarge
 def run(args: argparse.Namespace) -> int:
     if args.headless:
         return attach_cli.run(args, live=None)
-    from console.app.launch import app_settings
+    from console.app.settings import app_settings
 
     return attach_cli.run(args, live=_live_view(app_settings()))

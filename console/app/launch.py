@@ -10,7 +10,8 @@ import argparse
 from typing import Any
 
 from console.realtime.protocol import DEFAULT_MODEL, PROTOCOLS, VOICES
-from console.user_config import UserSettings, load_settings
+from console.app.settings import check_settings
+from console.user_config import load_settings
 
 
 def build_parser(prog: str) -> argparse.ArgumentParser:
@@ -32,6 +33,9 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     conn.add_argument("--azure-endpoint", metavar="URL", help="Azure OpenAI resource endpoint (key from AZURE_OPENAI_API_KEY)")
     conn.add_argument("--azure-deployment", metavar="NAME", help="Azure deployment name")
     conn.add_argument("--api-version", metavar="VERSION", help="Azure API version (selects the dated preview URL)")
+    conn.add_argument("--call-id", metavar="CALL_ID",
+                      help="attach to a live WebRTC or SIP call instead of opening a session, as "
+                           "'realtime-console attach CALL_ID' does (with --url, --api-key-env, --record, --no-record)")
 
     sess = parser.add_argument_group("session")
     sess.add_argument("--instructions", help="system instructions for the session")
@@ -64,40 +68,47 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     return parser
 
 
-def check_settings(args: Any, settings: UserSettings) -> None:
-    """What only Textual can judge: theme names and the keymap's binding ids.
+#: The console's options that also mean something when attaching to a call (`--call-id`).
+CALL_OPTIONS = ("url", "api_key_env", "record", "no_record")
 
-    `console.user_config` checks the file's shape without the UI; a theme or binding id
-    that does not exist is as much a typo as an unknown key, so it stops the start-up
-    with one line naming it.
+
+def attach_arguments(args: argparse.Namespace) -> argparse.Namespace:
+    """`--call-id CALL_ID` and its options as `realtime-console attach` parses them.
+
+    The attach command's own parser reads them (its defaults, its checks), so the two ways
+    to attach cannot drift apart. Any other option of the console would be silently
+    ignored by an attached call, so it is refused instead.
     """
-    from textual.theme import BUILTIN_THEMES
+    from console.app import attach_cli
+    from console.cli import PROG, UsageError
 
-    from console.app.keymap import unknown_ids
-    from console.cli import UsageError
-
-    themes = ", ".join(sorted(BUILTIN_THEMES))
-    flag = getattr(args, "theme", None)
-    if flag is not None and flag not in BUILTIN_THEMES:
-        raise UsageError(f"--theme {flag!r} is not a theme (one of {themes})")
-    if settings.theme is not None and settings.theme not in BUILTIN_THEMES:
-        raise UsageError(f"config file {settings.path}: 'theme' {settings.theme!r} is not a theme (one of {themes})")
-    if unknown := unknown_ids(settings.keymap):
-        raise UsageError(f"config file {settings.path}: 'keymap.{unknown[0]}' is not a binding id of realtime-console "
-                         "(F1 in any of its screens, or the README's key table, lists them)")
-
-
-def app_settings() -> UserSettings:
-    """The settings file, checked, for an app other than the console (replay, proxy,
-    attach, sessions): they take its keymap and theme; a bad file stops them before
-    the screen is drawn, as it stops the console."""
-    settings = load_settings()
-    check_settings(None, settings)
-    return settings
+    parser = build_parser(PROG)
+    defaults = vars(parser.parse_args([]))
+    flags: dict[str, list[str]] = {}
+    for action in parser._actions:  # noqa: SLF001 - argparse keeps no public list of them
+        if action.option_strings:
+            flags.setdefault(action.dest, []).append(action.option_strings[0])
+    unused = ["/".join(flags.get(name, [name])) for name, value in vars(args).items()
+              if name not in ("call_id", *CALL_OPTIONS) and value != defaults.get(name)]
+    if unused:
+        raise UsageError(f"--call-id attaches to a live call: {', '.join(unused)} does not apply to it "
+                         f"(it takes {', '.join('--' + o.replace('_', '-') for o in CALL_OPTIONS)})")
+    argv = [args.call_id]
+    for name in ("url", "api_key_env", "record"):
+        if getattr(args, name) is not None:
+            argv += [f"--{name.replace('_', '-')}", getattr(args, name)]
+    if args.no_record:
+        argv.append("--no-record")
+    return attach_cli.build_parser(f"{PROG} --call-id").parse_args(argv)
 
 
 def run(args: Any) -> int:
-    """Resolve the options and run the TUI; returns the process exit status."""
+    """Resolve the options and run the TUI (or, with `--call-id`, the attach view);
+    returns the process exit status."""
+    if getattr(args, "call_id", None) is not None:
+        from console.app import attach_cli
+
+        return attach_cli.run(attach_arguments(args))
     from console.config import build_config
 
     settings = load_settings()

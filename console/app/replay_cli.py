@@ -1,4 +1,7 @@
-"""`realtime-console replay FILE [--speed X] [--no-audio] [--at EVENT|TIME] [--play]`.
+"""`realtime-console replay FILE [--speed X] [--no-audio] [--at EVENT|TIME] [--play] [--no-follow]`.
+
+A file of a reconnected session's chain replays the whole chain (see
+`console/recording/chain.py`) unless `--no-follow` says to show that file alone.
 
 Only parses arguments, checks the file (the first 64 KiB are indexed here, so a file that
 is not a log fails with one line and exit status 2 before any screen is drawn) and starts
@@ -11,6 +14,7 @@ import argparse
 
 from console.cli import ArgumentParser, UsageError
 
+from console.recording.chain import open_chain
 from console.recording.index import NotARecordingError
 from console.recording.reader import Recording
 
@@ -42,13 +46,16 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     parser.add_argument("--output-device", metavar="DEVICE", help="sound device index or name for the model's voice")
     parser.add_argument("--at", metavar="EVENT|TIME", help="start at an event number (123) or a time (83.5s, 1:23)")
     parser.add_argument("--play", action="store_true", help="start playing at once (default: paused)")
+    parser.add_argument("--no-follow", action="store_true",
+                        help="replay this file alone, not the chain of files a reconnected session continued in")
     return parser
 
 
-def open_for_replay(path: str) -> Recording:
-    """Open a recording without indexing it all, turning failures into a one-line UsageError."""
+def open_for_replay(path: str, follow: bool = True) -> Recording:
+    """Open a recording (with the files it continues and continues in, if `follow`) without
+    indexing it all, turning failures into a one-line UsageError."""
     try:
-        return Recording(path)
+        return open_chain(path, follow=follow, index=False)
     except NotARecordingError as exc:
         raise UsageError(f"{path} is not a realtime-console recording or event log: {exc}") from None
     except IsADirectoryError:
@@ -78,11 +85,11 @@ def run(args: argparse.Namespace) -> int:
             load_sounddevice()
         except AudioUnavailable:
             pass
-    from console.app.launch import app_settings
+    from console.app.settings import app_settings
     from console.user_config import DEFAULT_THEME
 
     settings = app_settings()
-    rec = open_for_replay(args.file)
+    rec = open_for_replay(args.file, follow=not args.no_follow)
     from console.app.screens.replay import ReplayApp
 
     try:

@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
             load_sounddevice()
         except AudioUnavailable:
             pass
-    from console.app.launch import app_settings
+    from console.app.settings import app_settings
     from console.user_config import DEFAULT_THEME
 
     settings = app_settings()

@@ -177,11 +177,18 @@ async def _main(args: argparse.Namespace, target: AttachTarget, live: LiveView |
                 recording.finish()
 
 
+async def attach(args: argparse.Namespace, live: LiveView | None = None, env: dict[str, str] | None = None,
+                 out: TextIO = sys.stdout) -> int:
+    """What `run` does, in the running event loop (raises `AttachUsageError`, `AttachError`)."""
+    target = resolve(args, dict(os.environ) if env is None else env)
+    return await _main(args, target, live, out)
+
+
 def run(args: argparse.Namespace, live: LiveView | None = None, env: dict[str, str] | None = None,
         out: TextIO = sys.stdout) -> int:
+    """Attach and watch until the call ends or the user detaches (the process's exit status)."""
     try:
-        target = resolve(args, dict(os.environ) if env is None else env)
-        return asyncio.run(_main(args, target, live, out))
+        return asyncio.run(attach(args, live, env, out))
     except AttachUsageError as exc:
         raise UsageError(str(exc)) from None
     except AttachError as exc:

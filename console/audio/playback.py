@@ -68,6 +68,8 @@ class Speaker:
         self._task: asyncio.Task[None] | None = None
         self._resamplers: dict[str, StreamResampler] = {}
         self._scratch = np.zeros(0, dtype=np.int16)
+        self._wake = asyncio.Event()
+        self._idle = False
 
     @property
     def running(self) -> bool:
@@ -96,6 +98,7 @@ class Speaker:
                     raise
                 self.problem = str(exc)
                 self.enabled = False
+        self._wake = asyncio.Event()  # bound to this loop; a restarted speaker gets a new one
         self._task = asyncio.create_task(self._virtual_clock(), name="speaker-clock")
 
     def _open_device(self) -> None:
@@ -133,21 +136,46 @@ class Speaker:
         if status:
             self.output_underflows += 1
 
+    @property
+    def idle(self) -> bool:
+        """True while the virtual clock sleeps until audio is queued (see `_virtual_clock`)."""
+        return self._idle
+
     async def _virtual_clock(self) -> None:
+        """Pull on a real-time clock while there is anything to show; sleep otherwise.
+
+        Why it stops: with nothing queued, each tick only writes silence into the level
+        ring, and once the ring holds nothing but silence more of it changes nothing a
+        reader can see. Ticking 50 times a second at rest was the largest part of an idle
+        console's CPU, so the clock sleeps until `enqueue` wakes it, then restarts from
+        the present (the idle time is not owed to anyone: no item was playing).
+        """
         loop = asyncio.get_running_loop()
-        start = loop.time()
-        consumed = 0
         scratch = np.zeros(self.samplerate, dtype=np.int16)
+        capacity = self.level_ring.capacity
+        silent = 0  # samples of silence written since the last audio sample
         while True:
-            await asyncio.sleep(VIRTUAL_TICK_S)
-            due = int((loop.time() - start) * self.samplerate) - consumed
-            while due > 0:  # at most one second per pull, however long the loop stalled
-                n = min(due, len(scratch))
-                out = scratch[:n]
-                self._jitter.pull(out)
-                self.level_ring.write(out)
-                consumed += n
-                due -= n
+            start = loop.time()
+            consumed = 0
+            while self._jitter.buffered or silent < capacity:
+                await asyncio.sleep(VIRTUAL_TICK_S)
+                due = int((loop.time() - start) * self.samplerate) - consumed
+                while due > 0:  # at most one second per pull, however long the loop stalled
+                    n = min(due, len(scratch))
+                    out = scratch[:n]
+                    filled = self._jitter.pull(out)
+                    silent = n - filled if filled else silent + n
+                    self.level_ring.write(out)
+                    consumed += n
+                    due -= n
+            self._wake.clear()
+            if self._jitter.buffered:  # queued between the last pull and the clear
+                continue
+            self._idle = True
+            try:
+                await self._wake.wait()
+            finally:
+                self._idle = False
 
     async def stop(self) -> None:
         """Stop playback and close the device; queued audio is dropped."""
@@ -175,6 +203,7 @@ class Speaker:
                 rs = self._resamplers[item_id] = StreamResampler(self.samplerate, self.device_rate)
             samples = rs.process(samples)
         self._jitter.push(item_id, samples)
+        self._wake.set()
 
     def _to_api_rate(self, device_samples: int) -> int:
         if self.device_rate == self.samplerate:

@@ -1,16 +1,16 @@
-"""Session rules: beta-field-in-ga, session-update-refused, instructions-too-long,
-session-expiry."""
+"""Session rules: beta-field-in-ga, unknown-session-field, session-update-refused,
+instructions-too-long, session-expiry.
+
+A GA `session.update` is checked against the GA session's shape (`session_shape`): beta
+field names anywhere in it, and names the GA objects do not have, each with its GA path."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from .context import Context, error_label, error_of, number, text
+from .session_shape import problems
 
-#: Top-level session fields of the beta shape that GA moved or removed.
-BETA_FIELDS: tuple[str, ...] = ("modalities", "voice", "input_audio_format", "output_audio_format",
-                                "input_audio_transcription", "turn_detection", "temperature",
-                                "max_response_output_tokens")
 MAX_INSTRUCTIONS = 8000
 #: A session that ends this close to `expires_at` was nearly cut off.
 EXPIRY_MARGIN_S = 300.0
@@ -43,10 +43,14 @@ class SessionCheck:
         if not isinstance(session, dict):
             return
         is_ga = session.get("type") == "realtime" or (self.ctx.protocol == "ga" and "type" not in session)
-        beta = [k for k in BETA_FIELDS if k in session]
-        if is_ga and beta:
-            self.ctx.emit("beta-field-in-ga", f"session.update at event {n} has beta fields at the top level of a GA "
-                          f"session: {', '.join(beta)}", [n], [text(ev.get("event_id"))])
+        if is_ga:
+            beta, unknown = problems(session)
+            if beta:
+                self.ctx.emit("beta-field-in-ga", f"session.update at event {n} has beta-shaped fields in a GA "
+                              f"session: {', '.join(m.describe() for m in beta)}", [n], [text(ev.get("event_id"))])
+            if unknown:
+                self.ctx.emit("unknown-session-field", f"session.update at event {n} has fields the GA session does "
+                              f"not have: {', '.join(m.describe() for m in unknown)}", [n], [text(ev.get("event_id"))])
         instructions = session.get("instructions")
         if isinstance(instructions, str) and len(instructions) > MAX_INSTRUCTIONS:
             self.ctx.emit("instructions-too-long", f"session.update at event {n} sets {len(instructions):,} "

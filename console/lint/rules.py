@@ -107,10 +107,22 @@ _ALL: tuple[Rule, ...] = (
     # --- session ------------------------------------------------------------------------------
     Rule("beta-field-in-ga", "error",
          "beta-shaped fields in a GA session.update",
-         "The GA session is nested: voice is audio.output.voice, formats are audio.input/output.format, "
-         "turn_detection and transcription are under audio.input, modalities is output_modalities, "
-         "temperature is gone. The GA server rejects unknown top-level fields (`unknown_parameter`). "
-         "Fix: send the GA shape (and `type: \"realtime\"`)."),
+         "The GA session is nested: voice is audio.output.voice, formats are audio.input/output.format "
+         "(objects such as {\"type\": \"audio/pcm\", \"rate\": 24000}, not \"pcm16\"), turn_detection and "
+         "transcription are under audio.input, modalities is output_modalities, max_response_output_tokens "
+         "is max_output_tokens, temperature is gone. Each field is named with the GA path it belongs at, "
+         "wherever it was sent (at the top level, or nested, as in audio.output.output_audio_format). The GA "
+         "server refuses the whole update (`unknown_parameter`). Fix: send each field at its GA path (and "
+         "`type: \"realtime\"`)."),
+    Rule("unknown-session-field", "warning",
+         "a GA session.update field the GA session does not have",
+         "The GA session's objects have fixed fields (the session; audio.input: format, transcription, "
+         "turn_detection, noise_reduction; audio.output: format, voice, speed; and the fields of a format, "
+         "a transcription and a turn detection), as the API's own types list them. Any other name is a "
+         "typo or a field put one level off (audio.voice), and the server refuses the whole update "
+         "(`unknown_parameter`); a warning, not an error, because the API may have added the field since. "
+         "The GA path of a field of that name is suggested when there is one. Tools, prompt and tracing "
+         "are not checked. Fix: move the field to the GA path named, or drop it."),
     Rule("session-update-refused", "error",
          "a session.update refused by the server",
          "The server answered a session.update with an `error` (named): none of that update applied, "

@@ -48,7 +48,8 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     parser = ArgumentParser(prog=prog, description=(
         "Relay Realtime API WebSocket sessions from your app to OpenAI (or Azure, any compatible "
         "server, or the local simulator), adding the API key on the way and recording every session. "
-        "Point your app's Realtime URL at ws://HOST:PORT/v1/realtime."))
+        "Point your app's Realtime URL at ws://HOST:PORT/v1/realtime; a WebRTC app POSTs its SDP offer to "
+        "http://HOST:PORT/v1/realtime/calls and each call is watched through a sideband."))
     parser.add_argument("--listen", default=DEFAULT_LISTEN, metavar="HOST:PORT",
                         help=f"address to listen on (default {DEFAULT_LISTEN}; a non-loopback host needs --token)")
     parser.add_argument("--upstream", metavar="URL", default=None,
@@ -103,7 +104,8 @@ def check(args: argparse.Namespace, env: dict[str, str]) -> tuple[str, int, Upst
 def _opened_line(session: ProxySession) -> str:
     info = session.info
     path = session.recording.path if session.recording is not None else "not recorded"
-    return (f"proxy: session {info.id} opened: app {info.app}, model {info.model} ({info.protocol}), "
+    call = f" (WebRTC call {info.call_id}, watched through its sideband)" if info.call_id else ""
+    return (f"proxy: session {info.id} opened: app {info.app}{call}, model {info.model} ({info.protocol}), "
             f"upstream {info.upstream}, recording {path}")
 
 
@@ -130,7 +132,8 @@ async def serve(proxy: ProxyServer, out: TextIO) -> int:
     except OSError as exc:
         raise UsageError(f"cannot listen on {proxy.host}:{proxy.port}: {exc.strerror or exc}") from None
     token_note = "; apps must present --token" if proxy.policy.token else ""
-    print(f"proxy: listening on {proxy.url}?model=... (and /openai/realtime); upstream {proxy.target.label}; "
+    print(f"proxy: listening on {proxy.url}?model=... (and /openai/realtime; WebRTC apps POST to "
+          f"{proxy.http_base_url}/realtime/calls); upstream {proxy.target.label}; "
           f"recordings in {proxy.record_dir}{token_note}", file=out, flush=True)
     await stop.wait()
     count = len(proxy.sessions)

@@ -5,6 +5,11 @@ plain values: which paths are served, whether the app may connect (token, Origin
 session limit), and what the upstream request looks like (URL with the app's query,
 headers and subprotocols with the app's credentials removed and the proxy's key added).
 
+The plain HTTP endpoints of WebRTC apps (`/v1/realtime/calls`, `/v1/realtime/client_secrets`)
+are decided here the same way: who may POST, the CORS answers for browser pages, and the
+upstream request, whose credential is the app's ephemeral key for a call it presents one
+for, else the proxy's key.
+
 The security rule this module enforces: the app's `Authorization`, `api-key` and
 `openai-insecure-api-key.*` subprotocol never go upstream (they carry the proxy token, or
 a key the app should not have), and the proxy's upstream key is added here and nowhere
@@ -15,7 +20,8 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Literal
@@ -130,7 +136,7 @@ def offered_subprotocols(headers: Iterable[tuple[str, str]]) -> list[str]:
     return offered
 
 
-def _header(headers: Iterable[tuple[str, str]], wanted: str) -> str | None:
+def header_value(headers: Iterable[tuple[str, str]], wanted: str) -> str | None:
     wanted = wanted.lower()
     for name, value in headers:
         if name.lower() == wanted:
@@ -142,7 +148,7 @@ def presented_token(headers: Iterable[tuple[str, str]]) -> str | None:
     """The proxy token an app presented: `Authorization: Bearer T`, or (browsers, which
     cannot set headers) the subprotocol `openai-insecure-api-key.T`."""
     headers = list(headers)
-    auth = _header(headers, "Authorization") or ""
+    auth = header_value(headers, "Authorization") or ""
     if auth[:7].lower() == "bearer ":
         return auth[7:].strip()
     for proto in offered_subprotocols(headers):
@@ -154,7 +160,7 @@ def presented_token(headers: Iterable[tuple[str, str]]) -> str | None:
 def session_protocol(headers: Iterable[tuple[str, str]]) -> Literal["ga", "beta"]:
     """The protocol an app asks for: beta with `OpenAI-Beta: realtime=v1` or its subprotocol."""
     headers = list(headers)
-    beta = (_header(headers, "OpenAI-Beta") or "").replace(" ", "") == "realtime=v1"
+    beta = (header_value(headers, "OpenAI-Beta") or "").replace(" ", "") == "realtime=v1"
     return "beta" if beta or BETA_SUBPROTOCOL in offered_subprotocols(headers) else "ga"
 
 
@@ -182,21 +188,45 @@ def decide_access(policy: AccessPolicy, path: str, headers: Sequence[tuple[str, 
     if urlsplit(path).path.rstrip("/") not in SERVED_PATHS:
         return Refusal.text(HTTPStatus.NOT_FOUND, "Not found: connect to /v1/realtime?model=... "
                             "(or /openai/realtime for Azure-shaped clients)")
-    if policy.token is not None:
-        token = presented_token(headers)
-        if token is None or not hmac.compare_digest(token.encode(), policy.token.encode()):
-            return Refusal.text(HTTPStatus.UNAUTHORIZED, "This proxy needs its token: send "
-                                "'Authorization: Bearer TOKEN' or the subprotocol 'openai-insecure-api-key.TOKEN'.")
-    origin = _header(headers, "Origin")
-    if origin is not None and "*" not in policy.allowed_origins:
-        allowed = origin in policy.allowed_origins if policy.allowed_origins else _is_loopback_origin(origin)
-        if not allowed:
-            return Refusal.text(HTTPStatus.FORBIDDEN, f"Origin {origin!r} is not allowed by this proxy "
-                                "(start it with --allow-origin ORIGIN).")
-    if open_sessions >= policy.max_sessions:
-        return Refusal.text(HTTPStatus.SERVICE_UNAVAILABLE,
-                            f"This proxy already relays {policy.max_sessions} sessions (--max-sessions); try later.")
-    return None
+    return (_token_refusal(policy, headers) or _origin_refusal(policy, headers)
+            or _capacity_refusal(policy, open_sessions))
+
+
+def token_ok(policy: AccessPolicy, headers: Sequence[tuple[str, str]]) -> bool:
+    """Whether the app presented the proxy's token (always, when the proxy has none)."""
+    if policy.token is None:
+        return True
+    token = presented_token(headers)
+    return token is not None and hmac.compare_digest(token.encode(), policy.token.encode())
+
+
+def _token_refusal(policy: AccessPolicy, headers: Sequence[tuple[str, str]]) -> Refusal | None:
+    if token_ok(policy, headers):
+        return None
+    return Refusal.text(HTTPStatus.UNAUTHORIZED, "This proxy needs its token: send "
+                        "'Authorization: Bearer TOKEN' or the subprotocol 'openai-insecure-api-key.TOKEN'.")
+
+
+def origin_allowed(policy: AccessPolicy, headers: Sequence[tuple[str, str]]) -> bool:
+    """No Origin (not a browser), or one the policy allows."""
+    origin = header_value(headers, "Origin")
+    if origin is None or "*" in policy.allowed_origins:
+        return True
+    return origin in policy.allowed_origins if policy.allowed_origins else _is_loopback_origin(origin)
+
+
+def _origin_refusal(policy: AccessPolicy, headers: Sequence[tuple[str, str]]) -> Refusal | None:
+    if origin_allowed(policy, headers):
+        return None
+    return Refusal.text(HTTPStatus.FORBIDDEN, f"Origin {header_value(headers, 'Origin')!r} is not allowed by this proxy "
+                        "(start it with --allow-origin ORIGIN).")
+
+
+def _capacity_refusal(policy: AccessPolicy, open_sessions: int) -> Refusal | None:
+    if open_sessions < policy.max_sessions:
+        return None
+    return Refusal.text(HTTPStatus.SERVICE_UNAVAILABLE,
+                        f"This proxy already relays {policy.max_sessions} sessions (--max-sessions); try later.")
 
 
 def upstream_url(target_url: str, app_path: str) -> str:
@@ -221,7 +251,7 @@ def upstream_request(target: UpstreamTarget, app_path: str,
         forwarded.append(target.key_header)
     subprotocols = tuple(p for p in offered_subprotocols(headers) if not p.startswith(KEY_SUBPROTOCOL))
     return UpstreamRequest(upstream_url(target.url, app_path), tuple(forwarded), subprotocols,
-                           _header(headers, "User-Agent"))
+                           header_value(headers, "User-Agent"))
 
 
 def choose_subprotocol(offered: Sequence[str], upstream_selected: str | None) -> str | None:
@@ -247,3 +277,133 @@ def scrub_bytes(data: bytes, secrets: Iterable[str]) -> bytes:
             data = data.replace(secret.encode(), b"[redacted]")
     return data
 
+
+
+# --- WebRTC calls: the plain HTTP endpoints ---------------------------------------------
+
+#: The HTTP endpoints relayed beside the WebSocket, under any served path: `calls` (an SDP
+#: offer in; the SDP answer and the call's `Location` out) and `client_secrets` (an
+#: ephemeral key minted with the proxy's key).
+HttpEndpoint = Literal["calls", "client_secrets"]
+HTTP_ENDPOINTS: tuple[HttpEndpoint, ...] = ("calls", "client_secrets")
+EPHEMERAL_KEY_PREFIX = "ek_"
+#: Request headers passed upstream on those endpoints (the credential is added apart).
+FORWARDED_HTTP_HEADERS: tuple[str, ...] = (*FORWARDED_HEADERS, "Content-Type", "Accept")
+#: Upstream response headers passed back to the app (with the status and body).
+RETURNED_HTTP_HEADERS: tuple[str, ...] = ("Content-Type", "Location", "x-request-id", "openai-processing-ms")
+#: What a browser may send on them, answered to its CORS preflight.
+CORS_REQUEST_HEADERS = "Authorization, Content-Type, OpenAI-Beta, OpenAI-Organization, OpenAI-Project"
+#: Query parameters of the target URL that name a model: a call or a key names its own.
+_TARGET_MODEL_QUERY = ("model", "deployment")
+_CALL_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+
+
+def http_endpoint(path: str) -> HttpEndpoint | None:
+    """`calls` or `client_secrets` when `path` is one of them under a served path, else None."""
+    base, _, name = urlsplit(path).path.rstrip("/").rpartition("/")
+    if base in SERVED_PATHS:
+        for endpoint in HTTP_ENDPOINTS:
+            if name == endpoint:
+                return endpoint
+    return None
+
+
+def presented_ephemeral_key(headers: Iterable[tuple[str, str]]) -> str | None:
+    """The ephemeral key (`Authorization: Bearer ek_…`) a browser presents to start its call."""
+    auth = header_value(headers, "Authorization") or ""
+    if auth[:7].lower() == "bearer " and auth[7:].strip().startswith(EPHEMERAL_KEY_PREFIX):
+        return auth[7:].strip()
+    return None
+
+
+def decide_http_access(policy: AccessPolicy, endpoint: HttpEndpoint, method: str,
+                       headers: Sequence[tuple[str, str]], open_sessions: int,
+                       minted_here: Callable[[str], bool]) -> Refusal | None:
+    """None to relay a POST to `endpoint`, else the refusal (nothing goes upstream then).
+
+    `client_secrets` needs the proxy's token, as a WebSocket does. `calls` also accepts an
+    ephemeral key instead: any when the proxy has no token, else only one this proxy minted
+    (`minted_here`), since a browser sends one `Authorization` and that is the key. A call
+    becomes a watched session, so it counts against --max-sessions.
+    """
+    if method != "POST":
+        return Refusal.text(HTTPStatus.METHOD_NOT_ALLOWED, f"POST to /v1/realtime/{endpoint}, not {method}.")
+    ephemeral = presented_ephemeral_key(headers) if endpoint == "calls" else None
+    if ephemeral is None or (policy.token is not None and not minted_here(ephemeral)):
+        if not token_ok(policy, headers):
+            also = " or an ephemeral key minted through this proxy" if endpoint == "calls" else ""
+            return Refusal.text(HTTPStatus.UNAUTHORIZED, f"This proxy needs its token "
+                                f"('Authorization: Bearer TOKEN'){also}.")
+    if (refusal := _origin_refusal(policy, headers)) is not None:
+        return refusal
+    return _capacity_refusal(policy, open_sessions) if endpoint == "calls" else None
+
+
+def cors_headers(policy: AccessPolicy, headers: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The headers that let an allowed browser page read the answer (none for other callers).
+
+    `Location` is exposed: it carries the call's id, which a WebRTC app needs.
+    """
+    origin = header_value(headers, "Origin")
+    if origin is None or not origin_allowed(policy, headers):
+        return []
+    return [("Access-Control-Allow-Origin", origin), ("Vary", "Origin"),
+            ("Access-Control-Expose-Headers", "Location")]
+
+
+def decide_preflight(policy: AccessPolicy, headers: Sequence[tuple[str, str]]) -> Refusal | list[tuple[str, str]]:
+    """A CORS preflight (`OPTIONS`, which carries no credentials): the headers of its 204,
+    or a 403 when the Origin is not allowed."""
+    if (refusal := _origin_refusal(policy, headers)) is not None:
+        return refusal
+    return [*cors_headers(policy, headers), ("Access-Control-Allow-Methods", "POST, OPTIONS"),
+            ("Access-Control-Allow-Headers", CORS_REQUEST_HEADERS), ("Access-Control-Max-Age", "600")]
+
+
+def _without_model(target_url: str) -> tuple[str, str, str, list[tuple[str, str]]]:
+    target = urlsplit(target_url)
+    pairs = [(n, v) for n, v in parse_qsl(target.query, keep_blank_values=True) if n not in _TARGET_MODEL_QUERY]
+    return target.scheme, target.netloc, target.path.rstrip("/"), pairs
+
+
+def endpoint_url(target_url: str, endpoint: HttpEndpoint, app_path: str) -> str:
+    """The upstream HTTP URL of `endpoint`: the target's host and path (`ws`→`http`) with
+    `/calls` or `/client_secrets`, the target's query minus its model, and the app's
+    forwarded query."""
+    scheme, netloc, path, pairs = _without_model(target_url)
+    fixed = {name for name, _ in pairs}
+    for name, value in parse_qsl(urlsplit(app_path).query, keep_blank_values=True):
+        if name in FORWARDED_QUERY and name not in fixed and name != "call_id":
+            pairs.append((name, value))
+            fixed.add(name)
+    http_scheme = {"ws": "http", "wss": "https"}.get(scheme, scheme)
+    return urlunsplit((http_scheme, netloc, f"{path}/{endpoint}", urlencode(pairs), ""))
+
+
+def sideband_url(target_url: str, call_id: str) -> str:
+    """The WebSocket URL of a call's sideband: the target with `call_id=` instead of its model."""
+    scheme, netloc, path, pairs = _without_model(target_url)
+    return urlunsplit((scheme, netloc, path, urlencode([*pairs, ("call_id", call_id)]), ""))
+
+
+def upstream_http_request(target: UpstreamTarget, endpoint: HttpEndpoint, app_path: str,
+                          headers: Sequence[tuple[str, str]]) -> UpstreamRequest:
+    """The upstream POST for an app's: allow-listed headers, and as credential the app's
+    ephemeral key as is (for `calls`, when it presented one) or else the proxy's key."""
+    wanted = {h.lower() for h in FORWARDED_HTTP_HEADERS}
+    forwarded = [(name, value) for name, value in headers if name.lower() in wanted and name.lower() != "user-agent"]
+    ephemeral = presented_ephemeral_key(headers) if endpoint == "calls" else None
+    if ephemeral is not None:
+        forwarded.append(("Authorization", f"Bearer {ephemeral}"))
+    elif target.key_header is not None:
+        forwarded.append(target.key_header)
+    return UpstreamRequest(endpoint_url(target.url, endpoint, app_path), tuple(forwarded), (),
+                           header_value(headers, "User-Agent"))
+
+
+def call_id_from_location(location: str | None) -> str | None:
+    """The call's id in upstream's `Location: /v1/realtime/calls/{call_id}` (None if absent or odd)."""
+    if not location:
+        return None
+    last = urlsplit(location).path.rstrip("/").rpartition("/")[2]
+    return last if _CALL_ID.match(last) else None

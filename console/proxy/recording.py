@@ -45,13 +45,17 @@ class ProxyRecording:
 
     @classmethod
     def open(cls, directory: Path, *, session_id: int, app: str, upstream: str, protocol: str,
-             model: str) -> ProxyRecording | None:
-        """Create the file, or log why not and return None (the session is relayed anyway)."""
+             model: str, call_id: str | None = None) -> ProxyRecording | None:
+        """Create the file, or log why not and return None (the session is relayed anyway).
+
+        `call_id`: the WebRTC call a sideband session watches (the header names it)."""
+        extra: dict[str, Any] = {"source": HEADER_SOURCE, "app": app, "upstream": upstream,
+                                 "proxy_session": session_id}
+        if call_id is not None:
+            extra["call_id"] = call_id
         try:
             path = recording_path(directory, model=model, session_id=session_id)
-            recorder = SessionRecorder(path, endpoint=upstream, protocol=protocol, model=model,
-                                       header_extra={"source": HEADER_SOURCE, "app": app, "upstream": upstream,
-                                                     "proxy_session": session_id})
+            recorder = SessionRecorder(path, endpoint=upstream, protocol=protocol, model=model, header_extra=extra)
         except (OSError, ValueError) as exc:
             logger.error("proxy: session %d is not recorded: cannot create a recording in %s (%s)",
                          session_id, directory, exc)

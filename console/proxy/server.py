@@ -6,6 +6,10 @@ itself, so an upstream refusal (401, 403, 404, 429, …) reaches the app as the 
 status and body. Only once upstream accepted is the app's upgrade accepted, with the
 subprotocol upstream chose.
 
+Plain HTTP requests (WebRTC apps' `POST /v1/realtime/calls` and `…/client_secrets`) are
+answered on the same port by `http_relay`; a call they start is watched through its
+sideband (`sideband`) and listed among the sessions.
+
 Hooks for a watcher (a future TUI, tests): `on_session_opened(session)` and
 `on_session_closed(session)` callbacks, `sessions` (the live ones by id), and each
 session's `add_listener` / `inject`.
@@ -40,8 +44,10 @@ from .handshake import (
     session_protocol,
     upstream_request,
 )
+from .http_relay import CallStarted, HttpRelay, create_connection, is_http_request
 from .recording import ProxyRecording
 from .session import ProxySession, SessionInfo
+from .sideband import open_sideband
 
 logger = logging.getLogger("console.proxy")
 MAX_FRAME_BYTES = 16 * 1024 * 1024  #: upstream accepts ~15 MiB appends
@@ -77,6 +83,9 @@ class ProxyServer:
         self._reserved = 0  #: upgrades being decided (they count against --max-sessions)
         self._count = 0
         self._server: Server | None = None
+        #: WebRTC apps' plain HTTP requests (`/v1/realtime/calls`, `…/client_secrets`).
+        self.http = HttpRelay(target, self.policy, open_sessions=lambda: len(self.sessions) + self._reserved,
+                              attach=self._watch_call, timeout=open_timeout)
 
     # --- lifecycle ---------------------------------------------------------------------
 
@@ -91,6 +100,7 @@ class ProxyServer:
             ping_timeout=self.ping_interval,
             server_header="realtime-console-proxy",
             logger=logging.getLogger("console.proxy.websockets"),
+            create_connection=create_connection,
         )
         sock = next(iter(self._server.sockets))
         self.port = sock.getsockname()[1]
@@ -106,6 +116,7 @@ class ProxyServer:
                              return_exceptions=True)
         for pending in list(self._pending.values()):
             await pending.upstream.close(code, reason)
+        await self.http.close()
         await server.wait_closed()
 
     async def __aenter__(self) -> ProxyServer:
@@ -140,6 +151,8 @@ class ProxyServer:
         return response
 
     async def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
+        if is_http_request(request):
+            return await self.http.handle(connection, request)
         headers = list(request.headers.raw_items())
         refusal = decide_access(self.policy, request.path, headers, len(self.sessions) + self._reserved)
         if refusal is not None:
@@ -206,14 +219,28 @@ class ProxyServer:
         if self.record_dir is not None:
             recording = ProxyRecording.open(self.record_dir, session_id=info.id, app=info.app,
                                             upstream=info.upstream, protocol=info.protocol, model=info.model)
-        session = ProxySession(info, app, pending.upstream, recording, self.target.secrets)
-        self.sessions[info.id] = session
+        await self._run_session(ProxySession(info, app, pending.upstream, recording, self.target.secrets))
+
+    async def _run_session(self, session: ProxySession) -> None:
+        """List `session` while it runs, telling the hooks when it opens and closes."""
+        self.sessions[session.id] = session
         self._notify(self.on_session_opened, session)
         try:
             await session.run()
         finally:
-            del self.sessions[info.id]
+            del self.sessions[session.id]
             self._notify(self.on_session_closed, session)
+
+    async def _watch_call(self, call: CallStarted) -> None:
+        """A WebRTC call an app started through the proxy: its sideband, as a session."""
+        session = await open_sideband(call, self.target, new_id=self._new_id, record_dir=self.record_dir,
+                                      open_timeout=self.open_timeout, ping_interval=self.ping_interval)
+        if session is not None:
+            await self._run_session(session)
+
+    def _new_id(self) -> int:
+        self._count += 1
+        return self._count
 
     @staticmethod
     def _notify(hooks: list[SessionHook], session: ProxySession) -> None:

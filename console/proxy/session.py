@@ -69,6 +69,7 @@ class SessionInfo:
     model: str
     protocol: str
     upstream: str  #: scheme, host and path of the upstream
+    call_id: str | None = None  #: the WebRTC call, for a call's sideband (`console.proxy.sideband`)
 
 
 class ProxySession:

@@ -19,9 +19,11 @@ if TYPE_CHECKING:
     from .client import RealtimeClient
     from .conversation import ConversationError, RealtimeConversation
     from .event_handler import RealtimeEventHandler
+    from .images import ImageError, input_image_part
 
 _HOMES: dict[str, str] = {
     "ConversationError": ".conversation",
+    "ImageError": ".images",
     "NotConnectedError": ".api",
     "RealtimeAPI": ".api",
     "RealtimeClient": ".client",
@@ -29,6 +31,7 @@ _HOMES: dict[str, str] = {
     "RealtimeConversation": ".conversation",
     "RealtimeError": ".api",
     "RealtimeEventHandler": ".event_handler",
+    "input_image_part": ".images",
 }
 
 __all__ = sorted(_HOMES)

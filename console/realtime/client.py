@@ -77,6 +77,7 @@ from .events import (
     RestoredItem,
     SkippedItem,
 )
+from .images import ImageError, check_data_url, image_part
 from .input_audio import IDLE_KEEP_S, InputAudioBuffer
 from .protocol import (
     CLOSE_AUTH_FAILED,
@@ -628,21 +629,55 @@ class RealtimeClient(RealtimeEventHandler):
     def send_user_message_content(self, content: list[dict[str, Any]] | None = None) -> bool:
         """Send a user message (audio parts may be samples: encoded here), then a response.
 
+        An `input_image` part's `image_url` is a data URL, or image bytes or a path
+        (`os.PathLike`) turned into one here (`images.input_image_part` builds parts
+        too). Images are checked before anything is sent (type, size, header): a bad one,
+        or any image on a beta session (beta has no image input), raises `ImageError`
+        (a `ValueError`) and nothing is sent. A message with images is sent with an item
+        id of the client's, so the conversation can show their file names.
+
         The caller's content objects are not modified.
         """
         parts = []
+        images: list[dict[str, Any]] = []
         input_codec = self._input_codec()
         for part in content or []:
             part = dict(part)
             if part.get("type") == "input_audio" and not isinstance(part.get("audio"), str) and part.get("audio") is not None:
                 part["audio"] = encode_base64(to_int16(part["audio"]), input_codec)
+            elif part.get("type") == "input_image":
+                part, info = self._image_part(part, len(images))
+                images.append(info)
             parts.append(part)
         if parts:
-            self.realtime.send(
-                "conversation.item.create", {"item": {"type": "message", "role": "user", "content": parts}}
-            )
+            item: dict[str, Any] = {"type": "message", "role": "user", "content": parts}
+            if images:
+                item = {"id": new_event_id("item_"), **item}
+                self.conversation.expect_images(item["id"], images)
+            self.realtime.send("conversation.item.create", {"item": item})
         self.create_response()
         return True
+
+    def _image_part(self, part: dict[str, Any], number: int) -> tuple[dict[str, Any], dict[str, Any]]:
+        """An `input_image` part checked and with a data URL, and its description
+        (`ImageInfo.as_dict()`); `ImageError` on beta or for an image the API would refuse."""
+        if self.protocol == "beta":
+            raise ImageError("the beta protocol has no image input: connect with the GA protocol (--protocol ga)")
+        source = part.get("image_url")
+        detail = part.get("detail")
+        if detail is not None and not isinstance(detail, str):
+            raise ImageError(f"image {number + 1}: detail must be a string, not {type(detail).__name__}")
+        if isinstance(source, str):
+            if source[:5].lower() != "data:":
+                raise ImageError(f"image {number + 1}: image_url must be a data URL (data:image/png;base64,…); "
+                                 "pass a file as a pathlib.Path or bytes")
+            info = check_data_url(source, detail=detail)
+        elif source is None:
+            raise ImageError(f"image {number + 1}: an input_image part needs an image_url")
+        else:
+            built, info = image_part(source, detail=detail)
+            part["image_url"] = built["image_url"]
+        return part, info.as_dict()
 
     def append_input_audio(self, samples: Any) -> bool:
         """Send input audio (int16 array, float array in [-1, 1] or PCM16 bytes).

@@ -54,6 +54,7 @@ from .conversation_items import (  # noqa: F401 (AUDIO_PART_TYPES, TEXT_PART_TYP
     text_of,
     transcript_of,
 )
+from .images import describe_parts
 
 #: Side tables for things that may never be claimed (speech whose item never comes,
 #: out-of-band items) keep only this many entries, oldest dropped first, so a long session
@@ -68,8 +69,10 @@ class RealtimeConversation:
 
     Items are the server's item dicts plus `item["formatted"]`: `audio` (numpy int16, always
     current), `text`, `transcript`, `tool` {type, name, call_id, arguments} for function
-    calls, `output` for function call outputs, and `transcript_error` after a failed input
-    transcription.
+    calls, `output` for function call outputs, `transcript_error` after a failed input
+    transcription, and `images` for a message with `input_image` parts: one dict per image
+    (`index` of its part, `name`, `mime`, `bytes`, `width`, `height`, `detail`; see
+    `images.ImageInfo`), never the image again: the data URL stays in its part only.
 
     `apply_event` returns a `Change`: besides the item and delta (what `process_event`
     returns), whether that event appended a new item (so the client emits
@@ -108,6 +111,7 @@ class RealtimeConversation:
         self._queued_transcripts: dict[str, dict[str, Any]] = {}
         self._queued_failures: dict[str, Any] = {}
         self._committed_audio: dict[str, np.ndarray] = {}
+        self._expected_images: dict[str, list[dict[str, Any]]] = {}
         self._queued_input_audio: np.ndarray | None = None
         self._awaiting_output_done: set[str] = set()
         self._reported_completed: set[str] = set()
@@ -137,6 +141,12 @@ class RealtimeConversation:
                 caller may reuse its buffer.
         """
         self._queued_input_audio = np.array(to_int16(samples), dtype=np.int16, copy=True)
+
+    def expect_images(self, item_id: str, images: list[dict[str, Any]]) -> None:
+        """What the client knows of the images of an item it is creating (their file names
+        above all, which the wire does not carry); used for `formatted.images` when the
+        server's copy of the item arrives, instead of reading the data URLs again."""
+        self._bounded_put(self._expected_images, item_id, [dict(image) for image in images])
 
     def get_item(self, item_id: str) -> Item | None:
         """The live item with this id, or None (out-of-band items are not included)."""
@@ -403,6 +413,7 @@ class RealtimeConversation:
         failure = self._queued_failures.pop(item_id, None)
         if failure is not None:
             item["formatted"]["transcript_error"] = failure
+        self._set_images(item, content)
         kind = item.get("type")
         if kind == "message":
             # Fix: assistant / system messages the client created arrive `completed`.
@@ -425,6 +436,16 @@ class RealtimeConversation:
         elif kind == "function_call_output":
             item["status"] = "completed"
             item["formatted"]["output"] = item.get("output")
+
+    def _set_images(self, item: Item, content: list[Any]) -> None:
+        """`formatted.images` of a message with image parts: what the client said when it
+        sent them, else read from the parts' headers (cheap: no image is decoded whole)."""
+        expected = self._expected_images.pop(item["id"], None)
+        found = describe_parts(content) if any(part_type(p) == "input_image" for p in content) else []
+        if expected is not None and len(expected) == len(found):
+            found = [{**seen, "index": read["index"]} for seen, read in zip(expected, found)]
+        if found:
+            item["formatted"]["images"] = found
 
     def _report_completed(self, item: Item) -> bool:
         """True once per item: when it is completed and nothing it waits for is pending."""
@@ -465,6 +486,8 @@ class RealtimeConversation:
             formatted["tool"]["arguments"] = item["arguments"]
         if "output" in formatted and "output" in item:
             formatted["output"] = item["output"]
+        if "images" not in formatted and "content" in updates:
+            self._set_images(item, content)
         return self._report_completed(item)
 
     def _store_new(self, incoming: Item) -> Change:
@@ -536,6 +559,8 @@ class RealtimeConversation:
             "text": text_of(content),
             "transcript": transcript_of(content),
         }
+        if any(part_type(p) == "input_image" for p in content):
+            item["formatted"]["images"] = describe_parts(content)
         return Change(item, None)
 
     def _item_truncated(self, event: dict[str, Any], _audio: Any, _offset: int) -> Change:

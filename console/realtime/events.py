@@ -49,6 +49,7 @@ class Formatted(TypedDict, total=False):
     tool: dict[str, Any]  # function calls: {type, name, call_id, arguments}
     output: Any  # function call outputs
     transcript_error: dict[str, Any]  # a failed input transcription
+    images: list[dict[str, Any]]  # input_image parts: {index, name, mime, bytes, width, height, detail}
 
 
 class Delta(TypedDict, total=False):

@@ -211,6 +211,24 @@ FLAT_SESSION_FIELDS: tuple[str, ...] = (
 )
 
 
+#: Where each beta-only session field lives in a GA session, as a path of keys (None: GA
+#: has no such field). Fields named alike in both shapes (`instructions`, `tools`,
+#: `tool_choice`) are not listed. `flat_to_ga_session` places fields by it, and the
+#: linter names the GA path of a beta field it finds in a GA session.
+BETA_TO_GA_PATH: dict[str, tuple[str, ...] | None] = {
+    "modalities": ("output_modalities",),
+    "voice": ("audio", "output", "voice"),
+    "input_audio_format": ("audio", "input", "format"),
+    "output_audio_format": ("audio", "output", "format"),
+    "input_audio_transcription": ("audio", "input", "transcription"),
+    "input_audio_noise_reduction": ("audio", "input", "noise_reduction"),
+    "turn_detection": ("audio", "input", "turn_detection"),
+    "speed": ("audio", "output", "speed"),
+    "max_response_output_tokens": ("max_output_tokens",),
+    "temperature": None,
+}
+
+
 def normalise_turn_detection(value: Any) -> Any:
     """`{"type": "none"}` (as the reference README writes it) means no turn detection."""
     if isinstance(value, dict) and value.get("type") in (None, "none"):
@@ -218,50 +236,46 @@ def normalise_turn_detection(value: Any) -> Any:
     return value
 
 
+def _ga_value(key: str, value: Any) -> Any:
+    """A flat field's value as its GA counterpart holds it."""
+    if key == "modalities":
+        return ["audio"] if "audio" in value else ["text"]
+    if key in ("input_audio_format", "output_audio_format") and isinstance(value, str):
+        return ga_audio_format(value)
+    if key == "turn_detection":
+        return normalise_turn_detection(value)
+    return value
+
+
 def flat_to_ga_session(flat: dict[str, Any]) -> dict[str, Any]:
-    """Translate a flat beta-style session into the GA session shape.
+    """Translate a flat beta-style session into the GA session shape (`BETA_TO_GA_PATH`
+    says where each field goes).
 
     Only the keys present in `flat` are translated, so a partial update stays partial.
     `temperature` has no GA counterpart and is dropped. Keys that are already GA-shaped
     (`type`, `audio`, `output_modalities`, `max_output_tokens`, ...) pass through.
     """
     ga: dict[str, Any] = {"type": "realtime"}
-    audio_in: dict[str, Any] = {}
-    audio_out: dict[str, Any] = {}
+    audio: dict[str, dict[str, Any]] = {"input": {}, "output": {}}
     for key, value in flat.items():
         value = copy.deepcopy(value)
-        if key == "modalities":
-            if value is not None:
-                ga["output_modalities"] = ["audio"] if "audio" in value else ["text"]
-        elif key == "voice":
-            audio_out["voice"] = value
-        elif key == "input_audio_format":
-            audio_in["format"] = ga_audio_format(value) if isinstance(value, str) else value
-        elif key == "output_audio_format":
-            audio_out["format"] = ga_audio_format(value) if isinstance(value, str) else value
-        elif key == "input_audio_transcription":
-            audio_in["transcription"] = value
-        elif key == "input_audio_noise_reduction":
-            audio_in["noise_reduction"] = value
-        elif key == "speed":
-            audio_out["speed"] = value
-        elif key == "turn_detection":
-            audio_in["turn_detection"] = normalise_turn_detection(value)
-        elif key == "max_response_output_tokens":
-            ga["max_output_tokens"] = value
-        elif key == "temperature":
+        if key == "audio" and isinstance(value, dict):
+            audio["input"].update(value.get("input") or {})
+            audio["output"].update(value.get("output") or {})
             continue
-        elif key == "audio" and isinstance(value, dict):
-            audio_in.update(value.get("input") or {})
-            audio_out.update(value.get("output") or {})
-        else:
+        if key not in BETA_TO_GA_PATH:
             ga[key] = value
-    if audio_in or audio_out:
-        ga["audio"] = {}
-        if audio_in:
-            ga["audio"]["input"] = audio_in
-        if audio_out:
-            ga["audio"]["output"] = audio_out
+            continue
+        path = BETA_TO_GA_PATH[key]
+        if path is None or (key == "modalities" and value is None):
+            continue
+        value = _ga_value(key, value)
+        if len(path) == 3:
+            audio[path[1]][path[2]] = value
+        else:
+            ga[path[0]] = value
+    if audio["input"] or audio["output"]:
+        ga["audio"] = {side: fields for side, fields in audio.items() if fields}
     return ga
 
 

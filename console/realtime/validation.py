@@ -1,7 +1,8 @@
 """Checks and views of events that several layers need (no I/O, no state).
 
-`redact_event` makes an event safe and short enough to log: base64 audio is replaced by a
-note of its length (the reference printed whole audio payloads in debug mode).
+`redact_event` makes an event safe and short enough to log: base64 audio and image data
+URLs are replaced by a note of their length (the reference printed whole audio payloads
+in debug mode).
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ from typing import Any
 
 from .protocol import AUDIO_PAYLOAD_KEYS
 
-#: Keys that hold base64 audio inside nested objects (item content parts).
-_NESTED_AUDIO_KEYS = ("audio",)
+#: Keys that hold base64 audio or images inside nested objects (item content parts).
+_NESTED_AUDIO_KEYS = ("audio", "image_url")
 
 
 def _elided(value: Any) -> Any:

@@ -48,6 +48,8 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     parser.add_argument("--type", action="append", dest="types", metavar="TYPE",
                         help="with --events: only this event type (either protocol's name; 'prefix.*' allowed); repeatable")
     parser.add_argument("--source", choices=("client", "server"), help="with --events: only events from this side")
+    parser.add_argument("--no-follow", action="store_true",
+                        help="export this file alone, not the chain of files a reconnected session continued in")
     return parser
 
 
@@ -100,7 +102,7 @@ def run_parquet(args: argparse.Namespace) -> int:
 
 def run_one(args: argparse.Namespace, file: str) -> int:
     """--wav, --transcript and --events of one recording."""
-    with open_recording(file) as rec:
+    with open_recording(file, follow=not args.no_follow) as rec:
         report = build_report(rec) if (args.wav or args.transcript) else None
         try:
             if args.events:

@@ -9,6 +9,12 @@ and every further line is one `realtime.event` exactly as the client library emi
 
     {"time": ISO-8601, "source": "client"|"server", "event": {...}}
 
+A session the console reconnected (the library's `auto_reconnect`) goes on in a new file:
+its header adds `"continues": {"file": NAME, "session_id": ..., "reconnect": {...}}` naming
+the previous file (in the same directory), and the previous file ends with one trailer line
+`{"time": ISO-8601, "continued": {"file": NAME, "session_id": ...}}` naming the next. Readers
+that predate it skip the trailer as one unreadable line; `chain.py` follows the links.
+
 The writer puts the event's `type` first inside `event`, so the indexer can read a line's
 type, time and source from its first few dozen bytes without parsing megabytes of base64
 (see `index.py`). Readers must not rely on that: any key order is valid JSON and is read
@@ -35,6 +41,10 @@ SOURCES: tuple[str, str] = ("client", "server")
 REDACTED = "[redacted]"
 #: Key of the marker line the writer puts in place of an event it could not serialise.
 UNRECORDED_KEY = "unrecorded"
+#: Header key naming the file a continued recording goes on from (see `chain.py`).
+CONTINUES_KEY = "continues"
+#: Key of the trailer line naming the file the recording goes on in.
+CONTINUED_KEY = "continued"
 
 #: Keys whose values are secrets wherever they appear (compared case-insensitively).
 SECRET_KEYS: frozenset[str] = frozenset(
@@ -107,6 +117,11 @@ def make_header(
 def is_header(obj: Any) -> bool:
     """Whether a parsed line is a recording header."""
     return isinstance(obj, dict) and HEADER_KEY in obj
+
+
+def is_trailer(obj: Any) -> bool:
+    """Whether a parsed line is the trailer saying where the recording continues."""
+    return isinstance(obj, dict) and isinstance(obj.get(CONTINUED_KEY), dict) and "event" not in obj
 
 
 def is_wrapped_event(obj: Any) -> bool:

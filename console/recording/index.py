@@ -26,7 +26,17 @@ from typing import Any
 
 import numpy as np
 
-from .format import HEADER_KEY, UNRECORDED_KEY, infer_source, is_bare_event, is_header, is_wrapped_event, parse_time
+from .format import (
+    CONTINUED_KEY,
+    HEADER_KEY,
+    UNRECORDED_KEY,
+    infer_source,
+    is_bare_event,
+    is_header,
+    is_trailer,
+    is_wrapped_event,
+    parse_time,
+)
 
 SOURCE_CLIENT, SOURCE_SERVER = 0, 1
 SOURCE_NAMES: tuple[str, str] = ("client", "server")
@@ -98,11 +108,13 @@ class RecordingIndex:
         types: the type table; `type_ids` index into it.
         truncated: the cut last line (offset, length) if the file ends mid-line.
         problems: the first `MAX_PROBLEMS` skipped lines; `bad_lines` counts them all.
+        trailer: the `continued` trailer's object (where the session goes on), or None.
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = os.fspath(path)
         self.header: dict[str, Any] | None = None
+        self.trailer: dict[str, Any] | None = None
         self.kind: str | None = None
         self.times_synthesised = False
         self.start_epoch: float | None = None
@@ -335,6 +347,9 @@ class RecordingIndex:
     def _classify(self, obj: Any, start: int, complete: bool) -> tuple[float | None, int, str] | None:
         if self.kind is None and self.header is None and is_header(obj):
             self.header = obj
+            return None
+        if self.header is not None and is_trailer(obj):
+            self.trailer = obj[CONTINUED_KEY]
             return None
         if isinstance(obj, dict) and isinstance(obj.get(UNRECORDED_KEY), dict) and "event" not in obj:
             marker = obj[UNRECORDED_KEY]

@@ -1,5 +1,8 @@
 """`realtime-console inspect FILE [--json] [--prices FILE] [--model NAME] [--fail-on COND ...]`.
 
+The report ends with the protocol linter's counts (`lint`: by severity and by rule), the
+same rules `realtime-console lint` lists finding by finding.
+
 Exit status: 0, or 1 when a `--fail-on` condition holds, or 2 for a usage error (including
 a file that is not a recording). Warnings about the file (a cut last line, skipped lines)
 go to stderr so `--json` output stays one clean document on stdout.
@@ -17,7 +20,9 @@ from console.cli import ArgumentParser, UsageError
 from . import gates
 from .format import printable
 from .index import NotARecordingError
+from .linting import lint_counts, lint_recording
 from .prices import PriceFileError, load_prices
+from .chain import open_chain
 from .reader import Recording
 from .report import build_report
 from .timeline import SPANS
@@ -33,6 +38,8 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     )
     parser.add_argument("file", help="a recording (.jsonl), a header-less event log, or bare API events")
     parser.add_argument("--json", action="store_true", help="print one JSON document instead of text")
+    parser.add_argument("--no-follow", action="store_true",
+                        help="report this file alone, not the chain of files a reconnected session continued in")
     parser.add_argument("--prices", metavar="FILE.json", help="override or extend the built-in price table")
     parser.add_argument("--model", help="price the session as this model (default: the recorded model)")
     parser.add_argument(
@@ -46,10 +53,11 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     return parser
 
 
-def open_recording(path: str) -> Recording:
-    """Open and index a recording, turning every failure into a one-line UsageError."""
+def open_recording(path: str, follow: bool = False) -> Recording:
+    """Open and index a recording (with its chain if `follow`), turning every failure into
+    a one-line UsageError."""
     try:
-        return Recording.open(path)
+        return open_chain(path, follow=follow)
     except NotARecordingError as exc:
         raise UsageError(f"{path} is not a realtime-console recording or event log: {exc}") from None
     except IsADirectoryError:
@@ -66,8 +74,10 @@ def run(args: argparse.Namespace) -> int:
         prices = load_prices(args.prices or load_settings().prices)  # the flag, else the settings file
     except (ValueError, PriceFileError) as exc:
         raise UsageError(str(exc)) from None
-    with open_recording(args.file) as rec:
+    with open_recording(args.file, follow=not args.no_follow) as rec:
         report = build_report(rec, prices, model=args.model)
+        report["files"] = [str(p) for p in rec.paths]
+        report["lint"] = lint_counts(lint_recording(rec).findings)
     print_problems(report["format"]["warnings"], report["format"]["problems"])
     return gates.print_and_gate(report, gates.evaluate(report, conditions), as_json=args.json, render=render_text)
 
@@ -127,10 +137,25 @@ def timeline_line(turn: dict[str, Any]) -> str:
     return f"turn {turn['number']}: " + (" · ".join(parts) if parts else "no timeline")
 
 
+def lint_lines(lint: dict[str, Any] | None, path: str) -> list[str]:
+    """`Lint: 1 error, 2 warnings, 0 info`, then one line per rule with its count."""
+    if not lint:
+        return []
+    c = lint["counts"]
+    total = sum(c.values())
+    out = [f"Lint: {c.get('error', 0)} error(s), {c.get('warning', 0)} warning(s), {c.get('info', 0)} info"
+           + (f"  (realtime-console lint {path} lists them)" if total else "")]
+    out.extend(f"  {entry['severity']:<8} {entry['count']:>4}  {rule}" for rule, entry in lint["rules"].items())
+    return out
+
+
 def render_text(report: dict[str, Any]) -> str:
     """The report as plain text for a terminal."""
     fmt = report["format"]
     out: list[str] = [f"{report['file']}"]
+    if len(report.get("files") or []) > 1:
+        out.append(f"  one session over {len(report['files'])} files (reconnected): "
+                   + ", ".join(p.rsplit("/", 1)[-1] for p in report["files"]))
     out.append(
         f"  {fmt['kind']} · protocol {fmt['protocol']} · model {fmt['model'] or 'unknown'}"
         + (f" · started {fmt['started_at']}" if fmt["started_at"] else "")
@@ -206,12 +231,15 @@ def render_text(report: dict[str, Any]) -> str:
         f"\n  event {e['event']} at {e['time_s']}s: {e['code'] or e['type'] or e['kind']}: {_clip(e['message'] or '', 80)}"
         + (f" (caused by {e['caused_by_type'] or e['caused_by']})" if e["caused_by"] else "")
         for e in report["errors"]))
+    out.extend(lint_lines(report.get("lint"), report["file"]))
     u = report["usage"]
     out.append("")
     out.append(f"Usage over {u['responses_with_usage']} response(s): {u['total_tokens']} tokens")
     i, o = u["input"], u["output"]
-    out.append(f"  input  {i['total']:>9}  (text {i['text']}, audio {i['audio']}, cached {i['cached']}: "
-               f"text {i['cached_text']}, audio {i['cached_audio']})")
+    images = f", image {i['image']}" if i.get("image") else ""
+    cached_images = f", image {i['cached_image']}" if i.get("cached_image") else ""
+    out.append(f"  input  {i['total']:>9}  (text {i['text']}, audio {i['audio']}{images}, cached {i['cached']}: "
+               f"text {i['cached_text']}, audio {i['cached_audio']}{cached_images})")
     out.append(f"  output {o['total']:>9}  (text {o['text']}, audio {o['audio']})")
     c = report["cost"]
     if c["total"] is not None:

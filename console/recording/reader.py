@@ -101,6 +101,8 @@ class Recording:
         self.unreadable: set[int] = set()
         #: Why each of `unreadable` could not be read (for `line_problems`).
         self._unreadable_reasons: dict[int, str] = {}
+        #: One line per chain link that could not be followed (see `chain.open_chain`).
+        self.missing: list[str] = []
         # Index the first batch at once: a file that is not a log fails here, before any UI.
         scanner = self._index.scan(batch_bytes=64 * 1024)
         try:
@@ -186,6 +188,21 @@ class Recording:
         return self._index.times_synthesised
 
     @property
+    def paths(self) -> list[Path]:
+        """The files this recording reads (more than one for a reconnected session's chain)."""
+        return [self.path]
+
+    @property
+    def boundaries(self) -> dict[int, dict[str, Any]]:
+        """{first event of each continuation file: its link}; none in a single file."""
+        return {}
+
+    def segments(self, lo: int, hi: int) -> list[tuple[Recording, int, int, int, float]]:
+        """Events `lo..hi-1` as (file's recording, first, end, first's number here, time
+        shift) runs, one per file they span: one run, this file, for a single file."""
+        return [(self, lo, hi, lo, 0.0)]
+
+    @property
     def times_known(self) -> bool:
         """Whether event times are real wall-clock times (see `RecordingIndex.times_known`).
 
@@ -232,7 +249,7 @@ class Recording:
 
     def warnings(self) -> list[str]:
         """Human-readable notes about the file (cut last line, skipped lines, made-up times)."""
-        notes: list[str] = []
+        notes: list[str] = list(self.missing)
         if self._index.truncated is not None:
             offset, length = self._index.truncated
             notes.append(f"the last line is cut off (a crash while writing?): {length} bytes at offset {offset} skipped")

@@ -78,6 +78,13 @@ class ConversationRebuilder:
         self._client_turn_detection: Any = ...  # ... = the client never sent one
         self._server_turn_detection: Any = None
 
+    def new_session(self) -> None:
+        """A reconnect: the next events are a new server session (see `chain.py`), which
+        rebuilds the conversation from its restore. The input codec and turn detection
+        the client chose carry over (it re-sends them)."""
+        self.conversation = RealtimeConversation()
+        self._input = InputAudioBuffer(margin_s=KEEP_MARGIN_S)
+
     @property
     def input_audio(self) -> np.ndarray:
         """The client's input audio not yet committed at this point (int16, a view)."""

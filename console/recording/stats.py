@@ -48,7 +48,8 @@ def span_stats(values: Iterable[float]) -> dict[str, Any]:
 def sum_usage(usages: Iterable[dict[str, Any]]) -> dict[str, Any]:
     """Field-by-field sum of `inspect` `usage` objects."""
     total: dict[str, Any] = {"responses_with_usage": 0, "total_tokens": 0,
-                             "input": {"total": 0, "text": 0, "audio": 0, "cached": 0, "cached_text": 0, "cached_audio": 0},
+                             "input": {"total": 0, "text": 0, "audio": 0, "image": 0, "cached": 0, "cached_text": 0,
+                                       "cached_audio": 0, "cached_image": 0},
                              "output": {"total": 0, "text": 0, "audio": 0}}
     for usage in usages:
         if not usage:
@@ -119,6 +120,7 @@ def aggregate(summaries: Iterable[Summary], prices: PriceTable | None = None,
     return {
         "stats_version": STATS_VERSION,
         "recordings": len(good),
+        "files": sum(max(1, len(s.files)) for s in good),
         "skipped": [{"file": s.path, "reason": s.problem} for s in bad],
         "first_day": days[0] if days else None,
         "last_day": days[-1] if days else None,

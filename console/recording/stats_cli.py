@@ -18,6 +18,7 @@ from typing import Any
 
 from console.user_config import load_settings
 from console.cli import ArgumentParser, UsageError
+from .chain_summaries import merge_chains
 
 from . import stats as agg
 from .format import printable
@@ -82,7 +83,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--since {args.since!r}: expected a day as YYYY-MM-DD")
     files = collect(args.paths)
     cache = SummaryCache(None) if args.no_cache else SummaryCache.default()
-    summaries = list(cache.summaries(files))
+    # A reconnected session's files count as one session (see chain_summaries.py).
+    summaries = merge_chains(cache.summaries(files))
     problem = cache.save()
     if problem:
         print(printable(f"warning: {problem}"), file=sys.stderr)
@@ -120,7 +122,10 @@ def render_text(stats: dict[str, Any]) -> str:
     """The aggregate as plain text for a terminal."""
     out: list[str] = []
     span = (f" from {stats['first_day']} to {stats['last_day']}" if stats["first_day"] else "")
-    out.append(f"{stats['recordings']} recording(s){span}, {len(stats['skipped'])} skipped"
+    joined = stats.get("files", stats["recordings"]) - stats["recordings"]
+    out.append(f"{stats['recordings']} recording(s){span}"
+               + (f" ({stats['files']} files: reconnected sessions count once)" if joined else "")
+               + f", {len(stats['skipped'])} skipped"
                + (f", {stats['excluded_by_since']} before {stats['since']}" if stats.get("since") else ""))
     ev = stats["events"]
     out.append(f"  {ev['total']} events ({ev['by_source']['client']} client, {ev['by_source']['server']} server), "

@@ -2,7 +2,7 @@
 
 A team's recordings directory grows to thousands of files; opening and analysing each on
 every listing would take minutes. A `Summary` keeps what a listing shows (start, source,
-model, duration, turns, interruptions, errors, tokens, cost) plus the compact per-turn
+model, duration, turns, interruptions, errors, tokens, cost, lint findings) plus the compact per-turn
 figures `stats` needs for percentiles (latencies, error codes, usage). Summaries are made
 by the same `build_report` `inspect` uses, so the numbers always agree with `inspect`.
 
@@ -29,7 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from . import gates
+from .format import CONTINUES_KEY
 from .index import NotARecordingError
+from .linting import lint_counts, lint_recording
 from .paths import APP_DIR, make_private_dirs
 from .prices import PriceTable
 from .reader import Recording
@@ -37,7 +39,7 @@ from .report import build_report
 from .usage import estimate_cost
 
 #: Bumped when a summary field changes meaning: older caches are then ignored.
-CACHE_VERSION = 1
+CACHE_VERSION = 3
 CACHE_FILE = "summaries.json"
 #: The names of the per-turn latency spans kept for percentiles (the report's, plus the
 #: first output `--fail-on latency>MS` measures).
@@ -65,7 +67,8 @@ class Summary:
     `latency_ms` holds each turn's figure per span (None entries dropped), so `stats` can
     take percentiles over many files without opening them again; `error_codes` holds one
     `[code, caused_by_type]` pair per error; `usage` is the report's `usage` object (kept
-    whole so a different price table can price it again).
+    whole so a different price table can price it again). `lint` is the linter's findings
+    by severity and `lint_rules` by rule id, as `inspect`'s `lint` section counts them.
     """
 
     path: str
@@ -91,6 +94,13 @@ class Summary:
     latency_ms: dict[str, list[float]] = field(default_factory=dict)
     usage: dict[str, Any] = field(default_factory=dict)
     bad_lines: int = 0
+    #: The absolute path of the file this one continues (a reconnected session), if any.
+    continues: str | None = None
+    #: The files a chain's summary covers, in order (see `chain_summaries`); empty for
+    #: one file's own summary.
+    files: list[str] = field(default_factory=list)
+    lint: dict[str, int] = field(default_factory=dict)
+    lint_rules: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -151,6 +161,7 @@ def summarise_recording(rec: Recording, size: int, mtime_ns: int) -> Summary:
         if first is not None:
             latency["first_output"].append(first)
     header = rec.header if isinstance(rec.header, dict) else None
+    lint = lint_counts(lint_recording(rec).findings)
     return Summary(
         path=str(rec.path),
         size=size,
@@ -174,7 +185,19 @@ def summarise_recording(rec: Recording, size: int, mtime_ns: int) -> Summary:
         latency_ms=latency,
         usage=report["usage"],
         bad_lines=int(fmt["bad_lines"]),
+        continues=_previous_file(rec.path, header),
+        lint=dict(lint["counts"]),
+        lint_rules={rule: entry["count"] for rule, entry in lint["rules"].items()},
     )
+
+
+def _previous_file(path: str | os.PathLike[str], header: dict[str, Any] | None) -> str | None:
+    """The absolute path of the file a continued recording's header links back to."""
+    link = (header or {}).get(CONTINUES_KEY)
+    name = link.get("file") if isinstance(link, dict) else None
+    if not isinstance(name, str) or not name or name != os.path.basename(name) or name in (".", ".."):
+        return None
+    return os.path.join(os.path.dirname(os.path.abspath(path)), name)
 
 
 def _str(value: Any) -> str | None:

@@ -1,4 +1,12 @@
-"""Token usage totals from `response.done` and their estimated cost."""
+"""Token usage totals from `response.done` and their estimated cost.
+
+Input tokens are summed per modality: `text`, `audio` and `image` (GA's
+`input_token_details.image_tokens`, for `input_image` parts), each with its cached share
+(`cached_text`, `cached_audio`, `cached_image`). The cost breakdown names each priced
+part `<modality>_input` / `<modality>_cached_input` / `<modality>_output`, as the price
+table does: image tokens are priced as `image_input` and `image_cached_input` when the
+table has those prices, and otherwise left out of the total with a note saying so.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +26,7 @@ def _num(value: Any) -> int:
 
 def usage_totals(usages: Iterable[dict[str, Any] | None]) -> dict[str, Any]:
     """Sum `response.done` usage blocks (missing fields count as 0)."""
-    tot = {"text": 0, "audio": 0, "cached": 0, "cached_text": 0, "cached_audio": 0}
+    tot = {"text": 0, "audio": 0, "image": 0, "cached": 0, "cached_text": 0, "cached_audio": 0, "cached_image": 0}
     out = {"text": 0, "audio": 0}
     responses = 0
     total_tokens = input_total = output_total = 0
@@ -32,19 +40,24 @@ def usage_totals(usages: Iterable[dict[str, Any] | None]) -> dict[str, Any]:
         ind = usage.get("input_token_details") if isinstance(usage.get("input_token_details"), dict) else {}
         outd = usage.get("output_token_details") if isinstance(usage.get("output_token_details"), dict) else {}
         text_in, audio_in, cached = _num(ind.get("text_tokens")), _num(ind.get("audio_tokens")), _num(ind.get("cached_tokens"))
+        image_in = _num(ind.get("image_tokens"))
         if not ind:  # a usage block without details: count its input as text at the full rate
             text_in = _num(usage.get("input_tokens"))
         cd = ind.get("cached_tokens_details") if isinstance(ind.get("cached_tokens_details"), dict) else None
         if cd is not None:
             cached_text, cached_audio = _num(cd.get("text_tokens")), _num(cd.get("audio_tokens"))
+            cached_image = _num(cd.get("image_tokens"))
         else:  # older usage blocks: attribute cached tokens to text first
             cached_text = min(cached, text_in)
             cached_audio = cached - cached_text
+            cached_image = 0
         tot["text"] += text_in
         tot["audio"] += audio_in
+        tot["image"] += image_in
         tot["cached"] += cached
         tot["cached_text"] += cached_text
         tot["cached_audio"] += cached_audio
+        tot["cached_image"] += cached_image
         out["text"] += _num(outd.get("text_tokens")) if outd else _num(usage.get("output_tokens"))
         out["audio"] += _num(outd.get("audio_tokens"))
     return {"responses_with_usage": responses, "total_tokens": total_tokens,
@@ -70,7 +83,15 @@ def estimate_cost(usage: dict[str, Any], model: str | None, prices: PriceTable) 
         "text_output": out["text"] * p["text_output"],
         "audio_output": out["audio"] * p["audio_output"],
     }
+    notes = ["input transcription (e.g. whisper-1) is billed separately and not included"]
+    image, cached_image = inp.get("image", 0), inp.get("cached_image", 0)
+    if image or cached_image:
+        if "image_input" in p:
+            parts["image_input"] = max(0, image - cached_image) * p["image_input"]
+            parts["image_cached_input"] = cached_image * p.get("image_cached_input", p["image_input"])
+        else:
+            notes.append(f"{image} image input tokens have no price for {key} and are not included")
     breakdown = {k: round(v / 1e6, 6) for k, v in parts.items()}
     base.update(priced_as=key, total=round(sum(parts.values()) / 1e6, 6), breakdown=breakdown,
-                note="input transcription (e.g. whisper-1) is billed separately and not included")
+                note="; ".join(notes))
     return base

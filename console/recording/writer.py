@@ -33,7 +33,15 @@ import numpy as np
 
 from console.realtime.protocol import AUDIO_PAYLOAD_KEYS
 
-from .format import SOURCES, UNRECORDED_KEY, line_has_secret_marker, make_header, redact, utc_now_iso
+from .format import (
+    CONTINUED_KEY,
+    SOURCES,
+    UNRECORDED_KEY,
+    line_has_secret_marker,
+    make_header,
+    redact,
+    utc_now_iso,
+)
 from .paths import make_private_dirs
 
 #: A lone UTF-16 surrogate (UTF-8 cannot encode one; JSON writes it as `\uXXXX`).
@@ -42,6 +50,13 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 def _escape_surrogate(match: re.Match[str]) -> str:
     return f"\\u{ord(match.group()):04x}"
+
+
+def _holds_image(event: dict[str, Any]) -> bool:
+    """Whether the event's item carries an `input_image` part (a data URL of up to 13 MiB)."""
+    item = event.get("item")
+    content = item.get("content") if isinstance(item, dict) else None
+    return isinstance(content, list) and any(isinstance(p, dict) and p.get("type") == "input_image" for p in content)
 
 
 def encode_line(line: str) -> bytes:
@@ -191,10 +206,11 @@ class SessionRecorder:
         if next(iter(event)) != "type":
             # `type` first lets the indexer read it without parsing the line (see index.py).
             event = {"type": event["type"], **event}
-        audio = event["type"] in AUDIO_PAYLOAD_KEYS
+        audio = event["type"] in AUDIO_PAYLOAD_KEYS or _holds_image(event)
         if audio:
-            # Megabytes of base64: walking the event (a few keys, two substring checks on
-            # the payload) is cheaper than scanning the serialised line for every marker.
+            # Megabytes of base64 (audio, or an image's data URL): walking the event (a few
+            # keys, two substring checks on the payload) is cheaper than scanning the
+            # serialised line for every marker.
             event = redact(event)
         line = json.dumps({"time": time_iso, "source": source, "event": event}, ensure_ascii=False)
         if not audio and line_has_secret_marker(line):
@@ -262,6 +278,21 @@ class SessionRecorder:
             written = os.write(self._fd, data)
             data = data[written:]
             self.bytes_written += written
+
+    def finish_continued(self, next_file: str | os.PathLike[str], session_id: str | None = None) -> None:
+        """End the file with the trailer naming the file the session goes on in, then `finish`.
+
+        The trailer is not an event (it takes no event number); readers use it to follow
+        a reconnected session forward (see `format.py` and `chain.py`). A failed write
+        still finishes the file: the next file's header links back all the same.
+        """
+        if self._fd is not None:
+            trailer = {"time": utc_now_iso(), CONTINUED_KEY: {"file": Path(next_file).name, "session_id": session_id}}
+            try:
+                self._write_line(encode_line(json.dumps(redact(trailer), ensure_ascii=False)))
+            except OSError:
+                pass
+        self.finish()
 
     def finish(self) -> None:
         """Stop recording but keep the lines readable by `read_event` (idempotent)."""

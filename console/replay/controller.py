@@ -32,6 +32,7 @@ import numpy as np
 
 from console.realtime.audio import base64_to_bytes, decode
 from console.realtime.protocol import canonical_type
+from console.recording.chain import reconnect_text
 from console.recording.reader import EventRecord, Recording, UnreadableEventError
 from console.recording.rebuild import ConversationRebuilder
 from console.replay.checkpoints import CheckpointStore
@@ -374,6 +375,10 @@ class ReplayController:
 
     def _apply(self, n: int, update: ReplayUpdate, playing: bool) -> None:
         state = self._state
+        boundary = self.rec.boundaries.get(n)
+        if boundary is not None:
+            self._reconnected(state, boundary, n)
+            update.reset = True  # the views drop the old session's items, as live
         try:
             record = self.rec.record(n)
         except UnreadableEventError as exc:
@@ -411,6 +416,15 @@ class ReplayController:
             audio = delta.get("audio")
             if audio is not None and len(audio) and item.get("role") == "assistant":
                 update.output_audio.append((str(item.get("id")), np.asarray(audio, dtype=np.int16)))
+
+    def _reconnected(self, state: _State, boundary: dict[str, Any], n: int) -> None:
+        """Event `n` opens the next file of a chain: a new server session, which holds
+        the conversation the client restored into it. As the live console does on
+        `reconnected`, the conversation starts again (the restore re-creates its items)
+        and a marked note says where and why."""
+        self.rebuilder.new_session()
+        state.annotations.clear_marks()
+        self._note(state, "info", reconnect_text(boundary), n)
 
     @staticmethod
     def _collect(annotations: Annotations, update: ReplayUpdate) -> None:

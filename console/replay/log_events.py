@@ -5,6 +5,8 @@ worker after indexing. Audio events are most of a recording's bytes, and the sto
 only a marker with their size, so their payloads are never decoded: the base64 string is
 cut out of the raw line (the line is then parsed without it) and replaced by a shared
 stand-in of the same length. The detail pane reads the real payload back from the file.
+A reconnected session's chain of files is read file by file (`Recording.segments`), and the
+first event of each later file gets a `reconnect` mark (`reconnect_marks`).
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from console.lint.findings import Finding
 from console.realtime.protocol import AUDIO_PAYLOAD_KEYS
+from console.recording.chain import reconnect_text
 from console.recording.reader import Recording
 
 _PAYLOAD = {key: re.compile(rb'"' + key.encode() + rb'"\s*:\s*"') for key in set(AUDIO_PAYLOAD_KEYS.values())}
@@ -53,6 +57,15 @@ def log_events(rec: Recording, lo: int, hi: int) -> list[tuple[str, dict[str, An
     line becomes a placeholder event, so store row N is always recording event N.
     """
     out: list[tuple[str, dict[str, Any], float]] = []
+    for part, first, end, _, shift in rec.segments(lo, hi):
+        rows = _file_events(part, first, end)
+        out.extend(rows if not shift else [(source, event, t + shift) for source, event, t in rows])
+    return out
+
+
+def _file_events(rec: Recording, lo: int, hi: int) -> list[tuple[str, dict[str, Any], float]]:
+    """`log_events` within one file (its lines are contiguous: one read for the batch)."""
+    out: list[tuple[str, dict[str, Any], float]] = []
     if hi <= lo:
         return out
     index = rec.index
@@ -86,3 +99,11 @@ def log_events(rec: Recording, lo: int, hi: int) -> list[tuple[str, dict[str, An
             obj = {"type": etype, "replay_warning": f"damaged line skipped: {str(exc)[:80]}"}
         out.append((source, obj, times[k]))
     return out
+
+
+def reconnect_marks(rec: Recording) -> dict[int, list[Finding]]:
+    """The log's mark on the first event of each later file of a chain (a reconnect), by
+    event number: shown like a lint finding (`⚑` in the row, the line in the detail), at
+    severity `info` under the name `reconnect`. Empty for a single file."""
+    return {n: [Finding("reconnect", "info", reconnect_text(boundary), (n,))]
+            for n, boundary in rec.boundaries.items()}

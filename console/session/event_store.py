@@ -6,7 +6,8 @@ direction, arena offset and length, fold group, delta size, event-id hash) plus 
 themselves as compact JSON in 1 MiB byte blocks. Base64 audio is replaced by a short
 marker before storing (the conversation's arrays or the recording hold the audio; a
 `payload_reader` callback can fetch it back), so audio is never held twice.
-Everything that scales with the log (filtering, search, folding) is numpy over the
+An image's data URL in an item's content is replaced the same way (by its type, size and
+dimensions; the recording keeps it whole). Everything that scales with the log (filtering, search, folding) is numpy over the
 columns or C-speed byte scans over the blocks; `event(i)` decodes one event on demand.
 
 No Textual here: this is the model the `widgets.event_log.EventLog` view renders.
@@ -21,7 +22,14 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from console.session.event_summary import audio_marker, base64_decoded_size, summarize, summarize_fold
+from console.session.event_summary import (
+    audio_marker,
+    base64_decoded_size,
+    image_marker,
+    is_image_data_url,
+    summarize,
+    summarize_fold,
+)
 from console.realtime.protocol import AUDIO_PAYLOAD_KEYS, DELTA_EVENTS, session_audio_codecs
 
 SOURCES: tuple[str, ...] = ("client", "server")
@@ -43,20 +51,27 @@ def _id_hash(event_id: Any) -> int:
     return hash(event_id) or 1
 
 
+def _abbreviate_part(part: Any, codec: str) -> Any:
+    """A content part with its base64 audio or image data URL replaced by a marker."""
+    if not isinstance(part, dict):
+        return part
+    if isinstance(part.get("audio"), str):
+        part = {**part, "audio": audio_marker(base64_decoded_size(part["audio"]), codec)}
+    if is_image_data_url(part.get("image_url")):
+        part = {**part, "image_url": image_marker(part["image_url"])}
+    return part
+
+
 def _abbreviate_item(item: Any, codec: str) -> Any:
-    """A copy of a conversation item with base64 audio in its content parts replaced."""
+    """A copy of a conversation item with base64 audio and image data URLs in its content
+    parts replaced (the item itself when it holds neither)."""
     if not isinstance(item, dict) or not isinstance(item.get("content"), list):
         return item
     parts = item["content"]
-    if not any(isinstance(p, dict) and isinstance(p.get("audio"), str) for p in parts):
+    if not any(isinstance(p, dict) and (isinstance(p.get("audio"), str) or is_image_data_url(p.get("image_url")))
+               for p in parts):
         return item
-    new_parts = [
-        {**p, "audio": audio_marker(base64_decoded_size(p["audio"]), codec)}
-        if isinstance(p, dict) and isinstance(p.get("audio"), str)
-        else p
-        for p in parts
-    ]
-    return {**item, "content": new_parts}
+    return {**item, "content": [_abbreviate_part(p, codec) for p in parts]}
 
 
 class EventStore:

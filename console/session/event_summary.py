@@ -3,8 +3,9 @@
 Pure functions over event dicts (no Textual): the log renders a summary only for rows on
 screen, so these run a few dozen times per repaint, never once per logged event.
 Events may be full (base64 audio present) or abbreviated by the event store (audio
-replaced by a marker such as ``<base64 audio: 4800 bytes = 100 ms at 24 kHz>``); both
-give the same summary.
+replaced by a marker such as ``<base64 audio: 4800 bytes = 100 ms at 24 kHz>``, and an
+image's data URL by ``<image data URL: image/png 34567 bytes 640×480>``); both give the
+same summary.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
+from console.realtime.images import ImageError, describe_data_url, human_size
 from console.realtime.protocol import AUDIO_PAYLOAD_KEYS, canonical_type
 
 _MARKER = re.compile(r"^<base64 audio: (\d+) bytes = (\d+) ms at (\d+) kHz>$")
+_IMAGE_MARKER = re.compile(r"^<image data URL: (\S+) (\d+) bytes (\?|\d+)×(\?|\d+)>$")
 _MAX_TEXT = 48
 
 
@@ -49,6 +52,35 @@ def audio_size(payload: Any, codec: str = "pcm16") -> tuple[int, int]:
         return int(m.group(1)), int(m.group(2))
     n = base64_decoded_size(payload)
     return n, audio_duration_ms(n, codec)
+
+
+def image_marker(url: str) -> str:
+    """The text that stands in for an image's data URL in the log and detail pane: its type,
+    size and dimensions, read from the header (the URL itself is never decoded whole)."""
+    try:
+        info = describe_data_url(url)
+    except ImageError:
+        return f"<image_url: {len(url)} characters, not a base64 data URL>"
+    return f"<image data URL: {info.mime} {info.size} bytes {info.dimensions}>"
+
+
+def is_image_data_url(value: Any) -> bool:
+    """A string worth abbreviating as an image: a data URL (anything else is shown as is)."""
+    return isinstance(value, str) and value[:5].lower() == "data:"
+
+
+def image_desc(value: Any) -> str:
+    """`image 640×480 34 KB` for an image's data URL or its store marker."""
+    if not isinstance(value, str):
+        return "image"
+    m = _IMAGE_MARKER.match(value)
+    if m is None:
+        if not is_image_data_url(value):
+            return "image"
+        m = _IMAGE_MARKER.match(image_marker(value))
+        if m is None:
+            return "image (not a data URL)"
+    return f"image {m.group(3)}×{m.group(4)} {human_size(int(m.group(2)))}"
 
 
 def delta_size(event: dict[str, Any]) -> int:
@@ -89,6 +121,9 @@ def _item_desc(item: Any) -> str:
         bits.append(f"for {item['call_id']}")
     if item.get("status"):
         bits.append(str(item["status"]))
+    content = item.get("content")
+    if isinstance(content, list):
+        bits += [image_desc(p.get("image_url")) for p in content if isinstance(p, dict) and p.get("type") == "input_image"]
     return " ".join(b for b in bits if b)
 
 

@@ -54,6 +54,9 @@ class LiveSession(Session):
         self.simulator_url: str | None = None
         self.output_audio_listeners: list[AudioListener] = []
         self.interrupt_listeners: list[Callable[[], None]] = []
+        #: Called with ("reconnecting" | "reconnected" | "close", the library's payload)
+        #: after the session handled it (the recorder moves on to a new file).
+        self.reconnect_listeners: list[Callable[[str, dict[str, Any]], None]] = []
         #: Session updates sent and not answered yet: (event_id, the flat session sent,
         #: what the user asked for, or None when nobody waits for the answer).
         self._pending_updates: list[tuple[str, dict[str, Any], str | None]] = []
@@ -165,9 +168,21 @@ class LiveSession(Session):
             old.clear_event_handlers()
 
     async def disconnect(self) -> None:
-        """Close the connection (the conversation pane keeps what it showed)."""
-        if self.client is not None and self.client.is_connected():
-            await self.client.realtime.disconnect()
+        """Close the connection (the conversation pane keeps what it showed).
+
+        The user asked for it, so the library must not reconnect by itself: a reconnect
+        under way is stopped (the library's own `disconnect`, whose `close` says so);
+        otherwise only the socket is closed, since that `disconnect` also clears the
+        conversation the panes show.
+        """
+        client = self.client
+        if client is None:
+            return
+        client.auto_reconnect = False
+        if client.is_reconnecting():
+            await client.disconnect()
+        elif client.is_connected():
+            await client.realtime.disconnect()
 
     async def close(self) -> None:
         """Disconnect and stop the embedded simulator (app shutdown)."""
@@ -276,6 +291,11 @@ class LiveSession(Session):
                 future.set_result(None)
         self.set_connection("disconnected", detail)
         self.add_note("info", detail)
+        self._tell_reconnect("close", payload)
+
+    def _tell_reconnect(self, phase: str, payload: dict[str, Any]) -> None:
+        for listener in list(self.reconnect_listeners):
+            listener(phase, payload)
 
     def _on_reconnecting(self, payload: dict[str, Any]) -> None:
         """The library lost the connection and tries again (it restores the conversation)."""
@@ -283,14 +303,17 @@ class LiveSession(Session):
         cut = payload.get("interrupted") or []
         detail = (f"reconnecting ({reason}): attempt {payload.get('attempt')} in {float(payload.get('delay') or 0):.1f} s"
                   + (f"; the answer in progress was cut off ({len(cut)} item(s) incomplete)" if cut else ""))
+        # Before the new session's `session.created`, which sets the header's id and expiry
+        # again (after `reconnected` would wipe what that event just set).
+        self.stats.reset_session()
         self.set_connection("connecting", detail)
         self.add_note("info", "⟳ " + detail)
+        self._tell_reconnect("reconnecting", payload)
 
     def _on_reconnected(self, payload: dict[str, Any]) -> None:
         """A new session holds the conversation again: its items have new ids, so every
         view redraws them (the marks of the old session no longer apply)."""
         restored, skipped = payload.get("restored") or [], payload.get("skipped") or []
-        self.stats.reset_session()
         self.reset_conversation()
         for item in self.items():
             self.item_changed(item["id"])
@@ -298,6 +321,7 @@ class LiveSession(Session):
                 + (f", {len(skipped)} left out (over the context budget or nothing to restore)" if skipped else ""))
         self.set_connection("connected", "")
         self.add_note("info", text)
+        self._tell_reconnect("reconnected", payload)
 
     # --- commands -------------------------------------------------------------------
 

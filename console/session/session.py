@@ -10,12 +10,12 @@ the screen's frame rate, so a session costs nothing to switch to or from.
 Whether the console may send client events into a session (*steer* it) is the source's
 call: `steerable` is False unless a source allows it.
 
-Every session is linted as it happens (`console.lint`): a finding becomes a `lint` note
-after the event it is about, and the header counts them. `server-error` is left out: the
-error itself is already a note. The findings are also kept, in order (`findings`) and by the
-event each is reported at (`findings_by_event`), so the event log can mark that row and the
-diagnostics view list them all; findings are few, so two small containers beside the
-compact store cost nothing.
+Every session is linted as it happens (`console.lint`, through the `LintMarks` every event
+log uses): a finding becomes a `lint` note after the event it is about, and the header
+counts them. `server-error` is left out: the error itself is already a note. The findings
+are also kept, in order (`findings`) and by the event each is reported at
+(`findings_by_event`), so the event log can mark that row and the diagnostics view list them
+all; findings are few, so two small containers beside the compact store cost nothing.
 """
 
 from __future__ import annotations
@@ -26,14 +26,12 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from console.lint.findings import Finding
-from console.lint.linter import Linter
 from console.session.annotations import Annotations, ConversationNote, ItemLookup, ItemMarks, NoteKind
 from console.session.event_store import EventStore
+from console.session.lint_marks import LintMarks
 from console.session.stats import SessionStats
 
 SessionKind = Literal["console", "replay", "proxy", "attach"]
-#: Lint rules a live session does not report (the server's error is already a note).
-LIVE_LINT_IGNORED: tuple[str, ...] = ("server-error",)
 EventListener = Callable[[dict[str, Any]], None]
 #: Told of every connection change: (state, a plain sentence that never holds the key).
 ConnectionListener = Callable[[str, str], None]
@@ -87,9 +85,7 @@ class Session:
         self.on_status: StatusListener | None = None
         self._new_events = 0
         self._reset = False
-        #: The findings by the store index of the event each is reported at (its first event).
-        self.findings_by_event: dict[int, list[Finding]] = {}
-        self.linter = Linter(protocol=protocol, ignore=LIVE_LINT_IGNORED, on_finding=self._lint_finding)
+        self.lint = LintMarks(protocol, on_finding=self._lint_finding)
         self._first_time: float | None = None
 
     # --- what the views read ------------------------------------------------------------
@@ -101,7 +97,12 @@ class Session:
     @property
     def findings(self) -> list[Finding]:
         """Every lint finding of the session, in the order found (the linter keeps them)."""
-        return self.linter.findings
+        return self.lint.findings
+
+    @property
+    def findings_by_event(self) -> dict[int, list[Finding]]:
+        """The findings by the store index of the event each is reported at (its first event)."""
+        return self.lint.by_event
 
     @property
     def conversation(self) -> ItemLookup | None:
@@ -157,13 +158,11 @@ class Session:
         self.annotations.observe(source, event, index, now, self.conversation, cause_of=self._cause_text)
         if self._first_time is None:
             self._first_time = now
-        self.linter.observe(index, source, event, now - self._first_time)
+        self.lint.observe(index, source, event, now - self._first_time)
         return index
 
     def _lint_finding(self, finding: Finding) -> None:
         self.stats.lint_findings += 1
-        if finding.first_event >= 0:
-            self.findings_by_event.setdefault(finding.first_event, []).append(finding)
         self.add_note("lint", f"{finding.severity} {finding.rule}: {finding.message}",
                       event_index=finding.first_event if finding.first_event >= 0 else None)
 

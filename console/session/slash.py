@@ -5,12 +5,14 @@ refused with a `SlashError` whose message is shown under the input line. `/send 
 is validated against the protocol's client events (known type for the session's
 protocol, a JSON object, the protocol's required fields) before anything
 goes on the wire, because the server's answer to a malformed event is an asynchronous
-`error` that is easy to miss.
+`error` that is easy to miss. `/image FILE [text]` is split into the file and the text
+here; the file is read and checked (type, size) by the app, which reports a bad one.
 """
 
 from __future__ import annotations
 
 import json
+import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,6 +66,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("instructions", "/instructions TEXT", "replace the session instructions", True),
     CommandSpec("voice", "/voice NAME", f"change the output voice ({', '.join(VOICES)})", True),
     CommandSpec("send", "/send {json}", "send any client event (validated first)", True),
+    CommandSpec("image", "/image FILE [text]", "send a PNG or JPEG image (up to 10 MB), with optional text (GA only)", True),
     CommandSpec("retrieve", "/retrieve", "compare the local conversation with the server's and flag drift"),
     CommandSpec("delete", "/delete ITEM_ID", "delete an item from the conversation", True),
     CommandSpec("reconnect", "/reconnect", "connect again (a new session)"),
@@ -82,7 +85,8 @@ class SlashCommand:
     """A parsed, validated command.
 
     `argument` is the text after the name; for `/send`, `event_type` and `data` hold the
-    event to hand to `client.realtime.send(event_type, data)` (without its `type`).
+    event to hand to `client.realtime.send(event_type, data)` (without its `type`); for
+    `/image`, `data` is `{"path": FILE, "text": the rest}`.
     """
 
     name: str
@@ -204,4 +208,25 @@ def parse(text: str, protocol: str = "ga") -> SlashCommand:
             raise SlashError(f"not valid JSON: {exc.msg} at column {exc.colno}") from None
         event_type, data = validate_client_event(event, protocol)
         return SlashCommand(name, argument, event_type=event_type, data=data)
+    if name == "image":
+        if protocol == "beta":
+            raise SlashError("/image needs the GA protocol: beta has no image input")
+        path, text = split_image_argument(argument)
+        return SlashCommand(name, argument, data={"path": path, "text": text})
     return SlashCommand(name, argument)
+
+
+def split_image_argument(argument: str) -> tuple[str, str]:
+    """(file, text) of `/image FILE [text]`: the first word, or a quoted path with spaces
+    (`/image "my cat.png" what is it?`)."""
+    if argument[:1] in ("'", '"'):
+        lexer = shlex.shlex(argument, posix=True)
+        lexer.whitespace_split = True
+        try:
+            path = lexer.get_token() or ""
+        except ValueError:
+            raise SlashError("unclosed quote in the file name (usage: /image FILE [text])") from None
+        rest = lexer.instream.read() if hasattr(lexer.instream, "read") else ""
+        return path, rest.strip()
+    path, _, text = argument.partition(" ")
+    return path, text.strip()

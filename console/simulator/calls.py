@@ -9,6 +9,11 @@ events that act on the call's session. Several sidebands may attach.
 Here a call is a `Connection` whose wire is `CallWire`, which fans every server event
 out to the sidebands attached at the time. The simulator need not honour the offer: it
 answers a fixed SDP text. Tests play the caller with `Call.say` (no media exists).
+
+A browser starts its call with an *ephemeral key* its backend minted with
+`POST /v1/realtime/client_secrets`; `EphemeralKeys` mints them (`ek_…`, GA's answer
+shape) and the calls endpoint accepts them until they expire. The key's session config is
+echoed in the answer, not applied to the call.
 """
 
 from __future__ import annotations
@@ -17,7 +22,9 @@ import asyncio
 import itertools
 import json
 import secrets
+import time
 from collections.abc import Callable
+from typing import Any
 
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
@@ -52,6 +59,9 @@ SDP_ANSWER = "\r\n".join((
     "",
 ))
 CLOSE_CALL_ENDED = 1000
+#: How long a minted key lasts by default (upstream: 600 s; `expires_after.seconds` sets it).
+DEFAULT_KEY_TTL_S = 600
+MAX_KEY_TTL_S = 7200
 
 
 def new_call_id() -> str:
@@ -142,9 +152,11 @@ class Calls:
         self._make_connection = make_connection
         self._calls: dict[str, Call] = {}
         self._count = itertools.count(1)
+        self.started = 0  #: calls started so far, ended ones included
 
     def start(self) -> Call:
         index = next(self._count)
+        self.started += 1
         call = Call(new_call_id(), lambda wire: self._make_connection(wire, index), self._forget)
         self._calls[call.id] = call
         return call
@@ -158,3 +170,45 @@ class Calls:
     async def close_all(self) -> None:
         for call in list(self._calls.values()):
             await call.hang_up()
+
+
+class ClientSecretError(ValueError):
+    """A `client_secrets` request upstream would refuse (400, with this message)."""
+
+
+class EphemeralKeys:
+    """Keys minted by `POST /v1/realtime/client_secrets`, accepted by the calls endpoint
+    until they expire."""
+
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self._expiry: dict[str, float] = {}
+        self._clock = clock
+        self.minted = 0  #: keys minted so far (tests check that a refused request minted none)
+
+    def mint(self, body: bytes) -> dict[str, Any]:
+        """The answer to a request `body` (JSON; may be empty): GA's `value`, `expires_at`
+        and `session` (the request's session config with its id and object).
+
+        Raises `ClientSecretError` for a body that is not a JSON object, or a bad TTL.
+        """
+        try:
+            request = json.loads(body) if body.strip() else {}
+        except ValueError:
+            raise ClientSecretError("The request body must be JSON.") from None
+        if not isinstance(request, dict):
+            raise ClientSecretError("The request body must be a JSON object.")
+        after = request.get("expires_after") or {}
+        ttl = after.get("seconds", DEFAULT_KEY_TTL_S) if isinstance(after, dict) else None
+        if not isinstance(ttl, int) or not 10 <= ttl <= MAX_KEY_TTL_S:
+            raise ClientSecretError(f"expires_after.seconds must be an integer from 10 to {MAX_KEY_TTL_S}.")
+        session = request.get("session") if isinstance(request.get("session"), dict) else {}
+        value = "ek_" + secrets.token_hex(16)
+        expires_at = int(self._clock()) + ttl
+        self._expiry[value] = expires_at
+        self.minted += 1
+        return {"value": value, "expires_at": expires_at,
+                "session": {"type": "realtime", "model": "gpt-realtime", **session, "object": "realtime.session",
+                            "id": new_event_id("sess_")}}
+
+    def valid(self, key: str | None) -> bool:
+        return key is not None and self._expiry.get(key, 0.0) > self._clock()

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from console.realtime.audio import Int16Buffer, encode_base64, samples_to_ms
+from console.realtime.images import ImageInfo
 from console.realtime.protocol import AudioCodec, Protocol, new_event_id, sample_rate
 
 from . import voice
@@ -32,6 +33,7 @@ class Part:
     audio: Int16Buffer | None = None
     codec: AudioCodec = "pcm16"
     heard: str | None = None  #: what the simulator read from the audio (its own voice), or a length label
+    image: ImageInfo | None = None  #: an `input_image` part's type, size and dimensions (see `images.py`)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

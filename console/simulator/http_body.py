@@ -21,6 +21,9 @@ from websockets.streams import StreamReader
 
 #: An SDP offer is a few kilobytes; anything much larger is not one.
 MAX_BODY_BYTES = 64 * 1024
+#: A larger body is read and dropped, to answer 413 in words; past this the connection is
+#: dropped without reading it.
+MAX_DISCARDED_BYTES = 16 * 1024 * 1024
 
 
 @dataclass
@@ -28,6 +31,18 @@ class BodyRequest(Request):
     """A request with the body websockets does not keep."""
 
     body: bytes = b""
+    #: The declared length of a body too large to read (0: the body was read). Such a
+    #: request is still handed on, unread, so the server can answer 413 in words instead
+    #: of dropping the connection.
+    oversized: int = 0
+
+
+def too_large(request: Request) -> str | None:
+    """The 413 message for a request whose body was too large to read, else None."""
+    if isinstance(request, BodyRequest) and request.oversized:
+        return (f"The request body ({request.oversized:,} bytes) is over the {MAX_BODY_BYTES:,}-byte limit "
+                "for an SDP offer or a client secret request.")
+    return None
 
 
 def _parse_request(reader: StreamReader) -> Generator[None, None, BodyRequest]:
@@ -42,11 +57,20 @@ def _parse_request(reader: StreamReader) -> Generator[None, None, BodyRequest]:
     if "Transfer-Encoding" in headers:
         raise ValueError("transfer codings are not supported: send a Content-Length")
     length = int(headers.get("Content-Length", "0") or "0")
-    if not 0 <= length <= MAX_BODY_BYTES:
+    if length < 0:
+        raise ValueError(f"invalid Content-Length: {length}")
+    if length > MAX_DISCARDED_BYTES:
         raise ValueError(f"request body of {length} bytes is not accepted")
-    body = bytes((yield from reader.read_exact(length))) if length else b""
+    oversized = length if length > MAX_BODY_BYTES else 0
+    if oversized:  # read and drop it, so closing after the 413 does not reset the answer away
+        left = length
+        while left:
+            chunk = min(left, MAX_BODY_BYTES)
+            yield from reader.read_exact(chunk)
+            left -= chunk
+    body = bytes((yield from reader.read_exact(length))) if length and not oversized else b""
     return BodyRequest(raw_path.decode("ascii"), headers, raw_method.decode("ascii"), raw_protocol.decode("ascii"),
-                       body=body)
+                       body=body, oversized=oversized)
 
 
 def _parse(protocol: ServerProtocol) -> Generator[None]:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .conversation import Item
+from .images import images_reply
 
 GREETINGS = ("hello", "hi", "hey", "good morning", "good evening")
 _FILLER_WORDS = frozenset({"get", "set", "fetch", "find", "lookup", "look", "search", "list", "do", "make", "call", "run", "the"})
@@ -224,6 +225,9 @@ def choose_reply(context: Context) -> Reply:
     if latest.type == "function_call_output":
         return _answer_output(context.items, latest)
     text = latest.text()
+    seen = images_reply(latest)
+    if seen is not None:
+        return Reply(f"{seen} You said: {text}" if text else seen)
     if not text:
         return Reply("(simulator) I heard only silence. Are you still there?")
     if text.startswith("[") and text.endswith(" of audio]"):

@@ -38,6 +38,7 @@ from console.realtime.protocol import (
 
 from . import voice
 from .conversation import Conversation, Item, Part
+from .images import part_image_tokens
 from .responder import Reply
 from .session import Session
 
@@ -114,17 +115,18 @@ class ResponseParams:
 class Usage:
     input_text: int = 0
     input_audio: int = 0
+    input_image: int = 0
     output_text: int = 0
     output_audio: int = 0
 
     def render(self, protocol: str = "ga") -> dict[str, Any]:
         """Upstream's usage block (GA adds image and cached-token details)."""
-        input_tokens = self.input_text + self.input_audio
+        input_tokens = self.input_text + self.input_audio + self.input_image
         output_tokens = self.output_text + self.output_audio
         input_details: dict[str, Any] = {"text_tokens": self.input_text, "audio_tokens": self.input_audio,
                                          "cached_tokens": 0}
         if protocol == "ga":
-            input_details["image_tokens"] = 0
+            input_details["image_tokens"] = self.input_image
             input_details["cached_tokens_details"] = {"text_tokens": 0, "audio_tokens": 0, "image_tokens": 0}
         return {
             "total_tokens": input_tokens + output_tokens,
@@ -136,7 +138,7 @@ class Usage:
 
     @property
     def total(self) -> int:
-        return self.input_text + self.input_audio + self.output_text + self.output_audio
+        return self.input_text + self.input_audio + self.input_image + self.output_text + self.output_audio
 
 
 def text_tokens(text: str) -> int:
@@ -242,6 +244,7 @@ class ResponseRun:
             for part in item.content:
                 self.usage.input_text += text_tokens(part.text or "")
                 self.usage.input_audio += audio_tokens(part.audio_ms())
+                self.usage.input_image += part_image_tokens(part)
         await self._send({"type": "response.created", "event_id": new_event_id(), "response": self.render()})
         try:
             self._check_cancel()

@@ -15,8 +15,9 @@ default), or, like api.openai.com does for WebSockets, accepted and then answere
 Calls (`calls`): `POST /v1/realtime/calls` with an SDP offer starts a simulated WebRTC/SIP
 call (201, an SDP answer, `Location: /v1/realtime/calls/{call_id}`), and a WebSocket to
 `/v1/realtime?call_id=...` attaches a sideband to it (an unknown id is a 404 with
-upstream's error body). Tests start calls with `start_call()` and play the caller with
-`call_say()`.
+upstream's error body). `POST /v1/realtime/client_secrets` mints an ephemeral key (`ek_…`)
+that the calls endpoint accepts in place of the key. Tests start calls with `start_call()`
+and play the caller with `call_say()`.
 """
 
 from __future__ import annotations
@@ -38,11 +39,11 @@ from websockets.server import ServerProtocol
 
 from console.realtime.protocol import CLOSE_AUTH_FAILED, CLOSE_BAD_REQUEST, Protocol
 
-from .calls import SDP_ANSWER, Call, Calls, CallWire
+from .calls import SDP_ANSWER, Call, Calls, CallWire, ClientSecretError, EphemeralKeys
 from .connection import Connection, ServerSettings
 from .errors import FatalError
 from .faults import FaultPlan
-from .http_body import BodyRequest, read_bodies
+from .http_body import BodyRequest, read_bodies, too_large
 from .responder import Rule, load_rules
 
 MAX_FRAME_BYTES = 16 * 1024 * 1024  #: upstream accepts ~15 MiB appends
@@ -119,6 +120,7 @@ class Simulator:
         self.auth_failure = auth_failure
         self.connections: list[Connection] = []
         self.calls = Calls(self._call_connection)
+        self.ephemeral_keys = EphemeralKeys()
         self._server: Server | None = None
         self._count = 0
 
@@ -216,6 +218,17 @@ class Simulator:
         response.headers["Location"] = f"/v1/realtime/calls/{call.id}"
         return response
 
+    def _client_secrets_request(self, connection: ServerConnection, request: Request) -> Response:
+        if request.method != "POST":
+            return connection.respond(HTTPStatus.METHOD_NOT_ALLOWED, "POST to /v1/realtime/client_secrets\n")
+        try:
+            answer = self.ephemeral_keys.mint(request.body if isinstance(request, BodyRequest) else b"")
+        except ClientSecretError as exc:
+            return _json_response(connection, HTTPStatus.BAD_REQUEST, str(exc), "invalid_request")
+        response = connection.respond(HTTPStatus.OK, json.dumps(answer) + "\n")
+        response.headers["Content-Type"] = "application/json"
+        return response
+
     # --- the upgrade --------------------------------------------------------------
 
     def _create_connection(self, protocol: ServerProtocol, *args: Any, **kwargs: Any) -> ServerConnection:
@@ -232,12 +245,21 @@ class Simulator:
         return key is not None and hmac.compare_digest(key.encode(), self.require_key.encode())
 
     def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
+        oversized = too_large(request)
+        if oversized is not None:
+            return connection.respond(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, oversized + "\n")
+        if urlsplit(request.path).path.rstrip("/").endswith("/realtime/client_secrets"):
+            if not self._key_ok(request.headers):  # an ephemeral key cannot mint another
+                return _json_response(connection, HTTPStatus.UNAUTHORIZED, "Incorrect API key provided.",
+                                      "invalid_api_key")
+            return self._client_secrets_request(connection, request)
         is_calls = "/realtime/calls" in urlsplit(request.path).path
         if request.method != "GET" and not is_calls:
             return connection.respond(HTTPStatus.METHOD_NOT_ALLOWED, "Connect to /v1/realtime with a WebSocket GET\n")
         if not is_calls and not urlsplit(request.path).path.rstrip("/").endswith("/realtime"):
             return connection.respond(HTTPStatus.NOT_FOUND, "Not found: connect to /v1/realtime?model=...\n")
-        if (self.auth_failure == "http" or is_calls) and not self._key_ok(request.headers):
+        ephemeral = is_calls and self.ephemeral_keys.valid(presented_key(request.headers))
+        if (self.auth_failure == "http" or is_calls) and not ephemeral and not self._key_ok(request.headers):
             return _json_response(connection, HTTPStatus.UNAUTHORIZED,
                                   "Incorrect API key provided (the simulator was started with --require-key).",
                                   "invalid_api_key")

@@ -16,6 +16,7 @@ from console.realtime.protocol import CLIENT_EVENTS, AudioCodec, Protocol, new_e
 
 from .conversation import Item, Part, audio_part
 from .errors import ApiError
+from .images import image_part
 from .schema import ANY_OBJECT, BOOLEAN, STRING, ListOf, Nullable, Obj, OneOf, Scalar, enum, obj, tagged
 from .session import (BETA_FORMATS, BETA_SESSION, GA_FORMAT, GA_SESSION, GA_TOOL_CHOICE, SessionSettings, max_tokens,
                       tool_list, voice_name)
@@ -173,6 +174,8 @@ def parse_item(raw: dict[str, Any], protocol: Protocol, settings: SessionSetting
             item.content.append(audio_part(kind, samples, codec, content.get("transcript")))
         elif kind in ("input_audio", "audio"):
             item.content.append(Part(kind, transcript=content.get("transcript")))
+        elif kind == "input_image":
+            item.content.append(image_part(content, f"item.content[{index}]"))
         else:
             extra = {k: content[k] for k in ("id", "image_url", "detail") if k in content}
             item.content.append(Part(kind, text=content.get("text"), extra=extra))

@@ -16,7 +16,7 @@ from textual.widgets import Static
 
 from console.app.attach_app import AttachConsoleApp
 from console.app.keymap import APPS, app_binding_rows, apps_of, binding_rows
-from console.app.launch import app_settings
+from console.app.settings import app_settings
 from console.app.proxy_app import ProxyConsoleApp
 from console.app.screens.help import HelpScreen
 from console.app.screens.replay import ReplayApp

@@ -67,7 +67,7 @@ async def test_rows_show_each_recordings_summary(directory: Path, tmp_path: Path
         table = screen.query_one(SummaryTable)
         labels = [c.label for c in table.columns]
         assert labels == ["Started", "Source", "Model", "Duration", "Turns", "Interr.", "Errors", "Tokens",
-                          "Cost $", "File"]
+                          "Cost $", "Lint E/W", "File"]
         assert table.row_count == COUNT + 1
         assert not screen.query_one(ProgressBar).display
         by_file = {row[-1].split(":")[0]: row for row in rows(table)}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from console.lint.run import FileResult, lint_path
+from console.recording.linting import FileResult, lint_path
 from console.recording.synthetic import SessionBuilder
 
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from console.cli import main
-from console.lint.run import lint_path
+from console.recording.linting import lint_path
 from console.realtime import RealtimeClient
 from console.recording import SessionRecorder
 from console.simulator import Simulator

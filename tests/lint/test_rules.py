@@ -271,7 +271,7 @@ def test_output_for_an_unknown_call_is_not_judged_mid_session(tmp_path: Path) ->
               "item": {"type": "function_call_output", "call_id": "call_old", "output": "{}"}},
              {"type": "response.create", "event_id": "e2"}]
     path.write_text("".join(json.dumps(x) + "\n" for x in lines))
-    from console.lint.run import lint_path
+    from console.recording.linting import lint_path
     assert lint_path(path).findings == []
 
 
@@ -411,7 +411,60 @@ def test_beta_fields_in_a_ga_update(tmp_path: Path) -> None:
     b.emit("client", {"type": "session.update", "session": {"type": "realtime", "voice": "marin",
                                                              "modalities": ["audio"], "instructions": "x"}})
     f = only(lint_built(b, tmp_path), "beta-field-in-ga")
-    assert "modalities" in f.message and "voice" in f.message and "instructions" not in f.message
+    assert "modalities (GA: output_modalities)" in f.message and "voice (GA: audio.output.voice)" in f.message
+    assert "instructions" not in f.message
+
+
+def test_beta_fields_nested_in_a_ga_update_name_their_ga_path(tmp_path: Path) -> None:
+    b = started("ga")
+    b.emit("client", {"type": "session.update", "session": {"type": "realtime", "temperature": 0.7, "audio": {
+        "input": {"format": "pcm16", "input_audio_transcription": {"model": "whisper-1"}},
+        "output": {"output_audio_format": {"type": "audio/pcmu"}, "voice": "marin"}}}})
+    f = only(lint_built(b, tmp_path), "beta-field-in-ga")
+    assert f.severity == "error"
+    assert "temperature (not in GA)" in f.message
+    assert "audio.input.format 'pcm16' (GA: {\"type\": \"audio/pcm\", \"rate\": 24000})" in f.message
+    assert "audio.input.input_audio_transcription (GA: audio.input.transcription)" in f.message
+    assert "audio.output.output_audio_format (GA: audio.output.format)" in f.message
+    assert "voice (" not in f.message.replace("audio.output.voice", "")  # the GA voice is fine
+    assert "unknown-session-field" not in rules_of(lint_built(b, tmp_path, "again.jsonl"))
+
+
+def test_unknown_nested_fields_in_a_ga_update_are_a_warning(tmp_path: Path) -> None:
+    b = started("ga")
+    b.emit("client", {"type": "session.update", "session": {"type": "realtime", "audio": {
+        "format": {"type": "audio/pcm", "rate": 24000},
+        "input": {"sample_rate": 24000, "turn_detection": {"type": "server_vad", "silence_ms": 300}},
+        "output": {"voice": "marin", "rate": 24000}}}})
+    f = only(lint_built(b, tmp_path), "unknown-session-field")
+    assert f.severity == "warning"
+    assert "audio.format (GA: audio.input.format or audio.output.format)" in f.message
+    assert "audio.input.sample_rate (not in GA)" in f.message
+    assert "audio.input.turn_detection.silence_ms (not in GA)" in f.message
+    assert "audio.output.rate (GA: audio.input.format.rate or audio.output.format.rate)" in f.message
+    assert "beta-field-in-ga" not in rules_of(lint_built(b, tmp_path, "again.jsonl"))
+
+
+def test_a_full_ga_session_update_is_clean(tmp_path: Path) -> None:
+    """Every GA field at its place, free-form objects (tools, a voice object) left alone."""
+    b = started("ga")
+    b.emit("client", {"type": "session.update", "session": {
+        "type": "realtime", "model": "gpt-realtime", "instructions": "Be brief.", "output_modalities": ["audio"],
+        "max_output_tokens": "inf", "tool_choice": "auto", "include": ["item.input_audio_transcription.logprobs"],
+        "tools": [{"type": "function", "name": "f", "description": "d", "parameters": {"type": "object", "anything": 1}}],
+        "tracing": "auto", "truncation": "auto",
+        "audio": {"input": {"format": {"type": "audio/pcm", "rate": 24000}, "noise_reduction": {"type": "near_field"},
+                            "transcription": {"model": "whisper-1", "language": "en", "prompt": "names"},
+                            "turn_detection": {"type": "semantic_vad", "eagerness": "low", "create_response": True,
+                                               "interrupt_response": True}},
+                  "output": {"format": {"type": "audio/pcmu"}, "voice": {"id": "voice_custom"}, "speed": 1.1}}}})
+    assert lint_built(b, tmp_path).findings == []
+
+
+def test_unknown_fields_in_a_beta_session_are_not_judged(tmp_path: Path) -> None:
+    b = started("beta")
+    b.emit("client", {"type": "session.update", "session": {"voice": "verse", "sample_rate": 24000}})
+    assert lint_built(b, tmp_path).findings == []
 
 
 def test_beta_fields_in_a_beta_session_are_fine(tmp_path: Path) -> None:

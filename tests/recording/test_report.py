@@ -157,7 +157,9 @@ def test_cli_json_document_and_fail_on(recorded: tuple[str, Path, dict], capsys:
     assert code == 0
     doc = json.loads(out)
     assert set(doc) == {"report_version", "file", "format", "duration_s", "events", "turns", "latency_ms",
-                        "timeline_ms", "responses", "interruptions", "truncations", "errors", "usage", "cost", "fail_on"}
+                        "timeline_ms", "responses", "interruptions", "truncations", "errors", "usage", "cost", "lint",
+                        "fail_on", "files"}
+    assert doc["files"] == [str(path)]
     assert set(doc["turns"][0]) == {"number", "start_event", "start_s", "trigger", "user", "assistant",
                                     "latency", "timeline", "interrupted"}
     code, out, err = run_cli(capsys, "inspect", str(path), "--fail-on", "error")

@@ -12,7 +12,14 @@ import pytest
 
 from console.recording.reader import Recording
 from console.recording.report import build_report
-from console.recording.summaries import Summary, SummaryCache, default_cache_path, recording_files, summarise_file
+from console.recording.summaries import (
+    CACHE_VERSION,
+    Summary,
+    SummaryCache,
+    default_cache_path,
+    recording_files,
+    summarise_file,
+)
 from tests.recording.stats_fixtures import make_directory, session, write
 
 
@@ -111,7 +118,7 @@ def test_damaged_or_foreign_cache_is_rebuilt(tmp_path: Path, recordings: list[Pa
         assert [s.ok for s in cache.summaries(recordings)] == [True] * 4
         assert len(reader.read) == 4
     assert cache.save() is None
-    assert json.loads(cache_file.read_text(encoding="utf-8"))["version"] == 1
+    assert json.loads(cache_file.read_text(encoding="utf-8"))["version"] == CACHE_VERSION
     assert not [p for p in cache_file.parent.iterdir() if p.name.endswith(".tmp")]
 
 

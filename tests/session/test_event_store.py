@@ -412,3 +412,27 @@ def test_without_a_recording_output_audio_is_sliced_from_the_conversation() -> N
     assert store.payload(first) is None
     store.output_codec = "g711_ulaw"
     assert store.payload(first) is None
+
+
+def test_image_data_urls_are_stored_as_markers_and_summarised() -> None:
+    from console.realtime.images import to_data_url
+    from tests.realtime.image_samples import png
+
+    image = png(640, 480)
+    url = to_data_url(image, "image/png")
+    item = {"id": "item_i", "type": "message", "role": "user",
+            "content": [{"type": "input_text", "text": "look"}, {"type": "input_image", "image_url": url, "detail": "low"}]}
+    event = {"type": "conversation.item.create", "event_id": "evt_i", "item": item}
+    store = EventStore(start_time=0.0)
+    index = store.append("client", event, time=0.0)
+    stored = store.event(index)
+    assert stored["item"]["content"][1] == {"type": "input_image", "detail": "low",
+                                            "image_url": f"<image data URL: image/png {len(image)} bytes 640×480>"}
+    assert url not in store.raw(index).decode()
+    assert item["content"][1]["image_url"] is url  # the event itself is left alone
+    summary = f"item_i user image 640×480 {len(image)} B"
+    assert store.summary(index) == summary == summarize(event)  # full or abbreviated: same row
+    odd = {"type": "conversation.item.create", "item": {"type": "message", "role": "user",
+                                                        "content": [{"type": "input_image", "image_url": "https://x/cat.png"}]}}
+    assert store.event(store.append("client", odd, time=0.0))["item"]["content"][0]["image_url"] == "https://x/cat.png"
+    assert summarize(odd).endswith("image")

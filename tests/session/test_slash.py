@@ -139,3 +139,16 @@ def test_send_lets_a_well_formed_nested_event_through() -> None:
     command = parse('/send {"type": "conversation.item.create", "item": {"type": "message", "role": "user", '
                     '"content": [{"type": "input_text", "text": "hi"}]}}', "ga")
     assert command.event_type == "conversation.item.create" and command.data["item"]["role"] == "user"
+
+
+def test_image_command_splits_the_file_from_the_text() -> None:
+    assert parse("/image cat.png what is it?").data == {"path": "cat.png", "text": "what is it?"}
+    assert parse("/image cat.png").data == {"path": "cat.png", "text": ""}
+    assert parse('/image "my cat.png" and  this?').data == {"path": "my cat.png", "text": "and  this?"}
+    with pytest.raises(SlashError, match=r"usage: /image FILE \[text\]"):
+        parse("/image")
+    with pytest.raises(SlashError, match="unclosed quote"):
+        parse('/image "my cat.png')
+    with pytest.raises(SlashError, match="/image needs the GA protocol: beta has no image input"):
+        parse("/image cat.png", "beta")
+    assert "/image FILE [text]" in help_text() and "/image " in completions()

@@ -71,3 +71,21 @@ async def test_the_card_keeps_the_text_a_truncation_wiped_and_strikes_the_unhear
         assert "not heard after 4.00 s of 10.00 s" in text
         struck = "".join(seg.text for strip in strips for seg in strip if seg.style and seg.style.strike)
         assert "ten" in struck and "one" not in struck
+
+
+def test_images_are_compact_placeholders_before_the_text() -> None:
+    from widgets.conversation_render import item_text
+
+    item: dict[str, Any] = {
+        "id": "item_1", "type": "message", "role": "user", "status": "completed",
+        "content": [{"type": "input_image", "image_url": "data:image/png;base64,…"}, {"type": "input_text", "text": "what?"}],
+        "formatted": {"audio": np.zeros(0, np.int16), "text": "what?", "transcript": "",
+                      "images": [{"index": 0, "name": "cat.png", "mime": "image/png", "bytes": 34 * 1024,
+                                  "width": 640, "height": 480, "detail": None},
+                                 {"index": 1, "name": None, "mime": "image/jpeg", "bytes": 3 * 1024 * 1024,
+                                  "width": None, "height": None, "detail": "low"}]},
+    }
+    lines = render_item(item).plain.splitlines()
+    assert lines[1:] == ["[image cat.png 34 KB 640×480]", "[image JPEG 3.0 MB ?×?]", "what?"]
+    assert item_text(item) == "[image cat.png 34 KB 640×480]\n[image JPEG 3.0 MB ?×?]\nwhat?"
+    assert "base64" not in render_item(item).plain

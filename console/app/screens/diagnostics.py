@@ -4,7 +4,8 @@ The log marks a finding on its row (`⚑`), but a long session's few findings ar
 find among thousands of rows; this screen lists them all (severity, rule, event, message)
 in the order they were found. Enter on one dismisses with its event index, so the host
 selects that event in the log, where the detail pane shows the finding and its fix; esc
-dismisses with None and changes nothing.
+dismisses with None and changes nothing. `open_diagnostics` is how every event log's
+screen (live, replay, proxied, attached) opens it.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from console.app.screens.footer_labels import NARROW_DROP, SHORT_LABELS
 from console.lint.findings import SEVERITIES, Finding
 from console.session.event_store import EventStore
 from widgets.console_footer import ConsoleFooter
+from widgets.log_pane import LogPane
 
 _SEVERITY_STYLE = {"error": "bold red", "warning": "bold yellow", "info": "cyan"}
 
@@ -101,3 +103,15 @@ class DiagnosticsScreen(Screen[int | None]):
 
     def action_back(self) -> None:
         self.dismiss(None)
+
+
+def open_diagnostics(pane: LogPane, findings: Sequence[Finding]) -> None:
+    """The diagnostics view of the session `pane` logs; the finding chosen is selected in
+    the pane's log (a filter hiding it is cleared), with the focus there."""
+
+    def chosen(index: int | None) -> None:
+        if index is not None:
+            pane.reveal(index)
+            pane.focus_log()
+
+    pane.app.push_screen(DiagnosticsScreen(pane.store, findings), chosen)

@@ -8,6 +8,7 @@ talks to a sibling.
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,8 +19,8 @@ from textual.widgets import Static
 
 from console.app.host import ConsoleHost
 from console.app.screens.conversation_sync import LiveConversationSync
-from console.app.screens.diagnostics import DiagnosticsScreen
-from console.app.screens.event_detail_screen import EventDetailScreen
+from console.app.screens.diagnostics import open_diagnostics
+from console.app.screens.event_detail_screen import open_event_detail
 from console.app.screens.footer_labels import NARROW_DROP, PANE_KEYS, SHORT_LABELS
 from console.app.messages import BridgeFlushed, ConnectionChanged, StatusNoted
 from widgets.console_footer import ConsoleFooter
@@ -162,7 +163,7 @@ class MainScreen(Screen[None]):
         """
         self._notice_turn = self.app.session.annotations.responses_started
         notice = self.query_one("#notice", Static)
-        notice.update(self.app.config.redact(text))
+        notice.update(Text(self.app.config.redact(text)))  # plain: `[text]` in a usage is not markup
         for level in ("information", "warning", "error"):
             notice.set_class(level == severity, f"-{level}")
 
@@ -174,13 +175,7 @@ class MainScreen(Screen[None]):
     def _open_event(self, message: EventLog.OpenRequested) -> None:
         """`o` in the log: the event full-screen; back on esc with the log as it was, or
         with the event a link led to selected."""
-        opened = message.event_index
-
-        def back(shown: int | None) -> None:
-            if shown is not None and shown != opened:
-                self.query_one(LogPane).reveal(shown)
-
-        self.app.push_screen(EventDetailScreen(self.app.store, opened), back)
+        open_event_detail(self.query_one(LogPane), message.event_index)
 
     @on(ConversationView.NoteSelected)
     def _note_selected(self, message: ConversationView.NoteSelected) -> None:
@@ -225,14 +220,7 @@ class MainScreen(Screen[None]):
 
     def action_diagnostics(self) -> None:
         """Every lint finding of the session; the one chosen is selected in the log."""
-
-        def chosen(index: int | None) -> None:
-            if index is not None:
-                pane = self.query_one(LogPane)
-                pane.reveal(index)
-                pane.focus_log()
-
-        self.app.push_screen(DiagnosticsScreen(self.app.store, self.app.session.findings), chosen)
+        open_diagnostics(self.query_one(LogPane), self.app.session.findings)
 
     def action_focus_conversation(self) -> None:
         cards = list(self.query_one(ConversationView).children)

@@ -66,6 +66,8 @@ class ProxyMainScreen(Screen[None]):
         Binding("ctrl+o", "focus_conversation", "Conversation", id="proxy.focus_conversation", show=False,
                 tooltip="Focus the conversation"),
         Binding("ctrl+n", "focus_input", "Input", id="proxy.focus_input", show=False, tooltip="Focus the input line"),
+        Binding("ctrl+g", "diagnostics", "Diagnostics", id="proxy.diagnostics", show=False,
+                tooltip="List the selected session's lint findings; enter selects one's event in the log"),
     ]
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
@@ -242,3 +244,7 @@ class ProxyMainScreen(Screen[None]):
 
     def action_focus_input(self) -> None:
         self.query_one(InputLine).focus()
+
+    def action_diagnostics(self) -> None:
+        if (view := self.current_view) is not None:
+            view.show_diagnostics()

@@ -9,6 +9,10 @@ until it is taken).
 
 Streaming items are redrawn at most every `ITEM_REFRESH_S` (as on the main screen: a
 card's re-layout costs far more than a log row); new items and notes show at once.
+
+Lint findings are marked and opened as on the main screen: the log pane gets the session's
+`findings_by_event` (rows marked `⚑`, the detail lists each finding with its fix), `o` opens
+an event full-screen with its findings, and `show_diagnostics` lists them all.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from textual.containers import Horizontal, Vertical
 from console.app.bridge import SessionBridge
 from console.app.messages import BridgeFlushed, ConnectionChanged, StatusNoted
 from console.app.screens.conversation_sync import LiveConversationSync
+from console.app.screens.diagnostics import open_diagnostics
+from console.app.screens.event_detail_screen import open_event_detail
 from console.session.attached import AttachedSession
 from console.session.proxied import ProxiedSession
 from widgets.conversation_view import ConversationView
@@ -50,7 +56,7 @@ class ProxySessionView(Vertical):
     def compose(self) -> ComposeResult:
         yield StatusHeader(classes="status")
         with Horizontal(classes="body"):
-            yield LogPane(self.session.store)
+            yield LogPane(self.session.store, findings=self.session.findings_by_event)
             conversation = ConversationView(classes="conversation")
             self._conversation = LiveConversationSync(conversation, self.session)
             yield conversation
@@ -69,6 +75,10 @@ class ProxySessionView(Vertical):
     @property
     def log_pane(self) -> LogPane:
         return self.query_one(LogPane)
+
+    def show_diagnostics(self) -> None:
+        """Every lint finding of this session; the one chosen is selected in its log."""
+        open_diagnostics(self.log_pane, self.session.findings)
 
     def flush(self) -> None:
         """Take the session's changes (the screen calls this ~30 times a second while shown)."""
@@ -102,6 +112,12 @@ class ProxySessionView(Vertical):
     def _status(self, message: StatusNoted) -> None:
         if not self.display:
             message.stop()  # a hidden session's status lines are not the user's business now
+
+    @on(EventLog.OpenRequested)
+    def _open_event(self, message: EventLog.OpenRequested) -> None:
+        """`o` in the log: the event full-screen, with its lint findings."""
+        message.stop()
+        open_event_detail(self.log_pane, message.event_index)
 
     @on(ConversationView.NoteSelected)
     def _note_selected(self, message: ConversationView.NoteSelected) -> None:

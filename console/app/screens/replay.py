@@ -45,11 +45,13 @@ from textual.widgets import Input, Static
 from console.audio.playback import Speaker
 from console.audio.ring import RingBuffer
 from console.session.event_store import EventStore
+from console.session.lint_marks import LintMarks
 from console.recording.reader import Recording
 from console.replay.controller import ReplayController, ReplayUpdate
-from console.replay.log_events import log_events
+from console.replay.log_events import log_events, reconnect_marks
 from console.app.keyed_app import KeyedApp
-from console.app.screens.event_detail_screen import EventDetailScreen
+from console.app.screens.diagnostics import open_diagnostics
+from console.app.screens.event_detail_screen import open_event_detail
 from console.app.screens.replay_commands import ReplayCommands
 from console.app.screens.replay_conversation import ConversationSync
 from console.app.screens.replay_items import ReplayItemActions
@@ -106,6 +108,8 @@ class ReplayScreen(Screen[None]):
                 tooltip="Seek to the previous error"),
         Binding("s", "seek_selected", "Seek here", id="replay.seek_selected",
                 tooltip="Move the replay to the event selected in the log"),
+        Binding("ctrl+g", "diagnostics", "Diagnostics", id="replay.diagnostics", show=False,
+                tooltip="List the recording's lint findings; enter selects one's event in the log"),
         Binding("ctrl+f", "search_log", "Search", id="replay.search_log", show=False,
                 tooltip="Search the event log (free text)"),
         Binding("q,ctrl+q", "quit", "Quit", id="replay.quit", tooltip="Leave the replay"),
@@ -130,10 +134,15 @@ class ReplayScreen(Screen[None]):
         self.rec = rec
         header = rec.header or {}
         label = f"replay: {rec.path.name}"
+        if len(rec.paths) > 1:
+            label += f" (+{len(rec.paths) - 1} reconnected file(s))"
         if header.get("endpoint"):
             label += f" · {header['endpoint']}"
         self.controller = ReplayController(rec, speed=speed, clock=clock, endpoint_label=label)
         self.store = EventStore(start_time=0.0, payload_reader=self._payload)
+        #: The log's marks: every event is linted as it reaches the store, and where a
+        #: chain's next file (a reconnect) starts is noted the same way.
+        self.lint = LintMarks(rec.protocol, times_known=rec.times_known, start_epoch=rec.start_epoch)
         self.speaker = Speaker(device=output_device, enabled=audio)
         self.item_actions = ReplayItemActions(
             self.controller, self.speaker, self.show_notice, lambda text: self.app.copy_to_clipboard(text)
@@ -159,7 +168,7 @@ class ReplayScreen(Screen[None]):
         yield ReplayBar(id="replay-bar")
         with Horizontal(id="body"):
             # RowSelected comes up to `_row_selected`: the detail follows the replay cursor
-            yield LogPane(self.store, detail_follows_selection=False)
+            yield LogPane(self.store, detail_follows_selection=False, findings=self.lint.by_event)
             with Vertical(id="talk-pane"):
                 yield ConversationView(id="conversation")
                 with Horizontal(id="waves"):
@@ -256,11 +265,13 @@ class ReplayScreen(Screen[None]):
             self.query_one(ReplayBar).show_progress(self.loaded, len(self.rec), "loading the log")
             if self.loaded >= len(self.rec) and self.log_loaded_at is None:
                 self.log_loaded_at = time.perf_counter()
+        self._finish_lint()
 
     def _append_events(self, first: int, events: list[tuple[str, dict[str, Any], float]]) -> None:
         store = self.store
         for source, event, t in events:
             store.append(source, event, t)
+        self.lint.observe_all(first, events)
         self.loaded = first + len(events)
         log = self.query_one(EventLog)
         log.refresh_new()
@@ -275,6 +286,7 @@ class ReplayScreen(Screen[None]):
     def _finished(self, message: IndexFinished) -> None:
         self.indexed_at = time.perf_counter()
         self.indexing = False
+        self.lint.add_notes(reconnect_marks(self.rec))
         self.controller.indexing_done = True
         self.query_one(ReplayBar).show_progress(self.loaded, len(self.rec), "loading the log")
         if self.loaded >= len(self.rec):
@@ -287,7 +299,16 @@ class ReplayScreen(Screen[None]):
         elif not self.rec.header:
             self.show_notice("this log has no header: endpoint and model are unknown", "information")
         self.refresh_position()
+        self._finish_lint()
         self._try_start()
+
+    def _finish_lint(self) -> None:
+        """Once the whole recording is in the log, the linter reports what only the end can
+        tell (a response never done, an output never sent)."""
+        if not self.indexing and self.loaded >= len(self.rec) and not self.lint.finished:
+            self.lint.finish()
+            self.query_one(EventLog).refresh_new()
+            self.refresh_status()
 
     # --- the cursor -------------------------------------------------------------------------
 
@@ -335,6 +356,7 @@ class ReplayScreen(Screen[None]):
         ctl = self.controller
         stats = ctl.stats
         stats.turn_mode = "ptt" if ctl.rebuilder.manual_turns else "vad"
+        stats.lint_findings = self.lint.count_through(ctl.cursor)
         self.query_one(StatusHeader).show(stats, ctl.epoch)
 
     def refresh_position(self) -> None:
@@ -378,7 +400,7 @@ class ReplayScreen(Screen[None]):
     def _open_event(self, message: EventLog.OpenRequested) -> None:
         """`o` in the log: the event full-screen; esc comes back with the log (and the
         replay cursor) as they were."""
-        self.app.push_screen(EventDetailScreen(self.store, message.event_index))
+        open_event_detail(self.query_one(LogPane), message.event_index, reveal_on_back=False)
 
     # the rest of the log pane's wiring (search, links): see `LogPane`
 
@@ -507,6 +529,11 @@ class ReplayScreen(Screen[None]):
 
     def action_seek_end(self) -> None:
         self.seek(len(self.rec) - 1)
+
+    def action_diagnostics(self) -> None:
+        """Every lint finding of the recording; the one chosen is selected in the log (the
+        cursor stays: `s` seeks there)."""
+        open_diagnostics(self.query_one(LogPane), self.lint.findings)
 
     def action_search_log(self) -> None:
         self.query_one(LogPane).focus_search()

@@ -28,6 +28,8 @@ REPLAY_COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("Go to the start", "Before the first event (home of the replay)", "seek_start"),
     ("Go to the end", "The last event indexed", "seek_end"),
     ("Search the event log", "Free-text search over every event's JSON (ctrl+f)", "search_log"),
+    ("Diagnostics: lint findings", "Every protocol problem the linter found; enter selects its event (ctrl+g)",
+     "diagnostics"),
     ("Focus the event log", "Then: t types, d direction, enter fold, l cause/error, c copy", "focus_log"),
     ("Focus the conversation", "Then: p play an item's audio, w save WAV, y copy", "focus_conversation"),
     ("Quit", "Leave the replay (q)", "quit"),

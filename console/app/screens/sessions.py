@@ -26,10 +26,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, ProgressBar, Static
 
 from console.app.screens.replay import ReplayScreen
-from console.app.screens.sessions_model import COLUMN_KEYS, COLUMNS, arrange, cells
+from console.app.screens.sessions_model import COLUMN_KEYS, COLUMNS, arrange, cells, count_sessions
+from console.recording.chain import open_chain
 from console.recording.index import NotARecordingError
 from console.recording.prices import PriceTable
-from console.recording.reader import Recording
 from console.recording.summaries import Summary, SummaryCache, recording_files
 from console.recording.summary_pool import summarise_all
 from widgets.summary_table import SummaryTable, TableColumn
@@ -229,7 +229,7 @@ class SessionsScreen(Screen[None]):
 
     def _status(self, text: str | None = None) -> None:
         bad = sum(1 for s in self.summaries.values() if not s.ok)
-        parts = [f"{len(self.shown)} of {len(self.summaries)} recording(s)"]
+        parts = [f"{len(self.shown)} of {count_sessions(self.summaries.values())} recording(s)"]
         if bad:
             parts.append(f"{bad} unreadable")
         if self.filter_text:
@@ -303,7 +303,7 @@ class SessionsScreen(Screen[None]):
             self._status(f"cannot replay {os.path.basename(path)}: {summary.problem}")
             return
         try:
-            rec = Recording(path)
+            rec = open_chain(path, index=False)  # a reconnected session: its whole chain
         except (NotARecordingError, OSError) as exc:
             self._status(f"cannot replay {os.path.basename(path)}: {exc}")
             return

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from console.recording.chain_summaries import merge_chains
 from console.recording.prices import PriceTable
 from console.recording.summaries import Summary
 
@@ -49,7 +50,21 @@ def relative(s: Summary, root: str) -> str:
         rel = os.path.relpath(s.path, root)
     except ValueError:
         return s.path
-    return s.path if rel.startswith("..") else rel
+    shown = s.path if rel.startswith("..") else rel
+    # A reconnected session's chain is one row: its first file, and how many follow.
+    return f"{shown} (+{len(s.files) - 1} continued)" if len(s.files) > 1 else shown
+
+
+def _lint(s: Summary) -> str:
+    """`errors/warnings` of the linter's findings (`-` for an unreadable file)."""
+    if not s.ok:
+        return "-"
+    return f"{s.lint.get('error', 0)}/{s.lint.get('warning', 0)}"
+
+
+def _lint_rank(s: Summary) -> tuple[int, int, int] | None:
+    """Sorts by errors, then warnings, then info."""
+    return (s.lint.get("error", 0), s.lint.get("warning", 0), s.lint.get("info", 0)) if s.ok else None
 
 
 def _cost(s: Summary, prices: PriceTable) -> float | None:
@@ -73,6 +88,7 @@ COLUMNS: tuple[Column, ...] = (
            lambda s, r, p: s.total_tokens if s.ok else None, width=8, right=True),
     Column("cost", "Cost $", lambda s, r, p: "-" if (c := _cost(s, p)) is None else f"{c:.4f}",
            lambda s, r, p: _cost(s, p), width=9, right=True),
+    Column("lint", "Lint E/W", lambda s, r, p: _lint(s), lambda s, r, p: _lint_rank(s), width=10, right=True),
     Column("path", "File", lambda s, r, p: relative(s, r) if s.ok else f"{relative(s, r)}: {s.problem}",
            lambda s, r, p: relative(s, r)),
 )
@@ -94,12 +110,19 @@ def matches(s: Summary, text: str, root: str) -> bool:
     return all(w in haystack for w in words)
 
 
+def count_sessions(summaries: Iterable[Summary]) -> int:
+    """How many rows the summaries make unfiltered: a reconnected session's files are one."""
+    return len(merge_chains(summaries))
+
+
 def arrange(summaries: Iterable[Summary], *, root: str, text: str, sort_key: str, reverse: bool,
             prices: PriceTable) -> list[Summary]:
-    """The rows to show: filtered by `text`, sorted by the column `sort_key` (missing values
+    """The rows to show, one per session (a reconnected session's files are one row, see
+    `chain_summaries`): filtered by `text`, sorted by the column `sort_key` (missing values
     last whichever the direction), ties by path."""
     column = _BY_KEY[sort_key]
-    rows = [s for s in summaries if matches(s, text, root)] if text.strip() else list(summaries)
+    sessions = merge_chains(summaries)
+    rows = [s for s in sessions if matches(s, text, root)] if text.strip() else sessions
     valued = [(column.value(s, root, prices), s) for s in rows]  # each value computed once
     present = [(v, s) for v, s in valued if v is not None]
     missing = [s for v, s in valued if v is None]

@@ -1,15 +1,22 @@
-"""Lint one recording file: open it, feed every event to a `Linter`, return the result."""
+"""Lint one recording file: open it, feed every event to a `Linter`, return the result.
+
+It lives with the recordings, not in `console.lint`: the linter itself knows events, not
+files, so `inspect`, the sessions' summaries and `lint` can all use it without the two
+packages importing each other.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from console.recording.reader import Recording
+from console.lint.findings import SEVERITIES, Finding
+from console.lint.linter import Linter
+from console.lint.rules import RULES
 
-from .findings import Finding
-from .linter import Linter
+from .reader import Recording
 
 #: Events read per sweep of `Recording.iter_events` (bounds the index slices held at once).
 _BLOCK = 65_536
@@ -53,3 +60,19 @@ def lint_path(path: str | os.PathLike[str], select: Iterable[str] | None = None,
     """Open, index and lint one file (raises what `Recording.open` raises)."""
     with Recording.open(path) as rec:
         return lint_recording(rec, select, ignore)
+
+
+def lint_counts(findings: Iterable[Finding]) -> dict[str, Any]:
+    """The findings counted for a report: `{"counts": {severity: n}, "rules": {rule: {"severity",
+    "count"}}}`, rules in catalogue order (what `inspect` and the sessions browser show; the
+    findings themselves are `lint`'s to list)."""
+    counts = {severity: 0 for severity in SEVERITIES}
+    by_rule: dict[str, int] = {}
+    for finding in findings:
+        counts[finding.severity] = counts.get(finding.severity, 0) + 1
+        by_rule[finding.rule] = by_rule.get(finding.rule, 0) + 1
+    order = list(RULES)
+    ranked = sorted(by_rule, key=lambda r: order.index(r) if r in order else len(order))
+    return {"counts": counts,
+            "rules": {rule: {"severity": RULES[rule].severity if rule in RULES else "info", "count": by_rule[rule]}
+                      for rule in ranked}}

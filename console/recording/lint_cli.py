@@ -14,12 +14,12 @@ import json
 import sys
 
 from console.cli import ArgumentParser, UsageError
-from console.recording.format import printable
-from console.recording.index import NotARecordingError
+from console.lint.findings import SEVERITIES
+from console.lint.rules import RULES
 
-from .findings import SEVERITIES
-from .rules import RULES
-from .run import FileResult, lint_path
+from .format import printable
+from .index import NotARecordingError
+from .linting import FileResult, lint_path
 
 
 def build_parser(prog: str) -> argparse.ArgumentParser:
