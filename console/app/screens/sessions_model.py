@@ -45,12 +45,13 @@ def relative(s: Summary, root: str) -> str:
     """The file's path under the browsed directory (its absolute path if outside it)."""
     prefix = os.path.join(root, "")
     if s.path.startswith(prefix):  # the usual case, without `relpath`'s cost (10,000 rows a filter)
-        return s.path[len(prefix):]
-    try:
-        rel = os.path.relpath(s.path, root)
-    except ValueError:
-        return s.path
-    shown = s.path if rel.startswith("..") else rel
+        shown = s.path[len(prefix):]
+    else:
+        try:
+            rel = os.path.relpath(s.path, root)
+        except ValueError:
+            return s.path
+        shown = s.path if rel.startswith("..") else rel
     # A reconnected session's chain is one row: its first file, and how many follow.
     return f"{shown} (+{len(s.files) - 1} continued)" if len(s.files) > 1 else shown
 
