@@ -6,10 +6,12 @@ Runs the real app headless against the embedded simulator (no API key needed, no
 leaves the machine): a text turn, a tool call answered by the demo `get_weather`
 handler, a long answer interrupted mid-sentence, an invalid `/send`, then captures the
 main screen (also at 80×24, an SSH terminal), the event detail of an error, the command
-palette, the session editor and the tool editor. Then a generated recording (synthetic,
-deterministic) is replayed headless for the replay screen, and the proxy's live view is
-shown with two app connections relayed to the simulator (one ended, one live). The live session is not
-recorded (`--no-record`) and runs with a temporary `XDG_STATE_HOME`, so nothing lands in
+palette, the session editor and the tool editor. A second session (fast simulator) adds the
+simulator's demo MCP server and shows the approval modal of one of its calls. Then a
+generated recording (synthetic, deterministic) is replayed headless for the replay screen
+and its turn view (F6: latency, cost and the timeline chart of the interrupted turn), and
+the proxy's live view is shown with two app connections relayed to the simulator (one
+ended, one live). The live session is not recorded (`--no-record`) and runs with a temporary `XDG_STATE_HOME`, so nothing lands in
 the user's state directory.
 """
 
@@ -163,6 +165,30 @@ async def make_replay(out: Path, size: tuple[int, int], filename: str = "replay.
     return out / filename
 
 
+async def make_turn_timeline(out: Path, size: tuple[int, int], filename: str = "turn-timeline.svg") -> Path:
+    """The turn view (F6) over the same generated recording, on its second turn: the
+    barge-in, whose answer was cut, so the chart's heading says what was never heard."""
+    from console.recording.reader import Recording
+    from console.app.screens.replay import ReplayApp
+    from console.app.screens.turns import TurnsScreen
+
+    with tempfile.TemporaryDirectory(prefix="turns_shot_") as tmp:
+        recording = Path(tmp) / "lisbon-weather.jsonl"
+        _write_session(recording)
+        with Recording(recording) as rec:
+            app = ReplayApp(rec, audio=False)
+            async with app.run_test(size=size) as pilot:
+                screen = app.replay
+                await pilot.pause()
+                await _wait(pilot, lambda: not screen.indexing and screen.loaded == len(rec), what="the recording")
+                screen.seek(int(rec.turn_starts()[1]))
+                await pilot.press("f6")
+                await _wait(pilot, lambda: isinstance(app.screen, TurnsScreen), what="the turn view")
+                await pilot.pause(0.5)
+                app.save_screenshot(filename, path=str(out))
+    return out / filename
+
+
 async def make_proxy(out: Path, size: tuple[int, int], filename: str = "proxy-sessions.svg") -> Path:
     """The proxy's live view: two apps' sessions through the proxy, one ended, one live
     after a text turn, the live one selected."""
@@ -200,6 +226,38 @@ async def make_proxy(out: Path, size: tuple[int, int], filename: str = "proxy-se
     return out / filename
 
 
+async def make_mcp(out: Path, size: tuple[int, int], filename: str = "mcp-approval.svg") -> Path:
+    """An MCP server asks to run a tool: the approval modal over the conversation's MCP cards."""
+    import dataclasses
+
+    from console.app.app import RealtimeConsoleApp
+    from console.app.launch import build_parser
+    from console.app.screens.approval import ApprovalScreen
+    from console.config import build_config
+    from console.tools.mcp import McpServer
+
+    args = build_parser("realtime-console").parse_args(["--no-audio", "--no-record"])
+    app = RealtimeConsoleApp(dataclasses.replace(build_config(args), simulator_fast=True))
+    async with app.run_test(size=size) as pilot:
+        await _wait(pilot, lambda: app.session.stats.connection == "connected")
+        app.main.query_one("#input").cursor_blink = False
+        app.session.client.update_session(modalities=["text"])
+        await _wait(pilot, lambda: sum(app.store.event_type(i) == "session.updated" for i in range(len(app.store))) >= 2,
+                    what="the text-only session")
+        app.tools.add_mcp(McpServer("demo", "sim://demo", require_approval="always"))
+        await _wait(pilot, lambda: any(i["type"] == "mcp_list_tools" and i["status"] == "completed"
+                                       for i in app.session.items()), what="the MCP tools listing")
+        await _submit(pilot, "Please add 2 and 3")
+        await _wait(pilot, lambda: isinstance(app.screen, ApprovalScreen), what="the MCP approval modal")
+        await pilot.pause(0.8)
+        path = out / filename
+        path.write_text(app.export_screenshot(title="realtime-console: mcp approval"), encoding="utf-8")
+        await pilot.press("a")
+        await _wait(pilot, lambda: any(i["type"] == "mcp_call" and i["status"] == "completed"
+                                       for i in app.session.items()), what="the approved call")
+    return path
+
+
 async def make_all(out: Path, size: tuple[int, int]) -> list[Path]:
     """Every screenshot: the live session's, then the replay's (state kept out of $HOME)."""
     saved = os.environ.get("XDG_STATE_HOME")
@@ -207,7 +265,9 @@ async def make_all(out: Path, size: tuple[int, int]) -> list[Path]:
         os.environ["XDG_STATE_HOME"] = state
         try:
             written = await make(out, size)
+            written.append(await make_mcp(out, size))
             written.append(await make_replay(out, size))
+            written.append(await make_turn_timeline(out, size))
             written.append(await make_proxy(out, size))
         finally:
             if saved is None:

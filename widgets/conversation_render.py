@@ -14,6 +14,7 @@ from rich.text import Text
 
 from console.realtime.images import ImageInfo
 from console.session.annotations import ItemMarks
+from widgets.conversation_mcp_render import is_mcp_item, mcp_item_text, render_mcp_item
 
 AUDIO_RATE = 24_000
 _MAX_BODY = 4_000
@@ -21,6 +22,8 @@ _MAX_BODY = 4_000
 
 def item_text(item: dict[str, Any]) -> str:
     """The plain text of an item, for copying: message text or transcript, call, output."""
+    if is_mcp_item(item):
+        return mcp_item_text(item)
     formatted = item.get("formatted") or {}
     kind = item.get("type")
     if kind == "function_call":
@@ -119,6 +122,8 @@ def render_item(item: dict[str, Any], marks: ItemMarks | None = None, rate: int 
     `Streamed`); used only when `marks.truncated_ms` is set.
     """
     marks = marks or ItemMarks()
+    if is_mcp_item(item):
+        return _with_response_end(render_mcp_item(item), marks)
     formatted = item.get("formatted") or {}
     kind = str(item.get("type") or "item")
     role = str(item.get("role") or {"function_call": "tool call", "function_call_output": "tool output"}.get(kind, kind))
@@ -179,6 +184,14 @@ def render_item(item: dict[str, Any], marks: ItemMarks | None = None, rate: int 
         out.append("\n")
         out.append_text(body)
     return out
+
+
+def _with_response_end(card: Text, marks: ItemMarks) -> Text:
+    """A card followed by its response's bad end, if any (as every card shows it)."""
+    if marks.response_status and marks.response_status != "completed":
+        reason = f": {marks.response_reason}" if marks.response_reason else ""
+        card.append(f"\n⚠ response {marks.response_status}{reason}", style="bold yellow")
+    return card
 
 
 _ROLE_STYLE = {"user": "cyan", "assistant": "green", "system": "magenta", "tool call": "yellow", "tool output": "yellow"}

@@ -413,6 +413,10 @@ class ConversationView(ScrollView, can_focus=True):
 
     # --- actions on the selected card -----------------------------------------------
 
+    def selected_item_id(self) -> str | None:
+        """The item of the selected card (None: a note or nothing is selected)."""
+        return self.selected.item_id if isinstance(self.selected, ItemCard) else None
+
     def _focused_card(self) -> ItemCard | None:
         selected = self.selected
         return selected if self.has_focus and isinstance(selected, ItemCard) else None

@@ -177,6 +177,16 @@ def _identity_parts(stats: SessionStats, now: float) -> dict[str, _Part]:
     return parts
 
 
+def _unheard(stats: SessionStats) -> str:
+    """` (≈$0.0019 unheard)`: the cost of audio generated after truncation points, or its
+    length when it cannot be priced; nothing while no answer was cut."""
+    if not stats.unheard_ms:
+        return ""
+    if stats.unheard_usd is not None:
+        return f" (≈${stats.unheard_usd:.4f} unheard)"
+    return f" ({stats.unheard_ms / 1000:.1f} s unheard)"
+
+
 def _counter_parts(stats: SessionStats) -> dict[str, _Part]:
     """Line 2: errors, turn mode, mic, tokens, cost, latency, rate limits."""
     mic_style = _MIC_STYLE.get(stats.mic, "")
@@ -199,7 +209,8 @@ def _counter_parts(stats: SessionStats) -> dict[str, _Part]:
             _text(("  tokens ", "dim"), f"{tokens[0]} in / {tokens[1]} out{across}"),
             _text(("  tok ", "dim"), f"{tokens[0]}/{tokens[1]}" + (f" ×{stats.sessions}" if across else "")),
         ),
-        "cost": _Part(_text(f"  {cost}")),
+        # the never-heard figure goes first when the line is short of room
+        "cost": _Part(_text(f"  {cost}{_unheard(stats)}"), _text(f"  {cost}")),
         "latency": _Part(_text(("  latency ", "dim"), latency), _text(("  lat ", "dim"), latency)),
         "errors": _Part(_text((f"  errors {stats.errors}", "bold red")) if stats.errors else _DROPPED),
         "lint": _Part(_text((f"  lint {stats.lint_findings}", "bold yellow")) if stats.lint_findings else _DROPPED),
@@ -214,10 +225,11 @@ def _counter_parts(stats: SessionStats) -> dict[str, _Part]:
 
 
 #: What gives way first when a header line does not fit (each step shrinks one item by one
-#: form): the session id and rate limits go, then labels shorten, then the model and
-#: protocol go. Connection state, endpoint, errors, age, cost and latency stay.
+#: form): the session id goes, the cost loses its never-heard figure (the turn view, F6,
+#: has it too), the rate limits go, then labels shorten, then the model and protocol go.
+#: Connection state, endpoint, errors, age, cost and latency stay.
 _SHRINK_ORDER = (
-    "session", "limits", "tokens", "mic", "turn", "latency", "age", "model", "protocol", "endpoint", "age",
+    "session", "cost", "limits", "tokens", "mic", "turn", "latency", "age", "model", "protocol", "endpoint", "age",
 )
 _WIDE_ORDER = (("state", "endpoint", "protocol", "model", "session", "age", "detail"),
                ("turn", "mic", "tokens", "cost", "latency", "errors", "lint", "limits"))

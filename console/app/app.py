@@ -30,6 +30,7 @@ from console.session.event_store import EventStore
 from console.app.messages import StatusNoted
 from console.recording.readback import RecordingReadback
 from console.app.screens.main import MainScreen
+from console.app.screens.approval import make_approval_prompt
 from console.app.screens.manual_tool_output import make_manual_prompt
 from console.app.bridge import FLUSH_HZ, SessionBridge
 from console.session.continuation import Continuation
@@ -116,6 +117,7 @@ class RealtimeConsoleApp(KeyedApp):
         self.turns.on_change = self._turns_changed
         self.tools = config.tools
         self.tools.manual_prompt = make_manual_prompt(self)
+        self.tools.approval_prompt = make_approval_prompt(self)
         self.main = MainScreen(id="main")
         self._tasks: set[asyncio.Task[Any]] = set()
         self._closed = False
@@ -479,6 +481,9 @@ class RealtimeConsoleApp(KeyedApp):
 
     def action_diagnostics(self) -> None:
         self.main.action_diagnostics()
+
+    def action_turns(self) -> None:
+        self.main.action_turns()
 
     def action_focus_input(self) -> None:
         self.main.action_focus_input()

@@ -30,6 +30,8 @@ CONSOLE_COMMANDS: tuple[tuple[str, str, str, tuple[Any, ...]], ...] = (
     ("Focus the input line", "Type a message or a /command (ctrl+n)", "action_focus_input", ()),
     ("Diagnostics: lint findings", "Every protocol problem the linter found; enter selects its event (ctrl+g)",
      "action_diagnostics", ()),
+    ("Turns: latency, cost, timeline", "Each turn's latency and cost; the selected turn's timeline as bars (F6)",
+     "action_turns", ()),
     ("Play the last answer", "Hear the last assistant item's audio again (or p on a focused item)", "action_play_last", ()),
     ("Save the last answer as WAV", "Write the last assistant item's audio to <item id>.wav (or w)", "action_save_last", ()),
     ("Copy the last answer", "Copy the last assistant item's text (or y on a focused item)", "action_copy_last", ()),

@@ -19,6 +19,7 @@ def console_binding_classes() -> list[type[Any]]:
     """The app, screens and widgets of the console itself."""
     from console.app.app import RealtimeConsoleApp
     from console.app.keyed_app import KeyedApp
+    from console.app.screens.approval import ApprovalScreen
     from console.app.screens.diagnostics import DiagnosticsScreen
     from console.app.screens.event_detail_screen import EventDetailScreen
     from console.app.screens.help import HelpScreen
@@ -26,6 +27,7 @@ def console_binding_classes() -> list[type[Any]]:
     from console.app.screens.manual_tool_output import ManualToolOutputScreen
     from console.app.screens.session_editor import SessionEditorScreen
     from console.app.screens.tool_editor import ToolEditorScreen
+    from console.app.screens.turns import TurnsScreen
     from console.app.screens.unsaved_changes import UnsavedChangesScreen
     from widgets.conversation_view import ConversationView
     from widgets.event_log import EventLog
@@ -33,8 +35,8 @@ def console_binding_classes() -> list[type[Any]]:
     from widgets.type_picker import TypePicker
 
     return [KeyedApp, RealtimeConsoleApp, MainScreen, EventLog, ConversationView, InputLine, TypePicker,
-            SessionEditorScreen, ToolEditorScreen, ManualToolOutputScreen, UnsavedChangesScreen,
-            DiagnosticsScreen, EventDetailScreen, HelpScreen]
+            SessionEditorScreen, ToolEditorScreen, ManualToolOutputScreen, ApprovalScreen, UnsavedChangesScreen,
+            DiagnosticsScreen, EventDetailScreen, HelpScreen, TurnsScreen]
 
 
 def replay_binding_classes() -> list[type[Any]]:
@@ -44,12 +46,13 @@ def replay_binding_classes() -> list[type[Any]]:
     from console.app.screens.help import HelpScreen
     from console.app.screens.replay import ReplayApp, ReplayScreen
     from console.app.screens.replay_seek import SeekPrompt
+    from console.app.screens.turns import TurnsScreen
     from widgets.conversation_view import ConversationView
     from widgets.event_log import EventLog
     from widgets.type_picker import TypePicker
 
     return [KeyedApp, ReplayApp, ReplayScreen, SeekPrompt, EventLog, ConversationView, TypePicker,
-            EventDetailScreen, HelpScreen]
+            EventDetailScreen, HelpScreen, TurnsScreen]
 
 
 def proxy_binding_classes() -> list[type[Any]]:

@@ -4,6 +4,11 @@ A thin guard around `SessionRecorder` (its public API only): the file is named b
 model and session number; the header says it was made by the proxy, for which app and
 which upstream; and any recorder error (disk full, file removed) stops this recording
 with one logged line instead of reaching the relay.
+
+Lines are spliced from the frames' own text (`SessionRecorder.record_text`) and buffered:
+the session flushes them after each burst of relayed frames and at its end, so a killed
+proxy loses at most the burst being observed, and a stopped one (SIGTERM, Ctrl-C, the
+live view's quit) loses nothing.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from console.recording.format import utc_now_iso
 from console.recording.writer import SessionRecorder
 
 logger = logging.getLogger("console.proxy")
@@ -21,6 +27,25 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 #: The header's `source`: how tools tell a proxied recording from the console's own.
 HEADER_SOURCE = "proxy"
 _INJECTED = {"injected": True}
+
+
+class _Stamps:
+    """ISO-8601 times (milliseconds, `Z`, as `utc_now_iso`) of epoch seconds, formatted once
+    per millisecond: a burst of frames shares one `datetime` call."""
+
+    def __init__(self) -> None:
+        self._ms = -1
+        self._text = ""
+
+    def __call__(self, epoch: float | None) -> str:
+        if epoch is None:
+            return utc_now_iso()
+        ms = int(epoch * 1000)
+        if ms != self._ms:
+            self._ms = ms
+            self._text = datetime.fromtimestamp(ms / 1000, timezone.utc).isoformat(
+                timespec="milliseconds").replace("+00:00", "Z")
+        return self._text
 
 
 def recording_path(directory: Path, *, model: str, session_id: int, now: datetime | None = None) -> Path:
@@ -42,6 +67,7 @@ class ProxyRecording:
         self._recorder: SessionRecorder | None = recorder
         self.path = recorder.path
         self.error: str | None = None
+        self._stamp = _Stamps()
 
     @classmethod
     def open(cls, directory: Path, *, session_id: int, app: str, upstream: str, protocol: str,
@@ -55,7 +81,8 @@ class ProxyRecording:
             extra["call_id"] = call_id
         try:
             path = recording_path(directory, model=model, session_id=session_id)
-            recorder = SessionRecorder(path, endpoint=upstream, protocol=protocol, model=model, header_extra=extra)
+            recorder = SessionRecorder(path, endpoint=upstream, protocol=protocol, model=model, header_extra=extra,
+                                       buffered=True)
         except (OSError, ValueError) as exc:
             logger.error("proxy: session %d is not recorded: cannot create a recording in %s (%s)",
                          session_id, directory, exc)
@@ -75,21 +102,42 @@ class ProxyRecording:
     def events_written(self) -> int:
         return self._recorder.events_written if self._recorder is not None else 0
 
-    def record(self, source: str, event: dict[str, Any], *, injected: bool = False) -> None:
-        """Append one event; on any recorder error, stop recording with one logged line."""
+    def record(self, source: str, raw: str | bytes, event: dict[str, Any], *, at: float | None = None,
+               injected: bool = False) -> None:
+        """Append one event, parsed from the frame `raw`, received at `at` (epoch seconds;
+        None: now); on any recorder error, stop recording with one logged line."""
         recorder = self._recorder
         if recorder is None:
             return
         try:
-            recorder.record(None, source, event, marks=_INJECTED if injected else None)
+            marks = _INJECTED if injected else None
+            if isinstance(raw, str):
+                recorder.record_text(self._stamp(at), source, raw, event, marks=marks)
+            else:
+                recorder.record(self._stamp(at), source, event, marks=marks)
         except Exception as exc:  # noqa: BLE001 - whatever the recorder raises, the relay goes on
-            self.error = f"{type(exc).__name__}: {exc}"
-            logger.error("proxy: recording %s stopped after %d events (%s); the session is still relayed",
-                         self.path, recorder.events_written, self.error)
-            self._stop()
+            self._fail(exc)
+
+    def flush(self) -> None:
+        """Write the lines recorded so far (after each burst of frames)."""
+        recorder = self._recorder
+        if recorder is None:
+            return
+        try:
+            recorder.flush()
+        except Exception as exc:  # noqa: BLE001 - whatever the recorder raises, the relay goes on
+            self._fail(exc)
+
+    def _fail(self, exc: Exception) -> None:
+        recorder = self._recorder
+        self.error = f"{type(exc).__name__}: {exc}"
+        logger.error("proxy: recording %s stopped after %d events (%s); the session is still relayed",
+                     self.path, recorder.events_written if recorder is not None else 0, self.error)
+        self._stop()
 
     def finish(self) -> None:
-        """Close the file (every line is already written: the recorder does not buffer)."""
+        """Write what is buffered and close the file."""
+        self.flush()
         self._stop()
 
     def _stop(self) -> None:
@@ -97,5 +145,5 @@ class ProxyRecording:
         if recorder is not None:
             try:
                 recorder.close()
-            except OSError as exc:  # pragma: no cover - close of a plain fd
+            except OSError as exc:  # pragma: no cover - flushed just before
                 logger.error("proxy: closing recording %s failed (%s)", self.path, exc)

@@ -1,13 +1,18 @@
 """One proxied session: two WebSockets, a relay task per direction, and watchers.
 
-Each direction is one loop that forwards a frame and only then looks at it (parse,
-record, tell listeners), so observing never delays the frame it observes; frames are
-forwarded as received (text stays text, byte for byte; binary stays binary) and in order.
-When one side closes, the other is closed with the same code and reason.
+Relay first, observe after. Each direction is one loop that frames each message again for
+the other side (text stays text, byte for byte; binary stays binary; in order) and notes
+it; the frames queued in one pass of the event loop go out in one write, right after that
+pass (`_flush`), and they are observed a moment later (`OBSERVE_DELAY_S`): parsed once,
+recorded (the frame's own text spliced into the line, one disk write per burst) and
+handed to listeners, in relay order. So parsing, recording and watching never delay the
+frame they observe, and a burst of frames costs one socket write and one disk write
+instead of one each per frame. When one side closes, the other is closed with the same
+code and reason (after the frames queued before the close).
 
-Watching (a future TUI, or tests) is UI-free: `add_listener` gets every frame as a
-`Frame`, and `inject` sends a client event of the watcher's own upstream (steering),
-recorded and reported with `injected=True`; the app still gets the server's answers.
+Watching (the live view, tests) is UI-free: `add_listener` gets every frame as a `Frame`,
+and `inject` sends a client event of the watcher's own upstream (steering), recorded and
+reported with `injected=True`; the app still gets the server's answers.
 """
 
 from __future__ import annotations
@@ -24,7 +29,9 @@ from websockets.asyncio.client import ClientConnection
 from websockets.asyncio.connection import Connection
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
+from websockets.protocol import State
 
+from .framing import encode_frame
 from .handshake import scrub
 from .recording import ProxyRecording
 
@@ -33,6 +40,13 @@ Source = Literal["client", "server"]
 #: Close code sent to one side when the other vanished without a close frame.
 CLOSE_PEER_LOST = 1011
 NO_STATUS = 1005
+#: Queued bytes for one side after which the relay writes them at once and, if that
+#: side's socket is backed up, waits for it (back-pressure on the sending side).
+FLUSH_BYTES = 64 * 1024
+#: How long relayed frames wait to be observed (parsed, recorded, shown): long enough for a
+#: burst to be relayed first, short enough to be invisible in a live view and to bound
+#: what a killed proxy has not written yet.
+OBSERVE_DELAY_S = 0.002
 
 
 @dataclass(frozen=True)
@@ -58,6 +72,13 @@ def parse_event(raw: str | bytes) -> dict[str, Any] | None:
     except ValueError:
         return None
     return event if isinstance(event, dict) and isinstance(event.get("type"), str) else None
+
+
+def _write_out(connection: Connection, frames: list[bytes]) -> None:
+    """Write relayed frames to a connection still open (after a close they would be
+    ignored by the peer, so they are dropped, as `send` would refuse them)."""
+    if connection.protocol.state is State.OPEN and not connection.transport.is_closing():
+        connection.transport.writelines(frames)
 
 
 @dataclass
@@ -88,6 +109,14 @@ class ProxySession:
         self._secrets = secrets
         self._listeners: list[Listener] = []
         self._done = asyncio.Event()
+        #: Frames relayed but not observed yet: (source, frame, epoch seconds, injected).
+        self._backlog: list[tuple[Source, str | bytes, float, bool]] = []
+        #: Frames built but not written yet, per side (see `_queue`).
+        self._to_app: list[bytes] = []
+        self._to_upstream: list[bytes] = []
+        self._flush_scheduled = False
+        self._observe_scheduled = False
+        self._queued_bytes = 0  #: bytes queued since the last flush
 
     @property
     def id(self) -> int:
@@ -99,6 +128,7 @@ class ProxySession:
 
     def add_listener(self, listener: Listener) -> Callable[[], None]:
         """Call `listener(session, frame)` for every frame from now on; returns an unsubscribe."""
+        self._observe_backlog()  # frames relayed before now are not this listener's
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
@@ -110,6 +140,8 @@ class ProxySession:
             await asyncio.gather(self._pump(self.app, self.upstream, "client"),
                                  self._pump(self.upstream, self.app, "server"))
         finally:
+            self._flush()
+            self._observe_backlog()
             if self.recording is not None:
                 self.recording.finish()
             self._done.set()
@@ -120,17 +152,84 @@ class ProxySession:
             async for message in src:
                 if not forwarding:
                     continue  # dst is gone: keep reading, so src's close frame is not stuck behind data
-                try:
-                    await dst.send(message)
-                except ConnectionClosed:
+                if not self._queue(dst, message):
                     forwarding = False  # the other direction's loop ends and closes src like dst
                     continue
                 self.frames[source] += 1
                 if self._listeners or self.recording is not None:
-                    self._observe(Frame(source, message, parse_event(message)))
+                    self._backlog.append((source, message, time.time(), False))
+                self._queued_bytes += len(message)
+                if self._queued_bytes >= FLUSH_BYTES:  # a long burst: write now, respect dst's flow control
+                    self._flush()
+                    await self._drain(dst)
         except ConnectionClosed:
             pass
         await self._close_like(src, dst, "app" if source == "client" else "upstream")
+
+    def _queue(self, dst: Connection, message: str | bytes) -> bool:
+        """Frame `message` for `dst` (written by `_flush`); False when dst is no longer open.
+
+        The frame is built here (`framing.encode_frame`) rather than by `dst.send`, which
+        writes each frame with its own system call: a burst is written at once. Whatever
+        else writes to `dst` through the library (a close, an injected event) flushes this
+        queue first, so frames keep their order.
+        """
+        if dst.protocol.state is not State.OPEN:
+            return False
+        text = isinstance(message, str)
+        payload = message.encode() if isinstance(message, str) else message
+        to_upstream = dst is self.upstream
+        (self._to_upstream if to_upstream else self._to_app).append(
+            encode_frame(payload, text=text, mask=to_upstream))
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            asyncio.get_running_loop().call_soon(self._flush)
+        return True
+
+    def _flush(self) -> None:
+        """Write what is queued for both sides; the frames are observed `OBSERVE_DELAY_S`
+        later, so a burst of frames (this session's and others') is relayed before any of
+        it is parsed, recorded or shown."""
+        self._flush_scheduled = False
+        self._queued_bytes = 0
+        if self._to_app:
+            frames, self._to_app = self._to_app, []
+            _write_out(self.app, frames)
+        if self._to_upstream:
+            frames, self._to_upstream = self._to_upstream, []
+            _write_out(self.upstream, frames)
+        self._schedule_observe()
+
+    def _schedule_observe(self) -> None:
+        """Observe the backlog `OBSERVE_DELAY_S` from now, unless that is already due."""
+        if self._backlog and not self._observe_scheduled:
+            self._observe_scheduled = True
+            asyncio.get_running_loop().call_later(OBSERVE_DELAY_S, self._observe_backlog)
+
+    def _observe_backlog(self) -> None:
+        """Observe the frames relayed so far, in relay order: parse each once, record it,
+        tell the listeners; then write the recording's lines in one go."""
+        self._observe_scheduled = False
+        if not self._backlog:
+            return
+        backlog, self._backlog = self._backlog, []
+        recording = self.recording
+        for source, message, at, injected in backlog:
+            event = parse_event(message)
+            if recording is not None and event is not None:
+                recording.record(source, message, event, at=at, injected=injected)
+            if self._listeners:
+                self._tell(Frame(source, message, event, injected))
+        if recording is not None:
+            recording.flush()
+
+    @staticmethod
+    async def _drain(dst: Connection) -> None:
+        """Wait while dst's socket buffer is over its limit (as `dst.send` would)."""
+        try:
+            await dst.drain()
+        except OSError:  # the connection was lost: the pump learns it from its next read
+            return
 
     async def _close_like(self, closed: Connection, other: Connection, who: str) -> None:
         """Close `other` as `closed` was closed: the same code and reason."""
@@ -144,12 +243,11 @@ class ProxySession:
             code, reason = rcvd.code, scrub(rcvd.reason, self._secrets)
         if self.ended_by is None:
             self.ended_by = (who, code, reason)
+        self._flush()  # the frames relayed before the close go first
         # websockets sends an empty close frame for code None (its send_close contract).
         await other.close(cast(int, code), reason)
 
-    def _observe(self, frame: Frame) -> None:
-        if self.recording is not None and frame.event is not None:
-            self.recording.record(frame.source, frame.event, injected=frame.injected)
+    def _tell(self, frame: Frame) -> None:
         for listener in list(self._listeners):
             try:
                 listener(self, frame)
@@ -173,11 +271,13 @@ class ProxySession:
         if self.closed:
             raise ConnectionError(f"session {self.id} is closed")
         text = json.dumps(event, ensure_ascii=False)
+        self._flush()  # the app's frames queued before it go first
         try:
             await self.upstream.send(text)
         except ConnectionClosed as exc:
             raise ConnectionError(f"session {self.id} is closed") from exc
-        self._observe(Frame("client", text, event, injected=True))
+        self._backlog.append(("client", text, time.time(), True))  # after the frames relayed before it
+        self._observe_backlog()
         return text
 
     # --- ending ------------------------------------------------------------------------
@@ -188,6 +288,7 @@ class ProxySession:
         if not self.closed:
             if self.ended_by is None:
                 self.ended_by = ("proxy", code, reason)
+            self._flush()  # the frames relayed before the close go first
             await asyncio.gather(self.app.close(code, reason), self.upstream.close(code, reason),
                                  return_exceptions=True)
         await self._done.wait()

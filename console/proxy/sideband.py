@@ -15,6 +15,7 @@ ended).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from http import HTTPStatus
 from pathlib import Path
@@ -22,7 +23,7 @@ from typing import cast
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.asyncio.server import ServerConnection
-from websockets.exceptions import InvalidHandshake, InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
 from .handshake import UpstreamTarget, scrub, sideband_url
 from .http_relay import CallStarted
@@ -52,11 +53,22 @@ class SidebandSession(ProxySession):
         super().__init__(info, cast(ServerConnection, _CallPeer()), sideband, recording, secrets)
 
     async def run(self) -> None:
-        """Take the call's events until the sideband closes; then finish the recording."""
+        """Take the call's events until the sideband closes; then finish the recording.
+
+        Nothing is forwarded (the app has the events already), so the frames only go to
+        the backlog the recording and the listeners read."""
         try:
-            await self._pump(self.upstream, self.app, "server")
+            try:
+                async for message in self.upstream:
+                    self.frames["server"] += 1
+                    self._backlog.append(("server", message, time.time(), False))
+                    self._schedule_observe()
+            except ConnectionClosed:
+                pass
+            await self._close_like(self.upstream, self.app, "upstream")
         finally:
             await self.upstream.close()  # a no-op once closed; closes it if the watch was cancelled
+            self._observe_backlog()
             if self.recording is not None:
                 self.recording.finish()
             self._done.set()

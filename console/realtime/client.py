@@ -79,6 +79,7 @@ from .events import (
 )
 from .images import ImageError, check_data_url, image_part
 from .input_audio import IDLE_KEEP_S, InputAudioBuffer
+from .mcp import mask_mcp_secrets, masked_mcp_tool
 from .protocol import (
     CLOSE_AUTH_FAILED,
     CLOSE_BAD_REQUEST,
@@ -203,6 +204,7 @@ class RealtimeClient(RealtimeEventHandler):
         self.last_response: dict[str, Any] | None = None
         self.last_usage: dict[str, Any] | None = None
         self.tools: dict[str, dict[str, Any]] = {}
+        self.mcp_tools: list[dict[str, Any]] = []
         self.session_config: dict[str, Any] = copy.deepcopy(DEFAULT_SESSION)
         apply_session_fields(self.session_config, copy.deepcopy(self._initial_config))
         self._input = InputAudioBuffer(max_keep_s=VAD_MAX_KEEP_S)
@@ -215,7 +217,8 @@ class RealtimeClient(RealtimeEventHandler):
         self.realtime.on("close", self._on_close)
 
     def _on_client_event(self, event: dict[str, Any]) -> None:
-        payload: RealtimeEventPayload = {"time": _now(), "source": "client", "event": event}
+        # Listeners log and show events: MCP credentials never reach them (the wire has them).
+        payload: RealtimeEventPayload = {"time": _now(), "source": "client", "event": mask_mcp_secrets(event)}
         self.dispatch("realtime.event", payload)
 
     def _on_close(self, event: ClosePayload) -> None:
@@ -273,6 +276,8 @@ class RealtimeClient(RealtimeEventHandler):
         if change.completed:
             completed: ItemCompleted = {"item": item}
             self.dispatch("conversation.item.completed", completed)
+        if change.appended and item.get("type") == "mcp_approval_response":
+            self._mcp_request_answered(item)
         if (
             event_type == "response.output_item.done"
             and item.get("type") == "function_call"
@@ -560,9 +565,11 @@ class RealtimeClient(RealtimeEventHandler):
         detection = self.session_config.get("turn_detection")
         return detection.get("type") if isinstance(detection, dict) else None
 
-    def session_payload(self) -> dict[str, Any]:
-        """The `session` object `session.update` carries, in the protocol's shape."""
-        return session_payload(self.session_config, self.tools, self.protocol)
+    def session_payload(self, *, secrets: bool = False) -> dict[str, Any]:
+        """The `session` object `session.update` carries, in the protocol's shape; MCP
+        credentials masked unless `secrets` (only the wire gets them)."""
+        mcp_tools = self.mcp_tools if secrets else [masked_mcp_tool(t) for t in self.mcp_tools]
+        return session_payload(self.session_config, self.tools, self.protocol, mcp_tools)
 
     def update_session(self, **fields: Any) -> bool:
         """Change the stored session fields given (flat beta-style names), then send it.
@@ -575,7 +582,7 @@ class RealtimeClient(RealtimeEventHandler):
         backup = copy.deepcopy(self.session_config)
         apply_session_fields(self.session_config, fields)
         try:
-            payload = self.session_payload()
+            payload = self.session_payload(secrets=True)
         except ValueError:
             self.session_config = backup
             raise
@@ -618,6 +625,51 @@ class RealtimeClient(RealtimeEventHandler):
             self._respond_pending = True
         elif self.is_connected():
             self.create_response()
+
+    # --- MCP (GA) ------------------------------------------------------------------
+
+    def approve_mcp(self, request_id: str, approve: bool, reason: str | None = None) -> str:
+        """Answer an MCP server's `mcp_approval_request` (GA only): sends an
+        `mcp_approval_response` item; the server then runs the call (or not) and goes on by
+        itself, so no `response.create` follows. Returns the new item's id.
+
+        Raises:
+            ValueError: the session is beta (MCP is GA only), or `approve` is not a bool.
+        """
+        if self.protocol != "ga":
+            raise ValueError("MCP approvals need the GA protocol: this session is beta")
+        if not isinstance(approve, bool):
+            raise ValueError("approve must be True or False")
+        item: dict[str, Any] = {"type": "mcp_approval_response", "id": new_event_id("mcpa_"),
+                                "approval_request_id": request_id, "approve": approve}
+        if reason is not None:
+            item["reason"] = reason
+        self.realtime.send("conversation.item.create", {"item": item})
+        return str(item["id"])
+
+    def set_mcp_tools(self, definitions: list[dict[str, Any]]) -> bool:
+        """Use these remote MCP servers (`{"type": "mcp", "server_label", ...}` tools; GA
+        only) from now on, besides the session's other tools; updates the session. Kept
+        apart from `session_config`, like `add_tool`'s tools, so an editor of the session
+        never holds their credentials.
+
+        Raises:
+            ValueError: the session is beta, or a definition is not an `mcp` tool with a label.
+        """
+        if self.protocol != "ga" and definitions:
+            raise ValueError("MCP servers need the GA protocol: this session is beta")
+        for definition in definitions:
+            if not isinstance(definition, dict) or definition.get("type") != "mcp" or not definition.get("server_label"):
+                raise ValueError(f"not an MCP tool with a server_label: {definition!r}")
+        self.mcp_tools = copy.deepcopy(list(definitions))
+        return self.update_session()
+
+    def _mcp_request_answered(self, answer: dict[str, Any]) -> None:
+        """The request an approval answers changed state too: say so (one more update)."""
+        request = self.conversation.get_item(str(answer.get("approval_request_id")))
+        if request is not None:
+            updated: ConversationUpdated = {"item": request, "delta": None}  # type: ignore[typeddict-item]
+            self.dispatch("conversation.updated", updated)
 
     # --- conversation actions ------------------------------------------------------
 

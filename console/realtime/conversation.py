@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from . import protocol
+from . import conversation_mcp, protocol
 from .audio import DeltaDecoder, Int16Buffer, base64_to_bytes, decode, ms_to_samples, to_int16
 from .conversation_items import (  # noqa: F401 (AUDIO_PART_TYPES, TEXT_PART_TYPES, Delta: re-exported)
     AUDIO_PART_TYPES,
@@ -436,6 +436,8 @@ class RealtimeConversation:
         elif kind == "function_call_output":
             item["status"] = "completed"
             item["formatted"]["output"] = item.get("output")
+        elif conversation_mcp.is_mcp_item(item):
+            conversation_mcp.stored(self, item)
 
     def _set_images(self, item: Item, content: list[Any]) -> None:
         """`formatted.images` of a message with image parts: what the client said when it
@@ -488,6 +490,8 @@ class RealtimeConversation:
             formatted["output"] = item["output"]
         if "images" not in formatted and "content" in updates:
             self._set_images(item, content)
+        if conversation_mcp.is_mcp_item(item):
+            conversation_mcp.refresh(item)
         return self._report_completed(item)
 
     def _store_new(self, incoming: Item) -> Change:
@@ -778,6 +782,8 @@ class RealtimeConversation:
             tool = item["formatted"].get("tool")  # absent if the item was first stored with another type
             if tool is not None:
                 tool["arguments"] = final_arguments
+        if conversation_mcp.is_mcp_item(item) and "mcp" in item["formatted"]:
+            conversation_mcp.merge_final(item, incoming)
         if not in_conversation:
             return NOTHING
         return Change(item, None, completed=self._report_completed(item))
@@ -926,4 +932,5 @@ _PROCESSORS: dict[str, Processor] = {
     "response.audio_transcript.done": RealtimeConversation._audio_transcript_done,
     "response.text.done": RealtimeConversation._text_done,
     "response.function_call_arguments.done": RealtimeConversation._arguments_done,
+    **conversation_mcp.PROCESSORS,
 }

@@ -56,9 +56,11 @@ def apply_session_fields(config: dict[str, Any], fields: dict[str, Any]) -> None
         config[key] = copy.deepcopy(value)
 
 
-def session_payload(config: dict[str, Any], tools: dict[str, dict[str, Any]], protocol: str) -> dict[str, Any]:
+def session_payload(config: dict[str, Any], tools: dict[str, dict[str, Any]], protocol: str,
+                    mcp_tools: list[dict[str, Any]] | tuple[dict[str, Any], ...] = ()) -> dict[str, Any]:
     """The `session` of a `session.update`: `config`'s tools then the added `tools`
-    (`{name: {"definition", ...}}`), each typed `function`; GA-shaped for protocol "ga".
+    (`{name: {"definition", ...}}`), each typed `function`, then `mcp_tools` (GA only:
+    a beta session has none); GA-shaped for protocol "ga".
 
     Raises:
         ValueError: a tool is both in `config["tools"]` and in `tools`.
@@ -73,6 +75,8 @@ def session_payload(config: dict[str, Any], tools: dict[str, dict[str, Any]], pr
         definitions.append(definition)
     for tool in tools.values():
         definitions.append({"type": "function", **tool["definition"]})
+    if protocol == "ga":
+        definitions.extend(copy.deepcopy(dict(tool)) for tool in mcp_tools)
     session["tools"] = definitions
     if protocol == "ga":
         return flat_to_ga_session(session)

@@ -171,6 +171,7 @@ class TurnAnalyser:
         self.playing: dict[str, _Turn] = {}
         self.buffered_responses: set[str] = set()
         self.output_codec = "pcm16"
+        self.input_codec = "pcm16"
 
     def positional(self, n: int) -> _Turn | None:
         i = int(np.searchsorted(self.starts, n, side="right")) - 1
@@ -413,7 +414,7 @@ class TurnAnalyser:
             if isinstance(session, dict):
                 if isinstance(session.get("model"), str):
                     self.session_model = session["model"]
-                self.output_codec = session_audio_codecs(session)[1]
+                self.input_codec, self.output_codec = session_audio_codecs(session)
         elif ctype.endswith(".failed") and ctype != "response.failed":
             self.error(n, t, etype, ev.get("error"))
 

@@ -149,6 +149,11 @@ def lint_lines(lint: dict[str, Any] | None, path: str) -> list[str]:
     return out
 
 
+def unheard_text(ms: float, usd: float | None) -> str:
+    """`2.30 s unheard ≈ $0.0029`: audio generated after a truncation point, and its cost."""
+    return f"{_duration(ms)} unheard" + (f" ≈ ${usd:.4f}" if usd is not None else "")
+
+
 def render_text(report: dict[str, Any]) -> str:
     """The report as plain text for a terminal."""
     fmt = report["format"]
@@ -178,6 +183,11 @@ def render_text(report: dict[str, Any]) -> str:
         head = (f"  #{turn['number']:<3} {turn['start_s']:>9.3f}s  first text {_ms(lat['first_text_ms'])}, "
                 f"first audio {_ms(lat['first_audio_ms'])}, done {_ms(lat['done_ms'])}"
                 + (f" (from {lat['from']})" if lat["from"] else ""))
+        cost = turn.get("cost") or {}
+        if cost.get("total") is not None:
+            head += f"  ${cost['total']:.4f}"
+        if cost.get("unheard_audio_ms") is not None:
+            head += f" ({unheard_text(cost['unheard_audio_ms'], cost.get('unheard_audio_usd'))})"
         if turn["interrupted"]:
             head += "  [interrupted]"
         out.append(head)
@@ -246,6 +256,10 @@ def render_text(report: dict[str, Any]) -> str:
         out.append(f"Estimated cost: ${c['total']:.4f} as {c['priced_as']} (prices of {c['prices_date']}, {c['prices_source']})")
     else:
         out.append(f"Estimated cost: unknown: {c['note']} (prices of {c['prices_date']})")
+    unheard = c.get("unheard_audio") or {}
+    if unheard.get("turns"):
+        out.append(f"Generated but never heard: {unheard_text(unheard['ms'], unheard.get('usd'))} in "
+                   f"{unheard['turns']} truncated turn(s), about {unheard['tokens']:.0f} audio output tokens")
     for res in report.get("fail_on", []):
         out.append(f"fail-on {res['condition']}: {'HELD' if res['held'] else 'ok'} ({res['detail']})")
     return "\n".join(out)

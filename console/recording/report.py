@@ -17,6 +17,7 @@ from .analysis import TurnAnalyser
 from .prices import PriceTable
 from .reader import Recording
 from .timeline import span_stats
+from .turn_cost import turn_cost, unheard_totals
 from .usage import estimate_cost, usage_totals
 
 REPORT_VERSION = 1
@@ -55,11 +56,12 @@ def build_report(
     for (source, etype), count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0][1])):
         by_type[source][etype] = count
     turns = [t.to_dict(analyser.transcripts, analyser.timeline(t)) for t in analyser.turns]
-    for turn in turns:
+    recorded_model = model or rec.model or analyser.session_model
+    for turn, analysed in zip(turns, analyser.turns):
         if turn["user"]:
             turn["user"].pop("_speech_start_ms", None)
+        turn["cost"] = turn_cost(analysed.usage, turn["timeline"], recorded_model, prices)
     lat = lambda key: [t["latency"][key] for t in turns if t["latency"][key] is not None]  # noqa: E731
-    recorded_model = model or rec.model or analyser.session_model
     usage = usage_totals(t.usage for t in analyser.turns)
     header = rec.header if isinstance(rec.header, dict) else None
     statuses = analyser.statuses
@@ -103,8 +105,32 @@ def build_report(
         "truncations": list(analyser.truncations.values()),
         "errors": analyser.errors,
         "usage": usage,
-        "cost": estimate_cost(usage, recorded_model, prices),
+        "cost": {**estimate_cost(usage, recorded_model, prices, audio_input_s=input_audio_s(rec, analyser.input_codec)),
+                 "unheard_audio": unheard_totals(t["cost"] for t in turns)},
     }
+
+
+#: Bytes of encoded input audio per millisecond, by codec.
+_INPUT_BYTES_PER_MS = {"pcm16": 48.0, "g711_ulaw": 8.0, "g711_alaw": 8.0}
+
+
+def input_audio_s(rec: Recording, codec: str = "pcm16") -> float | None:
+    """Seconds of input audio the client streamed (`input_audio_buffer.append`), from the
+    lines' sizes (one line is parsed to learn what is not payload); None without appends.
+    What a model billed per minute of audio is priced on."""
+    rows = rec.rows_of_type("input_audio_buffer.append")
+    if not len(rows):
+        return None
+    lengths = rec.index.lengths[rows]
+    try:
+        audio = rec.event(int(rows[0])).get("audio")
+    except (ValueError, IndexError, OSError):
+        return None
+    if not isinstance(audio, str):
+        return None
+    overhead = int(lengths[0]) - len(audio)
+    chars = max(0, int(lengths.sum()) - overhead * len(rows))
+    return round(chars * 3 / 4 / _INPUT_BYTES_PER_MS.get(codec, 48.0) / 1000.0, 3)
 
 
 def _text(value: Any) -> str | None:

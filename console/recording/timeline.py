@@ -101,19 +101,23 @@ def build_timeline(
     requests = [t for t in requests if created is None or t <= created]
     request = max(requests) if requests else get("item.create")
     origin = next((get(m) for m in END_TO_END_ORIGINS if m in marks), None)
-    spans = {
-        "speech_ms": _ms(get("speech_started"), speech_end),
-        "commit_ms": _ms(commit_from, get("committed")),
-        "to_response_ms": _ms(request, created),
-        "first_text_ms": _ms(created, get("first_text")),
-        "first_audio_ms": _ms(created, get("first_audio")),
-        "generation_ms": _ms(created, get("done")),
-        "playback_ms": _ms(get("done"), get("playback_end")),
-        "end_to_end_ms": _ms(origin, get("first_audio")),
+    ends: dict[str, tuple[float | None, float | None]] = {
+        "speech_ms": (get("speech_started"), speech_end),
+        "commit_ms": (commit_from, get("committed")),
+        "to_response_ms": (request, created),
+        "first_text_ms": (created, get("first_text")),
+        "first_audio_ms": (created, get("first_audio")),
+        "generation_ms": (created, get("done")),
+        "playback_ms": (get("done"), get("playback_end")),
+        "end_to_end_ms": (origin, get("first_audio")),
     }
+    spans = {name: _ms(start, end) for name, (start, end) in ends.items()}
+    bounds = {name: ([round(start, 3), round(end, 3)] if start is not None and end is not None else None)
+              for name, (start, end) in ends.items()}
     return {
         "points_s": points,
         "spans_ms": spans,
+        "span_bounds_s": bounds,
         "playback_end_source": source,
         "audio_ms": None if audio_ms is None else round(audio_ms, 1),
         "truncated_at_ms": truncated_at_ms,

@@ -4,8 +4,11 @@ Input tokens are summed per modality: `text`, `audio` and `image` (GA's
 `input_token_details.image_tokens`, for `input_image` parts), each with its cached share
 (`cached_text`, `cached_audio`, `cached_image`). The cost breakdown names each priced
 part `<modality>_input` / `<modality>_cached_input` / `<modality>_output`, as the price
-table does: image tokens are priced as `image_input` and `image_cached_input` when the
-table has those prices, and otherwise left out of the total with a note saying so.
+table does. Image tokens are priced at the model's `image_input` / `image_cached_input`;
+a model without image prices gets no total rather than a low one (images are never
+counted as free), with a note saying how to price them. A model billed per minute of
+audio (`prices.PER_MINUTE_FIELD`) is priced from the input audio's duration instead of
+the tokens.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-from .prices import PriceTable
+from .prices import IMAGE_FIELDS, PER_MINUTE_FIELD, PriceTable, is_per_minute, no_price_note
 
 
 def _num(value: Any) -> int:
@@ -64,18 +67,32 @@ def usage_totals(usages: Iterable[dict[str, Any] | None]) -> dict[str, Any]:
             "input": {"total": input_total, **tot}, "output": {"total": output_total, **out}}
 
 
-def estimate_cost(usage: dict[str, Any], model: str | None, prices: PriceTable) -> dict[str, Any]:
-    """USD cost of summed usage for a model, with the price table's date and source."""
+def estimate_cost(usage: dict[str, Any], model: str | None, prices: PriceTable,
+                  audio_input_s: float | None = None) -> dict[str, Any]:
+    """USD cost of summed usage for a model, with the price table's date and source.
+
+    Args:
+        usage: `usage_totals(...)`.
+        audio_input_s: seconds of input audio streamed, for a model billed per minute.
+    """
     base = {"currency": "USD", "model": model, "priced_as": None, "prices_date": prices.date,
             "prices_source": prices.source, "total": None, "breakdown": None, "note": None}
     found = prices.lookup(model)
     if found is None:
-        base["note"] = (f"no price for model {model!r}; pass --model or add it with --prices" if model
-                        else "model unknown (no header or session.created); pass --model")
+        base["note"] = no_price_note(model)
         return base
     key, p = found
+    base["priced_as"] = key
+    if is_per_minute(p):
+        if audio_input_s is None:
+            base["note"] = f"{key} is billed per minute of input audio, and its duration is unknown here"
+            return base
+        cost = audio_input_s / 60.0 * p[PER_MINUTE_FIELD]
+        base.update(total=round(cost, 6), breakdown={PER_MINUTE_FIELD: round(cost, 6)},
+                    note=f"{audio_input_s:.1f} s of input audio at ${p[PER_MINUTE_FIELD]:g}/min")
+        return base
     inp, out = usage["input"], usage["output"]
-    parts = {
+    parts: dict[str, float | None] = {
         "text_input": max(0, inp["text"] - inp["cached_text"]) * p["text_input"],
         "text_cached_input": inp["cached_text"] * p["text_cached_input"],
         "audio_input": max(0, inp["audio"] - inp["cached_audio"]) * p["audio_input"],
@@ -83,15 +100,26 @@ def estimate_cost(usage: dict[str, Any], model: str | None, prices: PriceTable) 
         "text_output": out["text"] * p["text_output"],
         "audio_output": out["audio"] * p["audio_output"],
     }
-    notes = ["input transcription (e.g. whisper-1) is billed separately and not included"]
-    image, cached_image = inp.get("image", 0), inp.get("cached_image", 0)
-    if image or cached_image:
-        if "image_input" in p:
-            parts["image_input"] = max(0, image - cached_image) * p["image_input"]
-            parts["image_cached_input"] = cached_image * p.get("image_cached_input", p["image_input"])
-        else:
-            notes.append(f"{image} image input tokens have no price for {key} and are not included")
-    breakdown = {k: round(v / 1e6, 6) for k, v in parts.items()}
-    base.update(priced_as=key, total=round(sum(parts.values()) / 1e6, 6), breakdown=breakdown,
-                note="; ".join(notes))
+    note = "input transcription (e.g. whisper-1) is billed separately and not included"
+    images = {"image_input": max(0, inp.get("image", 0) - inp.get("cached_image", 0)),
+              "image_cached_input": inp.get("cached_image", 0)}
+    if any(images.values()):
+        if all(f in p for f in IMAGE_FIELDS):
+            parts.update({f: images[f] * p[f] for f in IMAGE_FIELDS})
+        else:  # never count images as free: no total rather than a low one
+            base["breakdown"] = {k: round(v / 1e6, 6) for k, v in parts.items() if v is not None}
+            base["note"] = (f"no image price for model {key} ({sum(images.values())} image tokens; "
+                            "add image_input and image_cached_input with --prices)")
+            return base
+    breakdown = {k: round(v / 1e6, 6) for k, v in parts.items() if v is not None}
+    base.update(total=round(sum(v for v in parts.values() if v is not None) / 1e6, 6), breakdown=breakdown,
+                note=note)
     return base
+
+
+def audio_output_cost(tokens: float, model: str | None, prices: PriceTable) -> float | None:
+    """USD of `tokens` audio output tokens for `model` (None: no token price for it)."""
+    found = prices.lookup(model)
+    if found is None or is_per_minute(found[1]):
+        return None
+    return round(tokens * found[1]["audio_output"] / 1e6, 6)

@@ -1,8 +1,8 @@
 """`SessionRecorder`: appends a session's events to a recording as they happen.
 
 It runs on the UI's event loop, so each `record` is one `json.dumps`, one `os.write` of a
-whole line, and nothing else: no Python-level buffering (a crash or a kill loses at most
-the event in flight), no fsync (that would cost milliseconds per event). Redaction of small
+whole line, and nothing else: by default no Python-level buffering (a crash or a kill
+loses at most the event in flight; see `buffered` below for a relay's bursts), no fsync (that would cost milliseconds per event). Redaction of small
 events is a substring pre-check on the serialised line (the structural walk only runs when
 it finds something that looks like a secret); audio events, whose lines are mostly base64,
 are walked instead, which touches the payload twice rather than once per marker.
@@ -12,6 +12,13 @@ surrogates (`"\\ud83d"`: legal JSON, and what a text delta that splits an emoji'
 pair decodes to), which UTF-8 cannot encode: only those are written as `\\uXXXX` escapes,
 which JSON readers turn back into the same code point. The escape pass runs only when the
 plain encode fails, so ordinary lines cost nothing more.
+
+A relay (the proxy) has each event as the JSON text it received: `record_text` splices
+that text into the line instead of serialising the parsed event again, when the text can
+stand there as is (one line, `type` first, nothing to redact); readers get the same event
+either way. With `buffered=True` lines collect in memory until `flush()` (the caller flushes
+after each burst of events; `finish`/`close` flush too), so a kill loses at most the burst
+not yet flushed rather than one event: one `os.write` per burst instead of per line.
 
 One bad event never stops a recording: an event that cannot be serialised (not a dict,
 no `type`, an unknown source, a value JSON cannot hold, nesting too deep) is written as a
@@ -43,6 +50,11 @@ from .format import (
     utc_now_iso,
 )
 from .paths import make_private_dirs
+
+#: Event text that can be spliced into a line as is: an object whose first key is a plain
+#: `type` string, which is what the indexer's fast path reads (see index.py).
+_SPLICEABLE = re.compile(r'\{\s*"type"\s*:\s*"([^"\\]*)"')
+_encode_string = json.encoder.encode_basestring  # the C encoder json.dumps(ensure_ascii=False) uses
 
 #: A lone UTF-16 surrogate (UTF-8 cannot encode one; JSON writes it as `\uXXXX`).
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -109,6 +121,7 @@ class SessionRecorder:
         model: str,
         started_at: str | None = None,
         header_extra: dict[str, Any] | None = None,
+        buffered: bool = False,
     ) -> None:
         """Create the file and write the header.
 
@@ -120,6 +133,7 @@ class SessionRecorder:
             started_at: ISO-8601 start time; default now.
             header_extra: further header fields (redacted; they never replace the
                 format's own), e.g. a proxy's `{"source": "proxy", "app": ...}`.
+            buffered: keep lines in memory until `flush()` (see the module docstring).
         """
         self.path = Path(path)
         make_private_dirs(self.path.parent)
@@ -136,6 +150,9 @@ class SessionRecorder:
         #: Events written as an `unrecorded` marker line instead (see the module docstring).
         self.events_unrecorded = 0
         self.bytes_written = 0
+        self._buffered = buffered
+        #: Lines not yet written (buffered mode); `bytes_written` already counts them.
+        self._pending: list[bytes] = []
         try:
             self._read_fd: int | None = os.open(self.path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
         except OSError:  # pragma: no cover - a write-only mount: recording works, read-back does not
@@ -144,6 +161,7 @@ class SessionRecorder:
         #: before `_line_starts[n + 1]`.
         self._line_starts = np.zeros(1024, np.int64)
         self._write_line(encode_line(json.dumps(self.header, ensure_ascii=False)))
+        self.flush()  # the header is on disk as soon as the recording exists
         self._line_starts[0] = self.bytes_written
 
     @property
@@ -185,6 +203,39 @@ class SessionRecorder:
         except Exception as exc:  # noqa: BLE001 - whatever one event does, the rest get recorded
             line = self._marker(time_iso, source, event, exc)
             self.events_unrecorded += 1
+        self._append(line)
+
+    def record_text(self, time_iso: str | None, source: str, text: str, event: dict[str, Any], *,
+                    marks: dict[str, Any] | None = None) -> None:
+        """Append `event`, given with the JSON `text` it was parsed from (a relayed frame).
+
+        The line holds `text` itself when it can stand there as is (a single line whose
+        first key is `type`, and no secret marker); else this is `record(time_iso, source,
+        event, marks=marks)`. Either way readers get the same event. The caller guarantees
+        `event == json.loads(text)`: only parsed, valid JSON is ever spliced.
+
+        Raises:
+            RecorderClosedError: after `close`.
+            OSError: the write failed.
+        """
+        if self._fd is None:
+            raise RecorderClosedError(f"recorder for {self.path} is closed")
+        match = _SPLICEABLE.match(text)
+        if (match is None or source not in SOURCES or not isinstance(event, dict)
+                or match.group(1) != event.get("type")  # a repeated `type` key: the last one counts
+                or "\n" in text or "\r" in text or self._needs_redaction(text, event)):
+            self.record(time_iso, source, event, marks=marks)
+            return
+        if not isinstance(time_iso, str):
+            time_iso = utc_now_iso()
+        line = f'{{"time": {_encode_string(time_iso)}, "source": "{source}", "event": {text}'
+        if marks:
+            line += ", " + json.dumps(redact(marks), ensure_ascii=False)[1:]
+        else:
+            line += "}"
+        self._append(encode_line(line))
+
+    def _append(self, line: bytes) -> None:
         # Set before writing: after a failed, partial write the next line starts after it.
         self._line_starts[self.events_written] = self.bytes_written
         self._write_line(line)
@@ -220,6 +271,14 @@ class SessionRecorder:
         return encode_line(line)
 
     @staticmethod
+    def _needs_redaction(text: str, event: dict[str, Any]) -> bool:
+        """Whether `text` (parsed: `event`) holds something `redact` would change; the same
+        two strategies as `_serialise`: a walk for audio events, a marker scan for others."""
+        if event["type"] in AUDIO_PAYLOAD_KEYS:
+            return redact(event) is not event
+        return line_has_secret_marker(text)
+
+    @staticmethod
     def _marker(time_iso: str, source: Any, event: Any, exc: BaseException) -> bytes:
         """The `unrecorded` marker line standing for an event that could not be recorded."""
         etype = event.get("type") if isinstance(event, dict) else None
@@ -248,6 +307,7 @@ class SessionRecorder:
         """
         if not 0 <= n < self.events_written:
             raise IndexError(f"event line {n} out of range (0..{self.events_written - 1})")
+        self.flush()
         fd = self._read_fd
         if fd is None:
             raise OSError(f"recording {self.path} is closed")
@@ -273,6 +333,10 @@ class SessionRecorder:
 
     def _write_line(self, line: bytes) -> None:
         assert self._fd is not None
+        if self._buffered:
+            self._pending.append(line)
+            self.bytes_written += len(line) + 1
+            return
         data = memoryview(line + b"\n")
         while data:
             written = os.write(self._fd, data)
@@ -294,10 +358,34 @@ class SessionRecorder:
                 pass
         self.finish()
 
+    @property
+    def unflushed(self) -> int:
+        """Lines recorded but not yet written (buffered mode)."""
+        return len(self._pending)
+
+    def flush(self) -> None:
+        """Write the buffered lines in one `os.write` (nothing to do unbuffered).
+
+        Raises:
+            OSError: the write failed; the lines not written are dropped (a caller that
+                goes on recording after that gets a file with a gap, as after any failed write).
+        """
+        if not self._pending or self._fd is None:
+            return
+        data = memoryview(b"\n".join(self._pending) + b"\n")
+        self._pending = []
+        while data:
+            data = data[os.write(self._fd, data):]
+
     def finish(self) -> None:
-        """Stop recording but keep the lines readable by `read_event` (idempotent)."""
-        fd, self._fd = self._fd, None
-        if fd is not None:
+        """Write what is buffered, then stop recording but keep the lines readable by
+        `read_event` (idempotent)."""
+        if self._fd is None:
+            return
+        try:
+            self.flush()
+        finally:
+            fd, self._fd = self._fd, None
             os.close(fd)
 
     def close(self) -> None:

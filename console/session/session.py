@@ -16,6 +16,10 @@ counts them. `server-error` is left out: the error itself is already a note. The
 are also kept, in order (`findings`) and by the event each is reported at
 (`findings_by_event`), so the event log can mark that row and the diagnostics view list them
 all; findings are few, so two small containers beside the compact store cost nothing.
+
+Every session also keeps its turns' timelines and costs (`timelines`, a `TurnTimelines`
+fed the same events on the session's clock), for the turn view; when an answer is cut, the
+header's figure of audio generated but never heard is refreshed from them.
 """
 
 from __future__ import annotations
@@ -29,9 +33,13 @@ from console.lint.findings import Finding
 from console.session.annotations import Annotations, ConversationNote, ItemLookup, ItemMarks, NoteKind
 from console.session.event_store import EventStore
 from console.session.lint_marks import LintMarks
-from console.session.stats import SessionStats
+from console.session.stats import DEFAULT_PRICE_TABLE, SessionStats
+from console.session.turn_timelines import TurnTimelines, unheard_summary
 
 SessionKind = Literal["console", "replay", "proxy", "attach"]
+#: Events after which the never-heard audio figure may change: a truncation, or a
+#: `response.done` bringing the usage it is priced from.
+_CUT_OR_BILLED = frozenset({"conversation.item.truncate", "conversation.item.truncated", "response.done"})
 EventListener = Callable[[dict[str, Any]], None]
 #: Told of every connection change: (state, a plain sentence that never holds the key).
 ConnectionListener = Callable[[str, str], None]
@@ -87,6 +95,9 @@ class Session:
         self._reset = False
         self.lint = LintMarks(protocol, on_finding=self._lint_finding)
         self._first_time: float | None = None
+        self.timelines = TurnTimelines()
+        #: Never-heard audio of earlier conversations (ms, USD), kept like the header's cost.
+        self._unheard_carry: tuple[float, float | None] = (0.0, None)
 
     # --- what the views read ------------------------------------------------------------
 
@@ -159,7 +170,23 @@ class Session:
         if self._first_time is None:
             self._first_time = now
         self.lint.observe(index, source, event, now - self._first_time)
+        if self.timelines.observe(index, source, event, now - self._first_time) and \
+                str(event.get("type", "")) in _CUT_OR_BILLED:
+            self._refresh_unheard()
         return index
+
+    def turn_rows(self) -> list[dict[str, Any]]:
+        """Each turn's timeline and cost (see `TurnTimelines.rows`), priced as the header is."""
+        return self.timelines.rows(self.stats.model or None, DEFAULT_PRICE_TABLE)
+
+    def _refresh_unheard(self) -> None:
+        unheard = unheard_summary(self.timelines.rows(self.stats.model or None, DEFAULT_PRICE_TABLE, only_cut=True))
+        carried_ms, carried_usd = self._unheard_carry
+        if unheard["turns"] or carried_ms:
+            self.stats.unheard_ms = carried_ms + unheard["ms"]
+            usd = [v for v in (carried_usd, unheard["usd"]) if v is not None]
+            self.stats.unheard_usd = round(sum(usd), 6) if usd else None
+            self.mark_stats_changed()
 
     def _lint_finding(self, finding: Finding) -> None:
         self.stats.lint_findings += 1
@@ -191,6 +218,8 @@ class Session:
     def reset_conversation(self) -> None:
         """A new conversation replaces the old one (views clear theirs)."""
         self._reset = True
+        self._unheard_carry = (self.stats.unheard_ms or 0.0, self.stats.unheard_usd)
+        self.timelines.reset()
         self.annotations.clear_marks()
 
     def take_changes(self) -> SessionChanges | None:

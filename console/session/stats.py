@@ -36,7 +36,9 @@ def usage_cost(usage: dict[str, Any], model: str | None, prices: PriceTable | No
     table = prices or DEFAULT_PRICE_TABLE
     if table.lookup(model) is None:
         return None
-    return estimate_cost(usage_totals([usage]), model, table)["total"] or 0.0
+    # None too when the usage has tokens the entry cannot price (images without an image
+    # price, a model billed per minute of audio): never a low figure.
+    return estimate_cost(usage_totals([usage]), model, table)["total"]
 
 
 def _int(value: Any) -> int:
@@ -79,6 +81,10 @@ class SessionStats:
     cost_usd: float = 0.0
     #: A model whose usage could not be priced (the header then says so, not a wrong figure).
     unpriced_model: str | None = None
+    #: Audio generated after truncation points (paid for, never played): its length and
+    #: estimated cost (None: nothing cut yet, or no price), set by the session's turn timelines.
+    unheard_ms: float | None = None
+    unheard_usd: float | None = None
     responses: int = 0
     errors: int = 0
     #: Protocol-lint findings so far (`console.lint`), each also a note in the conversation.

@@ -28,7 +28,9 @@ from .conversation import Conversation, Item, Part, audio_part
 from .errors import ApiError, FatalError
 from .faults import FaultInjector, FaultPlan
 from .idle import IdleTimer
-from .responder import Context, Rule, choose_reply
+from .mcp import McpState
+from .mcp_schema import function_tools
+from .responder import Context, Reply, Rule, choose_reply
 from .response import ResponseParams, ResponseRun, audio_tokens, text_tokens
 from .session import Session
 from .vad import EnergyVad
@@ -96,6 +98,7 @@ class Connection:
         self.idle = IdleTimer(self._idle_timeout, self.spawn)
         self.active: ResponseRun | None = None
         self.last_response: ResponseRun | None = None
+        self.mcp = McpState()
         self.sent_counts: Counter[str] = Counter()  #: events sent per type (bounded, for debugging)
         self._tasks: set[asyncio.Task[Any]] = set()
         self._reset_vad()
@@ -206,6 +209,8 @@ class Connection:
         if after.turn_detection != before.turn_detection or after.input_rate != before.input_rate:
             self._reset_vad()
         await self.send({"type": "session.updated", "event_id": new_event_id(), "session": self.session.snapshot()})
+        if self.protocol == "ga":
+            await self.mcp.session_updated(self)
 
     async def on_transcription_session_update(self, event: dict[str, Any]) -> None:
         raise ApiError(None, "The simulator runs realtime sessions only; transcription sessions are not simulated.", "type")
@@ -372,9 +377,15 @@ class Connection:
     # --- conversation -------------------------------------------------------------
 
     async def on_conversation_item_create(self, event: dict[str, Any]) -> None:
-        item = parse_item(event["item"], self.protocol, self.session.settings)
+        approval = self.protocol == "ga" and event["item"].get("type") == "mcp_approval_response"
+        if approval:
+            item: Item = self.mcp.parse_response_item(event["item"])
+        else:
+            item = parse_item(event["item"], self.protocol, self.session.settings)
         previous = self.conversation.insert(item, event.get("previous_item_id"))
         await self._announce_item(item, previous)
+        if approval and self.active is None:  # the server goes on with the approved (or declined) call
+            await self.start_response({})
 
     async def on_conversation_item_delete(self, event: dict[str, Any]) -> None:
         self.conversation.delete(event["item_id"])
@@ -418,10 +429,12 @@ class Connection:
         self.idle.disarm()
         settings = self.session.settings
         items = self._resolve_input(overrides["input"]) if "input" in overrides else self.conversation.items()
-        context = Context(items, tuple(overrides.get("tools", settings.tools)),
+        context = Context(items, function_tools(overrides.get("tools", settings.tools)),
                           overrides.get("tool_choice", settings.tool_choice), self.settings.rules)
         params = ResponseParams.resolve(self.protocol, self.session, overrides)
-        run = ResponseRun(self, params, choose_reply(context), items)
+        plan = self.mcp.plan(items) if self.protocol == "ga" else None
+        reply = Reply(mcp=self.mcp.streamer(plan)) if plan is not None else choose_reply(context)
+        run = ResponseRun(self, params, reply, items)
         self.active = run
         run.task = self.spawn(run.run())
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,10 +50,11 @@ class ToolCall:
 
 @dataclass(frozen=True)
 class Reply:
-    """Either text to say or a tool to call."""
+    """Either text to say, a tool to call, or an MCP stream (`mcp.McpState.streamer`)."""
 
     text: str = ""
     call: ToolCall | None = None
+    mcp: Callable[[Any], Awaitable[None]] | None = None
 
 
 @dataclass

@@ -248,7 +248,9 @@ class ResponseRun:
         await self._send({"type": "response.created", "event_id": new_event_id(), "response": self.render()})
         try:
             self._check_cancel()
-            if self.reply.call is not None:
+            if self.reply.mcp is not None:
+                await self.reply.mcp(self)
+            elif self.reply.call is not None:
                 await self._function_call()
             else:
                 await self._message()

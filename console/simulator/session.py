@@ -27,6 +27,7 @@ from console.realtime.protocol import (
 )
 
 from .errors import ApiError
+from .mcp_schema import MCP_TOOL, check_unique_labels, masked_tool
 from .schema import (
     ANY_OBJECT,
     BOOLEAN,
@@ -76,13 +77,25 @@ _TOOL = obj(
 )
 
 
-def tool_list(value: Any, path: str) -> None:
+_BETA_TOOL = tagged("type", {"function": _TOOL})  # beta has no MCP tools
+
+
+def tool_list(value: Any, path: str, check: Any = _BETA_TOOL) -> None:
     """Check function tool definitions; names must be unique, as upstream requires."""
-    ListOf(_TOOL)(value, path)
-    names = [tool["name"] for tool in value]
+    ListOf(check)(value, path)
+    names = [tool.get("name") for tool in value]
     for index, name in enumerate(names):
-        if names.index(name) != index:
+        if name is not None and names.index(name) != index:
             raise ApiError("invalid_value", f"Duplicate tool name '{name}'.", f"{path}[{index}].name")
+
+
+_GA_TOOL = tagged("type", {"function": _TOOL, "mcp": MCP_TOOL})
+
+
+def ga_tool_list(value: Any, path: str) -> None:
+    """GA tools: functions and remote MCP servers (labels unique too)."""
+    tool_list(value, path, _GA_TOOL)
+    check_unique_labels(value, path)
 
 
 _TRANSCRIPTION = obj((), model=STRING, language=STRING, prompt=STRING)
@@ -152,7 +165,7 @@ GA_SESSION = obj(
         ),
         output=obj((), format=GA_FORMAT, voice=voice_name, speed=Scalar("number", minimum=0.25, maximum=1.5)),
     ),
-    tools=tool_list,
+    tools=ga_tool_list,
     tool_choice=GA_TOOL_CHOICE,
     max_output_tokens=max_tokens,
     tracing=_TRACING,
@@ -309,5 +322,8 @@ class Session:
         )
 
     def snapshot(self) -> dict[str, Any]:
-        """The session as `session.created` / `session.updated` carry it."""
-        return copy.deepcopy(self.data)
+        """The session as `session.created` / `session.updated` carry it (MCP secrets hidden)."""
+        data = copy.deepcopy(self.data)
+        if any(isinstance(t, dict) and t.get("type") == "mcp" for t in data.get("tools") or ()):
+            data["tools"] = [masked_tool(t) if t.get("type") == "mcp" else t for t in data["tools"]]
+        return data

@@ -17,6 +17,7 @@ from console.realtime.protocol import CLIENT_EVENTS, AudioCodec, Protocol, new_e
 from .conversation import Item, Part, audio_part
 from .errors import ApiError
 from .images import image_part
+from .mcp_schema import APPROVAL_RESPONSE
 from .schema import ANY_OBJECT, BOOLEAN, STRING, ListOf, Nullable, Obj, OneOf, Scalar, enum, obj, tagged
 from .session import (BETA_FORMATS, BETA_SESSION, GA_FORMAT, GA_SESSION, GA_TOOL_CHOICE, SessionSettings, max_tokens,
                       tool_list, voice_name)
@@ -38,9 +39,10 @@ _FUNCTION_OUTPUT = obj(("type", "call_id", "output"), type=STRING, call_id=STRIN
 _BETA_CONTENT = ("input_text", "input_audio", "item_reference", "text", "audio")
 
 
-def _role_tagged(roles: dict[str, Obj]) -> Any:
+def _role_tagged(roles: dict[str, Obj], **more: Any) -> Any:
     message = tagged("role", roles)
-    return tagged("type", {"message": message, "function_call": _FUNCTION_CALL, "function_call_output": _FUNCTION_OUTPUT})
+    return tagged("type", {"message": message, "function_call": _FUNCTION_CALL, "function_call_output": _FUNCTION_OUTPUT,
+                           **more})
 
 
 ITEM = {
@@ -49,7 +51,7 @@ ITEM = {
         "user": _message(("input_text", "input_audio", "input_image")),
         "assistant": _message(("output_text", "output_audio")),
         "system": _message(("input_text",)),
-    }),
+    }, mcp_approval_response=APPROVAL_RESPONSE),
 }
 _REFERENCE = obj(("type", "id"), type=STRING, id=STRING)
 

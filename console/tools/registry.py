@@ -8,11 +8,17 @@ into a visible `Memory`), a fixed JSON reply, a Python callable loaded from
 installs them on a `RealtimeClient` with `add_tool`, keeping the client in step when the
 tool editor adds, edits or removes a tool.
 
-No Textual here: the UI supplies `manual_prompt` and subscribes to `Memory` changes.
+Remote MCP servers (`console.tools.mcp.McpServer`, GA only) are kept beside the function
+tools and sent as the session's `mcp` tools; when a server asks for approval, or before a
+function tool marked `ask` runs, the registry asks `approval_prompt` (approve / deny).
+
+No Textual here: the UI supplies `manual_prompt` and `approval_prompt` and subscribes to
+`Memory` changes.
 """
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import importlib
 import inspect
@@ -29,6 +35,7 @@ from console.tools.demos import (  # re-exported: console.tools.registry is the 
     Memory,
     get_weather,
 )
+from console.tools.mcp import DECLINED_OUTPUT, GA_ONLY, ApprovalAsk, ApprovalPrompt, McpServer, is_mcp_entry
 from console.tools.schema import (
     NAME_PATTERN,
     ToolSpecError,
@@ -63,6 +70,18 @@ class ToolClient(Protocol):
     def remove_tool(self, name: str) -> Any: ...
 
 
+class McpClient(Protocol):
+    """The part of `RealtimeClient` MCP servers and their approvals need (GA clients)."""
+
+    protocol: str
+
+    def set_mcp_tools(self, definitions: list[dict[str, Any]]) -> Any: ...
+
+    def approve_mcp(self, request_id: str, approve: bool, reason: str | None = None) -> Any: ...
+
+    def on(self, event_name: str, handler: Callable[..., Any]) -> Any: ...
+
+
 # --- specs and the registry -------------------------------------------------------------------
 
 
@@ -73,12 +92,15 @@ class ToolSpec:
     config by kind: demo {"demo": "get_weather" | "set_memory"} (defaults to the tool's
     name); fixed {"reply": <any JSON>}; python {"target": "module:function"}; manual {}.
     `func` holds a callable given directly (from `--tools module:attr`) instead of a target.
+    `ask`: ask the user (approve / deny) before the handler runs; denied, the model gets
+    `{"error": "declined by user"}`.
     """
 
     definition: dict[str, Any]
     kind: HandlerKind = "manual"
     config: dict[str, Any] = field(default_factory=dict)
     func: Callable[..., Any] | None = field(default=None, repr=False, compare=False)
+    ask: bool = False
 
     @property
     def name(self) -> str:
@@ -110,6 +132,8 @@ class ToolSpec:
     def to_json(self) -> dict[str, Any]:
         """The tools-file form: the definition plus a "handler" object."""
         handler: dict[str, Any] = {"kind": self.kind, **copy.deepcopy(self.config)}
+        if self.ask:
+            handler["ask"] = True
         return {**copy.deepcopy(self.definition), "handler": handler}
 
     @classmethod
@@ -120,16 +144,20 @@ class ToolSpec:
         entry = dict(entry)
         handler = entry.pop("handler", None)
         name = entry.get("name")
+        ask = False
         if handler is None:
             kind, config = ("demo", {}) if name in DEMO_DEFINITIONS else ("manual", {})
         elif isinstance(handler, dict):
             config = dict(handler)
             kind = config.pop("kind", None)
+            ask = config.pop("ask", False)
             if kind is None:
                 raise ToolSpecError(f'tool {name}: the handler needs a "kind" ({", ".join(HANDLER_KINDS)})')
+            if not isinstance(ask, bool):
+                raise ToolSpecError(f'tool {name}: "ask" must be true or false')
         else:
             raise ToolSpecError(f'tool {name}: "handler" must be an object such as {{"kind": "manual"}}')
-        return cls(entry, kind, config).validate()
+        return cls(entry, kind, config, ask=ask).validate()
 
 
 def demo_specs() -> list[ToolSpec]:
@@ -145,13 +173,19 @@ class ToolRegistry:
     """
 
     def __init__(self, specs: Iterable[ToolSpec] = (), *, memory: Memory | None = None,
-                 manual_prompt: ManualPrompt | None = None) -> None:
+                 manual_prompt: ManualPrompt | None = None, approval_prompt: ApprovalPrompt | None = None,
+                 mcp_servers: Iterable[McpServer] = ()) -> None:
         self.memory: Memory = memory if memory is not None else Memory()
         self.manual_prompt: ManualPrompt | None = manual_prompt
+        self.approval_prompt: ApprovalPrompt | None = approval_prompt
         self._specs: dict[str, ToolSpec] = {}
+        self._mcp: dict[str, McpServer] = {}
         self._client: ToolClient | None = None
+        self._answering: set[asyncio.Future[Any]] = set()
         for spec in specs:
             self.add(spec)
+        for server in mcp_servers:
+            self.add_mcp(server)
 
     # -- queries
     def specs(self) -> list[ToolSpec]:
@@ -223,20 +257,126 @@ class ToolRegistry:
         except (ValueError, KeyError) as exc:
             raise ToolSpecError(f"the client could not remove tool {name!r}: {exc}") from None
 
+    # -- MCP servers (GA only)
+    @property
+    def protocol(self) -> str | None:
+        """The installed client's protocol ("ga" / "beta"), None before `install`."""
+        return getattr(self._client, "protocol", None)
+
+    def mcp_servers(self) -> list[McpServer]:
+        """The MCP servers, in the order they were added."""
+        return list(self._mcp.values())
+
+    def get_mcp(self, label: str) -> McpServer | None:
+        return self._mcp.get(label)
+
+    def add_mcp(self, server: McpServer) -> McpServer:
+        """Validate and add an MCP server; ToolSpecError if invalid, its label is taken, or
+        the installed client speaks beta (MCP is GA only)."""
+        server.validate()
+        if server.label in self._mcp:
+            raise ToolSpecError(f"an MCP server labelled {server.label!r} already exists")
+        self._mcp[server.label] = server
+        self._sync_mcp(undo=lambda: self._mcp.pop(server.label))
+        return server
+
+    def replace_mcp(self, old_label: str, server: McpServer) -> McpServer:
+        """Swap the server labelled `old_label` for `server` (which may rename it), in place."""
+        server.validate()
+        if old_label not in self._mcp:
+            raise ToolSpecError(f"no MCP server labelled {old_label!r}")
+        if server.label != old_label and server.label in self._mcp:
+            raise ToolSpecError(f"an MCP server labelled {server.label!r} already exists")
+        before = dict(self._mcp)
+        self._mcp = {(server.label if k == old_label else k): (server if k == old_label else v)
+                     for k, v in self._mcp.items()}
+
+        def undo() -> None:
+            self._mcp = before
+
+        self._sync_mcp(undo)
+        return server
+
+    def remove_mcp(self, label: str) -> McpServer:
+        if label not in self._mcp:
+            raise ToolSpecError(f"no MCP server labelled {label!r}")
+        server = self._mcp.pop(label)
+        self._sync_mcp(undo=lambda: self._mcp.__setitem__(label, server))
+        return server
+
+    def _sync_mcp(self, undo: Callable[[], Any] | None = None) -> None:
+        """Hand the client the MCP servers (it updates the session); undo on refusal."""
+        client = self._client
+        if client is None or not hasattr(client, "set_mcp_tools"):
+            return
+        mcp_client: McpClient = client  # type: ignore[assignment]
+        if mcp_client.protocol != "ga":
+            if self._mcp:
+                if undo is not None:
+                    undo()
+                raise ToolSpecError(GA_ONLY)
+            return
+        if not self._mcp and not getattr(client, "mcp_tools", None):
+            return  # nothing to add or remove: no needless session.update
+        try:
+            mcp_client.set_mcp_tools([s.definition() for s in self._mcp.values()])
+        except (ValueError, TypeError) as exc:
+            if undo is not None:
+                undo()
+            raise ToolSpecError(f"the client refused the MCP servers: {exc}") from None
+
+    def _on_item_completed(self, payload: dict[str, Any]) -> None:
+        """An MCP server asks for approval: ask the user, then answer the server."""
+        item = payload.get("item") or {}
+        if item.get("type") != "mcp_approval_request" or self.approval_prompt is None:
+            return
+        client = self._client
+        ask = ApprovalAsk(str(item.get("name")), str(item.get("arguments") or ""), str(item.get("server_label")))
+        prompt = self.approval_prompt
+
+        async def answer() -> None:
+            approved = await prompt(ask)
+            if client is self._client and getattr(client, "is_connected", lambda: True)():
+                client.approve_mcp(str(item["id"]), bool(approved))  # type: ignore[union-attr]
+
+        task = asyncio.ensure_future(answer())
+        self._answering.add(task)
+        task.add_done_callback(self._answering.discard)
+
     # -- the client
     def install(self, client: ToolClient) -> None:
-        """Add every tool to `client` and keep it in step with later edits (again: no-op)."""
+        """Add every tool and MCP server to `client`, keep it in step with later edits, and
+        answer its MCP approval requests through `approval_prompt` (again: no-op)."""
         if client is self._client:
             return
         self._client = client
         for spec in self._specs.values():
             self._client_add(spec)
+        if hasattr(client, "on"):
+            client.on("conversation.item.completed", self._on_item_completed)  # type: ignore[attr-defined]
+        self._sync_mcp()
 
     def handler_for(self, spec: ToolSpec) -> ToolHandler:
-        """The async handler the client calls with the parsed arguments for this spec.
+        """The async handler the client calls with the parsed arguments for this spec
+        (asking the user first when the spec says `ask`).
 
         Exceptions propagate: the client turns them into {"error": message} outputs.
         """
+        run = self._handler(spec)
+        if not spec.ask:
+            return run
+        name = spec.name
+
+        async def asking_handler(args: dict[str, Any]) -> Any:
+            if self.approval_prompt is None:
+                raise ToolSpecError(f"tool {name} asks before running but the console has no prompt for it")
+            if not await self.approval_prompt(ApprovalAsk(name, json.dumps(args, ensure_ascii=False))):
+                return dict(DECLINED_OUTPUT)
+            return await run(args)
+
+        return asking_handler
+
+    def _handler(self, spec: ToolSpec) -> ToolHandler:
         name = spec.name
         if spec.kind == "demo":
             demo = spec.config.get("demo", name)
@@ -298,10 +438,18 @@ class ToolRegistry:
         if not isinstance(data, list):
             raise ToolSpecError(f'{path}: expected a list of tool definitions (or {{"tools": [...]}})')
         try:
-            specs = [ToolSpec.from_json(entry) for entry in data]
+            specs = [ToolSpec.from_json(entry) for entry in data if not is_mcp_entry(entry)]
+            servers = [McpServer.from_json(entry) for entry in data if is_mcp_entry(entry)]
         except ToolSpecError as exc:
             raise ToolSpecError(f"{path}: {exc}") from None
-        return self._add_all(specs, str(path))
+        labels = [s.label for s in servers]
+        for label in labels:
+            if labels.count(label) > 1 or label in self._mcp:
+                raise ToolSpecError(f"{path}: MCP server {label!r} is defined twice")
+        added = self._add_all(specs, str(path))
+        for server in servers:
+            self.add_mcp(server)
+        return added
 
     def load_attr(self, target: str) -> list[ToolSpec]:
         """Add tools from a Python attribute `module:attr`.
@@ -364,7 +512,7 @@ class ToolRegistry:
     def save_file(self, path: str | Path) -> Path:
         """Write every tool (with its handler) as a tools file `load_file` reads back."""
         path = Path(path)
-        data = [spec.to_json() for spec in self._specs.values()]
+        data = [spec.to_json() for spec in self._specs.values()] + [s.definition() for s in self._mcp.values()]
         try:
             path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
         except OSError as exc:

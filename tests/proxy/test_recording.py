@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from pathlib import Path
+from typing import Any
 
 import pytest
 import websockets
 
 from console.proxy import ProxyServer, ProxySession, UpstreamTarget
+from console.recording.format import redact
+from console.recording.reader import Recording
 from console.recording.writer import SessionRecorder
 from console.simulator import Simulator
-from tests.proxy.helpers import UPSTREAM_KEY, read_recording, wait_until
+from tests.proxy.helpers import UPSTREAM_KEY, TapUpstream, read_recording, wait_until
 
 
 def _target(sim: Simulator) -> UpstreamTarget:
@@ -53,6 +57,7 @@ async def test_a_recorder_error_stops_the_recording_and_the_relay_goes_on(
             await wait_until(lambda: len(sessions) == 1)
             recording = sessions[0].recording
             assert recording is not None and recording.recorder is not None
+            await wait_until(lambda: recording.events_written == 1, what="session.created recorded")
             recording.recorder.finish()  # the file is gone for writing: the next record fails
             with caplog.at_level(logging.ERROR, "console.proxy"):
                 await app.send(json.dumps({"type": "session.update", "session": {"type": "realtime"}}))
@@ -63,3 +68,89 @@ async def test_a_recorder_error_stops_the_recording_and_the_relay_goes_on(
     assert not recording.active
     _, lines = read_recording(recording.path)
     assert [line["event"]["type"] for line in lines] == ["session.created"]
+
+
+#: Relayed frames as apps and servers write them: compact or spaced, `type` first or not,
+#: over several lines, holding a key, a repeated `type`, non-ASCII and escaped surrogates.
+FRAMES = [
+    '{"type":"response.output_text.delta","delta":"Once upon a time"}',
+    '{ "type" : "session.update" , "session": {"instructions":"caf\\u00e9 — é 🎧"} }',
+    '{"event_id":"e1","type":"response.create","response":{"temperature":1.0E0}}',
+    '{\n  "type": "response.create"\n}',
+    '{"type":"session.update","session":{"client_secret":{"value":"ek_123"}},"note":"sk-' + "a" * 24 + '"}',
+    '{"type":"conversation.item.create","type":"response.cancel"}',
+    '{"type": "response.output_text.delta", "delta": "\\ud83c\\udfa7 ü\\n"}',
+    '{"type":"response.output_audio.delta","delta":"UklGRiQAAABXQVZF"}',
+    '{"type":"input_audio_buffer.append","audio":"UklGRiQAAABXQVZF","api_key":"sk-' + "b" * 24 + '"}',
+]
+
+
+def _recorded(path: Path, frames: list[str], *, spliced: bool) -> list[dict[str, Any]]:
+    with SessionRecorder(path, endpoint="ws://h/v1/realtime", protocol="ga", model="m", buffered=spliced) as rec:
+        for i, text in enumerate(frames):
+            source = "client" if i % 2 else "server"
+            if spliced:
+                rec.record_text("2026-01-01T00:00:00.000Z", source, text, json.loads(text),
+                                marks={"injected": True} if i == 2 else None)
+            else:
+                rec.record("2026-01-01T00:00:00.000Z", source, json.loads(text),
+                           marks={"injected": True} if i == 2 else None)
+    with Recording.open(path) as recording:
+        assert not recording.problems and len(recording) == len(frames)
+        return [{"type": recording.type_of(n), "source": recording.source_of(n), **recording.record(n).__dict__}
+                for n in range(len(recording))]
+
+
+def test_spliced_frames_read_back_as_the_same_events_as_serialised_ones(tmp_path: Path) -> None:
+    spliced = _recorded(tmp_path / "spliced.jsonl", FRAMES, spliced=True)
+    serialised = _recorded(tmp_path / "serialised.jsonl", FRAMES, spliced=False)
+    assert spliced == serialised  # same events, types, sources, times and marks for every reader
+    lines = (tmp_path / "spliced.jsonl").read_text(encoding="utf-8").splitlines()[1:]
+    # Frames that can stand in a line as they are, are; the others are serialised (type
+    # first, one line, redacted, the last `type` of a repeated key).
+    assert lines[0] == '{"time": "2026-01-01T00:00:00.000Z", "source": "server", "event": ' + FRAMES[0] + "}"
+    assert FRAMES[1] in lines[1] and FRAMES[6] in lines[6] and FRAMES[7] in lines[7]
+    assert lines[2].endswith('"injected": true}') and '"event": {"type": "response.create", "event_id"' in lines[2]
+    assert "sk-" not in lines[4] and "ek_123" not in lines[4] and "sk-" not in lines[8]
+    assert json.loads(lines[5])["event"] == {"type": "response.cancel"} and lines[5].count('"type"') == 1
+
+
+def test_buffered_lines_reach_the_file_on_flush_read_back_and_finish(tmp_path: Path) -> None:
+    path = tmp_path / "r.jsonl"
+    rec = SessionRecorder(path, endpoint="ws://h/v1/realtime", protocol="ga", model="m", buffered=True)
+    assert len(path.read_text().splitlines()) == 1  # the header is written at once
+    rec.record_text(None, "server", FRAMES[0], json.loads(FRAMES[0]))
+    rec.record(None, "client", {"type": "response.create"})
+    assert rec.unflushed == 2 and len(path.read_text().splitlines()) == 1
+    rec.flush()
+    assert rec.unflushed == 0 and len(path.read_text().splitlines()) == 3
+    rec.record(None, "client", {"type": "response.cancel"})
+    assert rec.read_event(2)["event"] == {"type": "response.cancel"}  # reading back writes first
+    rec.record(None, "server", {"type": "response.done"})
+    rec.finish()
+    _, lines = read_recording(path)
+    assert [line["event"]["type"] for line in lines] == [
+        "response.output_text.delta", "response.create", "response.cancel", "response.done"]
+    assert rec.read_event(3)["event"] == {"type": "response.done"}  # still readable after finish
+    rec.close()
+
+
+async def test_a_burst_of_frames_is_relayed_in_order_and_recorded_completely(tmp_path: Path) -> None:
+    # Large frames too: more than the relay queues before writing and waiting for the socket.
+    audio = [json.dumps({"type": "response.output_audio.delta", "delta": chr(65 + i % 26) * 40_000}) for i in range(40)]
+    greeting: list[str | bytes] = [FRAMES[i % len(FRAMES)] for i in range(300)] + audio + [b"\x00binary", "not json"]
+    sent = [json.dumps({"type": "conversation.item.create", "n": i}) for i in range(300)]
+    async with TapUpstream(greeting=greeting) as tap, \
+            ProxyServer(UpstreamTarget(tap.url, None, "url"), record_dir=tmp_path) as proxy:
+        async with websockets.connect(proxy.url + "?model=gpt-realtime", max_size=None, max_queue=None) as app:
+            received = [await app.recv() for _ in greeting]
+            await asyncio.gather(*(app.send(text) for text in sent))  # one burst, no waiting
+            await wait_until(lambda: len(tap.received) == len(sent), what="every client frame upstream")
+        await wait_until(lambda: not proxy.sessions)
+    assert received == greeting and tap.received == sent
+    (path,) = tmp_path.iterdir()
+    _, lines = read_recording(path)
+    # Redacted as any recorded event is (one frame holds a key).
+    assert [line["event"] for line in lines if line["source"] == "server"] == [
+        redact(json.loads(f)) for f in greeting[:340]]
+    assert [line["event"] for line in lines if line["source"] == "client"] == [json.loads(s) for s in sent]

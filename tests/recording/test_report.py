@@ -141,8 +141,8 @@ def test_price_override_file(tmp_path: Path) -> None:
     assert table.lookup("gpt-realtime-mini-2025-10-06")[0] == "gpt-realtime-mini"
     assert table.lookup("my-model")[0] == "my-model"
     assert table.lookup("gpt-realtimer") is None
-    assert table.lookup("gpt-realtime-2.1-mini") is None  # not priced as gpt-realtime
-    assert table.lookup("gpt-realtime-translate") is None
+    assert table.lookup("gpt-realtime-2.1-mini")[0] == "gpt-realtime-2.1-mini"  # never as gpt-realtime
+    assert table.lookup("gpt-realtime-9-nano") is None
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -161,7 +161,7 @@ def test_cli_json_document_and_fail_on(recorded: tuple[str, Path, dict], capsys:
                         "fail_on", "files"}
     assert doc["files"] == [str(path)]
     assert set(doc["turns"][0]) == {"number", "start_event", "start_s", "trigger", "user", "assistant",
-                                    "latency", "timeline", "interrupted"}
+                                    "latency", "timeline", "interrupted", "cost"}
     code, out, err = run_cli(capsys, "inspect", str(path), "--fail-on", "error")
     assert code == 1 and "fail-on error" in err and "response_cancel_not_active" in err
     assert run_cli(capsys, "inspect", str(path), "--fail-on", "cancelled")[0] == 1

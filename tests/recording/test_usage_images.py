@@ -35,10 +35,11 @@ def test_image_tokens_are_priced_when_the_table_prices_them() -> None:
     assert cost["total"] == round(4.0 + 0.1 + 10 * 16.0 / 1e6, 6)
 
 
-def test_unpriced_image_tokens_are_named_in_the_note() -> None:
+def test_unpriced_image_tokens_leave_no_total_and_say_how_to_price_them() -> None:
     prices = PriceTable(models={"gpt-realtime": dict(DEFAULT_PRICES["gpt-realtime"])})
     cost = estimate_cost(usage_totals([_usage(0, 425, 0)]), "gpt-realtime", prices)
-    assert "image_input" not in cost["breakdown"]
-    assert "425 image input tokens have no price for gpt-realtime" in cost["note"]
+    assert "image_input" not in cost["breakdown"] and cost["total"] is None  # never counted as free
+    assert cost["note"] == ("no image price for model gpt-realtime (425 image tokens; "
+                            "add image_input and image_cached_input with --prices)")
     plain = estimate_cost(usage_totals([_usage(10, 0, 0)]), "gpt-realtime", prices)
     assert plain["note"] == "input transcription (e.g. whisper-1) is billed separately and not included"

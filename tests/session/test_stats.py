@@ -35,14 +35,16 @@ def test_price_lookup_matches_exact_names_and_dated_snapshots_only() -> None:
     mini = DEFAULT_PRICES["gpt-realtime-mini"]
     assert usage_cost({"input_tokens": 1_000_000}, "gpt-realtime-mini-2025-10-06") == pytest.approx(mini["text_input"])
     # no prefix guessing: another model is not priced as the family it starts like
-    assert usage_cost(USAGE, "gpt-realtime-2.1-mini") is None
+    assert usage_cost(USAGE, "gpt-realtime-9-nano") is None
     assert usage_cost(USAGE, "some-simulator-model") is None
+    # gpt-realtime-2.1-mini has its own (mini) prices, far below gpt-realtime's
+    assert usage_cost(USAGE, "gpt-realtime-2.1-mini") < usage_cost(USAGE, "gpt-realtime") / 3
 
 
 def test_an_unpriced_model_shows_no_figure_in_the_header() -> None:
-    s = SessionStats(model="gpt-realtime-2.1-mini")
+    s = SessionStats(model="gpt-realtime-9-nano")
     s.observe("server", {"type": "response.done", "response": {"status": "completed", "usage": USAGE}}, 1.0)
-    assert s.unpriced_model == "gpt-realtime-2.1-mini" and s.cost_usd == 0.0
+    assert s.unpriced_model == "gpt-realtime-9-nano" and s.cost_usd == 0.0
     from widgets.status_header import render_status
 
     assert "no price" in render_status(s, 2.0, 200).plain
@@ -133,3 +135,14 @@ def test_a_reconnect_says_the_usage_spans_sessions_and_forgets_the_old_latency()
     assert s.sessions == 2 and s.last_latency_ms is None and s.input_tokens == 1000
     shown = render_status(s, 5.0, 200).plain
     assert "(2 sessions)" in shown and "latency —" in shown
+
+
+def test_header_shows_the_cost_of_audio_never_heard_while_there_is_room() -> None:
+    from widgets.status_header import render_status
+
+    s = SessionStats(model="gpt-realtime", cost_usd=0.0412, unheard_ms=2300.0, unheard_usd=0.0029)
+    assert "≈$0.0412 (≈$0.0029 unheard)" in render_status(s, 2.0, 200).plain
+    narrow = render_status(s, 2.0, 60).plain
+    assert "≈$0.0412" in narrow and "unheard" not in narrow  # it gives way before the cost itself
+    s.unheard_usd = None  # cut, but the model has no price: the length is still worth saying
+    assert "(2.3 s unheard)" in render_status(s, 2.0, 200).plain

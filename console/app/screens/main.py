@@ -22,6 +22,7 @@ from console.app.screens.conversation_sync import LiveConversationSync
 from console.app.screens.diagnostics import open_diagnostics
 from console.app.screens.event_detail_screen import open_event_detail
 from console.app.screens.footer_labels import NARROW_DROP, PANE_KEYS, SHORT_LABELS
+from console.app.screens.turns import TurnsScreen
 from console.app.messages import BridgeFlushed, ConnectionChanged, StatusNoted
 from widgets.console_footer import ConsoleFooter
 from widgets.conversation_view import ConversationView
@@ -60,6 +61,8 @@ class MainScreen(Screen[None]):
         # Not in the footer (it has no room left at 80 columns); the palette lists it.
         Binding("ctrl+g", "diagnostics", "Diagnostics", id="main.diagnostics", show=False,
                 tooltip="List the session's lint findings; enter selects one's event in the log"),
+        Binding("f6", "turns", "Turns", id="main.turns", show=False,
+                tooltip="Each turn's latency and cost, and the selected turn's timeline as a bar chart"),
     ]
 
     #: `-narrow` (app.tcss stacks the conversation under the event log) below 100 columns;
@@ -221,6 +224,20 @@ class MainScreen(Screen[None]):
     def action_diagnostics(self) -> None:
         """Every lint finding of the session; the one chosen is selected in the log."""
         open_diagnostics(self.query_one(LogPane), self.app.session.findings)
+
+    def action_turns(self) -> None:
+        """Each turn's latency and cost, the selected one (the conversation's selected
+        item's turn, else the newest) as a timeline chart; enter selects its first event."""
+        session = self.app.session
+
+        def chosen(index: int | None) -> None:
+            if index is not None and 0 <= index < len(self.app.store):
+                pane = self.query_one(LogPane)
+                pane.reveal(index)
+                pane.focus_log()
+
+        selected = session.timelines.turn_of_item(self.query_one(ConversationView).selected_item_id())
+        self.app.push_screen(TurnsScreen(session.turn_rows, selected=selected), chosen)
 
     def action_focus_conversation(self) -> None:
         cards = list(self.query_one(ConversationView).children)

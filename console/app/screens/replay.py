@@ -46,6 +46,8 @@ from console.audio.playback import Speaker
 from console.audio.ring import RingBuffer
 from console.session.event_store import EventStore
 from console.session.lint_marks import LintMarks
+from console.session.stats import DEFAULT_PRICE_TABLE
+from console.session.turn_timelines import TurnTimelines
 from console.recording.reader import Recording
 from console.replay.controller import ReplayController, ReplayUpdate
 from console.replay.log_events import log_events, reconnect_marks
@@ -59,6 +61,7 @@ from console.app.screens.replay_loader import LOG_AHEAD, EventsLoaded, IndexFini
 from console.app.screens.replay_log_sync import LogSync
 from console.app.screens.replay_preview import audio_at_cursor
 from console.app.screens.replay_seek import SeekPrompt
+from console.app.screens.turns import TurnsScreen
 from widgets.console_footer import ConsoleFooter
 from widgets.conversation_view import ConversationView
 from widgets.event_detail import EventDetail
@@ -112,6 +115,8 @@ class ReplayScreen(Screen[None]):
                 tooltip="List the recording's lint findings; enter selects one's event in the log"),
         Binding("ctrl+f", "search_log", "Search", id="replay.search_log", show=False,
                 tooltip="Search the event log (free text)"),
+        Binding("f6", "turns", "Turns", id="replay.turns", show=False,
+                tooltip="Each turn's latency and cost, and the selected turn's timeline as a bar chart"),
         Binding("q,ctrl+q", "quit", "Quit", id="replay.quit", tooltip="Leave the replay"),
     ]
 
@@ -160,6 +165,9 @@ class ReplayScreen(Screen[None]):
         self.indexed_at: float | None = None
         self.log_loaded_at: float | None = None
         self._log_slots = threading.Semaphore(LOG_AHEAD)
+        #: Every turn's timeline and cost, fed each event as it is loaded for the log (the
+        #: whole recording, not only up to the cursor): the turn view (F6) reads it.
+        self.timelines = TurnTimelines()
 
     # --- layout ---------------------------------------------------------------------------
 
@@ -269,8 +277,10 @@ class ReplayScreen(Screen[None]):
 
     def _append_events(self, first: int, events: list[tuple[str, dict[str, Any], float]]) -> None:
         store = self.store
-        for source, event, t in events:
+        timelines = self.timelines
+        for n, (source, event, t) in enumerate(events, start=first):
             store.append(source, event, t)
+            timelines.observe(n, source, event, t)
         self.lint.observe_all(first, events)
         self.loaded = first + len(events)
         log = self.query_one(EventLog)
@@ -537,6 +547,20 @@ class ReplayScreen(Screen[None]):
 
     def action_search_log(self) -> None:
         self.query_one(LogPane).focus_search()
+
+    def turn_rows(self) -> list[dict[str, Any]]:
+        """Each loaded turn's timeline and cost, priced as the header prices."""
+        return self.timelines.rows(self.rec.model or self.controller.stats.model or None, DEFAULT_PRICE_TABLE)
+
+    def action_turns(self) -> None:
+        """The turn view, on the turn at the cursor; enter seeks to the chosen turn."""
+
+        def chosen(index: int | None) -> None:
+            if index is not None:
+                self.seek(index)
+
+        turn, _ = self.controller.turn_number()
+        self.app.push_screen(TurnsScreen(self.turn_rows, selected=turn or None), chosen)
 
     def action_focus_log(self) -> None:
         self.query_one(LogPane).focus_log()

@@ -30,6 +30,8 @@ REPLAY_COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("Search the event log", "Free-text search over every event's JSON (ctrl+f)", "search_log"),
     ("Diagnostics: lint findings", "Every protocol problem the linter found; enter selects its event (ctrl+g)",
      "diagnostics"),
+    ("Turns: latency, cost, timeline", "Each turn's latency and cost; the selected turn's timeline as bars (F6)",
+     "turns"),
     ("Focus the event log", "Then: t types, d direction, enter fold, l cause/error, c copy", "focus_log"),
     ("Focus the conversation", "Then: p play an item's audio, w save WAV, y copy", "focus_conversation"),
     ("Quit", "Leave the replay (q)", "quit"),

@@ -5,6 +5,11 @@ Edits go straight into the `ToolRegistry`, which mirrors them on the connected c
 part of a tool is checked before anything changes, and each problem is shown next to
 its field: name pattern, JSON syntax of the parameters, the basic shape of the schema,
 the fixed reply's JSON, and whether a `module:function` handler can be imported.
+
+The same editor adds and edits remote MCP servers (GA sessions only): the "Entry" select
+switches the form between a function tool and an MCP server (label, URL, allowed tools,
+approval, authorization typed into a password field and never shown). A function tool
+may "ask before running": each call then waits for the user's approve / deny.
 """
 
 from __future__ import annotations
@@ -18,13 +23,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Button, Input, Label, OptionList, Select, Static, TextArea
+from textual.widgets import Button, Checkbox, Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
 from console.app.screens.editor_commands import EditorCommands, PaletteCommand
 from console.app.screens.footer_labels import NARROW_DROP, SHORT_LABELS
 from console.app.screens.editor_screen import EditorScreen
 from console.app.screens.unsaved_changes import Choice
+from console.tools.mcp import APPROVAL_CHOICES, DEMO_SERVER_URL, GA_ONLY, McpServer
 from console.tools.registry import (
     DEMO_DEFINITIONS,
     HANDLER_KINDS,
@@ -50,9 +56,14 @@ _KIND_LABELS = {
 SHORT_LABELS_HERE = SHORT_LABELS | {"save": "Save", "new": "New", "remove": "Remove"}
 
 #: `_form_values()` of the form `action_new` shows: a new tool "changed" once it differs.
-_BLANK_FORM = ("", "", _EMPTY_SCHEMA, "manual", "get_weather", '{"ok": true}', "")
+_BLANK_FORM = ("", "", _EMPTY_SCHEMA, "manual", "get_weather", '{"ok": true}', "", "False")
+#: `_mcp_values()` of a blank MCP server form.
+_BLANK_MCP = ("", DEMO_SERVER_URL, "", "always", "")
 
 _FIELDS = ("name", "description", "parameters", "kind", "demo", "reply", "target")
+_MCP_FIELDS = ("mcp-label", "mcp-url", "mcp-allowed", "mcp-approval", "mcp-auth")
+#: List option ids of MCP servers (tool names cannot contain ':').
+_MCP_PREFIX = "mcp:"
 
 
 def _comparable(spec: ToolSpec) -> tuple[Any, ...]:
@@ -60,7 +71,8 @@ def _comparable(spec: ToolSpec) -> tuple[Any, ...]:
     config = dict(spec.config)
     if spec.kind == "demo":
         config = {"demo": config.get("demo", spec.name)}
-    return (json.dumps(spec.definition, sort_keys=True), spec.kind, json.dumps(config, sort_keys=True, default=str))
+    return (json.dumps(spec.definition, sort_keys=True), spec.kind, json.dumps(config, sort_keys=True, default=str),
+            spec.ask)
 
 
 class ToolEditorScreen(EditorScreen[None]):
@@ -91,13 +103,27 @@ class ToolEditorScreen(EditorScreen[None]):
         super().__init__(name=name, id=id)
         self.registry = registry
         self._tools_path = tools_path
-        self.editing: str | None = None  # name of the tool in the form; None for a new one
+        self.editing: str | None = None  # name of the tool (or label of the server) in the form; None: new
+        self.entry = "function"  # what the form edits: "function" or "mcp"
 
     def compose(self) -> ComposeResult:
         yield Static("Tool editor", id="editor-title")
         with Horizontal(id="tool-body"):
             yield OptionList(id="tool-list")
             with VerticalScroll(id="tool-form"):
+                yield Select([("function tool", "function"), ("MCP server (GA sessions only)", "mcp")],
+                             id="tool-entry", value="function", allow_blank=False)
+                yield Static("", id="tool-mcp-note", classes="field-error")
+                yield from self._row("mcp-label", "Server label", Input(id="tool-mcp-label", placeholder="demo"))
+                yield from self._row("mcp-url", "Server URL",
+                                     Input(DEMO_SERVER_URL, id="tool-mcp-url", placeholder="https://host/mcp"))
+                yield from self._row("mcp-allowed", "Allowed tools (comma-separated; empty: all)",
+                                     Input(id="tool-mcp-allowed", placeholder="add, forecast"))
+                yield from self._row("mcp-approval", "Require approval",
+                                     Select([(c, c) for c in APPROVAL_CHOICES], id="tool-mcp-approval",
+                                            value="always", allow_blank=False))
+                yield from self._row("mcp-auth", "Authorization (never shown; empty: keep / none)",
+                                     Input(id="tool-mcp-auth", password=True, placeholder="Bearer token"))
                 yield from self._row("name", "Name", Input(id="tool-name", placeholder="get_weather"))
                 yield from self._row("description", "Description",
                                      TextArea(id="tool-description", soft_wrap=True, tab_behavior="focus"))
@@ -112,6 +138,7 @@ class ToolEditorScreen(EditorScreen[None]):
                                      TextArea('{"ok": true}', id="tool-reply", soft_wrap=True, tab_behavior="focus"))
                 yield from self._row("target", "Python handler",
                                      Input(id="tool-target", placeholder="package.module:function"))
+                yield Checkbox("Ask before running (approve / deny each call)", id="tool-ask")
         with Horizontal(id="tool-actions"):
             yield Button("New", id="tool-new", tooltip="ctrl+n")
             yield Button("Save", id="tool-save", variant="primary", tooltip="ctrl+s")
@@ -132,6 +159,7 @@ class ToolEditorScreen(EditorScreen[None]):
 
     def on_mount(self) -> None:
         self._refresh_list()
+        self._show_entry("function")
         specs = self.registry.specs()
         if specs:
             self._load(specs[0])
@@ -143,31 +171,60 @@ class ToolEditorScreen(EditorScreen[None]):
     def _refresh_list(self) -> None:
         tool_list = self.query_one("#tool-list", OptionList)
         tool_list.clear_options()
-        tool_list.add_options(Option(f"{s.name}  [{s.kind}]", id=s.name) for s in self.registry.specs())
-        if self.editing in self.registry:
-            tool_list.highlighted = self.registry.names().index(self.editing)
+        tool_list.add_options(Option(f"{s.name}  [{s.kind}{', asks' if s.ask else ''}]", id=s.name)
+                              for s in self.registry.specs())
+        tool_list.add_options(Option(f"{m.label}  [mcp]", id=_MCP_PREFIX + m.label)
+                              for m in self.registry.mcp_servers())
+        ids = self.registry.names() + [_MCP_PREFIX + m.label for m in self.registry.mcp_servers()]
+        current = (_MCP_PREFIX if self.entry == "mcp" else "") + (self.editing or "")
+        if self.editing is not None and current in ids:
+            tool_list.highlighted = ids.index(current)
+
+    def _entry_of(self, option_id: str | None) -> ToolSpec | McpServer | None:
+        option_id = option_id or ""
+        if option_id.startswith(_MCP_PREFIX):
+            return self.registry.get_mcp(option_id[len(_MCP_PREFIX):])
+        return self.registry.get(option_id)
+
+    def _is_editing(self, entry: ToolSpec | McpServer) -> bool:
+        if isinstance(entry, McpServer):
+            return self.entry == "mcp" and entry.label == self.editing
+        return self.entry == "function" and entry.name == self.editing
+
+    def _show(self, entry: ToolSpec | McpServer) -> None:
+        if isinstance(entry, McpServer):
+            self._load_mcp(entry)
+        else:
+            self._load(entry)
 
     @on(OptionList.OptionHighlighted, "#tool-list")
     def _tool_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         """Browsing the list shows each tool, unless that would throw away unsaved edits."""
-        spec = self.registry.get(event.option.id or "")
-        if spec is None or spec.name == self.editing:
+        spec = self._entry_of(event.option.id)
+        if spec is None or self._is_editing(spec):
             return
         if self.has_unsaved_changes():
-            self._set_status(f"unsaved changes to {self.editing or 'the new tool'}: ctrl+s saves them, "
-                             f"enter on {spec.name} discards them", error=True)
+            label = spec.label if isinstance(spec, McpServer) else spec.name
+            self._set_status(f"unsaved changes to {self.editing or 'the new entry'}: ctrl+s saves them, "
+                             f"enter on {label} discards them", error=True)
             return
-        self._load(spec)
+        self._show(spec)
 
     @on(OptionList.OptionSelected, "#tool-list")
     def _tool_selected(self, event: OptionList.OptionSelected) -> None:
         """Choosing a tool explicitly (enter, click) shows it, discarding unsaved edits."""
-        spec = self.registry.get(event.option.id or "")
-        if spec is not None and spec.name != self.editing:
-            self._load(spec)
+        spec = self._entry_of(event.option.id)
+        if spec is not None and not self._is_editing(spec):
+            self._show(spec)
 
     def has_unsaved_changes(self) -> bool:
         """Whether the form differs from the saved tool (or, for a new tool, from the blank form)."""
+        if self.entry == "mcp":
+            saved_server = self.registry.get_mcp(self.editing) if self.editing is not None else None
+            if saved_server is None:
+                return self._mcp_values() != _BLANK_MCP
+            server, _errors = self.collect_mcp()
+            return server is None or server.definition() != saved_server.definition()
         if self.editing is None:
             return self._form_values() != _BLANK_FORM
         saved = self.registry.get(self.editing)
@@ -186,10 +243,92 @@ class ToolEditorScreen(EditorScreen[None]):
             str(self.query_one("#tool-demo", Select).value),
             self.query_one("#tool-reply", TextArea).text.strip(),
             self.query_one("#tool-target", Input).value.strip(),
+            str(self.query_one("#tool-ask", Checkbox).value),
         )
+
+    def _mcp_values(self) -> tuple[str, ...]:
+        """Every MCP control's value as text."""
+        return (
+            self.query_one("#tool-mcp-label", Input).value.strip(),
+            self.query_one("#tool-mcp-url", Input).value.strip(),
+            self.query_one("#tool-mcp-allowed", Input).value.strip(),
+            str(self.query_one("#tool-mcp-approval", Select).value),
+            self.query_one("#tool-mcp-auth", Input).value,
+        )
+
+    def _show_entry(self, entry: str) -> None:
+        """Show the function tool rows or the MCP server rows."""
+        self.entry = entry
+        mcp = entry == "mcp"
+        for field in _MCP_FIELDS:
+            self.query_one(f"#tool-row-{field}").display = mcp
+        for field in ("name", "description", "parameters", "kind"):
+            self.query_one(f"#tool-row-{field}").display = not mcp
+        self.query_one("#tool-ask").display = not mcp
+        if mcp:
+            for field in ("demo", "reply", "target"):
+                self.query_one(f"#tool-row-{field}").display = False
+        else:
+            self._show_kind(str(self.query_one("#tool-kind", Select).value))
+        note = self.query_one("#tool-mcp-note", Static)
+        beta = mcp and self.registry.protocol == "beta"
+        note.update(GA_ONLY if beta else "")
+        note.display = beta
+        select = self.query_one("#tool-entry", Select)
+        if select.value != entry:
+            with select.prevent(Select.Changed):
+                select.value = entry
+
+    @on(Select.Changed, "#tool-entry")
+    def _entry_changed(self, event: Select.Changed) -> None:
+        """Switching what the form edits starts a new entry of that kind."""
+        if str(event.value) == self.entry:
+            return
+        if str(event.value) == "mcp":
+            self.action_new_mcp()
+        else:
+            self.action_new()
+
+    def _load_mcp(self, server: McpServer) -> None:
+        """Show an MCP server in the form (its authorization stays hidden: empty keeps it)."""
+        self._show_entry("mcp")
+        self.editing = server.label
+        self.query_one("#tool-mcp-label", Input).value = server.label
+        self.query_one("#tool-mcp-url", Input).value = server.url
+        self.query_one("#tool-mcp-allowed", Input).value = ", ".join(server.allowed_tools or [])
+        self.query_one("#tool-mcp-approval", Select).value = server.require_approval
+        self.query_one("#tool-mcp-auth", Input).value = ""
+        self._show_errors({})
+        secret = " (authorization set: type a new one to replace it)" if server.authorization else ""
+        self._set_status(f"editing MCP server {server.label}{secret}")
+
+    def collect_mcp(self) -> tuple[McpServer | None, dict[str, str]]:
+        """Build an MCP server from the form; (None, errors) when a field is bad."""
+        label, url, allowed_text, approval, auth = self._mcp_values()
+        saved = self.registry.get_mcp(self.editing) if self.editing is not None else None
+        allowed = [name.strip() for name in allowed_text.split(",") if name.strip()] or None
+        server = McpServer(label, url, allowed, approval, dict(saved.headers) if saved else {},
+                           auth or (saved.authorization if saved else None), saved.description if saved else None)
+        errors: dict[str, str] = {}
+        try:
+            McpServer(label, DEMO_SERVER_URL).validate()
+        except ToolSpecError as exc:
+            errors["mcp-label"] = str(exc)
+        try:
+            McpServer("x", url).validate()
+        except ToolSpecError as exc:
+            errors["mcp-url"] = str(exc).removeprefix("MCP server x: ")
+        if errors:
+            return None, errors
+        try:
+            server.validate()
+        except ToolSpecError as exc:
+            return None, {"mcp-allowed": str(exc)}
+        return server, {}
 
     def _load(self, spec: ToolSpec) -> None:
         """Show a tool in the form."""
+        self._show_entry("function")
         self.editing = spec.name
         definition = spec.definition
         self.query_one("#tool-name", Input).value = spec.name
@@ -200,11 +339,14 @@ class ToolEditorScreen(EditorScreen[None]):
             if spec.config.get("demo", spec.name) in DEMO_DEFINITIONS else "get_weather"
         self.query_one("#tool-reply", TextArea).text = json.dumps(spec.config.get("reply", {"ok": True}), indent=2)
         self.query_one("#tool-target", Input).value = str(spec.config.get("target", ""))
+        self.query_one("#tool-ask", Checkbox).value = spec.ask
         self._show_kind(spec.kind)
         self._show_errors({})
         self._set_status(f"editing {spec.name}")
 
     def _show_kind(self, kind: str) -> None:
+        if self.entry == "mcp":
+            return
         self.query_one("#tool-row-demo").display = kind == "demo"
         self.query_one("#tool-row-reply").display = kind == "fixed"
         self.query_one("#tool-row-target").display = kind == "python"
@@ -214,7 +356,7 @@ class ToolEditorScreen(EditorScreen[None]):
         self._show_kind(str(event.value))
 
     def _show_errors(self, errors: dict[str, str]) -> None:
-        for field in _FIELDS:
+        for field in _FIELDS + _MCP_FIELDS:
             widget = self.query_one(f"#tool-{field}-error", Static)
             widget.update(errors.get(field, ""))
             widget.display = field in errors
@@ -265,12 +407,14 @@ class ToolEditorScreen(EditorScreen[None]):
             "description": self.query_one("#tool-description", TextArea).text.strip(),
             "parameters": parameters,
         }
-        return ToolSpec(definition, kind, config), {}  # type: ignore[arg-type]
+        ask = bool(self.query_one("#tool-ask", Checkbox).value)
+        return ToolSpec(definition, kind, config, ask=ask), {}  # type: ignore[arg-type]
 
     # --- actions ------------------------------------------------------------------------------
 
     def action_new(self) -> None:
         """Clear the form for a new tool."""
+        self._show_entry("function")
         self.editing = None
         self.query_one("#tool-list", OptionList).highlighted = None
         self.query_one("#tool-name", Input).value = ""
@@ -280,17 +424,58 @@ class ToolEditorScreen(EditorScreen[None]):
         self.query_one("#tool-demo", Select).value = "get_weather"
         self.query_one("#tool-reply", TextArea).text = '{"ok": true}'
         self.query_one("#tool-target", Input).value = ""
+        self.query_one("#tool-ask", Checkbox).value = False
         self._show_kind("manual")
         self._show_errors({})
         self._set_status("new tool: fill in the fields and save")
         self.query_one("#tool-name", Input).focus()
 
+    def action_new_mcp(self) -> None:
+        """Clear the form for a new MCP server (the simulator's demo server filled in)."""
+        self._show_entry("mcp")
+        self.editing = None
+        self.query_one("#tool-list", OptionList).highlighted = None
+        for selector, value in zip(("#tool-mcp-label", "#tool-mcp-url", "#tool-mcp-allowed"), _BLANK_MCP):
+            self.query_one(selector, Input).value = value
+        self.query_one("#tool-mcp-approval", Select).value = "always"
+        self.query_one("#tool-mcp-auth", Input).value = ""
+        self._show_errors({})
+        self._set_status(f"new MCP server: a label and a URL ({DEMO_SERVER_URL} is the simulator's demo server)")
+        self.query_one("#tool-mcp-label", Input).focus()
+
     def action_save(self) -> None:
         """Validate the form and add or replace the tool; nothing changes while it is invalid."""
         self._save()
 
+    def _save_mcp(self) -> bool:
+        """Save the MCP server in the form; True when saved."""
+        server, errors = self.collect_mcp()
+        self._show_errors(errors)
+        if server is None:
+            self._set_status("not saved: fix the marked fields", error=True)
+            return False
+        try:
+            if self.editing is None:
+                self.registry.add_mcp(server)
+            else:
+                self.registry.replace_mcp(self.editing, server)
+        except ToolSpecError as exc:
+            if "already exists" in str(exc):
+                self._show_errors({"mcp-label": str(exc)})
+            self._set_status(f"not saved: {exc}", error=True)
+            return False
+        verb = "added" if self.editing is None else "saved"
+        self.editing = server.label
+        self.query_one("#tool-mcp-auth", Input).value = ""
+        self._refresh_list()
+        self._set_status(f"{verb} MCP server {server.label}: {server.summary()}")
+        self.post_message(self.ToolsChanged(self.registry.names()))
+        return True
+
     def _save(self) -> bool:
         """`action_save`; True when the tool was saved."""
+        if self.entry == "mcp":
+            return self._save_mcp()
         spec, errors = self.collect()
         self._show_errors(errors)
         if spec is None:
@@ -321,7 +506,10 @@ class ToolEditorScreen(EditorScreen[None]):
             return
         name = self.editing
         try:
-            self.registry.remove(name)
+            if self.entry == "mcp":
+                self.registry.remove_mcp(name)
+            else:
+                self.registry.remove(name)
         except ToolSpecError as exc:
             self._set_status(str(exc), error=True)
             return
@@ -336,6 +524,8 @@ class ToolEditorScreen(EditorScreen[None]):
         self.post_message(self.ToolsChanged(self.registry.names()))
 
     def unsaved_subject(self) -> str:
+        if self.entry == "mcp":
+            return f"MCP server {self.editing}" if self.editing else "the new MCP server"
         return f"tool {self.editing}" if self.editing else "the new tool"
 
     def close_result(self) -> None:
@@ -350,6 +540,7 @@ class ToolEditorScreen(EditorScreen[None]):
         """What the command palette offers on this screen."""
         return [
             ("Tools: new tool", "Start a new function tool", self.action_new),
+            ("Tools: new MCP server", "Add a remote MCP server (GA sessions only)", self.action_new_mcp),
             ("Tools: save tool", "Validate and save the tool in the form", self.action_save),
             ("Tools: remove tool", "Remove the tool in the form", self.action_remove),
             ("Tools: load tools file", "Add the tools of the file in the path box", self.load_tools_file),
