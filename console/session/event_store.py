@@ -314,8 +314,13 @@ class EventStore:
             return None
         return self.payload_reader(self._check(index))
 
+    def holds_image_marker(self, index: int) -> bool:
+        """Whether the stored event holds an image marker in place of a data URL."""
+        return _IMAGE_MARK in self.raw(index)
+
     def full_event(self, index: int) -> dict[str, Any]:
-        """The event with its audio payload restored when the `payload_reader` has it.
+        """The event with its audio payload restored when the `payload_reader` has it, or
+        its images' data URLs when the `image_reader` has them.
 
         Used for "copy JSON": without a reader (or if it returns None) the marker stays.
         """
@@ -325,7 +330,7 @@ class EventStore:
             payload = self.payload(index)
             if payload is not None:
                 event[key] = payload
-        elif self.image_reader is not None and _IMAGE_MARK in self.raw(index):
+        elif self.image_reader is not None and self.holds_image_marker(index):
             full = self.image_reader(self._check(index))
             if isinstance(full, dict):
                 _restore_images(event, full)

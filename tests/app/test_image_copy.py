@@ -31,7 +31,8 @@ async def test_copying_an_image_event_copies_its_data_url(recorded: bool, tmp_pa
                        what="the answer")
         index = next(i for i in range(len(app.store)) if app.store.event_type(i) == "conversation.item.create")
         assert url not in app.store.raw(index).decode()  # the log keeps the marker only
-        _, copied, _ = await copy_event(pilot, index)
+        _, copied, head = await copy_event(pilot, index)
+        assert "c in the log copies the full event with their data URLs" in head
         parts = copied["item"]["content"]
         assert parts[0] == {"type": "input_image", "image_url": url} or parts[0]["image_url"] == url
         assert parts[1] == {"type": "input_text", "text": "what is it?"}
