@@ -8,7 +8,8 @@ its bytes, within the size limit, a readable header) using the library's
 hand-made headers; a refusal is an `invalid_value` error naming the part.
 
 The answer is deterministic ("I see a 640×480 PNG image."), and so is the usage: image
-tokens follow the tile rule of OpenAI's vision models, so a test can predict them exactly:
+tokens follow the tile rule of OpenAI's vision models (`console.realtime.images.image_tokens`, which
+the client's reconnect restore budgets with too), so a test can predict them exactly:
 `detail: "low"` costs 85 tokens; otherwise the image is scaled (never up) to fit in
 2048×2048, then so that its shorter side is at most 768, and costs 85 plus 170 per
 512-pixel tile that covers it. The simulator caches nothing, so cached image tokens
@@ -23,7 +24,6 @@ from console.realtime.images import ImageError, check_data_url, image_tokens
 
 from .conversation import Item, Part
 from .errors import ApiError
-
 
 
 def image_part(content: dict[str, Any], where: str) -> Part:

@@ -4,14 +4,16 @@ conversation holds. Real app, real simulator on loopback, Pilot."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
+from console.app.screens.replay import ReplayApp
 from console.realtime.images import to_data_url
+from console.recording import Recording
 from tests.app.console_harness import connected, make_app, submit, wait_for
 from tests.app.test_payload_readback import copy_event
+from tests.app.test_replay import settle
 from tests.realtime.image_samples import png
 
 SIZE = (140, 44)
@@ -37,3 +39,12 @@ async def test_copying_an_image_event_copies_its_data_url(recorded: bool, tmp_pa
         assert parts[0] == {"type": "input_image", "image_url": url} or parts[0]["image_url"] == url
         assert parts[1] == {"type": "input_text", "text": "what is it?"}
         assert url not in app.store.raw(index).decode()  # copying restored a copy, not the store
+    if recorded:  # the replay of that recording copies the image whole too
+        with Recording(tmp_path / "s.jsonl") as rec:
+            replay = ReplayApp(rec, audio=False)
+            async with replay.run_test(size=SIZE) as pilot:
+                screen = await settle(replay, pilot)
+                store = screen.store
+                index = next(i for i in range(len(store)) if store.event_type(i) == "conversation.item.create")
+                assert store.holds_image_marker(index) and url not in store.raw(index).decode()
+                assert store.full_event(index)["item"]["content"][0]["image_url"] == url

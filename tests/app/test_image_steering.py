@@ -14,8 +14,8 @@ from console.session.attached import AttachedSession
 from console.simulator import Simulator
 from tests.app.console_harness import wait_for
 from tests.app.test_proxy_app import _app_client, _notice, _shown_view, _submit, proxy  # noqa: F401 - the fixture
-from tests.realtime.image_samples import gif, png
 from tests.proxy.helpers import TIMEOUT
+from tests.realtime.image_samples import gif, png
 from widgets.conversation_view import ConversationView
 
 

@@ -12,9 +12,9 @@ from console.realtime.images import describe_data_url, image_tokens, input_image
 from console.realtime.restore import ITEM_OVERHEAD_TOKENS, plan_restore, text_tokens
 from console.simulator import Simulator
 from console.simulator.errors import FatalError
+from tests.realtime.helpers import until
 from tests.realtime.image_samples import png
 from tests.realtime.test_reconnect import FAST, start, wait_for
-from tests.realtime.helpers import until
 
 IMAGE = png(1024, 768)  # high detail: scaled to 1024×768, 2×2 tiles = 85 + 4×170 tokens
 
