@@ -157,6 +157,8 @@ def _candidates(
         return _image_candidates(item_id, content, base), ""
     if not has_audio or role == "system":
         if not text_parts:
+            if any(part_type(p) == "input_image" for p in content):
+                return [], "its image's data URL is not held (nothing to send again)"
             return [], "no content to restore"
         payload = {"type": "message", "role": role, "content": text_parts}
         return [RestoreEntry(item_id, payload, "text", base)], ""

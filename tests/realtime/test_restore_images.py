@@ -57,3 +57,11 @@ def test_an_image_over_the_budget_is_named_in_its_place() -> None:
     assert squeezed.entries[0].kind == "text"
     assert squeezed.entries[0].payload["content"] == [
         {"type": "input_text", "text": "look"}, {"type": "input_text", "text": "[image not restored: 1024×768 PNG]"}]
+
+
+def test_an_image_without_its_data_url_is_skipped_with_the_reason() -> None:
+    item = {"id": "u", "type": "message", "role": "user", "status": "completed",
+            "content": [{"type": "input_image"}], "formatted": {}}
+    result = plan_restore([item], protocol="ga", budget_tokens=1000, input_codec="pcm16", input_rate=24_000)
+    assert result.entries == []
+    assert result.skipped == [{"id": "u", "reason": "its image's data URL is not held (nothing to send again)"}]
