@@ -245,7 +245,19 @@ def recording_files(directory: str | os.PathLike[str]) -> list[Path]:
         if root.exists():
             raise NotADirectoryError(f"{root} is not a directory")
         raise FileNotFoundError(f"{root}: no such directory")
-    return sorted(p for p in root.rglob("*.jsonl") if p.is_file())
+    # `scandir` and string keys: `rglob` stats every file and `Path` comparisons are slow,
+    # which at 10,000 files cost more than the rest of a cached listing.
+    found: list[str] = []
+    folders = [str(root)]
+    while folders:
+        with os.scandir(folders.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(entry.path)
+                elif entry.name.endswith(".jsonl") and entry.is_file():
+                    found.append(entry.path)
+    found.sort(key=lambda p: p.split(os.sep))  # the order `Path`s sort in
+    return [Path(p) for p in found]
 
 
 Reader = Callable[[Path], Summary]
@@ -310,9 +322,11 @@ class SummaryCache:
         if hit is not None:
             self.hits += 1
             return hit
-        key = os.path.abspath(path)
-        summary = self.reader(Path(key))
-        summary.path = key
+        return self.store(self.reader(Path(os.path.abspath(path))))
+
+    def store(self, summary: Summary) -> Summary:
+        """Keep a summary just read (by `get`, or by a pool of workers: `summary_pool`)."""
+        key = summary.path = os.path.abspath(summary.path)
         self.reads += 1
         self.entries[key] = summary
         self._dirty = True
