@@ -105,11 +105,13 @@ class RealtimeConsoleApp(KeyedApp):
         self.bridge = SessionBridge(self.session, self._post_to_main)
         if config.record is not None:
             self.store.payload_reader = self.readback.payload
+            self.store.image_reader = self.readback.event
             self.store.payload_missing = "the recording does not hold this event (recording stopped or failed)"
         else:  # only the model's audio is still in memory, in the conversation
             payloads = ConversationPayloads(self.store, lambda: self.session.client)
             self.session.event_listeners.append(payloads.observe)
             self.store.payload_reader = payloads.payload
+            self.store.image_reader = payloads.images
             self.store.payload_source = "the conversation's audio"
             self.store.payload_missing = ("this session is not recorded (--no-record), and only the model's audio "
                                           "still in the conversation can be read back")

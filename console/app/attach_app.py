@@ -36,7 +36,8 @@ from widgets.input_line import InputLine
 STEER_HELP = (
     "steer the call: text → a user message + response.create; /send {json} any client event; "
     "/instructions TEXT, /voice NAME, /vad, /ptt → session.update; /cancel → response.cancel; "
-    "/delete ITEM_ID → conversation.item.delete; /disconnect detaches (the call goes on)"
+    "/delete ITEM_ID → conversation.item.delete; /image FILE [text] → a user message with the image, "
+    "no response (/send {\"type\": \"response.create\"} asks for one); /disconnect detaches (the call goes on)"
 )
 
 

@@ -23,6 +23,7 @@ import numpy as np
 
 from console.realtime.protocol import canonical_type, session_audio_codecs
 
+from .mcp_items import MCP_ITEM_TYPES, mcp_fields
 from .reader import Recording, UnreadableEventError
 from .timeline import build_timeline
 
@@ -435,6 +436,8 @@ class TurnAnalyser:
         user = turn.user_part()
         if item.get("type") == "function_call_output":
             user.update(kind="function_call_output", text=str(item.get("output")))
+        elif item.get("type") == "mcp_approval_response":
+            user.update(kind="mcp_approval_response", type="mcp_approval_response", **mcp_fields(item))
         elif item.get("type", "message") == "message":
             role = item.get("role")
             user.update(kind="text" if role == "user" else f"{role}_message",
@@ -451,6 +454,11 @@ class TurnAnalyser:
 
     def server_item(self, n: int, item: Any) -> None:
         if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+            return
+        if item.get("type") == "mcp_list_tools":  # listed on session.update: shown in the turn it falls in
+            turn = self.positional(n) or (self.turns[0] if self.turns else None)
+            if turn is not None:
+                self.assistant_item(turn, item)
             return
         if item.get("role") != "user" and item.get("type") != "function_call_output":
             return
@@ -509,6 +517,8 @@ class TurnAnalyser:
             entry["name"] = item.get("name") or entry.get("name")
             if item.get("arguments"):
                 entry["arguments"] = item["arguments"]
+        elif itype in MCP_ITEM_TYPES:
+            entry.update(mcp_fields(item))
         content = item.get("content")
         text = _content_text(content, ("output_text", "text"))
         if text:

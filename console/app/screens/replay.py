@@ -145,6 +145,7 @@ class ReplayScreen(Screen[None]):
             label += f" · {header['endpoint']}"
         self.controller = ReplayController(rec, speed=speed, clock=clock, endpoint_label=label)
         self.store = EventStore(start_time=0.0, payload_reader=self._payload)
+        self.store.image_reader = self._recorded_event
         #: The log's marks: every event is linted as it reaches the store, and where a
         #: chain's next file (a reconnect) starts is noted the same way.
         self.lint = LintMarks(rec.protocol, times_known=rec.times_known, start_epoch=rec.start_epoch)
@@ -231,6 +232,13 @@ class ReplayScreen(Screen[None]):
     async def on_unmount(self) -> None:
         self._cancel.set()
         await self.speaker.stop()
+
+    def _recorded_event(self, index: int) -> dict[str, Any] | None:
+        """Event `index` as recorded (its images whole), for copying it."""
+        try:
+            return self.rec.event(index)
+        except (IndexError, ValueError):
+            return None
 
     def _payload(self, index: int) -> str | None:
         """The real base64 audio of event `index`, read back from the recording."""
