@@ -11,8 +11,10 @@ fresh subprocess so each peak RSS (`ru_maxrss`) is that phase's alone:
     json       `json.loads` of every line: the floor for any reader that looks at every event
     inspect    `Recording.open` + `build_report` (parses everything but audio payloads)
     lint       `Recording.open` + `lint_recording` (parses every event, audio included)
-    inspect+lint  `build_report` then `lint_recording` on one opened recording: what the
-               `inspect` command does now that its report ends with the lint counts
+    inspect+lint  `build_report` then `lint_recording` on one opened recording: the two
+               passes `inspect` used to make for its report and its lint counts (baseline)
+    one-pass   `build_report(lint=True)`: what `inspect` does, the linter fed from the
+               report's own pass, so each event is read and parsed once
     lint_traced  the same under tracemalloc, untimed: its peak Python allocation
 
 The lint phase also reports the findings (a clean synthetic session must have none) and
@@ -65,6 +67,12 @@ def phase(name: str, path: str) -> dict[str, float]:
         with Recording.open(path) as rec:
             report = build_report(rec)
             report["lint"] = lint_counts(lint_recording(rec).findings)
+    elif name == "one-pass":
+        from console.recording import Recording
+        from console.recording.report import build_report
+
+        with Recording.open(path) as rec:
+            extra["lint_findings"] = sum(build_report(rec, lint=True)["lint"]["counts"].values())
     elif name in ("lint", "lint_traced"):
         import tracemalloc
 
@@ -102,7 +110,7 @@ def main() -> None:
     print(f"generated {size_mb:.0f} MB, {events:,} events, {session_s / 3600:.1f} h of session "
           f"in {time.perf_counter() - t0:.1f} s")
     results: dict[str, dict[str, float]] = {}
-    for name in ("json", "inspect", "lint", "inspect+lint", "lint_traced"):
+    for name in ("json", "inspect", "lint", "inspect+lint", "one-pass", "lint_traced"):
         out = subprocess.run([sys.executable, __file__, "--phase", name, "--path", str(path)],
                              check=True, capture_output=True, text=True).stdout
         results[name] = json.loads(out)
