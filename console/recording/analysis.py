@@ -646,8 +646,11 @@ def analyse_recording(rec: Recording, progress: Callable[[int, int], None] | Non
                 unparsed.delta(n, block_times[k], block_lengths[k], None)
                 continue
             _, event = next(events)
-            if event is None:  # damaged line: noted by the recording; its indexed type still counts for turns
-                analyser.track_turn(n, types[tid], block_times[k])
+            if event is None:  # damaged line: noted by the recording; its indexed type still counts
+                if tid in audio_ids:
+                    unparsed.delta(n, block_times[k], block_lengths[k], None)
+                else:
+                    analyser.track_turn(n, types[tid], block_times[k])
                 continue
             source = "client" if block_sources[k] == 0 else "server"
             if lint is not None:
@@ -674,7 +677,7 @@ class _UnparsedDeltas:
     def __init__(self, analyser: TurnAnalyser, rec: Recording) -> None:
         self.analyser = analyser
         self.rec = rec
-        #: {turn number: bytes of its deltas' lines that are not payload}, None if unknown.
+        #: {turn number: bytes of its deltas' lines that are not payload}.
         self.overhead: dict[int, int | None] = {}
 
     def delta(self, n: int, t: float, length: int, event: dict[str, Any] | None) -> None:
@@ -686,9 +689,9 @@ class _UnparsedDeltas:
             turn = self.analyser.delta_turn(n, t, lambda: self.response_id(n))
         if turn is None:
             return
-        if turn.number not in self.overhead:
-            self.overhead[turn.number] = self.line_overhead(n, length, event)
-        overhead = self.overhead[turn.number]
+        overhead = self.overhead.get(turn.number)
+        if overhead is None:  # the turn's first delta (or the first readable one)
+            overhead = self.overhead[turn.number] = self.line_overhead(n, length, event)
         if overhead is not None:
             self.analyser.audio_received(turn, length - overhead)
 

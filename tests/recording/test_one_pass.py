@@ -101,3 +101,23 @@ def test_a_refused_request_is_no_origin_live_or_in_the_file(tmp_path: Path) -> N
     assert [r["timeline"] for r in rows] == [t["timeline"] for t in report["turns"]]
     assert report["errors"][0]["refused_request"] is not None
     assert live.analysis.errors[0]["refused_request"] == report["errors"][0]["refused_request"]
+
+
+def test_damaged_lines_give_the_same_report_with_or_without_the_lint(tmp_path: Path) -> None:
+    """A damaged audio delta and a damaged transcript delta: the single pass with the linter
+    counts them for their turn exactly as the audio-skipping pass does."""
+    path = tmp_path / "damaged.jsonl"
+    timeline_session("ga")[0].write(path)
+    lines = path.read_bytes().splitlines(keepends=True)
+    audio = [i for i, line in enumerate(lines) if b'"response.output_audio.delta"' in line]
+    text = [i for i, line in enumerate(lines) if b'"response.output_audio_transcript.delta"' in line]
+    for i in (audio[0], audio[5], text[1]):
+        lines[i] = lines[i].rstrip(b"\n")[:-3] + b"\n"  # the closing braces lost
+    path.write_bytes(b"".join(lines))
+    with Recording.open(path) as rec:
+        with_lint = build_report(rec, lint=True)
+        without = build_report(rec)
+    with_lint.pop("lint")
+    assert with_lint == without
+    assert len(without["format"]["problems"]) == 3
+    assert all(t["timeline"]["audio_ms"] for t in without["turns"][:4])
