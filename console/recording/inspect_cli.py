@@ -20,7 +20,6 @@ from console.cli import ArgumentParser, UsageError
 from . import gates
 from .format import printable
 from .index import NotARecordingError
-from .linting import lint_counts, lint_recording
 from .mcp_items import MCP_ITEM_TYPES, mcp_line
 from .prices import PriceFileError, load_prices
 from .chain import open_chain
@@ -76,9 +75,10 @@ def run(args: argparse.Namespace) -> int:
     except (ValueError, PriceFileError) as exc:
         raise UsageError(str(exc)) from None
     with open_recording(args.file, follow=not args.no_follow) as rec:
-        report = build_report(rec, prices, model=args.model)
+        report = build_report(rec, prices, model=args.model, lint=True)  # one pass for both
+        lint = report.pop("lint")
         report["files"] = [str(p) for p in rec.paths]
-        report["lint"] = lint_counts(lint_recording(rec).findings)
+        report["lint"] = lint  # last, after the files, as `--json` has always had it
     print_problems(report["format"]["warnings"], report["format"]["problems"])
     return gates.print_and_gate(report, gates.evaluate(report, conditions), as_json=args.json, render=render_text)
 

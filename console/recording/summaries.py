@@ -4,7 +4,8 @@ A team's recordings directory grows to thousands of files; opening and analysing
 every listing would take minutes. A `Summary` keeps what a listing shows (start, source,
 model, duration, turns, interruptions, errors, tokens, cost, lint findings) plus the compact per-turn
 figures `stats` needs for percentiles (latencies, error codes, usage). Summaries are made
-by the same `build_report` `inspect` uses, so the numbers always agree with `inspect`.
+by the same `build_report` `inspect` uses, lint counts included from its one pass over the
+events, so the numbers always agree with `inspect`.
 
 `SummaryCache` keeps them in one JSON file in the user's cache directory
 (`$XDG_CACHE_HOME/realtime-console/summaries.json`, default `~/.cache/...`), keyed by the
@@ -31,7 +32,6 @@ from typing import Any
 from . import gates
 from .format import CONTINUES_KEY
 from .index import NotARecordingError
-from .linting import lint_counts, lint_recording
 from .paths import APP_DIR, make_private_dirs
 from .prices import PriceTable
 from .reader import Recording
@@ -148,7 +148,7 @@ def source_of(kind: str | None, header: dict[str, Any] | None) -> str:
 
 def summarise_recording(rec: Recording, size: int, mtime_ns: int) -> Summary:
     """The summary of an indexed recording, from its full `inspect` report."""
-    report = build_report(rec)
+    report = build_report(rec, lint=True)
     fmt = report["format"]
     turns = report["turns"]
     latency: dict[str, list[float]] = {span: [] for span in SPANS}
@@ -161,7 +161,7 @@ def summarise_recording(rec: Recording, size: int, mtime_ns: int) -> Summary:
         if first is not None:
             latency["first_output"].append(first)
     header = rec.header if isinstance(rec.header, dict) else None
-    lint = lint_counts(lint_recording(rec).findings)
+    lint = report["lint"]
     return Summary(
         path=str(rec.path),
         size=size,
