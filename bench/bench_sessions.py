@@ -11,10 +11,22 @@ directory, then times:
     json loop     open each file and `json.loads` every line (the floor for any reader
                   that looks inside every file)
     list cold     `SummaryCache` with no cache file: every file read and analysed
-                  (`build_report`), the cache saved
+                  (`build_report`) in this process, the cache saved
+    list pool     the same through `summary_pool.summarise_all` with 2 worker processes
+                  (the browser's first scan uses cores - 1 workers: a pool from 3 cores up)
     list cached   a new `SummaryCache` over the saved file: one `stat` per file
     stats cold    `realtime-console stats --json --no-cache DIR` in-process (read + aggregate)
     stats cached  `realtime-console stats --json DIR` with the cache warm
+
+and the sessions browser itself (`SessionsApp`, headless through Textual's `run_test`):
+
+    bare app      a minimal Textual app's start to its first paint (the floor)
+    app cold      app start to every row shown, no cache file (the scan worker, progress bar)
+    app cached    app start to every row shown, the cache warm (cached rows are shown first,
+                  then the worker lists the directory and checks each file's size and mtime)
+    sort / filter re-sorting by cost, and a filter that keeps a tenth of the rows, with the
+                  Line-API `SummaryTable`, against the `DataTable` the browser used before
+                  (`clear` + `add_row` per row), filled with the same cells in the same run
 
 The cache lives in the temporary directory (`XDG_CACHE_HOME` is pointed there).
 """
@@ -22,6 +34,7 @@ The cache lives in the temporary directory (`XDG_CACHE_HOME` is pointed there).
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import io
 import json
@@ -80,6 +93,7 @@ def main() -> int:
 
     from console.cli import main as cli_main
     from console.recording.summaries import SummaryCache, recording_files
+    from console.recording.summary_pool import cores
 
     with tempfile.TemporaryDirectory(prefix="bench-sessions-") as tmp:
         root = Path(tmp) / "recs"
@@ -109,6 +123,9 @@ def main() -> int:
 
         cold, _ = timed("list cold", list_cold, base)
         print(f"               cache file {cache_file.stat().st_size / 1e6:.1f} MB")
+        cache_file.unlink()
+        pool, _ = timed("list pool", lambda: list_pool(root, cache_file), base)
+        print(f"               {cores()} cores; {cold / pool:.2f}x faster than one process")
         warm, _ = timed("list cached", list_cached, base)
 
         def stats(*extra: str) -> dict:
@@ -123,7 +140,140 @@ def main() -> int:
         assert doc["turns"] == doc2["turns"] == 3 * len(files)
         print(f"cached listing is {cold / warm:.0f}x faster than cold; cached stats {s_cold / s_warm:.0f}x "
               f"faster than cold; cold per file {cold / len(files) * 1e3:.2f} ms")
+
+        cache_file.unlink()
+        bare = asyncio.run(bare_app_start())
+        print(f"bare app       {bare:8.2f} s  (a Textual app with a footer: start to first paint, the floor)")
+        for what in ("app cold", "app cached"):
+            shown, done, cpu = asyncio.run(browser_start(root, cache_file, len(files)))
+            print(f"{what:<14} {shown:8.2f} s  to {len(files)} rows shown; {done:.2f} s to every file checked "
+                  f"({cpu:.2f} s CPU in this process)", flush=True)
+        table, old = asyncio.run(sort_and_filter(root, cache_file, len(files)))
+        for what in ("sort", "filter"):
+            (wall, cpu), (old_wall, old_cpu) = table[what], old[what]
+            print(f"{what:<14} {wall * 1e3:8.0f} ms  SummaryTable ({cpu * 1e3:.0f} ms CPU); DataTable "
+                  f"{old_wall * 1e3:.0f} ms ({old_cpu * 1e3:.0f} ms CPU): {old_cpu / cpu:.0f}x the CPU", flush=True)
     return 0
+
+
+def list_pool(root: Path, cache_file: Path) -> int:
+    from console.recording.summaries import SummaryCache, recording_files
+    from console.recording.summary_pool import summarise_all
+
+    cache = SummaryCache(cache_file)
+    n = sum(1 for s in summarise_all(recording_files(root), jobs=2) if cache.store(s))
+    cache.save()
+    return n
+
+
+async def bare_app_start() -> float:
+    """Seconds from a minimal Textual app's start to its first paint (the floor of any app)."""
+    from textual.app import App, ComposeResult
+    from textual.widgets import Footer, Static
+
+    class Bare(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Static("hello")
+            yield Footer()
+
+    start = time.perf_counter()
+    async with Bare().run_test(size=(170, 50)) as pilot:
+        await pilot.pause()
+        return time.perf_counter() - start
+
+
+async def browser_start(root: Path, cache_file: Path, count: int) -> tuple[float, float, float]:
+    """Seconds from the app's start to `count` rows shown (painted), to the scan finished
+    (every file listed, checked and read), and the process's CPU seconds until then."""
+    from console.app.sessions_app import SessionsApp
+    from console.recording.summaries import SummaryCache
+    from widgets.summary_table import SummaryTable
+
+    start, cpu = time.perf_counter(), time.process_time()
+    app = SessionsApp(root, SummaryCache(cache_file), audio=False)
+    async with app.run_test(size=(170, 50)) as pilot:
+        table = app.browser.query_one(SummaryTable)
+        while table.row_count < count:
+            await pilot.pause(0.01)
+        await pilot.pause()  # one paint with the rows
+        shown = time.perf_counter() - start
+        while app.browser.scanning:
+            await pilot.pause(0.01)
+        return shown, time.perf_counter() - start, time.process_time() - cpu
+
+
+Spent = tuple[float, float]
+
+
+def clock() -> Spent:
+    return time.perf_counter(), time.process_time()
+
+
+def since(start: Spent) -> Spent:
+    """(wall, CPU) seconds since `start`: on a shared machine the wall time is mostly waiting."""
+    return time.perf_counter() - start[0], time.process_time() - start[1]
+
+
+async def sort_and_filter(root: Path, cache_file: Path, count: int) -> tuple[dict[str, Spent], dict[str, Spent]]:
+    """(SummaryTable, DataTable) (wall, CPU) seconds to re-sort by cost and to filter to a
+    tenth of the rows, each until the next paint."""
+    from textual.app import App, ComposeResult
+    from textual.widgets import DataTable
+
+    from console.app.screens.sessions_model import COLUMNS, arrange, cells
+    from console.app.sessions_app import SessionsApp
+    from console.recording.summaries import SummaryCache
+    from widgets.summary_table import SummaryTable
+
+    tenth = "s" + "0" * (5 - len(str(count // 10))) + "1"  # file names s00000..: "s01" of 10,000
+    app = SessionsApp(root, SummaryCache(cache_file), audio=False)
+    table_times: dict[str, Spent] = {}
+    async with app.run_test(size=(170, 50)) as pilot:
+        screen = app.browser
+        table = screen.query_one(SummaryTable)
+        while screen.scanning or table.row_count < count:
+            await pilot.pause(0.01)
+        start = clock()
+        screen.sort_by("cost")
+        await pilot.pause()
+        table_times["sort"] = since(start)
+        start = clock()
+        screen.filter_text = tenth  # s01000 to s01999 of 10,000 files
+        screen.refresh_rows()
+        await pilot.pause()
+        table_times["filter"] = since(start)
+        shown = table.row_count
+        assert 0 < shown < count, shown
+        summaries = list(screen.summaries.values())
+        root_s, prices = screen.root, screen.prices
+
+    class Old(App[None]):
+        def compose(self) -> ComposeResult:
+            yield DataTable(cursor_type="row", zebra_stripes=True)
+
+    def fill(table: DataTable, rows: list) -> None:  # type: ignore[type-arg]
+        table.clear(columns=True)
+        for column in COLUMNS:
+            table.add_column(column.label, key=column.key)
+        for summary in rows:
+            table.add_row(*cells(summary, root_s, prices), key=summary.path)
+
+    old_times: dict[str, Spent] = {}
+    old = Old()
+    async with old.run_test(size=(170, 50)) as pilot:
+        data = old.query_one(DataTable)
+        fill(data, arrange(summaries, root=root_s, text="", sort_key="started", reverse=True, prices=prices))
+        await pilot.pause()
+        start = clock()
+        fill(data, arrange(summaries, root=root_s, text="", sort_key="cost", reverse=False, prices=prices))
+        await pilot.pause()
+        old_times["sort"] = since(start)
+        start = clock()
+        fill(data, arrange(summaries, root=root_s, text=tenth, sort_key="cost", reverse=False, prices=prices))
+        await pilot.pause()
+        old_times["filter"] = since(start)
+        assert data.row_count == shown, (data.row_count, shown)
+    return table_times, old_times
 
 
 if __name__ == "__main__":

@@ -162,9 +162,10 @@ class EventDetail(VerticalScroll, can_focus=True):
         return text
 
     def _payload_line(self, index: int, event: dict[str, object]) -> str:
-        """Where the full audio payload of an audio event is, or why it is not kept."""
+        """Where the full audio payload of an audio event (or an event's images) is, or
+        why it is not kept."""
         if AUDIO_PAYLOAD_KEYS.get(str(event.get("type"))) not in event:
-            return ""
+            return self._image_line(index)
         payload = self.store.payload(index)
         store = self.store
         if payload is not None:
@@ -172,3 +173,14 @@ class EventDetail(VerticalScroll, can_focus=True):
                     f"{Text(store.payload_source).markup}; [b]c[/b] in the log copies the full event")
         why = Text(store.payload_missing if store.payload_reader is not None else "this session is not recorded").markup
         return f"Audio payload not kept: {why}; [b]c[/b] copies the event with the marker"
+
+    def _image_line(self, index: int) -> str:
+        """Whether `c` can copy an image event whole (its data URLs are not read here: an
+        image may be megabytes, read only when copied)."""
+        store = self.store
+        if not store.holds_image_marker(index):
+            return ""
+        if store.image_reader is not None:
+            return ("Images shown as markers; [b]c[/b] in the log copies the full event with their data URLs "
+                    "(read back from the recording, or the conversation's item)")
+        return "Images shown as markers (this session's log keeps no copy); [b]c[/b] copies the event with the markers"

@@ -88,7 +88,7 @@ def row_findings(store: EventStore, view: RowView, row: int, findings: FindingsM
 _ARROWS = {"client": "↑", "server": "↓"}
 
 
-def _fit(text: str, width: int, keep_end: bool = False) -> str:
+def fit_cells(text: str, width: int, keep_end: bool = False) -> str:
     """Pad or cut `text` to exactly `width` cells (cutting keeps the end if asked)."""
     if len(text) <= width:
         return text.ljust(width)
@@ -117,7 +117,7 @@ def abbreviate_type(event_type: str, width: int) -> str:
                 break
             words[k] = words[k][:1]
             parts[j] = "_".join(words)
-    return _fit(".".join(parts), width, keep_end=True)
+    return fit_cells(".".join(parts), width, keep_end=True)
 
 
 #: Rows narrower than this (cells) get a narrower type and count column, so that the

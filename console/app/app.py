@@ -23,6 +23,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from console.app.commands import ConsoleCommands
+from console.app.keyed_app import KeyedApp
 from console.config import ConsoleConfig, backend_word
 from console.session.conversation_payloads import ConversationPayloads
 from console.session.event_store import EventStore
@@ -68,7 +69,7 @@ def reported(method: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-class RealtimeConsoleApp(App[int]):
+class RealtimeConsoleApp(KeyedApp):
     """Inspect and steer one Realtime session."""
 
     CSS_PATH = "app.tcss"
@@ -86,16 +87,11 @@ class RealtimeConsoleApp(App[int]):
                 tooltip="Edit the session"),
         Binding("ctrl+t", "tool_editor", "Tools", id="app.tool_editor", tooltip="Edit the function tools"),
         Binding("ctrl+r", "reconnect", "Reconnect", id="app.reconnect", tooltip="Connect again (a new session)"),
-        Binding("f1", "show_help", "Help", id="app.help", show=False,
-                tooltip="Keys in force here and the slash commands"),
-        # `?` opens the help too, except while a text field has focus (see `check_action`).
-        Binding("question_mark", "show_help_unless_typing", "Help", id="app.help_question", show=False,
-                tooltip="Keys in force here and the slash commands (not while typing)"),
     ]
 
     def __init__(self, config: ConsoleConfig, *, clock: Callable[[], float] = time.time,
                  autoconnect: bool = True) -> None:
-        super().__init__()
+        super().__init__(keymap=config.keymap)
         self.config = config
         self.clock = clock
         self.autoconnect = autoconnect
@@ -109,11 +105,13 @@ class RealtimeConsoleApp(App[int]):
         self.bridge = SessionBridge(self.session, self._post_to_main)
         if config.record is not None:
             self.store.payload_reader = self.readback.payload
+            self.store.image_reader = self.readback.event
             self.store.payload_missing = "the recording does not hold this event (recording stopped or failed)"
         else:  # only the model's audio is still in memory, in the conversation
             payloads = ConversationPayloads(self.store, lambda: self.session.client)
             self.session.event_listeners.append(payloads.observe)
             self.store.payload_reader = payloads.payload
+            self.store.image_reader = payloads.images
             self.store.payload_source = "the conversation's audio"
             self.store.payload_missing = ("this session is not recorded (--no-record), and only the model's audio "
                                           "still in the conversation can be read back")
@@ -140,7 +138,6 @@ class RealtimeConsoleApp(App[int]):
         self.main.post_message(message)
 
     async def on_mount(self) -> None:
-        self.set_keymap(self.config.keymap)
         self.theme = self.config.theme
         # Set after the configured theme, so only a later change (the palette's theme
         # picker) is written back to the settings file.
@@ -469,23 +466,8 @@ class RealtimeConsoleApp(App[int]):
             return
         self.notify(f"theme {theme} saved in {path}")
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "show_help_unless_typing":
-            from textual.widgets import Input, TextArea
-
-            return not isinstance(self.focused, (Input, TextArea))
-        return super().check_action(action, parameters)
-
-    def action_show_help(self) -> None:
-        """Push the help screen for the keys in force where the user is now."""
-        from console.app.screens.help import HelpScreen, help_markup, help_rows
-
-        if isinstance(self.screen, HelpScreen):
-            return
-        self.push_screen(HelpScreen(help_markup(help_rows(self.screen), help_text())))
-
-    def action_show_help_unless_typing(self) -> None:
-        self.action_show_help()
+    def help_extra(self) -> tuple[str, str] | None:
+        return "slash commands (type in the input line)", help_text()
 
     def action_help(self) -> None:
         self.session.add_note("info", "slash commands:\n" + help_text())

@@ -12,16 +12,18 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from collections.abc import Mapping
 from typing import Any
 
 from rich.text import Text
 from textual import on
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from console.app.bridge import FLUSH_HZ
+from console.app.keyed_app import KeyedApp
 from console.app.messages import StatusNoted
 from console.app.screens.proxy_session_view import ProxySessionView
 from console.attach.cli import AttachTarget
@@ -34,7 +36,8 @@ from widgets.input_line import InputLine
 STEER_HELP = (
     "steer the call: text → a user message + response.create; /send {json} any client event; "
     "/instructions TEXT, /voice NAME, /vad, /ptt → session.update; /cancel → response.cancel; "
-    "/delete ITEM_ID → conversation.item.delete; /disconnect detaches (the call goes on)"
+    "/delete ITEM_ID → conversation.item.delete; /image FILE [text] → a user message with the image, "
+    "no response (/send {\"type\": \"response.create\"} asks for one); /disconnect detaches (the call goes on)"
 )
 
 
@@ -50,8 +53,9 @@ class AttachScreen(Screen[None]):
 
     BINDINGS = [
         Binding("ctrl+f", "search_log", "Search log", id="attach.search_log", tooltip="Search the event log"),
-        Binding("ctrl+l", "focus_log", "Log", id="attach.focus_log", show=False),
-        Binding("ctrl+n", "focus_input", "Input", id="attach.focus_input", show=False),
+        Binding("ctrl+l", "focus_log", "Log", id="attach.focus_log", show=False, tooltip="Focus the event log"),
+        Binding("ctrl+n", "focus_input", "Input", id="attach.focus_input", show=False,
+                tooltip="Focus the input line"),
         Binding("ctrl+g", "diagnostics", "Diagnostics", id="attach.diagnostics", show=False,
                 tooltip="List the call's lint findings; enter selects one's event in the log"),
     ]
@@ -143,13 +147,14 @@ class AttachScreen(Screen[None]):
         self.view.show_diagnostics()
 
 
-class AttachConsoleApp(App[int]):
+class AttachConsoleApp(KeyedApp):
     """The live view of one attached call; reads the sideband while it runs."""
 
     TITLE = "realtime-console attach"
 
-    def __init__(self, session: AttachedSession, *, title: str, theme: str = "textual-dark") -> None:
-        super().__init__()
+    def __init__(self, session: AttachedSession, *, title: str, theme: str = "textual-dark",
+                 keymap: Mapping[str, str] | None = None) -> None:
+        super().__init__(keymap=keymap)
         self.session = session
         self.title_text = title
         self._theme_name = theme
@@ -165,6 +170,9 @@ class AttachConsoleApp(App[int]):
         if self._reader is not None:
             await asyncio.gather(self._reader, return_exceptions=True)
 
+    def help_extra(self) -> tuple[str, str] | None:
+        return "the input line", STEER_HELP
+
     @property
     def main(self) -> AttachScreen:
         screen = self.screen
@@ -179,9 +187,10 @@ def title_for(session: AttachedSession, target: AttachTarget) -> str:
     return f"attached to call {session.call_id} at {where}{recording}   (ctrl+q detaches; the call goes on)"
 
 
-async def run_live(session: AttachedSession, target: AttachTarget) -> int:
+async def run_live(session: AttachedSession, target: AttachTarget, *, theme: str = "textual-dark",
+                   keymap: Mapping[str, str] | None = None) -> int:
     """Run the live view until the user quits (or SIGTERM); the caller closes the sideband."""
-    app = AttachConsoleApp(session, title=title_for(session, target))
+    app = AttachConsoleApp(session, title=title_for(session, target), theme=theme, keymap=keymap)
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGTERM, app.exit)
     try:

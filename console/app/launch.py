@@ -10,7 +10,8 @@ import argparse
 from typing import Any
 
 from console.realtime.protocol import DEFAULT_MODEL, PROTOCOLS, VOICES
-from console.user_config import UserSettings, load_settings
+from console.app.settings import check_settings
+from console.user_config import load_settings
 
 
 def build_parser(prog: str) -> argparse.ArgumentParser:
@@ -65,29 +66,6 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
                         help="do not reconnect by itself when the session expires or the connection drops "
                              "(by default it does, restoring the conversation)")
     return parser
-
-
-def check_settings(args: Any, settings: UserSettings) -> None:
-    """What only Textual can judge: theme names and the keymap's binding ids.
-
-    `console.user_config` checks the file's shape without the UI; a theme or binding id
-    that does not exist is as much a typo as an unknown key, so it stops the start-up
-    with one line naming it.
-    """
-    from textual.theme import BUILTIN_THEMES
-
-    from console.app.keymap import unknown_ids
-    from console.cli import UsageError
-
-    themes = ", ".join(sorted(BUILTIN_THEMES))
-    flag = getattr(args, "theme", None)
-    if flag is not None and flag not in BUILTIN_THEMES:
-        raise UsageError(f"--theme {flag!r} is not a theme (one of {themes})")
-    if settings.theme is not None and settings.theme not in BUILTIN_THEMES:
-        raise UsageError(f"config file {settings.path}: 'theme' {settings.theme!r} is not a theme (one of {themes})")
-    if unknown := unknown_ids(settings.keymap):
-        raise UsageError(f"config file {settings.path}: 'keymap.{unknown[0]}' is not a binding id of the console "
-                         "(F1 in the console, or the README's key table, lists them)")
 
 
 #: The console's options that also mean something when attaching to a call (`--call-id`).

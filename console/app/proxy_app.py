@@ -13,11 +13,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from textual.app import App
 
-from console.app.screens.proxy_main import ProxyMainScreen
+from console.app.keyed_app import KeyedApp
+from console.app.screens.proxy_main import STEER_HELP, ProxyMainScreen
 from console.proxy.handshake import scrub
 from console.proxy.server import ProxyServer
 from console.session.proxied import ProxiedSessions
@@ -41,14 +42,15 @@ class _NotifyHandler(logging.Handler):
             self.handleError(record)
 
 
-class ProxyConsoleApp(App[int]):
+class ProxyConsoleApp(KeyedApp):
     """The live view over a started `ProxyServer`."""
 
     TITLE = "realtime-console proxy"
 
     def __init__(self, proxy: ProxyServer, *, record_dir: str | None = None,
-                 redact: Callable[[str], str] | None = None, theme: str = "textual-dark") -> None:
-        super().__init__()
+                 redact: Callable[[str], str] | None = None, theme: str = "textual-dark",
+                 keymap: Mapping[str, str] | None = None) -> None:
+        super().__init__(keymap=keymap)
         self.proxy = proxy
         self.sessions = ProxiedSessions(proxy, redact=redact)
         recordings = f"; recordings in {record_dir}" if record_dir else ""
@@ -67,6 +69,9 @@ class ProxyConsoleApp(App[int]):
         logging.getLogger(PROXY_LOGGER).removeHandler(self._handler)
         self.sessions.detach()
 
+    def help_extra(self) -> tuple[str, str] | None:
+        return "the input line", STEER_HELP
+
     @property
     def main(self) -> ProxyMainScreen:
         screen = self.screen
@@ -74,9 +79,10 @@ class ProxyConsoleApp(App[int]):
         return screen
 
 
-async def run_live(proxy: ProxyServer, *, record_dir: str | None = None) -> int:
+async def run_live(proxy: ProxyServer, *, record_dir: str | None = None, theme: str = "textual-dark",
+                   keymap: Mapping[str, str] | None = None) -> int:
     """Run the live view until the user quits (or SIGTERM); the caller closes the proxy."""
-    app = ProxyConsoleApp(proxy, record_dir=record_dir, redact=_redactor(proxy))
+    app = ProxyConsoleApp(proxy, record_dir=record_dir, redact=_redactor(proxy), theme=theme, keymap=keymap)
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGTERM, app.exit)
     try:

@@ -85,12 +85,17 @@ def run(args: argparse.Namespace) -> int:
             load_sounddevice()
         except AudioUnavailable:
             pass
+    from console.app.settings import app_settings
+    from console.user_config import DEFAULT_THEME
+
+    settings = app_settings()
     rec = open_for_replay(args.file, follow=not args.no_follow)
     from console.app.screens.replay import ReplayApp
 
     try:
         app = ReplayApp(rec, speed=args.speed, audio=audio, output_device=args.output_device,
-                        autoplay=args.play, start=start)
+                        autoplay=args.play, start=start,
+                        theme=settings.theme or DEFAULT_THEME, keymap=settings.keymap)
         return int(app.run() or 0)
     finally:
         rec.close()

@@ -8,10 +8,10 @@ in the replay.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Mapping
 from pathlib import Path
 
-from textual.app import App
-
+from console.app.keyed_app import KeyedApp
 from console.cli import ArgumentParser, UsageError
 from console.app.screens.sessions import SessionsScreen
 from console.recording.paths import sessions_dir
@@ -32,14 +32,14 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     return parser
 
 
-class SessionsApp(App[int]):
+class SessionsApp(KeyedApp):
     """One `SessionsScreen` over a directory."""
 
     TITLE = "realtime-console sessions"
 
     def __init__(self, directory: str | Path, cache: SummaryCache, *, audio: bool = True,
-                 theme: str = "textual-dark") -> None:
-        super().__init__()
+                 theme: str = "textual-dark", keymap: Mapping[str, str] | None = None) -> None:
+        super().__init__(keymap=keymap)
         self.browser = SessionsScreen(directory, cache, audio=audio)
         self._theme_name = theme
 
@@ -62,4 +62,10 @@ def run(args: argparse.Namespace) -> int:
             load_sounddevice()
         except AudioUnavailable:
             pass
-    return int(SessionsApp(directory, SummaryCache.default(), audio=audio).run() or 0)
+    from console.app.settings import app_settings
+    from console.user_config import DEFAULT_THEME
+
+    settings = app_settings()
+    app = SessionsApp(directory, SummaryCache.default(), audio=audio, theme=settings.theme or DEFAULT_THEME,
+                      keymap=settings.keymap)
+    return int(app.run() or 0)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
 import os
 import re
 import struct
@@ -373,3 +374,25 @@ def describe_parts(content: list[Any]) -> list[dict[str, Any]]:
 def input_image_part(source: bytes | str | os.PathLike[str], *, detail: str | None = None) -> dict[str, Any]:
     """The `input_image` part alone (see `image_part`), ready for `send_user_message_content`."""
     return image_part(source, detail=detail)[0]
+
+
+#: Tokens of a low-detail image, and the base and per-tile cost of the others.
+LOW_DETAIL_TOKENS = 85
+TILE_TOKENS = 170
+TILE = 512
+
+
+def image_tokens(info: ImageInfo) -> int:
+    """Input tokens of one image by the tile rule of OpenAI's vision models: `detail:
+    "low"` (or unknown dimensions) costs 85; otherwise the image is scaled (never up) to
+    fit 2048×2048, then so its shorter side is at most 768, and costs 85 plus 170 per
+    512-pixel tile covering it. The simulator bills images with it; a restore budgets with it."""
+    if info.detail == "low" or info.width is None or info.height is None:
+        return LOW_DETAIL_TOKENS
+    width, height = float(info.width), float(info.height)
+    fit = min(1.0, 2048 / max(width, height))
+    width, height = width * fit, height * fit
+    short = min(1.0, 768 / min(width, height))
+    width, height = width * short, height * short
+    tiles = math.ceil(width / TILE) * math.ceil(height / TILE)
+    return LOW_DETAIL_TOKENS + TILE_TOKENS * tiles

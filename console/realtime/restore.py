@@ -10,7 +10,10 @@ What each item becomes: user and system text as `input_text`; user audio as
 `input_audio` (base64 in the session's input codec) when it fits the budget, else its
 transcript as `input_text` marked with `TRANSCRIPT_MARK`; assistant answers as text
 (`text` parts in beta, `output_text` in GA: assistant audio cannot be re-created, so an
-audio answer becomes its transcript); function calls and their outputs as they were.
+audio answer becomes its transcript); function calls and their outputs as they were; a
+user message with images as its text and images in their order, each image costed by the
+vision tile rule (`images.image_tokens`), or, when that is over the budget, its text with
+each image named in its place.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import numpy as np
 
 from .audio import encode_base64
 from .conversation_items import AUDIO_PART_TYPES, TEXT_PART_TYPES, part_type
+from .images import ImageError, describe_data_url, image_tokens
 
 #: Default restore budget, in tokens: a conservative share of a realtime model's context.
 DEFAULT_RESTORE_BUDGET_TOKENS = 28_000
@@ -40,7 +44,7 @@ class RestoreEntry:
 
     item_id: str
     payload: dict[str, Any]
-    kind: str  # "audio" | "text" | "transcript" | "function_call" | "function_call_output"
+    kind: str  # "audio" | "text" | "transcript" | "image" | "function_call" | "function_call_output"
     tokens: int
 
 
@@ -148,8 +152,13 @@ def _candidates(
     has_audio = any(part_type(p) in AUDIO_PART_TYPES for p in content)
     text_parts = [{"type": "input_text", "text": t} for t in texts]
     base = ITEM_OVERHEAD_TOKENS + sum(text_tokens(t) for t in texts)
+    images = _image_parts(content) if role == "user" else []
+    if images:
+        return _image_candidates(item_id, content, base), ""
     if not has_audio or role == "system":
         if not text_parts:
+            if any(part_type(p) == "input_image" for p in content):
+                return [], "its image's data URL is not held (nothing to send again)"
             return [], "no content to restore"
         payload = {"type": "message", "role": role, "content": text_parts}
         return [RestoreEntry(item_id, payload, "text", base)], ""
@@ -170,3 +179,49 @@ def _candidates(
     if not candidates:
         return [], "audio without samples or transcript"
     return candidates, ""
+
+
+def _sendable_image(part: Any) -> bool:
+    """An `input_image` part that can be sent again: one holding its data URL."""
+    return (part_type(part) == "input_image" and isinstance(part.get("image_url"), str)
+            and part["image_url"][:5].lower() == "data:")
+
+
+def _image_parts(content: list[Any]) -> list[dict[str, Any]]:
+    return [p for p in content if _sendable_image(p)]
+
+
+def _image_candidates(item_id: str, content: list[Any], base: int) -> list[RestoreEntry]:
+    """A user message with images: whole, text and images in their order (each image
+    costed by the tile rule), else, when that does not fit, its text with each image
+    named in its place (`[image not restored: 640×480 PNG]`). Audio in such a message
+    (rare: `/image` sends text and images) goes as its transcript, if any."""
+    whole: list[dict[str, Any]] = []
+    named: list[dict[str, Any]] = []
+    tokens = base
+    named_tokens = base
+    for part in content:
+        kind = part_type(part)
+        if kind in TEXT_PART_TYPES and isinstance(part.get("text"), str):
+            whole.append({"type": "input_text", "text": part["text"]})
+            named.append(whole[-1])
+        elif _sendable_image(part):
+            try:
+                info = describe_data_url(part["image_url"], detail=part.get("detail"))
+            except ImageError:
+                continue  # not an image the API would take again: left out of both
+            whole.append({k: part[k] for k in ("type", "image_url", "detail") if k in part})
+            tokens += image_tokens(info)
+            note = f"[image not restored: {info.dimensions} {info.format_name}]"
+            named.append({"type": "input_text", "text": note})
+            named_tokens += text_tokens(note)
+        elif kind in AUDIO_PART_TYPES and isinstance(part.get("transcript"), str) and part["transcript"].strip():
+            spoken = {"type": "input_text", "text": TRANSCRIPT_MARK + part["transcript"].strip()}
+            whole.append(spoken)
+            named.append(spoken)
+            tokens += text_tokens(spoken["text"])
+            named_tokens += text_tokens(spoken["text"])
+    if not whole:
+        return []
+    return [RestoreEntry(item_id, {"type": "message", "role": "user", "content": whole}, "image", tokens),
+            RestoreEntry(item_id, {"type": "message", "role": "user", "content": named}, "text", named_tokens)]

@@ -1,8 +1,14 @@
-"""The turn-by-turn analysis behind the `inspect` report: one pass over a `Recording`.
+"""The turn-by-turn analysis behind the `inspect` report and the console's turn view.
 
-Audio events (`input_audio_buffer.append`, audio deltas) are never parsed, only counted
-from the index, except the one audio delta per response whose response cannot be told
-from context: that is what keeps `inspect` of a 1 GB recording to seconds.
+`TurnAnalyser` takes events one at a time, so the same rules serve a recording (driven
+over the file by `analyse_recording`, for `inspect`, the summaries and the export) and a
+live or replayed session (fed as events arrive, through `console.session.turn_timelines`).
+
+Over a file, audio events (`input_audio_buffer.append`, audio deltas) are never parsed,
+only counted from the index, except the one audio delta per response whose response
+cannot be told from context: that is what keeps `inspect` of a 1 GB recording to seconds.
+When the pass also feeds the linter (which reads every payload), each event is parsed
+once for both.
 
 Older recordings and WebRTC sessions are expected: every field read from an event may be
 missing, so everything here uses `.get` and reports `None` rather than failing. Fields of
@@ -15,21 +21,27 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from console.realtime.protocol import canonical_type, session_audio_codecs
 
+from .mcp_items import MCP_ITEM_TYPES, mcp_fields
 from .reader import Recording, UnreadableEventError
 from .timeline import build_timeline
+from .turns import TurnRule
 
 _AUDIO_DELTAS = frozenset({"response.audio.delta", "response.output_audio.delta"})
+#: The same as `canonical_type` names them (what `handle` compares against).
+_AUDIO_DELTAS_CANONICAL = frozenset({canonical_type(t) for t in _AUDIO_DELTAS})
 _TEXT_DELTAS = frozenset({"response.text.delta", "response.output_text.delta"})
 _TRANSCRIPT_DELTAS = frozenset({"response.audio_transcript.delta", "response.output_audio_transcript.delta"})
 _SKIPPED = frozenset({"input_audio_buffer.append"}) | _AUDIO_DELTAS
+#: Events the analysis never reads (the microphone's appends, most of a session's lines).
+_IGNORED = frozenset({"input_audio_buffer.append"})
 _RESPONSE_ID = re.compile(rb'"response_id"\s*:\s*"([^"\\]*)"')
 _ITEM_ID = re.compile(rb'"item_id"\s*:\s*"([^"\\]*)"')
 _BUFFER_EVENTS = ("output_audio_buffer.started", "output_audio_buffer.stopped", "output_audio_buffer.cleared")
@@ -53,14 +65,15 @@ class _Turn:
     usage: dict[str, Any] | None = None
     marks: dict[str, float] = field(default_factory=dict)
     first_audio_source: str | None = None
+    #: {event: time} of the `response.create` requests it holds (a live refusal drops one).
+    requests: dict[int, float] = field(default_factory=dict)
     response_out_of_band: bool = False
     interrupted: bool = False
     playback_end_source: str | None = None
-    #: The turn's audio deltas: how many, their lines' total size, and the bytes of a line
-    #: that are not the base64 payload (from one parsed delta), for `audio_ms` estimates.
+    #: The turn's audio deltas: how many, and their base64 payloads' total length (what
+    #: `audio_ms` is estimated from).
     audio_deltas: int = 0
-    audio_line_bytes: int = 0
-    delta_overhead: int | None = None
+    audio_chars: int = 0
 
     def mark(self, name: str, t: float) -> None:
         self.marks.setdefault(name, t)
@@ -141,41 +154,57 @@ def _content_transcript(content: Any) -> str | None:
 
 
 class TurnAnalyser:
-    """The single pass: `run()` fills `turns`, `interruptions`, `truncations`, `errors`,
-    `statuses` (response.done status counts) and `transcripts` (input transcriptions by item)."""
+    """The turn-by-turn analysis, fed one event at a time (`observe`).
 
-    def __init__(self, rec: Recording) -> None:
-        self.rec = rec
-        self.starts = rec.turn_starts()
-        self.turns: list[_Turn] = [
-            _Turn(i + 1, int(row), rec.time_of(int(row)), _TRIGGERS.get(rec.type_of(int(row)), "other"))
-            for i, row in enumerate(self.starts)
-        ]
+    The same object serves a whole recording (`analyse_recording` drives it over the file,
+    for `inspect`, the summaries and the export) and a live or replayed session (the
+    console's `TurnTimelines` feeds it each event as it arrives), so the rules that find
+    turns, mark their timelines and attribute costs exist once.
+
+    It fills `turns`, `interruptions`, `truncations`, `errors`, `statuses` (response.done
+    status counts) and `transcripts` (input transcriptions by item).
+
+    Args:
+        refusals: {refused `response.create` event: the `error` that refused it}, when
+            known in advance (a recording: see `refusals.py`). Without it (a live session)
+            a request is taken as refused when an `error` names its `event_id` before any
+            response, and a turn it alone opened is dropped then.
+    """
+
+    def __init__(self, refusals: Mapping[int, int] | None = None) -> None:
+        self.turns: list[_Turn] = []
+        self.rule = TurnRule()
+        self.learn_refusals = refusals is None
         self.turn_by_item: dict[str, _Turn] = {}
         self.turn_by_response: dict[str, _Turn] = {}
         self.in_progress: dict[str, _Turn] = {}
         self.transcripts: dict[str, dict[str, Any]] = {}
         self.client_event_types: dict[str, str] = {}
+        #: {client `event_id`: event number} of `response.create` requests (live refusals).
+        self.create_events: dict[str, int] = {}
         self.interruptions: list[dict[str, Any]] = []
         self.truncations: dict[str, dict[str, Any]] = {}
         self.errors: list[dict[str, Any]] = []
         self.statuses: dict[str, int] = {}
         self.session_model: str | None = None
-        self.parsed_lines = 0
-        #: Events that could not be analysed: {"event", "line", "type", "reason"}.
+        #: Events that could not be analysed: {"event", "type", "reason"} (the file's
+        #: driver adds each one's "line").
         self.problems: list[dict[str, Any]] = []
         #: {error event: the refused `response.create` it answers} (see `refusals.py`).
-        self.refusal_of_error = {e: c for c, e in rec.refusals().items()}
+        self.refusal_of_error = {e: c for c, e in (refusals or {}).items()}
         self.refused = set(self.refusal_of_error.values())
         #: Responses whose audio is playing (`output_audio_buffer.started`, not yet stopped).
         self.playing: dict[str, _Turn] = {}
         self.buffered_responses: set[str] = set()
         self.output_codec = "pcm16"
         self.input_codec = "pcm16"
+        #: Items shown in a turn that came before any turn began (an MCP server's tools,
+        #: listed on the first session.update): they join the first turn when it begins.
+        self.before_first_turn: list[dict[str, Any]] = []
 
     def positional(self, n: int) -> _Turn | None:
-        i = int(np.searchsorted(self.starts, n, side="right")) - 1
-        return self.turns[i] if i >= 0 else None
+        """The turn event `n` falls in: the latest one begun (events come in order)."""
+        return self.turns[-1] if self.turns else None
 
     def by_response(self, event: dict[str, Any], n: int) -> _Turn | None:
         rid = event.get("response_id")
@@ -183,86 +212,57 @@ class TurnAnalyser:
             return self.turn_by_response[rid]
         return self.positional(n)
 
-    def run(self, progress: Callable[[int, int], None] | None = None) -> None:
-        rec = self.rec
-        types = rec.index.types
-        type_ids = rec.index.type_ids
-        times = rec.index.times
-        skip_ids = {i for i, t in enumerate(types) if t in _SKIPPED}
-        audio_ids = {i for i, t in enumerate(types) if t in _AUDIO_DELTAS}
-        rows = np.flatnonzero(~np.isin(type_ids, list(skip_ids))) if skip_ids else np.arange(len(rec))
-        # First audio delta per response: only rows that could be one are looked at.
-        audio_rows = np.flatnonzero(np.isin(type_ids, list(audio_ids))) if audio_ids else np.zeros(0, np.int64)
-        merged = np.union1d(rows, audio_rows) if len(audio_rows) else rows
-        total = len(merged)
-        merged_types = type_ids[merged].tolist()
-        merged_times = times[merged].tolist()
-        merged_sources = rec.index.sources[merged].tolist()
-        merged_lengths = rec.index.lengths[merged].tolist()
-        events = rec.iter_events(rows)
-        for k, n in enumerate(merged.tolist()):
-            tid = merged_types[k]
-            if tid in audio_ids:
-                self.audio_delta(n, merged_times[k], merged_lengths[k])
-                continue
-            _, event = next(events)
-            if event is None:  # damaged line: noted by the recording, skipped here
-                continue
-            self.parsed_lines += 1
-            try:
-                self.handle(n, merged_times[k], types[tid], "client" if merged_sources[k] == 0 else "server", event)
-            except Exception as exc:  # noqa: BLE001 - one odd event is reported, the pass goes on
-                self.problem(n, types[tid], f"{exc.__class__.__name__}: {str(exc)[:120]}")
-            if progress is not None and k % 4096 == 0:
-                progress(k, total)
+    def track_turn(self, n: int, etype: str, t: float) -> None:
+        """Begin a turn at event `n` when the turn rule (`turns.py`) says so."""
+        if n not in self.refused and self.rule.starts(etype):
+            self.turns.append(_Turn(len(self.turns) + 1, n, t, _TRIGGERS.get(etype, "other")))
+            early, self.before_first_turn = self.before_first_turn, []
+            for item in early:  # e.g. MCP tools listed on the first session.update
+                self.assistant_item(self.turns[0], item)
+
+    def observe(self, n: int, source: str, event: dict[str, Any], t: float) -> bool:
+        """Account for event `n` ("client" or "server", `t` seconds from event 0); True
+        when the analysis changed (an event it does not read changes nothing)."""
+        etype = event.get("type")
+        if not isinstance(etype, str) or etype in _IGNORED:
+            return False
+        self.track_turn(n, etype, t)
         try:
-            self.measure_truncated_audio()
-        except Exception as exc:  # noqa: BLE001 - an estimate, never worth the report
-            self.problem(len(rec) - 1, "audio", f"audio length of truncated items unknown: {exc.__class__.__name__}")
+            return self.handle(n, t, etype, source, event)
+        except Exception as exc:  # noqa: BLE001 - one odd event is reported, the pass goes on
+            self.problem(n, etype, f"{exc.__class__.__name__}: {str(exc)[:120]}")
+            return True
 
     def problem(self, n: int, etype: str, reason: str) -> None:
-        self.problems.append({"event": n, "line": self.rec.line_of(n) if 0 <= n < len(self.rec) else None,
-                              "type": etype, "reason": reason})
+        self.problems.append({"event": n, "type": etype, "reason": reason})
 
     # --- per event ----------------------------------------------------------------------
 
-    def audio_delta(self, n: int, t: float, length: int) -> None:
-        """Count audio delta `n` (a `length`-byte line) for its turn; the turn's first one
-        is its first audio. Only one delta per turn is parsed (see `delta_overhead`)."""
+    def delta_turn(self, n: int, t: float, response_id: Callable[[], str | None]) -> _Turn | None:
+        """The turn audio delta `n` belongs to (`response_id` is asked only when more than
+        one response is in progress), after marking its first audio; None when no
+        response is in progress."""
         if not self.in_progress:
-            return
+            return None
         if len(self.in_progress) == 1:
             turn: _Turn | None = next(iter(self.in_progress.values()))
         else:
-            turn = self.turn_by_response.get(self.delta_response_id(n) or "") or self.positional(n)
-        if turn is None:
-            return
-        if "first_audio" not in turn.marks:
+            turn = self.turn_by_response.get(response_id() or "") or self.positional(n)
+        if turn is not None and "first_audio" not in turn.marks:
             turn.mark("first_audio", t)
             turn.first_audio_source = "audio_delta"
-        if turn.delta_overhead is None:
-            turn.delta_overhead = self.delta_line_overhead(n, length)
-            if turn.delta_overhead is None:
-                return
-        turn.audio_deltas += 1
-        turn.audio_line_bytes += length
+        return turn
 
-    def delta_line_overhead(self, n: int, length: int) -> int | None:
-        """The bytes of audio delta `n`'s line that are not its base64 payload (the other
-        deltas of a response have the same fields, so their payload is length minus this)."""
-        self.parsed_lines += 1
-        try:
-            delta = self.rec.event(n).get("delta")
-        except UnreadableEventError:
-            return None
-        return length - len(delta) if isinstance(delta, str) else None
+    def audio_received(self, turn: _Turn, chars: int) -> None:
+        """`chars` base64 characters of audio for `turn` (one delta's payload)."""
+        turn.audio_deltas += 1
+        turn.audio_chars += max(0, chars)
 
     def audio_ms(self, turn: _Turn) -> float | None:
         """The audio received for `turn`, from its deltas' sizes at the session's output format."""
-        if not turn.audio_deltas or turn.delta_overhead is None:
+        if not turn.audio_deltas:
             return None
-        chars = max(0, turn.audio_line_bytes - turn.audio_deltas * turn.delta_overhead)
-        return chars * 3 / 4 / _BYTES_PER_MS.get(self.output_codec, 48.0)
+        return turn.audio_chars * 3 / 4 / _BYTES_PER_MS.get(self.output_codec, 48.0)
 
     def timeline(self, turn: _Turn) -> dict[str, Any]:
         """`turn`'s timeline points and spans (see `timeline.py`)."""
@@ -277,23 +277,19 @@ class TurnAnalyser:
             turn.mark("playback_end", t)
             turn.playback_end_source = source
 
-    def delta_response_id(self, n: int) -> str | None:
-        """The `response_id` of audio delta `n`, from the line's first bytes when it is
-        there (it precedes the payload in what the API sends), else from a full parse."""
-        m = _RESPONSE_ID.search(self.rec.peek(n, 512))
-        if m is not None:
-            return m.group(1).decode("utf-8", "replace")
-        self.parsed_lines += 1
-        try:
-            rid = self.rec.event(n).get("response_id")
-        except UnreadableEventError:
-            return None
-        return rid if isinstance(rid, str) else None
-
-    def handle(self, n: int, t: float, etype: str, source: str, ev: dict[str, Any]) -> None:
+    def handle(self, n: int, t: float, etype: str, source: str, ev: dict[str, Any]) -> bool:
+        """Apply event `n` to the turns; False when its type is none the analysis reads."""
         ctype = canonical_type(etype)
         if source == "client" and isinstance(ev.get("event_id"), str):
             self.client_event_types[ev["event_id"]] = etype
+            if ctype == "response.create" and self.learn_refusals:
+                self.create_events[ev["event_id"]] = n
+        if ctype in _AUDIO_DELTAS_CANONICAL:
+            turn = self.delta_turn(n, t, lambda: text_or_none(ev.get("response_id")))
+            delta = ev.get("delta")
+            if turn is not None and isinstance(delta, str):
+                self.audio_received(turn, len(delta))
+            return turn is not None
         if ctype == "input_audio_buffer.speech_started":
             turn = self.positional(n)
             if turn is not None:
@@ -341,6 +337,7 @@ class TurnAnalyser:
             turn = self.positional(n)
             if turn is not None and n not in self.refused:  # a refused request is no origin
                 turn.mark("response.create", t)
+                turn.requests[n] = t
         elif ctype == "response.created":
             self.response_created(n, t, ev)
         elif ctype == "response.output_item.added" or ctype == "response.output_item.done":
@@ -408,6 +405,8 @@ class TurnAnalyser:
             self.transcripts[item_id] = {"transcript": None, "transcription_failed": True}
             self.error(n, t, "conversation.item.input_audio_transcription.failed", ev.get("error"))
         elif ctype == "error":
+            if self.learn_refusals:
+                self.learn_refusal(n, ev.get("error"))
             self.error(n, t, "error", ev.get("error"))
         elif ctype in ("session.created", "session.updated"):
             session = ev.get("session")
@@ -417,6 +416,29 @@ class TurnAnalyser:
                 self.input_codec, self.output_codec = session_audio_codecs(session)
         elif ctype.endswith(".failed") and ctype != "response.failed":
             self.error(n, t, etype, ev.get("error"))
+        else:
+            return False
+        return True
+
+    def learn_refusal(self, n: int, err: Any) -> None:
+        """Live: error `n` names a `response.create` of the current turn, still unanswered:
+        that request was refused, so it is no origin, and a turn it alone opened is
+        dropped (as `refusals.py` decides for a recording, which also sees what follows)."""
+        event_id = err.get("event_id") if isinstance(err, dict) else None
+        create = self.create_events.pop(event_id, None) if isinstance(event_id, str) else None
+        turn = self.positional(n)
+        if create is None or turn is None or create < turn.start_event or "response.created" in turn.marks:
+            return
+        self.refused.add(create)
+        self.refusal_of_error[n] = create
+        turn.requests.pop(create, None)
+        if turn.start_event == create and set(turn.marks) <= {"response.create"}:
+            self.turns.pop()
+            self.rule.answered = True
+        elif turn.requests:
+            turn.marks["response.create"] = min(turn.requests.values())
+        else:
+            turn.marks.pop("response.create", None)
 
     def interrupt(self, turn: _Turn, n: int, t: float, kind: str, rid: Any) -> None:
         """Mark `turn`'s response interrupted, once, at the first event that interrupted it."""
@@ -435,6 +457,8 @@ class TurnAnalyser:
         user = turn.user_part()
         if item.get("type") == "function_call_output":
             user.update(kind="function_call_output", text=str(item.get("output")))
+        elif item.get("type") == "mcp_approval_response":
+            user.update(kind="mcp_approval_response", type="mcp_approval_response", **mcp_fields(item))
         elif item.get("type", "message") == "message":
             role = item.get("role")
             user.update(kind="text" if role == "user" else f"{role}_message",
@@ -451,6 +475,13 @@ class TurnAnalyser:
 
     def server_item(self, n: int, item: Any) -> None:
         if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+            return
+        if item.get("type") == "mcp_list_tools":  # listed on session.update: shown in the turn it falls in
+            turn = self.positional(n)
+            if turn is not None:
+                self.assistant_item(turn, item)
+            else:
+                self.before_first_turn.append(item)
             return
         if item.get("role") != "user" and item.get("type") != "function_call_output":
             return
@@ -509,6 +540,8 @@ class TurnAnalyser:
             entry["name"] = item.get("name") or entry.get("name")
             if item.get("arguments"):
                 entry["arguments"] = item["arguments"]
+        elif itype in MCP_ITEM_TYPES:
+            entry.update(mcp_fields(item))
         content = item.get("content")
         text = _content_text(content, ("output_text", "text"))
         if text:
@@ -581,39 +614,160 @@ class TurnAnalyser:
             "turn": turn.number if turn else None,
         })
 
-    def measure_truncated_audio(self) -> None:
-        """Each truncated assistant item's audio length, from its audio deltas.
 
-        Only the deltas of truncated items are parsed (their item id is read from the
-        line's first bytes), so the export can say which share of the answer was heard.
-        """
-        wanted = {key: entry for key, entry in self.truncations.items() if entry["turn"] is not None}
-        for key, entry in wanted.items():
-            item = self.turns[entry["turn"] - 1].items.get(key)
-            if item is not None:
-                item["heard_ms"] = entry["audio_end_ms"]
-        rows = self.rec.rows_of_type(*_AUDIO_DELTAS)
-        if not wanted or not len(rows):
-            return
-        totals: dict[str, int] = {}
-        first = min(self.turns[entry["turn"] - 1].start_event for entry in wanted.values())
-        last = max(entry["event"] for entry in wanted.values())
-        for n in rows[(rows >= first) & (rows < last)].tolist():
-            m = _ITEM_ID.search(self.rec.peek(n, 512))
-            if m is None or m.group(1).decode("utf-8", "replace") not in wanted:
+#: Events per sweep of `Recording.iter_events` (bounds the index slices held at once).
+_BLOCK = 65_536
+
+
+class _Linter(Protocol):
+    def observe(self, index: int, source: str, event: dict[str, Any], time: float) -> None: ...
+
+
+def analyse_recording(rec: Recording, progress: Callable[[int, int], None] | None = None,
+                      linter: _Linter | None = None) -> TurnAnalyser:
+    """One pass over `rec`: every event the analysis reads goes to a `TurnAnalyser`, and,
+    with `linter`, every event also to it (the same parse serves both).
+
+    Without a linter, audio events are never parsed, only counted from the index (their
+    payload length is the line's length less what one parsed delta per turn shows is not
+    payload), except the few whose response cannot be told from context: that is what
+    keeps `inspect` of a 1 GB recording to seconds. With a linter, which reads every
+    payload, each event is parsed once for both, and deltas are still measured from their
+    lines' lengths, so the report does not depend on whether the lint came along.
+    """
+    analyser = TurnAnalyser(refusals=rec.refusals())
+    types = rec.index.types
+    type_ids = rec.index.type_ids
+    audio_ids = {i for i, t in enumerate(types) if t in _AUDIO_DELTAS}
+    skip_ids = set() if linter is not None else {i for i, t in enumerate(types) if t in _SKIPPED}
+    if skip_ids:
+        parsed = np.flatnonzero(~np.isin(type_ids, list(skip_ids)))
+        audio_rows = np.flatnonzero(np.isin(type_ids, list(audio_ids))) if audio_ids else np.zeros(0, np.int64)
+        rows = np.union1d(parsed, audio_rows) if len(audio_rows) else parsed
+    else:
+        parsed = rows = np.arange(len(rec), dtype=np.int64)
+    unparsed = _UnparsedDeltas(analyser, rec)
+    total = len(rows)
+    observe = analyser.observe
+    lint = linter.observe if linter is not None else None
+    for start in range(0, total, _BLOCK):
+        block = rows[start:start + _BLOCK]
+        block_types = type_ids[block].tolist()
+        block_times = rec.index.times[block].tolist()
+        block_sources = rec.index.sources[block].tolist()
+        block_lengths = rec.index.lengths[block].tolist()
+        wanted = block if not skip_ids else block[~np.isin(type_ids[block], list(skip_ids))]
+        events = rec.iter_events(wanted)
+        for k, n in enumerate(block.tolist()):
+            tid = block_types[k]
+            if tid in skip_ids:
+                unparsed.delta(n, block_times[k], block_lengths[k], None)
                 continue
-            event = self.rec.iter_events([n])
-            _, ev = next(event)
-            delta = ev.get("delta") if ev is not None else None
-            if isinstance(delta, str):
-                key = m.group(1).decode("utf-8", "replace")
-                size = len(delta) * 3 // 4 - delta[-2:].count("=")
-                totals[key] = totals.get(key, 0) + max(0, size)
-        per_ms = _BYTES_PER_MS.get(self.output_codec, 48.0)
-        for key, entry in wanted.items():
-            audio_ms = round(totals[key] / per_ms, 1) if key in totals else None
-            entry["audio_ms"] = audio_ms
-            turn = self.turns[entry["turn"] - 1]
-            if key in turn.items:
-                turn.items[key]["audio_ms"] = audio_ms
-                turn.items[key]["heard_ms"] = entry["audio_end_ms"]
+            _, event = next(events)
+            if event is None:  # damaged line: noted by the recording; its indexed type still counts
+                if tid in audio_ids:
+                    unparsed.delta(n, block_times[k], block_lengths[k], None)
+                else:
+                    analyser.track_turn(n, types[tid], block_times[k])
+                continue
+            source = "client" if block_sources[k] == 0 else "server"
+            if lint is not None:
+                lint(n, source, event, block_times[k])
+            if tid in audio_ids:  # measured as when unparsed: the report is the same either way
+                unparsed.delta(n, block_times[k], block_lengths[k], event)
+            else:
+                observe(n, source, event, block_times[k])
+            if progress is not None and (start + k) % 4096 == 0:
+                progress(start + k, total)
+    try:
+        measure_truncated_audio(analyser, rec)
+    except Exception as exc:  # noqa: BLE001 - an estimate, never worth the report
+        analyser.problem(len(rec) - 1, "audio", f"audio length of truncated items unknown: {exc.__class__.__name__}")
+    for problem in analyser.problems:
+        n = problem["event"]
+        problem["line"] = rec.line_of(n) if 0 <= n < len(rec) else None
+    return analyser
+
+
+class _UnparsedDeltas:
+    """Audio deltas measured from the index alone (see `analyse_recording`)."""
+
+    def __init__(self, analyser: TurnAnalyser, rec: Recording) -> None:
+        self.analyser = analyser
+        self.rec = rec
+        #: {turn number: bytes of its deltas' lines that are not payload}.
+        self.overhead: dict[int, int | None] = {}
+
+    def delta(self, n: int, t: float, length: int, event: dict[str, Any] | None) -> None:
+        """Audio delta `n`, a `length`-byte line (`event`: its payload, if parsed anyway)."""
+        if event is not None:
+            rid = text_or_none(event.get("response_id"))
+            turn = self.analyser.delta_turn(n, t, lambda: rid)
+        else:
+            turn = self.analyser.delta_turn(n, t, lambda: self.response_id(n))
+        if turn is None:
+            return
+        overhead = self.overhead.get(turn.number)
+        if overhead is None:  # the turn's first delta (or the first readable one)
+            overhead = self.overhead[turn.number] = self.line_overhead(n, length, event)
+        if overhead is not None:
+            self.analyser.audio_received(turn, length - overhead)
+
+    def line_overhead(self, n: int, length: int, event: dict[str, Any] | None) -> int | None:
+        """The bytes of audio delta `n`'s line that are not its base64 payload (the other
+        deltas of a response have the same fields, so their payload is length minus this)."""
+        try:
+            delta = (event if event is not None else self.rec.event(n)).get("delta")
+        except UnreadableEventError:
+            return None
+        return length - len(delta) if isinstance(delta, str) else None
+
+    def response_id(self, n: int) -> str | None:
+        """The `response_id` of audio delta `n`, from the line's first bytes when it is
+        there (it precedes the payload in what the API sends), else from a full parse."""
+        m = _RESPONSE_ID.search(self.rec.peek(n, 512))
+        if m is not None:
+            return m.group(1).decode("utf-8", "replace")
+        try:
+            rid = self.rec.event(n).get("response_id")
+        except UnreadableEventError:
+            return None
+        return rid if isinstance(rid, str) else None
+
+
+def measure_truncated_audio(analyser: TurnAnalyser, rec: Recording) -> None:
+    """Each truncated assistant item's audio length, from its audio deltas.
+
+    Only the deltas of truncated items are parsed (their item id is read from the
+    line's first bytes), so the export can say which share of the answer was heard.
+    """
+    wanted = {key: entry for key, entry in analyser.truncations.items() if entry["turn"] is not None}
+    for key, entry in wanted.items():
+        item = analyser.turns[entry["turn"] - 1].items.get(key)
+        if item is not None:
+            item["heard_ms"] = entry["audio_end_ms"]
+    rows = rec.rows_of_type(*_AUDIO_DELTAS)
+    if not wanted or not len(rows):
+        return
+    totals: dict[str, int] = {}
+    first = min(analyser.turns[entry["turn"] - 1].start_event for entry in wanted.values())
+    last = max(entry["event"] for entry in wanted.values())
+    for n in rows[(rows >= first) & (rows < last)].tolist():
+        m = _ITEM_ID.search(rec.peek(n, 512))
+        if m is None or m.group(1).decode("utf-8", "replace") not in wanted:
+            continue
+        event = rec.iter_events([n])
+        _, ev = next(event)
+        delta = ev.get("delta") if ev is not None else None
+        if isinstance(delta, str):
+            key = m.group(1).decode("utf-8", "replace")
+            size = len(delta) * 3 // 4 - delta[-2:].count("=")
+            totals[key] = totals.get(key, 0) + max(0, size)
+    per_ms = _BYTES_PER_MS.get(analyser.output_codec, 48.0)
+    for key, entry in wanted.items():
+        audio_ms = round(totals[key] / per_ms, 1) if key in totals else None
+        entry["audio_ms"] = audio_ms
+        turn = analyser.turns[entry["turn"] - 1]
+        if key in turn.items:
+            turn.items[key]["audio_ms"] = audio_ms
+            turn.items[key]["heard_ms"] = entry["audio_end_ms"]

@@ -23,6 +23,7 @@ from console.audio.wavfile import write_wav
 from console.realtime.protocol import BETA_TO_GA, GA_TO_BETA, PCM_RATE
 
 from .format import FORMAT_VERSION, HEADER_KEY, line_has_secret_marker, redact, redact_string
+from .mcp_items import MCP_ITEM_TYPES, mcp_line
 from .paths import make_private_dirs
 from .rebuild import ConversationRebuilder, RebuildError, item_audio
 from .reader import Recording
@@ -133,6 +134,25 @@ def unheard_marked(text: str, heard_ms: float, audio_ms: float | None) -> str:
     return f"{heard}\n\n{mark}" if heard else mark
 
 
+def mcp_markdown(entry: dict[str, Any]) -> list[str]:
+    """An MCP item of the report as transcript lines, like a tool call's: the listed
+    tools on one line; a call (or an approval request) with its arguments as a JSON
+    block, then its output or its error; an approval answer on one line."""
+    kind = entry.get("type")
+    server = entry.get("server_label") or "?"
+    if kind in ("mcp_list_tools", "mcp_approval_response"):
+        label, text = mcp_line(entry, width=200)
+        return [f"**{label.replace('mcp', 'MCP', 1)}**: {text}", ""]
+    title = "MCP call" if kind == "mcp_call" else "MCP approval asked"
+    lines = [f"**{title}** `{server}.{entry.get('name') or '?'}`", "", "```json",
+             str(entry.get("arguments") or ""), "```", ""]
+    if entry.get("error"):
+        lines += [f"*Failed: {entry['error']}*", ""]
+    elif entry.get("output") is not None:
+        lines += ["Output:", "", "```json", str(entry["output"]), "```", ""]
+    return lines
+
+
 def transcript_markdown(report: dict[str, Any]) -> str:
     """The conversation as Markdown: one section per turn, who said what, tool calls,
     interruptions and failures, with each turn's latency."""
@@ -152,6 +172,8 @@ def transcript_markdown(report: dict[str, Any]) -> str:
             kind = user.get("kind")
             if kind == "function_call_output":
                 lines += ["**Tool output**", "", "```json", str(user.get("text")), "```", ""]
+            elif kind in MCP_ITEM_TYPES:
+                lines += mcp_markdown(user)
             else:
                 said = user.get("text") if user.get("text") is not None else user.get("transcript")
                 if user.get("transcription_failed"):
@@ -167,6 +189,9 @@ def transcript_markdown(report: dict[str, Any]) -> str:
             for item in assistant["items"]:
                 if item.get("type") == "function_call":
                     lines += [f"**Tool call** `{item.get('name')}`", "", "```json", str(item.get("arguments") or ""), "```", ""]
+                    continue
+                if item.get("type") in MCP_ITEM_TYPES:
+                    lines += mcp_markdown(item)
                     continue
                 said = item.get("transcript") if item.get("transcript") is not None else item.get("text")
                 said = str(said) if said is not None else None

@@ -1,8 +1,11 @@
 """`realtime-console export FILE [--wav DIR] [--transcript FILE.md] [--events FILE.jsonl
-[--type T ...] [--source client|server]]`.
+[--type T ...] [--source client|server]]`, and `export FILES|DIRS… --parquet DIR`.
 
 At least one output is required; several may be given in one run. `-` as the transcript
-or events file means stdout. Exit status 0, or 2 for a usage error (bad file, nothing to
+or events file means stdout. `--parquet` takes any number of recordings (a directory
+means every `*.jsonl` under it) and writes the `sessions`, `turns` and `events` tables
+(`parquet_export`, schema in PARQUET.md); the other outputs take one file. A file that
+cannot be read is listed and skipped, the rest exported, and the exit status is 2. Exit status 0, or 2 for a usage error (bad file, nothing to
 do, an output that cannot be written). Bad lines in the recording do not stop an export:
 each is listed on stderr with its line number and reason, and the rest is exported.
 """
@@ -10,9 +13,11 @@ each is listed on stderr with its line number and reason, and the rest is export
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from console.cli import ArgumentParser, UsageError
+from console.user_config import load_settings
 
 from .export import export_events, export_wavs, matching_types, transcript_markdown
 from .format import printable
@@ -27,9 +32,16 @@ MAX_LISTED = 50
 def build_parser(prog: str) -> argparse.ArgumentParser:
     parser = ArgumentParser(
         prog=prog,
-        description="Export a recorded session's audio (one WAV per item), transcript (Markdown) or events.",
+        description="Export a recorded session's audio (one WAV per item), transcript (Markdown) or events, "
+        "or many recordings as Parquet tables.",
     )
-    parser.add_argument("file", help="a recording (.jsonl), a header-less event log, or bare API events")
+    parser.add_argument("files", nargs="+", metavar="FILE",
+                        help="a recording (.jsonl), a header-less event log, or bare API events; with --parquet, "
+                        "any number of them or directories of them")
+    parser.add_argument("--parquet", metavar="DIR",
+                        help="write sessions.parquet, turns.parquet and events.parquet into DIR (needs pyarrow: "
+                        "pip install 'realtime-console[parquet]'; schema in console/recording/PARQUET.md)")
+    parser.add_argument("--prices", metavar="FILE.json", help="with --parquet: override or extend the built-in price table")
     parser.add_argument("--wav", metavar="DIR", help="write each item's audio as a 24 kHz mono WAV into DIR")
     parser.add_argument("--transcript", metavar="FILE.md", help="write the conversation as Markdown ('-' = stdout)")
     parser.add_argument("--events", metavar="FILE.jsonl", help="write events (with the header) as JSON Lines ('-' = stdout)")
@@ -42,16 +54,60 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not (args.wav or args.transcript or args.events):
-        raise UsageError("nothing to export: give --wav DIR, --transcript FILE.md and/or --events FILE.jsonl")
+    if not (args.wav or args.transcript or args.events or args.parquet):
+        raise UsageError("nothing to export: give --wav DIR, --transcript FILE.md, --events FILE.jsonl "
+                         "and/or --parquet DIR")
     if (args.types or args.source) and not args.events:
         raise UsageError("--type and --source filter --events; add --events FILE.jsonl")
-    with open_recording(args.file, follow=not args.no_follow) as rec:
+    if args.prices and not args.parquet:
+        raise UsageError("--prices prices the --parquet tables; add --parquet DIR")
+    single = args.wav or args.transcript or args.events
+    if single and (len(args.files) != 1 or os.path.isdir(args.files[0])):
+        raise UsageError("--wav, --transcript and --events export one recording; give one FILE "
+                         "(--parquet takes many)")
+    status = 0
+    if args.parquet:
+        status = run_parquet(args)
+    if single:
+        status = max(status, run_one(args, args.files[0]))
+    return status
+
+
+def run_parquet(args: argparse.Namespace) -> int:
+    """`--parquet DIR`: every file (directories expanded) into the three tables."""
+    from .parquet_export import PyarrowMissing, export_parquet
+    from .prices import PriceFileError, load_prices
+    from .summaries import recording_files
+
+    try:
+        prices = load_prices(args.prices or load_settings().prices)  # the flag, else the settings file
+    except (ValueError, PriceFileError) as exc:
+        raise UsageError(str(exc)) from None
+    paths: list[str] = []
+    for name in args.files:
+        paths += [str(p) for p in recording_files(name)] if os.path.isdir(name) else [name]
+    try:
+        result = export_parquet(paths, args.parquet, prices, open_file=open_recording)
+    except PyarrowMissing as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(f"cannot write {exc.filename or args.parquet}: {exc.strerror or exc}") from None
+    for path, reason in result.skipped:
+        print(printable(f"warning: skipped {path}: {reason}"), file=sys.stderr)
+    rows = ", ".join(f"{name} {count:,}" for name, count in result.rows.items())
+    print(f"{result.files} recording(s), {result.bytes_read / 1e6:.1f} MB, as Parquet in {args.parquet}: "
+          f"{rows} rows", file=sys.stderr)
+    return 2 if result.skipped else 0
+
+
+def run_one(args: argparse.Namespace, file: str) -> int:
+    """--wav, --transcript and --events of one recording."""
+    with open_recording(file, follow=not args.no_follow) as rec:
         report = build_report(rec) if (args.wav or args.transcript) else None
         try:
             if args.events:
                 if args.types and not matching_types(rec, args.types):
-                    print(f"warning: no event of type {', '.join(args.types)} in {args.file}", file=sys.stderr)
+                    print(f"warning: no event of type {', '.join(args.types)} in {file}", file=sys.stderr)
                 if args.events == "-":
                     count = export_events(rec, sys.stdout.buffer, args.types, args.source)
                     sys.stdout.flush()

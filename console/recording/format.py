@@ -77,6 +77,7 @@ _SECRET_MARKERS: tuple[str, ...] = (
     "pikey",
     "client_secret",
     "CLIENT_SECRET",
+    '"headers"',  # an MCP tool's headers (see `redact`)
 )
 #: Subprotocols that carry a key in browser-style auth (`openai-insecure-api-key.<key>`).
 _SUBPROTOCOL_KEY = re.compile(r"(openai-insecure-api-key\.)\S+")
@@ -164,7 +165,9 @@ def redact(value: Any) -> Any:
     """A redacted copy of a JSON-like value; the input is never mutated.
 
     Values under secret keys (`Authorization`, `api-key`, `client_secret`, ...) are replaced
-    wholesale, `sk-...` keys are cut out of any string, and header lists of
+    wholesale, so is every `headers` value of an MCP tool (`{"type": "mcp", ...}`: a
+    session's or a response's tools, sent or echoed, however they were typed in),
+    `sk-...` keys are cut out of any string, and header lists of
     `[name, value]` pairs are treated like mappings. Unchanged sub-trees are shared with the
     input rather than copied, which keeps the cost proportional to what actually changes.
     """
@@ -175,6 +178,8 @@ def redact(value: Any) -> Any:
         for key, item in value.items():
             if isinstance(key, str) and key.lower() in SECRET_KEYS and item is not None:
                 new = _redact_all_strings(item)
+            elif key == "headers" and isinstance(item, dict) and value.get("type") == "mcp":
+                new = _redact_all_strings(item) if item else item
             else:
                 new = redact(item)
             if new is not item:

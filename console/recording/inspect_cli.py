@@ -20,7 +20,7 @@ from console.cli import ArgumentParser, UsageError
 from . import gates
 from .format import printable
 from .index import NotARecordingError
-from .linting import lint_counts, lint_recording
+from .mcp_items import MCP_ITEM_TYPES, mcp_line
 from .prices import PriceFileError, load_prices
 from .chain import open_chain
 from .reader import Recording
@@ -75,9 +75,10 @@ def run(args: argparse.Namespace) -> int:
     except (ValueError, PriceFileError) as exc:
         raise UsageError(str(exc)) from None
     with open_recording(args.file, follow=not args.no_follow) as rec:
-        report = build_report(rec, prices, model=args.model)
+        report = build_report(rec, prices, model=args.model, lint=True)  # one pass for both
+        lint = report.pop("lint")
         report["files"] = [str(p) for p in rec.paths]
-        report["lint"] = lint_counts(lint_recording(rec).findings)
+        report["lint"] = lint  # last, after the files, as `--json` has always had it
     print_problems(report["format"]["warnings"], report["format"]["problems"])
     return gates.print_and_gate(report, gates.evaluate(report, conditions), as_json=args.json, render=render_text)
 
@@ -197,11 +198,16 @@ def render_text(report: dict[str, Any]) -> str:
             if user.get("transcription_failed"):
                 said = "(transcription failed)"
             label = "tool" if user.get("kind") == "function_call_output" else "user"
+            if user.get("kind") in MCP_ITEM_TYPES:
+                label, said = mcp_line(user)
             out.append(f"        {label}: {_clip(said) if said is not None else '(' + str(user.get('kind') or 'input') + ')'}")
         assistant = turn["assistant"]
         if assistant:
             for item in assistant["items"]:
-                if item.get("type") == "function_call":
+                if item.get("type") in MCP_ITEM_TYPES:
+                    label, said = mcp_line(item)
+                    out.append(f"        {label}: {_clip(said, 200)}")
+                elif item.get("type") == "function_call":
                     out.append(f"        call: {item.get('name')}({_clip(item.get('arguments') or '', 80)})")
                 else:
                     said = item.get("transcript") if item.get("transcript") is not None else item.get("text")

@@ -36,10 +36,16 @@ class FileResult:
                 "notes": self.notes}
 
 
+def recording_linter(rec: Recording, select: Iterable[str] | None = None, ignore: Iterable[str] = ()) -> Linter:
+    """A fresh `Linter` set for `rec`'s protocol and clock (what `lint_recording` feeds,
+    and what `build_report(lint=True)` feeds in its own pass)."""
+    return Linter(protocol=rec.protocol, times_known=rec.times_known, start_epoch=rec.start_epoch,
+                  select=select, ignore=ignore)
+
+
 def lint_recording(rec: Recording, select: Iterable[str] | None = None, ignore: Iterable[str] = ()) -> FileResult:
     """Every event of `rec` through a fresh `Linter`; damaged lines are skipped (and noted)."""
-    linter = Linter(protocol=rec.protocol, times_known=rec.times_known, start_epoch=rec.start_epoch,
-                    select=select, ignore=ignore)
+    linter = recording_linter(rec, select, ignore)
     total = len(rec)
     times = rec.index.times
     sources = rec.index.sources

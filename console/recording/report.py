@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from .analysis import TurnAnalyser
+from .analysis import analyse_recording
+from .linting import lint_counts, recording_linter
 from .prices import PriceTable
 from .reader import Recording
 from .timeline import span_stats
@@ -39,6 +40,7 @@ def build_report(
     prices: PriceTable | None = None,
     model: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    lint: bool = False,
 ) -> dict[str, Any]:
     """The full inspect report of an indexed recording (see REPORT.md for every field).
 
@@ -47,10 +49,12 @@ def build_report(
         prices: the price table (default: the built-in one).
         model: price as this model instead of the recorded one.
         progress: called with (events done, events to parse) now and then.
+        lint: end the report with the protocol linter's counts (`lint`), from the same
+            pass over the events (each is read and parsed once for both).
     """
     prices = prices or PriceTable()
-    analyser = TurnAnalyser(rec)
-    analyser.run(progress)
+    linter = recording_linter(rec) if lint else None
+    analyser = analyse_recording(rec, progress, linter)
     counts = rec.type_counts()
     by_type: dict[str, dict[str, int]] = {"client": {}, "server": {}}
     for (source, etype), count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0][1])):
@@ -71,7 +75,7 @@ def build_report(
         first = analyser.problems[0]
         warnings.append(f"{len(analyser.problems)} event(s) could not be analysed, the first at line {first['line']} "
                         f"({first['type']}): {first['reason']}")
-    return {
+    report = {
         "report_version": REPORT_VERSION,
         "file": str(rec.path),
         "format": {
@@ -108,6 +112,9 @@ def build_report(
         "cost": {**estimate_cost(usage, recorded_model, prices, audio_input_s=input_audio_s(rec, analyser.input_codec)),
                  "unheard_audio": unheard_totals(t["cost"] for t in turns)},
     }
+    if linter is not None:
+        report["lint"] = lint_counts(linter.finish())
+    return report
 
 
 #: Bytes of encoded input audio per millisecond, by codec.

@@ -4,7 +4,8 @@ A team's recordings directory grows to thousands of files; opening and analysing
 every listing would take minutes. A `Summary` keeps what a listing shows (start, source,
 model, duration, turns, interruptions, errors, tokens, cost, lint findings) plus the compact per-turn
 figures `stats` needs for percentiles (latencies, error codes, usage). Summaries are made
-by the same `build_report` `inspect` uses, so the numbers always agree with `inspect`.
+by the same `build_report` `inspect` uses, lint counts included from its one pass over the
+events, so the numbers always agree with `inspect`.
 
 `SummaryCache` keeps them in one JSON file in the user's cache directory
 (`$XDG_CACHE_HOME/realtime-console/summaries.json`, default `~/.cache/...`), keyed by the
@@ -31,7 +32,6 @@ from typing import Any
 from . import gates
 from .format import CONTINUES_KEY
 from .index import NotARecordingError
-from .linting import lint_counts, lint_recording
 from .paths import APP_DIR, make_private_dirs
 from .prices import PriceTable
 from .reader import Recording
@@ -148,7 +148,7 @@ def source_of(kind: str | None, header: dict[str, Any] | None) -> str:
 
 def summarise_recording(rec: Recording, size: int, mtime_ns: int) -> Summary:
     """The summary of an indexed recording, from its full `inspect` report."""
-    report = build_report(rec)
+    report = build_report(rec, lint=True)
     fmt = report["format"]
     turns = report["turns"]
     latency: dict[str, list[float]] = {span: [] for span in SPANS}
@@ -161,7 +161,7 @@ def summarise_recording(rec: Recording, size: int, mtime_ns: int) -> Summary:
         if first is not None:
             latency["first_output"].append(first)
     header = rec.header if isinstance(rec.header, dict) else None
-    lint = lint_counts(lint_recording(rec).findings)
+    lint = report["lint"]
     return Summary(
         path=str(rec.path),
         size=size,
@@ -245,7 +245,19 @@ def recording_files(directory: str | os.PathLike[str]) -> list[Path]:
         if root.exists():
             raise NotADirectoryError(f"{root} is not a directory")
         raise FileNotFoundError(f"{root}: no such directory")
-    return sorted(p for p in root.rglob("*.jsonl") if p.is_file())
+    # `scandir` and string keys: `rglob` stats every file and `Path` comparisons are slow,
+    # which at 10,000 files cost more than the rest of a cached listing.
+    found: list[str] = []
+    folders = [str(root)]
+    while folders:
+        with os.scandir(folders.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(entry.path)
+                elif entry.name.endswith(".jsonl") and entry.is_file():
+                    found.append(entry.path)
+    found.sort(key=lambda p: p.split(os.sep))  # the order `Path`s sort in
+    return [Path(p) for p in found]
 
 
 Reader = Callable[[Path], Summary]
@@ -310,9 +322,11 @@ class SummaryCache:
         if hit is not None:
             self.hits += 1
             return hit
-        key = os.path.abspath(path)
-        summary = self.reader(Path(key))
-        summary.path = key
+        return self.store(self.reader(Path(os.path.abspath(path))))
+
+    def store(self, summary: Summary) -> Summary:
+        """Keep a summary just read (by `get`, or by a pool of workers: `summary_pool`)."""
+        key = summary.path = os.path.abspath(summary.path)
         self.reads += 1
         self.entries[key] = summary
         self._dirty = True

@@ -46,15 +46,29 @@ def turn_start_rows(type_ids: np.ndarray, types: Sequence[str], ignore: np.ndarr
     rows = np.flatnonzero(np.isin(type_ids, input_ids + response_ids))
     if ignore is not None and len(ignore):
         rows = rows[~np.isin(rows, ignore)]
-    is_response = np.isin(type_ids[rows], response_ids)
-    starts: list[int] = []
-    answered = True  # before the first turn, as if the previous one had its response
-    for row, response in zip(rows.tolist(), is_response.tolist()):
-        if response:
-            if answered:
-                starts.append(row)
-            answered = True
-        elif answered:
-            starts.append(row)
-            answered = False
-    return np.asarray(starts, dtype=np.int64)
+    rule = TurnRule()
+    starts = rule.starts
+    names = [types[i] for i in type_ids[rows].tolist()]
+    return np.asarray([row for row, name in zip(rows.tolist(), names) if starts(name)], dtype=np.int64)
+
+
+class TurnRule:
+    """The rule above, one event type at a time: what the index scan above and the
+    event-by-event analysis (`analysis.TurnAnalyser`, fed by `inspect` and the live
+    session alike) both apply, so they cut turns at the same events."""
+
+    __slots__ = ("answered",)
+
+    def __init__(self) -> None:
+        self.answered = True  # before the first turn, as if the previous one had its response
+
+    def starts(self, etype: str) -> bool:
+        """Whether an event of type `etype` (a refused `response.create` is never given)
+        begins a turn."""
+        if etype == RESPONSE_CREATED:
+            started, self.answered = self.answered, True
+            return started
+        if etype in INPUT_TYPES:
+            started, self.answered = self.answered, False
+            return started
+        return False

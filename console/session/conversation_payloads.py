@@ -70,3 +70,12 @@ class ConversationPayloads:
         size = self.store.delta_size(index)
         data = np.ascontiguousarray(audio, dtype="<i2").view(np.uint8)[start : start + size].tobytes()
         return base64.b64encode(data).decode("ascii") if len(data) == size else None
+
+    def images(self, index: int) -> dict[str, Any] | None:
+        """Event `index`'s item as the conversation holds it (its parts keep the images'
+        data URLs), for copying an image event the recording does not hold."""
+        client = self._client()
+        logged = self.store.event(index).get("item")
+        item_id = logged.get("id") if isinstance(logged, dict) else None
+        item = client.conversation.get_item(item_id) if client is not None and isinstance(item_id, str) else None
+        return {"item": item} if isinstance(item, dict) else None

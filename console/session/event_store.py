@@ -30,6 +30,7 @@ from console.session.event_summary import (
     summarize,
     summarize_fold,
 )
+from console.realtime.mcp import mask_mcp_secrets
 from console.realtime.protocol import AUDIO_PAYLOAD_KEYS, DELTA_EVENTS, session_audio_codecs
 
 SOURCES: tuple[str, ...] = ("client", "server")
@@ -74,6 +75,51 @@ def _abbreviate_item(item: Any, codec: str) -> Any:
     return {**item, "content": [_abbreviate_part(p, codec) for p in parts]}
 
 
+#: Events whose session or response may list tools (MCP tools carry credentials).
+_TOOL_HOLDERS = frozenset({"session.update", "session.created", "session.updated", "response.create"})
+
+
+def _abbreviate_response_input(event: dict[str, Any], codec: str) -> dict[str, Any]:
+    """A `response.create` with the items of its `response.input` abbreviated (the same
+    event when none holds audio or an image)."""
+    response = event.get("response")
+    inputs = response.get("input") if isinstance(response, dict) else None
+    if not isinstance(inputs, list):
+        return event
+    items = [_abbreviate_item(item, codec) for item in inputs]
+    if all(a is b for a, b in zip(items, inputs)):
+        return event
+    return {**event, "response": {**response, "input": items}}  # type: ignore[dict-item]
+
+
+#: What every image marker starts with (see `event_summary.image_marker`).
+_IMAGE_MARK = b'"<image'
+
+
+def _items_of(event: dict[str, Any]) -> list[Any]:
+    """The items an event carries whose parts may hold images: its `item`, or a
+    `response.create`'s `response.input`."""
+    if "item" in event:
+        return [event["item"]]
+    response = event.get("response")
+    inputs = response.get("input") if isinstance(response, dict) else None
+    return inputs if isinstance(inputs, list) else []
+
+
+def _restore_images(event: dict[str, Any], full: dict[str, Any]) -> None:
+    """Put back, in place, each image marker of `event` whose part in `full` (the same
+    item, the same position) holds the data URL."""
+    for item, whole in zip(_items_of(event), _items_of(full)):
+        parts = item.get("content") if isinstance(item, dict) else None
+        whole_parts = whole.get("content") if isinstance(whole, dict) else None
+        if not isinstance(parts, list) or not isinstance(whole_parts, list):
+            continue
+        for part, whole_part in zip(parts, whole_parts):
+            if (isinstance(part, dict) and isinstance(whole_part, dict) and isinstance(part.get("image_url"), str)
+                    and part["image_url"].startswith("<image") and is_image_data_url(whole_part.get("image_url"))):
+                part["image_url"] = whole_part["image_url"]
+
+
 class EventStore:
     """Every logged event, in arrival order, in compact columns (see module docstring)."""
 
@@ -94,6 +140,9 @@ class EventStore:
         #: cannot give is missing (set by whoever installs the reader).
         self.payload_source = "the recording"
         self.payload_missing = "no recording or conversation holds it"
+        #: Returns event `index` with its images whole (as recorded, or an `{"item": ...}`
+        #: holding the item's parts from the conversation), for copying an image event.
+        self.image_reader: Callable[[int], dict[str, Any] | None] | None = None
         #: Codecs used to turn audio byte counts into durations; follows session events.
         self.input_codec = "pcm16"
         self.output_codec = "pcm16"
@@ -175,6 +224,11 @@ class EventStore:
             item = _abbreviate_item(event["item"], codec)
             if item is not event["item"]:
                 stored = {**stored, "item": item}
+        elif etype in _TOOL_HOLDERS:
+            # MCP credentials never reach the log, however the event was sent (a `/send`
+            # typed by hand, a proxied app, an echo); a response's input items are
+            # abbreviated like `conversation.item.create`'s.
+            stored = _abbreviate_response_input(mask_mcp_secrets(stored), codec)
         if src == 1 and etype in ("session.created", "session.updated") and isinstance(event.get("session"), dict):
             try:
                 self.input_codec, self.output_codec = session_audio_codecs(event["session"])
@@ -260,8 +314,13 @@ class EventStore:
             return None
         return self.payload_reader(self._check(index))
 
+    def holds_image_marker(self, index: int) -> bool:
+        """Whether the stored event holds an image marker in place of a data URL."""
+        return _IMAGE_MARK in self.raw(index)
+
     def full_event(self, index: int) -> dict[str, Any]:
-        """The event with its audio payload restored when the `payload_reader` has it.
+        """The event with its audio payload restored when the `payload_reader` has it, or
+        its images' data URLs when the `image_reader` has them.
 
         Used for "copy JSON": without a reader (or if it returns None) the marker stays.
         """
@@ -271,6 +330,10 @@ class EventStore:
             payload = self.payload(index)
             if payload is not None:
                 event[key] = payload
+        elif self.image_reader is not None and self.holds_image_marker(index):
+            full = self.image_reader(self._check(index))
+            if isinstance(full, dict):
+                _restore_images(event, full)
         return event
 
     def source(self, index: int) -> str:

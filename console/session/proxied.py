@@ -18,11 +18,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from console.config import DEFAULT_SERVER_VAD
 from console.proxy.server import ProxyServer
 from console.proxy.session import Frame, ProxySession, SessionInfo
+from console.realtime.images import ImageError, image_part
 from console.realtime.protocol import flat_to_ga_session, new_event_id
 from console.session.event_store import EventStore
 from console.session.rebuilt import RebuiltSession, SteerRefused
@@ -201,7 +203,28 @@ def steer_events(command: SlashCommand, protocol: str, what: str = "a proxied se
         return [{"type": "session.update", "session": flat_to_ga_session(flat) if protocol == "ga" else flat}]
     if name == "delete":
         return [{"type": "conversation.item.delete", "item_id": command.argument}]
+    if name == "image" and command.data:
+        if protocol != "ga":
+            raise SlashError("/image needs the GA protocol: beta has no image input")
+        return [image_message_event(str(command.data["path"]), str(command.data.get("text") or ""))]
     raise SlashError(_NOT_FOR_WATCHED.get(name, "/{name} does not apply to {what}").format(name=name, what=what))
+
+
+def image_message_event(path: str, text: str = "") -> dict[str, Any]:
+    """What `/image FILE [text]` injects into a watched session: one user message with the
+    image (then the text), and nothing else. No `response.create` follows: the session is
+    somebody else's, so whether and when the model answers stays a separate choice
+    (`/send {"type": "response.create"}`, or the app's own next turn).
+
+    Raises `SlashError` with a one-line reason for a missing, unreadable, wrong-typed or
+    oversized file (checked as the console's own `/image` checks it).
+    """
+    try:
+        part, _info = image_part(Path(path))
+    except ImageError as exc:
+        raise SlashError(f"/image: {exc}") from None
+    content = [part] + ([{"type": "input_text", "text": text}] if text else [])
+    return {"type": "conversation.item.create", "item": {"type": "message", "role": "user", "content": content}}
 
 
 def user_message_events(text: str) -> list[dict[str, Any]]:

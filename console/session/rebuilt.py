@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from console.realtime.conversation import RealtimeConversation
+from console.realtime.mcp import mask_mcp_secrets
 from console.recording.reader import EventRecord
 from console.recording.rebuild import ConversationRebuilder
 from console.session.session import Session
@@ -68,7 +69,13 @@ class RebuiltSession(Session):
         return self._rebuilder.conversation
 
     def feed(self, source: str, event: dict[str, Any]) -> int:
-        """Apply one event to the conversation, then store it; returns its store index."""
+        """Apply one event to the conversation, then store it; returns its store index.
+
+        MCP credentials (an MCP tool's `authorization` and header values, sent by the app
+        or typed in a `/send`) are masked first: the log, the drift check and the
+        conversation never hold them (the recording masks them on its own).
+        """
+        event = mask_mcp_secrets(event)
         n = self._feed.push(source, event, self.clock())
         item, _delta = self._rebuilder.apply(n)
         index = self.ingest({"source": source, "event": event})

@@ -8,7 +8,8 @@ its bytes, within the size limit, a readable header) using the library's
 hand-made headers; a refusal is an `invalid_value` error naming the part.
 
 The answer is deterministic ("I see a 640×480 PNG image."), and so is the usage: image
-tokens follow the tile rule of OpenAI's vision models, so a test can predict them exactly:
+tokens follow the tile rule of OpenAI's vision models (`console.realtime.images.image_tokens`, which
+the client's reconnect restore budgets with too), so a test can predict them exactly:
 `detail: "low"` costs 85 tokens; otherwise the image is scaled (never up) to fit in
 2048×2048, then so that its shorter side is at most 768, and costs 85 plus 170 per
 512-pixel tile that covers it. The simulator caches nothing, so cached image tokens
@@ -17,18 +18,12 @@ are 0, like its cached text and audio tokens.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
-from console.realtime.images import ImageError, ImageInfo, check_data_url
+from console.realtime.images import ImageError, check_data_url, image_tokens
 
 from .conversation import Item, Part
 from .errors import ApiError
-
-#: Tokens of a low-detail image, and the base and per-tile cost of the others.
-LOW_DETAIL_TOKENS = 85
-TILE_TOKENS = 170
-TILE = 512
 
 
 def image_part(content: dict[str, Any], where: str) -> Part:
@@ -44,19 +39,6 @@ def image_part(content: dict[str, Any], where: str) -> Part:
         raise ApiError("invalid_value", f"Invalid image in '{where}.image_url': {exc}.", f"{where}.image_url") from None
     extra = {k: content[k] for k in ("image_url", "detail") if k in content}
     return Part("input_image", extra=extra, image=info)
-
-
-def image_tokens(info: ImageInfo) -> int:
-    """Input tokens of one image (the tile rule in the module docstring)."""
-    if info.detail == "low" or info.width is None or info.height is None:
-        return LOW_DETAIL_TOKENS
-    width, height = float(info.width), float(info.height)
-    fit = min(1.0, 2048 / max(width, height))
-    width, height = width * fit, height * fit
-    short = min(1.0, 768 / min(width, height))
-    width, height = width * short, height * short
-    tiles = math.ceil(width / TILE) * math.ceil(height / TILE)
-    return LOW_DETAIL_TOKENS + TILE_TOKENS * tiles
 
 
 def part_image_tokens(part: Part) -> int:

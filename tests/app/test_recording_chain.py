@@ -154,7 +154,7 @@ async def test_replay_of_a_chain_marks_the_reconnect_in_the_conversation(tmp_pat
 
 
 async def test_the_sessions_browser_lists_a_chain_once_and_replays_it_all(tmp_path: Path) -> None:
-    from textual.widgets import DataTable
+    from widgets.summary_table import SummaryTable
 
     from console.app.screens.sessions import BrowserReplayScreen
     from console.app.screens.sessions_model import COLUMN_KEYS
@@ -168,14 +168,14 @@ async def test_the_sessions_browser_lists_a_chain_once_and_replays_it_all(tmp_pa
     app = SessionsApp(tmp_path, SummaryCache(tmp_path / "cache" / "c.json"), audio=False)
     async with app.run_test(size=(170, 40)) as pilot:
         screen = app.browser
-        table = screen.query_one(DataTable)
+        table = screen.query_one(SummaryTable)
         await wait_for(pilot, lambda: not screen.scanning and table.row_count > 0, what="the scan")
-        paths = [str(table.get_row_at(i)[COLUMN_KEYS.index("path")]) for i in range(table.row_count)]
-        turns = [str(table.get_row_at(i)[COLUMN_KEYS.index("turns")]) for i in range(table.row_count)]
+        paths = [table.cells_at(i)[COLUMN_KEYS.index("path")] for i in range(table.row_count)]
+        turns = [table.cells_at(i)[COLUMN_KEYS.index("turns")] for i in range(table.row_count)]
         assert sorted(paths) == ["chain-1.jsonl (+2 continued)", "single.jsonl"]
         assert turns[paths.index("chain-1.jsonl (+2 continued)")] == "4"
         assert str(screen.query_one("#sessions-status").render()).startswith("2 of 2 recording(s)")
-        table.move_cursor(row=paths.index("chain-1.jsonl (+2 continued)"))
+        table.move_cursor(paths.index("chain-1.jsonl (+2 continued)"))
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, BrowserReplayScreen), what="the replay")
         assert app.screen.rec.paths == chain

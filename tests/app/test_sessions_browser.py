@@ -4,10 +4,11 @@ before any file is read, sorting and filtering, and Enter opening the replay of 
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Input, ProgressBar
+from textual.widgets import Input, ProgressBar
 
 from console.app.screens.sessions import BrowserReplayScreen, SessionsScreen
 from console.app.screens.sessions_model import COLUMN_KEYS
@@ -15,16 +16,22 @@ from console.app.sessions_app import SessionsApp
 from console.recording.summaries import Summary, SummaryCache, summarise_file
 from tests.app.console_harness import wait_for
 from tests.recording.stats_fixtures import make_directory
+from widgets.summary_table import SummaryTable
 
 SIZE = (170, 40)
 COUNT = 6
 
 
 class CountingReader:
-    def __init__(self) -> None:
+    """Counts the files read; with `release`, each read first waits for it to be set."""
+
+    def __init__(self, release: threading.Event | None = None) -> None:
         self.read: list[Path] = []
+        self.release = release
 
     def __call__(self, path: Path) -> Summary:
+        if self.release is not None:
+            self.release.wait(timeout=60)
         self.read.append(path)
         return summarise_file(path)
 
@@ -37,17 +44,17 @@ def directory(tmp_path: Path) -> Path:
     return root
 
 
-def rows(table: DataTable[str]) -> list[list[str]]:
-    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+def rows(table: SummaryTable) -> list[list[str]]:
+    return [table.cells_at(i) for i in range(table.row_count)]
 
 
-def column(table: DataTable[str], key: str) -> list[str]:
+def column(table: SummaryTable, key: str) -> list[str]:
     index = COLUMN_KEYS.index(key)
     return [row[index] for row in rows(table)]
 
 
 async def scanned(pilot, screen: SessionsScreen) -> None:  # type: ignore[no-untyped-def]
-    await wait_for(pilot, lambda: not screen.scanning and screen.query_one(DataTable).row_count > 0,
+    await wait_for(pilot, lambda: not screen.scanning and screen.query_one(SummaryTable).row_count > 0,
                    what="the first scan")
 
 
@@ -57,8 +64,8 @@ async def test_rows_show_each_recordings_summary(directory: Path, tmp_path: Path
     async with app.run_test(size=SIZE) as pilot:
         screen = app.browser
         await scanned(pilot, screen)
-        table = screen.query_one(DataTable)
-        labels = [str(c.label).rstrip(" ▲▼") for c in table.columns.values()]
+        table = screen.query_one(SummaryTable)
+        labels = [c.label for c in table.columns]
         assert labels == ["Started", "Source", "Model", "Duration", "Turns", "Interr.", "Errors", "Tokens",
                           "Cost $", "Lint E/W", "File"]
         assert table.row_count == COUNT + 1
@@ -83,15 +90,24 @@ async def test_cached_rows_appear_without_reading(directory: Path, tmp_path: Pat
     list(warm.summaries(sorted(directory.glob("*.jsonl"))))
     warm.save()
     (directory / "new.jsonl").write_bytes((directory / "rec-00.jsonl").read_bytes())
-    reader = CountingReader()
+    (directory / "rec-01.jsonl").unlink()  # cached, then deleted
+    release = threading.Event()
+    reader = CountingReader(release)
     app = SessionsApp(directory, SummaryCache(tmp_path / "cache.json", reader=reader), audio=False)
     async with app.run_test(size=SIZE) as pilot:
         screen = app.browser
-        # on mount, before the worker has read anything, the cached rows are there
-        assert screen.query_one(DataTable).row_count >= COUNT + 1
+        table = screen.query_one(SummaryTable)
+        # the cached rows are shown while the worker is still held before reading anything;
+        # the deleted file's cached row goes once the worker has listed the directory
+        try:
+            await wait_for(pilot, lambda: table.row_count == COUNT, what="the cached rows, less the deleted file")
+            assert reader.read == [] and screen.scanning
+        finally:
+            release.set()  # a failure above must not leave the worker waiting
         await scanned(pilot, screen)
         assert [p.name for p in reader.read] == ["new.jsonl"]
-        assert screen.query_one(DataTable).row_count == COUNT + 2
+        names = [os.path.basename(p) for p in column(table, "path")]
+        assert "new.jsonl" in names and "rec-01.jsonl" not in names and len(names) == COUNT + 1
 
 
 async def test_sorting_by_key_and_by_header_click(directory: Path, tmp_path: Path) -> None:
@@ -99,7 +115,7 @@ async def test_sorting_by_key_and_by_header_click(directory: Path, tmp_path: Pat
     async with app.run_test(size=SIZE) as pilot:
         screen = app.browser
         await scanned(pilot, screen)
-        table = screen.query_one(DataTable)
+        table = screen.query_one(SummaryTable)
         started = column(table, "started")
         assert started[:COUNT] == sorted(started[:COUNT], reverse=True)  # newest first
         while screen.sort_key != "turns":
@@ -111,11 +127,19 @@ async def test_sorting_by_key_and_by_header_click(directory: Path, tmp_path: Pat
         numbers = [int(t) for t in column(table, "turns") if t != "-"]
         assert numbers == sorted(numbers, reverse=True) and numbers[0] > numbers[-1]
         # a click on the "Model" header sorts by model
-        x = sum(c.get_render_width(table) for c in list(table.columns.values())[:2]) + 3
+        x = table.column_x("model") + 2  # the border, then a cell into the header
         await pilot.click("#sessions-table", offset=(x, 1))
         await wait_for(pilot, lambda: screen.sort_key == "model", what="sort by the clicked header")
         models = [m for m in column(table, "model") if m != "-"]
         assert models == sorted(models) and models[0] != models[-1]
+        await pilot.press("S")  # back one column
+        await wait_for(pilot, lambda: screen.sort_key == "source", what="sort by the previous column")
+        # the header marks the sorted column; the cursor row is drawn from the shown rows
+        header = "".join(seg.text for seg in table.render_line(0))
+        assert "Source ▲" in header
+        await pilot.press("end")
+        assert table.cursor_row == table.row_count - 1
+        assert screen.selected_path() == screen.shown[-1].path
 
 
 async def test_filter_by_model_source_and_path(directory: Path, tmp_path: Path) -> None:
@@ -123,7 +147,7 @@ async def test_filter_by_model_source_and_path(directory: Path, tmp_path: Path) 
     async with app.run_test(size=SIZE) as pilot:
         screen = app.browser
         await scanned(pilot, screen)
-        table = screen.query_one(DataTable)
+        table = screen.query_one(SummaryTable)
         await pilot.press("slash")
         assert isinstance(screen.focused, Input)
         await pilot.press(*"mini")
@@ -142,9 +166,9 @@ async def test_enter_opens_the_replay_of_the_selected_file(directory: Path, tmp_
     async with app.run_test(size=SIZE) as pilot:
         screen = app.browser
         await scanned(pilot, screen)
-        table = screen.query_one(DataTable)
+        table = screen.query_one(SummaryTable)
         target = column(table, "path").index("rec-04.jsonl")
-        table.move_cursor(row=target)
+        table.move_cursor(target)
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, BrowserReplayScreen), what="the replay")
         replay = app.screen
@@ -157,7 +181,7 @@ async def test_enter_opens_the_replay_of_the_selected_file(directory: Path, tmp_
         assert screen.selected_path() is not None and screen.selected_path().endswith("rec-04.jsonl")
         assert replay.rec._file.closed
         # an unreadable file is not opened: the status line says why
-        table.move_cursor(row=column(table, "source").index("unreadable"))
+        table.move_cursor(column(table, "source").index("unreadable"))
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen is screen

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import DataTable
-
 from console.app.sessions_app import SessionsApp
 from console.recording.summaries import SummaryCache
 from tests.app.console_harness import wait_for
 from tests.app.test_sessions_browser import SIZE, column, scanned
 from tests.lint.lint_recordings import write_clean, write_flawed
+from widgets.summary_table import SummaryTable
 
 
 async def test_each_row_shows_its_lint_errors_and_warnings(tmp_path: Path) -> None:
@@ -24,7 +23,7 @@ async def test_each_row_shows_its_lint_errors_and_warnings(tmp_path: Path) -> No
     async with app.run_test(size=SIZE) as pilot:
         screen = app.browser
         await scanned(pilot, screen)
-        table = screen.query_one(DataTable)
+        table = screen.query_one(SummaryTable)
         await wait_for(pilot, lambda: table.row_count == 3, what="three rows")
         by_file = dict(zip((p.split(":")[0] for p in column(table, "path")), column(table, "lint")))
         assert by_file == {"a-flawed.jsonl": "1/1", "b-clean.jsonl": "0/0", "c-broken.jsonl": "-"}

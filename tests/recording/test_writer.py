@@ -181,3 +181,24 @@ def test_existing_parent_directories_are_left_alone(tmp_path: Path) -> None:
                     protocol="ga", model="m").close()
     assert stat.S_IMODE(shared.stat().st_mode) == 0o755
     assert stat.S_IMODE((shared / "realtime-console").stat().st_mode) == 0o700
+
+
+def test_mcp_tool_credentials_are_redacted_in_updates_and_echoes(tmp_path: Path) -> None:
+    tool = {"type": "mcp", "server_label": "s", "server_url": "https://mcp.example/x",
+            "authorization": "Bearer tok-secret", "headers": {"X-Key": "hdr-secret", "X-Two": "hdr-two"}}
+    events = [("client", {"type": "session.update", "session": {"type": "realtime", "tools": [tool]}}),
+              ("server", {"type": "session.updated", "session": {"tools": [tool]}}),
+              ("server", {"type": "session.created", "session": {"tools": [tool]}}),
+              ("client", {"type": "response.create", "response": {"tools": [tool]}})]
+    path = tmp_path / "mcp.jsonl"
+    with SessionRecorder(path, endpoint="wss://x", protocol="ga", model="m") as rec:
+        for source, event in events:
+            rec.record(None, source, event)
+        text = json.dumps(events[1][1])
+        rec.record_text(None, "server", text, json.loads(text))  # a relayed frame (the proxy's path)
+    written = path.read_text()
+    assert "tok-secret" not in written and "hdr-secret" not in written and "hdr-two" not in written
+    assert written.count('"X-Key": "[redacted]"') == 5 and "https://mcp.example/x" in written
+    assert tool["headers"]["X-Key"] == "hdr-secret"  # the caller's event is untouched
+    # Headers of anything but an MCP tool are left alone (they are not credentials there).
+    assert redact({"type": "other", "headers": {"a": "b"}}) == {"type": "other", "headers": {"a": "b"}}

@@ -436,3 +436,30 @@ def test_image_data_urls_are_stored_as_markers_and_summarised() -> None:
                                                         "content": [{"type": "input_image", "image_url": "https://x/cat.png"}]}}
     assert store.event(store.append("client", odd, time=0.0))["item"]["content"][0]["image_url"] == "https://x/cat.png"
     assert summarize(odd).endswith("image")
+
+
+def test_response_input_images_are_abbreviated_and_mcp_credentials_masked() -> None:
+    from console.realtime.images import to_data_url
+    from tests.realtime.image_samples import png
+
+    image = png(64, 48)
+    url = to_data_url(image, "image/png")
+    event = {"type": "response.create", "event_id": "evt_r", "response": {
+        "conversation": "none",
+        "input": [{"type": "item_reference", "id": "item_a"},
+                  {"type": "message", "role": "user", "content": [{"type": "input_image", "image_url": url}]}],
+        "tools": [{"type": "mcp", "server_label": "s", "authorization": "Bearer tok-x", "headers": {"X-K": "hdr-x"}}]}}
+    store = EventStore(start_time=0.0)
+    index = store.append("client", event, time=0.0)
+    raw = store.raw(index).decode()
+    assert url not in raw and "tok-x" not in raw and "hdr-x" not in raw
+    stored = store.event(index)["response"]
+    assert stored["input"][0] == {"type": "item_reference", "id": "item_a"}
+    assert stored["input"][1]["content"][0]["image_url"] == f"<image data URL: image/png {len(image)} bytes 64×48>"
+    assert stored["tools"][0]["headers"] == {"X-K": "<redacted>"}
+    assert event["response"]["input"][1]["content"][0]["image_url"] is url  # the event itself is left alone
+    # Copying reads the images back when a reader has the event whole.
+    store.image_reader = lambda i: event
+    assert store.full_event(index)["response"]["input"][1]["content"][0]["image_url"] == url
+    echo = {"type": "session.updated", "session": {"tools": [{"type": "mcp", "headers": {"X-K": "hdr-y"}}]}}
+    assert "hdr-y" not in store.raw(store.append("server", echo, time=0.0)).decode()

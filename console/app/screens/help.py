@@ -1,8 +1,9 @@
 """The help screen (F1): the keys in force where the user is, and the slash commands.
 
-It is generated, not written: the rows come from the bindings active on the screen the
-user was looking at, with the focused pane's first (after the settings file's keymap
-is applied), so a remapped key shows as the key that actually works. Esc closes it.
+Every app of the tool opens it (`console.app.keyed_app.KeyedApp`). It is generated, not
+written: the rows come from the bindings active on the screen the user was looking at,
+with the focused pane's first (after the settings file's keymap is applied), so a
+remapped key shows as the key that actually works. Esc closes it.
 """
 
 from __future__ import annotations
@@ -51,8 +52,9 @@ def help_rows(screen: Any) -> list[HelpRow]:
     return rows
 
 
-def help_markup(rows: list[HelpRow], slash_help: str) -> str:
-    """The help as plain text (also what the tests read)."""
+def help_markup(rows: list[HelpRow], extra: tuple[str, str] | None = None) -> str:
+    """The help as plain text (also what the tests read); `extra` is a (title, text)
+    section below the keys (the console's slash commands), if the app has one."""
     width = max((len(r.key) for r in rows), default=0)
     lines: list[str] = []
     scope = None
@@ -61,7 +63,9 @@ def help_markup(rows: list[HelpRow], slash_help: str) -> str:
             scope = row.scope
             lines += ["", f"{scope}:"] if lines else [f"{scope}:"]
         lines.append(f"  {row.key:<{width}}  {row.description}")
-    lines += ["", "slash commands (type in the input line):", *("  " + line for line in slash_help.splitlines())]
+    if extra is not None:
+        title, text = extra
+        lines += ["", f"{title}:", *("  " + line for line in text.splitlines())]
     return "\n".join(lines)
 
 

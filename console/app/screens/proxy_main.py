@@ -41,7 +41,8 @@ from widgets.session_list import SessionList
 STEER_HELP = (
     "steer the selected live session: text → a user message + response.create; /send {json} any client event; "
     "/instructions TEXT, /voice NAME, /vad, /ptt → session.update; /cancel → response.cancel; "
-    "/delete ITEM_ID → conversation.item.delete"
+    "/delete ITEM_ID → conversation.item.delete; /image FILE [text] → a user message with the image, "
+    "no response (/send {\"type\": \"response.create\"} asks for one)"
 )
 
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,7 @@ from console.session.turn_timelines import TurnTimelines
 from console.recording.reader import Recording
 from console.replay.controller import ReplayController, ReplayUpdate
 from console.replay.log_events import log_events, reconnect_marks
+from console.app.keyed_app import KeyedApp
 from console.app.screens.diagnostics import open_diagnostics
 from console.app.screens.event_detail_screen import open_event_detail
 from console.app.screens.replay_commands import ReplayCommands
@@ -144,6 +145,7 @@ class ReplayScreen(Screen[None]):
             label += f" · {header['endpoint']}"
         self.controller = ReplayController(rec, speed=speed, clock=clock, endpoint_label=label)
         self.store = EventStore(start_time=0.0, payload_reader=self._payload)
+        self.store.image_reader = self._recorded_event
         #: The log's marks: every event is linted as it reaches the store, and where a
         #: chain's next file (a reconnect) starts is noted the same way.
         self.lint = LintMarks(rec.protocol, times_known=rec.times_known, start_epoch=rec.start_epoch)
@@ -230,6 +232,13 @@ class ReplayScreen(Screen[None]):
     async def on_unmount(self) -> None:
         self._cancel.set()
         await self.speaker.stop()
+
+    def _recorded_event(self, index: int) -> dict[str, Any] | None:
+        """Event `index` as recorded (its images whole), for copying it."""
+        try:
+            return self.rec.event(index)
+        except (IndexError, ValueError):
+            return None
 
     def _payload(self, index: int) -> str | None:
         """The real base64 audio of event `index`, read back from the recording."""
@@ -579,7 +588,7 @@ class ReplayScreen(Screen[None]):
         return True
 
 
-class ReplayApp(App[int]):
+class ReplayApp(KeyedApp):
     """`realtime-console replay FILE`: one `ReplayScreen` over an opened recording."""
 
     TITLE = "realtime-console replay"
@@ -596,8 +605,9 @@ class ReplayApp(App[int]):
         autoplay: bool = False,
         start: tuple[str, float] | None = None,
         theme: str = "textual-dark",
+        keymap: Mapping[str, str] | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(keymap=keymap)
         self.replay = ReplayScreen(rec, speed=speed, audio=audio, output_device=output_device, clock=clock,
                                    autoplay=autoplay, start=start)
         self._theme_name = theme

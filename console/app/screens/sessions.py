@@ -1,5 +1,8 @@
 """The sessions browser: every recording of a directory in a sortable, filterable table.
 
+The table is a `SummaryTable` (Line API): it asks for the cells of the rows on screen
+only, so 10,000 recordings sort, filter and scroll as fast as ten.
+
 Cached summaries (`SummaryCache`) are shown at once; the files that are new or changed
 since the last listing are read by a thread worker, which posts `ScanProgressed` messages
 (a progress bar, and the rows as they come). Enter opens the selected recording in the
@@ -9,6 +12,7 @@ of quitting), so the browser keeps its scroll position, sort and filter.
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 from dataclasses import dataclass, field
@@ -19,7 +23,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
+from textual.widgets import Footer, Input, ProgressBar, Static
 
 from console.app.screens.replay import ReplayScreen
 from console.app.screens.sessions_model import COLUMN_KEYS, COLUMNS, arrange, cells, count_sessions
@@ -27,7 +31,11 @@ from console.recording.chain import open_chain
 from console.recording.index import NotARecordingError
 from console.recording.prices import PriceTable
 from console.recording.summaries import Summary, SummaryCache, recording_files
+from console.recording.summary_pool import summarise_all
+from widgets.summary_table import SummaryTable, TableColumn
 
+#: The table's columns, from the model's (one entry there is one column here).
+TABLE_COLUMNS: tuple[TableColumn, ...] = tuple(TableColumn(c.key, c.label, c.width, c.right) for c in COLUMNS)
 #: Summaries per progress message (one message per file would flood the queue at 10k files).
 BATCH = 64
 #: While the scan runs, the table is rebuilt at most this often (a rebuild per batch would
@@ -45,10 +53,20 @@ class ScanProgressed(Message):
 
 
 @dataclass
+class ScanChecked(Message):
+    """The worker listed the directory: `stale` files to read, the paths `present`."""
+
+    stale: int
+    present: set[str] = field(default_factory=set)
+
+
+@dataclass
 class ScanFinished(Message):
-    """The worker is done; `problem` is a note for the status line (cache not saved, ...)."""
+    """The worker is done; `problem` is a note for the status line (cache not saved, ...);
+    `read`: how many files it summarised."""
 
     problem: str | None = None
+    read: int = 0
 
 
 class BrowserReplayScreen(ReplayScreen):
@@ -72,6 +90,8 @@ class SessionsScreen(Screen[None]):
         Binding("slash,ctrl+f", "focus_filter", "Filter", id="sessions.filter",
                 tooltip="Filter rows by path, model or source"),
         Binding("s", "next_sort", "Sort", id="sessions.sort", tooltip="Sort by the next column"),
+        Binding("S", "next_sort(-1)", "Sort back", id="sessions.sort_back", show=False,
+                tooltip="Sort by the previous column"),
         Binding("r", "reverse_sort", "Reverse", id="sessions.reverse", tooltip="Reverse the sort order"),
         Binding("escape", "clear_filter", "Clear", id="sessions.clear", show=False,
                 tooltip="Clear the filter and go back to the table"),
@@ -98,53 +118,68 @@ class SessionsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter by path, model or source  (/ to focus, esc to clear)", id="sessions-filter")
         yield ProgressBar(id="sessions-progress", show_eta=False)
-        table: DataTable[str] = DataTable(id="sessions-table", cursor_type="row", zebra_stripes=True)
-        yield table
+        yield SummaryTable(id="sessions-table")
         yield Static("", id="sessions-status")
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
+        """Show the cached summaries of the directory at once, then let the worker check
+        them against the files (listing and a `stat` each: a third of a second at 10,000)."""
+        table = self.query_one(SummaryTable)
         table.border_title = f"recordings in {self.directory}"
         table.focus()
-        try:
-            files = recording_files(self.directory)
-        except OSError as exc:
-            self.query_one(ProgressBar).display = False
-            self._status(f"cannot list {self.directory}: {exc}")
-            return
-        stale: list[Path] = []
-        for path in files:
-            hit = self.cache.cached(path)
-            if hit is None:
-                stale.append(path)
-            else:
-                self.summaries[hit.path] = hit
+        prefix = os.path.join(self.root, "")
+        self.summaries = {path: s for path, s in self.cache.entries.items() if path.startswith(prefix)}
+        # The summaries live as long as the screen: keep the garbage collector from walking
+        # them again and again (at 10,000 that is most of a sort's time); `on_unmount`
+        # unfreezes, so a process that runs several apps can still collect them.
+        gc.freeze()
         self.refresh_rows()
-        bar = self.query_one(ProgressBar)
-        bar.update(total=max(1, len(stale)), progress=0)
+        self.query_one(ProgressBar).update(total=None)
         self.scanning = True
-        self._status(f"{len(self.summaries)} cached, reading {len(stale)} new or changed file(s)…")
-        self._scan(files, stale)
+        self._status(f"{len(self.summaries)} cached; looking for new or changed files…")
+        # After the first paint: the worker's thread would otherwise hold the GIL part of
+        # the time the rows take to show.
+        self.call_after_refresh(self._scan)
 
     def on_unmount(self) -> None:
         self._cancel.set()
+        gc.unfreeze()
 
     # --- the worker -------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="sessions-scan", exit_on_error=False)
-    def _scan(self, files: list[Path], stale: list[Path]) -> None:
-        """Summarise the files the cache had nothing valid for, then save the cache."""
+    def _scan(self) -> None:
+        """List the directory, check the cached summaries, summarise the files the cache had
+        nothing valid for (on every core when there are many: `summary_pool`), then save
+        the cache."""
+        try:
+            files = recording_files(self.root)
+        except OSError as exc:
+            self.post_message(ScanFinished(f"cannot list {self.directory}: {exc}"))
+            return
+        stale = [path for path in files if self.cache.cached(path) is None]
+        self.post_message(ScanChecked(len(stale), {str(path) for path in files}))
         batch: list[Summary] = []
-        for n, path in enumerate(stale, 1):
-            if self._cancel.is_set():
-                return
-            batch.append(self.cache.get(path))
+        for n, summary in enumerate(summarise_all(stale, reader=self.cache.reader, cancel=self._cancel), 1):
+            batch.append(self.cache.store(summary))
             if len(batch) >= BATCH or n == len(stale):
                 self.post_message(ScanProgressed(n, len(stale), batch))
                 batch = []
+        if self._cancel.is_set():
+            return
         self.cache.forget_missing(self.directory, files)
-        self.post_message(ScanFinished(self.cache.save()))
+        self.post_message(ScanFinished(self.cache.save(), len(stale)))
+
+    @on(ScanChecked)
+    def _checked(self, message: ScanChecked) -> None:
+        gone = [path for path in self.summaries if path not in message.present]
+        for path in gone:  # cached rows of files deleted since
+            del self.summaries[path]
+        if gone:
+            self.refresh_rows()
+        self.query_one(ProgressBar).update(total=max(1, message.stale), progress=0)
+        self._status(f"{len(self.summaries)} cached, reading {message.stale} new or changed file(s)…")
 
     @on(ScanProgressed)
     def _progressed(self, message: ScanProgressed) -> None:
@@ -164,8 +199,9 @@ class SessionsScreen(Screen[None]):
     @on(ScanFinished)
     def _finished(self, message: ScanFinished) -> None:
         self.scanning = False
+        if self._rows_pending or message.read or not self.summaries:  # else every row is already shown
+            self.refresh_rows()
         self._rows_pending = False
-        self.refresh_rows()
         self.query_one(ProgressBar).display = False
         self._status(message.problem)
 
@@ -173,25 +209,19 @@ class SessionsScreen(Screen[None]):
 
     def refresh_rows(self) -> None:
         """Show the summaries filtered and sorted as asked, keeping the selected file."""
-        table = self.query_one(DataTable)
+        table = self.query_one(SummaryTable)
         selected = self.selected_path()
         self.shown = arrange(self.summaries.values(), root=self.root, text=self.filter_text,
                              sort_key=self.sort_key, reverse=self.reverse, prices=self.prices)
-        table.clear(columns=True)
-        for column in COLUMNS:
-            mark = (" ▼" if self.reverse else " ▲") if column.key == self.sort_key else ""
-            table.add_column(column.label + mark, key=column.key)
-        for summary in self.shown:
-            table.add_row(*cells(summary, self.root, self.prices), key=summary.path)
+        table.set_columns(TABLE_COLUMNS, sort_key=self.sort_key, reverse=self.reverse)
+        cursor = None
         if selected is not None:
-            for n, summary in enumerate(self.shown):
-                if summary.path == selected:
-                    table.move_cursor(row=n)
-                    break
-        table.refresh()
+            cursor = next((n for n, summary in enumerate(self.shown) if summary.path == selected), None)
+        shown, root, prices = self.shown, self.root, self.prices
+        table.set_rows(len(shown), lambda row: cells(shown[row], root, prices), cursor=cursor)
 
     def selected_path(self) -> str | None:
-        table = self.query_one(DataTable)
+        table = self.query_one(SummaryTable)
         if not self.shown or table.row_count == 0:
             return None
         row = table.cursor_row
@@ -220,13 +250,13 @@ class SessionsScreen(Screen[None]):
         self.refresh_rows()
         self._status()
 
-    @on(DataTable.HeaderSelected)
-    def _header(self, message: DataTable.HeaderSelected) -> None:
-        self.sort_by(str(message.column_key.value))
+    @on(SummaryTable.HeaderClicked)
+    def _header(self, message: SummaryTable.HeaderClicked) -> None:
+        self.sort_by(message.key)
 
-    def action_next_sort(self) -> None:
+    def action_next_sort(self, step: int = 1) -> None:
         keys = COLUMN_KEYS
-        self.sort_key = keys[(keys.index(self.sort_key) + 1) % len(keys)]
+        self.sort_key = keys[(keys.index(self.sort_key) + step) % len(keys)]
         self.reverse = False
         self.refresh_rows()
         self._status()
@@ -242,14 +272,14 @@ class SessionsScreen(Screen[None]):
 
     @on(Input.Submitted, "#sessions-filter")
     def _filter_done(self) -> None:
-        self.query_one(DataTable).focus()
+        self.query_one(SummaryTable).focus()
 
     def action_focus_filter(self) -> None:
         self.query_one(Input).focus()
 
     def action_clear_filter(self) -> None:
         self.query_one(Input).value = ""
-        self.query_one(DataTable).focus()
+        self.query_one(SummaryTable).focus()
 
     def action_quit(self) -> None:
         self._cancel.set()
@@ -261,10 +291,10 @@ class SessionsScreen(Screen[None]):
             return False
         return True
 
-    @on(DataTable.RowSelected)
-    def _open(self, message: DataTable.RowSelected) -> None:
-        path = str(message.row_key.value)
-        self.open_replay(path)
+    @on(SummaryTable.RowChosen)
+    def _open(self, message: SummaryTable.RowChosen) -> None:
+        if 0 <= message.row < len(self.shown):
+            self.open_replay(self.shown[message.row].path)
 
     def open_replay(self, path: str) -> None:
         """Push the replay of `path`; a file that cannot be opened says why on the status line."""

@@ -1,7 +1,8 @@
 """The sessions browser's rows: columns, filtering and sorting of `Summary`s, UI-free.
 
 Kept apart from the screen so the rules (what a column shows, how it sorts, what the
-filter matches) are plain functions the screen applies to its `DataTable`.
+filter matches) are plain functions the screen applies to its `SummaryTable`. A column
+is one `Column` entry in `COLUMNS` (text, sort value, width): adding one is one line.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ class Column:
     show: Callable[[Summary, str, PriceTable], str]
     #: The value rows sort by (None sorts last).
     value: Callable[[Summary, str, PriceTable], Any]
+    #: Cells on screen (0: what the other columns leave), and whether numbers align right.
+    width: int = 0
+    right: bool = False
 
 
 def _duration(s: Summary) -> str:
@@ -39,11 +43,15 @@ def _started(s: Summary) -> str:
 
 def relative(s: Summary, root: str) -> str:
     """The file's path under the browsed directory (its absolute path if outside it)."""
-    try:
-        rel = os.path.relpath(s.path, root)
-    except ValueError:
-        return s.path
-    shown = s.path if rel.startswith("..") else rel
+    prefix = os.path.join(root, "")
+    if s.path.startswith(prefix):  # the usual case, without `relpath`'s cost (10,000 rows a filter)
+        shown = s.path[len(prefix):]
+    else:
+        try:
+            rel = os.path.relpath(s.path, root)
+        except ValueError:
+            return s.path
+        shown = s.path if rel.startswith("..") else rel
     # A reconnected session's chain is one row: its first file, and how many follow.
     return f"{shown} (+{len(s.files) - 1} continued)" if len(s.files) > 1 else shown
 
@@ -65,21 +73,23 @@ def _cost(s: Summary, prices: PriceTable) -> float | None:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("started", "Started", lambda s, r, p: _started(s), lambda s, r, p: s.started_at or s.day),
+    Column("started", "Started", lambda s, r, p: _started(s), lambda s, r, p: s.started_at or s.day, width=19),
     Column("source", "Source", lambda s, r, p: s.source or "unreadable" if s.ok else "unreadable",
-           lambda s, r, p: s.source if s.ok else "~unreadable"),
-    Column("model", "Model", lambda s, r, p: (s.model or "-") if s.ok else "-", lambda s, r, p: s.model),
+           lambda s, r, p: s.source if s.ok else "~unreadable", width=10),
+    Column("model", "Model", lambda s, r, p: (s.model or "-") if s.ok else "-", lambda s, r, p: s.model, width=24),
     Column("duration", "Duration", lambda s, r, p: _duration(s) if s.ok else "-",
-           lambda s, r, p: s.duration_s if s.ok else None),
-    Column("turns", "Turns", lambda s, r, p: str(s.turns) if s.ok else "-", lambda s, r, p: s.turns if s.ok else None),
+           lambda s, r, p: s.duration_s if s.ok else None, width=8, right=True),
+    Column("turns", "Turns", lambda s, r, p: str(s.turns) if s.ok else "-", lambda s, r, p: s.turns if s.ok else None,
+           width=5, right=True),
     Column("interruptions", "Interr.", lambda s, r, p: str(s.interrupted_turns) if s.ok else "-",
-           lambda s, r, p: s.interrupted_turns if s.ok else None),
-    Column("errors", "Errors", lambda s, r, p: str(s.errors) if s.ok else "-", lambda s, r, p: s.errors if s.ok else None),
+           lambda s, r, p: s.interrupted_turns if s.ok else None, width=7, right=True),
+    Column("errors", "Errors", lambda s, r, p: str(s.errors) if s.ok else "-", lambda s, r, p: s.errors if s.ok else None,
+           width=6, right=True),
     Column("tokens", "Tokens", lambda s, r, p: str(s.total_tokens) if s.ok else "-",
-           lambda s, r, p: s.total_tokens if s.ok else None),
+           lambda s, r, p: s.total_tokens if s.ok else None, width=8, right=True),
     Column("cost", "Cost $", lambda s, r, p: "-" if (c := _cost(s, p)) is None else f"{c:.4f}",
-           lambda s, r, p: _cost(s, p)),
-    Column("lint", "Lint E/W", lambda s, r, p: _lint(s), lambda s, r, p: _lint_rank(s)),
+           lambda s, r, p: _cost(s, p), width=9, right=True),
+    Column("lint", "Lint E/W", lambda s, r, p: _lint(s), lambda s, r, p: _lint_rank(s), width=10, right=True),
     Column("path", "File", lambda s, r, p: relative(s, r) if s.ok else f"{relative(s, r)}: {s.problem}",
            lambda s, r, p: relative(s, r)),
 )
@@ -112,10 +122,12 @@ def arrange(summaries: Iterable[Summary], *, root: str, text: str, sort_key: str
     `chain_summaries`): filtered by `text`, sorted by the column `sort_key` (missing values
     last whichever the direction), ties by path."""
     column = _BY_KEY[sort_key]
-    rows = [s for s in merge_chains(summaries) if matches(s, text, root)]
-    present = [s for s in rows if column.value(s, root, prices) is not None]
-    missing = [s for s in rows if column.value(s, root, prices) is None]
-    present.sort(key=lambda s: s.path)
-    present.sort(key=lambda s: column.value(s, root, prices), reverse=reverse)
+    sessions = merge_chains(summaries)
+    rows = [s for s in sessions if matches(s, text, root)] if text.strip() else sessions
+    valued = [(column.value(s, root, prices), s) for s in rows]  # each value computed once
+    present = [(v, s) for v, s in valued if v is not None]
+    missing = [s for v, s in valued if v is None]
+    present.sort(key=lambda vs: vs[1].path)
+    present.sort(key=lambda vs: vs[0], reverse=reverse)
     missing.sort(key=lambda s: s.path)
-    return present + missing
+    return [s for _, s in present] + missing
