@@ -5,7 +5,8 @@ unfragmented text or binary frame, no extension (the proxy negotiates none), mas
 towards the upstream (the proxy is its client) and unmasked towards the app. That takes a
 header and, when masked, the C-accelerated `apply_mask` websockets itself uses; the
 library's `send` adds a lock, state checks and one socket write per frame, which is most
-of what a relayed frame costs.
+of what a relayed frame costs. (This is the library path's framing: on the raw path,
+`rawrelay`, frames go on as they arrived.)
 """
 
 from __future__ import annotations

@@ -1,14 +1,24 @@
 """One proxied session: two WebSockets, a relay task per direction, and watchers.
 
-Relay first, observe after. Each direction is one loop that frames each message again for
-the other side (text stays text, byte for byte; binary stays binary; in order) and notes
-it; the frames queued in one pass of the event loop go out in one write, right after that
-pass (`_flush`), and they are observed a moment later (`OBSERVE_DELAY_S`): parsed once,
-recorded (the frame's own text spliced into the line, one disk write per burst) and
-handed to listeners, in relay order. So parsing, recording and watching never delay the
-frame they observe, and a burst of frames costs one socket write and one disk write
-instead of one each per frame. When one side closes, the other is closed with the same
-code and reason (after the frames queued before the close).
+Relay first, observe after. Each direction relays in one of two ways, in order and byte
+for byte either way:
+
+- as received bytes (`rawrelay`), once the websockets connection it reads has nothing
+  pending and no extension is negotiated on either side: a data frame is forwarded as the
+  bytes that arrived (only its header is read), which costs a fraction of decoding it;
+  control frames still go to the library (pings answered, closes handled);
+- through the library otherwise, and for good once that side's raw reader hands back (a
+  close, a fragmented message, a frame the library must refuse): each message is framed
+  again for the other side (text stays text, binary stays binary).
+
+Both ways queue the frames for the other side; the frames queued in one pass of the event
+loop go out in one write, right after that pass (`_flush`), and they are observed a moment
+later (`OBSERVE_DELAY_S`): parsed once, recorded (the frame's own text spliced into the
+line, one disk write per burst) and handed to listeners, in relay order. So parsing,
+recording and watching never delay the frame they observe, and a burst of frames costs
+one socket write and one disk write instead of one each per frame. When one side closes,
+the other is closed with the same code and reason (after the frames queued before the
+close).
 
 Watching (the live view, tests) is UI-free: `add_listener` gets every frame as a `Frame`,
 and `inject` sends a client event of the watcher's own upstream (steering), recorded and
@@ -33,6 +43,7 @@ from websockets.protocol import State
 
 from .framing import encode_frame
 from .handshake import scrub
+from .rawrelay import RawMessage, RawReader, at_frame_boundary
 from .recording import ProxyRecording
 
 logger = logging.getLogger("console.proxy")
@@ -110,13 +121,15 @@ class ProxySession:
         self._listeners: list[Listener] = []
         self._done = asyncio.Event()
         #: Frames relayed but not observed yet: (source, frame, epoch seconds, injected).
-        self._backlog: list[tuple[Source, str | bytes, float, bool]] = []
+        self._backlog: list[tuple[Source, str | bytes | RawMessage, float, bool]] = []
         #: Frames built but not written yet, per side (see `_queue`).
         self._to_app: list[bytes] = []
         self._to_upstream: list[bytes] = []
         self._flush_scheduled = False
         self._observe_scheduled = False
         self._queued_bytes = 0  #: bytes queued since the last flush
+        self._holding: set[Connection] = set()  #: sides not read while their peer is backed up
+        self._tasks: set[asyncio.Future[None]] = set()
 
     @property
     def id(self) -> int:
@@ -148,8 +161,13 @@ class ProxySession:
 
     async def _pump(self, src: Connection, dst: Connection, source: Source) -> None:
         forwarding = True
+        raw = not src.protocol.extensions and not dst.protocol.extensions
         try:
-            async for message in src:
+            while True:
+                if raw and forwarding and at_frame_boundary(src):
+                    raw = False  # once back on the library's path, this direction stays there
+                    await self._relay_raw(src, dst, source)
+                message = await src.recv()
                 if not forwarding:
                     continue  # dst is gone: keep reading, so src's close frame is not stuck behind data
                 if not self._queue(dst, message):
@@ -165,6 +183,58 @@ class ProxySession:
         except ConnectionClosed:
             pass
         await self._close_like(src, dst, "app" if source == "client" else "upstream")
+
+    async def _relay_raw(self, src: Connection, dst: Connection, source: Source) -> None:
+        """Relay src's data frames to dst as received bytes (`rawrelay`) until src's reader
+        hands back to the library: a close, a frame that path does not take, or the end.
+
+        The frames join the same queue as the library path's (`_to_app`, `_to_upstream`),
+        so both paths keep one order, and injected events still go out between whole frames.
+        """
+        to_upstream = dst is self.upstream
+        loop = asyncio.get_running_loop()
+
+        def forward(data: bytes, count: int, messages: list[RawMessage]) -> None:
+            if dst.protocol.state is not State.OPEN:
+                return  # dst is gone: the frames are dropped, as on the library's path
+            (self._to_upstream if to_upstream else self._to_app).append(data)
+            self.frames[source] += count
+            if messages:
+                at = time.time()
+                self._backlog.extend([(source, message, at, False) for message in messages])
+            self._queued_bytes += len(data)
+            if self._queued_bytes >= FLUSH_BYTES or dst.paused:  # a long burst, or dst backed up: write now
+                self._flush()
+                self._hold_while_backed_up(src, dst)
+            elif not self._flush_scheduled:
+                self._flush_scheduled = True
+                loop.call_soon(self._flush)
+
+        reader = RawReader(src, masked=to_upstream, forward=forward,
+                           observed=lambda: bool(self._listeners) or self.recording is not None)
+        reader.install()
+        await reader.released
+
+    def _hold_while_backed_up(self, src: Connection, dst: Connection) -> None:
+        """Stop reading src while dst's socket buffer is over its limit (back-pressure on
+        the sending side, as the library path's `_drain`)."""
+        if not dst.paused or src in self._holding:
+            return
+        self._holding.add(src)
+        src.transport.pause_reading()
+
+        async def release() -> None:
+            try:
+                await dst.drain()
+            except OSError:
+                pass
+            finally:
+                self._holding.discard(src)
+                if not src.transport.is_closing():
+                    src.transport.resume_reading()
+
+        self._tasks.add(task := asyncio.ensure_future(release()))
+        task.add_done_callback(self._tasks.discard)
 
     def _queue(self, dst: Connection, message: str | bytes) -> bool:
         """Frame `message` for `dst` (written by `_flush`); False when dst is no longer open.
@@ -215,6 +285,8 @@ class ProxySession:
         backlog, self._backlog = self._backlog, []
         recording = self.recording
         for source, message, at, injected in backlog:
+            if type(message) is RawMessage:
+                message = message.decode()
             event = parse_event(message)
             if recording is not None and event is not None:
                 recording.record(source, message, event, at=at, injected=injected)
