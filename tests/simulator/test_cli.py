@@ -44,16 +44,16 @@ async def test_serves_until_interrupted() -> None:
         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         assert proc.stdout is not None
-        line = (await asyncio.wait_for(proc.stdout.readline(), 20)).decode()
+        line = (await asyncio.wait_for(proc.stdout.readline(), 60)).decode()
         url = re.search(r"(ws://\S+)", line).group(1)
         banner = line
         while "Ctrl-C" not in banner:
-            banner += (await asyncio.wait_for(proc.stdout.readline(), 5)).decode()
+            banner += (await asyncio.wait_for(proc.stdout.readline(), 60)).decode()
         assert "sk-secret-cli" not in banner and "AsyncOpenAI(" in banner
         async with websockets.connect(url, additional_headers={"Authorization": "Bearer sk-secret-cli"}) as ws:
             assert json.loads(await ws.recv())["type"] == "session.created"
     finally:
         proc.send_signal(signal.SIGINT)
-        code = await asyncio.wait_for(proc.wait(), 10)
+        code = await asyncio.wait_for(proc.wait(), 60)
     assert code == 0
     assert b"Traceback" not in await proc.stderr.read()  # type: ignore[union-attr]
