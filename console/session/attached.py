@@ -165,6 +165,7 @@ class AttachedSession(RebuiltSession):
             return
         self.ended_at = self.clock()
         self.ended = self.redact(f"code {code if code is not None else 'none'}" + (f" {reason!r}" if reason else ""))
+        self.finish_lint()
         self.set_connection("disconnected", f"call {self.call_id} sideband closed: {self.ended}")
         self.add_note("info", f"sideband closed: {self.ended}")
         self.closed.set()

@@ -137,6 +137,7 @@ class ProxiedSession(RebuiltSession):
             return
         self.ended_at = self.clock()
         self._unsubscribe()
+        self.finish_lint()
         detail = self.ended_text()
         self.set_connection("disconnected", detail)
         self.add_note("info", f"session ended: {detail}")

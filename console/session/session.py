@@ -188,6 +188,13 @@ class Session:
             self.stats.unheard_usd = round(sum(usd), 6) if usd else None
             self.mark_stats_changed()
 
+    def finish_lint(self) -> None:
+        """The session is over for good (a proxied connection closed, a sideband detached):
+        let the linter report what only the end can tell (a response never done, a function
+        call whose output never came). Once; later calls do nothing."""
+        if not self.lint.finished:
+            self.lint.finish()
+
     def _lint_finding(self, finding: Finding) -> None:
         self.stats.lint_findings += 1
         self.add_note("lint", f"{finding.severity} {finding.rule}: {finding.message}",

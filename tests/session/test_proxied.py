@@ -174,3 +174,32 @@ def test_slash_commands_become_client_events() -> None:
 
 def test_format_age() -> None:
     assert [format_age(s) for s in (0, 7.9, 750, 3723)] == ["0:00", "0:07", "12:30", "1:02:03"]
+
+
+@pytest.mark.parametrize("protocol", ["ga", "beta"])
+async def test_an_ended_session_reports_what_only_its_end_can_tell(proxy: ProxyServer, protocol: str) -> None:
+    """The app declares a tool, the model calls it, and the app closes without answering:
+    only once the proxied session has ended does the linter know the output never came."""
+    watch = ProxiedSessions(proxy)
+    client = RealtimeClient(url=proxy.url, api_key="app-token", protocol=protocol)
+    await client.connect()
+    try:
+        await client.wait_for_session_created(timeout=TIMEOUT)
+        await wait_until(_one_session(watch))
+        session = watch.sessions[1]
+        client.update_session(tools=[{"type": "function", "name": "get_weather", "description": "weather for a city",
+                                      "parameters": {"type": "object", "properties": {"city": {"type": "string"}},
+                                                     "required": ["city"]}}])
+        client.send_user_message_content([{"type": "input_text", "text": "Please get weather in Paris"}])
+        await wait_until(lambda: any(i.get("type") == "function_call" and i.get("status") == "completed"
+                                     for i in session.items()), what="the model's function call")
+        await wait_until(lambda: session.stats.responses == 1, what="the call's response.done")
+        assert "tool-output-missing" not in {f.rule for f in session.findings}  # the app may still answer
+    finally:
+        await client.disconnect()
+    await wait_until(lambda: session.ended_at is not None, what="the session's end")
+    missing = [f for f in session.findings if f.rule == "tool-output-missing"]
+    assert len(missing) == 1 and "get_weather" in missing[0].message
+    assert missing[0].first_event in session.findings_by_event
+    session.finish_lint()  # once only
+    assert [f.rule for f in session.findings].count("tool-output-missing") == 1
