@@ -14,20 +14,12 @@ import re
 from typing import Any, Callable
 
 from console.realtime.images import ImageError, describe_data_url, human_size
+from console.realtime.images import decoded_size as base64_decoded_size  # the log's name for it
 from console.realtime.protocol import AUDIO_PAYLOAD_KEYS, canonical_type
 
 _MARKER = re.compile(r"^<base64 audio: (\d+) bytes = (\d+) ms at (\d+) kHz>$")
 _IMAGE_MARKER = re.compile(r"^<image data URL: (\S+) (\d+) bytes (\?|\d+)×(\?|\d+)>$")
 _MAX_TEXT = 48
-
-
-def base64_decoded_size(b64: str) -> int:
-    """Decoded byte count of a base64 string, without decoding it."""
-    n = len(b64)
-    if n == 0:
-        return 0
-    pad = 2 if b64.endswith("==") else 1 if b64.endswith("=") else 0
-    return max(0, n * 3 // 4 - pad)
 
 
 def audio_duration_ms(n_bytes: int, codec: str = "pcm16") -> int:
