@@ -83,6 +83,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--since {args.since!r}: expected a day as YYYY-MM-DD")
     files = collect(args.paths)
     cache = SummaryCache(None) if args.no_cache else SummaryCache.default()
+    if cache.problem:
+        print(printable(f"warning: {cache.problem}"), file=sys.stderr)
     # A reconnected session's files count as one session (see chain_summaries.py).
     summaries = merge_chains(cache.summaries(files))
     problem = cache.save()

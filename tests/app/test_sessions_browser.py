@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, ProgressBar
 
-from console.app.screens.sessions import BrowserReplayScreen, SessionsScreen
+from console.app.screens.browser_replay import BrowserReplayScreen
+from console.app.screens.sessions import SessionsScreen
 from console.app.screens.sessions_model import COLUMN_KEYS
 from console.app.sessions_app import SessionsApp
 from console.recording.summaries import Summary, SummaryCache, summarise_file
