@@ -1,12 +1,12 @@
 """A file of dataclass rows that loads fast: what the summary cache is stored in.
 
-The sessions browser's start is mostly loading the summary cache: at 10,000 recordings,
-a JSON document of one object per file (every key spelled out each time) is about 9 MB,
-and `json.loads` plus one dataclass built from keywords per entry took most of a second.
+The sessions browser's start was mostly loading the summary cache: at 10,000 recordings,
+a JSON document of one object per file (every key spelled out each time) is 9.7 MB, and
+`json.loads` plus one dataclass built from keywords per entry took 0.3–0.5 s of CPU.
 Here each object is one tuple of its fields, in the dataclass's field order, and the
-whole list is one `marshal` payload (stdlib, C, no parsing): loading the same rows is
-several times faster, and each row is handed to the dataclass positionally
-(`bench/bench_sessions.py` measures it).
+whole list is one `marshal` payload (stdlib, C, no parsing; 5.4 MB): the same rows load
+in 65–75 ms of CPU, each handed to the dataclass positionally (`bench/bench_sessions.py`
+measures both in the same run).
 
 Layout: `MAGIC`, then `<IIIQ`: this layout's `FORMAT`, the caller's `version` (bumped
 when a field changes meaning), the CRC-32 and the length of the payload; then the payload,
@@ -102,14 +102,15 @@ def decode(data: bytes, cls: type[T], version: int) -> list[T]:
         if type(rows) is not list:
             raise RowFileError("damaged (no rows)")
         width = len(names)
+        # The dataclass's own `__init__`, positionally: with keywords it cost more than
+        # the loading itself (keywords only for a dataclass with keyword-only fields).
+        positional = not any(f.kw_only for f in fields(cls) if f.init)
         out: list[T] = []
         try:
             for row in rows:
                 if type(row) is not tuple or len(row) != width:
                     raise RowFileError("damaged (a row of another width)")
-                # The dataclass's own `__init__`, positionally: with keywords it cost
-                # more than the loading itself.
-                out.append(cls(*row))
+                out.append(cls(*row) if positional else cls(**dict(zip(names, row))))
         except TypeError as exc:
             raise RowFileError(f"damaged ({exc})") from None
         return out

@@ -183,6 +183,18 @@ def test_the_row_file_is_generic_over_the_dataclass(tmp_path: Path) -> None:
         row_file.read(tmp_path / "p.bin", Summary, 7)
 
 
+@dataclass(kw_only=True)
+class Labelled:
+    name: str
+    count: int = 0
+
+
+def test_keyword_only_fields_are_passed_by_name(tmp_path: Path) -> None:
+    items = [Labelled(name="a", count=2), Labelled(name="b")]
+    row_file.write(tmp_path / "l.bin", items, Labelled, 1)
+    assert row_file.read(tmp_path / "l.bin", Labelled, 1) == items
+
+
 def test_stats_says_once_that_the_cache_was_ignored(directory: Path, tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
