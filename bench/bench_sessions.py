@@ -23,7 +23,7 @@ directory, then times:
 
 and the sessions browser itself (`SessionsApp`, headless through Textual's `run_test`):
 
-    bare app      a minimal Textual app's start to its first paint (the floor)
+    bare app      a minimal Textual app's start to its first frame (the floor)
     app cold      app start to every row shown, no cache file (the scan worker, progress bar)
     app cached    app start (the cache file loaded included) to the first frame with every
                   row in it, the cache warm; then to the worker done (it lists the directory
@@ -155,7 +155,7 @@ def main() -> int:
 
         cache_file.unlink()
         bare = asyncio.run(bare_app_start())
-        print(f"bare app       {bare:8.2f} s  (a Textual app with a footer: start to first paint, the floor)")
+        print(f"bare app       {bare:8.2f} s  (a Textual app with a footer: start to its first frame, the floor)")
         for what in ("app cold", *["app cached"] * args.repeat):
             (shown, shown_cpu), (done, done_cpu) = asyncio.run(browser_start(root, cache_file, len(files)))
             print(f"{what:<14} {shown:8.2f} s  to the first frame with {len(files)} rows ({shown_cpu:.2f} s CPU); "
@@ -183,8 +183,8 @@ def list_pool(root: Path, cache_file: Path) -> int:
     return n
 
 
-async def bare_app_start() -> float:
-    """Seconds from a minimal Textual app's start to its first paint (the floor of any app)."""
+def bare_app():  # type: ignore[no-untyped-def]
+    """A minimal Textual app: a line of text and a footer."""
     from textual.app import App, ComposeResult
     from textual.widgets import Footer, Static
 
@@ -193,10 +193,18 @@ async def bare_app_start() -> float:
             yield Static("hello")
             yield Footer()
 
-    start = time.perf_counter()
-    async with Bare().run_test(size=(170, 50)) as pilot:
-        await pilot.pause()
-        return time.perf_counter() - start
+    return Bare()
+
+
+async def bare_app_start() -> float:
+    """Seconds from a minimal Textual app's start to its first frame (the floor of any app)."""
+    start = clock()
+    app = bare_app()
+    shown = on_first_frame(app, start)
+    async with app.run_test(size=(170, 50)) as pilot:
+        while not shown:
+            await pilot.pause(0.005)
+        return shown[0][0]
 
 
 def load_times(cache_file: Path, json_file: Path) -> None:
@@ -230,37 +238,49 @@ async def browser_start(root: Path, cache_file: Path, count: int) -> tuple[Spent
 
     start = clock()
     app = SessionsApp(root, SummaryCache(cache_file), audio=False)
-    shown = on_first_frame_with_rows(app, count, start)
-    async with app.run_test(size=(170, 50)) as pilot:
-        while not shown:
-            await pilot.pause(0.005)
-        while app.browser.scanning:
-            await pilot.pause(0.01)
-        return shown[0], since(start)
+    with on_first_frame_with_rows(app, count, start) as shown:
+        async with app.run_test(size=(170, 50)) as pilot:
+            while not shown:
+                await pilot.pause(0.005)
+            while app.browser.scanning:
+                await pilot.pause(0.01)
+            return shown[0], since(start)
 
 
-def on_first_frame_with_rows(app, count: int, start: Spent) -> list[Spent]:  # type: ignore[no-untyped-def]
-    """A list that gets `since(start)` when `app` first hands the terminal a frame in which
-    the sessions table drew its rows with `count` of them (headless: the frame is composed,
-    then dropped, as a terminal app's would be written)."""
+def on_first_frame(app, start: Spent, ready=lambda: True) -> list[Spent]:  # type: ignore[no-untyped-def]
+    """A list that gets `since(start)` when `app` first hands the terminal a frame while
+    `ready()` (headless: the frame is composed, then dropped, where a terminal app's would
+    be written)."""
+    shown: list[Spent] = []
+    display = app._display
+
+    def frame(screen, renderable):  # type: ignore[no-untyped-def]
+        display(screen, renderable)
+        if renderable is not None and not shown and ready():
+            shown.append(since(start))
+
+    app._display = frame
+    return shown
+
+
+@contextlib.contextmanager
+def on_first_frame_with_rows(app, count: int, start: Spent):  # type: ignore[no-untyped-def]
+    """`on_first_frame` of the first frame in which the sessions table drew rows, with
+    `count` of them (`SummaryTable` is watched until the block ends)."""
     from widgets.summary_table import SummaryTable
 
-    shown: list[Spent] = []
     drawn = [False]
-    table_row, display = SummaryTable._row, app._display
+    table_row = SummaryTable._row
 
     def row(self, *args):  # type: ignore[no-untyped-def]
         drawn[0] = drawn[0] or self.row_count >= count
         return table_row(self, *args)
 
-    def frame(screen, renderable):  # type: ignore[no-untyped-def]
-        display(screen, renderable)
-        if drawn[0] and renderable is not None and not shown:
-            shown.append(since(start))
-
     SummaryTable._row = row  # type: ignore[method-assign]
-    app._display = frame
-    return shown
+    try:
+        yield on_first_frame(app, start, lambda: drawn[0])
+    finally:
+        SummaryTable._row = table_row  # type: ignore[method-assign]
 
 
 def fresh_process(what: str, root: Path, cache_file: Path, count: int) -> Spent:
@@ -279,41 +299,26 @@ def child_start(what: str, root: str, cache_file: str, count: str) -> int:
     """In a fresh process: start the browser (or a bare app), print [time.time() at its
     first frame with the rows, process CPU seconds until then] as JSON."""
     start = clock()
-    if what == "bare":
-        from textual.app import App, ComposeResult
-        from textual.widgets import Footer, Static
+    with contextlib.ExitStack() as watching:
+        if what == "bare":
+            app = bare_app()
+            shown = on_first_frame(app, start)
+        else:
+            from console.app.sessions_app import SessionsApp
+            from console.recording.summaries import SummaryCache
 
-        class Bare(App[None]):
-            def compose(self) -> ComposeResult:
-                yield Static("hello")
-                yield Footer()
+            app = SessionsApp(root, SummaryCache(cache_file), audio=False)
+            shown = watching.enter_context(on_first_frame_with_rows(app, int(count), start))
 
-        app: object = Bare()
-        shown: list[Spent] = []
-        display = app._display  # type: ignore[attr-defined]
+        async def run() -> None:
+            async with app.run_test(size=(170, 50)) as pilot:
+                while not shown:
+                    await pilot.pause(0.005)
+                wall, cpu = shown[0]
+                painted = time.time() - (time.perf_counter() - (start[0] + wall))  # the frame's time.time()
+                print(json.dumps([painted, start[1] + cpu]), flush=True)
 
-        def frame(screen, renderable):  # type: ignore[no-untyped-def]
-            display(screen, renderable)
-            if renderable is not None and not shown:
-                shown.append(since(start))
-
-        app._display = frame  # type: ignore[attr-defined]
-    else:
-        from console.app.sessions_app import SessionsApp
-        from console.recording.summaries import SummaryCache
-
-        app = SessionsApp(root, SummaryCache(cache_file), audio=False)
-        shown = on_first_frame_with_rows(app, int(count), start)
-
-    async def run() -> None:
-        async with app.run_test(size=(170, 50)) as pilot:  # type: ignore[attr-defined]
-            while not shown:
-                await pilot.pause(0.005)
-            wall, cpu = shown[0]
-            painted = time.time() - (time.perf_counter() - (start[0] + wall))  # the frame's time.time()
-            print(json.dumps([painted, start[1] + cpu]), flush=True)
-
-    asyncio.run(run())
+        asyncio.run(run())
     return 0
 
 
