@@ -155,6 +155,7 @@ class SessionsScreen(Screen[None]):
         self.post_message(ScanChecked(len(stale), set(files)))
         if stale:  # multiprocessing and the pool: imported only when there is something to read
             from console.recording.summary_pool import summarise_all
+
             batch: list[Summary] = []
             for n, summary in enumerate(summarise_all(stale, reader=self.cache.reader, cancel=self._cancel), 1):
                 batch.append(self.cache.store(summary))
