@@ -4,9 +4,9 @@ The sessions browser's start was mostly loading the summary cache: at 10,000 rec
 a JSON document of one object per file (every key spelled out each time) is 9.7 MB, and
 `json.loads` plus one dataclass built from keywords per entry took 0.3–0.5 s of CPU.
 Here each object is one tuple of its fields, in the dataclass's field order, and the
-whole list is one `marshal` payload (stdlib, C, no parsing; 5.4 MB): the same rows load
-in 65–75 ms of CPU, each handed to the dataclass positionally (`bench/bench_sessions.py`
-measures both in the same run).
+whole list is one `marshal` payload (stdlib, C, no parsing; about 5.5 MB): the same rows
+load in 60–75 ms of CPU, each handed to the dataclass positionally
+(`bench/bench_sessions.py` measures both in the same run).
 
 Layout: `MAGIC`, then `<IIIQ`: this layout's `FORMAT`, the caller's `version` (bumped
 when a field changes meaning), the CRC-32 and the length of the payload; then the payload,
