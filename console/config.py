@@ -20,12 +20,13 @@ import wave
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from console.cli import UsageError
-from console.tools.registry import ToolRegistry, ToolSpecError, demo_specs
+from console.realtime.api import azure_url
 from console.realtime.protocol import DEFAULT_MODEL, DEFAULT_URL, PROTOCOLS, VOICES
 from console.session.editable import SessionFileError, load_preset
+from console.tools.registry import ToolRegistry, ToolSpecError, demo_specs
 from console.user_config import DEFAULT_THEME, UserSettings
 
 TurnMode = Literal["vad", "ptt"]
@@ -219,15 +220,10 @@ def _env_key(name: str) -> str | None:
 
 
 def _azure_url(endpoint: str, deployment: str, api_version: str | None) -> str:
-    """Azure's GA URL, or the dated preview form when `--api-version` is given."""
-    parts = urlsplit(endpoint if "://" in endpoint else f"https://{endpoint}")
-    if not parts.netloc:
-        raise UsageError(f"--azure-endpoint {endpoint!r} is not a URL")
-    scheme = "ws" if parts.scheme in ("http", "ws") else "wss"
-    base = f"{scheme}://{parts.netloc}"
-    if api_version:
-        return f"{base}/openai/realtime?" + urlencode({"api-version": api_version, "deployment": deployment})
-    return f"{base}/openai/v1/realtime?" + urlencode({"model": deployment})
+    try:
+        return azure_url(endpoint, deployment, api_version)
+    except ValueError:
+        raise UsageError(f"--azure-endpoint {endpoint!r} is not a URL") from None
 
 
 def _endpoint_label(url: str) -> str:
