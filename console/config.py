@@ -152,7 +152,7 @@ def record_path(option: str | None, disabled: bool, *, model: str, backend: str)
     default-named file inside it. The default directory is created (0700) by the recorder
     when the session starts; if that fails the session runs unrecorded, with a message.
     """
-    from console.recording.paths import default_path
+    from console.recording.paths import default_path, new_recording_path
 
     if disabled:
         return None
@@ -161,13 +161,8 @@ def record_path(option: str | None, disabled: bool, *, model: str, backend: str)
     if not option.strip():
         raise UsageError("--record needs a file or directory path")
     path = Path(option).expanduser()
-    if path.is_dir():
-        # default_path would put the file under <dir>/realtime-console/sessions: here the
-        # user named the directory itself, so only its readable name is borrowed.
-        name = Path(default_path(model=model, backend=backend).name)
-        path, n = path / name, 2
-        while path.exists():
-            path, n = path.with_name(f"{name.stem}-{n}{name.suffix}"), n + 1
+    if path.is_dir():  # the user named the directory itself: a default-named file in it
+        path = new_recording_path(path, model=model, backend=backend)
     elif option.endswith(("/", os.sep)):
         raise UsageError(f"--record {option}: no such directory")
     elif path.exists():
