@@ -65,15 +65,10 @@ def run(args: argparse.Namespace) -> int:
         except TargetError as exc:
             raise UsageError(f"--at: {exc}") from None
     audio = not args.no_audio
-    if audio:
-        # Load PortAudio before the app draws: the import briefly redirects the output
-        # stream Textual uses. Without it the replay still runs, silently (the app says so).
-        from console.audio.availability import AudioUnavailable, load_sounddevice
+    if audio:  # before the app draws (see preload_sounddevice)
+        from console.audio.availability import preload_sounddevice
 
-        try:
-            load_sounddevice()
-        except AudioUnavailable:
-            pass
+        preload_sounddevice()
     from console.app.settings import app_settings
     from console.user_config import DEFAULT_THEME
 
