@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 from console.cli import UsageError
 from console.realtime.api import azure_url
 from console.realtime.protocol import DEFAULT_MODEL, DEFAULT_URL, PROTOCOLS, VOICES
+from console.realtime.session_config import DEFAULT_SERVER_VAD
 from console.session.editable import SessionFileError, load_preset
 from console.tools.registry import ToolRegistry, ToolSpecError, demo_specs
 from console.user_config import DEFAULT_THEME, UserSettings
@@ -33,14 +34,6 @@ TurnMode = Literal["vad", "ptt"]
 
 OPENAI_KEY_ENV = "OPENAI_API_KEY"
 AZURE_KEY_ENV = "AZURE_OPENAI_API_KEY"
-
-#: Server VAD parameters the reference client documents; used by `--vad` and `/vad`.
-DEFAULT_SERVER_VAD: dict[str, Any] = {
-    "type": "server_vad",
-    "threshold": 0.5,
-    "prefix_padding_ms": 300,
-    "silence_duration_ms": 200,
-}
 
 #: Input transcription the console turns on unless the session preset says otherwise.
 DEFAULT_TRANSCRIPTION: dict[str, Any] = {"model": "whisper-1"}
