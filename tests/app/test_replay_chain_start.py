@@ -119,6 +119,26 @@ async def test_the_second_file_opens_the_chain_at_its_first_event(chain: list[Pa
         assert view.item_ids == [] and not view.notes
 
 
+async def test_a_long_way_in_is_seeked_in_steps_and_still_says_where(
+    chain: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files before the named one with many events: the start is a stepped seek (the screen
+    keeps drawing), and its end still says which file the replay opened at."""
+    import console.app.screens.replay as replay_screen
+
+    monkeypatch.setattr(replay_screen, "SEEK_CHUNK", 2)
+    async with replaying(chain[2]) as (app, pilot, screen):
+        third = screen.rec.file_starts[2]
+        assert third > 2 * 2  # far enough for steps
+        await wait_for(pilot, lambda: screen.controller.cursor == third and not list(app.workers),
+                       what="the stepped seek to the third file")
+        await pilot.pause()
+        assert "chain-3.jsonl is file 3 of 3" in str(screen.query_one("#notice").render())
+        assert "file 3/3" in screen.query_one(ReplayBar).text
+        assert screen.query_one(EventLog).selected_event() == third
+        assert screen.query_one(ConversationView).item_ids == items_at(chain[0], third)
+
+
 async def test_the_first_file_opens_at_the_start_as_before(chain: list[Path]) -> None:
     async with replaying(chain[0]) as (_app, _pilot, screen):
         rec = screen.rec

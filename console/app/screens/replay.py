@@ -251,9 +251,8 @@ class ReplayScreen(Screen[None]):
         first = self._file_start(k)
         if first is None:
             return  # indexing stopped before that file: the replay stays at the start
-        self.seek(first)
         paths = self.rec.paths
-        self.show_notice(f"{paths[k].name} is file {k + 1} of {len(paths)} of this reconnected session: "
+        self.seek(first, f"{paths[k].name} is file {k + 1} of {len(paths)} of this reconnected session: "
                          "the replay starts at its first event (g 0 goes back to the session's start)")
 
     async def on_unmount(self) -> None:
@@ -495,8 +494,9 @@ class ReplayScreen(Screen[None]):
         self.show_notice(f"speed {self.controller.speed:g}×")
         self.refresh_position()
 
-    def seek(self, event: int) -> None:
-        """Make event `event` current (clamped), keeping play/pause as it is.
+    def seek(self, event: int, notice: str | None = None) -> None:
+        """Make event `event` current (clamped), keeping play/pause as it is; `notice` is
+        shown once it is there.
 
         A seek that must apply many events (far forward the first time, or far from any
         checkpoint) runs in steps on the event loop, with its progress in the notice line,
@@ -505,11 +505,13 @@ class ReplayScreen(Screen[None]):
         ctl = self.controller
         target = ctl.clamp(event)
         if target - ctl.seek_base(target) > 2 * SEEK_CHUNK:
-            self.run_worker(self._seek_in_steps(target), group="replay-seek", exclusive=True)
+            self.run_worker(self._seek_in_steps(target, notice), group="replay-seek", exclusive=True)
         else:
             self.apply_update(ctl.seek(target))
+            if notice:
+                self.show_notice(notice)
 
-    async def _seek_in_steps(self, target: int) -> None:
+    async def _seek_in_steps(self, target: int, notice: str | None = None) -> None:
         ctl = self.controller
         base = ctl.seek_base(target)
         update = ReplayUpdate()
@@ -523,7 +525,7 @@ class ReplayScreen(Screen[None]):
             self.refresh_position()
             await asyncio.sleep(0.005)  # let the screen draw
         self.apply_update(update)
-        self.show_notice(f"at event #{ctl.cursor:,}")
+        self.show_notice(notice if notice and ctl.cursor == target else f"at event #{ctl.cursor:,}")
 
     def seek_time(self, seconds: float) -> None:
         """Make the last event at or before `seconds` (recording time) current."""
