@@ -14,9 +14,7 @@ from __future__ import annotations
 import argparse
 
 from console.cli import ArgumentParser, UsageError
-
-from console.recording.chain import open_chain
-from console.recording.index import NotARecordingError
+from console.recording.opening import open_recording
 from console.recording.reader import Recording
 
 
@@ -57,16 +55,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
 def open_for_replay(path: str, follow: bool = True) -> Recording:
     """Open a recording (with the files it continues and continues in, if `follow`) without
     indexing it all, turning failures into a one-line UsageError."""
-    try:
-        return open_chain(path, follow=follow, index=False)
-    except NotARecordingError as exc:
-        raise UsageError(f"{path} is not a realtime-console recording or event log: {exc}") from None
-    except IsADirectoryError:
-        raise UsageError(f"{path} is a directory, not a recording") from None
-    except FileNotFoundError:
-        raise UsageError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    return open_recording(path, follow=follow, index=False)
 
 
 def run(args: argparse.Namespace) -> int:
