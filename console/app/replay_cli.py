@@ -1,7 +1,8 @@
 """`realtime-console replay FILE [--speed X] [--no-audio] [--at EVENT|TIME] [--play] [--no-follow]`.
 
 A file of a reconnected session's chain replays the whole chain (see
-`console/recording/chain.py`) unless `--no-follow` says to show that file alone.
+`console/recording/chain.py`), starting at the named file's first event, unless
+`--no-follow` says to show that file alone.
 
 Only parses arguments, checks the file (the first 64 KiB are indexed here, so a file that
 is not a log fails with one line and exit status 2 before any screen is drawn) and starts
@@ -42,7 +43,9 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     parser.add_argument("--no-audio", action="store_true",
                         help="silent review: no sound device (waveforms still follow the replay)")
     parser.add_argument("--output-device", metavar="DEVICE", help="sound device index or name for the model's voice")
-    parser.add_argument("--at", metavar="EVENT|TIME", help="start at an event number (123) or a time (83.5s, 1:23)")
+    parser.add_argument("--at", metavar="EVENT|TIME",
+                        help="start at an event number (123) or a time (83.5s, 1:23), counted from a chain's "
+                        "first file (default: where FILE starts)")
     parser.add_argument("--play", action="store_true", help="start playing at once (default: paused)")
     parser.add_argument("--no-follow", action="store_true",
                         help="replay this file alone, not the chain of files a reconnected session continued in")

@@ -193,6 +193,21 @@ class Recording:
         return [self.path]
 
     @property
+    def given(self) -> int:
+        """The position in `paths` of the file that was asked for (a chain opened from its
+        second file: 1), where the replay starts; 0 for a single file."""
+        return 0
+
+    @property
+    def file_starts(self) -> list[int]:
+        """The event number where each of `paths` starts, as far as indexed (one file: [0])."""
+        return [0]
+
+    def file_of(self, n: int) -> int:
+        """The position in `paths` of the file that holds event `n` (0 for a single file)."""
+        return 0
+
+    @property
     def boundaries(self) -> dict[int, dict[str, Any]]:
         """{first event of each continuation file: its link}; none in a single file."""
         return {}
