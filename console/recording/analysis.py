@@ -30,7 +30,7 @@ import numpy as np
 from console.realtime.protocol import canonical_type, session_audio_codecs
 
 from .mcp_items import MCP_ITEM_TYPES, mcp_fields
-from .reader import Recording, UnreadableEventError
+from .reader import Recording, UnreadableEventError, type_mask
 from .timeline import build_timeline
 from .turns import TurnRule
 
@@ -650,12 +650,12 @@ def analyse_recording(rec: Recording, progress: Callable[[int, int], None] | Non
     type_ids = rec.index.type_ids
     audio_ids = {i for i, t in enumerate(types) if t in _AUDIO_DELTAS}
     skip_ids = set() if linter is not None else {i for i, t in enumerate(types) if t in _SKIPPED}
+    skipped = type_mask(len(types), skip_ids)
     if skip_ids:
-        parsed = np.flatnonzero(~np.isin(type_ids, list(skip_ids)))
-        audio_rows = np.flatnonzero(np.isin(type_ids, list(audio_ids))) if audio_ids else np.zeros(0, np.int64)
-        rows = np.union1d(parsed, audio_rows) if len(audio_rows) else parsed
+        # Every event but the skipped ones, and the audio deltas (measured, not parsed).
+        rows = np.flatnonzero(~skipped[type_ids] | type_mask(len(types), audio_ids)[type_ids])
     else:
-        parsed = rows = np.arange(len(rec), dtype=np.int64)
+        rows = np.arange(len(rec), dtype=np.int64)
     unparsed = _UnparsedDeltas(analyser, rec)
     total = len(rows)
     observe = analyser.observe
@@ -666,7 +666,7 @@ def analyse_recording(rec: Recording, progress: Callable[[int, int], None] | Non
         block_times = rec.index.times[block].tolist()
         block_sources = rec.index.sources[block].tolist()
         block_lengths = rec.index.lengths[block].tolist()
-        wanted = block if not skip_ids else block[~np.isin(type_ids[block], list(skip_ids))]
+        wanted = block if not skip_ids else block[~skipped[type_ids[block]]]
         events = rec.iter_events(wanted)
         for k, n in enumerate(block.tolist()):
             tid = block_types[k]
