@@ -136,7 +136,14 @@ class Recording:
         """Open and fully index a recording (what headless commands use)."""
         rec = cls(path)
         try:
-            rec.build_index(progress, batch_bytes)
+            idx = rec._index
+            if idx.truncated is None and idx.scanned >= idx.file_size:
+                # The first batch read it all (a small file): opening and mapping the
+                # file again only to find that out cost a tenth of such a file's summary.
+                if progress is not None:
+                    progress(idx.scanned, idx.file_size)
+            else:
+                rec.build_index(progress, batch_bytes)
         except BaseException:
             rec.close()
             raise
