@@ -119,10 +119,11 @@ class Summary:
         the summary was made without them (`summarise_file(lint=False)`: empty `lint`).
 
         `stats` reports no lint figures, and linting reads every payload, audio included,
-        which the rest of a summary never parses (it would cost `stats` about half again
-        the time of a plain `json.loads` of the files), so `stats` summarises without it.
-        The sessions browser, which shows them, reads again the files whose cached summary
-        lacks them. An unreadable file has nothing to lint: it counts as linted.
+        which the rest of a summary never parses: over voice recordings it more than
+        doubles a summary's time (`bench/bench_stats.py`), so `stats` summarises without
+        it. The sessions browser, which shows the counts, reads again the files whose
+        cached summary lacks them. An unreadable file has nothing to lint: it counts as
+        linted.
         """
         return bool(self.lint) or not self.ok
 
