@@ -158,7 +158,8 @@ class SessionsScreen(Screen[None]):
         except OSError as exc:
             self.post_message(ScanFinished(f"cannot list {self.directory}: {exc}"))
             return
-        stale = [path for path in files if self.cache.cached(path) is None]
+        # A summary `stats` cached lacks the lint counts the table shows: read it again.
+        stale = [path for path in files if not ((hit := self.cache.cached(path)) and hit.linted)]
         self.post_message(ScanChecked(len(stale), {str(path) for path in files}))
         batch: list[Summary] = []
         for n, summary in enumerate(summarise_all(stale, reader=self.cache.reader, cancel=self._cancel), 1):
