@@ -141,7 +141,7 @@ async def test_a_raw_frame_is_on_its_way_upstream_when_the_callback_that_read_it
     """No later pass of the event loop, and so no timer due in this one (another session's
     parsing and recording), comes between reading a frame and writing it: once the reader
     has taken the app's bytes, upstream's socket already holds them, as they were."""
-    async with TapUpstream(greeting=["hello"]) as tap, _session(tap) as (session, app):
+    async with TapUpstream(greeting=["hello"]) as tap, _session(tap) as (session, _app):
         frame = encode_frame(b'{"type":"response.create"}', text=True, mask=True)
         upstream_end = socket.socket(fileno=os.dup(tap.connections[0].transport.get_extra_info("socket").fileno()))
         try:
