@@ -56,7 +56,7 @@ the p99 than the relay's code does (see the end).
 What it showed (six runs at 100 sessions, five of them `--sessions 100 --rounds 3
 --baseline`, load average 1.0-3.7; details in README, Benchmarks): interleaved, the p99
 added per relayed frame with recording on was 0.75-1.15 ms in five runs (95 % intervals
-within 0.54-1.61 ms), so the 2 ms target was met in 5 of 6 runs; in the sixth (load
+within 0.54-1.61 ms), so the 2 ms target was met in 5 of 6 runs; in the other (load
 3.3-3.7, direct's own p99 36 ms) it was 2.24 ms, interval 0.93-4.11 ms: not shown. The A/A
 control's p99 added: -0.22 to 0.23 ms. Taking turns, the same figure ranged 0.0-19.8 ms.
 Throughput ≥ 0.8× direct: 4 of 6 runs (0.61-1.73×; below on a quiet machine, where
