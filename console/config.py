@@ -20,26 +20,20 @@ import wave
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from console.cli import UsageError
-from console.tools.registry import ToolRegistry, ToolSpecError, demo_specs
+from console.realtime.api import azure_url
 from console.realtime.protocol import DEFAULT_MODEL, DEFAULT_URL, PROTOCOLS, VOICES
+from console.realtime.session_config import DEFAULT_SERVER_VAD
 from console.session.editable import SessionFileError, load_preset
+from console.tools.registry import ToolRegistry, ToolSpecError, demo_specs
 from console.user_config import DEFAULT_THEME, UserSettings
 
 TurnMode = Literal["vad", "ptt"]
 
 OPENAI_KEY_ENV = "OPENAI_API_KEY"
 AZURE_KEY_ENV = "AZURE_OPENAI_API_KEY"
-
-#: Server VAD parameters the reference client documents; used by `--vad` and `/vad`.
-DEFAULT_SERVER_VAD: dict[str, Any] = {
-    "type": "server_vad",
-    "threshold": 0.5,
-    "prefix_padding_ms": 300,
-    "silence_duration_ms": 200,
-}
 
 #: Input transcription the console turns on unless the session preset says otherwise.
 DEFAULT_TRANSCRIPTION: dict[str, Any] = {"model": "whisper-1"}
@@ -151,7 +145,7 @@ def record_path(option: str | None, disabled: bool, *, model: str, backend: str)
     default-named file inside it. The default directory is created (0700) by the recorder
     when the session starts; if that fails the session runs unrecorded, with a message.
     """
-    from console.recording.paths import default_path
+    from console.recording.paths import default_path, new_recording_path
 
     if disabled:
         return None
@@ -160,13 +154,8 @@ def record_path(option: str | None, disabled: bool, *, model: str, backend: str)
     if not option.strip():
         raise UsageError("--record needs a file or directory path")
     path = Path(option).expanduser()
-    if path.is_dir():
-        # default_path would put the file under <dir>/realtime-console/sessions: here the
-        # user named the directory itself, so only its readable name is borrowed.
-        name = Path(default_path(model=model, backend=backend).name)
-        path, n = path / name, 2
-        while path.exists():
-            path, n = path.with_name(f"{name.stem}-{n}{name.suffix}"), n + 1
+    if path.is_dir():  # the user named the directory itself: a default-named file in it
+        path = new_recording_path(path, model=model, backend=backend)
     elif option.endswith(("/", os.sep)):
         raise UsageError(f"--record {option}: no such directory")
     elif path.exists():
@@ -219,15 +208,10 @@ def _env_key(name: str) -> str | None:
 
 
 def _azure_url(endpoint: str, deployment: str, api_version: str | None) -> str:
-    """Azure's GA URL, or the dated preview form when `--api-version` is given."""
-    parts = urlsplit(endpoint if "://" in endpoint else f"https://{endpoint}")
-    if not parts.netloc:
-        raise UsageError(f"--azure-endpoint {endpoint!r} is not a URL")
-    scheme = "ws" if parts.scheme in ("http", "ws") else "wss"
-    base = f"{scheme}://{parts.netloc}"
-    if api_version:
-        return f"{base}/openai/realtime?" + urlencode({"api-version": api_version, "deployment": deployment})
-    return f"{base}/openai/v1/realtime?" + urlencode({"model": deployment})
+    try:
+        return azure_url(endpoint, deployment, api_version)
+    except ValueError:
+        raise UsageError(f"--azure-endpoint {endpoint!r} is not a URL") from None
 
 
 def _endpoint_label(url: str) -> str:

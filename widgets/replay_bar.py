@@ -1,5 +1,5 @@
-"""`ReplayBar`: the replay's transport line (play state, speed, cursor, time, turn) and
-the indexing progress.
+"""`ReplayBar`: the replay's transport line (play state, speed, cursor, time, turn, and
+the file of a reconnected session's chain) and the indexing progress.
 
 The screen hands it a `ReplayPosition` snapshot (data down) whenever the cursor moves or
 indexing advances; the bar never reads the controller itself. While the recording is
@@ -32,6 +32,10 @@ class ReplayPosition:
     event_type: str = ""
     indexing: bool = False
     ended: bool = False
+    #: The file the cursor is in (1-based) of how many: a reconnected session's chain of
+    #: files; shown only when there is more than one.
+    file: int = 1
+    files: int = 1
 
 
 def _clock(seconds: float) -> str:
@@ -65,6 +69,9 @@ def render_position(pos: ReplayPosition) -> Text:
     out.append(f"{_clock(pos.time)} / {_clock(pos.duration)}{more}")
     out.append("  turn ", style="dim")
     out.append(f"{pos.turn}/{pos.turns}{more}")
+    if pos.files > 1:
+        out.append("  file ", style="dim")
+        out.append(f"{pos.file}/{pos.files}")
     if pos.event_type:
         out.append(f"  {pos.event_type}", style="italic")
     return out

@@ -40,12 +40,13 @@ CONSOLE_COMMANDS: tuple[tuple[str, str, str, tuple[Any, ...]], ...] = (
 )
 
 
-class ConsoleCommands(Provider):
-    """The console's own commands (added to Textual's system commands)."""
+class CommandTable(Provider):
+    """A palette provider over a fixed table of commands: a subclass says what each
+    command calls (`_commands`); discovery and fuzzy search are the same for all."""
 
     def _commands(self) -> list[tuple[str, str, Callable[[], Any]]]:
-        app = self.app  # the console app: every method named in CONSOLE_COMMANDS is one of its actions
-        return [(title, help, partial(getattr(app, method), *args)) for title, help, method, args in CONSOLE_COMMANDS]
+        """(title, help, what to call) of every command."""
+        raise NotImplementedError
 
     async def discover(self) -> Hits:
         for title, help, callback in self._commands():
@@ -57,3 +58,11 @@ class ConsoleCommands(Provider):
             score = matcher.match(title)
             if score > 0:
                 yield Hit(score, matcher.highlight(title), callback, help=help)
+
+
+class ConsoleCommands(CommandTable):
+    """The console's own commands (added to Textual's system commands)."""
+
+    def _commands(self) -> list[tuple[str, str, Callable[[], Any]]]:
+        app = self.app  # the console app: every method named in CONSOLE_COMMANDS is one of its actions
+        return [(title, help, partial(getattr(app, method), *args)) for title, help, method, args in CONSOLE_COMMANDS]

@@ -73,8 +73,9 @@ def proxy_binding_classes() -> list[type[Any]]:
 
 def attach_binding_classes() -> list[type[Any]]:
     """`realtime-console attach`'s live view."""
-    from console.app.attach_app import AttachConsoleApp, AttachScreen
+    from console.app.attach_app import AttachConsoleApp
     from console.app.keyed_app import KeyedApp
+    from console.app.screens.attach_main import AttachScreen
     from console.app.screens.event_detail_screen import EventDetailScreen
     from console.app.screens.help import HelpScreen
     from widgets.conversation_view import ConversationView

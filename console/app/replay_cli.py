@@ -1,7 +1,8 @@
 """`realtime-console replay FILE [--speed X] [--no-audio] [--at EVENT|TIME] [--play] [--no-follow]`.
 
 A file of a reconnected session's chain replays the whole chain (see
-`console/recording/chain.py`) unless `--no-follow` says to show that file alone.
+`console/recording/chain.py`), starting at the named file's first event, unless
+`--no-follow` says to show that file alone.
 
 Only parses arguments, checks the file (the first 64 KiB are indexed here, so a file that
 is not a log fails with one line and exit status 2 before any screen is drawn) and starts
@@ -13,9 +14,7 @@ from __future__ import annotations
 import argparse
 
 from console.cli import ArgumentParser, UsageError
-
-from console.recording.chain import open_chain
-from console.recording.index import NotARecordingError
+from console.recording.opening import open_recording
 from console.recording.reader import Recording
 
 
@@ -44,7 +43,9 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     parser.add_argument("--no-audio", action="store_true",
                         help="silent review: no sound device (waveforms still follow the replay)")
     parser.add_argument("--output-device", metavar="DEVICE", help="sound device index or name for the model's voice")
-    parser.add_argument("--at", metavar="EVENT|TIME", help="start at an event number (123) or a time (83.5s, 1:23)")
+    parser.add_argument("--at", metavar="EVENT|TIME",
+                        help="start at an event number (123) or a time (83.5s, 1:23), counted from a chain's "
+                        "first file (default: where FILE starts)")
     parser.add_argument("--play", action="store_true", help="start playing at once (default: paused)")
     parser.add_argument("--no-follow", action="store_true",
                         help="replay this file alone, not the chain of files a reconnected session continued in")
@@ -54,16 +55,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
 def open_for_replay(path: str, follow: bool = True) -> Recording:
     """Open a recording (with the files it continues and continues in, if `follow`) without
     indexing it all, turning failures into a one-line UsageError."""
-    try:
-        return open_chain(path, follow=follow, index=False)
-    except NotARecordingError as exc:
-        raise UsageError(f"{path} is not a realtime-console recording or event log: {exc}") from None
-    except IsADirectoryError:
-        raise UsageError(f"{path} is a directory, not a recording") from None
-    except FileNotFoundError:
-        raise UsageError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    return open_recording(path, follow=follow, index=False)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -76,15 +68,10 @@ def run(args: argparse.Namespace) -> int:
         except TargetError as exc:
             raise UsageError(f"--at: {exc}") from None
     audio = not args.no_audio
-    if audio:
-        # Load PortAudio before the app draws: the import briefly redirects the output
-        # stream Textual uses. Without it the replay still runs, silently (the app says so).
-        from console.audio.availability import AudioUnavailable, load_sounddevice
+    if audio:  # before the app draws (see preload_sounddevice)
+        from console.audio.availability import preload_sounddevice
 
-        try:
-            load_sounddevice()
-        except AudioUnavailable:
-            pass
+        preload_sounddevice()
     from console.app.settings import app_settings
     from console.user_config import DEFAULT_THEME
 

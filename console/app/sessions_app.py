@@ -54,14 +54,10 @@ def run(args: argparse.Namespace) -> int:
         what = "does not exist yet (no session recorded)" if not directory.exists() else "is not a directory"
         raise UsageError(f"{directory} {what}")
     audio = not args.no_audio
-    if audio:
-        # As the replay does: load PortAudio before the app draws (see replay_cli).
-        from console.audio.availability import AudioUnavailable, load_sounddevice
+    if audio:  # before the app draws (see preload_sounddevice)
+        from console.audio.availability import preload_sounddevice
 
-        try:
-            load_sounddevice()
-        except AudioUnavailable:
-            pass
+        preload_sounddevice()
     from console.app.settings import app_settings
     from console.user_config import DEFAULT_THEME
 

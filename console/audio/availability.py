@@ -71,6 +71,20 @@ def load_sounddevice() -> ModuleType:
     raise AudioUnavailable(_import_error, fix)
 
 
+def preload_sounddevice() -> bool:
+    """Load PortAudio before a Textual app draws, if it can be; True when it loaded.
+
+    The import briefly redirects the output stream Textual draws on, so an app that may
+    play audio later loads it first. Without it the app still runs, silently, and says
+    why when asked to play (`load_sounddevice` raises again then, with the reason).
+    """
+    try:
+        load_sounddevice()
+    except AudioUnavailable:
+        return False
+    return True
+
+
 def _default_index(sd: ModuleType, kind: int, devices: list[dict[str, Any]]) -> int | None:
     """The default device index for kind 0 (input) or 1 (output), if it exists."""
     try:

@@ -40,7 +40,7 @@ from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 from websockets.server import ServerProtocol
 
-from console.simulator.http_body import BodyRequest, read_bodies, too_large
+from console.serving.http_body import BodyRequest, read_bodies, too_large
 
 from .handshake import (
     RETURNED_HTTP_HEADERS,

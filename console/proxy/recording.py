@@ -14,16 +14,15 @@ live view's quit) loses nothing.
 from __future__ import annotations
 
 import logging
-import re
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from console.recording.format import utc_now_iso
+from console.recording.paths import new_recording_path
 from console.recording.writer import SessionRecorder
 
 logger = logging.getLogger("console.proxy")
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 #: The header's `source`: how tools tell a proxied recording from the console's own.
 HEADER_SOURCE = "proxy"
 _INJECTED = {"injected": True}
@@ -50,14 +49,7 @@ class _Stamps:
 
 def recording_path(directory: Path, *, model: str, session_id: int, now: datetime | None = None) -> Path:
     """A new file name such as `2026-11-24T15-46-02_gpt-realtime_proxy-3.jsonl` (sorts by time)."""
-    stamp = (now or datetime.now(timezone.utc).astimezone()).strftime("%Y-%m-%dT%H-%M-%S")
-    stem = f"{stamp}_{_UNSAFE.sub('-', model).strip('-.') or 'unknown'}_proxy-{session_id}"
-    candidate = directory / f"{stem}.jsonl"
-    n = 2
-    while candidate.exists():
-        candidate = directory / f"{stem}-{n}.jsonl"
-        n += 1
-    return candidate
+    return new_recording_path(directory, model=model, backend=f"proxy-{session_id}", now=now)
 
 
 class ProxyRecording:

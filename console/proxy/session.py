@@ -11,14 +11,16 @@ for byte either way:
   close, a fragmented message, a frame the library must refuse): each message is framed
   again for the other side (text stays text, binary stays binary).
 
-Both ways queue the frames for the other side; the frames queued in one pass of the event
-loop go out in one write, right after that pass (`_flush`), and they are observed a moment
-later (`OBSERVE_DELAY_S`): parsed once, recorded (the frame's own text spliced into the
-line, one disk write per burst) and handed to listeners, in relay order. So parsing,
-recording and watching never delay the frame they observe, and a burst of frames costs
-one socket write and one disk write instead of one each per frame. When one side closes,
-the other is closed with the same code and reason (after the frames queued before the
-close).
+On the raw path, the frames read at once go out in one write from the very callback that
+read them: no extra pass of the event loop, and no timer can run first (asyncio runs the
+timers due in a pass after its I/O callbacks). The library's path queues its frames, and
+the frames queued in one pass go out in one write right after it (`_flush`). Either way
+they are observed a moment later (`OBSERVE_DELAY_S`): parsed once, recorded (the frame's
+own text spliced into the line, one disk write per burst) and handed to listeners, in
+relay order. So parsing, recording and watching never delay the frame they observe, and a
+burst of frames costs one socket write and one disk write instead of one each per frame.
+When one side closes, the other is closed with the same code and reason (after the frames
+queued before the close).
 
 Watching (the live view, tests) is UI-free: `add_listener` gets every frame as a `Frame`,
 and `inject` sends a client event of the watcher's own upstream (steering), recorded and
@@ -188,27 +190,27 @@ class ProxySession:
         """Relay src's data frames to dst as received bytes (`rawrelay`) until src's reader
         hands back to the library: a close, a frame that path does not take, or the end.
 
-        The frames join the same queue as the library path's (`_to_app`, `_to_upstream`),
-        so both paths keep one order, and injected events still go out between whole frames.
+        The frames are written at once, after whatever the library's path still has queued
+        for dst (`_to_app`, `_to_upstream`), so both paths keep one order, and injected
+        events still go out between whole frames.
         """
         to_upstream = dst is self.upstream
-        loop = asyncio.get_running_loop()
 
         def forward(data: bytes, count: int, messages: list[RawMessage]) -> None:
             if dst.protocol.state is not State.OPEN:
                 return  # dst is gone: the frames are dropped, as on the library's path
-            (self._to_upstream if to_upstream else self._to_app).append(data)
             self.frames[source] += count
             if messages:
                 at = time.time()
                 self._backlog.extend([(source, message, at, False) for message in messages])
-            self._queued_bytes += len(data)
-            if self._queued_bytes >= FLUSH_BYTES or dst.paused:  # a long burst, or dst backed up: write now
+            queued = self._to_upstream if to_upstream else self._to_app
+            if queued:  # frames from the library's path still waiting: they go first
+                queued.append(data)
                 self._flush()
-                self._hold_while_backed_up(src, dst)
-            elif not self._flush_scheduled:
-                self._flush_scheduled = True
-                loop.call_soon(self._flush)
+            else:  # written in the callback that read them, before any timer of this pass
+                _write_out(dst, [data])
+                self._schedule_observe()
+            self._hold_while_backed_up(src, dst)
 
         reader = RawReader(src, masked=to_upstream, forward=forward,
                            observed=lambda: bool(self._listeners) or self.recording is not None)

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
+
+from console.realtime.api import azure_url
 
 from .handshake import UpstreamTarget
 
@@ -41,16 +43,11 @@ def _key(env: Mapping[str, str], name: str) -> str | None:
     return value or None
 
 
-def azure_url(endpoint: str, deployment: str, api_version: str | None) -> str:
-    """Azure's GA URL, or the dated preview form when an API version is given."""
-    parts = urlsplit(endpoint if "://" in endpoint else f"https://{endpoint}")
-    if not parts.netloc:
-        raise UpstreamOptionError(f"--azure-endpoint {endpoint!r} is not a URL")
-    scheme = "ws" if parts.scheme in ("http", "ws") else "wss"
-    base = f"{scheme}://{parts.netloc}"
-    if api_version:
-        return f"{base}/openai/realtime?" + urlencode({"api-version": api_version, "deployment": deployment})
-    return f"{base}/openai/v1/realtime?" + urlencode({"model": deployment})
+def _azure_url(endpoint: str, deployment: str, api_version: str | None) -> str:
+    try:
+        return azure_url(endpoint, deployment, api_version)
+    except ValueError:
+        raise UpstreamOptionError(f"--azure-endpoint {endpoint!r} is not a URL") from None
 
 
 def resolve_upstream(options: UpstreamOptions, env: Mapping[str, str]) -> UpstreamTarget | None:
@@ -78,7 +75,7 @@ def resolve_upstream(options: UpstreamOptions, env: Mapping[str, str]) -> Upstre
         key = named_key or _key(env, AZURE_KEY_ENV)
         if key is None:
             raise UpstreamOptionError(f"Azure needs a key: set {AZURE_KEY_ENV} (or use --api-key-env NAME)")
-        url = azure_url(options.azure_endpoint, options.azure_deployment, options.api_version)
+        url = _azure_url(options.azure_endpoint, options.azure_deployment, options.api_version)
         return UpstreamTarget(url, ("api-key", key), "azure")
     key = named_key or _key(env, OPENAI_KEY_ENV)
     if options.upstream:

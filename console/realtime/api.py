@@ -108,6 +108,21 @@ def build_url(
     return urlunsplit((parts.scheme, parts.netloc, path, urlencode(query), parts.fragment))
 
 
+def azure_url(endpoint: str, deployment: str, api_version: str | None = None) -> str:
+    """The Realtime URL of an Azure OpenAI resource: `endpoint` as the portal shows it
+    (`https://NAME.openai.azure.com`, with or without a scheme; `http`/`ws` stay
+    unencrypted, for a local stand-in), in the GA form, or the dated preview form when
+    `api_version` is given (see `build_url`).
+
+    Raises `ValueError` when `endpoint` names no host.
+    """
+    parts = urlsplit(endpoint if "://" in endpoint else f"https://{endpoint}")
+    if not parts.netloc:
+        raise ValueError(f"{endpoint!r} is not a URL")
+    scheme = "ws" if parts.scheme in ("http", "ws") else "wss"
+    return build_url(f"{scheme}://{parts.netloc}", None, azure_deployment=deployment, api_version=api_version)
+
+
 class RealtimeAPI(RealtimeEventHandler):
     """One WebSocket connection to a Realtime endpoint (OpenAI, Azure, or a simulator).
 
@@ -358,7 +373,7 @@ class RealtimeAPI(RealtimeEventHandler):
                 self._handle_frame_safely(frame)
         except ConnectionClosed:
             pass
-        except Exception as exc:  # noqa: BLE001 - never die silently
+        except Exception as exc:
             logger.exception("reader failed")
             self.dispatch("error", client_error_event("client_reader_failed", f"reading the socket failed: {exc}"))
         finally:
@@ -373,7 +388,7 @@ class RealtimeAPI(RealtimeEventHandler):
         """`_handle_frame`, with any failure reported as an `error` event."""
         try:
             self._handle_frame(frame)
-        except Exception as exc:  # noqa: BLE001 - one frame must not end the session
+        except Exception as exc:
             logger.exception("handling a frame failed")
             raw = frame[:RAW_FRAME_QUOTE] if isinstance(frame, str) else repr(frame[:RAW_FRAME_QUOTE])
             self.dispatch(

@@ -22,6 +22,8 @@ before changing anything.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
+from functools import partial
 from typing import Any, Protocol
 
 from .conversation_items import (
@@ -116,45 +118,34 @@ def _item(conversation: RealtimeConversation, event: dict[str, Any]) -> tuple[It
     return item, in_conversation
 
 
-def _set_state(conversation: RealtimeConversation, event: dict[str, Any], state: str) -> Change:
+def _set_state(conversation: RealtimeConversation, event: dict[str, Any], _audio: Any, _offset: int, *,
+               state: str, wait_for_item: bool = False) -> Change:
+    """A state event (`mcp_list_tools.completed`, `response.mcp_call.failed`, ...): the
+    item moves to `state`.
+
+    With `wait_for_item` (the listing events), an event for an item not seen yet changes
+    nothing: the item's own `conversation.item.done` carries the tools, so nothing is lost
+    by waiting for it. A call's events name an item that must exist.
+    """
     require_fields(event, "item_id")
+    if wait_for_item and conversation.get_item(event["item_id"]) is None \
+            and conversation.get_out_of_band_item(event["item_id"]) is None:
+        return NOTHING
     item, in_conversation = _item(conversation, event)
     item["formatted"]["mcp"]["state"] = state
     item["status"] = "in_progress" if state in _OPEN else "completed"
     return Change(item, None) if in_conversation else NOTHING
 
 
-def _listing_state(conversation: RealtimeConversation, event: dict[str, Any], state: str) -> Change:
-    """A listing event for an item not seen (yet) changes nothing: the item's own
-    `conversation.item.done` carries the tools, so nothing is lost by waiting for it."""
-    require_fields(event, "item_id")
-    if conversation.get_item(event["item_id"]) is None and conversation.get_out_of_band_item(event["item_id"]) is None:
-        return NOTHING
-    return _set_state(conversation, event, state)
-
-
-def list_tools_in_progress(conversation: RealtimeConversation, event: dict[str, Any], _a: Any, _o: int) -> Change:
-    return _listing_state(conversation, event, "listing")
-
-
-def list_tools_completed(conversation: RealtimeConversation, event: dict[str, Any], _a: Any, _o: int) -> Change:
-    return _listing_state(conversation, event, "listed")
-
-
-def list_tools_failed(conversation: RealtimeConversation, event: dict[str, Any], _a: Any, _o: int) -> Change:
-    return _listing_state(conversation, event, "failed")
-
-
-def call_in_progress(conversation: RealtimeConversation, event: dict[str, Any], _a: Any, _o: int) -> Change:
-    return _set_state(conversation, event, "calling")
-
-
-def call_completed(conversation: RealtimeConversation, event: dict[str, Any], _a: Any, _o: int) -> Change:
-    return _set_state(conversation, event, "completed")
-
-
-def call_failed(conversation: RealtimeConversation, event: dict[str, Any], _a: Any, _o: int) -> Change:
-    return _set_state(conversation, event, "failed")
+#: Each state event: the state it sets, and whether it waits for an item not seen yet.
+_STATE_EVENTS = {
+    "mcp_list_tools.in_progress": ("listing", True),
+    "mcp_list_tools.completed": ("listed", True),
+    "mcp_list_tools.failed": ("failed", True),
+    "response.mcp_call.in_progress": ("calling", False),
+    "response.mcp_call.completed": ("completed", False),
+    "response.mcp_call.failed": ("failed", False),
+}
 
 
 def arguments_delta(conversation: RealtimeConversation, event: dict[str, Any], _a: Any, _o: int) -> Change:
@@ -181,13 +172,9 @@ def arguments_done(conversation: RealtimeConversation, event: dict[str, Any], _a
 
 
 #: Canonical event type -> processor (merged into `conversation._PROCESSORS`).
-PROCESSORS = {
-    "mcp_list_tools.in_progress": list_tools_in_progress,
-    "mcp_list_tools.completed": list_tools_completed,
-    "mcp_list_tools.failed": list_tools_failed,
-    "response.mcp_call.in_progress": call_in_progress,
-    "response.mcp_call.completed": call_completed,
-    "response.mcp_call.failed": call_failed,
+PROCESSORS: dict[str, Callable[[Any, dict[str, Any], Any, int], Change]] = {
+    **{event_type: partial(_set_state, state=state, wait_for_item=wait)
+       for event_type, (state, wait) in _STATE_EVENTS.items()},
     "response.mcp_call_arguments.delta": arguments_delta,
     "response.mcp_call_arguments.done": arguments_done,
 }

@@ -321,6 +321,21 @@ def session_to_flat(session: dict[str, Any]) -> dict[str, Any]:
 
 
 def session_audio_codecs(session: dict[str, Any]) -> tuple[AudioCodec, AudioCodec]:
-    """(input codec, output codec) of a session of either shape."""
-    flat = session_to_flat(session)
-    return audio_codec(flat.get("input_audio_format")), audio_codec(flat.get("output_audio_format"))
+    """(input codec, output codec) of a session of either shape.
+
+    What `session_to_flat` would give for the two formats, read in place: the analysis of
+    a recording asks this for every session event, and a copy of the whole session (its
+    instructions and tools) cost more than the rest of that event's analysis.
+    """
+    if "audio" not in session and "output_modalities" not in session and session.get("type") != "realtime":
+        return audio_codec(session.get("input_audio_format")), audio_codec(session.get("output_audio_format"))
+    formats: dict[str, Any] = {}
+    for key, value in session.items():  # in order: a later key overrides, as in the flat view
+        if key in ("input_audio_format", "output_audio_format"):
+            formats[key] = value
+        elif key == "audio" and isinstance(value, dict):
+            for side in ("input", "output"):
+                part = value.get(side)
+                if isinstance(part, dict) and "format" in part:
+                    formats[f"{side}_audio_format"] = audio_codec(part["format"])
+    return audio_codec(formats.get("input_audio_format")), audio_codec(formats.get("output_audio_format"))

@@ -30,7 +30,7 @@ import numpy as np
 from console.realtime.protocol import canonical_type, session_audio_codecs
 
 from .mcp_items import MCP_ITEM_TYPES, mcp_fields
-from .reader import Recording, UnreadableEventError
+from .reader import Recording, UnreadableEventError, type_mask
 from .timeline import build_timeline
 from .turns import TurnRule
 
@@ -83,10 +83,9 @@ class _Turn:
             self.user = {"item_id": None, "kind": None, "text": None, "transcript": None, "speech_ms": None}
         return self.user
 
-    def to_dict(self, transcripts: dict[str, Any], timeline: dict[str, Any] | None = None) -> dict[str, Any]:
-        user = self.user
-        if user is not None and user.get("item_id") in transcripts:
-            user = {**user, **transcripts[user["item_id"]]}
+    def latency(self) -> dict[str, Any]:
+        """The report's `latency` of this turn: from its origin to first text, first audio
+        and `response.done`, in ms (what the summaries keep for percentiles, too)."""
         origin = next((o for o in LATENCY_ORIGINS if o in self.marks), None)
         latency: dict[str, Any] = {"from": origin, "first_text_ms": None, "first_audio_ms": None, "done_ms": None,
                                    "first_audio_source": self.first_audio_source}
@@ -95,6 +94,13 @@ class _Turn:
             for key, mark in (("first_text_ms", "first_text"), ("first_audio_ms", "first_audio"), ("done_ms", "done")):
                 if mark in self.marks:
                     latency[key] = round((self.marks[mark] - t0) * 1000.0, 1)
+        return latency
+
+    def to_dict(self, transcripts: dict[str, Any], timeline: dict[str, Any] | None = None) -> dict[str, Any]:
+        user = self.user
+        if user is not None and user.get("item_id") in transcripts:
+            user = {**user, **transcripts[user["item_id"]]}
+        latency = self.latency()
         assistant = None
         if self.response_id is not None or self.items:
             assistant = {
@@ -624,9 +630,13 @@ class _Linter(Protocol):
 
 
 def analyse_recording(rec: Recording, progress: Callable[[int, int], None] | None = None,
-                      linter: _Linter | None = None) -> TurnAnalyser:
+                      linter: _Linter | None = None, truncated_audio: bool = True) -> TurnAnalyser:
     """One pass over `rec`: every event the analysis reads goes to a `TurnAnalyser`, and,
     with `linter`, every event also to it (the same parse serves both).
+
+    `truncated_audio=False` leaves out `measure_truncated_audio` (the audio length of each
+    truncated item, a second look at those items' deltas): the summaries, which hold no
+    per-item figures, skip it.
 
     Without a linter, audio events are never parsed, only counted from the index (their
     payload length is the line's length less what one parsed delta per turn shows is not
@@ -640,12 +650,12 @@ def analyse_recording(rec: Recording, progress: Callable[[int, int], None] | Non
     type_ids = rec.index.type_ids
     audio_ids = {i for i, t in enumerate(types) if t in _AUDIO_DELTAS}
     skip_ids = set() if linter is not None else {i for i, t in enumerate(types) if t in _SKIPPED}
+    skipped = type_mask(len(types), skip_ids)
     if skip_ids:
-        parsed = np.flatnonzero(~np.isin(type_ids, list(skip_ids)))
-        audio_rows = np.flatnonzero(np.isin(type_ids, list(audio_ids))) if audio_ids else np.zeros(0, np.int64)
-        rows = np.union1d(parsed, audio_rows) if len(audio_rows) else parsed
+        # Every event but the skipped ones, and the audio deltas (measured, not parsed).
+        rows = np.flatnonzero(~skipped[type_ids] | type_mask(len(types), audio_ids)[type_ids])
     else:
-        parsed = rows = np.arange(len(rec), dtype=np.int64)
+        rows = np.arange(len(rec), dtype=np.int64)
     unparsed = _UnparsedDeltas(analyser, rec)
     total = len(rows)
     observe = analyser.observe
@@ -656,7 +666,7 @@ def analyse_recording(rec: Recording, progress: Callable[[int, int], None] | Non
         block_times = rec.index.times[block].tolist()
         block_sources = rec.index.sources[block].tolist()
         block_lengths = rec.index.lengths[block].tolist()
-        wanted = block if not skip_ids else block[~np.isin(type_ids[block], list(skip_ids))]
+        wanted = block if not skip_ids else block[~skipped[type_ids[block]]]
         events = rec.iter_events(wanted)
         for k, n in enumerate(block.tolist()):
             tid = block_types[k]
@@ -680,7 +690,8 @@ def analyse_recording(rec: Recording, progress: Callable[[int, int], None] | Non
             if progress is not None and (start + k) % 4096 == 0:
                 progress(start + k, total)
     try:
-        measure_truncated_audio(analyser, rec)
+        if truncated_audio:
+            measure_truncated_audio(analyser, rec)
     except Exception as exc:  # noqa: BLE001 - an estimate, never worth the report
         analyser.problem(len(rec) - 1, "audio", f"audio length of truncated items unknown: {exc.__class__.__name__}")
     for problem in analyser.problems:

@@ -313,12 +313,14 @@ class ChainIndex:
 class ChainRecording(Recording):
     """Several linked recordings read as one (see the module docstring).
 
-    `path` is the first file (what a report names); `paths` lists them all.
+    `path` is the first file (what a report names); `paths` lists them all; `given` is
+    the position of the file that was opened (the replay starts at its first event).
     `boundaries` maps the chain event number where each later file starts to
     `{"file": its name, "continues": its header's link}` (what the replay marks as a reconnect).
     """
 
-    def __init__(self, paths: Iterable[str | os.PathLike[str]], missing: Iterable[str] = ()) -> None:
+    def __init__(self, paths: Iterable[str | os.PathLike[str]], missing: Iterable[str] = (),
+                 given: int = 0) -> None:
         """Open each file without indexing it all (as `Recording(path)` does).
 
         Raises:
@@ -327,6 +329,7 @@ class ChainRecording(Recording):
         self._paths = [Path(p) for p in paths]
         self.path = self._paths[0]
         self.missing = list(missing)
+        self._given = given
         self.parts: list[Recording] = []
         try:
             for p in self.paths:
@@ -348,6 +351,21 @@ class ChainRecording(Recording):
     @property
     def chain(self) -> ChainIndex:
         return self._index  # type: ignore[return-value]
+
+    @property
+    def given(self) -> int:
+        return self._given
+
+    @property
+    def file_starts(self) -> list[int]:
+        """The chain event number where each file starts, for the files taken in so far
+        (a file is taken once the ones before it are fully indexed)."""
+        return [int(n) for n in self.chain.starts]
+
+    def file_of(self, n: int) -> int:
+        if n < 0 or not len(self.chain.starts):
+            return 0
+        return self.chain.locate(n)[0]
 
     @property
     def boundaries(self) -> dict[int, dict[str, Any]]:
@@ -426,7 +444,8 @@ class ChainRecording(Recording):
 def open_chain(path: str | os.PathLike[str], *, follow: bool = True, index: bool = True) -> Recording:
     """`path` as one session: a plain `Recording` when it has no links (or `follow` is
     False), else a `ChainRecording` of the whole chain; `index` indexes it all at once.
-    Links that cannot be followed are in `.missing` (also on a plain `Recording`).
+    Links that cannot be followed are in `.missing` (also on a plain `Recording`); `.given`
+    is the position of `path` in the chain.
 
     Raises:
         NotARecordingError / OSError: as `Recording(path)`.
@@ -437,7 +456,7 @@ def open_chain(path: str | os.PathLike[str], *, follow: bool = True, index: bool
         rec = Recording(found.files[0])
         rec.missing = found.missing
     else:
-        rec = ChainRecording(found.files, found.missing)
+        rec = ChainRecording(found.files, found.missing, given=found.given)
     if index:
         try:
             rec.build_index()

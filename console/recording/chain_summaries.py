@@ -77,6 +77,7 @@ def join(chain: list[Summary]) -> Summary:
         usage=sum_usage(s.usage for s in chain if s.usage),
         bad_lines=sum(s.bad_lines for s in chain),
         files=[s.path for s in chain],
-        lint=dict(lint),
-        lint_rules=dict(lint_rules),
+        # A chain is linted only if each of its files is (else its counts would be short).
+        lint=dict(lint) if all(s.linted for s in chain) else {},
+        lint_rules=dict(lint_rules) if all(s.linted for s in chain) else {},
     )

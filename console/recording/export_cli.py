@@ -21,9 +21,9 @@ from console.user_config import load_settings
 
 from .export import export_events, export_wavs, matching_types, transcript_markdown
 from .format import printable
-from .inspect_cli import open_recording, print_problems
+from .inspect_cli import print_problems
+from .opening import open_recording
 from .report import build_report, line_problems
-
 
 #: Problems listed one by one on stderr (the warnings give the totals).
 MAX_LISTED = 50

@@ -55,6 +55,8 @@ _WRAPPED = re.compile(
     rb'\{\s*"time"\s*:\s*"([^"\\]*)"\s*,\s*"source"\s*:\s*"(client|server)"\s*,'
     rb'\s*"event"\s*:\s*\{\s*"type"\s*:\s*"([^"\\]*)"'
 )
+#: The kinds of file whose event lines are `{"time", "source", "event"}` lines.
+_WRAPPED_KINDS = frozenset({"recording", "events"})
 _BARE = re.compile(rb'\{\s*"type"\s*:\s*"([^"\\]*)"')
 _BLANK = re.compile(rb"\s*")
 
@@ -260,6 +262,10 @@ class RecordingIndex:
         type_ids: list[int] = []
         sources: list[int] = []
         find = mm.find
+        # The common line, a complete `{"time", "source", "event"}` line once the file's
+        # kind is known, is read here without the calls `_parse_line` makes for the rest.
+        wrapped = _WRAPPED.match
+        type_ids_of = self._type_ids
         while pos < stop:
             nl = find(b"\n", pos)
             complete = nl >= 0
@@ -267,6 +273,26 @@ class RecordingIndex:
             next_pos = end + 1 if complete else size
             line_end = end - 1 if end > pos and mm[end - 1] == 13 else end  # tolerate CRLF
             self._lines_seen += 1
+            m = wrapped(mm, pos, line_end) if complete and self.kind in _WRAPPED_KINDS else None
+            if m is not None and self.start_epoch is not None and not self.times_synthesised:
+                epoch = parse_time(m.group(1).decode("utf-8", "replace"))
+                if epoch is not None:
+                    event_type = m.group(3).decode("utf-8", "replace")
+                    tid = type_ids_of.get(event_type)
+                    if tid is None and len(self.types) < MAX_TYPES:
+                        tid = type_ids_of[event_type] = len(self.types)
+                        self.types.append(event_type)
+                    if tid is not None:
+                        offsets.append(pos)
+                        lengths.append(line_end - pos)
+                        t = epoch - self.start_epoch
+                        self._timed_rows += 1
+                        self._last_time = t
+                        times.append(t)
+                        type_ids.append(tid)
+                        sources.append(SOURCE_CLIENT if m.group(2) == b"client" else SOURCE_SERVER)
+                        pos = next_pos
+                        continue
             parsed = self._parse_line(mm, pos, line_end, complete)
             if parsed is not None:
                 epoch, source, event_type = parsed

@@ -14,16 +14,14 @@ import argparse
 import sys
 from typing import Any
 
-from console.user_config import load_settings
 from console.cli import ArgumentParser, UsageError
+from console.user_config import load_settings
 
 from . import gates
 from .format import printable
-from .index import NotARecordingError
 from .mcp_items import MCP_ITEM_TYPES, mcp_line
+from .opening import open_recording
 from .prices import PriceFileError, load_prices
-from .chain import open_chain
-from .reader import Recording
 from .report import build_report
 from .timeline import SPANS
 
@@ -51,21 +49,6 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
         "SPAN>MS compares the worst turn's span (its max over turns, not a percentile) with MS",
     )
     return parser
-
-
-def open_recording(path: str, follow: bool = False) -> Recording:
-    """Open and index a recording (with its chain if `follow`), turning every failure into
-    a one-line UsageError."""
-    try:
-        return open_chain(path, follow=follow)
-    except NotARecordingError as exc:
-        raise UsageError(f"{path} is not a realtime-console recording or event log: {exc}") from None
-    except IsADirectoryError:
-        raise UsageError(f"{path} is a directory, not a recording") from None
-    except FileNotFoundError:
-        raise UsageError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
 def run(args: argparse.Namespace) -> int:

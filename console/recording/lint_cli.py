@@ -20,6 +20,7 @@ from console.lint.rules import RULES
 from .format import printable
 from .index import NotARecordingError
 from .linting import FileResult, lint_path
+from .opening import open_error
 
 
 def build_parser(prog: str) -> argparse.ArgumentParser:
@@ -50,19 +51,6 @@ def explain(rule_id: str) -> str:
     return f"{rule.id} ({rule.severity}): {rule.summary}\n\n{rule.explanation}"
 
 
-def open_error(path: str, exc: Exception) -> str:
-    """One line saying why `path` could not be linted."""
-    if isinstance(exc, NotARecordingError):
-        return f"{path} is not a realtime-console recording or event log: {exc}"
-    if isinstance(exc, IsADirectoryError):
-        return f"{path} is a directory, not a recording"
-    if isinstance(exc, FileNotFoundError):
-        return f"{path}: no such file"
-    if isinstance(exc, OSError):
-        return f"cannot read {path}: {exc.strerror or exc}"
-    return f"cannot lint {path}: {exc.__class__.__name__}: {exc}"
-
-
 def render_text(result: FileResult) -> list[str]:
     lines = [f"{result.path}:event {f.first_event}: {f.severity} {f.rule}: {f.message}" for f in result.findings]
     c = result.counts
@@ -83,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             result = lint_path(path, select=args.rule or None, ignore=args.ignore)
         except (NotARecordingError, OSError) as exc:
-            print(printable(f"realtime-console lint: error: {open_error(path, exc)}"),
+            print(printable(f"realtime-console lint: error: {open_error(path, exc, 'lint')}"),
                   file=sys.stderr)
             unreadable += 1
             continue

@@ -61,6 +61,25 @@ def _slug(text: str) -> str:
     return _UNSAFE.sub("-", text).strip("-.") or "unknown"
 
 
+def new_recording_path(directory: str | os.PathLike[str], *, model: str, backend: str,
+                       now: datetime | None = None) -> Path:
+    """A new, unused recording path in `directory`, such as
+    `2026-11-24T15-46-02_gpt-realtime_sim.jsonl`.
+
+    The name sorts by time and says which model and backend (`sim`, `openai`, `azure`,
+    `proxy-3`, ...) the session used, so a directory listing is readable without opening
+    files. A name already taken gets `-2`, `-3`, ... appended. Nothing is created here.
+    """
+    stamp = (now or datetime.now(timezone.utc).astimezone()).strftime("%Y-%m-%dT%H-%M-%S")
+    stem = f"{stamp}_{_slug(model)}_{_slug(backend)}"
+    candidate = Path(directory) / f"{stem}.jsonl"
+    n = 2
+    while candidate.exists():
+        candidate = Path(directory) / f"{stem}-{n}.jsonl"
+        n += 1
+    return candidate
+
+
 def default_path(
     state_dir: str | os.PathLike[str] | None = None,
     *,
@@ -68,12 +87,9 @@ def default_path(
     backend: str = "sim",
     now: datetime | None = None,
 ) -> Path:
-    """A new, unused recording path such as `.../2026-11-24T15-46-02_gpt-realtime_sim.jsonl`.
-
-    The name sorts by time and says which model and backend (`sim`, `openai`, `azure`) the
-    session used, so a directory listing is readable without opening files. The directory
-    is not created here (the recorder creates it, private to the user); a name already taken
-    gets `-2`, `-3`, ... appended.
+    """A new, unused recording path in the console's sessions directory (see
+    `new_recording_path`). The directory is not created here (the recorder creates it,
+    private to the user).
 
     Args:
         state_dir: base state directory (see `sessions_dir`).
@@ -81,12 +97,4 @@ def default_path(
         backend: a short word for where the session ran.
         now: the session start (default: now, local time, as a user reads file names).
     """
-    stamp = (now or datetime.now(timezone.utc).astimezone()).strftime("%Y-%m-%dT%H-%M-%S")
-    directory = sessions_dir(state_dir)
-    stem = f"{stamp}_{_slug(model)}_{_slug(backend)}"
-    candidate = directory / f"{stem}.jsonl"
-    n = 2
-    while candidate.exists():
-        candidate = directory / f"{stem}-{n}.jsonl"
-        n += 1
-    return candidate
+    return new_recording_path(sessions_dir(state_dir), model=model, backend=backend, now=now)

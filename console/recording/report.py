@@ -102,9 +102,7 @@ def build_report(
         "latency_ms": {"first_text": _stats(lat("first_text_ms")), "first_audio": _stats(lat("first_audio_ms")),
                        "done": _stats(lat("done_ms"))},
         "timeline_ms": span_stats(t["timeline"] for t in turns),
-        "responses": {"total": sum(statuses.values()), "completed": statuses.get("completed", 0),
-                      "cancelled": statuses.get("cancelled", 0), "failed": statuses.get("failed", 0),
-                      "incomplete": statuses.get("incomplete", 0)},
+        "responses": response_counts(statuses),
         "interruptions": analyser.interruptions,
         "truncations": list(analyser.truncations.values()),
         "errors": analyser.errors,
@@ -115,6 +113,13 @@ def build_report(
     if linter is not None:
         report["lint"] = lint_counts(linter.finish())
     return report
+
+
+def response_counts(statuses: dict[str, int]) -> dict[str, int]:
+    """The report's `responses`: `response.done` statuses counted (also the summaries')."""
+    return {"total": sum(statuses.values()), "completed": statuses.get("completed", 0),
+            "cancelled": statuses.get("cancelled", 0), "failed": statuses.get("failed", 0),
+            "incomplete": statuses.get("incomplete", 0)}
 
 
 #: Bytes of encoded input audio per millisecond, by codec.

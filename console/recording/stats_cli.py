@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from . import stats as agg
 from .format import printable
 from .prices import PriceFileError, load_prices
 from .gates import print_and_gate
-from .summaries import Summary, SummaryCache, recording_files
+from .summaries import Summary, SummaryCache, recording_files, summarise_file
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -82,7 +83,9 @@ def run(args: argparse.Namespace) -> int:
     if args.since is not None and not _DATE.match(args.since):
         raise UsageError(f"--since {args.since!r}: expected a day as YYYY-MM-DD")
     files = collect(args.paths)
-    cache = SummaryCache(None) if args.no_cache else SummaryCache.default()
+    # Without the lint counts, which `stats` does not report (see `Summary.linted`).
+    reader = partial(summarise_file, lint=False)
+    cache = SummaryCache(None, reader=reader) if args.no_cache else SummaryCache.default(reader=reader)
     if cache.problem:
         print(printable(f"warning: {cache.problem}"), file=sys.stderr)
     # A reconnected session's files count as one session (see chain_summaries.py).

@@ -4,8 +4,9 @@ A team's recordings directory grows to thousands of files; opening and analysing
 every listing would take minutes. A `Summary` keeps what a listing shows (start, source,
 model, duration, turns, interruptions, errors, tokens, cost, lint findings) plus the compact per-turn
 figures `stats` needs for percentiles (latencies, error codes, usage). Summaries are made
-by the same `build_report` `inspect` uses, lint counts included from its one pass over the
-events, so the numbers always agree with `inspect`.
+by the same one pass over the events as `inspect`'s report (`analyse_recording`), so the
+numbers always agree with `inspect`; the lint counts come from that pass too, when asked
+for: `stats`, which reports none, summarises without them (see `Summary.linted`).
 
 `SummaryCache` keeps them in one file in the user's cache directory
 (`$XDG_CACHE_HOME/realtime-console/summaries.bin`, default `~/.cache/...`), keyed by the
@@ -30,14 +31,18 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from . import gates, row_file
+from .analysis import analyse_recording
 from .format import CONTINUES_KEY
-from .index import NotARecordingError
+from .index import SOURCE_CLIENT, NotARecordingError
+from .linting import lint_counts, recording_linter
 from .paths import APP_DIR, make_private_dirs
 from .prices import PriceTable
 from .reader import Recording
-from .report import build_report
-from .usage import estimate_cost
+from .report import response_counts
+from .usage import estimate_cost, usage_totals
 
 #: Bumped when a summary field changes meaning: older caches are then ignored. (A field
 #: added, removed or renamed needs no bump: the cache file names the fields it holds.)
@@ -72,7 +77,8 @@ class Summary:
     take percentiles over many files without opening them again; `error_codes` holds one
     `[code, caused_by_type]` pair per error; `usage` is the report's `usage` object (kept
     whole so a different price table can price it again). `lint` is the linter's findings
-    by severity and `lint_rules` by rule id, as `inspect`'s `lint` section counts them.
+    by severity and `lint_rules` by rule id, as `inspect`'s `lint` section counts them;
+    both are empty in a summary made without them (see `linted`).
     """
 
     path: str
@@ -110,6 +116,20 @@ class Summary:
     def ok(self) -> bool:
         """Whether the file could be read as a recording."""
         return self.problem is None
+
+    @property
+    def linted(self) -> bool:
+        """Whether `lint` holds the linter's counts (every severity, zeros included), or
+        the summary was made without them (`summarise_file(lint=False)`: empty `lint`).
+
+        `stats` reports no lint figures, and linting reads every payload, audio included,
+        which the rest of a summary never parses: over voice recordings it more than
+        doubles a summary's time (`bench/bench_stats.py`), so `stats` summarises without
+        it. The sessions browser, which shows the counts, reads again the files whose
+        cached summary lacks them. An unreadable file has nothing to lint: it counts as
+        linted.
+        """
+        return bool(self.lint) or not self.ok
 
     @property
     def total_tokens(self) -> int:
@@ -150,48 +170,61 @@ def source_of(kind: str | None, header: dict[str, Any] | None) -> str:
     return value if isinstance(value, str) and value else "console"
 
 
-def summarise_recording(rec: Recording, size: int, mtime_ns: int) -> Summary:
-    """The summary of an indexed recording, from its full `inspect` report."""
-    report = build_report(rec, lint=True)
-    fmt = report["format"]
-    turns = report["turns"]
+def summarise_recording(rec: Recording, size: int, mtime_ns: int, *, lint: bool = True) -> Summary:
+    """The summary of an indexed recording: its `inspect` report's figures, from the same
+    one pass (`analyse_recording`, the `TurnAnalyser` every view shares).
+
+    It takes the figures from the analysis itself rather than from `build_report`'s
+    document: a summary holds no timelines, per-turn costs, percentiles or audio length of
+    truncated items, and building those cost more than the rest of a small file's summary.
+    `tests/recording/test_summary_figures.py` checks the two agree on varied recordings.
+
+    `lint`: with the linter's counts, from the same pass (see `Summary.linted`).
+    """
+    linter = recording_linter(rec) if lint else None
+    analyser = analyse_recording(rec, linter=linter, truncated_audio=False)
+    header = rec.header if isinstance(rec.header, dict) else None
+    started_at = header.get("started_at") if header else None
+    started_at = started_at if isinstance(started_at, str) else None
+    turns = analyser.turns
     latency: dict[str, list[float]] = {span: [] for span in SPANS}
     for turn in turns:
+        figures = turn.latency()
         for span in ("first_text", "first_audio", "done"):
-            value = turn["latency"][f"{span}_ms"]
+            value = figures[f"{span}_ms"]
             if value is not None:
                 latency[span].append(float(value))
-        first = gates.first_output_ms(turn)
+        first = gates.first_output_ms({"latency": figures})
         if first is not None:
             latency["first_output"].append(first)
-    header = rec.header if isinstance(rec.header, dict) else None
-    lint = report["lint"]
+    client = int(np.count_nonzero(rec.index.sources == SOURCE_CLIENT))
+    counted = lint_counts(linter.finish()) if linter is not None else None
     return Summary(
         path=str(rec.path),
         size=size,
         mtime_ns=mtime_ns,
-        kind=fmt["kind"],
-        started_at=fmt["started_at"],
-        day=_day(fmt["started_at"], rec.start_epoch),
-        source=source_of(fmt["kind"], header),
-        model=fmt["model"],
-        duration_s=float(report["duration_s"]),
-        events=report["events"]["total"],
-        client_events=report["events"]["by_source"]["client"],
-        server_events=report["events"]["by_source"]["server"],
+        kind=rec.kind,
+        started_at=started_at,
+        day=_day(started_at, rec.start_epoch),
+        source=source_of(rec.kind, header),
+        model=rec.model or analyser.session_model,
+        duration_s=float(round(rec.duration, 3)),
+        events=len(rec),
+        client_events=client,
+        server_events=len(rec) - client,
         turns=len(turns),
-        interrupted_turns=sum(1 for t in turns if t["interrupted"]),
-        interruptions=len(report["interruptions"]),
-        truncations=len(report["truncations"]),
-        errors=len(report["errors"]),
-        responses=dict(report["responses"]),
-        error_codes=[[_code(e), _str(e.get("caused_by_type"))] for e in report["errors"]],
+        interrupted_turns=sum(1 for t in turns if t.interrupted),
+        interruptions=len(analyser.interruptions),
+        truncations=len(analyser.truncations),
+        errors=len(analyser.errors),
+        responses=response_counts(analyser.statuses),
+        error_codes=[[_code(e), _str(e.get("caused_by_type"))] for e in analyser.errors],
         latency_ms=latency,
-        usage=report["usage"],
-        bad_lines=int(fmt["bad_lines"]),
+        usage=usage_totals(t.usage for t in turns),
+        bad_lines=int(rec.bad_lines),
         continues=_previous_file(rec.path, header),
-        lint=dict(lint["counts"]),
-        lint_rules={rule: entry["count"] for rule, entry in lint["rules"].items()},
+        lint=dict(counted["counts"]) if counted else {},
+        lint_rules={rule: entry["count"] for rule, entry in counted["rules"].items()} if counted else {},
     )
 
 
@@ -216,9 +249,10 @@ def _code(error: dict[str, Any]) -> str:
     return "unknown"
 
 
-def summarise_file(path: str | os.PathLike[str]) -> Summary:
+def summarise_file(path: str | os.PathLike[str], *, lint: bool = True) -> Summary:
     """Read and summarise one file; a file that cannot be read gets `problem` set instead
-    of raising (a listing of thousands of files must not stop at one bad file)."""
+    of raising (a listing of thousands of files must not stop at one bad file).
+    `lint=False` leaves the linter's counts out (see `Summary.linted`)."""
     p = Path(path)
     try:
         st = p.stat()
@@ -226,7 +260,7 @@ def summarise_file(path: str | os.PathLike[str]) -> Summary:
         return Summary(path=str(p), size=-1, mtime_ns=-1, problem=f"cannot read: {exc.strerror or exc}")
     try:
         with Recording.open(p) as rec:
-            return summarise_recording(rec, st.st_size, st.st_mtime_ns)
+            return summarise_recording(rec, st.st_size, st.st_mtime_ns, lint=lint)
     except NotARecordingError as exc:
         reason = f"not a realtime-console recording or event log: {exc}"
     except IsADirectoryError:
@@ -302,8 +336,9 @@ class SummaryCache:
             self._load()
 
     @classmethod
-    def default(cls) -> "SummaryCache":
-        return cls(default_cache_path(), legacy=cache_dir() / LEGACY_CACHE_FILE)
+    def default(cls, reader: Reader | None = None) -> "SummaryCache":
+        """The user's cache file (replacing the JSON one of earlier versions)."""
+        return cls(default_cache_path(), reader=reader, legacy=cache_dir() / LEGACY_CACHE_FILE)
 
     def _load(self) -> None:
         """Read the cache file; a missing one counts as empty, a damaged or foreign one

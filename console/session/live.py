@@ -21,10 +21,11 @@ from typing import Any
 
 import numpy as np
 
-from console.config import DEFAULT_SERVER_VAD, ConsoleConfig
+from console.config import ConsoleConfig
 from console.realtime.client import RealtimeClient
 from console.realtime.conversation import RealtimeConversation
 from console.realtime.protocol import canonical_type
+from console.realtime.session_config import DEFAULT_SERVER_VAD
 from console.session.drift import compare_items
 from console.session.event_store import EventStore
 from console.session.event_summary import error_text

@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from console.config import DEFAULT_SERVER_VAD
 from console.proxy.server import ProxyServer
 from console.proxy.session import Frame, ProxySession, SessionInfo
 from console.realtime.images import ImageError, image_part
 from console.realtime.protocol import flat_to_ga_session, new_event_id
+from console.realtime.session_config import DEFAULT_SERVER_VAD
 from console.session.event_store import EventStore
 from console.session.rebuilt import RebuiltSession, SteerRefused
 from console.session.slash import SlashCommand, SlashError

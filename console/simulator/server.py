@@ -43,7 +43,7 @@ from .calls import SDP_ANSWER, Call, Calls, CallWire, ClientSecretError, Ephemer
 from .connection import Connection, ServerSettings
 from .errors import FatalError
 from .faults import FaultPlan
-from .http_body import BodyRequest, read_bodies, too_large
+from console.serving.http_body import BodyRequest, read_bodies, too_large
 from .responder import Rule, load_rules
 
 MAX_FRAME_BYTES = 16 * 1024 * 1024  #: upstream accepts ~15 MiB appends

@@ -48,6 +48,16 @@ async def test_attach_view_shows_the_calls_turns_and_steers_the_call() -> None:
             await wait_for(pilot, lambda: len(conversation.item_ids) == 4, what="the steered turn shown")
             answer = session.item(conversation.item_ids[-1])
             assert answer is not None and answer["formatted"]["transcript"] == "1, 2."
+            # the conversation's own keys steer the call too: y copies, x deletes on the call
+            first = conversation.item_ids[0]
+            conversation.card(first).focus()
+            await pilot.press("y")
+            assert app.clipboard == "hello"
+            await pilot.press("x")
+            await wait_for(pilot, lambda: first not in [i.id for i in sim.call(call_id).connection.conversation.items()],
+                           what="the item deleted on the call")
+            await wait_for(pilot, lambda: first not in conversation.item_ids, what="the deletion shown")
+            assert "conversation.item.delete" in _notice(app)
             await sim.hang_up(call_id)
             await wait_for(pilot, lambda: "sideband closed" in _notice(app), what="the end noted")
             await _submit(pilot, '/send {"type": "response.create"}')

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import socket
 import ssl
 import struct
 import subprocess
@@ -133,6 +135,29 @@ async def test_injected_events_go_out_between_whole_raw_frames() -> None:
         await wait_until(lambda: len(tap.received) == len(sent) + len(injected))
     assert [f for f in tap.received if f in sent] == sent  # the app's frames whole and in order
     assert [json.loads(f) for f in tap.received if f not in sent] == injected
+
+
+async def test_a_raw_frame_is_on_its_way_upstream_when_the_callback_that_read_it_returns() -> None:
+    """No later pass of the event loop, and so no timer due in this one (another session's
+    parsing and recording), comes between reading a frame and writing it: once the reader
+    has taken the app's bytes, upstream's socket already holds them, as they were."""
+    async with TapUpstream(greeting=["hello"]) as tap, _session(tap) as (session, _app):
+        frame = encode_frame(b'{"type":"response.create"}', text=True, mask=True)
+        upstream_end = socket.socket(fileno=os.dup(tap.connections[0].transport.get_extra_info("socket").fileno()))
+        try:
+            session.app.transport.get_protocol().data_received(frame)  # as the transport hands it over
+            assert upstream_end.recv(len(frame) + 1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == frame
+        finally:
+            upstream_end.close()  # a duplicate descriptor: the connection itself stays open
+        await wait_until(lambda: tap.received == ['{"type":"response.create"}'])
+
+
+async def test_both_sockets_of_a_session_send_small_frames_without_delay() -> None:
+    """Nagle's algorithm is off on both sides (asyncio's default, checked): a small frame
+    is not held back waiting for the previous one's acknowledgement."""
+    async with TapUpstream(greeting=["hello"]) as tap, _session(tap) as (session, _app):
+        for side in (session.app, session.upstream):
+            assert side.transport.get_extra_info("socket").getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
 
 
 async def test_an_app_that_stops_reading_holds_the_upstream_until_it_reads_again() -> None:

@@ -283,3 +283,15 @@ async def test_close_event_means_the_socket_is_closed_even_when_the_reader_dies(
         await asyncio.wait_for(ws.wait_closed(), 3)
         assert not api.is_connected()
         await asyncio.wait_for(api.disconnect(), 3)
+
+
+def test_azure_url_forms() -> None:
+    """An Azure resource's endpoint, as the portal shows it, becomes its Realtime URL."""
+    from console.realtime.api import azure_url
+
+    assert azure_url("my.openai.azure.com", "rt") == "wss://my.openai.azure.com/openai/v1/realtime?model=rt"
+    assert azure_url("https://my.openai.azure.com/", "rt", "2025-04-01-preview") == \
+        "wss://my.openai.azure.com/openai/realtime?api-version=2025-04-01-preview&deployment=rt"
+    assert azure_url("http://127.0.0.1:9000", "rt").startswith("ws://127.0.0.1:9000/")
+    with pytest.raises(ValueError, match="not a URL"):
+        azure_url("https://", "rt")

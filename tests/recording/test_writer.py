@@ -161,6 +161,23 @@ def test_default_path_is_readable_and_unique(tmp_path: Path, monkeypatch: pytest
     assert sessions_dir() == Path.home() / ".local" / "state" / "realtime-console" / "sessions"
 
 
+def test_every_recording_name_comes_from_one_rule(tmp_path: Path) -> None:
+    """The console's `--record DIR` and the proxy name files as the default path does."""
+    from console.config import record_path
+    from console.proxy.recording import recording_path
+    from console.recording.paths import new_recording_path
+
+    now = datetime(2026, 11, 24, 15, 46, 2, tzinfo=timezone.utc)
+    taken = new_recording_path(tmp_path, model="gpt-realtime", backend="sim", now=now)
+    taken.write_text("", encoding="utf-8")
+    assert new_recording_path(tmp_path, model="gpt-realtime", backend="sim", now=now).name == \
+        "2026-11-24T15-46-02_gpt-realtime_sim-2.jsonl"
+    assert recording_path(tmp_path, model="gpt realtime", session_id=3, now=now).name == \
+        "2026-11-24T15-46-02_gpt-realtime_proxy-3.jsonl"
+    chosen = record_path(str(tmp_path), disabled=False, model="gpt-realtime", backend="openai")
+    assert chosen is not None and chosen.parent == tmp_path and chosen.name.endswith("_gpt-realtime_openai.jsonl")
+
+
 def test_every_directory_the_recorder_creates_is_private(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     state = tmp_path / "state"
     monkeypatch.setenv("XDG_STATE_HOME", str(state))

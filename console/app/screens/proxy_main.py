@@ -4,9 +4,9 @@ It coordinates and nothing else. `ProxiedSessions` says when an app connects or 
 (from the proxy's relay loop, which runs in the app's event loop); the screen turns that
 into a message, refreshes the list and, when nothing is selected yet, selects the new
 session. Selecting a row shows that session's `ProxySessionView` (made once, then kept),
-and only the shown view's bridge is flushed. The input line steers the selected session:
-its slash commands become client events (`console.session.proxied.steer_events`),
-injected through the proxy; a refusal (the session ended) is the status line's.
+and only the shown view's bridge is flushed. The input line steers the selected session
+as `SteeringScreen` does for every watched session: its slash commands become client
+events injected through the proxy; a refusal (the session ended) is the notice line's.
 """
 
 from __future__ import annotations
@@ -14,36 +14,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Static
 
 from console.app.bridge import FLUSH_HZ
-from console.app.messages import StatusNoted
 from console.app.screens.proxy_session_view import ProxySessionView
-from console.session.proxied import (
-    ProxiedSession,
-    ProxiedSessions,
-    SteerRefused,
-    steer_events,
-    user_message_events,
-)
-from console.session.slash import SlashError
-from widgets.conversation_view import ConversationView
+from console.app.screens.steering import STEER_COMMANDS, SteeringScreen
+from console.session.proxied import ProxiedSession, ProxiedSessions
+from console.session.rebuilt import RebuiltSession
 from widgets.input_line import InputLine
 from widgets.session_list import SessionList
 
 #: What the input line does on a proxied session (shown by /help).
-STEER_HELP = (
-    "steer the selected live session: text → a user message + response.create; /send {json} any client event; "
-    "/instructions TEXT, /voice NAME, /vad, /ptt → session.update; /cancel → response.cancel; "
-    "/delete ITEM_ID → conversation.item.delete; /image FILE [text] → a user message with the image, "
-    "no response (/send {\"type\": \"response.create\"} asks for one)"
-)
+STEER_HELP = "steer the selected live session: " + STEER_COMMANDS
 
 
 @dataclass
@@ -54,10 +40,11 @@ class SessionsChanged(Message):
     opened: bool
 
 
-class ProxyMainScreen(Screen[None]):
+class ProxyMainScreen(SteeringScreen):
     """Sessions list, the selected session's panes, status line and input line."""
 
     CSS_PATH = Path(__file__).with_name("proxy_main.tcss")
+    STEER_HELP = STEER_HELP
 
     BINDINGS = [
         Binding("ctrl+s", "focus_sessions", "Sessions", id="proxy.focus_sessions",
@@ -160,70 +147,17 @@ class ProxyMainScreen(Screen[None]):
         view.flush()
         view.refresh_status()
 
-    # --- steering ----------------------------------------------------------------------
+    # --- steering (the input line and notice line are `SteeringScreen`'s) --------------
 
-    @on(InputLine.TextSubmitted)
-    async def _text(self, message: InputLine.TextSubmitted) -> None:
-        await self.steer(user_message_events(message.text))
+    def steer_target(self) -> ProxiedSession | None:
+        return self.selected
 
-    @on(InputLine.CommandSubmitted)
-    async def _command(self, message: InputLine.CommandSubmitted) -> None:
-        command = message.command
-        if command.name == "help":
-            self.show_notice(STEER_HELP)
-            return
-        protocol = self.selected.info.protocol if self.selected is not None else "ga"
-        try:
-            events = steer_events(command, protocol)
-        except SlashError as exc:
-            self.show_notice(str(exc), "error")
-            return
-        await self.steer(events)
+    def steered_text(self, session: RebuiltSession, sent: list[str]) -> str:
+        number = session.id if isinstance(session, ProxiedSession) else "?"
+        return f"injected into session #{number}: {', '.join(sent)}"
 
-    @on(InputLine.CommandRefused)
-    def _refused(self, message: InputLine.CommandRefused) -> None:
-        self.show_notice(message.reason, "error")
-
-    async def steer(self, events: list[dict[str, object]]) -> bool:
-        """Inject `events` into the selected session, in order; the status line says what
-        happened (and why nothing was sent when the session has ended)."""
-        session = self.selected
-        if session is None:
-            self.show_notice("no session selected: nothing was sent", "error")
-            return False
-        try:
-            sent = await session.send_all(events)
-        except (SteerRefused, ValueError) as exc:
-            self.show_notice(str(exc), "error")
-            return False
-        self.show_notice(f"injected into session #{session.id}: {', '.join(sent)}")
-        return True
-
-    @on(ConversationView.DeleteRequested)
-    async def _delete(self, message: ConversationView.DeleteRequested) -> None:
-        await self.steer([{"type": "conversation.item.delete", "item_id": message.item_id}])
-
-    @on(ConversationView.CopyRequested)
-    def _copy(self, message: ConversationView.CopyRequested) -> None:
-        self.app.copy_to_clipboard(message.text)
-        self.show_notice(f"copied the text of item {message.item_id}")
-
-    @on(ConversationView.PlayRequested)
-    @on(ConversationView.SaveRequested)
-    def _audio(self, message: ConversationView.ItemActionRequested) -> None:
-        self.show_notice("audio is not played or saved in the proxy view: `realtime-console export` the "
-                         "session's recording", "warning")
-
-    @on(StatusNoted)
-    def _status_noted(self, message: StatusNoted) -> None:
-        self.show_notice(message.text, message.severity)
-
-    def show_notice(self, text: str, severity: str = "information") -> None:
-        """One line above the input: steering results, refusals, session ends."""
-        notice = self.query_one("#notice", Static)
-        notice.update(Text(self.sessions.redact(text) if self.sessions.redact else text))
-        for level in ("information", "warning", "error"):
-            notice.set_class(level == severity, f"-{level}")
+    def redact(self, text: str) -> str:
+        return self.sessions.redact(text) if self.sessions.redact else text
 
     # --- actions -----------------------------------------------------------------------
 

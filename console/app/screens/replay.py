@@ -133,7 +133,9 @@ class ReplayScreen(Screen[None]):
     ) -> None:
         """Args:
         start: where to put the cursor first, as `parse_target` returns it ("event", n)
-            or ("time", seconds); applied as soon as that part of the file is indexed.
+            or ("time", seconds), or ("file", k): the first event of the chain's file k;
+            applied as soon as that part of the recording is indexed. By default a chain
+            opened from a later file starts at that file's first event (`rec.given`).
         """
         super().__init__(id="replay")
         self.rec = rec
@@ -157,6 +159,8 @@ class ReplayScreen(Screen[None]):
         #: The model waveform's source while paused after a jump (the speaker's while playing).
         self.preview_ring = RingBuffer(RATE * 4)
         self.autoplay = autoplay
+        if start is None and rec.given:
+            start = ("file", float(rec.given))
         self._pending_start = start
         self.indexing = True
         self.loaded = 0  # events appended to the store (store row N = recording event N)
@@ -217,17 +221,39 @@ class ReplayScreen(Screen[None]):
         if self._pending_start is not None:
             kind, value = self._pending_start
             n = len(self.rec)
-            reachable = (value < n) if kind == "event" else (n and self.rec.time_of(n - 1) >= value)
+            if kind == "file":
+                reachable = self._file_start(int(value)) is not None
+            else:
+                reachable = (value < n) if kind == "event" else (n and self.rec.time_of(n - 1) >= value)
             if not reachable and self.indexing:
                 return
             self._pending_start = None
             if kind == "event":
                 self.seek(int(value))
+            elif kind == "file":
+                self._start_at_file(int(value))
             else:
                 self.seek_time(value)
         if self.autoplay:
             self.autoplay = False
             self.action_toggle_play()
+
+    def _file_start(self, k: int) -> int | None:
+        """The event where the chain's file `k` starts, once it is indexed (None before)."""
+        starts = self.rec.file_starts
+        if k >= len(starts) or (starts[k] >= len(self.rec) and self.indexing):
+            return None
+        return starts[k]
+
+    def _start_at_file(self, k: int) -> None:
+        """Seek to the first event of the chain's file `k` (the file the user named) and say
+        so: the files before it are there to seek back into."""
+        first = self._file_start(k)
+        if first is None:
+            return  # indexing stopped before that file: the replay stays at the start
+        paths = self.rec.paths
+        self.seek(first, f"{paths[k].name} is file {k + 1} of {len(paths)} of this reconnected session: "
+                         "the replay starts at its first event (g 0 goes back to the session's start)")
 
     async def on_unmount(self) -> None:
         self._cancel.set()
@@ -270,6 +296,8 @@ class ReplayScreen(Screen[None]):
     @on(IndexProgressed)
     def _progressed(self, message: IndexProgressed) -> None:
         self.query_one(ReplayBar).show_progress(message.done, message.total, "indexing")
+        if self._pending_start is not None:
+            self._try_start()  # a big chain: at the named file as soon as it is indexed
 
     @on(EventsLoaded)
     def _events_loaded(self, message: EventsLoaded) -> None:
@@ -394,6 +422,8 @@ class ReplayScreen(Screen[None]):
                 event_type=self.rec.type_of(cursor) if cursor >= 0 else "",
                 indexing=self.indexing,
                 ended=not ctl.playing and not self.indexing and cursor >= len(self.rec) - 1,
+                file=self.rec.file_of(cursor) + 1,
+                files=len(self.rec.paths),
             )
         )
 
@@ -464,8 +494,9 @@ class ReplayScreen(Screen[None]):
         self.show_notice(f"speed {self.controller.speed:g}×")
         self.refresh_position()
 
-    def seek(self, event: int) -> None:
-        """Make event `event` current (clamped), keeping play/pause as it is.
+    def seek(self, event: int, notice: str | None = None) -> None:
+        """Make event `event` current (clamped), keeping play/pause as it is; `notice` is
+        shown once it is there.
 
         A seek that must apply many events (far forward the first time, or far from any
         checkpoint) runs in steps on the event loop, with its progress in the notice line,
@@ -474,11 +505,13 @@ class ReplayScreen(Screen[None]):
         ctl = self.controller
         target = ctl.clamp(event)
         if target - ctl.seek_base(target) > 2 * SEEK_CHUNK:
-            self.run_worker(self._seek_in_steps(target), group="replay-seek", exclusive=True)
+            self.run_worker(self._seek_in_steps(target, notice), group="replay-seek", exclusive=True)
         else:
             self.apply_update(ctl.seek(target))
+            if notice:
+                self.show_notice(notice)
 
-    async def _seek_in_steps(self, target: int) -> None:
+    async def _seek_in_steps(self, target: int, notice: str | None = None) -> None:
         ctl = self.controller
         base = ctl.seek_base(target)
         update = ReplayUpdate()
@@ -492,7 +525,7 @@ class ReplayScreen(Screen[None]):
             self.refresh_position()
             await asyncio.sleep(0.005)  # let the screen draw
         self.apply_update(update)
-        self.show_notice(f"at event #{ctl.cursor:,}")
+        self.show_notice(notice if notice and ctl.cursor == target else f"at event #{ctl.cursor:,}")
 
     def seek_time(self, seconds: float) -> None:
         """Make the last event at or before `seconds` (recording time) current."""

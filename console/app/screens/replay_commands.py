@@ -10,7 +10,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from console.app.commands import CommandTable
 
 #: (title, help, screen action) of every replay command, for the palette.
 REPLAY_COMMANDS: tuple[tuple[str, str, str], ...] = (
@@ -38,21 +38,10 @@ REPLAY_COMMANDS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-class ReplayCommands(Provider):
+class ReplayCommands(CommandTable):
     """Every replay action in the command palette (the keys cover the hot ones)."""
 
     def _commands(self) -> list[tuple[str, str, Callable[[], Any]]]:
         # `self.screen` is the screen the palette was opened from: the replay screen.
         target = self.screen
         return [(title, help, partial(target.run_action, action)) for title, help, action in REPLAY_COMMANDS]
-
-    async def discover(self) -> Hits:
-        for title, help, callback in self._commands():
-            yield DiscoveryHit(title, callback, help=help)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for title, help, callback in self._commands():
-            score = matcher.match(title)
-            if score > 0:
-                yield Hit(score, matcher.highlight(title), callback, help=help)

@@ -151,7 +151,8 @@ class SessionsScreen(Screen[None]):
         except OSError as exc:
             self.post_message(ScanFinished(f"cannot list {self.directory}: {exc}"))
             return
-        stale = [Path(path) for path in files if self.cache.cached(path) is None]
+        # A summary `stats` cached lacks the lint counts the table shows: read it again.
+        stale = [Path(path) for path in files if not ((hit := self.cache.cached(path)) and hit.linted)]
         self.post_message(ScanChecked(len(stale), set(files)))
         if stale:  # multiprocessing and the pool: imported only when there is something to read
             from console.recording.summary_pool import summarise_all

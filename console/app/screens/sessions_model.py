@@ -57,15 +57,18 @@ def relative(s: Summary, root: str) -> str:
 
 
 def _lint(s: Summary) -> str:
-    """`errors/warnings` of the linter's findings (`-` for an unreadable file)."""
+    """`errors/warnings` of the linter's findings (`-` for an unreadable file, `…` until
+    a summary cached without them, by `stats`, is read again)."""
     if not s.ok:
         return "-"
+    if not s.linted:
+        return "…"
     return f"{s.lint.get('error', 0)}/{s.lint.get('warning', 0)}"
 
 
 def _lint_rank(s: Summary) -> tuple[int, int, int] | None:
     """Sorts by errors, then warnings, then info."""
-    return (s.lint.get("error", 0), s.lint.get("warning", 0), s.lint.get("info", 0)) if s.ok else None
+    return (s.lint.get("error", 0), s.lint.get("warning", 0), s.lint.get("info", 0)) if s.ok and s.linted else None
 
 
 def _cost(s: Summary, prices: PriceTable) -> float | None:

@@ -1,8 +1,9 @@
-"""Requests with a body on the simulator's WebSocket port (`POST /v1/realtime/calls`).
+"""Requests with a body on a WebSocket server's port (`POST /v1/realtime/calls`).
 
 websockets parses only body-less handshake requests: a request with a body is dropped
 before `process_request` sees it. Upstream starts a WebRTC or SIP call with a POST of an
-SDP offer to the same host that serves the WebSocket, so the simulator must read one.
+SDP offer to the same host that serves the WebSocket, so the simulator (which emulates
+that endpoint) and the proxy (which relays it) must read one.
 `read_bodies` swaps a connection's request parser (before any byte arrived) for one
 that reads a `Content-Length` body and hands on a `BodyRequest`; everything after the
 request (the upgrade, `process_request`, the frames) stays websockets' own.
