@@ -15,15 +15,22 @@ directory, then times:
     list pool     the same through `summary_pool.summarise_all` with 2 worker processes
                   (the browser's first scan uses cores - 1 workers: a pool from 3 cores up)
     list cached   a new `SummaryCache` over the saved file: one `stat` per file
+    cache load    loading that cache file alone (`SummaryCache` over it), against the JSON
+                  document it used to be (`json.loads` and one `Summary.from_json` per
+                  entry, the earlier loader) written from the same summaries
     stats cold    `realtime-console stats --json --no-cache DIR` in-process (read + aggregate)
     stats cached  `realtime-console stats --json DIR` with the cache warm
 
 and the sessions browser itself (`SessionsApp`, headless through Textual's `run_test`):
 
-    bare app      a minimal Textual app's start to its first paint (the floor)
+    bare app      a minimal Textual app's start to its first frame (the floor)
     app cold      app start to every row shown, no cache file (the scan worker, progress bar)
-    app cached    app start to every row shown, the cache warm (cached rows are shown first,
-                  then the worker lists the directory and checks each file's size and mtime)
+    app cached    app start (the cache file loaded included) to the first frame with every
+                  row in it, the cache warm; then to the worker done (it lists the directory
+                  and checks each file's size and mtime after that first frame); run
+                  `--repeat` times
+    process       the same cached start in a fresh `python` process, imports included,
+                  against a bare Textual app's fresh process to its first frame
     sort / filter re-sorting by cost, and a filter that keeps a tenth of the rows, with the
                   Line-API `SummaryTable`, against the `DataTable` the browser used before
                   (`clear` + `add_row` per row), filled with the same cells in the same run
@@ -88,11 +95,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--fast", action="store_true", help="1,000 recordings")
+    parser.add_argument("--repeat", type=int, default=3, help="cached browser starts (default 3)")
+    parser.add_argument("--child", nargs=4, metavar=("WHAT", "ROOT", "CACHE", "COUNT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        return child_start(*args.child)
     count = 1000 if args.fast else args.count
 
     from console.cli import main as cli_main
-    from console.recording.summaries import SummaryCache, recording_files
+    from console.recording.summaries import SummaryCache, default_cache_path, recording_files
     from console.recording.summary_pool import cores
 
     with tempfile.TemporaryDirectory(prefix="bench-sessions-") as tmp:
@@ -107,7 +118,7 @@ def main() -> int:
 
         base, lines = timed("json loop", lambda: json_loop(files))
         print(f"               {lines} lines, {base / len(files) * 1e6:.0f} µs per file")
-        cache_file = Path(tmp) / "cache" / "realtime-console" / "summaries.json"
+        cache_file = default_cache_path()  # under the temporary directory
 
         def list_cold() -> int:
             cache = SummaryCache(cache_file)
@@ -127,6 +138,7 @@ def main() -> int:
         pool, _ = timed("list pool", lambda: list_pool(root, cache_file), base)
         print(f"               {cores()} cores; {cold / pool:.2f}x faster than one process")
         warm, _ = timed("list cached", list_cached, base)
+        load_times(cache_file, Path(tmp) / "old-layout.json")
 
         def stats(*extra: str) -> dict:
             out = io.StringIO()
@@ -143,11 +155,16 @@ def main() -> int:
 
         cache_file.unlink()
         bare = asyncio.run(bare_app_start())
-        print(f"bare app       {bare:8.2f} s  (a Textual app with a footer: start to first paint, the floor)")
-        for what in ("app cold", "app cached"):
-            shown, done, cpu = asyncio.run(browser_start(root, cache_file, len(files)))
-            print(f"{what:<14} {shown:8.2f} s  to {len(files)} rows shown; {done:.2f} s to every file checked "
-                  f"({cpu:.2f} s CPU in this process)", flush=True)
+        print(f"bare app       {bare:8.2f} s  (a Textual app with a footer: start to its first frame, the floor)")
+        for what in ("app cold", *["app cached"] * args.repeat):
+            (shown, shown_cpu), (done, done_cpu) = asyncio.run(browser_start(root, cache_file, len(files)))
+            print(f"{what:<14} {shown:8.2f} s  to the first frame with {len(files)} rows ({shown_cpu:.2f} s CPU); "
+                  f"{done:.2f} s to every file checked ({done_cpu:.2f} s CPU)", flush=True)
+        for _ in range(2):
+            bare_wall, bare_cpu = fresh_process("bare", root, cache_file, len(files))
+            wall, cpu = fresh_process("browser", root, cache_file, len(files))
+            print(f"process        {wall:8.2f} s  from a fresh `python` to the first frame with the rows ({cpu:.2f} s "
+                  f"CPU, imports included); bare Textual app {bare_wall:.2f} s ({bare_cpu:.2f} s CPU)", flush=True)
         table, old = asyncio.run(sort_and_filter(root, cache_file, len(files)))
         for what in ("sort", "filter"):
             (wall, cpu), (old_wall, old_cpu) = table[what], old[what]
@@ -166,8 +183,8 @@ def list_pool(root: Path, cache_file: Path) -> int:
     return n
 
 
-async def bare_app_start() -> float:
-    """Seconds from a minimal Textual app's start to its first paint (the floor of any app)."""
+def bare_app():  # type: ignore[no-untyped-def]
+    """A minimal Textual app: a line of text and a footer."""
     from textual.app import App, ComposeResult
     from textual.widgets import Footer, Static
 
@@ -176,30 +193,133 @@ async def bare_app_start() -> float:
             yield Static("hello")
             yield Footer()
 
-    start = time.perf_counter()
-    async with Bare().run_test(size=(170, 50)) as pilot:
-        await pilot.pause()
-        return time.perf_counter() - start
+    return Bare()
 
 
-async def browser_start(root: Path, cache_file: Path, count: int) -> tuple[float, float, float]:
-    """Seconds from the app's start to `count` rows shown (painted), to the scan finished
-    (every file listed, checked and read), and the process's CPU seconds until then."""
+async def bare_app_start() -> float:
+    """Seconds from a minimal Textual app's start to its first frame (the floor of any app)."""
+    start = clock()
+    app = bare_app()
+    shown = on_first_frame(app, start)
+    async with app.run_test(size=(170, 50)) as pilot:
+        while not shown:
+            await pilot.pause(0.005)
+        return shown[0][0]
+
+
+def load_times(cache_file: Path, json_file: Path) -> None:
+    """The cache file's load against the JSON document (and loader) it replaced."""
+    from console.recording.summaries import Summary, SummaryCache
+
+    entries = SummaryCache(cache_file).entries
+    json_file.write_text(json.dumps({"version": 3, "entries": {k: v.to_json() for k, v in entries.items()}},
+                                    separators=(",", ":")), encoding="utf-8")
+
+    def old_load() -> int:
+        data = json.loads(json_file.read_bytes())
+        return len({k: Summary.from_json(v) for k, v in data["entries"].items()})
+
+    for label, fn in (("cache load", lambda: len(SummaryCache(cache_file).entries)), ("  json layout", old_load)):
+        best: Spent = (1e9, 1e9)
+        for _ in range(3):
+            start = clock()
+            assert fn() == len(entries)
+            best = min(best, since(start))
+        print(f"{label:<14} {best[0] * 1e3:8.0f} ms  ({best[1] * 1e3:.0f} ms CPU, best of 3)", flush=True)
+    print(f"               cache file {cache_file.stat().st_size / 1e6:.1f} MB; JSON {json_file.stat().st_size / 1e6:.1f} MB")
+
+
+async def browser_start(root: Path, cache_file: Path, count: int) -> tuple[Spent, Spent]:
+    """(wall, CPU) seconds from the app's start (the cache loaded included) to the first
+    frame drawn with all `count` rows, and to the scan finished (every file listed, checked
+    and read). CPU is the whole process's, the scan's thread included."""
     from console.app.sessions_app import SessionsApp
     from console.recording.summaries import SummaryCache
+
+    start = clock()
+    app = SessionsApp(root, SummaryCache(cache_file), audio=False)
+    with on_first_frame_with_rows(app, count, start) as shown:
+        async with app.run_test(size=(170, 50)) as pilot:
+            while not shown:
+                await pilot.pause(0.005)
+            while app.browser.scanning:
+                await pilot.pause(0.01)
+            return shown[0], since(start)
+
+
+def on_first_frame(app, start: Spent, ready=lambda: True) -> list[Spent]:  # type: ignore[no-untyped-def]
+    """A list that gets `since(start)` when `app` first hands the terminal a frame while
+    `ready()` (headless: the frame is composed, then dropped, where a terminal app's would
+    be written)."""
+    shown: list[Spent] = []
+    display = app._display
+
+    def frame(screen, renderable):  # type: ignore[no-untyped-def]
+        display(screen, renderable)
+        if renderable is not None and not shown and ready():
+            shown.append(since(start))
+
+    app._display = frame
+    return shown
+
+
+@contextlib.contextmanager
+def on_first_frame_with_rows(app, count: int, start: Spent):  # type: ignore[no-untyped-def]
+    """`on_first_frame` of the first frame in which the sessions table drew rows, with
+    `count` of them (`SummaryTable` is watched until the block ends)."""
     from widgets.summary_table import SummaryTable
 
-    start, cpu = time.perf_counter(), time.process_time()
-    app = SessionsApp(root, SummaryCache(cache_file), audio=False)
-    async with app.run_test(size=(170, 50)) as pilot:
-        table = app.browser.query_one(SummaryTable)
-        while table.row_count < count:
-            await pilot.pause(0.01)
-        await pilot.pause()  # one paint with the rows
-        shown = time.perf_counter() - start
-        while app.browser.scanning:
-            await pilot.pause(0.01)
-        return shown, time.perf_counter() - start, time.process_time() - cpu
+    drawn = [False]
+    table_row = SummaryTable._row
+
+    def row(self, *args):  # type: ignore[no-untyped-def]
+        drawn[0] = drawn[0] or self.row_count >= count
+        return table_row(self, *args)
+
+    SummaryTable._row = row  # type: ignore[method-assign]
+    try:
+        yield on_first_frame(app, start, lambda: drawn[0])
+    finally:
+        SummaryTable._row = table_row  # type: ignore[method-assign]
+
+
+def fresh_process(what: str, root: Path, cache_file: Path, count: int) -> Spent:
+    """(wall, CPU) seconds from starting a new interpreter to its first frame: of a bare
+    Textual app, or of the browser with every row (`child_start`)."""
+    import subprocess
+
+    start = time.time()
+    out = subprocess.run([sys.executable, __file__, "--child", what, str(root), str(cache_file), str(count)],
+                         check=True, capture_output=True, text=True).stdout
+    painted, cpu = json.loads(out.splitlines()[-1])
+    return painted - start, cpu
+
+
+def child_start(what: str, root: str, cache_file: str, count: str) -> int:
+    """In a fresh process: start the browser (or a bare app), print [time.time() at its
+    first frame with the rows, process CPU seconds until then] as JSON."""
+    start = clock()
+    with contextlib.ExitStack() as watching:
+        if what == "bare":
+            app = bare_app()
+            shown = on_first_frame(app, start)
+        else:
+            from console.app.sessions_app import SessionsApp
+            from console.recording.summaries import SummaryCache
+
+            app = SessionsApp(root, SummaryCache(cache_file), audio=False)
+            shown = watching.enter_context(on_first_frame_with_rows(app, int(count), start))
+
+        async def run() -> None:
+            async with app.run_test(size=(170, 50)) as pilot:
+                while not shown:
+                    await pilot.pause(0.005)
+                wall, cpu = shown[0]
+                painted = time.time() - (time.perf_counter() - (start[0] + wall))  # the frame's time.time()
+                print(json.dumps([painted, start[1] + cpu]), flush=True)
+
+        asyncio.run(run())
+    return 0
 
 
 Spent = tuple[float, float]

@@ -171,7 +171,9 @@ def main() -> int:
     sys.path.insert(0, str(ROOT / "bench"))
     with tempfile.TemporaryDirectory(prefix="bench-stats-") as tmp:
         os.environ["XDG_CACHE_HOME"] = str(Path(tmp) / "cache")
-        cache_file = Path(tmp) / "cache" / "realtime-console" / "summaries.json"
+        from console.recording.summaries import default_cache_path
+
+        cache_file = default_cache_path()  # under the temporary directory
         summary: dict[str, list[tuple[str, float, float]]] = {}
         if args.only in (None, "voice"):
             make_voice(Path(tmp) / "voice", 100_000_000 if args.fast else 1_000_000_000)

@@ -25,7 +25,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
         "interruptions, errors, tokens, cost), sort and filter them, and open one in the replay.",
         epilog="Keys: / filter, s next sort column (or click a header), r reverse, enter replay the "
         "selected recording (q there comes back), q quit. Summaries are cached in "
-        "$XDG_CACHE_HOME/realtime-console/summaries.json.",
+        "$XDG_CACHE_HOME/realtime-console/summaries.bin.",
     )
     parser.add_argument("directory", nargs="?", help="the recordings directory (default: the console's own)")
     parser.add_argument("--no-audio", action="store_true", help="replay silently (no sound device)")

@@ -25,7 +25,7 @@ from . import stats as agg
 from .format import printable
 from .prices import PriceFileError, load_prices
 from .gates import print_and_gate
-from .summaries import Summary, SummaryCache, default_cache_path, recording_files, summarise_file
+from .summaries import Summary, SummaryCache, recording_files, summarise_file
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -85,7 +85,9 @@ def run(args: argparse.Namespace) -> int:
     files = collect(args.paths)
     # Without the lint counts, which `stats` does not report (see `Summary.linted`).
     reader = partial(summarise_file, lint=False)
-    cache = SummaryCache(None if args.no_cache else default_cache_path(), reader=reader)
+    cache = SummaryCache(None, reader=reader) if args.no_cache else SummaryCache.default(reader=reader)
+    if cache.problem:
+        print(printable(f"warning: {cache.problem}"), file=sys.stderr)
     # A reconnected session's files count as one session (see chain_summaries.py).
     summaries = merge_chains(cache.summaries(files))
     problem = cache.save()

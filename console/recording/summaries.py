@@ -8,22 +8,23 @@ by the same one pass over the events as `inspect`'s report (`analyse_recording`)
 numbers always agree with `inspect`; the lint counts come from that pass too, when asked
 for: `stats`, which reports none, summarises without them (see `Summary.linted`).
 
-`SummaryCache` keeps them in one JSON file in the user's cache directory
-(`$XDG_CACHE_HOME/realtime-console/summaries.json`, default `~/.cache/...`), keyed by the
+`SummaryCache` keeps them in one file in the user's cache directory
+(`$XDG_CACHE_HOME/realtime-console/summaries.bin`, default `~/.cache/...`), keyed by the
 file's absolute path and checked against its size and modification time (ns): a second
-listing reads only the files that changed. The cache is written atomically (a temporary
-file renamed over the old one), so a crash or two listings at once never leave it half
-written; an unreadable cache is simply rebuilt. A file that is not a recording gets a
-summary too, with `problem` set, so it is reported (and not re-read) until it changes.
+listing reads only the files that changed. The file is a `row_file` (one tuple of the
+`Summary` fields per recording, loaded by `marshal`, checksummed), because the browser's
+start at 10,000 recordings was mostly spent parsing the JSON document it used to be. It
+is written atomically, so a crash or two listings at once never leave it half written; a
+damaged or older cache (the JSON `summaries.json` included) is ignored with one message
+(`SummaryCache.problem`) and rebuilt. A file that is not a recording gets a summary too,
+with `problem` set, so it is reported (and not re-read) until it changes.
 
 UI-free: the sessions browser and `stats` both use it.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -32,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from . import gates
+from . import gates, row_file
 from .analysis import analyse_recording
 from .format import CONTINUES_KEY
 from .index import SOURCE_CLIENT, NotARecordingError
@@ -43,9 +44,12 @@ from .reader import Recording
 from .report import response_counts
 from .usage import estimate_cost, usage_totals
 
-#: Bumped when a summary field changes meaning: older caches are then ignored.
+#: Bumped when a summary field changes meaning: older caches are then ignored. (A field
+#: added, removed or renamed needs no bump: the cache file names the fields it holds.)
 CACHE_VERSION = 3
-CACHE_FILE = "summaries.json"
+CACHE_FILE = "summaries.bin"
+#: The JSON cache of earlier versions, replaced by `CACHE_FILE`.
+LEGACY_CACHE_FILE = "summaries.json"
 #: The names of the per-turn latency spans kept for percentiles (the report's, plus the
 #: first output `--fail-on latency>MS` measures).
 SPANS: tuple[str, ...] = ("first_text", "first_audio", "done", "first_output")
@@ -274,6 +278,13 @@ def recording_files(directory: str | os.PathLike[str]) -> list[Path]:
     Raises:
         NotADirectoryError / FileNotFoundError: `directory` is not a directory.
     """
+    return [Path(p) for p in recording_paths(directory)]
+
+
+def recording_paths(directory: str | os.PathLike[str]) -> list[str]:
+    """`recording_files` as strings (each `directory` joined with the file's path under
+    it): what the sessions browser's re-check of 10,000 files uses, where making a
+    `Path` of each cost more than the `stat` calls."""
     root = Path(directory)
     if not root.is_dir():
         if root.exists():
@@ -291,7 +302,7 @@ def recording_files(directory: str | os.PathLike[str]) -> list[Path]:
                 elif entry.name.endswith(".jsonl") and entry.is_file():
                     found.append(entry.path)
     found.sort(key=lambda p: p.split(os.sep))  # the order `Path`s sort in
-    return [Path(p) for p in found]
+    return found
 
 
 Reader = Callable[[Path], Summary]
@@ -304,37 +315,49 @@ class SummaryCache:
         path: the cache file (default: `default_cache_path()`); None keeps it in memory.
         reader: how a file is summarised when the cache has nothing valid for it
             (default `summarise_file`; tests pass a counting wrapper).
+        legacy: a cache file of an older format that `path` replaces: when `path` does
+            not exist yet and this does, `problem` says so, and `save` deletes it.
     """
 
-    def __init__(self, path: str | os.PathLike[str] | None = None, reader: Reader | None = None) -> None:
+    def __init__(self, path: str | os.PathLike[str] | None = None, reader: Reader | None = None,
+                 legacy: str | os.PathLike[str] | None = None) -> None:
         self.path = Path(path) if path is not None else None
+        self.legacy = Path(legacy) if legacy is not None else None
         self.reader: Reader = reader or summarise_file
         self.entries: dict[str, Summary] = {}
         #: Files summarised (read) by this cache object, and summaries served from the cache.
         self.reads = 0
         self.hits = 0
+        #: Why the cache file was ignored (damaged, an older format): one line for the user,
+        #: or None when it was read (or there was none yet).
+        self.problem: str | None = None
         self._dirty = False
         if self.path is not None:
             self._load()
 
     @classmethod
-    def default(cls) -> "SummaryCache":
-        return cls(default_cache_path())
+    def default(cls, reader: Reader | None = None) -> "SummaryCache":
+        """The user's cache file (replacing the JSON one of earlier versions)."""
+        return cls(default_cache_path(), reader=reader, legacy=cache_dir() / LEGACY_CACHE_FILE)
 
     def _load(self) -> None:
-        """Read the cache file; a missing, foreign or damaged one counts as empty."""
+        """Read the cache file; a missing one counts as empty, a damaged or foreign one
+        too, with `problem` saying why."""
         assert self.path is not None
         try:
-            data = json.loads(self.path.read_bytes())
-        except (OSError, ValueError, RecursionError):
+            summaries = row_file.read(self.path, Summary, CACHE_VERSION)
+        except FileNotFoundError:
+            if self.legacy is not None and self.legacy.is_file():
+                self._ignored(self.legacy, "an older format (JSON)")
             return
-        if not isinstance(data, dict) or data.get("version") != CACHE_VERSION or not isinstance(data.get("entries"), dict):
+        except (OSError, row_file.RowFileError) as exc:
+            self._ignored(self.path, getattr(exc, "strerror", None) or str(exc))
             return
-        for key, value in data["entries"].items():
-            try:
-                self.entries[key] = Summary.from_json(value)
-            except (TypeError, KeyError):
-                continue
+        self.entries = {s.path: s for s in summaries}
+
+    def _ignored(self, path: Path, reason: str) -> None:
+        self.problem = f"summary cache {path} ignored ({reason}): every file is read again"
+        self._dirty = True  # rewritten (and a legacy file removed) even if nothing is read
 
     def cached(self, path: str | os.PathLike[str]) -> Summary | None:
         """The valid cached summary of `path` without reading the file (one `stat`), or None."""
@@ -376,7 +399,7 @@ class SummaryCache:
             if progress is not None:
                 progress(n, len(items))
 
-    def forget_missing(self, directory: str | os.PathLike[str], present: Iterable[Path]) -> None:
+    def forget_missing(self, directory: str | os.PathLike[str], present: Iterable[str | os.PathLike[str]]) -> None:
         """Drop entries under `directory` whose files are gone (keeps the cache small)."""
         root = os.path.join(os.path.abspath(directory), "")
         keep = {os.path.abspath(p) for p in present}
@@ -394,19 +417,13 @@ class SummaryCache:
             return None
         try:
             make_private_dirs(self.path.parent)
-            data = {"version": CACHE_VERSION, "entries": {k: v.to_json() for k, v in self.entries.items()}}
-            fd, tmp = tempfile.mkstemp(prefix=".summaries-", suffix=".tmp", dir=self.path.parent)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as f:
-                    json.dump(data, f, separators=(",", ":"), allow_nan=False)
-                os.replace(tmp, self.path)
-            except BaseException:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                raise
+            row_file.write(self.path, self.entries.values(), Summary, CACHE_VERSION)
         except (OSError, ValueError) as exc:
             return f"summary cache not saved ({self.path}): {getattr(exc, 'strerror', None) or exc}"
+        if self.legacy is not None:
+            try:
+                self.legacy.unlink()
+            except OSError:
+                pass
         self._dirty = False
         return None

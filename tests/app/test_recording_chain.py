@@ -156,7 +156,7 @@ async def test_replay_of_a_chain_marks_the_reconnect_in_the_conversation(tmp_pat
 async def test_the_sessions_browser_lists_a_chain_once_and_replays_it_all(tmp_path: Path) -> None:
     from widgets.summary_table import SummaryTable
 
-    from console.app.screens.sessions import BrowserReplayScreen
+    from console.app.screens.browser_replay import BrowserReplayScreen
     from console.app.screens.sessions_model import COLUMN_KEYS
     from console.app.sessions_app import SessionsApp
     from console.recording.summaries import SummaryCache

@@ -173,7 +173,7 @@ async def test_no_follow_replays_the_named_file_alone_from_its_start(chain: list
 
 async def test_the_sessions_browser_opens_a_chain_row_at_the_chains_start(chain: list[Path], tmp_path: Path) -> None:
     """A chain row is one session: Enter replays it from its first file's first event."""
-    from console.app.screens.sessions import BrowserReplayScreen
+    from console.app.screens.browser_replay import BrowserReplayScreen
     from console.app.sessions_app import SessionsApp
     from console.recording.summaries import SummaryCache
     from widgets.summary_table import SummaryTable

@@ -4,13 +4,16 @@ before any file is read, sorting and filtering, and Enter opening the replay of 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
 import pytest
 from textual.widgets import Input, ProgressBar
 
-from console.app.screens.sessions import BrowserReplayScreen, SessionsScreen
+from console.app.screens.browser_replay import BrowserReplayScreen
+from console.app.screens.sessions import SessionsScreen
 from console.app.screens.sessions_model import COLUMN_KEYS
 from console.app.sessions_app import SessionsApp
 from console.recording.summaries import Summary, SummaryCache, summarise_file
@@ -194,3 +197,28 @@ def test_sessions_command_rejects_a_missing_directory(tmp_path: Path, capsys: py
 
     assert main(["sessions", str(tmp_path / "none")]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+async def test_a_damaged_cache_is_named_on_the_status_line_and_rebuilt(directory: Path, tmp_path: Path) -> None:
+    cache_file = tmp_path / "cache.bin"
+    cache_file.write_bytes(b"garbage")
+    app = SessionsApp(directory, SummaryCache(cache_file), audio=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.browser
+        await scanned(pilot, screen)
+        status = str(screen.query_one("#sessions-status").render())
+        assert f"summary cache {cache_file} ignored (not a row file): every file is read again" in status
+        assert screen.query_one(SummaryTable).row_count == COUNT + 1
+    again = SummaryCache(cache_file)
+    assert again.problem is None and len(again.entries) == COUNT + 1
+
+
+def test_the_browser_starts_without_the_replay_or_the_process_pool() -> None:
+    """What the first paint does not need is imported when a recording is opened (the
+    replay, numpy's waveforms) or files are to be read (the pool)."""
+    code = ("import sys, console.app.sessions_app; "
+            "print(sorted({'console.app.screens.replay', 'console.recording.summary_pool', 'multiprocessing'} "
+            "& set(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120,
+                         cwd=Path(__file__).resolve().parents[2]).stdout
+    assert out.strip() == "[]"

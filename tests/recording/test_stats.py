@@ -14,11 +14,12 @@ from typing import Any
 import pytest
 
 from console.cli import main
-from console.recording import gates
+from console.recording import gates, row_file
 from console.recording.prices import load_prices
 from console.recording.reader import Recording
 from console.recording.report import build_report
 from console.recording.stats import parse_condition, percentile
+from console.recording.summaries import CACHE_VERSION, Summary
 from tests.recording.stats_fixtures import make_directory
 
 COUNT = 9
@@ -177,12 +178,13 @@ def test_files_named_one_by_one_count_once(directory: Path, capsys: pytest.Captu
 
 def test_second_run_uses_the_cache(directory: Path, private_cache: Path, capsys: pytest.CaptureFixture[str]) -> None:
     run_stats(capsys, str(directory))
-    cache = json.loads((private_cache / "realtime-console" / "summaries.json").read_text())
-    assert len(cache["entries"]) == COUNT
+    cache_file = private_cache / "realtime-console" / "summaries.bin"
+    cached = row_file.read(cache_file, Summary, CACHE_VERSION)
+    assert len(cached) == COUNT
     # poison one cached figure: a second run that trusted the cache shows it
     key = str((directory / "rec-00.jsonl").resolve())
-    cache["entries"][key]["turns"] = 1000
-    (private_cache / "realtime-console" / "summaries.json").write_text(json.dumps(cache))
+    next(s for s in cached if s.path == key).turns = 1000
+    row_file.write(cache_file, cached, Summary, CACHE_VERSION)
     _, again, _ = run_stats(capsys, str(directory))
     _, fresh, _ = run_stats(capsys, str(directory), "--no-cache")
     assert again["turns"] == fresh["turns"] + 1000 - len(reports(directory)[0]["turns"])

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from console.recording import row_file
 from console.recording.reader import Recording
 from console.recording.report import build_report
 from console.recording.summaries import (
@@ -110,15 +111,16 @@ def test_bad_file_is_summarised_with_its_reason_and_cached(tmp_path: Path) -> No
 
 
 def test_damaged_or_foreign_cache_is_rebuilt(tmp_path: Path, recordings: list[Path]) -> None:
-    cache_file = tmp_path / "summaries.json"
-    for content in ("{half", json.dumps({"version": 999, "entries": {}}), json.dumps([1, 2])):
+    cache_file = tmp_path / "summaries.bin"
+    for content in ("{half", json.dumps({"version": 999, "entries": {}}), json.dumps([1, 2]), "hello"):
         cache_file.write_text(content, encoding="utf-8")
         reader = CountingReader()
         cache = SummaryCache(cache_file, reader=reader)
+        assert cache.problem is not None and "ignored" in cache.problem
         assert [s.ok for s in cache.summaries(recordings)] == [True] * 4
         assert len(reader.read) == 4
     assert cache.save() is None
-    assert json.loads(cache_file.read_text(encoding="utf-8"))["version"] == CACHE_VERSION
+    assert len(row_file.read(cache_file, Summary, CACHE_VERSION)) == 4
     assert not [p for p in cache_file.parent.iterdir() if p.name.endswith(".tmp")]
 
 
@@ -141,6 +143,6 @@ def test_forget_missing_drops_deleted_files(tmp_path: Path, recordings: list[Pat
 
 def test_default_cache_path_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert default_cache_path() == tmp_path / "realtime-console" / "summaries.json"
+    assert default_cache_path() == tmp_path / "realtime-console" / "summaries.bin"
     monkeypatch.setenv("XDG_CACHE_HOME", "relative/dir")
-    assert default_cache_path() == Path.home() / ".cache" / "realtime-console" / "summaries.json"
+    assert default_cache_path() == Path.home() / ".cache" / "realtime-console" / "summaries.bin"

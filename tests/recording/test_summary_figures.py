@@ -17,10 +17,11 @@ from typing import Any
 import pytest
 
 from console.cli import main
-from console.recording import gates
+from console.recording import gates, row_file
 from console.recording.reader import Recording
 from console.recording.report import build_report
 from console.recording.summaries import (
+    CACHE_VERSION,
     SPANS,
     Summary,
     SummaryCache,
@@ -139,9 +140,9 @@ def test_stats_gives_the_same_json_with_and_without_the_cache(
     fresh = run_stats(capsys, "--no-cache", str(root))
     assert not default_cache_path().exists()
     filling = run_stats(capsys, str(root))
-    entries = json.loads(default_cache_path().read_text())["entries"]
+    entries = row_file.read(default_cache_path(), Summary, CACHE_VERSION)
     assert len(entries) == len(list(root.rglob("*.jsonl")))
-    assert not any(e["lint"] for e in entries.values())  # stats made them: no lint counts
+    assert not any(e.lint for e in entries)  # stats made them: no lint counts
     cached = run_stats(capsys, str(root))
     assert fresh == filling == cached
     assert fresh["recordings"] == 17 and fresh["files"] == 18 and fresh["errors"] > 0

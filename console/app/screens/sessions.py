@@ -8,6 +8,11 @@ since the last listing are read by a thread worker, which posts `ScanProgressed`
 (a progress bar, and the rows as they come). Enter opens the selected recording in the
 replay, pushed on top of this screen (`BrowserReplayScreen`: `q` comes back here instead
 of quitting), so the browser keeps its scroll position, sort and filter.
+
+Start-up is what a user waits for, so the first paint needs only the cache and this
+screen: the replay and the process pool are imported when first used, and the sessions
+(a reconnected session's files joined into one row) are merged once per change of the
+summaries, not once per sort, filter and status line.
 """
 
 from __future__ import annotations
@@ -25,13 +30,10 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, ProgressBar, Static
 
-from console.app.screens.replay import ReplayScreen
-from console.app.screens.sessions_model import COLUMN_KEYS, COLUMNS, arrange, cells, count_sessions
-from console.recording.chain import open_chain
-from console.recording.index import NotARecordingError
+from console.app.screens.sessions_model import COLUMN_KEYS, COLUMNS, arrange_sessions, cells
+from console.recording.chain_summaries import merge_chains
 from console.recording.prices import PriceTable
-from console.recording.summaries import Summary, SummaryCache, recording_files
-from console.recording.summary_pool import summarise_all
+from console.recording.summaries import Summary, SummaryCache, recording_paths
 from widgets.summary_table import SummaryTable, TableColumn
 
 #: The table's columns, from the model's (one entry there is one column here).
@@ -69,19 +71,6 @@ class ScanFinished(Message):
     read: int = 0
 
 
-class BrowserReplayScreen(ReplayScreen):
-    """The replay, pushed over the browser: quitting it comes back to the list and closes
-    the recording, instead of ending the app as the stand-alone replay does."""
-
-    async def action_quit(self) -> None:
-        self._cancel.set()
-        self.app.pop_screen()
-
-    async def on_unmount(self) -> None:
-        await super().on_unmount()
-        self.rec.close()
-
-
 class SessionsScreen(Screen[None]):
     """The table of recordings; see the module docstring."""
 
@@ -107,6 +96,8 @@ class SessionsScreen(Screen[None]):
         self.audio = audio
         self.prices = prices or PriceTable()
         self.summaries: dict[str, Summary] = {}
+        #: `summaries` as sessions (see `merge_chains`); None once `summaries` has changed.
+        self._sessions: list[Summary] | None = None
         self.shown: list[Summary] = []
         self.sort_key = "started"
         self.reverse = True  # newest first
@@ -130,6 +121,7 @@ class SessionsScreen(Screen[None]):
         table.focus()
         prefix = os.path.join(self.root, "")
         self.summaries = {path: s for path, s in self.cache.entries.items() if path.startswith(prefix)}
+        self._sessions = None
         # The summaries live as long as the screen: keep the garbage collector from walking
         # them again and again (at 10,000 that is most of a sort's time); `on_unmount`
         # unfreezes, so a process that runs several apps can still collect them.
@@ -137,7 +129,8 @@ class SessionsScreen(Screen[None]):
         self.refresh_rows()
         self.query_one(ProgressBar).update(total=None)
         self.scanning = True
-        self._status(f"{len(self.summaries)} cached; looking for new or changed files…")
+        note = f"{len(self.summaries)} cached; looking for new or changed files…"
+        self._status(f"{self.cache.problem} · {note}" if self.cache.problem else note)
         # After the first paint: the worker's thread would otherwise hold the GIL part of
         # the time the rows take to show.
         self.call_after_refresh(self._scan)
@@ -154,19 +147,22 @@ class SessionsScreen(Screen[None]):
         nothing valid for (on every core when there are many: `summary_pool`), then save
         the cache."""
         try:
-            files = recording_files(self.root)
+            files = recording_paths(self.root)  # strings: 10,000 `Path`s cost more than their `stat`s
         except OSError as exc:
             self.post_message(ScanFinished(f"cannot list {self.directory}: {exc}"))
             return
         # A summary `stats` cached lacks the lint counts the table shows: read it again.
-        stale = [path for path in files if not ((hit := self.cache.cached(path)) and hit.linted)]
-        self.post_message(ScanChecked(len(stale), {str(path) for path in files}))
-        batch: list[Summary] = []
-        for n, summary in enumerate(summarise_all(stale, reader=self.cache.reader, cancel=self._cancel), 1):
-            batch.append(self.cache.store(summary))
-            if len(batch) >= BATCH or n == len(stale):
-                self.post_message(ScanProgressed(n, len(stale), batch))
-                batch = []
+        stale = [Path(path) for path in files if not ((hit := self.cache.cached(path)) and hit.linted)]
+        self.post_message(ScanChecked(len(stale), set(files)))
+        if stale:  # multiprocessing and the pool: imported only when there is something to read
+            from console.recording.summary_pool import summarise_all
+
+            batch: list[Summary] = []
+            for n, summary in enumerate(summarise_all(stale, reader=self.cache.reader, cancel=self._cancel), 1):
+                batch.append(self.cache.store(summary))
+                if len(batch) >= BATCH or n == len(stale):
+                    self.post_message(ScanProgressed(n, len(stale), batch))
+                    batch = []
         if self._cancel.is_set():
             return
         self.cache.forget_missing(self.directory, files)
@@ -178,6 +174,7 @@ class SessionsScreen(Screen[None]):
         for path in gone:  # cached rows of files deleted since
             del self.summaries[path]
         if gone:
+            self._sessions = None
             self.refresh_rows()
         self.query_one(ProgressBar).update(total=max(1, message.stale), progress=0)
         self._status(f"{len(self.summaries)} cached, reading {message.stale} new or changed file(s)…")
@@ -186,6 +183,7 @@ class SessionsScreen(Screen[None]):
     def _progressed(self, message: ScanProgressed) -> None:
         for summary in message.summaries:
             self.summaries[summary.path] = summary
+        self._sessions = None
         self.query_one(ProgressBar).update(total=message.total, progress=message.done)
         self._status(f"reading {message.done} of {message.total} file(s)…")
         if not self._rows_pending:
@@ -204,7 +202,7 @@ class SessionsScreen(Screen[None]):
             self.refresh_rows()
         self._rows_pending = False
         self.query_one(ProgressBar).display = False
-        self._status(message.problem)
+        self._status(" · ".join(p for p in (self.cache.problem, message.problem) if p) or None)
 
     # --- rows -----------------------------------------------------------------------------
 
@@ -212,14 +210,20 @@ class SessionsScreen(Screen[None]):
         """Show the summaries filtered and sorted as asked, keeping the selected file."""
         table = self.query_one(SummaryTable)
         selected = self.selected_path()
-        self.shown = arrange(self.summaries.values(), root=self.root, text=self.filter_text,
-                             sort_key=self.sort_key, reverse=self.reverse, prices=self.prices)
+        self.shown = arrange_sessions(self.sessions(), root=self.root, text=self.filter_text,
+                                      sort_key=self.sort_key, reverse=self.reverse, prices=self.prices)
         table.set_columns(TABLE_COLUMNS, sort_key=self.sort_key, reverse=self.reverse)
         cursor = None
         if selected is not None:
             cursor = next((n for n, summary in enumerate(self.shown) if summary.path == selected), None)
         shown, root, prices = self.shown, self.root, self.prices
         table.set_rows(len(shown), lambda row: cells(shown[row], root, prices), cursor=cursor)
+
+    def sessions(self) -> list[Summary]:
+        """One summary per session (a reconnected session's files joined), unfiltered."""
+        if self._sessions is None:
+            self._sessions = merge_chains(self.summaries.values())
+        return self._sessions
 
     def selected_path(self) -> str | None:
         table = self.query_one(SummaryTable)
@@ -230,7 +234,7 @@ class SessionsScreen(Screen[None]):
 
     def _status(self, text: str | None = None) -> None:
         bad = sum(1 for s in self.summaries.values() if not s.ok)
-        parts = [f"{len(self.shown)} of {count_sessions(self.summaries.values())} recording(s)"]
+        parts = [f"{len(self.shown)} of {len(self.sessions())} recording(s)"]
         if bad:
             parts.append(f"{bad} unreadable")
         if self.filter_text:
@@ -303,6 +307,10 @@ class SessionsScreen(Screen[None]):
         if summary is not None and not summary.ok:
             self._status(f"cannot replay {os.path.basename(path)}: {summary.problem}")
             return
+        from console.app.screens.browser_replay import BrowserReplayScreen  # the replay's imports: not at start
+        from console.recording.chain import open_chain
+        from console.recording.index import NotARecordingError
+
         try:
             rec = open_chain(path, index=False)  # a reconnected session: its whole chain
         except (NotARecordingError, OSError) as exc:

@@ -114,18 +114,20 @@ def matches(s: Summary, text: str, root: str) -> bool:
     return all(w in haystack for w in words)
 
 
-def count_sessions(summaries: Iterable[Summary]) -> int:
-    """How many rows the summaries make unfiltered: a reconnected session's files are one."""
-    return len(merge_chains(summaries))
-
-
 def arrange(summaries: Iterable[Summary], *, root: str, text: str, sort_key: str, reverse: bool,
             prices: PriceTable) -> list[Summary]:
     """The rows to show, one per session (a reconnected session's files are one row, see
     `chain_summaries`): filtered by `text`, sorted by the column `sort_key` (missing values
     last whichever the direction), ties by path."""
+    return arrange_sessions(merge_chains(summaries), root=root, text=text, sort_key=sort_key, reverse=reverse,
+                            prices=prices)
+
+
+def arrange_sessions(sessions: list[Summary], *, root: str, text: str, sort_key: str, reverse: bool,
+                     prices: PriceTable) -> list[Summary]:
+    """`arrange` of summaries already merged into sessions (`merge_chains`): what the
+    screen calls, keeping the merge from one change of the summaries to the next."""
     column = _BY_KEY[sort_key]
-    sessions = merge_chains(summaries)
     rows = [s for s in sessions if matches(s, text, root)] if text.strip() else sessions
     valued = [(column.value(s, root, prices), s) for s in rows]  # each value computed once
     present = [(v, s) for v, s in valued if v is not None]
