@@ -66,20 +66,21 @@ def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def _group(summaries: list[Summary], key: str, prices: PriceTable) -> list[dict[str, Any]]:
-    """Recordings, turns, tokens and cost per model or per day, sorted by the key."""
-    groups: dict[str, list[Summary]] = defaultdict(list)
-    for s in summaries:
-        groups[str(getattr(s, key) or "unknown")].append(s)
+def _group(summaries: list[Summary], costs: list[float | None], key: str) -> list[dict[str, Any]]:
+    """Recordings, turns, tokens and cost per model or per day, sorted by the key
+    (`costs[i]` is `summaries[i]`'s, priced once for the whole document)."""
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, s in enumerate(summaries):
+        groups[str(getattr(s, key) or "unknown")].append(i)
     out = []
     for name in sorted(groups):
-        members = groups[name]
-        costs = [s.cost(prices) for s in members]
-        priced = [c for c in costs if c is not None]
+        members = [summaries[i] for i in groups[name]]
+        member_costs = [costs[i] for i in groups[name]]
+        priced = [c for c in member_costs if c is not None]
         out.append({key: name, "recordings": len(members), "turns": sum(s.turns for s in members),
                     "errors": sum(s.errors for s in members), "total_tokens": sum(s.total_tokens for s in members),
                     "cost": round(sum(priced), 6) if priced else None,
-                    "unpriced_recordings": len(costs) - len(priced)})
+                    "unpriced_recordings": len(member_costs) - len(priced)})
     return out
 
 
@@ -143,8 +144,8 @@ def aggregate(summaries: Iterable[Summary], prices: PriceTable | None = None,
         "cost": {"currency": "USD", "total": round(sum(priced), 6) if priced else (0.0 if not good else None),
                  "prices_date": prices.date, "prices_source": prices.source,
                  "unpriced_recordings": len(costs) - len(priced)},
-        "by_model": _group(good, "model", prices),
-        "by_day": _group(good, "day", prices),
+        "by_model": _group(good, costs, "model"),
+        "by_day": _group(good, costs, "day"),
     }
 
 

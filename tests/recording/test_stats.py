@@ -203,3 +203,23 @@ def test_imports_no_ui_and_no_network_code() -> None:
             "print(bad); sys.exit(1 if bad else 0)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_collect_counts_each_file_once_however_it_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file named twice, through a directory and by itself, through a relative path or a
+    link to it, is one recording."""
+    import os
+
+    from console.recording.stats_cli import collect
+
+    folder = tmp_path / "recs"
+    (folder / "sub").mkdir(parents=True)
+    for name in ("a.jsonl", "sub/b.jsonl"):
+        (folder / name).write_text("{}\n", encoding="utf-8")
+    (folder / "link.jsonl").symlink_to(folder / "a.jsonl")
+    (tmp_path / "elsewhere.jsonl").symlink_to(folder / "sub" / "b.jsonl")
+    monkeypatch.chdir(tmp_path)
+    found = collect(["recs", str(folder) + "/", "recs/sub/b.jsonl", "elsewhere.jsonl", "recs/a.jsonl"])
+    assert sorted(os.path.realpath(p) for p in found) == sorted(
+        [os.path.realpath(folder / "a.jsonl"), os.path.realpath(folder / "sub" / "b.jsonl")])
+    assert len(found) == 2
