@@ -20,8 +20,9 @@ goes on: one odd event never costs the rest of the report.
 from __future__ import annotations
 
 import math
+import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -30,7 +31,7 @@ import numpy as np
 from console.realtime.protocol import canonical_type, session_audio_codecs
 
 from .mcp_items import MCP_ITEM_TYPES, mcp_fields
-from .reader import Recording, UnreadableEventError, type_mask
+from .reader import LoadedRecording, Recording, UnreadableEventError, type_mask
 from .timeline import build_timeline
 from .turns import TurnRule
 
@@ -629,10 +630,15 @@ class _Linter(Protocol):
     def observe(self, index: int, source: str, event: dict[str, Any], time: float) -> None: ...
 
 
-def analyse_recording(rec: Recording, progress: Callable[[int, int], None] | None = None,
+def analyse_recording(rec: Recording | LoadedRecording, progress: Callable[[int, int], None] | None = None,
                       linter: _Linter | None = None, truncated_audio: bool = True) -> TurnAnalyser:
     """One pass over `rec`: every event the analysis reads goes to a `TurnAnalyser`, and,
     with `linter`, every event also to it (the same parse serves both).
+
+    `rec` is an indexed `Recording`, or a small file read whole (`LoadedRecording`, which
+    parsed the events it holds as it split its lines: `load_small`); the two differ only
+    in where each event's type, time, source, line length and payload come from, and the
+    same loop below feeds them to the analyser.
 
     `truncated_audio=False` leaves out `measure_truncated_audio` (the audio length of each
     truncated item, a second look at those items' deltas): the summaries, which hold no
@@ -646,29 +652,21 @@ def analyse_recording(rec: Recording, progress: Callable[[int, int], None] | Non
     lines' lengths, so the report does not depend on whether the lint came along.
     """
     analyser = TurnAnalyser(refusals=rec.refusals())
-    types = rec.index.types
-    type_ids = rec.index.type_ids
+    if isinstance(rec, LoadedRecording):
+        types = rec.types
+        blocks: Iterable[_Block] = [_loaded_block(rec, linter is not None)]
+    else:
+        types = rec.index.types
+        blocks = _indexed_blocks(rec, linter is not None)
     audio_ids = {i for i, t in enumerate(types) if t in _AUDIO_DELTAS}
     skip_ids = set() if linter is not None else {i for i, t in enumerate(types) if t in _SKIPPED}
-    skipped = type_mask(len(types), skip_ids)
-    if skip_ids:
-        # Every event but the skipped ones, and the audio deltas (measured, not parsed).
-        rows = np.flatnonzero(~skipped[type_ids] | type_mask(len(types), audio_ids)[type_ids])
-    else:
-        rows = np.arange(len(rec), dtype=np.int64)
     unparsed = _UnparsedDeltas(analyser, rec)
-    total = len(rows)
     observe = analyser.observe
     lint = linter.observe if linter is not None else None
-    for start in range(0, total, _BLOCK):
-        block = rows[start:start + _BLOCK]
-        block_types = type_ids[block].tolist()
-        block_times = rec.index.times[block].tolist()
-        block_sources = rec.index.sources[block].tolist()
-        block_lengths = rec.index.lengths[block].tolist()
-        wanted = block if not skip_ids else block[~skipped[type_ids[block]]]
-        events = rec.iter_events(wanted)
-        for k, n in enumerate(block.tolist()):
+    start = 0
+    total = len(rec)
+    for rows, block_types, block_times, block_sources, block_lengths, events in blocks:
+        for k, n in enumerate(rows):
             tid = block_types[k]
             if tid in skip_ids:
                 unparsed.delta(n, block_times[k], block_lengths[k], None)
@@ -689,6 +687,7 @@ def analyse_recording(rec: Recording, progress: Callable[[int, int], None] | Non
                 observe(n, source, event, block_times[k])
             if progress is not None and (start + k) % 4096 == 0:
                 progress(start + k, total)
+        start += len(rows)
     try:
         if truncated_audio:
             measure_truncated_audio(analyser, rec)
@@ -698,6 +697,51 @@ def analyse_recording(rec: Recording, progress: Callable[[int, int], None] | Non
         n = problem["event"]
         problem["line"] = rec.line_of(n) if 0 <= n < len(rec) else None
     return analyser
+
+
+#: One sweep's events: (event numbers, type ids, times, sources, line lengths, and the
+#: (n, payload) of those not skipped, in order).
+_Block = tuple[list[int], list[int], list[float], list[int], list[int], Iterator[tuple[int, dict[str, Any] | None]]]
+
+
+def _indexed_blocks(rec: Recording, everything: bool) -> Iterator[_Block]:
+    """The events the analysis reads from an indexed recording, in sweeps of `_BLOCK`: all
+    of them (`everything`, for the linter) or all but the skipped audio, which are
+    measured from their lines' lengths (audio deltas listed, appends left out)."""
+    index = rec.index
+    types, type_ids = index.types, index.type_ids
+    if everything:
+        skipped = type_mask(len(types), ())
+        rows = np.arange(len(rec), dtype=np.int64)
+    else:
+        skipped = type_mask(len(types), (i for i, t in enumerate(types) if t in _SKIPPED))
+        audio = type_mask(len(types), (i for i, t in enumerate(types) if t in _AUDIO_DELTAS))
+        rows = np.flatnonzero(~skipped[type_ids] | audio[type_ids])
+    for start in range(0, len(rows), _BLOCK):
+        block = rows[start:start + _BLOCK]
+        wanted = block if everything else block[~skipped[type_ids[block]]]
+        yield (block.tolist(), type_ids[block].tolist(), index.times[block].tolist(),
+               index.sources[block].tolist(), index.lengths[block].tolist(), rec.iter_events(wanted))
+
+
+def _loaded_block(rec: LoadedRecording, everything: bool) -> _Block:
+    """A small file's events in one sweep, as `_indexed_blocks` gives an indexed one's."""
+    if everything:
+        rows = list(range(len(rec)))
+        return rows, rec.type_ids, rec.times, rec.sources, rec.lengths, rec.iter_events(rows)
+    type_ids = rec.type_ids
+    skipped = {i for i, t in enumerate(rec.types) if t in _SKIPPED}
+    ignored = {i for i, t in enumerate(rec.types) if t in _IGNORED}
+    rows = [n for n, tid in enumerate(type_ids) if tid not in ignored] if ignored else list(range(len(rec)))
+    lengths = rec.lengths
+    return (rows, [type_ids[n] for n in rows], [rec.times[n] for n in rows], [rec.sources[n] for n in rows],
+            [lengths[n] for n in rows], rec.iter_events([n for n in rows if type_ids[n] not in skipped]))
+
+
+def load_small(path: str | os.PathLike[str]) -> LoadedRecording | None:
+    """A small recording read whole for `analyse_recording`, its audio left unparsed as
+    the indexed driver leaves it (None: read it as a `Recording`; see `LoadedRecording`)."""
+    return LoadedRecording.load(path, _SKIPPED)
 
 
 class _UnparsedDeltas:

@@ -22,17 +22,20 @@ from console.realtime.protocol import BETA_TO_GA, GA_TO_BETA
 
 from . import turns
 from .refusals import refusals
-from .format import is_wrapped_event
+from .format import is_header, is_wrapped_event, parse_time
 from .index import (
     DEFAULT_BATCH_BYTES,
+    SOURCE_CLIENT,
     SOURCE_NAMES,
+    SOURCE_SERVER,
+    WRAPPED_PREFIX,
     LineProblem,
     NotARecordingError,
     ProgressCallback,
     RecordingIndex,
 )
 
-__all__ = ["EventRecord", "NotARecordingError", "Recording", "UnreadableEventError"]
+__all__ = ["EventRecord", "LoadedRecording", "NotARecordingError", "Recording", "UnreadableEventError"]
 
 #: Event types that mark something going wrong (for "jump to next error").
 ERROR_TYPES: frozenset[str] = frozenset(
@@ -503,3 +506,167 @@ class Recording:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+#: Files up to this size may be read whole by `LoadedRecording` (a summary's driver).
+SMALL_FILE_BYTES = 1 << 20
+
+
+class LoadedRecording:
+    """A small recording read whole in one sequential pass, without the numpy index.
+
+    For a file of a few dozen lines, building `RecordingIndex` (an mmap, five growable
+    columns, a second read of every line) costs about as much as parsing the lines, and a
+    summary of such a file is mostly those fixed costs. This reads the file once, splits
+    its lines and parses those the analysis reads as it goes; the analysis itself is the
+    same (`analysis.analyse_recording` drives the same `TurnAnalyser` over either).
+
+    It covers only the layout recorders write: a header, then complete
+    `{"time", "source", "event"}` lines whose prefix the index's fast path reads, every
+    parsed one a readable event. `load` returns None for anything else (no header, bare
+    events, blank, damaged or cut lines, a trailer, CRLF, unreadable times), and the
+    indexed `Recording`, with all its rules for odd files, reads those. The fields mirror
+    what `Recording` gives for the same file (`tests/recording/test_loaded_recording.py`).
+    """
+
+    kind = "recording"
+    bad_lines = 0
+    times_synthesised = False
+
+    def __init__(self, path: Path, header: dict[str, Any], lines: list[bytes], types: list[str],
+                 type_ids: list[int], times: list[float], sources: list[int], events: list[dict[str, Any] | None],
+                 start_epoch: float) -> None:
+        self.path = path
+        self.header = header
+        #: Event `n`'s line is `lines[n + 1]` (line 0 is the header).
+        self._lines = lines
+        self.types = types
+        self.type_ids = type_ids
+        self.times = times
+        self.sources = sources
+        #: Each event's payload, or None where its type was left unparsed.
+        self.events = events
+        self.start_epoch = start_epoch
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str], unparsed: frozenset[str] = frozenset()) -> LoadedRecording | None:
+        """Read `path` whole, parsing every event line whose type is not in `unparsed`;
+        None when the file is not of the plain layout (see the class) or larger than
+        `SMALL_FILE_BYTES`.
+
+        Raises:
+            OSError: the file cannot be read.
+        """
+        p = Path(path)
+        with open(p, "rb") as f:
+            data = f.read(SMALL_FILE_BYTES + 1)
+        if len(data) > SMALL_FILE_BYTES or not data.endswith(b"\n") or b"\r" in data:
+            return None
+        lines = data.split(b"\n")
+        lines.pop()  # after the last line break
+        if len(lines) < 2:
+            return None
+        try:
+            header = json.loads(lines[0])
+        except (ValueError, RecursionError):
+            return None
+        if not is_header(header):
+            return None
+        types: list[str] = []
+        ids: dict[str, int] = {}
+        type_ids: list[int] = []
+        times: list[float] = []
+        sources: list[int] = []
+        events: list[dict[str, Any] | None] = []
+        match, decode = WRAPPED_PREFIX.match, _DECODER.decode
+        start_epoch: float | None = None
+        for i in range(1, len(lines)):
+            line = lines[i]
+            m = match(line)
+            if m is None:
+                return None
+            epoch = parse_time(m.group(1).decode("utf-8", "replace"))
+            if epoch is None:
+                return None
+            event_type = m.group(3).decode("utf-8", "replace")
+            source = SOURCE_CLIENT if m.group(2) == b"client" else SOURCE_SERVER
+            event: dict[str, Any] | None = None
+            if event_type not in unparsed or start_epoch is None:
+                try:
+                    obj = decode(line.decode())
+                except (ValueError, RecursionError):
+                    return None
+                inner = obj.get("event") if isinstance(obj, dict) else None
+                if not isinstance(inner, dict) or not isinstance(inner.get("type"), str):
+                    return None
+                if start_epoch is None:
+                    # The index reads the first event line in full, not by its prefix.
+                    if (obj.get("source") != m.group(2).decode() or inner["type"] != event_type
+                            or parse_time(obj.get("time")) != epoch):
+                        return None
+                    start_epoch = epoch
+                event = inner if event_type not in unparsed else None
+            tid = ids.get(event_type)
+            if tid is None:
+                tid = ids[event_type] = len(types)
+                types.append(event_type)
+            type_ids.append(tid)
+            times.append(epoch - start_epoch)
+            sources.append(source)
+            events.append(event)
+        return cls(p, header, lines, types, type_ids, times, sources, events, start_epoch)
+
+    @property
+    def model(self) -> str | None:
+        return str(self.header["model"]) if self.header.get("model") else None
+
+    @property
+    def duration(self) -> float:
+        return float(self.times[-1])
+
+    def __len__(self) -> int:
+        return len(self.type_ids)
+
+    @property
+    def lengths(self) -> list[int]:
+        """Byte length of each event's line."""
+        return [len(line) for line in self._lines[1:]]
+
+    def client_events(self) -> int:
+        return self.sources.count(SOURCE_CLIENT)
+
+    def line_of(self, n: int) -> int:
+        """The 1-based line number of event `n` (the header is line 1; no line is skipped)."""
+        return n + 2
+
+    def peek(self, n: int, size: int) -> bytes:
+        return self._lines[n + 1][:size]
+
+    def event(self, n: int) -> dict[str, Any]:
+        """Event `n`'s payload (parsed now if it was left unparsed)."""
+        event = self.events[n]
+        if event is not None:
+            return event
+        obj, reason = _load_event_line(self._lines[n + 1])
+        if reason is not None:
+            raise UnreadableEventError(f"event {n} (line {n + 2}) is damaged: {reason}")
+        return obj["event"] if is_wrapped_event(obj) else obj
+
+    def iter_events(self, rows: Iterable[int] | np.ndarray) -> Iterator[tuple[int, dict[str, Any] | None]]:
+        """(n, event payload) for the given event numbers; a damaged line yields (n, None)."""
+        for n in rows.tolist() if isinstance(rows, np.ndarray) else rows:
+            try:
+                yield n, self.event(n)
+            except UnreadableEventError:
+                yield n, None
+
+    def rows_of_type(self, *event_types: str) -> np.ndarray:
+        """Event numbers whose type is one of `event_types` (ascending)."""
+        ids = {self.types.index(t) for t in event_types if t in self.types}
+        if not ids:
+            return np.zeros(0, dtype=np.int64)
+        return np.asarray([n for n, tid in enumerate(self.type_ids) if tid in ids], dtype=np.int64)
+
+    def refusals(self) -> dict[int, int]:
+        """As `Recording.refusals` (see `refusals.py`)."""
+        return refusals(self)
