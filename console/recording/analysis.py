@@ -31,6 +31,7 @@ import numpy as np
 from console.realtime.protocol import canonical_type, session_audio_codecs
 
 from .mcp_items import MCP_ITEM_TYPES, mcp_fields
+from .index import SOURCE_SERVER
 from .reader import LoadedRecording, Recording, UnreadableEventError, type_mask
 from .timeline import build_timeline
 from .turns import TurnRule
@@ -46,6 +47,28 @@ _IGNORED = frozenset({"input_audio_buffer.append"})
 _RESPONSE_ID = re.compile(rb'"response_id"\s*:\s*"([^"\\]*)"')
 _ITEM_ID = re.compile(rb'"item_id"\s*:\s*"([^"\\]*)"')
 _BUFFER_EVENTS = ("output_audio_buffer.started", "output_audio_buffer.stopped", "output_audio_buffer.cleared")
+#: The event types `TurnAnalyser.handle` reads (by `canonical_type`; `reads` adds the
+#: `.failed` ones). A server event of any other type only counts for the turn rule, so a
+#: file's driver need not parse it (`test_loaded_recording` checks this against `handle`).
+_READ_TYPES = frozenset({
+    *_AUDIO_DELTAS_CANONICAL, *_TEXT_DELTAS, *_TRANSCRIPT_DELTAS, *_BUFFER_EVENTS,
+    "input_audio_buffer.speech_started", "input_audio_buffer.speech_stopped", "input_audio_buffer.commit",
+    "input_audio_buffer.committed", "conversation.item.create", "conversation.item.created",
+    "conversation.item.done", "response.create", "response.created", "response.output_item.added",
+    "response.output_item.done", "response.text.done", "response.audio_transcript.done",
+    "response.function_call_arguments.done", "response.done", "response.cancel", "conversation.item.truncate",
+    "conversation.item.truncated", "conversation.item.input_audio_transcription.completed", "error",
+    "session.created", "session.updated",
+})
+
+
+def reads(event_type: str) -> bool:
+    """Whether `TurnAnalyser.handle` reads a server event of this type (else it only
+    counts for the turn rule: `observe` does nothing more with it)."""
+    ctype = canonical_type(event_type)
+    return ctype in _READ_TYPES or (ctype.endswith(".failed") and ctype != "response.failed")
+
+
 #: Bytes of encoded output audio per millisecond, by codec.
 _BYTES_PER_MS = {"pcm16": 48.0, "g711_ulaw": 8.0, "g711_alaw": 8.0}
 #: Where latency is measured from, in order of preference.
@@ -660,6 +683,7 @@ def analyse_recording(rec: Recording | LoadedRecording, progress: Callable[[int,
         blocks = _indexed_blocks(rec, linter is not None)
     audio_ids = {i for i, t in enumerate(types) if t in _AUDIO_DELTAS}
     skip_ids = set() if linter is not None else {i for i, t in enumerate(types) if t in _SKIPPED}
+    unread_ids = set() if linter is not None else {i for i, t in enumerate(types) if not reads(t)}
     unparsed = _UnparsedDeltas(analyser, rec)
     observe = analyser.observe
     lint = linter.observe if linter is not None else None
@@ -670,6 +694,9 @@ def analyse_recording(rec: Recording | LoadedRecording, progress: Callable[[int,
             tid = block_types[k]
             if tid in skip_ids:
                 unparsed.delta(n, block_times[k], block_lengths[k], None)
+                continue
+            if tid in unread_ids and block_sources[k] == SOURCE_SERVER:  # left unparsed
+                analyser.track_turn(n, types[tid], block_times[k])
                 continue
             _, event = next(events)
             if event is None:  # damaged line: noted by the recording; its indexed type still counts
@@ -707,19 +734,23 @@ _Block = tuple[list[int], list[int], list[float], list[int], list[int], Iterator
 def _indexed_blocks(rec: Recording, everything: bool) -> Iterator[_Block]:
     """The events the analysis reads from an indexed recording, in sweeps of `_BLOCK`: all
     of them (`everything`, for the linter) or all but the skipped audio, which are
-    measured from their lines' lengths (audio deltas listed, appends left out)."""
+    measured from their lines' lengths (audio deltas listed, appends left out); server
+    events of types the analysis does not read are listed but not parsed."""
     index = rec.index
     types, type_ids = index.types, index.type_ids
     if everything:
-        skipped = type_mask(len(types), ())
+        skipped = unread = type_mask(len(types), ())
         rows = np.arange(len(rec), dtype=np.int64)
     else:
         skipped = type_mask(len(types), (i for i, t in enumerate(types) if t in _SKIPPED))
+        unread = type_mask(len(types), (i for i, t in enumerate(types) if not reads(t)))
         audio = type_mask(len(types), (i for i, t in enumerate(types) if t in _AUDIO_DELTAS))
         rows = np.flatnonzero(~skipped[type_ids] | audio[type_ids])
     for start in range(0, len(rows), _BLOCK):
         block = rows[start:start + _BLOCK]
-        wanted = block if everything else block[~skipped[type_ids[block]]]
+        block_ids = type_ids[block]
+        wanted = block if everything else block[
+            ~(skipped[block_ids] | (unread[block_ids] & (index.sources[block] == SOURCE_SERVER)))]
         yield (block.tolist(), type_ids[block].tolist(), index.times[block].tolist(),
                index.sources[block].tolist(), index.lengths[block].tolist(), rec.iter_events(wanted))
 
@@ -729,19 +760,23 @@ def _loaded_block(rec: LoadedRecording, everything: bool) -> _Block:
     if everything:
         rows = list(range(len(rec)))
         return rows, rec.type_ids, rec.times, rec.sources, rec.lengths, rec.iter_events(rows)
-    type_ids = rec.type_ids
+    type_ids, sources = rec.type_ids, rec.sources
     skipped = {i for i, t in enumerate(rec.types) if t in _SKIPPED}
+    unread = {i for i, t in enumerate(rec.types) if not reads(t)}
     ignored = {i for i, t in enumerate(rec.types) if t in _IGNORED}
     rows = [n for n, tid in enumerate(type_ids) if tid not in ignored] if ignored else list(range(len(rec)))
+    wanted = [n for n in rows if type_ids[n] not in skipped
+              and (type_ids[n] not in unread or sources[n] != SOURCE_SERVER)]
     lengths = rec.lengths
-    return (rows, [type_ids[n] for n in rows], [rec.times[n] for n in rows], [rec.sources[n] for n in rows],
-            [lengths[n] for n in rows], rec.iter_events([n for n in rows if type_ids[n] not in skipped]))
+    return (rows, [type_ids[n] for n in rows], [rec.times[n] for n in rows], [sources[n] for n in rows],
+            [lengths[n] for n in rows], rec.iter_events(wanted))
 
 
 def load_small(path: str | os.PathLike[str]) -> LoadedRecording | None:
     """A small recording read whole for `analyse_recording`, its audio left unparsed as
-    the indexed driver leaves it (None: read it as a `Recording`; see `LoadedRecording`)."""
-    return LoadedRecording.load(path, _SKIPPED)
+    the indexed driver leaves it, and the server events the analysis does not read (None:
+    read it as a `Recording`; see `LoadedRecording`)."""
+    return LoadedRecording.load(path, _SKIPPED, reads)
 
 
 class _UnparsedDeltas:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -544,14 +544,15 @@ class LoadedRecording:
         self.type_ids = type_ids
         self.times = times
         self.sources = sources
-        #: Each event's payload, or None where its type was left unparsed.
+        #: Each event's payload, or None where it was left unparsed.
         self.events = events
         self.start_epoch = start_epoch
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str], unparsed: frozenset[str] = frozenset()) -> LoadedRecording | None:
-        """Read `path` whole, parsing every event line whose type is not in `unparsed`;
-        None when the file is not of the plain layout (see the class) or larger than
+    def load(cls, path: str | os.PathLike[str], unparsed: frozenset[str] = frozenset(),
+             reads: Callable[[str], bool] | None = None) -> LoadedRecording | None:
+        """Read `path` whole, parsing every event line whose type is not in `unparsed`
+        (nor, from the server, of a type `reads` says is not read); None when the file is not of the plain layout (see the class) or larger than
         `SMALL_FILE_BYTES`.
 
         Raises:
@@ -580,6 +581,8 @@ class LoadedRecording:
         events: list[dict[str, Any] | None] = []
         match, decode = WRAPPED_PREFIX.match, _DECODER.decode
         start_epoch: float | None = None
+        #: {type: whether a server event of it is parsed}.
+        server_parsed: dict[str, bool] = {}
         for i in range(1, len(lines)):
             line = lines[i]
             m = match(line)
@@ -591,7 +594,12 @@ class LoadedRecording:
             event_type = m.group(3).decode("utf-8", "replace")
             source = SOURCE_CLIENT if m.group(2) == b"client" else SOURCE_SERVER
             event: dict[str, Any] | None = None
-            if event_type not in unparsed or start_epoch is None:
+            parse = event_type not in unparsed
+            if parse and source == SOURCE_SERVER and reads is not None:
+                parse = server_parsed.get(event_type)
+                if parse is None:
+                    parse = server_parsed[event_type] = reads(event_type)
+            if parse or start_epoch is None:
                 try:
                     obj = decode(line.decode())
                 except (ValueError, RecursionError):
@@ -605,7 +613,7 @@ class LoadedRecording:
                             or parse_time(obj.get("time")) != epoch):
                         return None
                     start_epoch = epoch
-                event = inner if event_type not in unparsed else None
+                event = inner if parse else None
             tid = ids.get(event_type)
             if tid is None:
                 tid = ids[event_type] = len(types)

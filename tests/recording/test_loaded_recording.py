@@ -137,3 +137,21 @@ def test_a_summary_with_lint_counts_is_made_from_the_index(tmp_path: Path) -> No
     with pytest.raises(TypeError):
         summarise_recording(small, 1, 1, lint=True)
     assert summarise_file(path).linted
+
+
+def test_the_types_left_unparsed_are_those_the_analysis_does_not_read() -> None:
+    """`reads` (which server events the drivers leave unparsed) agrees with `handle` on
+    every event type of both protocols: `handle` answers False only for the unread ones.
+    Each type is handed an event with the fields its branch looks at, after a response
+    has begun (so an audio delta has one to go to)."""
+    from console.realtime.protocol import ALL_EVENT_TYPES
+
+    from console.recording.analysis import reads
+
+    for etype in sorted({*ALL_EVENT_TYPES, "mcp_list_tools.failed", "response.failed", "made.up"}):
+        analyser = TurnAnalyser(refusals={})
+        analyser.observe(0, "server", {"type": "response.created", "response": {"id": "r1"}}, 0.0)
+        event = {"type": etype, "response_id": "r1", "item_id": "i1", "delta": "AAAA", "item": {"id": "i1"},
+                 "response": {"id": "r1"}, "error": {"code": "x"}, "session": {}}
+        handled = analyser.handle(1, 0.1, etype, "server", event)
+        assert handled == reads(etype), etype
