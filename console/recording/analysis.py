@@ -24,6 +24,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Protocol
 
 import numpy as np
@@ -62,9 +63,11 @@ _READ_TYPES = frozenset({
 })
 
 
+@lru_cache(maxsize=4096)
 def reads(event_type: str) -> bool:
     """Whether `TurnAnalyser.handle` reads a server event of this type (else it only
-    counts for the turn rule: `observe` does nothing more with it)."""
+    counts for the turn rule: `observe` does nothing more with it). Cached: every file's
+    driver asks it of each of its types."""
     ctype = canonical_type(event_type)
     return ctype in _READ_TYPES or (ctype.endswith(".failed") and ctype != "response.failed")
 
@@ -767,9 +770,11 @@ def _loaded_block(rec: LoadedRecording, everything: bool) -> _Block:
     rows = [n for n, tid in enumerate(type_ids) if tid not in ignored] if ignored else list(range(len(rec)))
     wanted = [n for n in rows if type_ids[n] not in skipped
               and (type_ids[n] not in unread or sources[n] != SOURCE_SERVER)]
-    lengths = rec.lengths
+    lengths, events = rec.lengths, rec.events
+    # Parsed as the lines were split (`load_small` leaves unparsed exactly what is skipped here).
+    parsed = [(n, events[n]) for n in wanted] if all(events[n] is not None for n in wanted) else None
     return (rows, [type_ids[n] for n in rows], [rec.times[n] for n in rows], [sources[n] for n in rows],
-            [lengths[n] for n in rows], rec.iter_events(wanted))
+            [lengths[n] for n in rows], iter(parsed) if parsed is not None else rec.iter_events(wanted))
 
 
 def load_small(path: str | os.PathLike[str]) -> LoadedRecording | None:

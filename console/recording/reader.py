@@ -581,24 +581,33 @@ class LoadedRecording:
         events: list[dict[str, Any] | None] = []
         match, decode = WRAPPED_PREFIX.match, _DECODER.decode
         start_epoch: float | None = None
-        #: {type: whether a server event of it is parsed}.
-        server_parsed: dict[str, bool] = {}
-        for i in range(1, len(lines)):
-            line = lines[i]
+        #: {(type, source) as the line has them: (type id, source code, whether parsed)}.
+        kinds: dict[tuple[bytes, bytes], tuple[int, int, bool]] = {}
+        #: {time as the line has it: epoch seconds} (lines written in the same
+        #: millisecond share one).
+        epochs: dict[bytes, float | None] = {}
+        for line in lines[1:]:
             m = match(line)
             if m is None:
                 return None
-            epoch = parse_time(m.group(1).decode("utf-8", "replace"))
+            raw_time, raw_source, raw_type = m.groups()
+            epoch = epochs.get(raw_time)
             if epoch is None:
-                return None
-            event_type = m.group(3).decode("utf-8", "replace")
-            source = SOURCE_CLIENT if m.group(2) == b"client" else SOURCE_SERVER
+                epoch = epochs[raw_time] = parse_time(raw_time.decode("utf-8", "replace"))
+                if epoch is None:
+                    return None
+            kind = kinds.get((raw_type, raw_source))
+            if kind is None:
+                event_type = raw_type.decode("utf-8", "replace")
+                source = SOURCE_CLIENT if raw_source == b"client" else SOURCE_SERVER
+                tid = ids.get(event_type)
+                if tid is None:
+                    tid = ids[event_type] = len(types)
+                    types.append(event_type)
+                parse = event_type not in unparsed and (source == SOURCE_CLIENT or reads is None or reads(event_type))
+                kind = kinds[(raw_type, raw_source)] = (tid, source, parse)
+            tid, source, parse = kind
             event: dict[str, Any] | None = None
-            parse = event_type not in unparsed
-            if parse and source == SOURCE_SERVER and reads is not None:
-                parse = server_parsed.get(event_type)
-                if parse is None:
-                    parse = server_parsed[event_type] = reads(event_type)
             if parse or start_epoch is None:
                 try:
                     obj = decode(line.decode())
@@ -609,15 +618,12 @@ class LoadedRecording:
                     return None
                 if start_epoch is None:
                     # The index reads the first event line in full, not by its prefix.
-                    if (obj.get("source") != m.group(2).decode() or inner["type"] != event_type
+                    if (obj.get("source") != SOURCE_NAMES[source] or inner["type"] != types[tid]
                             or parse_time(obj.get("time")) != epoch):
                         return None
                     start_epoch = epoch
-                event = inner if parse else None
-            tid = ids.get(event_type)
-            if tid is None:
-                tid = ids[event_type] = len(types)
-                types.append(event_type)
+                if parse:
+                    event = inner
             type_ids.append(tid)
             times.append(epoch - start_epoch)
             sources.append(source)
