@@ -22,9 +22,10 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any, Protocol
 
 import numpy as np
@@ -731,7 +732,8 @@ def analyse_recording(rec: Recording | LoadedRecording, progress: Callable[[int,
 
 #: One sweep's events: (event numbers, type ids, times, sources, line lengths, and the
 #: (n, payload) of those not skipped, in order).
-_Block = tuple[list[int], list[int], list[float], list[int], list[int], Iterator[tuple[int, dict[str, Any] | None]]]
+_Block = tuple[Sequence[int], Sequence[int], Sequence[float], Sequence[int], Sequence[int],
+               Iterator[tuple[int, dict[str, Any] | None]]]
 
 
 def _indexed_blocks(rec: Recording, everything: bool) -> Iterator[_Block]:
@@ -760,21 +762,26 @@ def _indexed_blocks(rec: Recording, everything: bool) -> Iterator[_Block]:
 
 def _loaded_block(rec: LoadedRecording, everything: bool) -> _Block:
     """A small file's events in one sweep, as `_indexed_blocks` gives an indexed one's."""
+    type_ids, sources, times, lengths = rec.type_ids, rec.sources, rec.times, rec.lengths
     if everything:
         rows = list(range(len(rec)))
-        return rows, rec.type_ids, rec.times, rec.sources, rec.lengths, rec.iter_events(rows)
-    type_ids, sources = rec.type_ids, rec.sources
-    skipped = {i for i, t in enumerate(rec.types) if t in _SKIPPED}
-    unread = {i for i, t in enumerate(rec.types) if not reads(t)}
-    ignored = {i for i, t in enumerate(rec.types) if t in _IGNORED}
-    rows = [n for n, tid in enumerate(type_ids) if tid not in ignored] if ignored else list(range(len(rec)))
-    wanted = [n for n in rows if type_ids[n] not in skipped
-              and (type_ids[n] not in unread or sources[n] != SOURCE_SERVER)]
-    lengths, events = rec.lengths, rec.events
-    # Parsed as the lines were split (`load_small` leaves unparsed exactly what is skipped here).
-    parsed = [(n, events[n]) for n in wanted] if all(events[n] is not None for n in wanted) else None
-    return (rows, [type_ids[n] for n in rows], [rec.times[n] for n in rows], [sources[n] for n in rows],
-            [lengths[n] for n in rows], iter(parsed) if parsed is not None else rec.iter_events(wanted))
+        return rows, type_ids, times, sources, lengths, rec.iter_events(rows)
+    types = rec.types
+    skipped = {i for i, t in enumerate(types) if t in _SKIPPED}
+    unread = {i for i, t in enumerate(types) if not reads(t)}
+    ignored = {i for i, t in enumerate(types) if t in _IGNORED}
+    if ignored:
+        rows = [n for n, tid in enumerate(type_ids) if tid not in ignored]
+        pick = itemgetter(*rows) if len(rows) > 1 else lambda column: (column[rows[0]],) if rows else ()
+        type_ids, sources, times, lengths = pick(type_ids), pick(sources), pick(times), pick(lengths)
+    else:
+        rows = list(range(len(rec)))
+    events = rec.events
+    wanted = [(n, events[n]) for n, tid, source in zip(rows, type_ids, sources)
+              if tid not in skipped and (tid not in unread or source != SOURCE_SERVER)]
+    if any(event is None for _, event in wanted):  # parsed as the lines were split, unless
+        wanted = list(rec.iter_events([n for n, _ in wanted]))  # loaded with other rules
+    return rows, type_ids, times, sources, lengths, iter(wanted)
 
 
 def load_small(path: str | os.PathLike[str]) -> LoadedRecording | None:

@@ -63,6 +63,18 @@ class EventRecord:
 #: `json.loads` less its per-call work (encoding detection, a decoder looked up): what
 #: whole-file passes parse each line with, once it is decoded as UTF-8.
 _DECODER = json.JSONDecoder()
+_SCAN = _DECODER.scan_once
+
+
+def _decode_line(text: str) -> Any:
+    """`json.loads(text)`, less the Python wrappers around the C scanner when the line has
+    no surrounding whitespace (a recorder's lines never do); anything else, and any error,
+    goes through the whole decoder, which raises what `json.loads` raises."""
+    try:
+        obj, end = _SCAN(text, 0)
+    except StopIteration:
+        return _DECODER.decode(text)
+    return obj if end == len(text) else _DECODER.decode(text)
 
 
 class UnreadableEventError(ValueError):
@@ -393,7 +405,7 @@ class Recording:
             raise IndexError("event number out of range")
         offsets = idx.offsets[rows].tolist()
         lengths = idx.lengths[rows].tolist()
-        decode = _DECODER.decode
+        decode = _decode_line
         lock, f = self._read_lock, self._file
         for n, offset, length in zip(rows.tolist(), offsets, lengths):
             with lock:  # per read, so another thread's reads interleave safely
@@ -579,7 +591,7 @@ class LoadedRecording:
         times: list[float] = []
         sources: list[int] = []
         events: list[dict[str, Any] | None] = []
-        match, decode = WRAPPED_PREFIX.match, _DECODER.decode
+        match, decode = WRAPPED_PREFIX.match, _decode_line
         start_epoch: float | None = None
         #: {(type, source) as the line has them: (type id, source code, whether parsed)}.
         kinds: dict[tuple[bytes, bytes], tuple[int, int, bool]] = {}

@@ -155,3 +155,19 @@ def test_the_types_left_unparsed_are_those_the_analysis_does_not_read() -> None:
                  "response": {"id": "r1"}, "error": {"code": "x"}, "session": {}}
         handled = analyser.handle(1, 0.1, etype, "server", event)
         assert handled == reads(etype), etype
+
+
+@pytest.mark.parametrize("text", ['{"a": [1, {"b": null}]}', "  {}", '{"a":1}  ', '{"a":1} x', "", "{", "[1,2]",
+                                  "NaN", '"x"', '{"a": "\\u00e9"}'])
+def test_lines_decode_as_json_loads_reads_them(text: str) -> None:
+    from console.recording.reader import _decode_line
+
+    try:
+        expected: Any = ("ok", json.loads(text))
+    except ValueError as exc:
+        expected = ("error", str(exc))
+    try:
+        got: Any = ("ok", _decode_line(text))
+    except ValueError as exc:
+        got = ("error", str(exc))
+    assert repr(got) == repr(expected)
