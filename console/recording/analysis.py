@@ -767,8 +767,6 @@ def _loaded_block(rec: LoadedRecording, everything: bool) -> _Block:
         rows = list(range(len(rec)))
         return rows, type_ids, times, sources, lengths, rec.iter_events(rows)
     types = rec.types
-    skipped = {i for i, t in enumerate(types) if t in _SKIPPED}
-    unread = {i for i, t in enumerate(types) if not reads(t)}
     ignored = {i for i, t in enumerate(types) if t in _IGNORED}
     if ignored:
         rows = [n for n, tid in enumerate(type_ids) if tid not in ignored]
@@ -777,10 +775,13 @@ def _loaded_block(rec: LoadedRecording, everything: bool) -> _Block:
     else:
         rows = list(range(len(rec)))
     events = rec.events
-    wanted = [(n, events[n]) for n, tid, source in zip(rows, type_ids, sources)
-              if tid not in skipped and (tid not in unread or source != SOURCE_SERVER)]
-    if any(event is None for _, event in wanted):  # parsed as the lines were split, unless
-        wanted = list(rec.iter_events([n for n, _ in wanted]))  # loaded with other rules
+    if rec.rules == (_SKIPPED, reads):  # `load_small`: parsed exactly the events read here
+        wanted = [(n, events[n]) for n in rows if events[n] is not None]
+    else:
+        skipped = {i for i, t in enumerate(types) if t in _SKIPPED}
+        unread = {i for i, t in enumerate(types) if not reads(t)}
+        wanted = list(rec.iter_events([n for n, tid, source in zip(rows, type_ids, sources)
+                                       if tid not in skipped and (tid not in unread or source != SOURCE_SERVER)]))
     return rows, type_ids, times, sources, lengths, iter(wanted)
 
 

@@ -547,7 +547,7 @@ class LoadedRecording:
 
     def __init__(self, path: Path, header: dict[str, Any], lines: list[bytes], types: list[str],
                  type_ids: list[int], times: list[float], sources: list[int], events: list[dict[str, Any] | None],
-                 start_epoch: float) -> None:
+                 start_epoch: float, rules: tuple[frozenset[str], Callable[[str], bool] | None]) -> None:
         self.path = path
         self.header = header
         #: Event `n`'s line is `lines[n + 1]` (line 0 is the header).
@@ -559,6 +559,8 @@ class LoadedRecording:
         #: Each event's payload, or None where it was left unparsed.
         self.events = events
         self.start_epoch = start_epoch
+        #: The `unparsed` types and `reads` it was loaded with (which events are None).
+        self.rules = rules
 
     @classmethod
     def load(cls, path: str | os.PathLike[str], unparsed: frozenset[str] = frozenset(),
@@ -644,7 +646,7 @@ class LoadedRecording:
             times.append(epoch - start_epoch)
             sources.append(source)
             events.append(event)
-        return cls(p, header, lines, types, type_ids, times, sources, events, start_epoch)
+        return cls(p, header, lines, types, type_ids, times, sources, events, start_epoch, (unparsed, reads))
 
     @property
     def model(self) -> str | None:
