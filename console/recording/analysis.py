@@ -8,7 +8,9 @@ Over a file, audio events (`input_audio_buffer.append`, audio deltas) are never 
 only counted from the index, except the one audio delta per response whose response
 cannot be told from context: that is what keeps `inspect` of a 1 GB recording to seconds.
 When the pass also feeds the linter (which reads every payload), each event is parsed
-once for both.
+once for both. Server events of types the analysis does not read (`reads`) are not parsed
+either. A small file may be read whole rather than indexed (`load_small`): the same loop
+feeds the same analyser from it.
 
 Older recordings and WebRTC sessions are expected: every field read from an event may be
 missing, so everything here uses `.get` and reports `None` rather than failing. Fields of
@@ -32,8 +34,8 @@ import numpy as np
 
 from console.realtime.protocol import canonical_type, session_audio_codecs
 
-from .mcp_items import MCP_ITEM_TYPES, mcp_fields
 from .index import SOURCE_SERVER
+from .mcp_items import MCP_ITEM_TYPES, mcp_fields
 from .reader import LoadedRecording, Recording, UnreadableEventError, type_mask
 from .timeline import build_timeline
 from .turns import TurnRule

@@ -15,8 +15,19 @@ from typing import Any
 
 import pytest
 
-from console.recording.analysis import TurnAnalyser, analyse_recording, load_small
-from console.recording.reader import SMALL_FILE_BYTES, LoadedRecording, Recording
+from console.realtime.protocol import ALL_EVENT_TYPES
+from console.recording.analysis import (
+    TurnAnalyser,
+    analyse_recording,
+    load_small,
+    reads,
+)
+from console.recording.reader import (
+    SMALL_FILE_BYTES,
+    LoadedRecording,
+    Recording,
+    _decode_line,
+)
 from console.recording.summaries import summarise_file, summarise_recording
 from console.recording.synthetic import SessionBuilder
 from tests.recording.stats_fixtures import session, write
@@ -146,10 +157,6 @@ def test_the_types_left_unparsed_are_those_the_analysis_does_not_read() -> None:
     every event type of both protocols: `handle` answers False only for the unread ones.
     Each type is handed an event with the fields its branch looks at, after a response
     has begun (so an audio delta has one to go to)."""
-    from console.realtime.protocol import ALL_EVENT_TYPES
-
-    from console.recording.analysis import reads
-
     for etype in sorted({*ALL_EVENT_TYPES, "mcp_list_tools.failed", "response.failed", "made.up"}):
         analyser = TurnAnalyser(refusals={})
         analyser.observe(0, "server", {"type": "response.created", "response": {"id": "r1"}}, 0.0)
@@ -162,8 +169,6 @@ def test_the_types_left_unparsed_are_those_the_analysis_does_not_read() -> None:
 @pytest.mark.parametrize("text", ['{"a": [1, {"b": null}]}', "  {}", '{"a":1}  ', '{"a":1} x', "", "{", "[1,2]",
                                   "NaN", '"x"', '{"a": "\\u00e9"}'])
 def test_lines_decode_as_json_loads_reads_them(text: str) -> None:
-    from console.recording.reader import _decode_line
-
     try:
         expected: Any = ("ok", json.loads(text))
     except ValueError as exc:
