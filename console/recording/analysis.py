@@ -8,9 +8,9 @@ Over a file, audio events (`input_audio_buffer.append`, audio deltas) are never 
 only counted from the index, except the one audio delta per response whose response
 cannot be told from context: that is what keeps `inspect` of a 1 GB recording to seconds.
 When the pass also feeds the linter (which reads every payload), each event is parsed
-once for both. Server events of types the analysis does not read (`reads`) are not parsed
-either. A small file may be read whole rather than indexed (`load_small`): the same loop
-feeds the same analyser from it.
+once for both. A small file may be read whole rather than indexed (`load_small`): the same
+loop feeds the same analyser from it, and there the server events of types the analysis
+does not read (`reads`) are not parsed either.
 
 Older recordings and WebRTC sessions are expected: every field read from an event may be
 missing, so everything here uses `.get` and reports `None` rather than failing. Fields of
@@ -53,7 +53,7 @@ _ITEM_ID = re.compile(rb'"item_id"\s*:\s*"([^"\\]*)"')
 _BUFFER_EVENTS = ("output_audio_buffer.started", "output_audio_buffer.stopped", "output_audio_buffer.cleared")
 #: The event types `TurnAnalyser.handle` reads (by `canonical_type`; `reads` adds the
 #: `.failed` ones). A server event of any other type only counts for the turn rule, so a
-#: file's driver need not parse it (`test_loaded_recording` checks this against `handle`).
+#: small file's driver leaves it unparsed (`test_loaded_recording` checks this against `handle`).
 _READ_TYPES = frozenset({
     *_AUDIO_DELTAS_CANONICAL, *_TEXT_DELTAS, *_TRANSCRIPT_DELTAS, *_BUFFER_EVENTS,
     "input_audio_buffer.speech_started", "input_audio_buffer.speech_stopped", "input_audio_buffer.commit",
@@ -681,20 +681,25 @@ def analyse_recording(rec: Recording | LoadedRecording, progress: Callable[[int,
     lines' lengths, so the report does not depend on whether the lint came along.
     """
     analyser = TurnAnalyser(refusals=rec.refusals())
+    unread_ids: set[int] = set()
+    blocks: Iterable[_Block]
     if isinstance(rec, LoadedRecording):
         types = rec.types
-        blocks: Iterable[_Block] = [_loaded_block(rec, linter is not None)]
+        if linter is None:
+            # Server events of types the analysis does not read are not parsed either: the
+            # analysis is the same, and a small file's summary has no use for the note a
+            # damaged one leaves in an indexed recording's `warnings()`, which `inspect` shows.
+            unread_ids = {i for i, t in enumerate(types) if not reads(t)}
+        total, blocks = _loaded_block(rec, linter is not None)
     else:
         types = rec.index.types
-        blocks = _indexed_blocks(rec, linter is not None)
+        total, blocks = _indexed_blocks(rec, linter is not None)
     audio_ids = {i for i, t in enumerate(types) if t in _AUDIO_DELTAS}
     skip_ids = set() if linter is not None else {i for i, t in enumerate(types) if t in _SKIPPED}
-    unread_ids = set() if linter is not None else {i for i, t in enumerate(types) if not reads(t)}
     unparsed = _UnparsedDeltas(analyser, rec)
     observe = analyser.observe
     lint = linter.observe if linter is not None else None
     start = 0
-    total = len(rec)
     for rows, block_types, block_times, block_sources, block_lengths, events in blocks:
         for k, n in enumerate(rows):
             tid = block_types[k]
@@ -738,36 +743,38 @@ _Block = tuple[Sequence[int], Sequence[int], Sequence[float], Sequence[int], Seq
                Iterator[tuple[int, dict[str, Any] | None]]]
 
 
-def _indexed_blocks(rec: Recording, everything: bool) -> Iterator[_Block]:
-    """The events the analysis reads from an indexed recording, in sweeps of `_BLOCK`: all
-    of them (`everything`, for the linter) or all but the skipped audio, which are
-    measured from their lines' lengths (audio deltas listed, appends left out); server
-    events of types the analysis does not read are listed but not parsed."""
+def _indexed_blocks(rec: Recording, everything: bool) -> tuple[int, Iterator[_Block]]:
+    """How many events the analysis goes over in an indexed recording, and those events in
+    sweeps of `_BLOCK`: all of them (`everything`, for the linter) or all but the skipped
+    audio, which are measured from their lines' lengths (audio deltas listed, appends
+    left out)."""
     index = rec.index
     types, type_ids = index.types, index.type_ids
     if everything:
-        skipped = unread = type_mask(len(types), ())
+        skipped = type_mask(len(types), ())
         rows = np.arange(len(rec), dtype=np.int64)
     else:
         skipped = type_mask(len(types), (i for i, t in enumerate(types) if t in _SKIPPED))
-        unread = type_mask(len(types), (i for i, t in enumerate(types) if not reads(t)))
         audio = type_mask(len(types), (i for i, t in enumerate(types) if t in _AUDIO_DELTAS))
         rows = np.flatnonzero(~skipped[type_ids] | audio[type_ids])
-    for start in range(0, len(rows), _BLOCK):
-        block = rows[start:start + _BLOCK]
-        block_ids = type_ids[block]
-        wanted = block if everything else block[
-            ~(skipped[block_ids] | (unread[block_ids] & (index.sources[block] == SOURCE_SERVER)))]
-        yield (block.tolist(), type_ids[block].tolist(), index.times[block].tolist(),
-               index.sources[block].tolist(), index.lengths[block].tolist(), rec.iter_events(wanted))
+
+    def sweeps() -> Iterator[_Block]:
+        for start in range(0, len(rows), _BLOCK):
+            block = rows[start:start + _BLOCK]
+            wanted = block if everything else block[~skipped[type_ids[block]]]
+            yield (block.tolist(), type_ids[block].tolist(), index.times[block].tolist(),
+                   index.sources[block].tolist(), index.lengths[block].tolist(), rec.iter_events(wanted))
+
+    return len(rows), sweeps()
 
 
-def _loaded_block(rec: LoadedRecording, everything: bool) -> _Block:
-    """A small file's events in one sweep, as `_indexed_blocks` gives an indexed one's."""
+def _loaded_block(rec: LoadedRecording, everything: bool) -> tuple[int, list[_Block]]:
+    """A small file's events in one sweep, as `_indexed_blocks` gives an indexed one's,
+    less the server events of types the analysis does not read (listed, not parsed)."""
     type_ids, sources, times, lengths = rec.type_ids, rec.sources, rec.times, rec.lengths
     if everything:
         rows = list(range(len(rec)))
-        return rows, type_ids, times, sources, lengths, rec.iter_events(rows)
+        return len(rows), [(rows, type_ids, times, sources, lengths, rec.iter_events(rows))]
     types = rec.types
     ignored = {i for i, t in enumerate(types) if t in _IGNORED}
     if ignored:
@@ -784,7 +791,7 @@ def _loaded_block(rec: LoadedRecording, everything: bool) -> _Block:
         unread = {i for i, t in enumerate(types) if not reads(t)}
         wanted = list(rec.iter_events([n for n, tid, source in zip(rows, type_ids, sources)
                                        if tid not in skipped and (tid not in unread or source != SOURCE_SERVER)]))
-    return rows, type_ids, times, sources, lengths, iter(wanted)
+    return len(rows), [(rows, type_ids, times, sources, lengths, iter(wanted))]
 
 
 def load_small(path: str | os.PathLike[str]) -> LoadedRecording | None:
