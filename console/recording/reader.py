@@ -520,7 +520,9 @@ class Recording:
         self.close()
 
 
-#: Files up to this size may be read whole by `LoadedRecording` (a summary's driver).
+#: Files up to this size may be read whole by `LoadedRecording` (a summary's driver). Up to
+#: about here a voice session's summary costs the same either way (0.4-1.6 MB measured);
+#: by 5 MB the index, which never copies the audio lines it skips, is 15-25% cheaper.
 SMALL_FILE_BYTES = 1 << 20
 
 
