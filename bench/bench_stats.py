@@ -32,8 +32,11 @@ the machine is shared, so the CPU ratio is the steadier figure.
 
 On this project's 2-core machine the voice composition meets the target (stats about 0.6x
 the loop: audio payloads are measured from the index, never parsed) and the small one does
-not (about 3x: per file, the index and the turn analysis of ~50 short events cost about
-twice what parsing them does). README's Benchmarks table has the figures.
+not (about 1.8-2.2x). A small file is read whole in one pass rather than indexed
+(`reader.LoadedRecording`), so what is left per file is the floor of any reader (reading,
+splitting and parsing the ~45 lines the analysis reads, about the loop's own work), the
+prefix of every line read for its time and type (as the index reads it), and the turn
+analysis of those events (~2 us each). README's Benchmarks table has the figures.
 """
 
 from __future__ import annotations

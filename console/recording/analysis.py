@@ -8,7 +8,9 @@ Over a file, audio events (`input_audio_buffer.append`, audio deltas) are never 
 only counted from the index, except the one audio delta per response whose response
 cannot be told from context: that is what keeps `inspect` of a 1 GB recording to seconds.
 When the pass also feeds the linter (which reads every payload), each event is parsed
-once for both.
+once for both. A small file may be read whole rather than indexed (`load_small`): the same
+loop feeds the same analyser from it, and there the server events of types the analysis
+does not read (`reads`) are not parsed either.
 
 Older recordings and WebRTC sessions are expected: every field read from an event may be
 missing, so everything here uses `.get` and reports `None` rather than failing. Fields of
@@ -20,17 +22,21 @@ goes on: one odd event never costs the rest of the report.
 from __future__ import annotations
 
 import math
+import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from operator import itemgetter
 from typing import Any, Protocol
 
 import numpy as np
 
 from console.realtime.protocol import canonical_type, session_audio_codecs
 
+from .index import SOURCE_SERVER
 from .mcp_items import MCP_ITEM_TYPES, mcp_fields
-from .reader import Recording, UnreadableEventError, type_mask
+from .reader import LoadedRecording, Recording, UnreadableEventError, type_mask
 from .timeline import build_timeline
 from .turns import TurnRule
 
@@ -45,6 +51,30 @@ _IGNORED = frozenset({"input_audio_buffer.append"})
 _RESPONSE_ID = re.compile(rb'"response_id"\s*:\s*"([^"\\]*)"')
 _ITEM_ID = re.compile(rb'"item_id"\s*:\s*"([^"\\]*)"')
 _BUFFER_EVENTS = ("output_audio_buffer.started", "output_audio_buffer.stopped", "output_audio_buffer.cleared")
+#: The event types `TurnAnalyser.handle` reads (by `canonical_type`; `reads` adds the
+#: `.failed` ones). A server event of any other type only counts for the turn rule, so a
+#: small file's driver leaves it unparsed (`test_loaded_recording` checks this against `handle`).
+_READ_TYPES = frozenset({
+    *_AUDIO_DELTAS_CANONICAL, *_TEXT_DELTAS, *_TRANSCRIPT_DELTAS, *_BUFFER_EVENTS,
+    "input_audio_buffer.speech_started", "input_audio_buffer.speech_stopped", "input_audio_buffer.commit",
+    "input_audio_buffer.committed", "conversation.item.create", "conversation.item.created",
+    "conversation.item.done", "response.create", "response.created", "response.output_item.added",
+    "response.output_item.done", "response.text.done", "response.audio_transcript.done",
+    "response.function_call_arguments.done", "response.done", "response.cancel", "conversation.item.truncate",
+    "conversation.item.truncated", "conversation.item.input_audio_transcription.completed", "error",
+    "session.created", "session.updated",
+})
+
+
+@lru_cache(maxsize=4096)
+def reads(event_type: str) -> bool:
+    """Whether `TurnAnalyser.handle` reads a server event of this type (else it only
+    counts for the turn rule: `observe` does nothing more with it). Cached: every file's
+    driver asks it of each of its types."""
+    ctype = canonical_type(event_type)
+    return ctype in _READ_TYPES or (ctype.endswith(".failed") and ctype != "response.failed")
+
+
 #: Bytes of encoded output audio per millisecond, by codec.
 _BYTES_PER_MS = {"pcm16": 48.0, "g711_ulaw": 8.0, "g711_alaw": 8.0}
 #: Where latency is measured from, in order of preference.
@@ -629,10 +659,15 @@ class _Linter(Protocol):
     def observe(self, index: int, source: str, event: dict[str, Any], time: float) -> None: ...
 
 
-def analyse_recording(rec: Recording, progress: Callable[[int, int], None] | None = None,
+def analyse_recording(rec: Recording | LoadedRecording, progress: Callable[[int, int], None] | None = None,
                       linter: _Linter | None = None, truncated_audio: bool = True) -> TurnAnalyser:
     """One pass over `rec`: every event the analysis reads goes to a `TurnAnalyser`, and,
     with `linter`, every event also to it (the same parse serves both).
+
+    `rec` is an indexed `Recording`, or a small file read whole (`LoadedRecording`, which
+    parsed the events it holds as it split its lines: `load_small`); the two differ only
+    in where each event's type, time, source, line length and payload come from, and the
+    same loop below feeds them to the analyser.
 
     `truncated_audio=False` leaves out `measure_truncated_audio` (the audio length of each
     truncated item, a second look at those items' deltas): the summaries, which hold no
@@ -646,32 +681,33 @@ def analyse_recording(rec: Recording, progress: Callable[[int, int], None] | Non
     lines' lengths, so the report does not depend on whether the lint came along.
     """
     analyser = TurnAnalyser(refusals=rec.refusals())
-    types = rec.index.types
-    type_ids = rec.index.type_ids
+    unread_ids: set[int] = set()
+    blocks: Iterable[_Block]
+    if isinstance(rec, LoadedRecording):
+        types = rec.types
+        if linter is None:
+            # Server events of types the analysis does not read are not parsed either: the
+            # analysis is the same, and a small file's summary has no use for the note a
+            # damaged one leaves in an indexed recording's `warnings()`, which `inspect` shows.
+            unread_ids = {i for i, t in enumerate(types) if not reads(t)}
+        total, blocks = _loaded_block(rec, linter is not None)
+    else:
+        types = rec.index.types
+        total, blocks = _indexed_blocks(rec, linter is not None)
     audio_ids = {i for i, t in enumerate(types) if t in _AUDIO_DELTAS}
     skip_ids = set() if linter is not None else {i for i, t in enumerate(types) if t in _SKIPPED}
-    skipped = type_mask(len(types), skip_ids)
-    if skip_ids:
-        # Every event but the skipped ones, and the audio deltas (measured, not parsed).
-        rows = np.flatnonzero(~skipped[type_ids] | type_mask(len(types), audio_ids)[type_ids])
-    else:
-        rows = np.arange(len(rec), dtype=np.int64)
     unparsed = _UnparsedDeltas(analyser, rec)
-    total = len(rows)
     observe = analyser.observe
     lint = linter.observe if linter is not None else None
-    for start in range(0, total, _BLOCK):
-        block = rows[start:start + _BLOCK]
-        block_types = type_ids[block].tolist()
-        block_times = rec.index.times[block].tolist()
-        block_sources = rec.index.sources[block].tolist()
-        block_lengths = rec.index.lengths[block].tolist()
-        wanted = block if not skip_ids else block[~skipped[type_ids[block]]]
-        events = rec.iter_events(wanted)
-        for k, n in enumerate(block.tolist()):
+    start = 0
+    for rows, block_types, block_times, block_sources, block_lengths, events in blocks:
+        for k, n in enumerate(rows):
             tid = block_types[k]
             if tid in skip_ids:
                 unparsed.delta(n, block_times[k], block_lengths[k], None)
+                continue
+            if tid in unread_ids and block_sources[k] == SOURCE_SERVER:  # left unparsed
+                analyser.track_turn(n, types[tid], block_times[k])
                 continue
             _, event = next(events)
             if event is None:  # damaged line: noted by the recording; its indexed type still counts
@@ -689,6 +725,7 @@ def analyse_recording(rec: Recording, progress: Callable[[int, int], None] | Non
                 observe(n, source, event, block_times[k])
             if progress is not None and (start + k) % 4096 == 0:
                 progress(start + k, total)
+        start += len(rows)
     try:
         if truncated_audio:
             measure_truncated_audio(analyser, rec)
@@ -698,6 +735,70 @@ def analyse_recording(rec: Recording, progress: Callable[[int, int], None] | Non
         n = problem["event"]
         problem["line"] = rec.line_of(n) if 0 <= n < len(rec) else None
     return analyser
+
+
+#: One sweep's events: (event numbers, type ids, times, sources, line lengths, and the
+#: (n, payload) of those not skipped, in order).
+_Block = tuple[Sequence[int], Sequence[int], Sequence[float], Sequence[int], Sequence[int],
+               Iterator[tuple[int, dict[str, Any] | None]]]
+
+
+def _indexed_blocks(rec: Recording, everything: bool) -> tuple[int, Iterator[_Block]]:
+    """How many events the analysis goes over in an indexed recording, and those events in
+    sweeps of `_BLOCK`: all of them (`everything`, for the linter) or all but the skipped
+    audio, which are measured from their lines' lengths (audio deltas listed, appends
+    left out)."""
+    index = rec.index
+    types, type_ids = index.types, index.type_ids
+    if everything:
+        skipped = type_mask(len(types), ())
+        rows = np.arange(len(rec), dtype=np.int64)
+    else:
+        skipped = type_mask(len(types), (i for i, t in enumerate(types) if t in _SKIPPED))
+        audio = type_mask(len(types), (i for i, t in enumerate(types) if t in _AUDIO_DELTAS))
+        rows = np.flatnonzero(~skipped[type_ids] | audio[type_ids])
+
+    def sweeps() -> Iterator[_Block]:
+        for start in range(0, len(rows), _BLOCK):
+            block = rows[start:start + _BLOCK]
+            wanted = block if everything else block[~skipped[type_ids[block]]]
+            yield (block.tolist(), type_ids[block].tolist(), index.times[block].tolist(),
+                   index.sources[block].tolist(), index.lengths[block].tolist(), rec.iter_events(wanted))
+
+    return len(rows), sweeps()
+
+
+def _loaded_block(rec: LoadedRecording, everything: bool) -> tuple[int, list[_Block]]:
+    """A small file's events in one sweep, as `_indexed_blocks` gives an indexed one's,
+    less the server events of types the analysis does not read (listed, not parsed)."""
+    type_ids, sources, times, lengths = rec.type_ids, rec.sources, rec.times, rec.lengths
+    if everything:
+        rows = list(range(len(rec)))
+        return len(rows), [(rows, type_ids, times, sources, lengths, rec.iter_events(rows))]
+    types = rec.types
+    ignored = {i for i, t in enumerate(types) if t in _IGNORED}
+    if ignored:
+        rows = [n for n, tid in enumerate(type_ids) if tid not in ignored]
+        pick = itemgetter(*rows) if len(rows) > 1 else lambda column: (column[rows[0]],) if rows else ()
+        type_ids, sources, times, lengths = pick(type_ids), pick(sources), pick(times), pick(lengths)
+    else:
+        rows = list(range(len(rec)))
+    events = rec.events
+    if rec.rules == (_SKIPPED, reads):  # `load_small`: parsed exactly the events read here
+        wanted = [(n, events[n]) for n in rows if events[n] is not None]
+    else:
+        skipped = {i for i, t in enumerate(types) if t in _SKIPPED}
+        unread = {i for i, t in enumerate(types) if not reads(t)}
+        wanted = list(rec.iter_events([n for n, tid, source in zip(rows, type_ids, sources)
+                                       if tid not in skipped and (tid not in unread or source != SOURCE_SERVER)]))
+    return len(rows), [(rows, type_ids, times, sources, lengths, iter(wanted))]
+
+
+def load_small(path: str | os.PathLike[str]) -> LoadedRecording | None:
+    """A small recording read whole for `analyse_recording`, its audio left unparsed as
+    the indexed driver leaves it, and the server events the analysis does not read (None:
+    read it as a `Recording`; see `LoadedRecording`)."""
+    return LoadedRecording.load(path, _SKIPPED, reads)
 
 
 class _UnparsedDeltas:

@@ -51,7 +51,9 @@ MAX_TYPES = 65_535
 
 ProgressCallback = Callable[[int, int], None]
 
-_WRAPPED = re.compile(
+#: The type, time and source at the start of a `{"time", "source", "event"}` line, as the
+#: recorder writes it (also how `reader.LoadedRecording` reads a small file's lines).
+WRAPPED_PREFIX = re.compile(
     rb'\{\s*"time"\s*:\s*"([^"\\]*)"\s*,\s*"source"\s*:\s*"(client|server)"\s*,'
     rb'\s*"event"\s*:\s*\{\s*"type"\s*:\s*"([^"\\]*)"'
 )
@@ -264,7 +266,7 @@ class RecordingIndex:
         find = mm.find
         # The common line, a complete `{"time", "source", "event"}` line once the file's
         # kind is known, is read here without the calls `_parse_line` makes for the rest.
-        wrapped = _WRAPPED.match
+        wrapped = WRAPPED_PREFIX.match
         type_ids_of = self._type_ids
         while pos < stop:
             nl = find(b"\n", pos)
@@ -355,7 +357,7 @@ class RecordingIndex:
                 event_type = m.group(1).decode("utf-8", "replace")
                 return None, _source_code(infer_source(event_type)), event_type
         elif complete and self.kind is not None:
-            m = _WRAPPED.match(mm, start, end)
+            m = WRAPPED_PREFIX.match(mm, start, end)
             if m is not None:
                 source = SOURCE_CLIENT if m.group(2) == b"client" else SOURCE_SERVER
                 epoch = parse_time(m.group(1).decode("utf-8", "replace"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,17 +22,20 @@ from console.realtime.protocol import BETA_TO_GA, GA_TO_BETA
 
 from . import turns
 from .refusals import refusals
-from .format import is_wrapped_event
+from .format import is_header, is_wrapped_event, parse_time
 from .index import (
     DEFAULT_BATCH_BYTES,
+    SOURCE_CLIENT,
     SOURCE_NAMES,
+    SOURCE_SERVER,
+    WRAPPED_PREFIX,
     LineProblem,
     NotARecordingError,
     ProgressCallback,
     RecordingIndex,
 )
 
-__all__ = ["EventRecord", "NotARecordingError", "Recording", "UnreadableEventError"]
+__all__ = ["EventRecord", "LoadedRecording", "NotARecordingError", "Recording", "UnreadableEventError"]
 
 #: Event types that mark something going wrong (for "jump to next error").
 ERROR_TYPES: frozenset[str] = frozenset(
@@ -60,6 +63,18 @@ class EventRecord:
 #: `json.loads` less its per-call work (encoding detection, a decoder looked up): what
 #: whole-file passes parse each line with, once it is decoded as UTF-8.
 _DECODER = json.JSONDecoder()
+_SCAN = _DECODER.scan_once
+
+
+def _decode_line(text: str) -> Any:
+    """`json.loads(text)`, less the Python wrappers around the C scanner when the line has
+    no surrounding whitespace (a recorder's lines never do); anything else, and any error,
+    goes through the whole decoder, which raises what `json.loads` raises."""
+    try:
+        obj, end = _SCAN(text, 0)
+    except StopIteration:
+        return _DECODER.decode(text)
+    return obj if end == len(text) else _DECODER.decode(text)
 
 
 class UnreadableEventError(ValueError):
@@ -390,7 +405,7 @@ class Recording:
             raise IndexError("event number out of range")
         offsets = idx.offsets[rows].tolist()
         lengths = idx.lengths[rows].tolist()
-        decode = _DECODER.decode
+        decode = _decode_line
         lock, f = self._read_lock, self._file
         for n, offset, length in zip(rows.tolist(), offsets, lengths):
             with lock:  # per read, so another thread's reads interleave safely
@@ -503,3 +518,189 @@ class Recording:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+#: Files up to this size may be read whole by `LoadedRecording` (a summary's driver). Up to
+#: about here a voice session's summary costs the same either way (0.4-1.6 MB measured);
+#: by 5 MB the index, which never copies the audio lines it skips, is 15-25% cheaper.
+SMALL_FILE_BYTES = 1 << 20
+
+
+class LoadedRecording:
+    """A small recording read whole in one sequential pass, without the numpy index.
+
+    For a file of a few dozen lines, building `RecordingIndex` (an mmap, five growable
+    columns, a second read of every line) costs about as much as parsing the lines, and a
+    summary of such a file is mostly those fixed costs. This reads the file once, splits
+    its lines and parses those the analysis reads as it goes; the analysis itself is the
+    same (`analysis.analyse_recording` drives the same `TurnAnalyser` over either).
+
+    It covers only the layout recorders write: a header, then complete
+    `{"time", "source", "event"}` lines whose prefix the index's fast path reads, every
+    parsed one a readable event. `load` returns None for anything else (no header, bare
+    events, blank, damaged or cut lines, a trailer, CRLF, unreadable times), and the
+    indexed `Recording`, with all its rules for odd files, reads those. The fields mirror
+    what `Recording` gives for the same file (`tests/recording/test_loaded_recording.py`).
+    """
+
+    kind = "recording"
+    bad_lines = 0
+    times_synthesised = False
+
+    def __init__(self, path: Path, header: dict[str, Any], lines: list[bytes], types: list[str],
+                 type_ids: list[int], times: list[float], sources: list[int], events: list[dict[str, Any] | None],
+                 start_epoch: float, rules: tuple[frozenset[str], Callable[[str], bool] | None]) -> None:
+        self.path = path
+        self.header = header
+        #: Event `n`'s line is `lines[n + 1]` (line 0 is the header).
+        self._lines = lines
+        self.types = types
+        self.type_ids = type_ids
+        self.times = times
+        self.sources = sources
+        #: Each event's payload, or None where it was left unparsed.
+        self.events = events
+        self.start_epoch = start_epoch
+        #: The `unparsed` types and `reads` it was loaded with (which events are None).
+        self.rules = rules
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str], unparsed: frozenset[str] = frozenset(),
+             reads: Callable[[str], bool] | None = None) -> LoadedRecording | None:
+        """Read `path` whole, parsing every event line whose type is not in `unparsed`
+        (nor, from the server, of a type `reads` says is not read); None when the file is
+        not of the plain layout (see the class) or larger than `SMALL_FILE_BYTES`.
+
+        Raises:
+            OSError: the file cannot be read.
+        """
+        p = Path(path)
+        with open(p, "rb", buffering=0) as f:
+            if os.fstat(f.fileno()).st_size > SMALL_FILE_BYTES:
+                return None
+            # Not `read(SMALL_FILE_BYTES + 1)`: that allocates the whole megabyte first,
+            # which cost a fifth of a small file's summary.
+            data = f.readall()
+        if len(data) > SMALL_FILE_BYTES or not data.endswith(b"\n") or b"\r" in data:
+            return None
+        lines = data.split(b"\n")
+        lines.pop()  # after the last line break
+        if len(lines) < 2:
+            return None
+        try:
+            header = json.loads(lines[0])
+        except (ValueError, RecursionError):
+            return None
+        if not is_header(header):
+            return None
+        types: list[str] = []
+        ids: dict[str, int] = {}
+        type_ids: list[int] = []
+        times: list[float] = []
+        sources: list[int] = []
+        events: list[dict[str, Any] | None] = []
+        match, decode = WRAPPED_PREFIX.match, _decode_line
+        start_epoch: float | None = None
+        #: {(type, source) as the line has them: (type id, source code, whether parsed)}.
+        kinds: dict[tuple[bytes, bytes], tuple[int, int, bool]] = {}
+        #: {time as the line has it: epoch seconds} (lines written in the same
+        #: millisecond share one).
+        epochs: dict[bytes, float | None] = {}
+        for line in lines[1:]:
+            m = match(line)
+            if m is None:
+                return None
+            raw_time, raw_source, raw_type = m.groups()
+            epoch = epochs.get(raw_time)
+            if epoch is None:
+                epoch = epochs[raw_time] = parse_time(raw_time.decode("utf-8", "replace"))
+                if epoch is None:
+                    return None
+            kind = kinds.get((raw_type, raw_source))
+            if kind is None:
+                event_type = raw_type.decode("utf-8", "replace")
+                source = SOURCE_CLIENT if raw_source == b"client" else SOURCE_SERVER
+                tid = ids.get(event_type)
+                if tid is None:
+                    tid = ids[event_type] = len(types)
+                    types.append(event_type)
+                parse = event_type not in unparsed and (source == SOURCE_CLIENT or reads is None or reads(event_type))
+                kind = kinds[(raw_type, raw_source)] = (tid, source, parse)
+            tid, source, parse = kind
+            event: dict[str, Any] | None = None
+            if parse or start_epoch is None:
+                try:
+                    obj = decode(line.decode())
+                except (ValueError, RecursionError):
+                    return None
+                inner = obj.get("event") if isinstance(obj, dict) else None
+                if not isinstance(inner, dict) or not isinstance(inner.get("type"), str):
+                    return None
+                if start_epoch is None:
+                    # The index reads the first event line in full, not by its prefix.
+                    if (obj.get("source") != SOURCE_NAMES[source] or inner["type"] != types[tid]
+                            or parse_time(obj.get("time")) != epoch):
+                        return None
+                    start_epoch = epoch
+                if parse:
+                    event = inner
+            type_ids.append(tid)
+            times.append(epoch - start_epoch)
+            sources.append(source)
+            events.append(event)
+        return cls(p, header, lines, types, type_ids, times, sources, events, start_epoch, (unparsed, reads))
+
+    @property
+    def model(self) -> str | None:
+        return str(self.header["model"]) if self.header.get("model") else None
+
+    @property
+    def duration(self) -> float:
+        return float(self.times[-1])
+
+    def __len__(self) -> int:
+        return len(self.type_ids)
+
+    @property
+    def lengths(self) -> list[int]:
+        """Byte length of each event's line."""
+        return [len(line) for line in self._lines[1:]]
+
+    def client_events(self) -> int:
+        return self.sources.count(SOURCE_CLIENT)
+
+    def line_of(self, n: int) -> int:
+        """The 1-based line number of event `n` (the header is line 1; no line is skipped)."""
+        return n + 2
+
+    def peek(self, n: int, size: int) -> bytes:
+        return self._lines[n + 1][:size]
+
+    def event(self, n: int) -> dict[str, Any]:
+        """Event `n`'s payload (parsed now if it was left unparsed)."""
+        event = self.events[n]
+        if event is not None:
+            return event
+        obj, reason = _load_event_line(self._lines[n + 1])
+        if reason is not None:
+            raise UnreadableEventError(f"event {n} (line {n + 2}) is damaged: {reason}")
+        return obj["event"] if is_wrapped_event(obj) else obj
+
+    def iter_events(self, rows: Iterable[int] | np.ndarray) -> Iterator[tuple[int, dict[str, Any] | None]]:
+        """(n, event payload) for the given event numbers; a damaged line yields (n, None)."""
+        for n in rows.tolist() if isinstance(rows, np.ndarray) else rows:
+            try:
+                yield n, self.event(n)
+            except UnreadableEventError:
+                yield n, None
+
+    def rows_of_type(self, *event_types: str) -> np.ndarray:
+        """Event numbers whose type is one of `event_types` (ascending)."""
+        ids = {self.types.index(t) for t in event_types if t in self.types}
+        if not ids:
+            return np.zeros(0, dtype=np.int64)
+        return np.asarray([n for n, tid in enumerate(self.type_ids) if tid in ids], dtype=np.int64)
+
+    def refusals(self) -> dict[int, int]:
+        """As `Recording.refusals` (see `refusals.py`)."""
+        return refusals(self)
