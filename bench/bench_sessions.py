@@ -103,7 +103,7 @@ def main() -> int:
     count = 1000 if args.fast else args.count
 
     from console.cli import main as cli_main
-    from console.recording.summaries import SummaryCache, default_cache_path, recording_files
+    from console.recording.summary_cache import default_cache_path, recording_files, SummaryCache
     from console.recording.summary_pool import cores
 
     with tempfile.TemporaryDirectory(prefix="bench-sessions-") as tmp:
@@ -174,7 +174,7 @@ def main() -> int:
 
 
 def list_pool(root: Path, cache_file: Path) -> int:
-    from console.recording.summaries import SummaryCache, recording_files
+    from console.recording.summary_cache import recording_files, SummaryCache
     from console.recording.summary_pool import summarise_all
 
     cache = SummaryCache(cache_file)
@@ -209,7 +209,8 @@ async def bare_app_start() -> float:
 
 def load_times(cache_file: Path, json_file: Path) -> None:
     """The cache file's load against the JSON document (and loader) it replaced."""
-    from console.recording.summaries import Summary, SummaryCache
+    from console.recording.summary import Summary
+    from console.recording.summary_cache import SummaryCache
 
     entries = SummaryCache(cache_file).entries
     json_file.write_text(json.dumps({"version": 3, "entries": {k: v.to_json() for k, v in entries.items()}},
@@ -234,7 +235,7 @@ async def browser_start(root: Path, cache_file: Path, count: int) -> tuple[Spent
     frame drawn with all `count` rows, and to the scan finished (every file listed, checked
     and read). CPU is the whole process's, the scan's thread included."""
     from console.app.sessions_app import SessionsApp
-    from console.recording.summaries import SummaryCache
+    from console.recording.summary_cache import SummaryCache
 
     start = clock()
     app = SessionsApp(root, SummaryCache(cache_file), audio=False)
@@ -305,7 +306,7 @@ def child_start(what: str, root: str, cache_file: str, count: str) -> int:
             shown = on_first_frame(app, start)
         else:
             from console.app.sessions_app import SessionsApp
-            from console.recording.summaries import SummaryCache
+            from console.recording.summary_cache import SummaryCache
 
             app = SessionsApp(root, SummaryCache(cache_file), audio=False)
             shown = watching.enter_context(on_first_frame_with_rows(app, int(count), start))
@@ -342,7 +343,7 @@ async def sort_and_filter(root: Path, cache_file: Path, count: int) -> tuple[dic
 
     from console.app.screens.sessions_model import COLUMNS, arrange, cells
     from console.app.sessions_app import SessionsApp
-    from console.recording.summaries import SummaryCache
+    from console.recording.summary_cache import SummaryCache
     from widgets.summary_table import SummaryTable
 
     tenth = "s" + "0" * (5 - len(str(count // 10))) + "1"  # file names s00000..: "s01" of 10,000

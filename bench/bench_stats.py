@@ -135,7 +135,7 @@ def measure(fn):  # type: ignore[no-untyped-def]
 
 def run(name: str, root: Path, cache_file: Path, rounds: int) -> list[tuple[str, float, float]]:
     """Every phase `rounds` times over `root`; returns (phase, wall ratio, CPU ratio) per run."""
-    from console.recording.summaries import recording_files
+    from console.recording.summary_cache import recording_files
 
     files = recording_files(root)
     size = sum(p.stat().st_size for p in files)
@@ -174,7 +174,7 @@ def main() -> int:
     sys.path.insert(0, str(ROOT / "bench"))
     with tempfile.TemporaryDirectory(prefix="bench-stats-") as tmp:
         os.environ["XDG_CACHE_HOME"] = str(Path(tmp) / "cache")
-        from console.recording.summaries import default_cache_path
+        from console.recording.summary_cache import default_cache_path
 
         cache_file = default_cache_path()  # under the temporary directory
         summary: dict[str, list[tuple[str, float, float]]] = {}

@@ -15,7 +15,7 @@ from console.app.keyed_app import KeyedApp
 from console.cli import ArgumentParser, UsageError
 from console.app.screens.sessions import SessionsScreen
 from console.recording.paths import sessions_dir
-from console.recording.summaries import SummaryCache
+from console.recording.summary_cache import SummaryCache
 
 
 def build_parser(prog: str) -> argparse.ArgumentParser:

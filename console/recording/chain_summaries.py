@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from .stats import sum_usage
-from .summaries import Summary
+from .summary import Summary
 
 
 def merge_chains(summaries: Iterable[Summary]) -> list[Summary]:

@@ -77,7 +77,7 @@ def run_parquet(args: argparse.Namespace) -> int:
     """`--parquet DIR`: every file (directories expanded) into the three tables."""
     from .parquet_export import PyarrowMissing, export_parquet
     from .prices import PriceFileError, load_prices
-    from .summaries import recording_files
+    from .summary_cache import recording_files
 
     try:
         prices = load_prices(args.prices or load_settings().prices)  # the flag, else the settings file

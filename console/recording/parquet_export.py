@@ -27,7 +27,7 @@ from .index import SOURCE_NAMES
 from .prices import PriceTable
 from .reader import Recording
 from .report import build_report
-from .summaries import source_of
+from .summary import source_of
 from .timeline import SPANS
 from .usage import estimate_cost, usage_totals
 

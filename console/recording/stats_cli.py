@@ -26,7 +26,9 @@ from . import stats as agg
 from .format import printable
 from .prices import PriceFileError, load_prices
 from .gates import print_and_gate
-from .summaries import Summary, SummaryCache, recording_paths, summarise_file
+from .summaries import summarise_file
+from .summary import Summary
+from .summary_cache import recording_paths, SummaryCache
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 

@@ -25,7 +25,11 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from .summaries import Reader, Summary, summarise_file
+from .summaries import summarise_file
+
+from .summary import Summary
+
+from .summary_cache import Reader
 
 #: Fewer files than this are summarised in this process (a pool's start-up would cost more).
 POOL_FROM = 200

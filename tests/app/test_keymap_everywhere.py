@@ -25,7 +25,7 @@ from console.app.sessions_app import SessionsApp
 from console.cli import UsageError
 from console.proxy import AccessPolicy, ProxyServer, UpstreamTarget
 from console.recording import Recording
-from console.recording.summaries import SummaryCache
+from console.recording.summary_cache import SummaryCache
 from console.recording.synthetic import SessionBuilder
 from console.session.attached import AttachedSession
 from console.simulator import Simulator

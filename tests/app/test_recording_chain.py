@@ -159,7 +159,7 @@ async def test_the_sessions_browser_lists_a_chain_once_and_replays_it_all(tmp_pa
     from console.app.screens.browser_replay import BrowserReplayScreen
     from console.app.screens.sessions_model import COLUMN_KEYS
     from console.app.sessions_app import SessionsApp
-    from console.recording.summaries import SummaryCache
+    from console.recording.summary_cache import SummaryCache
     from tests.recording.chain_fixtures import part, write_chain
     from tests.recording.stats_fixtures import session, write
 

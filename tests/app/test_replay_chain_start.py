@@ -175,7 +175,7 @@ async def test_the_sessions_browser_opens_a_chain_row_at_the_chains_start(chain:
     """A chain row is one session: Enter replays it from its first file's first event."""
     from console.app.screens.browser_replay import BrowserReplayScreen
     from console.app.sessions_app import SessionsApp
-    from console.recording.summaries import SummaryCache
+    from console.recording.summary_cache import SummaryCache
     from widgets.summary_table import SummaryTable
 
     app = SessionsApp(tmp_path, SummaryCache(tmp_path / "cache" / "c.json"), audio=False)

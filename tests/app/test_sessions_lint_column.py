@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from console.app.sessions_app import SessionsApp
-from console.recording.summaries import SummaryCache
+from console.recording.summary_cache import SummaryCache
 from tests.app.console_harness import wait_for
 from tests.app.test_sessions_browser import SIZE, column, scanned
 from tests.lint.lint_recordings import write_clean, write_flawed

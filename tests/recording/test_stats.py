@@ -19,7 +19,8 @@ from console.recording.prices import load_prices
 from console.recording.reader import Recording
 from console.recording.report import build_report
 from console.recording.stats import parse_condition, percentile
-from console.recording.summaries import CACHE_VERSION, Summary
+from console.recording.summary import Summary
+from console.recording.summary_cache import CACHE_VERSION
 from tests.recording.stats_fixtures import make_directory
 
 COUNT = 9

@@ -13,14 +13,9 @@ import pytest
 from console.recording import row_file
 from console.recording.reader import Recording
 from console.recording.report import build_report
-from console.recording.summaries import (
-    CACHE_VERSION,
-    Summary,
-    SummaryCache,
-    default_cache_path,
-    recording_files,
-    summarise_file,
-)
+from console.recording.summaries import summarise_file
+from console.recording.summary import Summary
+from console.recording.summary_cache import CACHE_VERSION, default_cache_path, recording_files, SummaryCache
 from tests.recording.stats_fixtures import make_directory, session, write
 
 

@@ -7,7 +7,11 @@ import json
 import os
 from pathlib import Path
 
-from console.recording.summaries import CACHE_VERSION, Summary, SummaryCache, summarise_file
+from console.recording.summaries import summarise_file
+
+from console.recording.summary import Summary
+
+from console.recording.summary_cache import CACHE_VERSION, SummaryCache
 
 from tests.lint.lint_recordings import write_clean, write_flawed
 

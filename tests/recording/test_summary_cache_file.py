@@ -13,15 +13,9 @@ import pytest
 
 from console.cli import main
 from console.recording import row_file
-from console.recording.summaries import (
-    CACHE_VERSION,
-    LEGACY_CACHE_FILE,
-    Summary,
-    SummaryCache,
-    default_cache_path,
-    recording_files,
-    summarise_file,
-)
+from console.recording.summaries import summarise_file
+from console.recording.summary import Summary
+from console.recording.summary_cache import CACHE_VERSION, default_cache_path, LEGACY_CACHE_FILE, recording_files, SummaryCache
 from tests.recording.chain_fixtures import part, write_chain
 from tests.recording.stats_fixtures import make_directory
 

@@ -20,19 +20,9 @@ from console.cli import main
 from console.recording import gates, row_file
 from console.recording.reader import Recording
 from console.recording.report import build_report
-from console.recording.summaries import (
-    CACHE_VERSION,
-    SPANS,
-    Summary,
-    SummaryCache,
-    _code,
-    _day,
-    _previous_file,
-    _str,
-    default_cache_path,
-    source_of,
-    summarise_file,
-)
+from console.recording.summaries import _code, _day, _previous_file, _str, summarise_file
+from console.recording.summary import source_of, SPANS, Summary
+from console.recording.summary_cache import CACHE_VERSION, default_cache_path, SummaryCache
 from console.recording.synthetic import SessionBuilder
 from tests.lint.lint_recordings import write_flawed
 from tests.recording.chain_fixtures import part, write_chain

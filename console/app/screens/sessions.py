@@ -33,7 +33,8 @@ from textual.widgets import Footer, Input, ProgressBar, Static
 from console.app.screens.sessions_model import COLUMN_KEYS, COLUMNS, arrange_sessions, cells
 from console.recording.chain_summaries import merge_chains
 from console.recording.prices import PriceTable
-from console.recording.summaries import Summary, SummaryCache, recording_paths
+from console.recording.summary import Summary
+from console.recording.summary_cache import recording_paths, SummaryCache
 from widgets.summary_table import SummaryTable, TableColumn
 
 #: The table's columns, from the model's (one entry there is one column here).

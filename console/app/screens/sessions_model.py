@@ -14,7 +14,7 @@ from typing import Any
 
 from console.recording.chain_summaries import merge_chains
 from console.recording.prices import PriceTable
-from console.recording.summaries import Summary
+from console.recording.summary import Summary
 
 
 @dataclass(frozen=True)
