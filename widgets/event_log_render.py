@@ -23,6 +23,7 @@ from console.lint.findings import SEVERITIES, Finding
 from console.session.event_rows import RowView
 from console.session.event_store import EventStore
 from console.session.event_summary import fit_summary
+from widgets.cell_text import fit_cells
 
 ROW_CSS = """
 EventLog > .event-log--time { color: $text-muted; }
@@ -86,15 +87,6 @@ def row_findings(store: EventStore, view: RowView, row: int, findings: FindingsM
     return [f for i, found in findings.items() if 0 <= i < len(store) and store.group(i) == group for f in found]
 
 _ARROWS = {"client": "↑", "server": "↓"}
-
-
-def fit_cells(text: str, width: int, keep_end: bool = False) -> str:
-    """Pad or cut `text` to exactly `width` cells (cutting keeps the end if asked)."""
-    if len(text) <= width:
-        return text.ljust(width)
-    if width <= 1:
-        return text[:width]
-    return "…" + text[-(width - 1) :] if keep_end else text[: width - 1] + "…"
 
 
 def abbreviate_type(event_type: str, width: int) -> str:

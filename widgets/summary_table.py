@@ -26,7 +26,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from widgets.event_log_render import fit_cells
+from widgets.cell_text import fit_cells
 
 #: Cells between two columns.
 GAP = 2

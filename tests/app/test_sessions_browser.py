@@ -16,7 +16,9 @@ from console.app.screens.browser_replay import BrowserReplayScreen
 from console.app.screens.sessions import SessionsScreen
 from console.app.screens.sessions_model import COLUMN_KEYS
 from console.app.sessions_app import SessionsApp
-from console.recording.summaries import Summary, SummaryCache, summarise_file
+from console.recording.summaries import summarise_file
+from console.recording.summary import Summary
+from console.recording.summary_cache import SummaryCache
 from tests.app.console_harness import wait_for
 from tests.recording.stats_fixtures import make_directory
 from widgets.summary_table import SummaryTable
@@ -215,10 +217,10 @@ async def test_a_damaged_cache_is_named_on_the_status_line_and_rebuilt(directory
 
 def test_the_browser_starts_without_the_replay_or_the_process_pool() -> None:
     """What the first paint does not need is imported when a recording is opened (the
-    replay, numpy's waveforms) or files are to be read (the pool)."""
+    replay, numpy's waveforms) or files are to be read (the pool, the analysis, numpy)."""
     code = ("import sys, console.app.sessions_app; "
-            "print(sorted({'console.app.screens.replay', 'console.recording.summary_pool', 'multiprocessing'} "
-            "& set(sys.modules)))")
+            "print(sorted({'console.app.screens.replay', 'console.recording.summary_pool', 'multiprocessing', "
+            "'console.recording.analysis', 'console.recording.reader', 'numpy'} & set(sys.modules)))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120,
                          cwd=Path(__file__).resolve().parents[2]).stdout
     assert out.strip() == "[]"
