@@ -1,7 +1,8 @@
 """`SummaryCache`: summaries by file, cached on disk, and the listing of a directory.
 
 A team's recordings directory grows to thousands of files; opening and analysing each on
-every listing would take minutes. `SummaryCache` keeps them in one file in the user's cache directory
+every listing would take minutes. `SummaryCache` keeps each file's `Summary` in one file
+in the user's cache directory
 (`$XDG_CACHE_HOME/realtime-console/summaries.bin`, default `~/.cache/...`), keyed by the
 file's absolute path and checked against its size and modification time (ns): a second
 listing reads only the files that changed. The file is a `row_file` (one tuple of the
