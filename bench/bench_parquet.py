@@ -23,12 +23,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
-import json
 import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from json_baseline import json_loop  # bench/ is the script's own directory
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -48,16 +49,6 @@ def template(path: Path) -> int:
             b.response(latency_ms=400 + 10 * n, audio_ms=3000, transcript=f"Answer number {n}.")
     b.write(path)
     return path.stat().st_size
-
-
-def json_loop(files: list[Path]) -> int:
-    lines = 0
-    for path in files:
-        with open(path, "rb") as f:
-            for line in f:
-                json.loads(line)
-                lines += 1
-    return lines
 
 
 def main() -> int:

@@ -36,7 +36,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from long_session import write_long_session  # noqa: E402 - after the path set-up
+from json_baseline import json_loop  # noqa: E402 - after the path set-up
+from long_session import write_long_session  # noqa: E402
 
 
 def generate(path: Path, size_mb: float) -> tuple[int, float]:
@@ -81,9 +82,7 @@ def phase(name: str, path: str) -> dict[str, float]:
                 n += 1
         extra["lines"] = n
     elif name == "json":
-        with open(path, "rb") as f:
-            for line in f:
-                json.loads(line)
+        json_loop([path])
     elif name in ("index", "inspect"):
         from console.recording import Recording
         from console.recording.report import build_report

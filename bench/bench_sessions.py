@@ -52,6 +52,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from json_baseline import json_loop  # bench/ is the script's own directory
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -70,16 +72,6 @@ def template(path: Path) -> int:
     b.response(latency_ms=300, text_only=True, transcript="Sure.")
     b.write(path)
     return path.stat().st_size
-
-
-def json_loop(files: list[Path]) -> int:
-    lines = 0
-    for path in files:
-        with open(path, "rb") as f:
-            for line in f:
-                json.loads(line)
-                lines += 1
-    return lines
 
 
 def timed(label: str, fn, baseline: float | None = None):  # type: ignore[no-untyped-def]

@@ -52,6 +52,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from json_baseline import json_loop  # bench/ is the script's own directory
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -99,16 +101,6 @@ def make_small(root: Path, count: int) -> None:
     template(root / "template.jsonl")
     for n in range(count - 1):
         shutil.copyfile(root / "template.jsonl", root / f"s{n:05d}.jsonl")
-
-
-def json_loop(files: list[Path]) -> int:
-    lines = 0
-    for path in files:
-        with open(path, "rb") as f:
-            for line in f:
-                json.loads(line)
-                lines += 1
-    return lines
 
 
 def stats(root: Path, *extra: str) -> dict:
