@@ -23,7 +23,7 @@ from console.app.screens.replay import ReplayApp
 from console.app.screens.replay_seek import SeekPrompt
 from console.app.sessions_app import SessionsApp
 from console.cli import UsageError
-from console.proxy import AccessPolicy, ProxyServer, UpstreamTarget
+from console.proxy import ProxyServer
 from console.recording import Recording
 from console.recording.summary_cache import SummaryCache
 from console.recording.synthetic import SessionBuilder
@@ -31,7 +31,7 @@ from console.session.attached import AttachedSession
 from console.simulator import Simulator
 from tests.app.console_harness import wait_for
 from tests.config_files import write_config
-from tests.proxy.helpers import UPSTREAM_KEY
+from tests.proxy.helpers import proxy_to_simulator
 from widgets.event_log import EventLog
 from widgets.session_list import SessionList
 
@@ -88,10 +88,8 @@ async def test_replay_takes_the_keymap_and_f1_shows_it(tmp_path: Path) -> None:
 
 @pytest.fixture
 async def proxy(tmp_path: Path) -> AsyncIterator[ProxyServer]:
-    async with Simulator(fast=True, require_key=UPSTREAM_KEY) as sim:
-        target = UpstreamTarget(sim.url, ("Authorization", f"Bearer {UPSTREAM_KEY}"), "url")
-        async with ProxyServer(target, record_dir=tmp_path / "rec", policy=AccessPolicy()) as server:
-            yield server
+    async with proxy_to_simulator(tmp_path / "rec") as server:
+        yield server
 
 
 async def test_proxy_takes_the_keymap_and_f1_shows_it(proxy: ProxyServer) -> None:

@@ -20,7 +20,7 @@ from console.app.screens.event_detail_screen import EventDetailScreen
 from console.app.screens.proxy_session_view import ProxySessionView
 from console.app.screens.replay import ReplayApp
 from console.lint.rules import RULES
-from console.proxy import AccessPolicy, ProxyServer, UpstreamTarget
+from console.proxy import ProxyServer
 from console.realtime import RealtimeClient
 from console.recording import Recording
 from console.recording.linting import lint_path
@@ -29,7 +29,7 @@ from console.simulator import Simulator
 from tests.app.console_harness import wait_for
 from tests.app.screen_helpers import screen_lines, settle
 from tests.lint.lint_recordings import flawed_session, write_clean
-from tests.proxy.helpers import TIMEOUT, UPSTREAM_KEY
+from tests.proxy.helpers import TIMEOUT, proxy_to_simulator
 from widgets.event_log import EventLog
 from widgets.event_log_render import FINDING_MARK
 from widgets.input_line import InputLine
@@ -143,10 +143,8 @@ async def test_a_clean_replay_marks_nothing(tmp_path: Path) -> None:
 
 @pytest.fixture
 async def proxy(tmp_path: Path) -> AsyncIterator[ProxyServer]:
-    async with Simulator(fast=True, require_key=UPSTREAM_KEY) as sim:
-        target = UpstreamTarget(sim.url, ("Authorization", f"Bearer {UPSTREAM_KEY}"), "url")
-        async with ProxyServer(target, record_dir=tmp_path / "rec", policy=AccessPolicy()) as server:
-            yield server
+    async with proxy_to_simulator(tmp_path / "rec") as server:
+        yield server
 
 
 def _shown_view(app: ProxyConsoleApp) -> ProxySessionView | None:

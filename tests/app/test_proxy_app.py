@@ -12,11 +12,10 @@ from textual.widgets import ContentSwitcher, Static
 
 from console.app.proxy_app import ProxyConsoleApp
 from console.app.screens.proxy_session_view import ProxySessionView
-from console.proxy import AccessPolicy, ProxyServer, UpstreamTarget
+from console.proxy import ProxyServer
 from console.realtime import RealtimeClient
-from console.simulator import Simulator
 from tests.app.console_harness import wait_for
-from tests.proxy.helpers import TIMEOUT, UPSTREAM_KEY
+from tests.proxy.helpers import TIMEOUT, proxy_to_simulator
 from widgets.conversation_view import ConversationView
 from widgets.event_log import EventLog
 from widgets.input_line import InputLine
@@ -25,10 +24,8 @@ from widgets.session_list import SessionList
 
 @pytest.fixture
 async def proxy(tmp_path: Path) -> AsyncIterator[ProxyServer]:
-    async with Simulator(fast=True, require_key=UPSTREAM_KEY) as sim:
-        target = UpstreamTarget(sim.url, ("Authorization", f"Bearer {UPSTREAM_KEY}"), "url")
-        async with ProxyServer(target, record_dir=tmp_path / "rec", policy=AccessPolicy()) as server:
-            yield server
+    async with proxy_to_simulator(tmp_path / "rec") as server:
+        yield server
 
 
 async def _app_client(proxy: ProxyServer, *, text: bool = True) -> RealtimeClient:

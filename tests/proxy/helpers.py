@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,9 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
+
+from console.proxy import AccessPolicy, ProxyServer, UpstreamTarget
+from console.simulator import Simulator
 
 #: The upstream key the proxy holds in every test; it must never reach the app side.
 UPSTREAM_KEY = "sk-proxytest-UPSTREAM-0123456789abcdefXYZ"
@@ -31,6 +35,16 @@ async def wait_until(predicate: Callable[[], bool], timeout: float = TIMEOUT, wh
     async with asyncio.timeout(timeout):
         while not predicate():
             await asyncio.sleep(0.002)
+
+
+@asynccontextmanager
+async def proxy_to_simulator(record_dir: Path) -> AsyncIterator[ProxyServer]:
+    """A recording proxy (loopback, no token) in front of a fast simulator that requires
+    the upstream key: what the app- and session-level tests of proxied sessions watch."""
+    async with Simulator(fast=True, require_key=UPSTREAM_KEY) as sim:
+        target = UpstreamTarget(sim.url, ("Authorization", f"Bearer {UPSTREAM_KEY}"), "url")
+        async with ProxyServer(target, record_dir=record_dir, policy=AccessPolicy()) as server:
+            yield server
 
 
 def read_recording(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from console.proxy import AccessPolicy, ProxyServer, UpstreamTarget
+from console.proxy import ProxyServer
 from console.realtime import RealtimeClient
 from console.session.proxied import (
     ProxiedSession,
@@ -24,16 +24,13 @@ from console.session.proxied import (
     user_message_events,
 )
 from console.session.slash import SlashError, parse
-from console.simulator import Simulator
-from tests.proxy.helpers import TIMEOUT, UPSTREAM_KEY, wait_until
+from tests.proxy.helpers import TIMEOUT, proxy_to_simulator, wait_until
 
 
 @pytest.fixture
 async def proxy(tmp_path: Path) -> AsyncIterator[ProxyServer]:
-    async with Simulator(fast=True, require_key=UPSTREAM_KEY) as sim:
-        target = UpstreamTarget(sim.url, ("Authorization", f"Bearer {UPSTREAM_KEY}"), "url")
-        async with ProxyServer(target, record_dir=tmp_path / "rec", policy=AccessPolicy()) as server:
-            yield server
+    async with proxy_to_simulator(tmp_path / "rec") as server:
+        yield server
 
 
 def _shape(item: dict[str, Any]) -> dict[str, Any]:
