@@ -23,6 +23,7 @@ from console.realtime.protocol import BETA_TO_GA, GA_TO_BETA
 from . import turns
 from .refusals import refusals
 from .format import is_header, is_wrapped_event, parse_time
+from .json_text import decode_json
 from .index import (
     DEFAULT_BATCH_BYTES,
     SOURCE_CLIENT,
@@ -58,23 +59,6 @@ class EventRecord:
     type: str
     event: dict[str, Any]
     time_iso: str | None = None
-
-
-#: `json.loads` less its per-call work (encoding detection, a decoder looked up): what
-#: whole-file passes parse each line with, once it is decoded as UTF-8.
-_DECODER = json.JSONDecoder()
-_SCAN = _DECODER.scan_once
-
-
-def _decode_line(text: str) -> Any:
-    """`json.loads(text)`, less the Python wrappers around the C scanner when the line has
-    no surrounding whitespace (a recorder's lines never do); anything else, and any error,
-    goes through the whole decoder, which raises what `json.loads` raises."""
-    try:
-        obj, end = _SCAN(text, 0)
-    except StopIteration:
-        return _DECODER.decode(text)
-    return obj if end == len(text) else _DECODER.decode(text)
 
 
 class UnreadableEventError(ValueError):
@@ -405,7 +389,7 @@ class Recording:
             raise IndexError("event number out of range")
         offsets = idx.offsets[rows].tolist()
         lengths = idx.lengths[rows].tolist()
-        decode = _decode_line
+        decode = decode_json
         lock, f = self._read_lock, self._file
         for n, offset, length in zip(rows.tolist(), offsets, lengths):
             with lock:  # per read, so another thread's reads interleave safely
@@ -599,7 +583,7 @@ class LoadedRecording:
         times: list[float] = []
         sources: list[int] = []
         events: list[dict[str, Any] | None] = []
-        match, decode = WRAPPED_PREFIX.match, _decode_line
+        match, decode = WRAPPED_PREFIX.match, decode_json
         start_epoch: float | None = None
         #: {(type, source) as the line has them: (type id, source code, whether parsed)}.
         kinds: dict[tuple[bytes, bytes], tuple[int, int, bool]] = {}

@@ -22,12 +22,7 @@ from console.recording.analysis import (
     load_small,
     reads,
 )
-from console.recording.reader import (
-    SMALL_FILE_BYTES,
-    LoadedRecording,
-    Recording,
-    _decode_line,
-)
+from console.recording.reader import SMALL_FILE_BYTES, LoadedRecording, Recording
 from console.recording.summaries import summarise_file, summarise_recording
 from console.recording.synthetic import SessionBuilder
 from tests.recording.stats_fixtures import session, write
@@ -166,15 +161,3 @@ def test_the_types_left_unparsed_are_those_the_analysis_does_not_read() -> None:
         assert handled == reads(etype), etype
 
 
-@pytest.mark.parametrize("text", ['{"a": [1, {"b": null}]}', "  {}", '{"a":1}  ', '{"a":1} x', "", "{", "[1,2]",
-                                  "NaN", '"x"', '{"a": "\\u00e9"}'])
-def test_lines_decode_as_json_loads_reads_them(text: str) -> None:
-    try:
-        expected: Any = ("ok", json.loads(text))
-    except ValueError as exc:
-        expected = ("error", str(exc))
-    try:
-        got: Any = ("ok", _decode_line(text))
-    except ValueError as exc:
-        got = ("error", str(exc))
-    assert repr(got) == repr(expected)
