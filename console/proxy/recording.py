@@ -5,7 +5,8 @@ model and session number; the header says it was made by the proxy, for which ap
 which upstream; and any recorder error (disk full, file removed) stops this recording
 with one logged line instead of reaching the relay.
 
-Lines are spliced from the frames' own text (`SessionRecorder.record_text`) and buffered:
+Lines are spliced from the frames' own text (`SessionRecorder.record_texts`, which parses
+each frame once, for the recording and the watchers alike) and buffered:
 the session flushes them after each burst of relayed frames and at its end, so a killed
 proxy loses at most the burst being observed, and a stopped one (SIGTERM, Ctrl-C, the
 live view's quit) loses nothing.
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from console.recording.format import utc_now_iso
+from console.recording.json_text import parse_event_text
 from console.recording.paths import new_recording_path
 from console.recording.writer import SessionRecorder
 
@@ -29,11 +31,14 @@ _INJECTED = {"injected": True}
 
 
 class _Stamps:
-    """ISO-8601 times (milliseconds, `Z`, as `utc_now_iso`) of epoch seconds, formatted once
-    per millisecond: a burst of frames shares one `datetime` call."""
+    """ISO-8601 times (milliseconds, `Z`, as `utc_now_iso`) of epoch seconds: the date and
+    time are formatted once per second, the milliseconds appended (a `datetime` call per
+    burst of frames cost as much as parsing the burst's frames)."""
 
     def __init__(self) -> None:
         self._ms = -1
+        self._second = -1
+        self._prefix = ""  #: `YYYY-MM-DDTHH:MM:SS` of `_second`
         self._text = ""
 
     def __call__(self, epoch: float | None) -> str:
@@ -42,8 +47,11 @@ class _Stamps:
         ms = int(epoch * 1000)
         if ms != self._ms:
             self._ms = ms
-            self._text = datetime.fromtimestamp(ms / 1000, timezone.utc).isoformat(
-                timespec="milliseconds").replace("+00:00", "Z")
+            second, millis = divmod(ms, 1000)
+            if second != self._second:
+                self._second = second
+                self._prefix = datetime.fromtimestamp(second, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+            self._text = f"{self._prefix}.{millis:03d}Z"
         return self._text
 
 
@@ -94,21 +102,20 @@ class ProxyRecording:
     def events_written(self) -> int:
         return self._recorder.events_written if self._recorder is not None else 0
 
-    def record(self, source: str, raw: str | bytes, event: dict[str, Any], *, at: float | None = None,
-               injected: bool = False) -> None:
-        """Append one event, parsed from the frame `raw`, received at `at` (epoch seconds;
-        None: now); on any recorder error, stop recording with one logged line."""
+    def record_frames(self, frames: list[tuple[str, str | bytes, float | None, bool]]) -> list[dict[str, Any] | None]:
+        """Append the events of relayed frames, `(source, text, received at, injected)`
+        each (epoch seconds; None: now), in order, and return each frame's event (None: not
+        an event, so not recorded). On any recorder error, stop recording with one logged
+        line; the events are still returned."""
         recorder = self._recorder
-        if recorder is None:
-            return
-        try:
-            marks = _INJECTED if injected else None
-            if isinstance(raw, str):
-                recorder.record_text(self._stamp(at), source, raw, event, marks=marks)
-            else:
-                recorder.record(self._stamp(at), source, event, marks=marks)
-        except Exception as exc:  # noqa: BLE001 - whatever the recorder raises, the relay goes on
-            self._fail(exc)
+        if recorder is not None:
+            stamp = self._stamp
+            try:
+                return recorder.record_texts([(stamp(at), source, text, _INJECTED if injected else None)
+                                              for source, text, at, injected in frames])
+            except Exception as exc:  # noqa: BLE001 - whatever the recorder raises, the relay goes on
+                self._fail(exc)
+        return [parse_event_text(text) for _, text, _, _ in frames]
 
     def flush(self) -> None:
         """Write the lines recorded so far (after each burst of frames)."""

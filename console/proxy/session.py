@@ -43,6 +43,8 @@ from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 from websockets.protocol import State
 
+from console.recording.json_text import parse_event_text
+
 from .framing import encode_frame
 from .handshake import scrub
 from .rawrelay import RawMessage, RawReader, at_frame_boundary
@@ -74,17 +76,6 @@ class Frame:
 
 
 Listener = Callable[["ProxySession", Frame], None]
-
-
-def parse_event(raw: str | bytes) -> dict[str, Any] | None:
-    """The event in a text frame, or None (binary, not JSON, or not an event)."""
-    if not isinstance(raw, str):
-        return None
-    try:
-        event = json.loads(raw)
-    except ValueError:
-        return None
-    return event if isinstance(event, dict) and isinstance(event.get("type"), str) else None
 
 
 def _write_out(connection: Connection, frames: list[bytes]) -> None:
@@ -285,17 +276,17 @@ class ProxySession:
         if not self._backlog:
             return
         backlog, self._backlog = self._backlog, []
+        frames = [(source, message.decode() if type(message) is RawMessage else message, at, injected)
+                  for source, message, at, injected in backlog]
         recording = self.recording
-        for source, message, at, injected in backlog:
-            if type(message) is RawMessage:
-                message = message.decode()
-            event = parse_event(message)
-            if recording is not None and event is not None:
-                recording.record(source, message, event, at=at, injected=injected)
-            if self._listeners:
-                self._tell(Frame(source, message, event, injected))
         if recording is not None:
+            events = recording.record_frames(frames)
             recording.flush()
+        else:
+            events = [parse_event_text(text) for _, text, _, _ in frames]
+        if self._listeners:
+            for (source, text, _, injected), event in zip(frames, events):
+                self._tell(Frame(source, text, event, injected))
 
     @staticmethod
     async def _drain(dst: Connection) -> None:

@@ -13,10 +13,10 @@ pair decodes to), which UTF-8 cannot encode: only those are written as `\\uXXXX`
 which JSON readers turn back into the same code point. The escape pass runs only when the
 plain encode fails, so ordinary lines cost nothing more.
 
-A relay (the proxy) has each event as the JSON text it received: `record_text` splices
-that text into the line instead of serialising the parsed event again, when the text can
-stand there as is (one line, `type` first, nothing to redact); readers get the same event
-either way. With `buffered=True` lines collect in memory until `flush()` (the caller flushes
+A relay (the proxy) has each event as the JSON text it received: `record_texts` parses
+each text once and splices it into the line instead of serialising the event again, when
+the text can stand there as is (one line, `type` first, nothing to redact); readers get
+the same event either way. With `buffered=True` lines collect in memory until `flush()` (the caller flushes
 after each burst of events; `finish`/`close` flush too), so a kill loses at most the burst
 not yet flushed rather than one event: one `os.write` per burst instead of per line.
 
@@ -32,6 +32,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -49,6 +50,7 @@ from .format import (
     redact,
     utc_now_iso,
 )
+from .json_text import parse_event_text
 from .paths import make_private_dirs
 
 #: Event text that can be spliced into a line as is: an object whose first key is a plain
@@ -205,14 +207,21 @@ class SessionRecorder:
             self.events_unrecorded += 1
         self._append(line)
 
-    def record_text(self, time_iso: str | None, source: str, text: str, event: dict[str, Any], *,
-                    marks: dict[str, Any] | None = None) -> None:
-        """Append `event`, given with the JSON `text` it was parsed from (a relayed frame).
+    def record_texts(self, frames: Iterable[tuple[str | None, str, str | bytes, dict[str, Any] | None]]
+                     ) -> list[dict[str, Any] | None]:
+        """Append the events that relayed frames hold, in order; return each frame's event.
 
-        The line holds `text` itself when it can stand there as is (a single line whose
-        first key is `type`, and no secret marker); else this is `record(time_iso, source,
-        event, marks=marks)`. Either way readers get the same event. The caller guarantees
-        `event == json.loads(text)`: only parsed, valid JSON is ever spliced.
+        `frames`: `(time_iso, source, text, marks)` each, as `record` takes them but with
+        the frame's JSON text in place of the event. A frame that is not an event (binary,
+        not JSON, no string `type`; see `parse_event_text`) is returned as None and takes
+        no line.
+
+        The line holds the text itself when it can stand there as is (a single line whose
+        first key is `type`, and nothing to redact); else the event is serialised as
+        `record` does it. Readers get the same event either way, and only text that parsed
+        is ever spliced: the one parse per frame both proves that and gives the event the
+        caller gets back (a relay's watchers need it too). A run of spliced lines is
+        appended at once (`_append_lines`).
 
         Raises:
             RecorderClosedError: after `close`.
@@ -220,32 +229,79 @@ class SessionRecorder:
         """
         if self._fd is None:
             raise RecorderClosedError(f"recorder for {self.path} is closed")
-        match = _SPLICEABLE.match(text)
-        if (match is None or source not in SOURCES or not isinstance(event, dict)
-                or match.group(1) != event.get("type")  # a repeated `type` key: the last one counts
-                or "\n" in text or "\r" in text or self._needs_redaction(text, event)):
-            self.record(time_iso, source, event, marks=marks)
-            return
-        if not isinstance(time_iso, str):
-            time_iso = utc_now_iso()
-        line = f'{{"time": {_encode_string(time_iso)}, "source": "{source}", "event": {text}'
-        if marks:
-            line += ", " + json.dumps(redact(marks), ensure_ascii=False)[1:]
-        else:
-            line += "}"
-        self._append(encode_line(line))
+        events: list[dict[str, Any] | None] = []
+        lines: list[bytes] = []
+        splice, needs_redaction = _SPLICEABLE.match, self._needs_redaction
+        stamp, encoded_stamp = None, ""
+        for time_iso, source, text, marks in frames:
+            event = parse_event_text(text)
+            events.append(event)
+            if event is None:
+                continue
+            assert isinstance(text, str)  # parse_event_text found an event in it
+            if not isinstance(time_iso, str):
+                time_iso = utc_now_iso()
+            match = splice(text)
+            if (match is None or source not in SOURCES
+                    or match.group(1) != event["type"]  # a repeated `type` key: the last one counts
+                    or "\n" in text or "\r" in text or needs_redaction(text, event)):
+                if lines:
+                    self._append_lines(lines)
+                    lines = []
+                self.record(time_iso, source, event, marks=marks)
+                continue
+            if time_iso is not stamp:  # a burst's frames share one time
+                stamp, encoded_stamp = time_iso, _encode_string(time_iso)
+            line = f'{{"time": {encoded_stamp}, "source": "{source}", "event": {text}'
+            if marks:
+                line += ", " + json.dumps(redact(marks), ensure_ascii=False)[1:]
+            else:
+                line += "}"
+            lines.append(encode_line(line))
+        if lines:
+            self._append_lines(lines)
+        return events
+
+    def record_text(self, time_iso: str | None, source: str, text: str | bytes, *,
+                    marks: dict[str, Any] | None = None) -> dict[str, Any] | None:
+        """`record_texts` for one frame: its event (None: not an event, not recorded)."""
+        return self.record_texts([(time_iso, source, text, marks)])[0]
 
     def _append(self, line: bytes) -> None:
         # Set before writing: after a failed, partial write the next line starts after it.
         self._line_starts[self.events_written] = self.bytes_written
         self._write_line(line)
         n = self.events_written + 1
-        if n == len(self._line_starts):
-            grown = np.zeros(2 * n, np.int64)
-            grown[:n] = self._line_starts
-            self._line_starts = grown
+        self._reserve(n)
         self._line_starts[n] = self.bytes_written
         self.events_written = n
+
+    def _append_lines(self, lines: list[bytes]) -> None:
+        """`_append` for a run of lines: buffered, one extend of the pending lines and one
+        slice of the line starts instead of two numpy item writes a line."""
+        if not self._buffered:
+            for line in lines:
+                self._append(line)
+            return
+        n, count = self.events_written, len(lines)
+        self._reserve(n + count)
+        end = self.bytes_written
+        ends = []
+        for line in lines:
+            end += len(line) + 1
+            ends.append(end)
+        self._line_starts[n + 1:n + count + 1] = ends
+        self._pending.extend(lines)
+        self.bytes_written = end
+        self.events_written = n + count
+
+    def _reserve(self, last: int) -> None:
+        """Make room for `_line_starts[last]` (doubling, so appends stay amortised O(1))."""
+        size = len(self._line_starts)
+        if last >= size:
+            grown = np.zeros(max(2 * size, last + 1), np.int64)
+            grown[:size] = self._line_starts
+            self._line_starts = grown
 
     def _serialise(self, time_iso: str, source: str, event: dict[str, Any],
                    marks: dict[str, Any] | None = None) -> bytes:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 import websockets
 
 from console.proxy import ProxyServer, ProxySession, UpstreamTarget
+from console.proxy.recording import _Stamps
 from console.recording.format import redact
 from console.recording.reader import Recording
 from console.recording.writer import SessionRecorder
@@ -87,14 +89,15 @@ FRAMES = [
 
 def _recorded(path: Path, frames: list[str], *, spliced: bool) -> list[dict[str, Any]]:
     with SessionRecorder(path, endpoint="ws://h/v1/realtime", protocol="ga", model="m", buffered=spliced) as rec:
-        for i, text in enumerate(frames):
-            source = "client" if i % 2 else "server"
-            if spliced:
-                rec.record_text("2026-01-01T00:00:00.000Z", source, text, json.loads(text),
-                                marks={"injected": True} if i == 2 else None)
-            else:
-                rec.record("2026-01-01T00:00:00.000Z", source, json.loads(text),
-                           marks={"injected": True} if i == 2 else None)
+        frames_in = [("2026-01-01T00:00:00.000Z", "client" if i % 2 else "server", text,
+                      {"injected": True} if i == 2 else None) for i, text in enumerate(frames)]
+        if spliced:  # one run: spliced lines and serialised ones interleave, in order
+            assert rec.record_texts(frames_in) == [json.loads(text) for text in frames]
+        else:
+            for time_iso, source, text, marks in frames_in:
+                rec.record(time_iso, source, json.loads(text), marks=marks)
+        # Each line can be read back by number as soon as it is recorded.
+        assert [rec.read_event(n)["event"] for n in range(len(frames))] == [redact(json.loads(t)) for t in frames]
     with Recording.open(path) as recording:
         assert not recording.problems and len(recording) == len(frames)
         return [{"type": recording.type_of(n), "source": recording.source_of(n), **recording.record(n).__dict__}
@@ -115,11 +118,25 @@ def test_spliced_frames_read_back_as_the_same_events_as_serialised_ones(tmp_path
     assert json.loads(lines[5])["event"] == {"type": "response.cancel"} and lines[5].count('"type"') == 1
 
 
+def test_frames_that_are_not_events_take_no_line_and_a_long_run_keeps_every_line_start(tmp_path: Path) -> None:
+    path = tmp_path / "r.jsonl"
+    texts: list[str | bytes] = [b'{"type": "x"}', "not json", '{"a": 1}', '["type"]'] + [
+        json.dumps({"type": "response.output_text.delta", "delta": f"word {i}"}) for i in range(3000)]
+    with SessionRecorder(path, endpoint="ws://h/v1/realtime", protocol="ga", model="m", buffered=True) as rec:
+        events = rec.record_texts([(None, "server", text, None) for text in texts])
+        assert events[:4] == [None] * 4 and events[4:] == [json.loads(text) for text in texts[4:]]
+        assert rec.events_written == 3000  # more than the line-start table held at first
+        assert rec.read_event(0)["event"]["delta"] == "word 0"
+        assert rec.read_event(2999)["event"]["delta"] == "word 2999"
+    _, lines = read_recording(path)
+    assert [line["event"]["delta"] for line in lines] == [f"word {i}" for i in range(3000)]
+
+
 def test_buffered_lines_reach_the_file_on_flush_read_back_and_finish(tmp_path: Path) -> None:
     path = tmp_path / "r.jsonl"
     rec = SessionRecorder(path, endpoint="ws://h/v1/realtime", protocol="ga", model="m", buffered=True)
     assert len(path.read_text().splitlines()) == 1  # the header is written at once
-    rec.record_text(None, "server", FRAMES[0], json.loads(FRAMES[0]))
+    assert rec.record_text(None, "server", FRAMES[0]) == json.loads(FRAMES[0])
     rec.record(None, "client", {"type": "response.create"})
     assert rec.unflushed == 2 and len(path.read_text().splitlines()) == 1
     rec.flush()
@@ -154,3 +171,13 @@ async def test_a_burst_of_frames_is_relayed_in_order_and_recorded_completely(tmp
     assert [line["event"] for line in lines if line["source"] == "server"] == [
         redact(json.loads(f)) for f in greeting[:340]]
     assert [line["event"] for line in lines if line["source"] == "client"] == [json.loads(s) for s in sent]
+
+
+def test_frame_times_are_written_as_utc_iso_milliseconds() -> None:
+    stamps = _Stamps()
+    epochs = [0.0, 0.0005, 0.999, 1.0, 59.9995, 1_700_000_000.123, 1_700_000_000.9999, 1_700_000_001.0001,
+              951_782_400.001, 4_102_444_799.999] + [1_800_000_000 + i * 0.000_37 for i in range(10_000)]
+    for epoch in epochs:  # in order and out of order: a burst reuses its second, a new second is formatted
+        ms = int(epoch * 1000)
+        expected = datetime.fromtimestamp(ms / 1000, timezone.utc).isoformat(timespec="milliseconds")
+        assert stamps(epoch) == expected.replace("+00:00", "Z"), epoch

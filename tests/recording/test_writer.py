@@ -212,7 +212,7 @@ def test_mcp_tool_credentials_are_redacted_in_updates_and_echoes(tmp_path: Path)
         for source, event in events:
             rec.record(None, source, event)
         text = json.dumps(events[1][1])
-        rec.record_text(None, "server", text, json.loads(text))  # a relayed frame (the proxy's path)
+        rec.record_text(None, "server", text)  # a relayed frame (the proxy's path)
     written = path.read_text()
     assert "tok-secret" not in written and "hdr-secret" not in written and "hdr-two" not in written
     assert written.count('"X-Key": "[redacted]"') == 5 and "https://mcp.example/x" in written
