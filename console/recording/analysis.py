@@ -690,7 +690,7 @@ def analyse_recording(rec: Recording | LoadedRecording, progress: Callable[[int,
             # analysis is the same, and a small file's summary has no use for the note a
             # damaged one leaves in an indexed recording's `warnings()`, which `inspect` shows.
             unread_ids = {i for i, t in enumerate(types) if not reads(t)}
-        total, blocks = _loaded_block(rec, linter is not None)
+        total, blocks = _loaded_block(rec, linter is not None, unread_ids)
     else:
         types = rec.index.types
         total, blocks = _indexed_blocks(rec, linter is not None)
@@ -768,9 +768,10 @@ def _indexed_blocks(rec: Recording, everything: bool) -> tuple[int, Iterator[_Bl
     return len(rows), sweeps()
 
 
-def _loaded_block(rec: LoadedRecording, everything: bool) -> tuple[int, list[_Block]]:
+def _loaded_block(rec: LoadedRecording, everything: bool, unread: set[int]) -> tuple[int, list[_Block]]:
     """A small file's events in one sweep, as `_indexed_blocks` gives an indexed one's,
-    less the server events of types the analysis does not read (listed, not parsed)."""
+    less the server events of the types `unread` (ids of types the analysis does not
+    read: listed, not parsed)."""
     type_ids, sources, times, lengths = rec.type_ids, rec.sources, rec.times, rec.lengths
     if everything:
         rows = list(range(len(rec)))
@@ -788,7 +789,6 @@ def _loaded_block(rec: LoadedRecording, everything: bool) -> tuple[int, list[_Bl
         wanted = [(n, events[n]) for n in rows if events[n] is not None]
     else:
         skipped = {i for i, t in enumerate(types) if t in _SKIPPED}
-        unread = {i for i, t in enumerate(types) if not reads(t)}
         wanted = list(rec.iter_events([n for n, tid, source in zip(rows, type_ids, sources)
                                        if tid not in skipped and (tid not in unread or source != SOURCE_SERVER)]))
     return len(rows), [(rows, type_ids, times, sources, lengths, iter(wanted))]
