@@ -38,13 +38,27 @@ Two designs, in the same rounds:
   (proxied - direct taken back to back) / 2, the steadiest figure for the typical cost.
 
 Throughput and cost, saturated (each N of `--sessions`, every session at once as fast as it
-goes: `--round-trips` round trips, then long fast text answers, 60 in all):
+goes: `--round-trips` round trips, then long fast text answers, 120 in all and at least two
+per session, so the rate is taken over 30,000-50,000 events), in two layouts:
 
+- shared: every process on every core, as the scheduler places them. On 2 cores the
+  proxied paths run three busy processes where direct runs two, so this measures the
+  contention as much as the proxy;
+- pinned: the apps and the simulator on one core, the proxies on the other, for every
+  path: the proxy has a core of its own, as on a machine with one free for it (the
+  deployment the target is about), and each path's endpoints get the same core.
+
+Per N and path:
 - events/s received while streaming (median over the rounds) and the ratio to direct
   (target ≥ 0.8× at 100 sessions);
 - the proxy process's CPU time per relayed frame (user + system, from /proc, while the
   sessions are open; opening and closing them is not counted): the cost itself, which a
   busy shared machine inflates much less than it inflates wall-clock times;
+- each process's share of a core while streaming: which one is the bottleneck. Pinned,
+  the endpoints' core runs at 100 % on every path and the proxy's below it, so the proxy
+  is not what limits the rate there; what moves the ratio is how much the endpoints pay
+  per event, and they pay more the smaller the pieces the proxy hands them the frames in
+  (see the end);
 - memory per idle session: each proxy's RSS growth over `--idle` open, idle sessions
   (after a warm-up), divided by their number (target ≤ 256 KB recorded).
 
@@ -53,14 +67,13 @@ proxied round trip waits for the proxy process to be scheduled twice (once per f
 which direct does not; on a 2-core machine shared with other work, that wait makes more of
 the p99 than the relay's code does (see the end).
 
-What it showed (six runs at 100 sessions, five of them `--sessions 100 --rounds 3
---baseline`, load average 1.0-3.7; details in README, Benchmarks): interleaved, the p99
-added per relayed frame with recording on was 0.75-1.15 ms in five runs (95 % intervals
-within 0.54-1.61 ms), so the 2 ms target was met in 5 of 6 runs; in the other (load
-3.3-3.7, direct's own p99 36 ms) it was 2.24 ms, interval 0.93-4.11 ms: not shown. The A/A
-control's p99 added: -0.22 to 0.23 ms. Taking turns, the same figure ranged 0.0-19.8 ms.
-Throughput ≥ 0.8× direct: 4 of 6 runs (0.61-1.73×; below on a quiet machine, where
-direct's two processes have a core each and the proxied paths' three share two).
+What it showed (four runs, details in README, Benchmarks): the p99 added per relayed frame
+with recording on, interleaved, 0.33-0.52 ms in the three runs that measured it (95 %
+intervals within 0.27-0.65 ms); the A/A control's p99 added -0.005 to 0.021 ms.
+Throughput at 100 sessions with recording on: 0.87-1.17x direct shared, 0.95-1.00x pinned
+on a quiet machine; the code before the last change, in the same runs, 0.86-1.14x and
+0.92-1.06x. Pinned, the endpoints' core ran at 100 % on every path and the recording
+proxy's at 69-70 %.
 
 Where the relay's time goes: data frames are forwarded as received bytes
 (`console.proxy.rawrelay`), written from the very callback that read them. Timed inside a
@@ -71,9 +84,17 @@ it, and the proxy can be preempted right there. A cProfile of the relay-only pro
 saturated puts 41 % of its busy time in the `send`s (one per session and burst each way:
 every session has its own sockets, so bursts of different sessions cannot share a write)
 and 6 % in `recv`. Recording parses each frame and writes its line (one disk write per
-burst), 2 ms after the frame was relayed; since asyncio runs a pass's timers after its I/O
-callbacks, that work can delay a frame only if it is already running when the frame
-arrives (~0.1 ms per session and burst).
+session for the frames of 20 ms), 20 ms after the frame was relayed; since asyncio runs a
+pass's timers after its I/O callbacks, that work can delay a frame only if it is already
+running when the frame arrives (~0.1 ms per session and burst).
+
+Why relaying only can be slower than recording (relay only 0.57-0.95× in the same runs):
+a proxy with little to do forwards each frame the moment it arrives, so the apps receive
+the stream in more, smaller pieces, and the simulator's sends wake a reader on another
+core every time; both endpoints then spend more CPU per event (pinned, the same 100 % of
+their core carries 20-40 % fewer events). A recording proxy, busier, reads and forwards
+bigger pieces. Holding frames back to batch them would trade latency for it; the relay
+does not.
 """
 
 from __future__ import annotations
@@ -99,8 +120,9 @@ sys.path.insert(0, str(ROOT))  # run as a script from anywhere (the bench is not
 UPDATE = json.dumps({"type": "session.update", "session": {"type": "realtime", "output_modalities": ["text"]}})
 STORY = [json.dumps({"type": "conversation.item.create", "item": {"type": "message", "role": "user", "content": [
     {"type": "input_text", "text": "tell me a long story"}]}}), json.dumps({"type": "response.create"})]
-#: Long answers streamed per measurement, shared among the sessions (at least one each).
-STREAMED_ANSWERS = 60
+#: Long answers streamed per measurement, shared among the sessions (at least two each:
+#: ~250 events an answer, so the rate is taken over ~30,000-50,000 events, a few seconds).
+STREAMED_ANSWERS = 120
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -140,21 +162,56 @@ async def stream(ws: Any, answers: int) -> int:
     return received
 
 
-async def measure(url: str, n: int, trips: int, pid: int | None = None) -> tuple[float, int, float]:
-    """(events/s streamed, frames relayed, CPU seconds process `pid` used for them) for n
+class CpuMeter:
+    """Share of one core each process used between `start` and `stop` (from /proc)."""
+
+    def __init__(self, pids: dict[str, int]) -> None:
+        self.pids = pids
+        self.used = {name: 0.0 for name in pids}
+        self.wall = 0.0
+        self._begin: dict[str, float] = {}
+        self._at = 0.0
+
+    def start(self) -> None:
+        self._begin = {name: cpu_seconds(pid) for name, pid in self.pids.items()}
+        self._at = time.perf_counter()
+
+    def stop(self) -> None:
+        self.wall += time.perf_counter() - self._at
+        for name, pid in self.pids.items():
+            self.used[name] += cpu_seconds(pid) - self._begin[name]
+
+    def add(self, other: CpuMeter) -> CpuMeter:
+        """This meter with `other`'s time added (the same processes, measured again)."""
+        self.wall += other.wall
+        for name in self.pids:
+            self.used[name] += other.used[name]
+        return self
+
+    def summary(self) -> str:
+        return ", ".join(f"{name} {self.used[name] / self.wall * 100:.0f} %" for name in self.pids)
+
+
+async def measure(url: str, n: int, trips: int, pid: int | None = None,
+                  endpoints: dict[str, int] | None = None) -> tuple[float, int, float, CpuMeter]:
+    """(events/s streamed, frames relayed, CPU seconds process `pid` used for them, and the
+    share of a core each of `endpoints` and the proxy used while streaming) for n
     concurrent sessions on `url`, all at once as fast as they go (a saturated closed loop:
     its round-trip times measure queueing, so they are load here, not a latency figure);
     opening and closing the sessions is not counted."""
     sessions = await asyncio.gather(*(open_session(url) for _ in range(n)))
     cpu = cpu_seconds(pid) if pid is not None else 0.0
     frames = sum(await asyncio.gather(*(round_trips(ws, trips, []) for ws in sessions)))
-    answers = max(1, STREAMED_ANSWERS // n)  # every N streams about as many events
+    answers = max(2, STREAMED_ANSWERS // n)  # every N streams about as many events
+    meter = CpuMeter((endpoints or {}) | ({"proxy": pid} if pid is not None else {}))
+    meter.start()
     start = time.perf_counter()
     events = sum(await asyncio.gather(*(stream(ws, answers) for ws in sessions)))
     rate = events / (time.perf_counter() - start)
+    meter.stop()
     cpu = cpu_seconds(pid) - cpu if pid is not None else 0.0
     await asyncio.gather(*(ws.close() for ws in sessions))
-    return rate, frames + events + n * answers * len(STORY), cpu
+    return rate, frames + events + n * answers * len(STORY), cpu, meter
 
 
 # --- paced latency ----------------------------------------------------------------------
@@ -212,29 +269,6 @@ async def paced(slots: list[list[Any]], ticks: int, rng: random.Random) -> list[
     out: list[list[tuple[float, float]]] = [[] for _ in slots[0]]
     await asyncio.gather(*(paced_slot(slot, ticks, rng, out) for slot in slots))
     return out
-
-
-class CpuMeter:
-    """Share of one core each process used between `start` and `stop` (from /proc)."""
-
-    def __init__(self, pids: dict[str, int]) -> None:
-        self.pids = pids
-        self.used = {name: 0.0 for name in pids}
-        self.wall = 0.0
-        self._begin: dict[str, float] = {}
-        self._at = 0.0
-
-    def start(self) -> None:
-        self._begin = {name: cpu_seconds(pid) for name, pid in self.pids.items()}
-        self._at = time.perf_counter()
-
-    def stop(self) -> None:
-        self.wall += time.perf_counter() - self._at
-        for name, pid in self.pids.items():
-            self.used[name] += cpu_seconds(pid) - self._begin[name]
-
-    def summary(self) -> str:
-        return ", ".join(f"{name} {self.used[name] / self.wall * 100:.0f} %" for name in self.pids)
 
 
 def quantiles_ms(values: list[float]) -> str:
@@ -403,6 +437,51 @@ async def start_proxies(sim_url: str, record_dir: str, most: int, tree: Path,
     return {"relay only" + label: relay, "recording" + label: recording}
 
 
+#: The CPUs this bench may use (the pinned layout needs two).
+CPUS = sorted(os.sched_getaffinity(0))
+
+
+def place(layout: str, endpoints: dict[str, int], proxies: dict[str, int]) -> None:
+    """Where the processes run: "shared", every process on every CPU (the scheduler
+    decides); "pinned", the apps and the simulator on the first CPU, every proxy on the
+    last (each path's endpoints get the same core, and a proxy a core of its own, as on a
+    machine with a core free for it)."""
+    for pids, cpu in ((endpoints, CPUS[0]), (proxies, CPUS[-1])):
+        for pid in pids.values():
+            for thread in os.listdir(f"/proc/{pid}/task"):  # every thread: affinity is per thread
+                os.sched_setaffinity(int(thread), set(CPUS) if layout == "shared" else {cpu})
+
+
+async def saturated(urls: dict[str, str], pids: dict[str, int], endpoints: dict[str, int], counts: list[int],
+                    args: argparse.Namespace, layout: str) -> None:
+    """The throughput table: each N of `counts`, every path `args.rounds` times in turn."""
+    where = ("every process on every core" if layout == "shared" else
+             f"pinned: apps and simulator on CPU {CPUS[0]}, the proxies on CPU {CPUS[-1]}")
+    print(f"saturated, {where} (every session at once, as fast as it goes; {args.round_trips} round trips per "
+          f"session, then long answers streamed): throughput and CPU cost")
+    width = max(map(len, urls))
+    print(f"{'N':>4} | {'path':<{width}} | {'events/s':>8} | ratio | proxy CPU µs/frame | "
+          f"CPU while streaming, share of a core")
+    for n in counts:
+        rates: dict[str, list[float]] = {p: [] for p in urls}
+        cpu: dict[str, float] = {p: 0.0 for p in urls}
+        relayed: dict[str, int] = {p: 0 for p in urls}
+        shares: dict[str, CpuMeter] = {}
+        for _ in range(args.rounds):
+            for path in urls:
+                rate, frames, used, meter = await measure(urls[path], n, args.round_trips, pids.get(path), endpoints)
+                cpu[path] += used
+                relayed[path] += frames
+                rates[path].append(rate)
+                shares[path] = shares[path].add(meter) if path in shares else meter
+        direct_rate = statistics.median(rates["direct"])
+        for path in urls:
+            rate = statistics.median(rates[path])
+            per_frame = f"{cpu[path] / relayed[path] * 1e6:.1f}" if path in pids else ""
+            print(f"{n:>4} | {path:<{width}} | {rate:>8.0f} | {rate / direct_rate:.2f}x | {per_frame:>18} | "
+                  f"{shares[path].summary()}")
+
+
 async def main(args: argparse.Namespace) -> None:
     counts = [int(n) for n in args.sessions.split(",") if n]
     most = max(counts + [args.idle, args.paced_sessions]) + 16
@@ -420,7 +499,6 @@ async def main(args: argparse.Namespace) -> None:
             procs += [proc for proc, _ in proxies.values()]
             urls = {"direct": sim_url} | {path: url for path, (_, url) in proxies.items()}
             pids = {path: proc.pid for path, (proc, _) in proxies.items()}
-            width = max(map(len, urls))
             for path in urls:  # warm up: first connections, lazy imports
                 await measure(urls[path], 2, 5)
 
@@ -428,27 +506,13 @@ async def main(args: argparse.Namespace) -> None:
                 kb = await idle_kb(urls[path], pid, args.idle)
                 print(f"idle: {args.idle} sessions: {kb:.1f} KB per session, {path}")
 
-            print(f"saturated (every session at once, as fast as it goes; {args.round_trips} round trips per "
-                  f"session, then long answers streamed): throughput and CPU cost")
-            print(f"{'N':>4} | {'path':<{width}} | {'events/s':>8} | ratio | proxy CPU µs/frame")
-            for n in counts:
-                rates: dict[str, list[float]] = {p: [] for p in urls}
-                cpu: dict[str, float] = {p: 0.0 for p in urls}
-                relayed: dict[str, int] = {p: 0 for p in urls}
-                for _ in range(args.rounds):
-                    for path in urls:
-                        rate, frames, used = await measure(urls[path], n, args.round_trips, pids.get(path))
-                        cpu[path] += used
-                        relayed[path] += frames
-                        rates[path].append(rate)
-                direct_rate = statistics.median(rates["direct"])
-                for path in urls:
-                    rate = statistics.median(rates[path])
-                    per_frame = f"{cpu[path] / relayed[path] * 1e6:.1f}" if path in pids else ""
-                    print(f"{n:>4} | {path:<{width}} | {rate:>8.0f} | {rate / direct_rate:.2f}x | {per_frame:>6}")
+            endpoints = {"apps": os.getpid(), "simulator": sim.pid}
+            for layout in ["shared"] + (["pinned"] if len(CPUS) >= 2 else []):
+                place(layout, endpoints, pids)
+                await saturated(urls, pids, endpoints, counts, args, layout)
+            place("shared", endpoints, pids)
             if args.paced_sessions:
-                await paced_phases(urls, args.paced_sessions, args.paced_ticks, args.rounds,
-                                   {"apps": os.getpid(), "simulator": sim.pid} | pids)
+                await paced_phases(urls, args.paced_sessions, args.paced_ticks, args.rounds, endpoints | pids)
             print(f"load average {os.getloadavg()[0]:.1f} at the end")
         finally:
             for proc in procs:
