@@ -16,9 +16,10 @@ read them: no extra pass of the event loop, and no timer can run first (asyncio 
 timers due in a pass after its I/O callbacks). The library's path queues its frames, and
 the frames queued in one pass go out in one write right after it (`_flush`). Either way
 they are observed a moment later (`OBSERVE_DELAY_S`): parsed once, recorded (the frame's
-own text spliced into the line, one disk write per burst) and handed to listeners, in
-relay order. So parsing, recording and watching never delay the frame they observe, and a
-burst of frames costs one socket write and one disk write instead of one each per frame.
+own text spliced into the line, one disk write for all the frames observed together) and
+handed to listeners, in relay order. So parsing, recording and watching never delay the
+frame they observe, and a burst of frames costs one socket write, and the frames of 20 ms
+one disk write, instead of one each per frame.
 When one side closes, the other is closed with the same code and reason (after the frames
 queued before the close).
 
