@@ -6,10 +6,10 @@ which upstream; and any recorder error (disk full, file removed) stops this reco
 with one logged line instead of reaching the relay.
 
 Lines are spliced from the frames' own text (`SessionRecorder.record_texts`, which parses
-each frame once, for the recording and the watchers alike) and buffered:
-the session flushes them after each burst of relayed frames and at its end, so a killed
-proxy loses at most the burst being observed, and a stopped one (SIGTERM, Ctrl-C, the
-live view's quit) loses nothing.
+each frame once, for the recording and the watchers alike) and buffered: the session
+flushes them each time it observes its relayed frames (`OBSERVE_DELAY_S` after relaying
+them) and at its end, so a killed proxy loses at most the frames of those last
+milliseconds, and a stopped one (SIGTERM, Ctrl-C, the live view's quit) loses nothing.
 """
 
 from __future__ import annotations

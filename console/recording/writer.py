@@ -16,9 +16,10 @@ plain encode fails, so ordinary lines cost nothing more.
 A relay (the proxy) has each event as the JSON text it received: `record_texts` parses
 each text once and splices it into the line instead of serialising the event again, when
 the text can stand there as is (one line, `type` first, nothing to redact); readers get
-the same event either way. With `buffered=True` lines collect in memory until `flush()` (the caller flushes
-after each burst of events; `finish`/`close` flush too), so a kill loses at most the burst
-not yet flushed rather than one event: one `os.write` per burst instead of per line.
+the same event either way. With `buffered=True` lines collect in memory until `flush()`
+(the caller flushes after each burst of events; `finish`/`close` flush too), so a kill
+loses at most the burst not yet flushed rather than one event: one `os.write` per burst
+instead of per line.
 
 One bad event never stops a recording: an event that cannot be serialised (not a dict,
 no `type`, an unknown source, a value JSON cannot hold, nesting too deep) is written as a
