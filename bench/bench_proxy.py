@@ -67,13 +67,13 @@ proxied round trip waits for the proxy process to be scheduled twice (once per f
 which direct does not; on a 2-core machine shared with other work, that wait makes more of
 the p99 than the relay's code does (see the end).
 
-What it showed (four runs, details in README, Benchmarks): the p99 added per relayed frame
-with recording on, interleaved, 0.33-0.52 ms in the three runs that measured it (95 %
-intervals within 0.27-0.65 ms); the A/A control's p99 added -0.005 to 0.021 ms.
-Throughput at 100 sessions with recording on: 0.87-1.17x direct shared, 0.95-1.00x pinned
-on a quiet machine; the code before the last change, in the same runs, 0.86-1.14x and
-0.92-1.06x. Pinned, the endpoints' core ran at 100 % on every path and the recording
-proxy's at 69-70 %.
+What it showed (five runs, details in README, Benchmarks): the p99 added per relayed frame
+with recording on, interleaved, 0.33-0.52 ms in the four runs that measured it (95 %
+intervals within 0.27-0.65 ms); the A/A control's p99 added -0.10 to 0.02 ms. Throughput
+at 100 sessions with recording on: 0.95-1.05x direct pinned on a quiet machine (all five
+runs ≥ 0.8x), 0.78-1.17x shared (4 of 5); the code before the last change, in the same
+runs, 0.92-1.06x and 0.86-1.14x. Pinned, the endpoints' core ran at 100 % on every path
+and the recording proxy's at 69-74 %.
 
 Where the relay's time goes: data frames are forwarded as received bytes
 (`console.proxy.rawrelay`), written from the very callback that read them. Timed inside a
