@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from console.recording.summaries import summarise_file
+from console.recording.summary import Summary
 from console.recording.synthetic import SessionBuilder
 from console.recording.writer import SessionRecorder
 
@@ -50,3 +52,14 @@ def make_directory(root: Path, count: int = 8) -> list[Path]:
         source = (None, "proxy", "attach")[n % 3]
         paths.append(write(session(n, model, day_offset=n % 2), root / f"rec-{n:02d}.jsonl", source))
     return paths
+
+
+class CountingReader:
+    """`summarise_file`, counting the files it reads (a summary cache's reader in tests)."""
+
+    def __init__(self) -> None:
+        self.read: list[Path] = []
+
+    def __call__(self, path: Path) -> Summary:
+        self.read.append(path)
+        return summarise_file(path)

@@ -16,18 +16,7 @@ from console.recording.report import build_report
 from console.recording.summaries import summarise_file
 from console.recording.summary import Summary
 from console.recording.summary_cache import CACHE_VERSION, default_cache_path, recording_files, SummaryCache
-from tests.recording.stats_fixtures import make_directory, session, write
-
-
-class CountingReader:
-    """`summarise_file`, counting the files it reads."""
-
-    def __init__(self) -> None:
-        self.read: list[Path] = []
-
-    def __call__(self, path: Path) -> Summary:
-        self.read.append(path)
-        return summarise_file(path)
+from tests.recording.stats_fixtures import CountingReader, make_directory, session, write
 
 
 @pytest.fixture()

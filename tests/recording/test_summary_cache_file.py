@@ -13,20 +13,10 @@ import pytest
 
 from console.cli import main
 from console.recording import row_file
-from console.recording.summaries import summarise_file
 from console.recording.summary import Summary
 from console.recording.summary_cache import CACHE_VERSION, default_cache_path, LEGACY_CACHE_FILE, recording_files, SummaryCache
 from tests.recording.chain_fixtures import part, write_chain
-from tests.recording.stats_fixtures import make_directory
-
-
-class CountingReader:
-    def __init__(self) -> None:
-        self.read: list[Path] = []
-
-    def __call__(self, path: Path) -> Summary:
-        self.read.append(path)
-        return summarise_file(path)
+from tests.recording.stats_fixtures import CountingReader, make_directory
 
 
 @pytest.fixture()
