@@ -26,20 +26,12 @@ from widgets.event_detail import EventDetail
 from widgets.event_log import EventLog
 from widgets.replay_bar import ReplayBar
 from widgets.status_header import StatusHeader
-from tests.app.console_harness import palette_lists
+from tests.app.console_harness import FakeClock, palette_lists
 from tests.app.screen_helpers import settle as settle_layout
 
 KEY = "sk-sim-replay-test-key-0123456789"
 RATE = 24_000
 SIZE = (160, 48)
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def tone(ms: int, amplitude: int = 12000) -> np.ndarray:
@@ -212,7 +204,7 @@ async def test_keys_step_seek_turns_errors_and_speed(recorded: tuple[Path, list[
 
 async def test_play_follows_the_clock_and_feeds_the_waveforms(recorded: tuple[Path, list[tuple[Any, ...]]]) -> None:
     path, live = recorded
-    clock = FakeClock()
+    clock = FakeClock(start=1000.0)
     with Recording(path) as rec:
         app = ReplayApp(rec, audio=False, clock=clock, speed=2.0)
         async with app.run_test(size=SIZE) as pilot:

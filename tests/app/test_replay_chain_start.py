@@ -19,7 +19,7 @@ from console.app.screens.replay_seek import SeekPrompt
 from console.recording.chain import open_chain
 from console.recording.reader import Recording
 from console.replay.controller import ReplayController
-from tests.app.console_harness import wait_for
+from tests.app.console_harness import FakeClock, wait_for
 from tests.recording.chain_fixtures import part, write_chain
 from widgets.conversation_view import ConversationView
 from widgets.event_detail import EventDetail
@@ -27,14 +27,6 @@ from widgets.event_log import EventLog
 from widgets.replay_bar import ReplayBar
 
 SIZE = (170, 44)
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture(autouse=True)
@@ -72,7 +64,7 @@ async def replaying(path: Path, **options: Any) -> AsyncIterator[tuple[ReplayApp
 
 
 async def test_the_second_file_opens_the_chain_at_its_first_event(chain: list[Path]) -> None:
-    clock = FakeClock()
+    clock = FakeClock(start=1000.0)
     async with replaying(chain[1], clock=clock, speed=50.0) as (app, pilot, screen):
         rec, ctl = screen.rec, screen.controller
         assert rec.paths == chain and rec.given == 1
