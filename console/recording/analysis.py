@@ -681,21 +681,20 @@ def analyse_recording(rec: Recording | LoadedRecording, progress: Callable[[int,
     lines' lengths, so the report does not depend on whether the lint came along.
     """
     analyser = TurnAnalyser(refusals=rec.refusals())
+    types = rec.types if isinstance(rec, LoadedRecording) else rec.index.types
+    audio_ids = {i for i, t in enumerate(types) if t in _AUDIO_DELTAS}
+    skip_ids = set() if linter is not None else {i for i, t in enumerate(types) if t in _SKIPPED}
     unread_ids: set[int] = set()
     blocks: Iterable[_Block]
     if isinstance(rec, LoadedRecording):
-        types = rec.types
         if linter is None:
             # Server events of types the analysis does not read are not parsed either: the
             # analysis is the same, and a small file's summary has no use for the note a
             # damaged one leaves in an indexed recording's `warnings()`, which `inspect` shows.
             unread_ids = {i for i, t in enumerate(types) if not reads(t)}
-        total, blocks = _loaded_block(rec, linter is not None, unread_ids)
+        total, blocks = _loaded_block(rec, linter is not None, skip_ids, unread_ids)
     else:
-        types = rec.index.types
         total, blocks = _indexed_blocks(rec, linter is not None)
-    audio_ids = {i for i, t in enumerate(types) if t in _AUDIO_DELTAS}
-    skip_ids = set() if linter is not None else {i for i, t in enumerate(types) if t in _SKIPPED}
     unparsed = _UnparsedDeltas(analyser, rec)
     observe = analyser.observe
     lint = linter.observe if linter is not None else None
@@ -768,10 +767,11 @@ def _indexed_blocks(rec: Recording, everything: bool) -> tuple[int, Iterator[_Bl
     return len(rows), sweeps()
 
 
-def _loaded_block(rec: LoadedRecording, everything: bool, unread: set[int]) -> tuple[int, list[_Block]]:
-    """A small file's events in one sweep, as `_indexed_blocks` gives an indexed one's,
-    less the server events of the types `unread` (ids of types the analysis does not
-    read: listed, not parsed)."""
+def _loaded_block(rec: LoadedRecording, everything: bool, skipped: set[int],
+                  unread: set[int]) -> tuple[int, list[_Block]]:
+    """A small file's events in one sweep, as `_indexed_blocks` gives an indexed one's:
+    the events of the types `skipped` (audio measured from their lines) and the server
+    events of the types `unread` (types the analysis does not read) listed, not parsed."""
     type_ids, sources, times, lengths = rec.type_ids, rec.sources, rec.times, rec.lengths
     if everything:
         rows = list(range(len(rec)))
@@ -788,7 +788,6 @@ def _loaded_block(rec: LoadedRecording, everything: bool, unread: set[int]) -> t
     if rec.rules == (_SKIPPED, reads):  # `load_small`: parsed exactly the events read here
         wanted = [(n, events[n]) for n in rows if events[n] is not None]
     else:
-        skipped = {i for i, t in enumerate(types) if t in _SKIPPED}
         wanted = list(rec.iter_events([n for n, tid, source in zip(rows, type_ids, sources)
                                        if tid not in skipped and (tid not in unread or source != SOURCE_SERVER)]))
     return len(rows), [(rows, type_ids, times, sources, lengths, iter(wanted))]
